@@ -1,0 +1,141 @@
+// Package ops holds edgeinfer's operators: for each ONNX operator family one
+// file with its attribute parsing, shape inference and reference kernel. Ops
+// register a Builder per (domain, op type, first opset) in the registry; the
+// runtime looks a node up for the model's opset, builds it once at load and
+// keeps the built Op for every run.
+package ops
+
+import (
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+// Value is what planning knows of a tensor: its element type and concrete
+// shape, and its contents when they are known before any run (initializers,
+// Constant nodes, anything folded from them).
+type Value struct {
+	Type  DType
+	Shape []int
+	Const *Tensor
+}
+
+// Op is a built node. Builders parse and check attributes; Infer checks inputs
+// and gives output types and shapes; Run computes. An Op is immutable after
+// Prepare, so one Op serves concurrent runs.
+type Op interface {
+	// Infer returns the type and shape of every output (Const left nil) from
+	// the inputs' types and shapes; inputs omitted in the node are Values with
+	// Type Undefined. Input values needed to know a shape (Reshape's shape,
+	// Slice's starts...) are in Const; if such a value is not constant Infer
+	// returns an error saying so.
+	Infer(in []Value) ([]Value, error)
+	// Run computes the outputs. out tensors are preallocated with the shapes
+	// Infer gave. Omitted optional inputs are nil.
+	Run(ctx *Ctx, in, out []*Tensor) error
+}
+
+// Ctx is what a kernel gets besides its tensors.
+type Ctx struct {
+	// Par splits loops across the session's workers.
+	Par Parallel
+	// Scratch is a per-run workspace of at least the bytes Workspace asked for, 64-byte aligned.
+	Scratch []byte
+}
+
+// Parallel runs fn over [0,n) split into contiguous chunks on up to Threads goroutines.
+type Parallel interface {
+	// For calls fn(lo, hi) for disjoint ranges covering [0, n) and returns when all are done.
+	// grain is the smallest chunk worth a goroutine.
+	For(n, grain int, fn func(lo, hi int))
+	Threads() int
+}
+
+// Serial is a Parallel that runs everything on the calling goroutine.
+type Serial struct{}
+
+// For runs fn(0, n).
+func (Serial) For(n, grain int, fn func(lo, hi int)) {
+	if n > 0 {
+		fn(0, n)
+	}
+}
+
+// Threads is 1.
+func (Serial) Threads() int { return 1 }
+
+// Workspacer is implemented by ops that need scratch memory during Run.
+type Workspacer interface {
+	// Workspace is the number of bytes of Ctx.Scratch Run needs for these inputs.
+	Workspace(in []Value) int
+}
+
+// InPlacer is implemented by ops whose output 0 may share storage with one input.
+type InPlacer interface {
+	// InPlace returns the index of the input that output 0 may overwrite
+	// (same size and type), or -1.
+	InPlace(in []Value) int
+}
+
+// Preparer is implemented by ops that transform constant inputs once (for
+// example packing weights) before the first run. Prepare sees the same
+// Values as Infer; it must not keep references to non-constant data.
+type Preparer interface {
+	Prepare(in []Value) error
+}
+
+// Activation is an element-wise function fused into a producing op's store.
+type Activation struct {
+	Kind     ActKind
+	Min, Max float32 // Clip bounds
+	Alpha    float32 // LeakyRelu slope
+}
+
+// ActKind names a fusable activation.
+type ActKind int
+
+// Fusable activations.
+const (
+	ActNone ActKind = iota
+	ActRelu
+	ActClip
+	ActLeakyRelu
+)
+
+// Apply applies the activation to v.
+func (a Activation) Apply(v float32) float32 {
+	switch a.Kind {
+	case ActRelu:
+		if v < 0 {
+			return 0
+		}
+	case ActClip:
+		if v < a.Min {
+			return a.Min
+		}
+		if v > a.Max {
+			return a.Max
+		}
+	case ActLeakyRelu:
+		if v < 0 {
+			return v * a.Alpha
+		}
+	}
+	return v
+}
+
+// ActFuser is implemented by ops (Conv, Gemm) that can apply an activation to their output as it is stored.
+type ActFuser interface {
+	// FuseActivation returns a copy of the op that applies a after its own
+	// computation, or nil if it cannot.
+	FuseActivation(a Activation) Op
+}
+
+// AddFuser is implemented by ops (Conv) that can add a same-shaped tensor to
+// their output before the activation (a residual connection).
+type AddFuser interface {
+	// FuseAdd returns a copy of the op that takes one more input, added to
+	// output 0 before any fused activation, or nil if it cannot.
+	FuseAdd() Op
+}
+
+// Builder parses a node's attributes for the given opset of its domain.
+type Builder func(n *onnx.Node, opset int) (Op, error)
