@@ -61,7 +61,8 @@ const (
 	AttrGraphs        AttrType = 10
 	AttrSparseTensor  AttrType = 11
 	AttrSparseTensors AttrType = 12
-	AttrTypeProtos    AttrType = 13
+	AttrTypeProto     AttrType = 13
+	AttrTypeProtos    AttrType = 14
 )
 
 // Model is ModelProto.
@@ -129,7 +130,8 @@ type Attribute struct {
 	Graphs  []*Graph
 	// RefAttrName is set for attributes of function bodies that refer to a caller's attribute.
 	RefAttrName string
-	// Raw keeps the encoded bytes of kinds kept opaque (sparse tensors, type protos).
+	// Raw keeps the fields of kinds kept opaque (sparse_tensor, sparse_tensors,
+	// tp, type_protos) in wire format, tags included; the writer emits it verbatim.
 	Raw []byte
 }
 
@@ -149,6 +151,10 @@ type Tensor struct {
 	// External data (data_location == EXTERNAL): key/value pairs such as location, offset, length.
 	External  []StringEntry
 	DocString string
+
+	// ext caches the mappings of external data files; shared by the tensors of
+	// one decoded model and released by Model.Close (nil for standalone tensors).
+	ext *extFiles
 }
 
 // ValueInfo is ValueInfoProto restricted to tensor types.
@@ -165,6 +171,9 @@ type TypeInfo struct {
 	Elem     DataType // tensor element type
 	Shape    []Dim    // nil when the shape is unknown (absent), empty for a scalar
 	HasShape bool
+	// Inner is the encoded body of a sequence, map or optional type, kept
+	// opaque so that the writer reproduces it.
+	Inner []byte
 }
 
 // TypeKind is which member of TypeProto's oneof was set.

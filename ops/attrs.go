@@ -96,7 +96,7 @@ func (a *Attrs) Tensor(name string) *onnx.Tensor {
 
 // AttrTypeName names an attribute type in messages.
 func AttrTypeName(t onnx.AttrType) string {
-	names := [...]string{"UNDEFINED", "FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TENSORS", "GRAPHS", "SPARSE_TENSOR", "SPARSE_TENSORS", "TYPE_PROTOS"}
+	names := [...]string{"UNDEFINED", "FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TENSORS", "GRAPHS", "SPARSE_TENSOR", "SPARSE_TENSORS", "TYPE_PROTO", "TYPE_PROTOS"}
 	if int(t) >= 0 && int(t) < len(names) {
 		return names[t]
 	}

@@ -6,6 +6,8 @@
 package ops
 
 import (
+	"errors"
+
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
@@ -139,3 +141,8 @@ type AddFuser interface {
 
 // Builder parses a node's attributes for the given opset of its domain.
 type Builder func(n *onnx.Node, opset int) (Op, error)
+
+// ErrUnsupported is wrapped by errors for valid ONNX that edgeinfer does not
+// compute (training-mode outputs, float8 and sub-byte types, sequences); test
+// runners report such cases as skipped rather than failed.
+var ErrUnsupported = errors.New("unsupported")

@@ -1,0 +1,730 @@
+package onnx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// maxDepth bounds the nesting of graphs (in attributes), so that a crafted
+// file cannot exhaust the stack.
+const maxDepth = 64
+
+// Decode parses a serialized ModelProto. Every tensor's RawData is a
+// sub-slice of data (not copied), so data must stay unchanged while the model
+// is in use; names and other strings are copied. Unknown fields are skipped.
+// Sparse initializers, segmented tensors and graphs nested deeper than 64
+// levels are reported as errors. Call Close when the model has external data,
+// to release the mappings of its data files.
+func Decode(data []byte) (*Model, error) {
+	d := &decoder{}
+	m := &Model{}
+	if err := d.model(data, m); err != nil {
+		return nil, err
+	}
+	if d.ext != nil {
+		m.closer = d.ext.close
+	}
+	return m, nil
+}
+
+// DecodeTensor parses a serialized TensorProto, such as the input_0.pb files
+// of the ONNX backend tests. RawData aliases data.
+func DecodeTensor(data []byte) (*Tensor, error) {
+	d := &decoder{}
+	t := &Tensor{}
+	if err := d.tensor(data, t); err != nil {
+		return nil, within(err, "tensor")
+	}
+	// A standalone tensor has no model to release the mappings, so its
+	// external data (if any) is read on demand rather than mapped.
+	t.ext = nil
+	return t, nil
+}
+
+// decodeError locates a decoding failure: the path of messages and fields
+// leading to it, innermost first, and what went wrong.
+type decodeError struct {
+	file string
+	path []string
+	msg  string
+}
+
+func (e *decodeError) Error() string {
+	var sb strings.Builder
+	sb.WriteString("onnx: ")
+	if e.file != "" {
+		sb.WriteString(e.file)
+		sb.WriteString(": ")
+	}
+	for i := len(e.path) - 1; i >= 0; i-- {
+		seg := e.path[i]
+		if i < len(e.path)-1 && seg[0] != '[' && seg[0] != ' ' {
+			sb.WriteByte('.')
+		}
+		sb.WriteString(seg)
+	}
+	if len(e.path) > 0 {
+		sb.WriteString(": ")
+	}
+	sb.WriteString(e.msg)
+	return sb.String()
+}
+
+// within records that err happened inside seg: a field name, an index "[3]"
+// or a name ` "pads"` (segments starting with '[' or ' ' join without a dot).
+func within(err error, seg string) error {
+	var de *decodeError
+	if errors.As(err, &de) {
+		de.path = append(de.path, seg)
+		return de
+	}
+	return &decodeError{path: []string{seg}, msg: err.Error()}
+}
+
+func errorf(format string, args ...any) error {
+	return &decodeError{msg: fmt.Sprintf(format, args...)}
+}
+
+// wireError turns a negative protowire length into an error about what.
+func wireError(n int, what string) error {
+	err := protowire.ParseError(n)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errorf("truncated %s", what)
+	}
+	// protowire's messages start with "proto:" and a space or a U+00A0.
+	msg := strings.TrimLeft(strings.TrimPrefix(err.Error(), "proto:"), " \u00a0")
+	return errorf("%s: %s", what, msg)
+}
+
+// reader walks the fields of one message.
+type reader struct {
+	b   []byte // the bytes not yet consumed
+	num protowire.Number
+	typ protowire.Type
+}
+
+// next consumes the next field's tag; it reports false at the end of the message.
+func (r *reader) next() (bool, error) {
+	if len(r.b) == 0 {
+		return false, nil
+	}
+	num, typ, n := protowire.ConsumeTag(r.b)
+	if n < 0 {
+		return false, wireError(n, "tag")
+	}
+	r.num, r.typ, r.b = num, typ, r.b[n:]
+	return true, nil
+}
+
+func (r *reader) want(typ protowire.Type) error {
+	if r.typ != typ {
+		return errorf("wire type %s, want %s", wireTypeName(r.typ), wireTypeName(typ))
+	}
+	return nil
+}
+
+func wireTypeName(t protowire.Type) string {
+	switch t {
+	case protowire.VarintType:
+		return "varint"
+	case protowire.Fixed32Type:
+		return "fixed32"
+	case protowire.Fixed64Type:
+		return "fixed64"
+	case protowire.BytesType:
+		return "length-delimited"
+	case protowire.StartGroupType:
+		return "start-group"
+	case protowire.EndGroupType:
+		return "end-group"
+	}
+	return fmt.Sprintf("%d", int(t))
+}
+
+func (r *reader) varint() (uint64, error) {
+	if err := r.want(protowire.VarintType); err != nil {
+		return 0, err
+	}
+	v, n := protowire.ConsumeVarint(r.b)
+	if n < 0 {
+		return 0, wireError(n, "varint")
+	}
+	r.b = r.b[n:]
+	return v, nil
+}
+
+// bytes returns a length-delimited field's payload as a sub-slice of the
+// input, capped so that appending to it cannot overwrite what follows.
+func (r *reader) bytes() ([]byte, error) {
+	if err := r.want(protowire.BytesType); err != nil {
+		return nil, err
+	}
+	v, n := protowire.ConsumeBytes(r.b)
+	if n < 0 {
+		return nil, wireError(n, "length-delimited field")
+	}
+	r.b = r.b[n:]
+	return v[:len(v):len(v)], nil
+}
+
+func (r *reader) skip() error {
+	n := protowire.ConsumeFieldValue(r.num, r.typ, r.b)
+	if n < 0 {
+		return wireError(n, "field")
+	}
+	r.b = r.b[n:]
+	return nil
+}
+
+func (r *reader) int64(dst *int64) error {
+	v, err := r.varint()
+	*dst = int64(v)
+	return err
+}
+
+func (r *reader) int32(dst *int32) error {
+	v, err := r.varint()
+	*dst = int32(v)
+	return err
+}
+
+func (r *reader) float32(dst *float32) error {
+	if err := r.want(protowire.Fixed32Type); err != nil {
+		return err
+	}
+	v, n := protowire.ConsumeFixed32(r.b)
+	if n < 0 {
+		return wireError(n, "fixed32")
+	}
+	r.b = r.b[n:]
+	*dst = math.Float32frombits(v)
+	return nil
+}
+
+func (r *reader) string(dst *string) error {
+	v, err := r.bytes()
+	*dst = string(v)
+	return err
+}
+
+// message decodes a length-delimited field with decode; seg names the
+// element in errors and is only called on failure.
+func (r *reader) message(seg func() string, decode func([]byte) error) error {
+	v, err := r.bytes()
+	if err == nil {
+		err = decode(v)
+	}
+	if err != nil && seg != nil {
+		err = within(err, seg())
+	}
+	return err
+}
+
+func index(i int) func() string { return func() string { return fmt.Sprintf("[%d]", i) } }
+
+// appendRepeated appends the elements of a repeated scalar field, accepting
+// both the packed encoding and one element per field. unit is the element's
+// wire type; conv maps the wire value to T.
+func appendRepeated[T any](r *reader, dst []T, unit protowire.Type, conv func(uint64) T) ([]T, error) {
+	if r.typ != protowire.BytesType {
+		if err := r.want(unit); err != nil {
+			return dst, err
+		}
+		v, n := consumeScalar(unit, r.b)
+		if n < 0 {
+			return dst, wireError(n, wireTypeName(unit))
+		}
+		r.b = r.b[n:]
+		return append(dst, conv(v)), nil
+	}
+	b, err := r.bytes()
+	if err != nil || len(b) == 0 {
+		return dst, err
+	}
+	count := 0
+	switch unit {
+	case protowire.Fixed32Type:
+		count = len(b) / 4
+	case protowire.Fixed64Type:
+		count = len(b) / 8
+	default:
+		for _, c := range b {
+			if c < 0x80 {
+				count++
+			}
+		}
+	}
+	if len(dst)+count > cap(dst) {
+		dst = append(make([]T, 0, len(dst)+count), dst...)
+	}
+	for len(b) > 0 {
+		v, n := consumeScalar(unit, b)
+		if n < 0 {
+			return dst, wireError(n, "packed "+wireTypeName(unit))
+		}
+		b = b[n:]
+		dst = append(dst, conv(v))
+	}
+	return dst, nil
+}
+
+func consumeScalar(unit protowire.Type, b []byte) (uint64, int) {
+	switch unit {
+	case protowire.Fixed32Type:
+		v, n := protowire.ConsumeFixed32(b)
+		return uint64(v), n
+	case protowire.Fixed64Type:
+		return protowire.ConsumeFixed64(b)
+	}
+	return protowire.ConsumeVarint(b)
+}
+
+func toInt64(v uint64) int64     { return int64(v) }
+func toInt32(v uint64) int32     { return int32(v) }
+func toUint64(v uint64) uint64   { return v }
+func toFloat32(v uint64) float32 { return math.Float32frombits(uint32(v)) }
+func toFloat64(v uint64) float64 { return math.Float64frombits(v) }
+
+// decoder holds the state of one Decode call.
+type decoder struct {
+	depth int       // current nesting of graphs
+	ext   *extFiles // created when the first external tensor is met
+}
+
+// fields runs field on each field of message b; errors are placed inside
+// the field's name from names (indexed by field number).
+func fields(b []byte, names []string, field func(r *reader) error) error {
+	r := &reader{b: b}
+	for {
+		ok, err := r.next()
+		if err != nil || !ok {
+			return err
+		}
+		if err := field(r); err != nil {
+			name := fmt.Sprintf("field %d", r.num)
+			if int(r.num) < len(names) && names[r.num] != "" {
+				name = names[r.num]
+			}
+			return within(err, name)
+		}
+	}
+}
+
+// Field names of each message, indexed by field number (onnx.proto).
+var (
+	modelFields = [...]string{1: "ir_version", 2: "producer_name", 3: "producer_version", 4: "domain",
+		5: "model_version", 6: "doc_string", 7: "graph", 8: "opset_import", 14: "metadata_props"}
+	opsetFields = [...]string{1: "domain", 2: "version"}
+	entryFields = [...]string{1: "key", 2: "value"}
+	graphFields = [...]string{1: "node", 2: "name", 5: "initializer", 10: "doc_string", 11: "input",
+		12: "output", 13: "value_info", 15: "sparse_initializer"}
+	nodeFields = [...]string{1: "input", 2: "output", 3: "name", 4: "op_type", 5: "attribute",
+		6: "doc_string", 7: "domain"}
+	attrFields = [...]string{1: "name", 2: "f", 3: "i", 4: "s", 5: "t", 6: "g", 7: "floats", 8: "ints",
+		9: "strings", 10: "tensors", 11: "graphs", 14: "tp", 15: "type_protos", 20: "type",
+		21: "ref_attr_name", 22: "sparse_tensor", 23: "sparse_tensors"}
+	tensorFields = [...]string{1: "dims", 2: "data_type", 3: "segment", 4: "float_data", 5: "int32_data",
+		6: "string_data", 7: "int64_data", 8: "name", 9: "raw_data", 10: "double_data", 11: "uint64_data",
+		12: "doc_string", 13: "external_data", 14: "data_location"}
+	valueInfoFields = [...]string{1: "name", 2: "type", 3: "doc_string"}
+	typeFields      = [...]string{1: "tensor_type", 4: "sequence_type", 5: "map_type", 8: "sparse_tensor_type",
+		9: "optional_type"}
+	tensorTypeFields = [...]string{1: "elem_type", 2: "shape"}
+	shapeFields      = [...]string{1: "dim"}
+	dimFields        = [...]string{1: "dim_value", 2: "dim_param"}
+)
+
+func (d *decoder) model(b []byte, m *Model) error {
+	return fields(b, modelFields[:], func(r *reader) error {
+		switch r.num {
+		case 1:
+			return r.int64(&m.IRVersion)
+		case 2:
+			return r.string(&m.ProducerName)
+		case 3:
+			return r.string(&m.ProducerVersion)
+		case 4:
+			return r.string(&m.Domain)
+		case 5:
+			return r.int64(&m.ModelVersion)
+		case 6:
+			return r.string(&m.DocString)
+		case 7:
+			if m.Graph == nil {
+				m.Graph = &Graph{}
+			}
+			return r.message(nil, func(v []byte) error { return d.graph(v, m.Graph) })
+		case 8:
+			m.OpsetImports = append(m.OpsetImports, OpsetID{})
+			o := &m.OpsetImports[len(m.OpsetImports)-1]
+			return r.message(index(len(m.OpsetImports)-1), func(v []byte) error { return opset(v, o) })
+		case 14:
+			return readEntry(r, &m.Metadata)
+		}
+		return r.skip()
+	})
+}
+
+func opset(b []byte, o *OpsetID) error {
+	return fields(b, opsetFields[:], func(r *reader) error {
+		switch r.num {
+		case 1:
+			return r.string(&o.Domain)
+		case 2:
+			return r.int64(&o.Version)
+		}
+		return r.skip()
+	})
+}
+
+// readEntry decodes a StringStringEntryProto field into *list.
+func readEntry(r *reader, list *[]StringEntry) error {
+	*list = append(*list, StringEntry{})
+	e := &(*list)[len(*list)-1]
+	return r.message(index(len(*list)-1), func(b []byte) error {
+		return fields(b, entryFields[:], func(r *reader) error {
+			switch r.num {
+			case 1:
+				return r.string(&e.Key)
+			case 2:
+				return r.string(&e.Value)
+			}
+			return r.skip()
+		})
+	})
+}
+
+// nested runs f one level deeper, failing beyond maxDepth.
+func (d *decoder) nested(f func() error) error {
+	if d.depth >= maxDepth {
+		return errorf("nested more than %d levels deep", maxDepth)
+	}
+	d.depth++
+	err := f()
+	d.depth--
+	return err
+}
+
+func (d *decoder) graph(b []byte, g *Graph) error {
+	return d.nested(func() error {
+		return fields(b, graphFields[:], func(r *reader) error {
+			switch r.num {
+			case 1:
+				n := &Node{}
+				g.Nodes = append(g.Nodes, n)
+				return r.message(index(len(g.Nodes)-1), func(v []byte) error { return d.node(v, n) })
+			case 2:
+				return r.string(&g.Name)
+			case 5:
+				return d.readTensor(r, &g.Initializer)
+			case 10:
+				return r.string(&g.DocString)
+			case 11:
+				return d.readValueInfo(r, &g.Inputs)
+			case 12:
+				return d.readValueInfo(r, &g.Outputs)
+			case 13:
+				return d.readValueInfo(r, &g.ValueInfo)
+			case 15:
+				return errorf("sparse initializers unsupported")
+			}
+			return r.skip()
+		})
+	})
+}
+
+// readTensor decodes a TensorProto field into *list; errors name the
+// tensor's index and, when known, its name.
+func (d *decoder) readTensor(r *reader, list *[]*Tensor) error {
+	t := &Tensor{}
+	*list = append(*list, t)
+	i := len(*list) - 1
+	return r.message(func() string {
+		if t.Name != "" {
+			return fmt.Sprintf("[%d] %q", i, t.Name)
+		}
+		return fmt.Sprintf("[%d]", i)
+	}, func(v []byte) error { return d.tensor(v, t) })
+}
+
+func (d *decoder) node(b []byte, n *Node) error {
+	return fields(b, nodeFields[:], func(r *reader) error {
+		switch r.num {
+		case 1:
+			return readString(r, &n.Inputs)
+		case 2:
+			return readString(r, &n.Outputs)
+		case 3:
+			return r.string(&n.Name)
+		case 4:
+			return r.string(&n.OpType)
+		case 5:
+			a := &Attribute{}
+			n.Attrs = append(n.Attrs, a)
+			i := len(n.Attrs) - 1
+			return r.message(func() string {
+				if a.Name != "" {
+					return fmt.Sprintf(" %q", a.Name)
+				}
+				return fmt.Sprintf("[%d]", i)
+			}, func(v []byte) error { return d.attribute(v, a) })
+		case 6:
+			return r.string(&n.DocString)
+		case 7:
+			return r.string(&n.Domain)
+		}
+		return r.skip()
+	})
+}
+
+func readString(r *reader, list *[]string) error {
+	var s string
+	err := r.string(&s)
+	*list = append(*list, s)
+	return err
+}
+
+// readBytes appends a copy of a bytes field (non-nil even when empty).
+func readBytes(r *reader, list *[][]byte) error {
+	v, err := r.bytes()
+	*list = append(*list, bytes.Clone(v))
+	return err
+}
+
+func (d *decoder) attribute(b []byte, a *Attribute) error {
+	var typ int32
+	seen := AttrUndefined // the kind of the last value field met, for files without type
+	err := fields(b, attrFields[:], func(r *reader) error {
+		var err error
+		switch r.num {
+		case 1:
+			return r.string(&a.Name)
+		case 2:
+			seen = AttrFloat
+			return r.float32(&a.F)
+		case 3:
+			seen = AttrInt
+			return r.int64(&a.I)
+		case 4:
+			seen = AttrString
+			var v []byte
+			v, err = r.bytes()
+			a.S = bytes.Clone(v)
+		case 5:
+			seen = AttrTensor
+			if a.T == nil {
+				a.T = &Tensor{}
+			}
+			return r.message(nil, func(v []byte) error { return d.tensor(v, a.T) })
+		case 6:
+			seen = AttrGraph
+			if a.G == nil {
+				a.G = &Graph{}
+			}
+			return r.message(nil, func(v []byte) error { return d.graph(v, a.G) })
+		case 7:
+			seen = AttrFloats
+			a.Floats, err = appendRepeated(r, a.Floats, protowire.Fixed32Type, toFloat32)
+		case 8:
+			seen = AttrInts
+			a.Ints, err = appendRepeated(r, a.Ints, protowire.VarintType, toInt64)
+		case 9:
+			seen = AttrStrings
+			return readBytes(r, &a.Strings)
+		case 10:
+			seen = AttrTensors
+			return d.readTensor(r, &a.Tensors)
+		case 11:
+			seen = AttrGraphs
+			g := &Graph{}
+			a.Graphs = append(a.Graphs, g)
+			return r.message(index(len(a.Graphs)-1), func(v []byte) error { return d.graph(v, g) })
+		case 14, 15, 22, 23:
+			seen = opaqueAttrKinds[r.num]
+			start := r.b
+			if err = r.skip(); err == nil {
+				// Keep the whole field, tag included, for the writer.
+				tag := protowire.AppendTag(nil, r.num, r.typ)
+				a.Raw = append(append(a.Raw, tag...), start[:len(start)-len(r.b)]...)
+			}
+		case 20:
+			return r.int32(&typ)
+		case 21:
+			return r.string(&a.RefAttrName)
+		default:
+			return r.skip()
+		}
+		return err
+	})
+	a.Type = AttrType(typ)
+	if a.Type == AttrUndefined {
+		a.Type = seen
+	}
+	return err
+}
+
+const locationExternal = 1 // TensorProto.DataLocation EXTERNAL
+
+func (d *decoder) tensor(b []byte, t *Tensor) error {
+	var location int32
+	err := fields(b, tensorFields[:], func(r *reader) error {
+		var err error
+		switch r.num {
+		case 1:
+			t.Dims, err = appendRepeated(r, t.Dims, protowire.VarintType, toInt64)
+		case 2:
+			var dt int32
+			err = r.int32(&dt)
+			t.DataType = DataType(dt)
+		case 3:
+			return errorf("segmented tensors unsupported")
+		case 4:
+			t.FloatData, err = appendRepeated(r, t.FloatData, protowire.Fixed32Type, toFloat32)
+		case 5:
+			t.Int32Data, err = appendRepeated(r, t.Int32Data, protowire.VarintType, toInt32)
+		case 6:
+			return readBytes(r, &t.StringData)
+		case 7:
+			t.Int64Data, err = appendRepeated(r, t.Int64Data, protowire.VarintType, toInt64)
+		case 8:
+			return r.string(&t.Name)
+		case 9:
+			t.RawData, err = r.bytes()
+		case 10:
+			t.DoubleData, err = appendRepeated(r, t.DoubleData, protowire.Fixed64Type, toFloat64)
+		case 11:
+			t.Uint64Data, err = appendRepeated(r, t.Uint64Data, protowire.VarintType, toUint64)
+		case 12:
+			return r.string(&t.DocString)
+		case 13:
+			return readEntry(r, &t.External)
+		case 14:
+			return r.int32(&location)
+		default:
+			return r.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch location {
+	case 0:
+		// external_data only counts when data_location says EXTERNAL.
+		t.External = nil
+	case locationExternal:
+		if len(t.External) == 0 {
+			return errorf("data_location is EXTERNAL but external_data is empty")
+		}
+		if d.ext == nil {
+			d.ext = &extFiles{}
+		}
+		t.ext = d.ext
+	default:
+		return errorf("data_location %d unknown", location)
+	}
+	return nil
+}
+
+func (d *decoder) readValueInfo(r *reader, list *[]*ValueInfo) error {
+	vi := &ValueInfo{}
+	*list = append(*list, vi)
+	i := len(*list) - 1
+	return r.message(func() string {
+		if vi.Name != "" {
+			return fmt.Sprintf("[%d] %q", i, vi.Name)
+		}
+		return fmt.Sprintf("[%d]", i)
+	}, func(b []byte) error {
+		return fields(b, valueInfoFields[:], func(r *reader) error {
+			switch r.num {
+			case 1:
+				return r.string(&vi.Name)
+			case 2:
+				return r.message(nil, func(v []byte) error { return typeProto(v, &vi.Type) })
+			case 3:
+				return r.string(&vi.DocString)
+			}
+			return r.skip()
+		})
+	})
+}
+
+// typeProto decodes a TypeProto. Tensor and sparse tensor types keep their
+// element type and shape; sequence, map and optional types their kind and
+// their encoded contents.
+func typeProto(b []byte, ti *TypeInfo) error {
+	return fields(b, typeFields[:], func(r *reader) error {
+		switch r.num {
+		case 1, 4, 5, 8, 9:
+			ti.Kind = typeKinds[r.num]
+			if ti.Kind == KindTensor || ti.Kind == KindSparseTensor {
+				return r.message(nil, func(v []byte) error { return tensorType(v, ti) })
+			}
+			v, err := r.bytes()
+			ti.Inner = nil
+			if len(v) > 0 {
+				ti.Inner = bytes.Clone(v)
+			}
+			return err
+		}
+		return r.skip()
+	})
+}
+
+// Kinds recorded for the fields of TypeProto and the opaque fields of
+// AttributeProto, indexed by field number.
+var (
+	typeKinds       = [...]TypeKind{1: KindTensor, 4: KindSequence, 5: KindMap, 8: KindSparseTensor, 9: KindOptional}
+	opaqueAttrKinds = [...]AttrType{14: AttrTypeProto, 15: AttrTypeProtos, 22: AttrSparseTensor, 23: AttrSparseTensors}
+)
+
+func tensorType(b []byte, ti *TypeInfo) error {
+	return fields(b, tensorTypeFields[:], func(r *reader) error {
+		switch r.num {
+		case 1:
+			var et int32
+			err := r.int32(&et)
+			ti.Elem = DataType(et)
+			return err
+		case 2:
+			ti.HasShape = true
+			if ti.Shape == nil {
+				ti.Shape = []Dim{}
+			}
+			return r.message(nil, func(v []byte) error { return shape(v, ti) })
+		}
+		return r.skip()
+	})
+}
+
+func shape(b []byte, ti *TypeInfo) error {
+	return fields(b, shapeFields[:], func(r *reader) error {
+		if r.num != 1 {
+			return r.skip()
+		}
+		ti.Shape = append(ti.Shape, Dim{})
+		dim := &ti.Shape[len(ti.Shape)-1]
+		return r.message(index(len(ti.Shape)-1), func(v []byte) error {
+			return fields(v, dimFields[:], func(r *reader) error {
+				switch r.num {
+				case 1:
+					*dim = Dim{Known: true}
+					return r.int64(&dim.Value)
+				case 2:
+					*dim = Dim{}
+					err := r.string(&dim.Param)
+					dim.Known = dim.Param != ""
+					return err
+				}
+				return r.skip()
+			})
+		})
+	})
+}

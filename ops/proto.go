@@ -1,0 +1,79 @@
+package ops
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+// FromProto converts an ONNX tensor to a Tensor; dir is the model's folder,
+// where external data is looked up. FLOAT16 and BFLOAT16 elements are widened
+// to Float in a new buffer. Other computed types alias the proto's bytes (and
+// so the model file's mapping) when their address suits the element size,
+// and are copied into aligned storage otherwise. Types that are not computed
+// (STRING, the FLOAT8 family, INT4...) give an error naming the tensor and
+// wrapping ErrUnsupported.
+func FromProto(p *onnx.Tensor, dir string) (*Tensor, error) {
+	size := ElemSize(p.DataType)
+	if size == 0 {
+		return nil, fmt.Errorf("tensor %q: element type %s: %w", p.Name, p.DataType, ErrUnsupported)
+	}
+	shape := make([]int, len(p.Dims))
+	for i, d := range p.Dims {
+		if d < 0 || d > math.MaxInt {
+			return nil, fmt.Errorf("tensor %q: dimension %d of %v is out of range", p.Name, i, p.Dims)
+		}
+		shape[i] = int(d)
+	}
+	b, err := p.Bytes(dir) // checks the byte count against the shape
+	if err != nil {
+		return nil, err
+	}
+	switch p.DataType {
+	case onnx.Float16, onnx.BFloat16:
+		widen := onnx.F16ToF32
+		if p.DataType == onnx.BFloat16 {
+			widen = onnx.BF16ToF32
+		}
+		t := New(onnx.Float, shape...)
+		dst := t.F32()
+		for i := range dst {
+			dst[i] = widen(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+		return t, nil
+	}
+	t := &Tensor{Type: p.DataType, Shape: shape, Data: b}
+	if len(b) > 0 && uintptr(unsafe.Pointer(&b[0]))%uintptr(size) != 0 {
+		t.Data = AlignedBytes(len(b))
+		copy(t.Data, b)
+	}
+	return t, nil
+}
+
+// ToProto converts t to an ONNX tensor named name whose raw_data holds a copy
+// of the elements. A Float tensor is narrowed to FLOAT16 or BFLOAT16 (round
+// to nearest even) when as says so; as is otherwise ignored.
+func ToProto(t *Tensor, name string, as DType) *onnx.Tensor {
+	p := &onnx.Tensor{Name: name, DataType: t.Type, Dims: make([]int64, len(t.Shape))}
+	for i, d := range t.Shape {
+		p.Dims[i] = int64(d)
+	}
+	if t.Type == onnx.Float && (as == onnx.Float16 || as == onnx.BFloat16) {
+		narrow := onnx.F32ToF16
+		if as == onnx.BFloat16 {
+			narrow = onnx.F32ToBF16
+		}
+		p.DataType = as
+		src := t.F32()[:t.Len()]
+		p.RawData = make([]byte, 2*len(src))
+		for i, v := range src {
+			binary.LittleEndian.PutUint16(p.RawData[2*i:], narrow(v))
+		}
+		return p
+	}
+	p.RawData = append([]byte{}, t.Data[:t.Len()*ElemSize(t.Type)]...)
+	return p
+}
