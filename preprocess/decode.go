@@ -1,0 +1,124 @@
+package preprocess
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+
+	// Decoders for image.Decode and image.DecodeConfig.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// Decode reads and decodes the image file at path; see DecodeReader.
+func Decode(path string, opt Options) (*Pixels, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("preprocess: %w", err)
+	}
+	return decodeBytes(data, path, opt)
+}
+
+// DecodeReader decodes a JPEG, PNG, GIF (first frame), BMP, TIFF or WebP
+// image read from r into upright 8-bit pixels; name identifies the image in
+// errors. The header is checked first: an image claiming more than
+// opt.MaxPixels pixels is rejected without being decoded. The EXIF
+// orientation of JPEG and TIFF files is applied (PIL's Image.open does not
+// do this, so rotated photos differ from the reference prep.py by design).
+// The result has one luma channel when opt asks for grey (Gray or
+// Channels == 1) or the image is greyscale, else three RGB channels; 16-bit
+// samples keep their high byte, alpha is dropped, CMYK is converted to RGB.
+// Corrupt or truncated data gives an error naming the image, never a panic.
+func DecodeReader(r io.Reader, name string, opt Options) (*Pixels, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("preprocess: read %s: %w", name, err)
+	}
+	return decodeBytes(data, name, opt)
+}
+
+// decodeBytes is DecodeReader on an in-memory file.
+func decodeBytes(data []byte, name string, opt Options) (*Pixels, error) {
+	o, err := opt.resolved()
+	if err != nil {
+		return nil, err
+	}
+	cfg, format, err := guard(func() (image.Config, string, error) {
+		return image.DecodeConfig(bytes.NewReader(data))
+	})
+	if err != nil {
+		return nil, decodeError(name, format, data, err)
+	}
+	if err := checkSize(name, cfg.Width, cfg.Height, o.MaxPixels); err != nil {
+		return nil, err
+	}
+	img, format, err := guard(func() (image.Image, string, error) {
+		return image.Decode(bytes.NewReader(data))
+	})
+	if err != nil {
+		return nil, decodeError(name, format, data, err)
+	}
+	b := img.Bounds()
+	if err := checkSize(name, b.Dx(), b.Dy(), o.MaxPixels); err != nil {
+		return nil, err
+	}
+	p := newPixels(img, exifOrientation(data), o.Gray, o.Threads)
+	p.Format = format
+	return p, nil
+}
+
+// checkSize rejects empty images and images over the pixel limit (limit < 0: none).
+func checkSize(name string, w, h int, limit int64) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("preprocess: %s: empty image (%dx%d)", name, w, h)
+	}
+	if n := int64(w) * int64(h); limit > 0 && n > limit {
+		return fmt.Errorf("preprocess: %s: image is %dx%d (%d pixels), over the limit of %d pixels", name, w, h, n, limit)
+	}
+	return nil
+}
+
+// guard runs a third-party decoder, turning a panic into an error.
+func guard[T any](f func() (T, string, error)) (v T, format string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("decoder panicked: %v", r)
+		}
+	}()
+	return f()
+}
+
+// decodeError describes a decoder failure for the image called name, whose
+// file is data. A decoder hitting end of input, or a failure on a PNG, JPEG
+// or GIF file that lacks its end marker, is reported as truncation.
+func decodeError(name, format string, data []byte, err error) error {
+	switch {
+	case errors.Is(err, image.ErrFormat):
+		return fmt.Errorf("preprocess: %s: unknown image format (want JPEG, PNG, GIF, BMP, TIFF or WebP)", name)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || missingEnd(format, data):
+		return fmt.Errorf("preprocess: %s: truncated %s file: %w", name, format, err)
+	}
+	return fmt.Errorf("preprocess: %s: corrupt %s data: %w", name, format, err)
+}
+
+// missingEnd reports whether a PNG, JPEG or GIF file lacks the marker its
+// format ends with (IEND chunk, EOI marker, trailer byte).
+func missingEnd(format string, data []byte) bool {
+	switch format {
+	case "png":
+		return !bytes.HasSuffix(data, []byte("IEND\xaeB`\x82"))
+	case "jpeg":
+		return !bytes.HasSuffix(bytes.TrimRight(data, "\x00\r\n"), []byte{0xFF, 0xD9})
+	case "gif":
+		return !bytes.HasSuffix(data, []byte{0x3B})
+	}
+	return false
+}

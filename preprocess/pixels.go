@@ -1,0 +1,171 @@
+package preprocess
+
+import (
+	"image"
+	"image/color"
+	"runtime"
+	"sync"
+)
+
+// Pixels is a decoded, upright 8-bit image: Height rows of Width pixels, each
+// Channels interleaved bytes (R, G, B, or one luma byte), top row first.
+// Alpha is dropped, as PIL's convert("RGB") does: the stored colour of a
+// transparent pixel is kept, not composited over a background.
+type Pixels struct {
+	Width, Height, Channels int
+	Pix                     []uint8
+	Format                  string // decoder that read the file ("jpeg", "png", ...); empty for FromImage
+	Orientation             int    // EXIF orientation that was applied (1: none)
+}
+
+// orientMap places source pixel (sx, sy) of a w x h image at index
+// base + sx*ax + sy*ay of the upright dw x dh image, for EXIF orientation o.
+type orientMap struct{ base, ax, ay, dw, dh int }
+
+func newOrientMap(o, w, h int) orientMap {
+	switch o {
+	case 2: // mirrored horizontally
+		return orientMap{w - 1, -1, w, w, h}
+	case 3: // rotated 180
+		return orientMap{(h-1)*w + w - 1, -1, -w, w, h}
+	case 4: // mirrored vertically
+		return orientMap{(h - 1) * w, 1, -w, w, h}
+	case 5: // transposed: row 0 is the left column, column 0 the top row
+		return orientMap{0, h, 1, h, w}
+	case 6: // stored rotated 90 counter-clockwise: display rotates it clockwise
+		return orientMap{h - 1, h, -1, h, w}
+	case 7: // transversed: row 0 is the right column, column 0 the bottom row
+		return orientMap{(w-1)*h + h - 1, -h, -1, h, w}
+	case 8: // stored rotated 90 clockwise: display rotates it counter-clockwise
+		return orientMap{(w - 1) * h, -h, 1, h, w}
+	}
+	return orientMap{0, 1, w, w, h}
+}
+
+// place writes source row sy (w pixels of c bytes) into dst.
+func (m orientMap) place(dst, row []uint8, c, sy int) {
+	i := m.base + sy*m.ay
+	if m.ax == 1 {
+		copy(dst[i*c:], row)
+		return
+	}
+	for sx := 0; sx < len(row); sx += c {
+		copy(dst[i*c:i*c+c], row[sx:sx+c])
+		i += m.ax
+	}
+}
+
+// luma601 is PIL's RGB to "L" conversion (ITU-R 601-2 luma, 16-bit fixed point, rounded).
+func luma601(r, g, b uint8) uint8 {
+	return uint8((uint32(r)*19595 + uint32(g)*38470 + uint32(b)*7471 + 0x8000) >> 16)
+}
+
+// rowReader returns a function that fills dst with row y (counted from
+// img.Bounds().Min.Y) as RGB triples or, when cs == 1, luma bytes. Grey
+// images read one channel; everything else reads RGB with alpha dropped.
+func rowReader(img image.Image) (read func(y int, dst []uint8), cs int) {
+	b := img.Bounds()
+	w := b.Dx()
+	switch m := img.(type) {
+	case *image.Gray:
+		return func(y int, dst []uint8) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			copy(dst, m.Pix[i:i+w])
+		}, 1
+	case *image.YCbCr:
+		return ycbcrReader(m), 3
+	case *image.NRGBA:
+		return func(y int, dst []uint8) {
+			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				copy(dst[3*x:3*x+3], p[4*x:4*x+3])
+			}
+		}, 3
+	case *image.NRGBA64: // 16-bit PNG with alpha: keep the high bytes, as PIL does
+		return func(y int, dst []uint8) {
+			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				dst[3*x], dst[3*x+1], dst[3*x+2] = p[8*x], p[8*x+2], p[8*x+4]
+			}
+		}, 3
+	case *image.RGBA:
+		return func(y int, dst []uint8) {
+			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				c := color.NRGBA{p[4*x], p[4*x+1], p[4*x+2], 255}
+				if a := p[4*x+3]; a != 255 { // premultiplied: recover the stored colour
+					c = color.NRGBAModel.Convert(color.RGBA{c.R, c.G, c.B, a}).(color.NRGBA)
+				}
+				dst[3*x], dst[3*x+1], dst[3*x+2] = c.R, c.G, c.B
+			}
+		}, 3
+	case *image.Paletted:
+		var pal [256][3]uint8 // indices past the palette read as black
+		for i, c := range m.Palette[:min(len(m.Palette), 256)] {
+			n := color.NRGBAModel.Convert(c).(color.NRGBA)
+			pal[i] = [3]uint8{n.R, n.G, n.B}
+		}
+		return func(y int, dst []uint8) {
+			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				copy(dst[3*x:3*x+3], pal[p[x]][:])
+			}
+		}, 3
+	}
+	return func(y int, dst []uint8) {
+		for x := range w {
+			c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+			dst[3*x], dst[3*x+1], dst[3*x+2] = c.R, c.G, c.B
+		}
+	}, 3
+}
+
+// newPixels converts img to upright packed pixels, applying EXIF orientation
+// o; gray selects one luma channel, otherwise grey sources keep one channel
+// and colour sources get three.
+func newPixels(img image.Image, o int, gray bool, threads int) *Pixels {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	read, cs := rowReader(img)
+	c := cs
+	if gray {
+		c = 1
+	}
+	m := newOrientMap(o, w, h)
+	p := &Pixels{Width: m.dw, Height: m.dh, Channels: c, Pix: make([]uint8, w*h*c), Orientation: o}
+	parallel(h, w, threads, func(y0, y1 int) {
+		row := make([]uint8, w*cs)
+		for y := y0; y < y1; y++ {
+			read(y, row)
+			if cs == 3 && c == 1 {
+				for x := range w { // in place: pixel x's luma lands at or before its RGB
+					row[x] = luma601(row[3*x], row[3*x+1], row[3*x+2])
+				}
+			}
+			m.place(p.Pix, row[:w*c], c, y)
+		}
+	})
+	return p
+}
+
+// minParallelWork is the least work (items times cost) worth a goroutine.
+const minParallelWork = 1 << 15
+
+// parallel runs fn over [0, n) split into contiguous chunks on up to threads
+// goroutines (0: GOMAXPROCS), using fewer when n*cost is small.
+func parallel(n, cost, threads int, fn func(lo, hi int)) {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	threads = int(min(int64(threads), int64(n), int64(n)*int64(cost)/minParallelWork))
+	if threads <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range threads {
+		lo, hi := int(int64(n)*int64(i)/int64(threads)), int(int64(n)*int64(i+1)/int64(threads))
+		wg.Go(func() { fn(lo, hi) })
+	}
+	wg.Wait()
+}
