@@ -1,0 +1,226 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+func init() {
+	for _, v := range []int{1, 4, 11} {
+		Register("", "Concat", v, buildConcat)
+	}
+	for _, v := range []int{2, 11, 13, 18} {
+		Register("", "Split", v, buildSplit)
+	}
+}
+
+// copyBlocks copies count blocks of n bytes: block i goes from
+// src[i*srcStride+srcOff:] to dst[i*dstStride+dstOff:]. Concat and Split are
+// this copy, once per input or output, with the blocks being the bytes of
+// each outer index from the axis inwards.
+func copyBlocks(par Parallel, dst []byte, dstStride, dstOff int, src []byte, srcStride, srcOff, n, count int) {
+	if n == 0 {
+		return
+	}
+	par.For(count, max(1, 1<<15/n), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d := i*dstStride + dstOff
+			s := i*srcStride + srcOff
+			copy(dst[d:d+n], src[s:s+n])
+		}
+	})
+}
+
+// concatOp is a built Concat: it joins its inputs along one axis.
+type concatOp struct {
+	axis  int64
+	negOK bool
+}
+
+func buildConcat(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	if opset >= 4 && !a.Has("axis") {
+		return nil, fmt.Errorf("attribute \"axis\" is required")
+	}
+	op := &concatOp{axis: a.Int("axis", 1), negOK: opset >= 11}
+	return op, a.Err()
+}
+
+// Infer checks that every input has the first one's type, rank and dims
+// except along axis, and sums the dims along axis.
+func (op *concatOp) Infer(in []Value) ([]Value, error) {
+	if len(in) == 0 {
+		return nil, fmt.Errorf("got no inputs, want at least 1")
+	}
+	if err := checkInputs(in, len(in), len(in)); err != nil {
+		return nil, err
+	}
+	if err := checkElemType(in[0], "inputs"); err != nil {
+		return nil, err
+	}
+	first := in[0].Shape
+	axis, err := axisIn(op.axis, len(first), op.negOK)
+	if err != nil {
+		return nil, fmt.Errorf("attribute \"axis\": %w", err)
+	}
+	out := append([]int(nil), first...)
+	out[axis] = 0
+	for i, v := range in {
+		if v.Type != in[0].Type {
+			return nil, fmt.Errorf("input %d has type %s, input 0 has %s", i, TypeName(v.Type), TypeName(in[0].Type))
+		}
+		if len(v.Shape) != len(first) {
+			return nil, fmt.Errorf("input %d has shape %v, input 0 has %v: ranks differ", i, v.Shape, first)
+		}
+		for d, n := range v.Shape {
+			if d != axis && n != first[d] {
+				return nil, fmt.Errorf("input %d has shape %v, input 0 has %v: dim %d differs off the concat axis %d", i, v.Shape, first, d, axis)
+			}
+		}
+		out[axis] += v.Shape[axis]
+	}
+	return []Value{{Type: in[0].Type, Shape: out}}, nil
+}
+
+// Run copies each input's blocks next to each other in the output.
+func (op *concatOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	o := out[0]
+	axis, _ := axisIn(op.axis, len(o.Shape), true)
+	es := ElemSize(o.Type)
+	outer := NumElems(o.Shape[:axis])
+	outBlock := NumElems(o.Shape[axis:]) * es
+	off := 0
+	for _, t := range in {
+		n := NumElems(t.Shape[axis:]) * es
+		copyBlocks(ctx.Par, o.Data, outBlock, off, t.Data, n, 0, n, outer)
+		off += n
+	}
+	return nil
+}
+
+// splitOp is a built Split: it cuts its input along one axis into its
+// outputs.
+type splitOp struct {
+	axis       int64
+	negOK      bool
+	outputs    int     // how many outputs the node has
+	split      []int64 // attribute before opset 13
+	fromInput  bool    // sizes are optional input 1 (opset 13)
+	numOutputs int64   // num_outputs attribute (opset 18), 0 when absent
+}
+
+func buildSplit(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	op := &splitOp{axis: a.Int("axis", 0), negOK: opset >= 11, outputs: len(n.Outputs), fromInput: opset >= 13}
+	if !op.fromInput {
+		op.split = a.Ints("split")
+	}
+	if opset >= 18 && a.Has("num_outputs") {
+		op.numOutputs = a.Int("num_outputs", 0)
+		if op.numOutputs < 1 || op.numOutputs != int64(op.outputs) {
+			return nil, fmt.Errorf("attribute \"num_outputs\" is %d, but the node has %d outputs", op.numOutputs, op.outputs)
+		}
+	}
+	if op.outputs == 0 {
+		return nil, fmt.Errorf("node has no outputs, want at least 1")
+	}
+	return op, a.Err()
+}
+
+// sizes resolves the length along axis of every output for an input dim.
+func (op *splitOp) sizes(dim int, split []int64) ([]int, error) {
+	out := make([]int, op.outputs)
+	switch {
+	case split != nil:
+		if len(split) != op.outputs {
+			return nil, fmt.Errorf("split %v has %d entries, but the node has %d outputs", split, len(split), op.outputs)
+		}
+		sum := 0
+		for i, s := range split {
+			if s < 0 {
+				return nil, fmt.Errorf("split %v has a negative entry", split)
+			}
+			out[i] = int(s)
+			sum += out[i]
+		}
+		if sum != dim {
+			return nil, fmt.Errorf("split %v sums to %d, but the split axis has %d", split, sum, dim)
+		}
+	case op.numOutputs > 0:
+		// Chunks of ceil(dim/n); the last one takes what is left.
+		chunk := (dim + op.outputs - 1) / op.outputs
+		last := dim - chunk*(op.outputs-1)
+		if last < 0 {
+			return nil, fmt.Errorf("cannot split a dim of %d into %d outputs of %d with a smaller last one", dim, op.outputs, chunk)
+		}
+		for i := range out {
+			out[i] = chunk
+		}
+		out[len(out)-1] = last
+	default:
+		if dim%op.outputs != 0 {
+			return nil, fmt.Errorf("cannot split a dim of %d evenly into %d outputs", dim, op.outputs)
+		}
+		for i := range out {
+			out[i] = dim / op.outputs
+		}
+	}
+	return out, nil
+}
+
+// Infer gives each output the input's shape with its share of axis.
+func (op *splitOp) Infer(in []Value) ([]Value, error) {
+	hi := 1
+	if op.fromInput {
+		hi = 2
+	}
+	if err := checkInputs(in, 1, hi); err != nil {
+		return nil, err
+	}
+	if err := checkElemType(in[0], "input"); err != nil {
+		return nil, err
+	}
+	split := op.split
+	if optional(in, 1) {
+		if op.numOutputs > 0 {
+			return nil, fmt.Errorf("input \"split\" and attribute \"num_outputs\" are both given")
+		}
+		var err error
+		if split, err = constInts(in[1], "split"); err != nil {
+			return nil, err
+		}
+	}
+	shape := in[0].Shape
+	axis, err := axisIn(op.axis, len(shape), op.negOK)
+	if err != nil {
+		return nil, fmt.Errorf("attribute \"axis\": %w", err)
+	}
+	sizes, err := op.sizes(shape[axis], split)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Value, len(sizes))
+	for i, s := range sizes {
+		sh := append([]int(nil), shape...)
+		sh[axis] = s
+		out[i] = Value{Type: in[0].Type, Shape: sh}
+	}
+	return out, nil
+}
+
+// Run copies each output's blocks out of the input.
+func (op *splitOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	src := in[0]
+	axis, _ := axisIn(op.axis, len(src.Shape), true)
+	es := ElemSize(src.Type)
+	outer := NumElems(src.Shape[:axis])
+	inBlock := NumElems(src.Shape[axis:]) * es
+	off := 0
+	for _, t := range out {
+		n := NumElems(t.Shape[axis:]) * es
+		copyBlocks(ctx.Par, t.Data, n, 0, src.Data, inBlock, off, n, outer)
+		off += n
+	}
+	return nil
+}

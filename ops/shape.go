@@ -1,0 +1,155 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+func init() {
+	for _, v := range []int{1, 15} {
+		Register("", "Shape", v, buildShape)
+	}
+	for _, v := range []int{1, 11} {
+		Register("", "Gather", v, buildGather)
+	}
+}
+
+// shapeOp is a built Shape: it outputs its input's dims, optionally a
+// [start, end) range of them.
+type shapeOp struct {
+	start int64
+	end   *int64 // nil: to the last axis
+}
+
+func buildShape(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	op := &shapeOp{}
+	if opset >= 15 {
+		op.start = a.Int("start", 0)
+		if a.Has("end") {
+			e := a.Int("end", 0)
+			op.end = &e
+		}
+	}
+	return op, a.Err()
+}
+
+// dims is the range of the input's axes Shape outputs: negative bounds count
+// from the end, then both are clamped to [0, rank]; start > end is empty.
+func (op *shapeOp) dims(rank int) (int, int) {
+	clamp := func(x int64) int {
+		if x < 0 {
+			x += int64(rank)
+		}
+		return int(min(max(x, 0), int64(rank)))
+	}
+	s, e := clamp(op.start), rank
+	if op.end != nil {
+		e = clamp(*op.end)
+	}
+	return s, max(s, e)
+}
+
+// Infer gives a 1-D int64 output of the range's length.
+func (op *shapeOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	s, e := op.dims(len(in[0].Shape))
+	return []Value{{Type: onnx.Int64, Shape: []int{e - s}}}, nil
+}
+
+// Run writes the dims.
+func (op *shapeOp) Run(_ *Ctx, in, out []*Tensor) error {
+	s, e := op.dims(len(in[0].Shape))
+	o := out[0].I64()
+	for i, d := range in[0].Shape[s:e] {
+		o[i] = int64(d)
+	}
+	return nil
+}
+
+// gatherOp is a built Gather: it picks entries of its data along one axis
+// by index.
+type gatherOp struct {
+	axis  int64
+	negOK bool // negative indices count from the end (opset 11)
+}
+
+func buildGather(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	op := &gatherOp{axis: a.Int("axis", 0), negOK: opset >= 11}
+	return op, a.Err()
+}
+
+// Infer gives data.shape[:axis] + indices.shape + data.shape[axis+1:].
+func (op *gatherOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 2, 2); err != nil {
+		return nil, err
+	}
+	if err := checkElemType(in[0], "data"); err != nil {
+		return nil, err
+	}
+	if t := in[1].Type; t != onnx.Int64 && t != onnx.Int32 {
+		return nil, fmt.Errorf("input \"indices\" has type %s, want int32 or int64", TypeName(t))
+	}
+	data := in[0].Shape
+	axis, err := axisIn(op.axis, len(data), true)
+	if err != nil {
+		return nil, fmt.Errorf("attribute \"axis\": %w", err)
+	}
+	out := append(append(append([]int{}, data[:axis]...), in[1].Shape...), data[axis+1:]...)
+	return []Value{{Type: in[0].Type, Shape: out}}, nil
+}
+
+// Run copies one block of the inner dims per (outer index, index) pair.
+func (op *gatherOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	data, idx := in[0], in[1]
+	axis, _ := axisIn(op.axis, len(data.Shape), true)
+	g := gatherGeom{
+		outer: NumElems(data.Shape[:axis]),
+		dim:   data.Shape[axis],
+		block: NumElems(data.Shape[axis+1:]) * ElemSize(data.Type),
+		negOK: op.negOK,
+	}
+	if idx.Type == onnx.Int32 {
+		return gatherBlocks(ctx.Par, g, out[0].Data, data.Data, idx.I32()[:idx.Len()])
+	}
+	return gatherBlocks(ctx.Par, g, out[0].Data, data.Data, idx.I64()[:idx.Len()])
+}
+
+// gatherGeom is Gather's data seen as [outer, dim, block bytes].
+type gatherGeom struct {
+	outer, dim, block int
+	negOK             bool
+}
+
+// gatherBlocks checks every index then copies dst[o, j] = src[o, idx[j]].
+func gatherBlocks[I int32 | int64](par Parallel, g gatherGeom, dst, src []byte, idx []I) error {
+	pos := make([]int, len(idx))
+	lo := int64(0)
+	if g.negOK {
+		lo = int64(-g.dim)
+	}
+	for j, v := range idx {
+		if int64(v) < lo || int64(v) >= int64(g.dim) {
+			return fmt.Errorf("index %d out of range [%d, %d) for axis of size %d", v, lo, g.dim, g.dim)
+		}
+		pos[j] = int(v)
+		if pos[j] < 0 {
+			pos[j] += g.dim
+		}
+	}
+	if g.block == 0 {
+		return nil
+	}
+	n := len(pos)
+	par.For(g.outer*n, max(1, 1<<15/g.block), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			s := (u/n*g.dim + pos[u%n]) * g.block
+			copy(dst[u*g.block:(u+1)*g.block], src[s:s+g.block])
+		}
+	})
+	return nil
+}

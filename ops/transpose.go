@@ -1,0 +1,196 @@
+package ops
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+func init() {
+	Register("", "Transpose", 1, buildTranspose)
+}
+
+// movePlan is a strided view of a source tensor, copied out in row-major
+// order: view element (i0, i1, ...) is source element off + sum(ik*strides[k]).
+// Transpose (permuted strides) and Slice (scaled strides, an offset) are both
+// such a copy. newMovePlan simplifies the view: dims of size 1 are dropped and
+// neighbours that are contiguous in the source are merged, so that, e.g., an
+// NCHW->NHWC transpose becomes a batch of 2-D matrix transposes.
+type movePlan struct {
+	shape   []int // simplified view shape
+	strides []int // source strides in elements (may be negative), per view dim
+	off     int   // source element of view element 0
+}
+
+func newMovePlan(shape, strides []int, off int) *movePlan {
+	p := &movePlan{off: off}
+	for k, d := range shape {
+		if d == 1 {
+			continue
+		}
+		if r := len(p.shape); r > 0 && p.strides[r-1] == strides[k]*d {
+			p.shape[r-1] *= d
+			p.strides[r-1] = strides[k]
+			continue
+		}
+		p.shape = append(p.shape, d)
+		p.strides = append(p.strides, strides[k])
+	}
+	return p
+}
+
+// base is the source offset of the first element of row idx of the view's
+// leading dims (the view's shape[:dims]).
+func (p *movePlan) base(idx, dims int) int {
+	return p.off + stridedOffset(idx, p.shape[:dims], p.strides[:dims])
+}
+
+// stridedOffset is the offset of the idx-th element, in row-major order, of
+// a view of the given shape and strides.
+func stridedOffset(idx int, shape, strides []int) int {
+	off := 0
+	for k := len(shape) - 1; k >= 0; k-- {
+		off += idx % shape[k] * strides[k]
+		idx /= shape[k]
+	}
+	return off
+}
+
+// transposeTile is the edge of the square blocks in which matrix transposes
+// are copied, so that both source and destination lines stay in cache.
+const transposeTile = 16
+
+// run copies the view of src into dst (es-byte elements). Rows that are
+// contiguous in the source are copied as bytes; otherwise the copy moves
+// whole elements through an unsigned integer type of size es.
+func (p *movePlan) run(par Parallel, dst, src []byte, es int) {
+	r, total := len(p.shape), NumElems(p.shape)
+	switch {
+	case total == 0:
+	case r == 0:
+		copy(dst[:es], src[p.off*es:])
+	case p.strides[r-1] == 1:
+		n := p.shape[r-1] * es
+		par.For(total/p.shape[r-1], max(1, 1<<15/n), func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				s := p.base(row, r-1) * es
+				copy(dst[row*n:(row+1)*n], src[s:s+n])
+			}
+		})
+	case es == 1:
+		moveElems(p, par, total, dst, src)
+	case es == 2:
+		moveElems(p, par, total, view[uint16](dst), view[uint16](src))
+	case es == 4:
+		moveElems(p, par, total, view[uint32](dst), view[uint32](src))
+	default:
+		moveElems(p, par, total, view[uint64](dst), view[uint64](src))
+	}
+}
+
+// moveElems is run for views (of total elements) whose innermost dim is
+// strided in the source. When the next dim is the contiguous one, the last
+// two dims are a matrix transpose, copied tile by tile; otherwise each row is
+// gathered by stride.
+func moveElems[T any](p *movePlan, par Parallel, total int, dst, src []T) {
+	r := len(p.shape)
+	cols, cs := p.shape[r-1], p.strides[r-1]
+	if r < 2 || p.strides[r-2] != 1 {
+		par.For(total/cols, max(1, 1<<13/cols), func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				s := p.base(row, r-1)
+				d := dst[row*cols : (row+1)*cols]
+				for j := range d {
+					d[j] = src[s+j*cs]
+				}
+			}
+		})
+		return
+	}
+	// dst holds batches of [rows, cols] matrices; element (i, j) of batch b
+	// is src[base(b) + i + j*cs].
+	rows := p.shape[r-2]
+	bands := (rows + transposeTile - 1) / transposeTile
+	par.For(total/(rows*cols)*bands, max(1, 1<<13/(transposeTile*cols)), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			b, i0 := u/bands, u%bands*transposeTile
+			i1 := min(i0+transposeTile, rows)
+			s := p.base(b, r-2)
+			d := dst[b*rows*cols:]
+			for j0 := 0; j0 < cols; j0 += transposeTile {
+				j1 := min(j0+transposeTile, cols)
+				for i := i0; i < i1; i++ {
+					for j := j0; j < j1; j++ {
+						d[i*cols+j] = src[s+i+j*cs]
+					}
+				}
+			}
+		}
+	})
+}
+
+// transposeOp is a built Transpose: it permutes its input's axes.
+type transposeOp struct {
+	perm []int // nil: reverse the axes
+}
+
+func buildTranspose(n *onnx.Node, _ int) (Op, error) {
+	a := AttrsOf(n)
+	op := &transposeOp{}
+	if p := a.Ints("perm"); p != nil {
+		op.perm = make([]int, len(p))
+		for i, x := range p {
+			if x < 0 || x >= int64(len(p)) || slices.Contains(op.perm[:i], int(x)) {
+				return nil, fmt.Errorf("attribute \"perm\" is %v, want a permutation of 0..%d", p, len(p)-1)
+			}
+			op.perm[i] = int(x)
+		}
+	}
+	return op, a.Err()
+}
+
+// permFor is the permutation applied to a tensor of the given rank.
+func (op *transposeOp) permFor(rank int) []int {
+	if op.perm != nil {
+		return op.perm
+	}
+	p := make([]int, rank)
+	for i := range p {
+		p[i] = rank - 1 - i
+	}
+	return p
+}
+
+// Infer gives output dim i = input dim perm[i].
+func (op *transposeOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	if err := checkElemType(in[0], "data"); err != nil {
+		return nil, err
+	}
+	shape := in[0].Shape
+	perm := op.permFor(len(shape))
+	if len(perm) != len(shape) {
+		return nil, fmt.Errorf("attribute \"perm\" %v has %d entries, but the input %v has rank %d", perm, len(perm), shape, len(shape))
+	}
+	out := make([]int, len(shape))
+	for i, p := range perm {
+		out[i] = shape[p]
+	}
+	return []Value{{Type: in[0].Type, Shape: out}}, nil
+}
+
+// Run copies the input read with permuted strides.
+func (op *transposeOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	x := in[0]
+	perm := op.permFor(len(x.Shape))
+	st := Strides(x.Shape)
+	vs := make([]int, len(perm))
+	for i, p := range perm {
+		vs[i] = st[p]
+	}
+	newMovePlan(out[0].Shape, vs, 0).run(ctx.Par, out[0].Data, x.Data, ElemSize(x.Type))
+	return nil
+}
