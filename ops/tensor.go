@@ -156,5 +156,5 @@ func TypeName(t DType) string {
 	case onnx.String:
 		return "string"
 	}
-	return fmt.Sprintf("type%d", int(t))
+	return t.String()
 }

@@ -1,0 +1,162 @@
+package ops
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+// Cast converts between the numeric types and bool. Floats become integers
+// by truncation toward zero (out of range is undefined, as in the spec),
+// integers narrow by dropping high bits, anything becomes bool as "not
+// zero", and bool becomes 0 or 1. Float16 and bfloat16 are not computed
+// (the runtime widens them to float32 at the graph's boundary), so a cast to
+// FLOAT16 or BFLOAT16 yields float32 values rounded to that precision
+// (nearest, ties to even). The saturate and round_mode attributes only
+// concern float8 types, which are not supported. Cast-1 names the target
+// type with a string ("FLOAT", "INT64"...), later versions with its number.
+func init() {
+	Register("", "Cast", 1, buildCast)
+	Register("", "Cast", 6, buildCast)
+}
+
+// castOp is a built Cast.
+type castOp struct {
+	to DType // the requested type, possibly Float16 or BFloat16
+}
+
+// castTypeNames are the TensorProto.DataType names Cast-1 accepts.
+var castTypeNames = map[string]DType{
+	"FLOAT": onnx.Float, "DOUBLE": onnx.Double, "FLOAT16": onnx.Float16, "BFLOAT16": onnx.BFloat16,
+	"INT8": onnx.Int8, "INT16": onnx.Int16, "INT32": onnx.Int32, "INT64": onnx.Int64,
+	"UINT8": onnx.Uint8, "UINT16": onnx.Uint16, "UINT32": onnx.Uint32, "UINT64": onnx.Uint64,
+	"BOOL": onnx.Bool,
+}
+
+func buildCast(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	if !a.Has("to") {
+		return nil, fmt.Errorf("attribute \"to\" is required")
+	}
+	c := &castOp{}
+	if opset < 6 {
+		name := a.String("to", "")
+		t, ok := castTypeNames[strings.ToUpper(name)]
+		if !ok && a.Err() == nil {
+			return nil, fmt.Errorf("attribute \"to\" is %q, not a supported type name", name)
+		}
+		c.to = t
+	} else {
+		c.to = DType(a.Int("to", 0))
+	}
+	if err := a.Err(); err != nil {
+		return nil, err
+	}
+	if !isEwNumeric(c.to) && c.to != onnx.Bool && c.to != onnx.Float16 && c.to != onnx.BFloat16 {
+		return nil, fmt.Errorf("attribute \"to\" is %s, want a numeric or bool type", TypeName(c.to))
+	}
+	return c, nil
+}
+
+// outType is the computed output type: float32 stands for float16 and bfloat16.
+func (c *castOp) outType() DType {
+	if c.to == onnx.Float16 || c.to == onnx.BFloat16 {
+		return onnx.Float
+	}
+	return c.to
+}
+
+// Infer checks the input's type; the output has type to and the input's shape.
+func (c *castOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	if t := in[0].Type; !isEwNumeric(t) && t != onnx.Bool {
+		return nil, fmt.Errorf("input has type %s, want a numeric or bool type", TypeName(t))
+	}
+	return []Value{{Type: c.outType(), Shape: in[0].Shape}}, nil
+}
+
+// InPlace lets the output overwrite the input when the types match.
+func (c *castOp) InPlace(in []Value) int {
+	if in[0].Type == c.outType() {
+		return 0
+	}
+	return -1
+}
+
+// Run converts the elements, then rounds them to float16 or bfloat16 if asked.
+func (c *castOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	x, y := in[0], out[0]
+	if x.Type == y.Type {
+		copyUnlessShared(y.Data, x.Data)
+	} else {
+		ewTable[x.Type].castTo(ctx.Par, y, x)
+	}
+	var round func(float32) uint16
+	var widen func(uint16) float32
+	switch c.to {
+	case onnx.Float16:
+		round, widen = onnx.F32ToF16, onnx.F16ToF32
+	case onnx.BFloat16:
+		round, widen = onnx.F32ToBF16, onnx.BF16ToF32
+	default:
+		return nil
+	}
+	v := ewElems[float32](y)
+	ctx.Par.For(len(v), ewGrain/4, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v[i] = widen(round(v[i]))
+		}
+	})
+	return nil
+}
+
+// castFrom converts x, whose elements are S, into d's type.
+func castFrom[S ewNumeric](par Parallel, d, x *Tensor) {
+	s := ewElems[S](x)
+	switch d.Type {
+	case onnx.Float:
+		castElems(par, ewElems[float32](d), s)
+	case onnx.Double:
+		castElems(par, ewElems[float64](d), s)
+	case onnx.Int8:
+		castElems(par, ewElems[int8](d), s)
+	case onnx.Int16:
+		castElems(par, ewElems[int16](d), s)
+	case onnx.Int32:
+		castElems(par, ewElems[int32](d), s)
+	case onnx.Int64:
+		castElems(par, ewElems[int64](d), s)
+	case onnx.Uint8:
+		castElems(par, ewElems[uint8](d), s)
+	case onnx.Uint16:
+		castElems(par, ewElems[uint16](d), s)
+	case onnx.Uint32:
+		castElems(par, ewElems[uint32](d), s)
+	case onnx.Uint64:
+		castElems(par, ewElems[uint64](d), s)
+	case onnx.Bool:
+		b := ewElems[uint8](d)
+		par.For(len(b), ewGrain, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				b[i] = 0
+				if s[i] != 0 {
+					b[i] = 1
+				}
+			}
+		})
+	}
+}
+
+// castElems converts s into d with Go's conversion rules, which are ONNX's
+// for every defined case.
+func castElems[D, S ewNumeric](par Parallel, d []D, s []S) {
+	par.For(len(d), ewGrain, func(lo, hi int) {
+		d, s := d[lo:hi], s[lo:hi]
+		for i, v := range s {
+			d[i] = D(v)
+		}
+	})
+}

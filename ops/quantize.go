@@ -1,0 +1,351 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"unsafe"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+// QuantizeLinear computes y = saturate(round_half_even(x / y_scale) + y_zero_point)
+// and DequantizeLinear y = (x - x_zero_point) * x_scale. The scale and zero
+// point are a scalar (per tensor), a 1-D tensor along attribute axis (per
+// axis, opset 13) or a tensor of x's rank whose axis dimension is
+// ceil(D/block_size) (blocked, opset 21). Quantized types are uint8, int8,
+// uint16 and int16 (opset 21), plus int32 as DequantizeLinear's input;
+// float8 and sub-byte types are reported as unsupported, so the saturate
+// attribute (float8 only) never matters. Scales are float32: float16 and
+// bfloat16 scales and outputs are widened at load, and the division or
+// multiplication is done in float32.
+func init() {
+	// 24 and 25 only add float8e8m0 scales and 2-bit types.
+	for _, v := range []int{10, 13, 19, 21, 23} {
+		Register("", "QuantizeLinear", v, buildQuantLinear(false))
+		Register("", "DequantizeLinear", v, buildQuantLinear(true))
+	}
+}
+
+// quantLinear is a built QuantizeLinear or DequantizeLinear.
+type quantLinear struct {
+	dequant bool
+	opset   int
+	axis    int   // quantization axis, not yet normalized
+	block   int   // block_size; 0 when not blocked
+	outType DType // output_dtype; Undefined when absent
+}
+
+// buildQuantLinear is the Builder of DequantizeLinear (dequant) or QuantizeLinear.
+func buildQuantLinear(dequant bool) Builder {
+	return func(n *onnx.Node, opset int) (Op, error) { return newQuantLinear(n, opset, dequant) }
+}
+
+func newQuantLinear(n *onnx.Node, opset int, dequant bool) (Op, error) {
+	a := AttrsOf(n)
+	q := &quantLinear{dequant: dequant, opset: opset, axis: 1}
+	if opset >= 13 {
+		q.axis = int(a.Int("axis", 1))
+	}
+	block := int64(0)
+	if opset >= 21 {
+		block = a.Int("block_size", 0)
+	}
+	if (!dequant && opset >= 21) || (dequant && opset >= 23) {
+		q.outType = DType(a.Int("output_dtype", 0))
+	}
+	precision := onnx.Undefined
+	if !dequant && opset >= 23 {
+		precision = DType(a.Int("precision", 0))
+	}
+	if err := a.Err(); err != nil {
+		return nil, err
+	}
+	if block < 0 {
+		return nil, fmt.Errorf("attribute \"block_size\" is %d, must not be negative", block)
+	}
+	q.block = int(block)
+	switch precision {
+	case onnx.Undefined, onnx.Float, onnx.Float16, onnx.BFloat16:
+		// All computed in float32, the type float16 and bfloat16 widen to.
+	default:
+		return nil, fmt.Errorf("attribute \"precision\" is %s, want float32, float16 or bfloat16", TypeName(precision))
+	}
+	if q.outType == onnx.Undefined {
+		return q, nil
+	}
+	if dequant {
+		switch q.outType {
+		case onnx.Float, onnx.Float16, onnx.BFloat16:
+		default:
+			return nil, fmt.Errorf("attribute \"output_dtype\" is %s, want float32, float16 or bfloat16", TypeName(q.outType))
+		}
+	} else if err := checkQuantType(q.outType, opset, false); err != nil {
+		return nil, fmt.Errorf("attribute \"output_dtype\": %w", err)
+	}
+	return q, nil
+}
+
+// checkQuantType checks t is a quantized type computed at this opset: uint8
+// and int8, uint16 and int16 from opset 21, and int32 when withInt32 (the
+// input of DequantizeLinear). Float8 and sub-byte types wrap ErrUnsupported.
+func checkQuantType(t DType, opset int, withInt32 bool) error {
+	switch t {
+	case onnx.Uint8, onnx.Int8:
+		return nil
+	case onnx.Int32:
+		if withInt32 {
+			return nil
+		}
+	case onnx.Uint16, onnx.Int16:
+		if opset >= 21 {
+			return nil
+		}
+		return fmt.Errorf("type %s needs opset 21, model has opset %d", TypeName(t), opset)
+	}
+	if t >= onnx.Float8E4M3FN && t <= onnx.Int2 {
+		return fmt.Errorf("%w type %v", ErrUnsupported, t)
+	}
+	want := "uint8, int8, uint16 or int16"
+	if withInt32 {
+		want += " or int32"
+	}
+	return fmt.Errorf("type %s is not a quantized type (want %s)", TypeName(t), want)
+}
+
+// names are the op's input names, for messages.
+func (q *quantLinear) names() [3]string {
+	if q.dequant {
+		return [3]string{"x", "x_scale", "x_zero_point"}
+	}
+	return [3]string{"x", "y_scale", "y_zero_point"}
+}
+
+// Infer checks the types and the scale's granularity; y has x's shape.
+func (q *quantLinear) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 2, 3); err != nil {
+		return nil, err
+	}
+	names := q.names()
+	x, scale := in[0], in[1]
+	if scale.Type != onnx.Float {
+		return nil, fmt.Errorf("input %q has type %s, want float32", names[1], TypeName(scale.Type))
+	}
+	hasZP := optional(in, 2)
+	out := onnx.Float
+	if q.dequant {
+		if err := checkQuantType(x.Type, q.opset, true); err != nil {
+			return nil, fmt.Errorf("input %q: %w", names[0], err)
+		}
+		if hasZP && in[2].Type != x.Type {
+			return nil, fmt.Errorf("input %q has type %s, want %s like input %q", names[2], TypeName(in[2].Type), TypeName(x.Type), names[0])
+		}
+	} else {
+		if x.Type != onnx.Float && x.Type != onnx.Int32 {
+			return nil, fmt.Errorf("input %q has type %s, want float32 or int32", names[0], TypeName(x.Type))
+		}
+		out = onnx.Uint8
+		if hasZP {
+			if err := checkQuantType(in[2].Type, q.opset, false); err != nil {
+				return nil, fmt.Errorf("input %q: %w", names[2], err)
+			}
+			out = in[2].Type
+		}
+		if q.outType != onnx.Undefined {
+			if hasZP && q.outType != out {
+				return nil, fmt.Errorf("attribute \"output_dtype\" is %s but input %q has type %s", TypeName(q.outType), names[2], TypeName(out))
+			}
+			out = q.outType
+		}
+	}
+	if hasZP && !SameShape(in[2].Shape, scale.Shape) && !(isScalarLike(in[2].Shape) && isScalarLike(scale.Shape)) {
+		return nil, fmt.Errorf("input %q has shape %v, want the shape %v of input %q", names[2], in[2].Shape, scale.Shape, names[1])
+	}
+	if _, err := q.layout(x.Shape, scale.Shape); err != nil {
+		return nil, fmt.Errorf("input %q: %w", names[1], err)
+	}
+	return []Value{{Type: out, Shape: slices.Clone(x.Shape)}}, nil
+}
+
+// isScalarLike reports whether shape is a scalar or a one-element vector,
+// the two spellings of a per-tensor scale or zero point.
+func isScalarLike(shape []int) bool { return len(shape) <= 1 && NumElems(shape) == 1 }
+
+// quantLayout maps scale (and zero point) elements onto x's elements. x is
+// viewed as rows of inner elements, row r being (o, a) with a the index along
+// the quantization axis, of size d; element (o, a, i) uses scale element
+// o*so + (a/block)*sa + i*si. Per tensor all strides are 0.
+type quantLayout struct {
+	inner, d, block int
+	so, sa, si      int
+}
+
+// layout resolves the granularity from the shapes of x and the scale.
+func (q *quantLinear) layout(x, s []int) (quantLayout, error) {
+	switch {
+	case q.block > 0:
+		axis, err := normAxis(q.axis, len(x))
+		if err != nil {
+			return quantLayout{}, fmt.Errorf("attribute \"axis\": %w", err)
+		}
+		if len(s) != len(x) {
+			return quantLayout{}, fmt.Errorf("shape %v: blocked quantization needs the rank %d of x", s, len(x))
+		}
+		for j := range x {
+			if j != axis && s[j] != x[j] {
+				return quantLayout{}, fmt.Errorf("shape %v does not match x's shape %v outside axis %d", s, x, axis)
+			}
+		}
+		if want := (x[axis] + q.block - 1) / q.block; s[axis] != want {
+			return quantLayout{}, fmt.Errorf("shape %v has %d blocks along axis %d, want ceil(%d/block_size %d) = %d", s, s[axis], axis, x[axis], q.block, want)
+		}
+		inner := NumElems(x[axis+1:])
+		return quantLayout{inner: inner, d: x[axis], block: q.block, so: s[axis] * inner, sa: inner, si: 1}, nil
+	case isScalarLike(s):
+		return quantLayout{inner: NumElems(x), d: 1, block: 1}, nil
+	case len(s) == 1 && q.opset >= 13:
+		axis, err := normAxis(q.axis, len(x))
+		if err != nil {
+			return quantLayout{}, fmt.Errorf("attribute \"axis\": %w", err)
+		}
+		if s[0] != x[axis] {
+			return quantLayout{}, fmt.Errorf("has %d elements, want %d (the size of x's axis %d)", s[0], x[axis], axis)
+		}
+		return quantLayout{inner: NumElems(x[axis+1:]), d: x[axis], block: 1, sa: 1}, nil
+	case q.opset < 13:
+		return quantLayout{}, fmt.Errorf("shape %v: opset %d wants a scalar", s, q.opset)
+	}
+	return quantLayout{}, fmt.Errorf("shape %v: want a scalar, a 1-D tensor (per axis) or, with block_size, a tensor of x's rank", s)
+}
+
+// each calls fn for the elements [lo, hi) of x cut at row ends: fn(off, n,
+// s, step) covers elements off .. off+n-1, whose scale indices are s,
+// s+step, s+2*step...
+func (l quantLayout) each(lo, hi int, fn func(off, n, s, step int)) {
+	for e := lo; e < hi; {
+		r, i := e/l.inner, e%l.inner
+		o, a := r/l.d, r%l.d
+		n := min(l.inner-i, hi-e)
+		fn(e, n, o*l.so+(a/l.block)*l.sa+i*l.si, l.si)
+		e += n
+	}
+}
+
+// Run quantizes or dequantizes in[0] into out[0].
+func (q *quantLinear) Run(ctx *Ctx, in, out []*Tensor) error {
+	l, err := q.layout(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return err
+	}
+	x, scale, y := in[0], in[1].F32(), out[0]
+	var zp *Tensor
+	if len(in) > 2 {
+		zp = in[2]
+	}
+	if q.dequant {
+		ys := y.F32()[:y.Len()]
+		switch x.Type {
+		case onnx.Uint8:
+			dequantize(ctx, l, x.U8(), scale, zpView[uint8](zp), ys)
+		case onnx.Int8:
+			dequantize(ctx, l, x.I8(), scale, zpView[int8](zp), ys)
+		case onnx.Uint16:
+			dequantize(ctx, l, x.U16(), scale, zpView[uint16](zp), ys)
+		case onnx.Int16:
+			dequantize(ctx, l, x.I16(), scale, zpView[int16](zp), ys)
+		case onnx.Int32:
+			dequantize(ctx, l, x.I32(), scale, zpView[int32](zp), ys)
+		}
+		return nil
+	}
+	if x.Type == onnx.Int32 {
+		quantizeTo(ctx, l, x.I32(), scale, zp, y)
+	} else {
+		quantizeTo(ctx, l, x.F32(), scale, zp, y)
+	}
+	return nil
+}
+
+// zpView is t's elements as T, or nil for an omitted zero point.
+func zpView[T any](t *Tensor) []T {
+	if t == nil {
+		return nil
+	}
+	return view[T](t.Data)
+}
+
+// quantizeTo dispatches on the output type.
+func quantizeTo[X float32 | int32](ctx *Ctx, l quantLayout, x []X, scale []float32, zp, y *Tensor) {
+	switch y.Type {
+	case onnx.Uint8:
+		quantize(ctx, l, x, scale, zpView[uint8](zp), y.U8()[:y.Len()])
+	case onnx.Int8:
+		quantize(ctx, l, x, scale, zpView[int8](zp), y.I8()[:y.Len()])
+	case onnx.Uint16:
+		quantize(ctx, l, x, scale, zpView[uint16](zp), y.U16()[:y.Len()])
+	case onnx.Int16:
+		quantize(ctx, l, x, scale, zpView[int16](zp), y.I16()[:y.Len()])
+	}
+}
+
+// quantInt is a quantized integer type.
+type quantInt interface {
+	uint8 | int8 | uint16 | int16
+}
+
+// quantBounds is Q's range as float64.
+func quantBounds[Q quantInt]() (lo, hi float64) {
+	var zero Q
+	bits := 8 * unsafe.Sizeof(zero)
+	if ^zero < zero { // signed
+		return -math.Ldexp(1, int(bits)-1), math.Ldexp(1, int(bits)-1) - 1
+	}
+	return 0, math.Ldexp(1, int(bits)) - 1
+}
+
+// quantClamp clamps v to [lo, hi]; NaN gives lo.
+func quantClamp(v, lo, hi float64) float64 {
+	if !(v >= lo) {
+		return lo
+	}
+	return min(v, hi)
+}
+
+// quantizeGrain is the smallest number of elements worth a goroutine.
+const quantizeGrain = 1 << 14
+
+// quantize is y = saturate(round(x / scale) + zp) with the division in
+// float32 and the zero point added after rounding (exact in float64).
+func quantize[X float32 | int32, Q quantInt](ctx *Ctx, l quantLayout, x []X, scale []float32, zp, y []Q) {
+	lo, hi := quantBounds[Q]()
+	ctx.Par.For(len(y), quantizeGrain, func(b, e int) {
+		l.each(b, e, func(off, n, s, step int) {
+			xs, ys := x[off:off+n], y[off:off+n]
+			for j := range ys {
+				k := s + j*step
+				v := math.RoundToEven(float64(float32(xs[j]) / scale[k]))
+				if zp != nil {
+					v += float64(zp[k])
+				}
+				ys[j] = Q(quantClamp(v, lo, hi))
+			}
+		})
+	})
+}
+
+// dequantize is y = float32(x - zp) * scale, the difference exact in int64.
+func dequantize[Q quantInt | int32](ctx *Ctx, l quantLayout, x []Q, scale []float32, zp []Q, y []float32) {
+	ctx.Par.For(len(y), quantizeGrain, func(b, e int) {
+		l.each(b, e, func(off, n, s, step int) {
+			xs, ys := x[off:off+n], y[off:off+n]
+			for j := range ys {
+				k := s + j*step
+				d := int64(xs[j])
+				if zp != nil {
+					d -= int64(zp[k])
+				}
+				ys[j] = float32(d) * scale[k]
+			}
+		})
+	})
+}

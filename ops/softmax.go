@@ -1,0 +1,144 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+// Softmax and LogSoftmax for float32 and float64. Before opset 13 the input
+// is coerced to 2-D at axis (default 1) and each row of the product of the
+// trailing dimensions is normalized; from 13 the normalization runs along
+// the single dimension axis (default -1). Each line subtracts its maximum
+// before exponentiating, so large inputs neither overflow nor lose the
+// result, and sums in float64.
+func init() {
+	Register("", "Softmax", 1, buildSoftmax(false))
+	Register("", "Softmax", 13, buildSoftmax(false))
+	Register("", "LogSoftmax", 1, buildSoftmax(true))
+	Register("", "LogSoftmax", 13, buildSoftmax(true))
+}
+
+// softmaxOp is a built Softmax or LogSoftmax.
+type softmaxOp struct {
+	log    bool
+	coerce bool // opset < 13: flatten to 2-D at axis
+	axis   int
+}
+
+func buildSoftmax(log bool) Builder {
+	return func(n *onnx.Node, opset int) (Op, error) {
+		s := &softmaxOp{log: log, coerce: opset < 13}
+		def := int64(-1)
+		if s.coerce {
+			def = 1
+		}
+		a := AttrsOf(n)
+		s.axis = int(a.Int("axis", def))
+		return s, a.Err()
+	}
+}
+
+// layout views shape as outer x n x inner and normalizes along n.
+func (s *softmaxOp) layout(shape []int) (outer, n, inner int, err error) {
+	r := len(shape)
+	if s.coerce {
+		ax := s.axis
+		if ax < 0 {
+			ax += r
+		}
+		if ax < 0 || ax > r {
+			return 0, 0, 0, fmt.Errorf("attribute \"axis\" is %d, out of range for rank %d", s.axis, r)
+		}
+		return NumElems(shape[:ax]), NumElems(shape[ax:]), 1, nil
+	}
+	ax, err := normAxis(s.axis, r)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("attribute \"axis\": %w", err)
+	}
+	return NumElems(shape[:ax]), shape[ax], NumElems(shape[ax+1:]), nil
+}
+
+// Infer checks the input's type and the axis; the output has the input's type and shape.
+func (s *softmaxOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	if !isEwFloat(in[0].Type) {
+		return nil, fmt.Errorf("input has type %s, want float32 or float64", TypeName(in[0].Type))
+	}
+	if _, _, _, err := s.layout(in[0].Shape); err != nil {
+		return nil, err
+	}
+	return []Value{{Type: in[0].Type, Shape: in[0].Shape}}, nil
+}
+
+// InPlace lets the output overwrite the input: each line is read before it is written.
+func (s *softmaxOp) InPlace(in []Value) int { return 0 }
+
+// Run normalizes every line.
+func (s *softmaxOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	outer, n, inner, err := s.layout(in[0].Shape)
+	if err != nil {
+		return err
+	}
+	if in[0].Type == onnx.Float {
+		softmaxLines(ctx.Par, s.log, ewElems[float32](out[0]), ewElems[float32](in[0]), outer, n, inner)
+	} else {
+		softmaxLines(ctx.Par, s.log, ewElems[float64](out[0]), ewElems[float64](in[0]), outer, n, inner)
+	}
+	return nil
+}
+
+// softmaxLines normalizes x, viewed as outer x n x inner, along n into d.
+func softmaxLines[T ewFloat](par Parallel, log bool, d, x []T, outer, n, inner int) {
+	if n == 0 || inner == 0 {
+		return
+	}
+	par.For(outer*inner, max(1, ewGrain/(8*n)), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			base := (c/inner)*n*inner + c%inner
+			end := base + (n-1)*inner + 1
+			softmaxLine(log, d[base:end], x[base:end], inner)
+		}
+	})
+}
+
+// softmaxLine normalizes x[0], x[stride], x[2*stride]... into the same
+// places of d (which may be x), exponentiating in stack blocks.
+func softmaxLine[T ewFloat](log bool, d, x []T, stride int) {
+	m := x[0]
+	for i := stride; i < len(x); i += stride {
+		if x[i] > m {
+			m = x[i]
+		}
+	}
+	var buf [ewBlock]T
+	var sum float64
+	n := (len(x)-1)/stride + 1
+	for j0 := 0; j0 < n; j0 += ewBlock {
+		e := buf[:min(ewBlock, n-j0)]
+		for j := range e {
+			e[j] = x[(j0+j)*stride] - m
+		}
+		expSlice(e, e)
+		for j, v := range e {
+			sum += float64(v)
+			if !log {
+				d[(j0+j)*stride] = v
+			}
+		}
+	}
+	if log {
+		ls := T(math.Log(sum))
+		for i := 0; i < len(x); i += stride {
+			d[i] = (x[i] - m) - ls
+		}
+		return
+	}
+	inv := T(1 / sum)
+	for i := 0; i < len(x); i += stride {
+		d[i] *= inv
+	}
+}
