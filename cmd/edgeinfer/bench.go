@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	goruntime "runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
+// benchResult is what `edgeinfer bench -json` prints.
+type benchResult struct {
+	Model        string  `json:"model"`
+	Threads      int     `json:"threads"`
+	Runs         int     `json:"runs"`
+	MedianMS     float64 `json:"median_ms"`
+	P90MS        float64 `json:"p90_ms"`
+	MinMS        float64 `json:"min_ms"`
+	AllocsPerRun float64 `json:"allocs_per_run"`
+	BytesPerRun  float64 `json:"bytes_per_run"`
+	ArenaBytes   int64   `json:"arena_bytes"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	LoadMS       float64 `json:"load_ms"`
+}
+
+// cmdBench times repeated runs of a model on a synthetic input.
+func cmdBench(args []string, w io.Writer) error {
+	fs := newFlags("bench")
+	threads := fs.Int("threads", goruntime.NumCPU(), "worker threads")
+	runs := fs.Int("runs", 20, "timed runs")
+	warmup := fs.Int("warmup", 3, "untimed warm-up runs")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("bench: want one MODEL.onnx, got %d arguments", len(pos))
+	}
+	if *runs < 1 || *warmup < 0 || *threads < 1 {
+		return fmt.Errorf("bench: -runs must be >= 1, -warmup >= 0, -threads >= 1")
+	}
+	t0 := time.Now()
+	m, err := runtime.Load(pos[0], runtime.WithThreads(*threads))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	load := time.Since(t0)
+	inputs, err := syntheticInputs(m)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	s := m.NewSession()
+	ctx := context.Background()
+	for i := 0; i < *warmup; i++ {
+		if _, err := s.Run(ctx, inputs); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	times := make([]float64, *runs)
+	var ms0, ms1 goruntime.MemStats
+	goruntime.ReadMemStats(&ms0)
+	for i := range times {
+		t := time.Now()
+		if _, err := s.Run(ctx, inputs); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		times[i] = float64(time.Since(t).Microseconds()) / 1000
+	}
+	goruntime.ReadMemStats(&ms1)
+	sort.Float64s(times)
+	r := benchResult{
+		Model: pos[0], Threads: *threads, Runs: *runs,
+		MedianMS:     median(times),
+		P90MS:        times[min(len(times)-1, int(math.Ceil(0.9*float64(len(times))))-1)],
+		MinMS:        times[0],
+		AllocsPerRun: float64(ms1.Mallocs-ms0.Mallocs) / float64(*runs),
+		BytesPerRun:  float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(*runs),
+		PeakRSSBytes: peakRSS(),
+		LoadMS:       float64(load.Microseconds()) / 1000,
+	}
+	var shapes [][]int
+	for _, t := range inputs {
+		shapes = append(shapes, t.Shape)
+	}
+	if pi, err := m.Plan(shapes); err == nil {
+		r.ArenaBytes = pi.ArenaBytes
+	}
+	if *asJSON {
+		return json.NewEncoder(w).Encode(r)
+	}
+	fmt.Fprintf(w, "model     %s (load %.1f ms)\n", r.Model, r.LoadMS)
+	fmt.Fprintf(w, "threads   %d, %d runs after %d warm-up\n", r.Threads, r.Runs, *warmup)
+	fmt.Fprintf(w, "latency   median %.2f ms, p90 %.2f ms, min %.2f ms\n", r.MedianMS, r.P90MS, r.MinMS)
+	fmt.Fprintf(w, "allocs    %.1f per run (%s)\n", r.AllocsPerRun, humanBytes(int64(r.BytesPerRun)))
+	fmt.Fprintf(w, "arena     %s\n", humanBytes(r.ArenaBytes))
+	fmt.Fprintf(w, "peak RSS  %s\n", humanBytes(r.PeakRSSBytes))
+	return nil
+}
+
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// syntheticInputs makes one input per model input: symbolic dims are 1 and
+// float data is x[i] = sin(i*0.001)*1.5, the reference kit's default input, so
+// timings and outputs compare with ONNX Runtime's on the same data.
+func syntheticInputs(m *runtime.Model) ([]*ops.Tensor, error) {
+	var out []*ops.Tensor
+	for _, in := range m.Inputs() {
+		shape := make([]int, len(in.Dims))
+		for i, d := range in.Dims {
+			shape[i] = int(max(d, 1))
+		}
+		typ := in.Type
+		if typ == onnx.Float16 || typ == onnx.BFloat16 {
+			typ = onnx.Float
+		}
+		if !ops.Supported(typ) {
+			return nil, fmt.Errorf("input %q has type %s: no synthetic data for it", in.Name, ops.TypeName(in.Type))
+		}
+		t := ops.New(typ, shape...)
+		if typ == onnx.Float {
+			for i := range t.F32() {
+				t.F32()[i] = float32(math.Sin(float64(i)*0.001) * 1.5)
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// peakRSS is the process's peak resident set size (VmHWM), 0 where unknown.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedDir is ../shared beside the repository, or skips the test.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	d, err := filepath.Abs("../../../shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(d, "models")); err != nil {
+		t.Skipf("skipping: %s absent (test data lives in ../shared beside the repository)", d)
+	}
+	return d
+}
+
+// cli runs the command in-process and returns its exit code and output.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestClassifySqueezeNet(t *testing.T) {
+	sh := sharedDir(t)
+	model := filepath.Join(sh, "models/squeezenet1.0/model.onnx")
+	code, out, errs := cli(t, "-json", "-k", "3", model, filepath.Join(sh, "images/chelsea.png"), filepath.Join(sh, "images/coffee.png"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %q", out)
+	}
+	var res [2]imageResult
+	for i, l := range lines {
+		if err := json.Unmarshal([]byte(l), &res[i]); err != nil {
+			t.Fatalf("line %d: %v: %s", i, err, l)
+		}
+		if res[i].Preset != "caffe" || len(res[i].Top) != 3 || res[i].Model != model {
+			t.Errorf("line %d: %+v", i, res[i])
+		}
+	}
+	if top := res[0].Top[0].Index; top < 281 || top > 285 {
+		t.Errorf("chelsea.png: top class %d (%s), want a cat (281-285)", top, res[0].Top[0].Label)
+	}
+	if top := res[1].Top[0].Index; top != 967 {
+		t.Errorf("coffee.png: top class %d (%s), want 967 espresso", top, res[1].Top[0].Label)
+	}
+	if !strings.Contains(lines[0], `"ms":{"decode":`) || !strings.Contains(lines[0], `"label":"`) {
+		t.Errorf("JSON line lacks fields: %s", lines[0])
+	}
+}
+
+func TestTestCommand(t *testing.T) {
+	sh := sharedDir(t)
+	code, out, errs := cli(t, "test", filepath.Join(sh, "onnx-node-tests/test_relu"), filepath.Join(sh, "onnx-node-tests/test_identity_sequence"))
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || lines[2] != "1 passed, 0 failed, 1 skipped" {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
+	}
+	if !strings.HasPrefix(lines[0], "PASS test_relu") || !strings.HasPrefix(lines[1], "SKIP test_identity_sequence") {
+		t.Errorf("lines: %q", lines)
+	}
+	// A tolerance no float output can meet makes the float test fail: exit 1.
+	code, out, _ = cli(t, "test", "-atol", "0", "-rtol", "0", filepath.Join(sh, "onnx-node-tests/test_softmax_example"))
+	if code != 1 || !strings.HasSuffix(strings.TrimSpace(out), "0 passed, 1 failed, 0 skipped") {
+		t.Errorf("zero tolerance: exit %d, out %q", code, out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.onnx")
+	if err := os.WriteFile(junk, []byte("\x0a\xff\xff\xff\xff\x0fnot a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "broken.png")
+	if err := os.WriteFile(img, []byte("\x89PNG\r\n\x1a\nbroken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"missing.onnx", "x.jpg"},
+		{junk, img},
+		{"inspect", junk},
+		{"bench", "-runs", "1", junk},
+		{"test", dir},
+		{"gen", "nosuchnet", "-o", filepath.Join(dir, "x.onnx")},
+		{"-k", "0", junk, img},
+		{"inspect"},
+		{"-nosuchflag"},
+	} {
+		code, out, errs := cli(t, args...)
+		if code != 2 {
+			t.Errorf("%q: exit %d, want 2 (out %q)", args, code, out)
+		}
+		if n := strings.Count(strings.TrimRight(errs, "\n"), "\n"); n != 0 || !strings.HasPrefix(errs, "edgeinfer: ") {
+			t.Errorf("%q: want a one-line error, got %q", args, errs)
+		}
+	}
+}
+
+func TestBrokenImageNamed(t *testing.T) {
+	sh := sharedDir(t)
+	img := filepath.Join(t.TempDir(), "broken.png")
+	if err := os.WriteFile(img, []byte("\x89PNG\r\n\x1a\nbroken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := cli(t, filepath.Join(sh, "models/squeezenet1.0/model.onnx"), img)
+	if code != 2 || !strings.Contains(errs, "broken.png") {
+		t.Errorf("exit %d, stderr %q: want 2 and the file named", code, errs)
+	}
+}
+
+func TestGenInspectBench(t *testing.T) {
+	name := "resnet50"
+	if testing.Short() {
+		name = "resnet18"
+	}
+	path := filepath.Join(t.TempDir(), name+".onnx")
+	if code, _, errs := cli(t, "gen", name, "-o", path); code != 0 {
+		t.Fatalf("gen: exit %d: %s", code, errs)
+	}
+	code, out, errs := cli(t, "inspect", "-json", path)
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, errs)
+	}
+	var in inspection
+	if err := json.Unmarshal([]byte(out), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.ArenaBytes <= 0 || in.ArenaBytes*4 > in.NaiveBytes {
+		t.Errorf("arena %d bytes, naive %d: want arena <= naive/4", in.ArenaBytes, in.NaiveBytes)
+	}
+	if in.OpHistogram["Conv"] == 0 || in.Params == 0 || in.MACs == 0 {
+		t.Errorf("inspect: %+v", in)
+	}
+	t.Logf("%s: arena %d, naive %d (%.1f%%), MACs %d", name, in.ArenaBytes, in.NaiveBytes, 100*float64(in.ArenaBytes)/float64(in.NaiveBytes), in.MACs)
+	code, out, errs = cli(t, "bench", "-runs", "1", "-warmup", "0", "-json", "-threads", "1", path)
+	if code != 0 || !strings.Contains(out, `"median_ms":`) {
+		t.Fatalf("bench: exit %d, out %q, err %q", code, out, errs)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("demo builds a ResNet-50: skipped in -short mode")
+	}
+	code, out, errs := cli(t, "demo")
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"synthetic", "chelsea.png", "  1  ", "edgeinfer resnet50"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The README's operator table is generated from the registry; this keeps it so.
+func TestREADMEOpsTable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), opsTable()) {
+		t.Errorf("README.md's operator table is stale: regenerate it with `go run ./cmd/edgeinfer ops`")
+	}
+}
