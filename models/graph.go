@@ -1,0 +1,158 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+)
+
+// bnEpsilon is torch.nn.BatchNorm2d's default eps.
+const bnEpsilon = 1e-5
+
+// graphBuilder accumulates the nodes and initializers of one network in the
+// shape of a torch.onnx export: initializers named after the module's
+// state_dict keys, nodes named "/module/path/OpType" with outputs
+// "<node name>_output_0".
+type graphBuilder struct {
+	seed   uint64
+	foldBN bool
+	g      onnx.Graph
+	used   map[string]int // node names issued so far, to number repeats
+}
+
+// param adds a float initializer and returns its name.
+func (b *graphBuilder) param(name string, dims []int64, value func(i int) float32) string {
+	b.g.Initializer = append(b.g.Initializer, floatTensor(name, dims, value))
+	return name
+}
+
+// drawn adds an initializer holding the first values of its own stream.
+func (b *graphBuilder) drawn(name string, dims []int64, next func() float32) string {
+	return b.param(name, dims, func(int) float32 { return next() })
+}
+
+// node appends a node for module path (e.g. "layer1.0.conv1") and returns its
+// single output's name.
+func (b *graphBuilder) node(path, op string, inputs []string, attrs ...*onnx.Attribute) string {
+	name := "/" + op
+	if path != "" {
+		name = "/" + strings.ReplaceAll(path, ".", "/") + name
+	}
+	k := b.used[name]
+	b.used[name]++
+	if k > 0 {
+		name = fmt.Sprintf("%s_%d", name, k)
+	}
+	out := name + "_output_0"
+	b.g.Nodes = append(b.g.Nodes, &onnx.Node{Name: name, OpType: op, Inputs: inputs, Outputs: []string{out}, Attrs: attrs})
+	return out
+}
+
+func intAttr(name string, v int64) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrInt, I: v}
+}
+
+func floatAttr(name string, v float32) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrFloat, F: v}
+}
+
+func intsAttr(name string, v ...int64) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrInts, Ints: v}
+}
+
+// window is the geometry of a square convolution or pooling window.
+type window struct{ k, stride, pad int64 }
+
+// attrs are the attributes torch.onnx writes for the window (dilations and
+// group are added by conv).
+func (w window) attrs() []*onnx.Attribute {
+	return []*onnx.Attribute{
+		intsAttr("kernel_shape", w.k, w.k),
+		intsAttr("pads", w.pad, w.pad, w.pad, w.pad),
+		intsAttr("strides", w.stride, w.stride),
+	}
+}
+
+// convAttrs are a Conv node's attributes for window w.
+func convAttrs(w window) []*onnx.Attribute {
+	return append([]*onnx.Attribute{intsAttr("dilations", 1, 1), intAttr("group", 1)}, w.attrs()...)
+}
+
+// convWeight returns the generator of a conv weight with Kaiming scale
+// (std = sqrt(2/fan_in)) and the weight's dims.
+func (b *graphBuilder) convWeight(name string, cin, cout int64, w window) (func() float32, []int64) {
+	return symmetric(b.seed, name, math.Sqrt(2/float64(cin*w.k*w.k))), []int64{cout, cin, w.k, w.k}
+}
+
+// conv emits a Conv with bias (AlexNet's convolutions).
+func (b *graphBuilder) conv(path, in string, cin, cout int64, w window) string {
+	next, dims := b.convWeight(path+".weight", cin, cout, w)
+	wt := b.drawn(path+".weight", dims, next)
+	bias := b.drawn(path+".bias", []int64{cout}, stream(b.seed, path+".bias", -0.05, 0.05))
+	return b.node(path, "Conv", []string{in, wt, bias}, convAttrs(w)...)
+}
+
+// convBN emits Conv (no bias) + BatchNormalization for module paths conv and
+// bn, or in the folded variant one Conv whose weight and bias absorb the
+// batch norm, as torch.onnx's constant folding does. BN gamma is uniform in
+// [gammaLo, gammaHi); beta and the running mean are uniform in [-0.1, 0.1),
+// the running variance in [0.5, 1.5).
+func (b *graphBuilder) convBN(conv, bn, in string, cin, cout int64, w window, gammaLo, gammaHi float64) string {
+	next, dims := b.convWeight(conv+".weight", cin, cout, w)
+	n := int(cout)
+	gamma := draw(b.seed, bn+".weight", n, gammaLo, gammaHi)
+	beta := draw(b.seed, bn+".bias", n, -0.1, 0.1)
+	mean := draw(b.seed, bn+".running_mean", n, -0.1, 0.1)
+	variance := draw(b.seed, bn+".running_var", n, 0.5, 1.5)
+	vec := []int64{cout}
+	if !b.foldBN {
+		wt := b.drawn(conv+".weight", dims, next)
+		y := b.node(conv, "Conv", []string{in, wt}, convAttrs(w)...)
+		ins := []string{y}
+		for _, p := range []struct {
+			suffix string
+			v      []float32
+		}{{"weight", gamma}, {"bias", beta}, {"running_mean", mean}, {"running_var", variance}} {
+			ins = append(ins, b.param(bn+"."+p.suffix, vec, func(i int) float32 { return p.v[i] }))
+		}
+		return b.node(bn, "BatchNormalization", ins, floatAttr("epsilon", bnEpsilon), floatAttr("momentum", 0.9))
+	}
+	// y = (conv(x) - mean) * scale + beta with scale = gamma/sqrt(var+eps).
+	// Explicit float64 conversions keep each product rounded on its own
+	// (no fused multiply-add), so folding is bit-reproducible.
+	scale := make([]float64, n)
+	for c := range scale {
+		scale[c] = float64(gamma[c]) / math.Sqrt(float64(variance[c])+float64(float32(bnEpsilon)))
+	}
+	per := int(dims[1] * dims[2] * dims[3])
+	wt := b.param(conv+".weight", dims, func(i int) float32 { return float32(float64(next()) * scale[i/per]) })
+	bias := b.param(conv+".bias", vec, func(c int) float32 {
+		return float32(float64(beta[c]) - float64(float64(mean[c])*scale[c]))
+	})
+	return b.node(conv, "Conv", []string{in, wt, bias}, convAttrs(w)...)
+}
+
+// relu emits a Relu under module path.
+func (b *graphBuilder) relu(path, in string) string { return b.node(path, "Relu", []string{in}) }
+
+// pool emits a MaxPool or AveragePool node as torch.onnx writes nn.MaxPool2d
+// and a divisible nn.AdaptiveAvgPool2d.
+func (b *graphBuilder) pool(path, op, in string, w window) string {
+	return b.node(path, op, []string{in}, append([]*onnx.Attribute{intAttr("ceil_mode", 0)}, w.attrs()...)...)
+}
+
+// linear emits nn.Linear as Gemm(x, W, b) with transB=1; weights have
+// std = sqrt(gain/fan_in) (gain 2 before a ReLU, 1 for the logits layer),
+// biases are uniform in [-0.05, 0.05).
+func (b *graphBuilder) linear(path, in string, fanIn, fanOut int64, gain float64) string {
+	wt := b.drawn(path+".weight", []int64{fanOut, fanIn}, symmetric(b.seed, path+".weight", math.Sqrt(gain/float64(fanIn))))
+	bias := b.drawn(path+".bias", []int64{fanOut}, stream(b.seed, path+".bias", -0.05, 0.05))
+	return b.node(path, "Gemm", []string{in, wt, bias}, floatAttr("alpha", 1), floatAttr("beta", 1), intAttr("transB", 1))
+}
+
+// flatten emits torch.flatten(x, 1).
+func (b *graphBuilder) flatten(in string) string {
+	return b.node("", "Flatten", []string{in}, intAttr("axis", 1))
+}
