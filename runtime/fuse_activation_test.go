@@ -1,0 +1,87 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// convThen is Conv (1x1, 3 -> 4 channels, bias) followed by what add builds
+// on the Conv output "c"; the graph output is "y".
+func convThen(opset int64, add func(b *builder)) *onnx.Model {
+	rng := newRand(50)
+	b := newBuilder(opset).
+		input("x", onnx.Float, "N", 3, 4, 4).
+		init("w", randTensor(rng, 4, 3, 1, 1)).
+		init("bias", randTensor(rng, 4)).
+		node("Conv", s("x", "w", "bias"), s("c"))
+	add(b)
+	return b.output("y", onnx.Float, "N", 4, 4, 4).m
+}
+
+func TestFuseActivation(t *testing.T) {
+	rng := newRand(51)
+	x := randTensor(rng, 2, 3, 4, 4)
+	cases := []struct {
+		name  string
+		model *onnx.Model
+		steps string
+	}{
+		{"conv relu", convThen(13, func(b *builder) { b.node("Relu", s("c"), s("y")) }), "Conv+Relu"},
+		{"conv leaky relu", convThen(13, func(b *builder) { b.node("LeakyRelu", s("c"), s("y"), aFloat("alpha", 0.2)) }), "Conv+LeakyRelu"},
+		{"conv clip inputs", convThen(13, func(b *builder) {
+			b.init("lo", ops.FromF32([]float32{-0.1})).init("hi", ops.FromF32([]float32{0.3}))
+			b.node("Clip", s("c", "lo", "hi"), s("y"))
+		}), "Conv+Clip"},
+		{"conv clip max only", convThen(13, func(b *builder) {
+			b.init("hi", ops.FromF32([]float32{0.3}))
+			b.node("Clip", s("c", "", "hi"), s("y"))
+		}), "Conv+Clip"},
+		{"conv clip attributes", convThen(6, func(b *builder) {
+			b.node("Clip", s("c"), s("y"), aFloat("min", 0), aFloat("max", 6))
+		}), "Conv+Clip"},
+		{"clip bounds not constant", convThen(13, func(b *builder) {
+			b.input("hi", onnx.Float)
+			b.node("Clip", s("c", "", "hi"), s("y"))
+		}), "Conv Clip"},
+		{"clip min above max", convThen(13, func(b *builder) {
+			b.init("lo", ops.FromF32([]float32{0.5})).init("hi", ops.FromF32([]float32{0.1}))
+			b.node("Clip", s("c", "lo", "hi"), s("y"))
+		}), "Conv Clip"},
+		{"conv output read twice", convThen(13, func(b *builder) {
+			b.node("Relu", s("c"), s("r")).node("Add", s("r", "c"), s("y"))
+		}), "Conv Relu Add"},
+		{"conv output is a graph output", convThen(13, func(b *builder) {
+			b.node("Relu", s("c"), s("y")).output("c", onnx.Float, "N", 4, 4, 4)
+		}), "Conv Relu"},
+		{"sigmoid is not fusable", convThen(13, func(b *builder) { b.node("Sigmoid", s("c"), s("y")) }), "Conv Sigmoid"},
+	}
+	for _, c := range cases {
+		inputs := []*ops.Tensor{x}
+		if len(c.model.Graph.Inputs) == 2 {
+			inputs = append(inputs, ops.FromF32([]float32{0.3}))
+		}
+		m := agree(t, c.model, inputs...)
+		if got := strings.Join(stepTypes(planOf(t, m, inputs...)), " "); got != c.steps {
+			t.Errorf("%s: steps %q, want %q", c.name, got, c.steps)
+		}
+	}
+}
+
+func TestFuseActivationIntoGemm(t *testing.T) {
+	rng := newRand(52)
+	p := newBuilder(13).
+		input("x", onnx.Float, 2, 6).
+		init("w", randTensor(rng, 5, 6)).
+		init("b", randTensor(rng, 5)).
+		node("Gemm", s("x", "w", "b"), s("g"), aInt("transB", 1)).
+		node("LeakyRelu", s("g"), s("y")).
+		output("y", onnx.Float, 2, 5).m
+	x := randTensor(rng, 2, 6)
+	m := agree(t, p, x)
+	if got := strings.Join(stepTypes(planOf(t, m, x)), " "); got != "Gemm+LeakyRelu" {
+		t.Errorf("steps %q, want Gemm+LeakyRelu", got)
+	}
+}

@@ -1,0 +1,208 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// graph is the model as the runtime works on it: values are numbered, every
+// node carries its built operator, and the node list is in a topological
+// order. Load-time passes rewrite it; plans read it.
+type graph struct {
+	names  []string       // value id -> name
+	ids    map[string]int // name -> value id
+	consts []*ops.Tensor  // load-time constant of each value, or nil
+	nodes  []*node
+
+	inputs  []int // user-supplied graph inputs, in order
+	inInfo  []IOInfo
+	bind    [][]dimRef // per input dimension: where its symbolic name first appears, or {-1, -1}
+	outputs []int      // graph outputs, in order
+	outInfo []IOInfo
+	isOut   map[int]bool
+}
+
+// node is one graph node with its operator built for the model's opset.
+type node struct {
+	proto *onnx.Node
+	op    ops.Op
+	opset int
+	in    []int // value ids; -1 for an omitted optional input
+	out   []int // value ids (an omitted output gets a value of its own, with a generated name)
+}
+
+func (n *node) label() string { return ops.NodeLabel(n.proto) }
+
+// is reports whether n is the default-domain operator opType.
+func (n *node) is(opType string) bool {
+	return n.proto.OpType == opType && ops.NormDomain(n.proto.Domain) == ""
+}
+
+// value returns the id of name, creating it if needed; "" is -1.
+func (g *graph) value(name string) int {
+	if name == "" {
+		return -1
+	}
+	if id, ok := g.ids[name]; ok {
+		return id
+	}
+	id := len(g.names)
+	g.names = append(g.names, name)
+	g.consts = append(g.consts, nil)
+	g.ids[name] = id
+	return id
+}
+
+// unique returns base, or base with a number appended, so that no value has that name.
+func (g *graph) unique(base string) string {
+	name := base
+	for i := 1; ; i++ {
+		if _, taken := g.ids[name]; !taken {
+			return name
+		}
+		name = fmt.Sprintf("%s_%d", base, i)
+	}
+}
+
+// newConst adds a constant value named after base, made unique.
+func (g *graph) newConst(base string, t *ops.Tensor) int {
+	id := g.value(g.unique(base))
+	g.consts[id] = t
+	return id
+}
+
+// uses counts how many node input slots read each value.
+func (g *graph) uses() []int {
+	u := make([]int, len(g.names))
+	for _, n := range g.nodes {
+		for _, in := range n.in {
+			if in >= 0 {
+				u[in]++
+			}
+		}
+	}
+	return u
+}
+
+// replaceUses makes every node read to instead of from.
+func (g *graph) replaceUses(from, to int) {
+	for _, n := range g.nodes {
+		for i, in := range n.in {
+			if in == from {
+				n.in[i] = to
+			}
+		}
+	}
+}
+
+// removeNodes drops the nodes marked in gone, keeping the order of the rest.
+func (g *graph) removeNodes(gone map[*node]bool) {
+	if len(gone) == 0 {
+		return
+	}
+	kept := g.nodes[:0]
+	for _, n := range g.nodes {
+		if !gone[n] {
+			kept = append(kept, n)
+		}
+	}
+	clear(g.nodes[len(kept):])
+	g.nodes = kept
+}
+
+// buildGraph numbers p's values, converts its initializers and builds every
+// node's operator. order is the topological order from validate.
+func buildGraph(p *onnx.Model, order []*onnx.Node) (*graph, error) {
+	pg := p.Graph
+	g := &graph{ids: map[string]int{}, isOut: map[int]bool{}}
+	var errs []error
+	for _, t := range pg.Initializer {
+		ct, err := ops.FromProto(t, p.Dir)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("initializer %q: %w", t.Name, err))
+			continue
+		}
+		g.consts[g.value(t.Name)] = ct
+	}
+	for _, vi := range pg.Inputs {
+		id := g.value(vi.Name)
+		if g.consts[id] == nil {
+			g.inputs = append(g.inputs, id)
+			g.inInfo = append(g.inInfo, ioInfo(vi))
+		}
+	}
+	g.bind = bindings(g.inInfo)
+	for _, vi := range pg.Outputs {
+		id := g.value(vi.Name)
+		g.outputs = append(g.outputs, id)
+		g.outInfo = append(g.outInfo, ioInfo(vi))
+		g.isOut[id] = true
+	}
+	for _, pn := range order {
+		v, _ := p.Opset(ops.NormDomain(pn.Domain))
+		n := &node{proto: pn, opset: int(v)}
+		op, err := ops.Build(pn, n.opset)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n.op = op
+		for _, name := range pn.Inputs {
+			n.in = append(n.in, g.value(name))
+		}
+		for i, name := range pn.Outputs {
+			if name == "" {
+				// An omitted output still gets storage: the operator may write it.
+				name = g.unique(fmt.Sprintf("%s/omitted_output_%d", nodeName(pn), i))
+			}
+			n.out = append(n.out, g.value(name))
+		}
+		g.nodes = append(g.nodes, n)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return g, nil
+}
+
+// ioInfo converts a declared graph input or output.
+func ioInfo(vi *onnx.ValueInfo) IOInfo {
+	io := IOInfo{Name: vi.Name, Type: vi.Type.Elem}
+	if vi.Type.HasShape {
+		io.Dims = make([]int64, len(vi.Type.Shape))
+		io.Params = make([]string, len(vi.Type.Shape))
+		for i, d := range vi.Type.Shape {
+			io.Dims[i] = -1
+			if d.Known && d.Param == "" {
+				io.Dims[i] = d.Value
+			}
+			io.Params[i] = d.Param
+		}
+	}
+	return io
+}
+
+// bindings finds, for every dimension of the inputs, the first dimension
+// with the same symbolic name; a run binds the name to that one's size.
+func bindings(inputs []IOInfo) [][]dimRef {
+	first := map[string]dimRef{}
+	b := make([][]dimRef, len(inputs))
+	for i, io := range inputs {
+		b[i] = make([]dimRef, len(io.Params))
+		for d, name := range io.Params {
+			r, seen := first[name]
+			switch {
+			case name == "":
+				r = dimRef{-1, -1}
+			case !seen:
+				r = dimRef{i, d}
+				first[name] = r
+			}
+			b[i][d] = r
+		}
+	}
+	return b
+}

@@ -1,0 +1,174 @@
+package runtime
+
+import (
+	"sort"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// PlanInfo describes a plan: memory, steps and arithmetic.
+type PlanInfo struct {
+	// ArenaBytes is the arena each run state allocates for the
+	// intermediate tensors (and the inputs and outputs the runtime converts).
+	ArenaBytes int64
+	// NaiveBytes is what those tensors would take if none shared memory.
+	NaiveBytes int64
+	// ConstBytes is the size of the constants the steps read (initializers
+	// and values computed at load or plan time).
+	ConstBytes int64
+	// ScratchBytes is the largest workspace a step asks for.
+	ScratchBytes int64
+	// Steps are the kernels a run executes, in order.
+	Steps []StepInfo
+	// MACs is the total of the steps' multiply-accumulates.
+	MACs int64
+	// Folded is the number of nodes computed at plan time instead of in runs.
+	Folded int
+}
+
+// StepInfo describes one kernel call of a plan.
+type StepInfo struct {
+	Name   string   // the node's name ("" if unnamed)
+	OpType string   // the node's operator, e.g. "Conv"
+	Fused  []string // operators fused into it, e.g. ["Add", "Relu"]
+	// OutShapes are the shapes of the step's outputs.
+	OutShapes [][]int
+	// MACs counts multiply-accumulates of Conv, ConvTranspose, Gemm and
+	// MatMul (and their quantized forms); 0 for other operators.
+	MACs int64
+}
+
+// info summarizes the laid-out plan p.
+func (pl *planner) info(p *plan) PlanInfo {
+	info := PlanInfo{ArenaBytes: p.arena, ScratchBytes: p.scratch, Folded: pl.folded}
+	seen := map[*ops.Tensor]bool{}
+	for _, sl := range p.slots {
+		switch sl.kind {
+		case slotArena:
+			info.NaiveBytes += align64(sl.size)
+		case slotConst:
+			if !seen[sl.c] {
+				seen[sl.c] = true
+				info.ConstBytes += int64(len(sl.c.Data))
+			}
+		}
+	}
+	for _, o := range p.outputs {
+		if o.mode != outDirect {
+			info.NaiveBytes += align64(o.size)
+		}
+	}
+	for i := range p.steps {
+		s := &p.steps[i]
+		si := StepInfo{Name: s.key.n.proto.Name, OpType: s.key.n.proto.OpType, MACs: macs(s, pl.vals)}
+		for _, f := range s.fused {
+			si.Fused = append(si.Fused, f.proto.OpType)
+		}
+		for _, id := range s.out {
+			si.OutShapes = append(si.OutShapes, append([]int{}, pl.vals[id].Shape...))
+		}
+		info.MACs += si.MACs
+		info.Steps = append(info.Steps, si)
+	}
+	return info
+}
+
+// macs counts the multiply-accumulates of a step from its shapes.
+func macs(s *step, vals []ops.Value) int64 {
+	shape := func(i int) []int {
+		if i < len(s.in) && s.in[i] >= 0 {
+			return vals[s.in[i]].Shape
+		}
+		return nil
+	}
+	n := s.key.n
+	out := vals[s.out[0]].Shape
+	outElems := int64(ops.NumElems(out))
+	switch {
+	case n.is("Conv"), n.is("ConvInteger"), n.is("QLinearConv"):
+		w := shape(1)
+		if n.is("QLinearConv") {
+			w = shape(3)
+		}
+		if len(w) < 2 {
+			return 0
+		}
+		return outElems * int64(ops.NumElems(w[1:]))
+	case n.is("ConvTranspose"):
+		if w := shape(1); len(w) >= 2 {
+			return int64(ops.NumElems(shape(0))) * int64(ops.NumElems(w[1:]))
+		}
+	case n.is("Gemm"):
+		if len(out) == 2 && out[0] > 0 {
+			return outElems * int64(ops.NumElems(shape(0))/out[0])
+		}
+	case n.is("MatMul"), n.is("MatMulInteger"), n.is("QLinearMatMul"):
+		if a := shape(0); len(a) > 0 {
+			return outElems * int64(a[len(a)-1])
+		}
+	}
+	return 0
+}
+
+// OpCount is how many nodes of one operator a model has.
+type OpCount struct {
+	Domain string // "" for the default domain
+	OpType string
+	Count  int
+}
+
+// OpHistogram counts p's nodes by operator, most frequent first (then by name).
+func OpHistogram(p *onnx.Model) []OpCount {
+	if p == nil || p.Graph == nil {
+		return nil
+	}
+	type key struct{ dom, op string }
+	count := map[key]int{}
+	for _, n := range p.Graph.Nodes {
+		count[key{ops.NormDomain(n.Domain), n.OpType}]++
+	}
+	out := make([]OpCount, 0, len(count))
+	for k, c := range count {
+		out = append(out, OpCount{Domain: k.dom, OpType: k.op, Count: c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Domain != b.Domain {
+			return a.Domain < b.Domain
+		}
+		return a.OpType < b.OpType
+	})
+	return out
+}
+
+// ParamStats sums the elements and the stored bytes of p's initializers
+// (strings count their lengths; 4- and 2-bit types count packed bytes).
+func ParamStats(p *onnx.Model) (count, bytes int64) {
+	if p == nil || p.Graph == nil {
+		return 0, 0
+	}
+	for _, t := range p.Graph.Initializer {
+		n := int64(1)
+		for _, d := range t.Dims {
+			n *= d
+		}
+		count += n
+		switch t.DataType {
+		case onnx.String:
+			for _, s := range t.StringData {
+				bytes += int64(len(s))
+			}
+		case onnx.Int4, onnx.Uint4, onnx.Float4E2M1:
+			bytes += (n + 1) / 2
+		case onnx.Int2, onnx.Uint2:
+			bytes += (n + 3) / 4
+		default:
+			bytes += n * int64(onnx.ElemSize(t.DataType))
+		}
+	}
+	return count, bytes
+}

@@ -1,0 +1,216 @@
+// Package runtime loads ONNX models and runs them.
+//
+// Loading validates the whole graph first (every unsupported operator is
+// reported at once), converts initializers without copying the memory-mapped
+// file, builds every node's operator once and, unless optimizations are off,
+// simplifies the graph: Identity and inference Dropout are removed, subgraphs
+// of constants are folded, BatchNormalization is folded into the Conv before
+// it. Each distinct input shape then gets a plan: shapes are inferred node by
+// node, nodes whose inputs are known before the run are computed once at plan
+// time (this folds the Shape -> Gather -> Concat -> Reshape chains exporters
+// emit), residual Adds and activations are fused into the Conv or Gemm that
+// produces their input, and every intermediate tensor gets an offset in one
+// arena by liveness. A run then only executes the planned kernels. A model
+// keeps the plans of its last 8 input shapes.
+//
+// Integer graph inputs with at most 64 elements (the shape, axes or indices
+// inputs of single-operator models) are treated as constants of the plan:
+// their values are part of the plan cache key, so Reshape or Slice can infer
+// shapes from them, and a new value means a new plan.
+//
+// Float16 and BFloat16 exist only at the boundary: such graph inputs accept
+// tensors of their type or Float ones, such outputs are returned in their
+// declared type, and everything in between is computed as Float.
+//
+// Model.Run returns outputs the caller owns. A Session returns outputs that
+// live in its own arena, and allocates nothing per run once it has run an
+// input shape (kernels aside). Both are safe for concurrent use: concurrent
+// runs use separate run states and share the model's worker goroutines.
+package runtime
+
+import (
+	"fmt"
+	goruntime "runtime"
+	"sync"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// Option configures Load and LoadModel.
+type Option func(*config)
+
+type config struct {
+	threads  int
+	memLimit int64
+	optimize bool
+}
+
+// WithThreads sets how many goroutines a kernel may use (default
+// runtime.NumCPU(); values below 1 mean the default).
+func WithThreads(n int) Option { return func(c *config) { c.threads = n } }
+
+// WithMemoryLimit makes planning fail when a plan's arena, scratch space and
+// constants together need more than bytes (0 means no limit).
+func WithMemoryLimit(bytes int64) Option { return func(c *config) { c.memLimit = bytes } }
+
+// WithOptimizations turns graph simplification (constant folding, removal of
+// Identity and Dropout, Conv+BatchNormalization folding, activation and
+// residual Add fusion) on or off. It is on by default; off runs the graph as
+// written, node by node, which helps when debugging a model or a kernel
+// (nodes computable from constants are still evaluated while planning, as
+// shape inference needs their values, but they run in every run too).
+func WithOptimizations(on bool) Option { return func(c *config) { c.optimize = on } }
+
+// IOInfo describes a graph input or output as declared in the model.
+type IOInfo struct {
+	Name string
+	// Type is the declared element type (Float16 inputs also accept Float tensors).
+	Type ops.DType
+	// Dims are the declared dimensions, -1 where symbolic or unknown; nil
+	// when the model declares no shape (any rank).
+	Dims []int64
+	// Params holds each dimension's symbolic name, or "" for a fixed or unknown one.
+	Params []string
+}
+
+// String formats the declared type and shape, e.g. "float32[N 3 224 224]"
+// ("?" where undeclared).
+func (io IOInfo) String() string {
+	if io.Type == onnx.Undefined {
+		return "?" + io.shapeString()
+	}
+	return ops.TypeName(io.Type) + io.shapeString()
+}
+
+func (io IOInfo) shapeString() string {
+	if io.Dims == nil {
+		return "[?]"
+	}
+	s := "["
+	for i, d := range io.Dims {
+		if i > 0 {
+			s += " "
+		}
+		switch {
+		case io.Params[i] != "":
+			s += io.Params[i]
+		case d < 0:
+			s += "?"
+		default:
+			s += fmt.Sprint(d)
+		}
+	}
+	return s + "]"
+}
+
+// Model is a loaded, validated and simplified model, ready to run. Its
+// methods are safe for concurrent use.
+type Model struct {
+	cfg   config
+	proto *onnx.Model
+	g     *graph
+	pool  *pool
+	// closeProto releases the model file's mapping (Load only).
+	closeProto func() error
+	closeOnce  sync.Once
+	closeErr   error
+
+	// mu guards the plan cache and the operator variants (planning only).
+	mu       sync.Mutex
+	plans    []*plan // most recently used first
+	variants map[variantKey]*variant
+
+	def *Session // used by Model.Run
+}
+
+// planCacheSize is how many plans (input shapes) a model keeps.
+const planCacheSize = 8
+
+// Load opens an ONNX file (memory-mapped) and prepares it to run. Close
+// releases the mapping.
+func Load(path string, opts ...Option) (*Model, error) {
+	p, err := onnx.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := LoadModel(p, opts...)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m.closeProto = p.Close
+	return m, nil
+}
+
+// LoadModel validates an in-memory model and prepares it to run. The model's
+// tensors are used in place: p must not change while the Model is in use.
+func LoadModel(p *onnx.Model, opts ...Option) (*Model, error) {
+	cfg := config{threads: goruntime.NumCPU(), optimize: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.threads < 1 {
+		cfg.threads = goruntime.NumCPU()
+	}
+	order, err := validate(p)
+	if err != nil {
+		return nil, err
+	}
+	g, err := buildGraph(p, order)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.optimize {
+		if err := simplify(g); err != nil {
+			return nil, err
+		}
+	}
+	m := &Model{cfg: cfg, proto: p, g: g, pool: newPool(cfg.threads), variants: map[variantKey]*variant{}}
+	m.def = m.NewSession()
+	// Stop the workers when a model is dropped without Close.
+	goruntime.AddCleanup(m, func(p *pool) { p.close() }, m.pool)
+	return m, nil
+}
+
+// simplify runs the load-time passes, each of which keeps the graph valid.
+func simplify(g *graph) error {
+	removeIdentities(g)
+	if err := foldLoadConstants(g); err != nil {
+		return err
+	}
+	return fuseConvBN(g)
+}
+
+// Close stops the model's workers and, for a model opened with Load, unmaps
+// its file. No run may be in progress or start afterwards.
+func (m *Model) Close() error {
+	m.closeOnce.Do(func() {
+		m.pool.close()
+		if m.closeProto != nil {
+			m.closeErr = m.closeProto()
+		}
+	})
+	return m.closeErr
+}
+
+// Inputs describes the graph inputs the caller supplies, in order
+// (initializers listed as inputs are not among them).
+func (m *Model) Inputs() []IOInfo { return cloneIO(m.g.inInfo) }
+
+// Outputs describes the graph outputs, in order.
+func (m *Model) Outputs() []IOInfo { return cloneIO(m.g.outInfo) }
+
+func cloneIO(in []IOInfo) []IOInfo {
+	out := make([]IOInfo, len(in))
+	for i, io := range in {
+		out[i] = IOInfo{Name: io.Name, Type: io.Type, Params: append([]string(nil), io.Params...)}
+		if io.Dims != nil {
+			out[i].Dims = append([]int64{}, io.Dims...)
+		}
+	}
+	return out
+}
+
+// Proto is the model as it was loaded (before simplification).
+func (m *Model) Proto() *onnx.Model { return m.proto }

@@ -1,0 +1,472 @@
+package runtime
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// inputSpec is what a plan is made for, per graph input: the type and shape
+// given, and the value when the input is a plan constant.
+type inputSpec struct {
+	typ   ops.DType
+	shape []int
+	value []byte
+}
+
+// maxConstInput is the most elements an integer graph input may have to be
+// treated as a plan constant (see the package documentation).
+const maxConstInput = 64
+
+// planConstInput reports whether a graph input of type t and this shape is a plan constant.
+func planConstInput(t ops.DType, shape []int) bool {
+	switch t {
+	case onnx.Int8, onnx.Int16, onnx.Int32, onnx.Int64, onnx.Uint8, onnx.Uint16, onnx.Uint32, onnx.Uint64:
+		return ops.NumElems(shape) <= maxConstInput
+	}
+	return false
+}
+
+// specOf describes inputs for planning, copying what the plan keeps.
+func specOf(inputs []*ops.Tensor) []inputSpec {
+	spec := make([]inputSpec, len(inputs))
+	for i, t := range inputs {
+		spec[i] = inputSpec{typ: t.Type, shape: append([]int{}, t.Shape...)}
+		if planConstInput(t.Type, t.Shape) {
+			spec[i].value = append([]byte{}, t.Data[:ops.NumElems(t.Shape)*ops.ElemSize(t.Type)]...)
+		}
+	}
+	return spec
+}
+
+// slotKind says where a value lives during a run.
+type slotKind uint8
+
+const (
+	slotUnused slotKind = iota
+	slotArena           // in the run state's arena at off
+	slotConst           // a constant tensor shared by all runs
+	slotInput           // the caller's input tensor
+)
+
+// slot is where a value lives during a run and its type and shape there.
+type slot struct {
+	kind  slotKind
+	typ   ops.DType
+	shape []int
+	off   int64
+	size  int64
+	buf   int // buffer index while planning
+	c     *ops.Tensor
+}
+
+// inputSlot is how a graph input enters a run.
+type inputSlot struct {
+	id      int
+	convert bool // copied (and widened from Float16/BFloat16) into the arena
+}
+
+// outMode is how a graph output leaves a run.
+type outMode uint8
+
+const (
+	outDirect outMode = iota // the value's arena tensor itself
+	outCopy                  // copied into an arena region of its own (constants, inputs)
+	outNarrow                // rounded to the declared Float16/BFloat16 into its own region
+)
+
+// outputSlot is how a graph output leaves a run.
+type outputSlot struct {
+	id   int
+	mode outMode
+	typ  ops.DType // type returned (outCopy, outNarrow)
+	off  int64     // region of outCopy and outNarrow
+	size int64
+	buf  int
+}
+
+// step is one kernel call of a plan: a node, possibly with nodes fused into it.
+type step struct {
+	key   variantKey
+	fused []*node
+	op    ops.Op
+	in    []int
+	out   []int
+}
+
+// label names the step in messages: its node, and the nodes fused into it.
+func (s *step) label() string {
+	l := s.key.n.label()
+	if len(s.fused) == 0 {
+		return l
+	}
+	fl := make([]string, len(s.fused))
+	for i, f := range s.fused {
+		fl[i] = f.label()
+	}
+	return l + " (fused with " + strings.Join(fl, ", ") + ")"
+}
+
+// plan is what runs need for one set of input shapes (and plan-constant
+// values). It is immutable once built and shared by every run state.
+type plan struct {
+	key     []inputSpec
+	steps   []step
+	slots   []slot // by value id
+	inputs  []inputSlot
+	outputs []outputSlot
+	arena   int64 // bytes
+	scratch int64 // bytes
+	info    PlanInfo
+}
+
+// matches reports whether p was made for inputs (which passed checkInputs).
+func (p *plan) matches(inputs []*ops.Tensor) bool {
+	for i, t := range inputs {
+		k := &p.key[i]
+		if t.Type != k.typ || !ops.SameShape(t.Shape, k.shape) {
+			return false
+		}
+		if k.value != nil && !bytes.Equal(k.value, t.Data[:len(k.value)]) {
+			return false
+		}
+	}
+	return true
+}
+
+// planner holds the state of one plan being built.
+type planner struct {
+	m         *Model
+	g         *graph
+	vals      []ops.Value // by value id
+	planConst []bool      // the value's Const was computed for this plan
+	steps     []*step
+	folded    int
+}
+
+// planFor returns the plan for inputs, from the cache or newly built.
+func (m *Model) planFor(inputs []*ops.Tensor) (*plan, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, p := range m.plans {
+		if p.matches(inputs) {
+			copy(m.plans[1:i+1], m.plans[:i])
+			m.plans[0] = p
+			return p, nil
+		}
+	}
+	p, err := m.buildPlan(specOf(inputs))
+	if err != nil {
+		return nil, err
+	}
+	if len(m.plans) < planCacheSize {
+		m.plans = append(m.plans, nil)
+	}
+	copy(m.plans[1:], m.plans)
+	m.plans[0] = p
+	return p, nil
+}
+
+// buildPlan infers, folds, fuses and lays out the graph for spec. m.mu must be held.
+func (m *Model) buildPlan(spec []inputSpec) (*plan, error) {
+	g := m.g
+	pl := &planner{m: m, g: g, vals: make([]ops.Value, len(g.names)), planConst: make([]bool, len(g.names))}
+	for id, c := range g.consts {
+		if c != nil {
+			pl.vals[id] = constValue(c)
+		}
+	}
+	for i, id := range g.inputs {
+		s := spec[i]
+		v := ops.Value{Type: s.typ, Shape: s.shape}
+		if isHalf(v.Type) {
+			v.Type = onnx.Float
+		}
+		if s.value != nil {
+			t := &ops.Tensor{Type: s.typ, Shape: s.shape, Data: ops.AlignedBytes(len(s.value))}
+			copy(t.Data, s.value)
+			v.Const = t
+			pl.planConst[id] = true
+		}
+		pl.vals[id] = v
+	}
+	if err := pl.foldPlanConstants(); err != nil {
+		return nil, err
+	}
+	if m.cfg.optimize {
+		pl.fuseAdds()
+		pl.fuseActivations()
+		pl.removeDeadSteps()
+	}
+	if err := pl.resolveSteps(); err != nil {
+		return nil, err
+	}
+	p := &plan{key: spec}
+	if err := pl.layout(p); err != nil {
+		return nil, err
+	}
+	p.info = pl.info(p)
+	if lim := m.cfg.memLimit; lim > 0 {
+		if need := p.arena + p.scratch + p.info.ConstBytes; need > lim {
+			return nil, fmt.Errorf("plan needs %d bytes (arena %d, scratch %d, constants %d), over the memory limit of %d",
+				need, p.arena, p.scratch, p.info.ConstBytes, lim)
+		}
+	}
+	return p, nil
+}
+
+// resolveSteps gives every step its prepared operator; a fused step's
+// outputs are inferred again with the fused operator, which checks them.
+func (pl *planner) resolveSteps() error {
+	for _, s := range pl.steps {
+		in := inputValues(pl.vals, s.in)
+		if len(s.fused) > 0 {
+			outv, err := pl.m.variant(s.key).Infer(in)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.label(), err)
+			}
+			if len(outv) < len(s.out) {
+				return fmt.Errorf("%s: fused operator gives %d outputs, want %d", s.label(), len(outv), len(s.out))
+			}
+			for i, id := range s.out {
+				pl.vals[id] = outv[i]
+			}
+		}
+		op, err := pl.resolve(s.key, s.in, in)
+		if err != nil {
+			return err
+		}
+		s.op = op
+	}
+	return nil
+}
+
+// consumers counts, for each value, the step input slots that read it.
+func (pl *planner) consumers() []int {
+	u := make([]int, len(pl.vals))
+	for _, s := range pl.steps {
+		for _, id := range s.in {
+			if id >= 0 {
+				u[id]++
+			}
+		}
+	}
+	return u
+}
+
+// producers maps each value computed by a step to that step's index.
+func (pl *planner) producers() map[int]int {
+	p := map[int]int{}
+	for i, s := range pl.steps {
+		for _, id := range s.out {
+			p[id] = i
+		}
+	}
+	return p
+}
+
+// compact drops the steps a pass set to nil.
+func (pl *planner) compact() {
+	kept := pl.steps[:0]
+	for _, s := range pl.steps {
+		if s != nil {
+			kept = append(kept, s)
+		}
+	}
+	pl.steps = kept
+}
+
+// valueBytes is the size of a value's elements.
+func valueBytes(v ops.Value) int64 {
+	return int64(ops.NumElems(v.Shape)) * int64(ops.ElemSize(v.Type))
+}
+
+// layout decides where every value lives during a run and packs the arena.
+// Positions in time: 0 is the conversion of inputs, step i runs at i+1 and
+// the outputs are finished at len(steps)+1.
+func (pl *planner) layout(p *plan) error {
+	g, vals := pl.g, pl.vals
+	end := len(pl.steps) + 1
+	p.slots = make([]slot, len(vals))
+	last := make([]int, len(vals))
+	for i, s := range pl.steps {
+		for _, id := range s.in {
+			if id >= 0 {
+				last[id] = i + 1
+			}
+		}
+	}
+	for _, id := range g.outputs {
+		last[id] = end
+	}
+	var bufs []*buffer
+	alloc := func(size int64, first, last int) int {
+		bufs = append(bufs, &buffer{size: align64(size), first: first, last: max(first, last)})
+		return len(bufs) - 1
+	}
+	arenaValue := func(id, first int) {
+		v := vals[id]
+		size := valueBytes(v)
+		p.slots[id] = slot{kind: slotArena, typ: v.Type, shape: v.Shape, size: size, buf: alloc(size, first, last[id])}
+	}
+
+	for k, id := range g.inputs {
+		in := inputSlot{id: id}
+		switch {
+		case p.key[k].value != nil:
+			p.slots[id] = slot{kind: slotConst, typ: vals[id].Type, shape: vals[id].Shape, c: vals[id].Const}
+		case isHalf(p.key[k].typ) || isHalf(g.inInfo[k].Type):
+			in.convert = true
+			arenaValue(id, 0)
+		default:
+			p.slots[id] = slot{kind: slotInput, typ: vals[id].Type, shape: vals[id].Shape}
+		}
+		p.inputs = append(p.inputs, in)
+	}
+
+	byStep := make([]bool, len(vals))
+	for i, s := range pl.steps {
+		pos := i + 1
+		in := inputValues(vals, s.in)
+		for _, id := range s.in {
+			if id >= 0 && p.slots[id].kind == slotUnused {
+				v := vals[id]
+				if v.Const == nil {
+					return fmt.Errorf("%s: internal error: input %q has no storage", s.label(), g.names[id])
+				}
+				p.slots[id] = slot{kind: slotConst, typ: v.Type, shape: v.Shape, c: v.Const}
+			}
+		}
+		for j, id := range s.out {
+			if ops.ElemSize(vals[id].Type) == 0 {
+				return fmt.Errorf("%s: output %q has type %s, which cannot be computed", s.label(), g.names[id], ops.TypeName(vals[id].Type))
+			}
+			if j == 0 {
+				if x := pl.inPlace(s, in, byStep, last, pos); x >= 0 {
+					b := p.slots[x].buf
+					bufs[b].last = max(bufs[b].last, last[id])
+					v := vals[id]
+					p.slots[id] = slot{kind: slotArena, typ: v.Type, shape: v.Shape, size: valueBytes(v), buf: b}
+					byStep[id] = true
+					continue
+				}
+			}
+			arenaValue(id, pos)
+			byStep[id] = true
+		}
+		if w, ok := s.op.(ops.Workspacer); ok {
+			p.scratch = max(p.scratch, align64(int64(w.Workspace(in))))
+		}
+		p.steps = append(p.steps, *s)
+	}
+
+	for k, id := range g.outputs {
+		o := outputSlot{id: id, typ: vals[id].Type}
+		sl := &p.slots[id]
+		if sl.kind == slotUnused {
+			if vals[id].Const == nil {
+				return fmt.Errorf("internal error: graph output %q has no storage", g.names[id])
+			}
+			*sl = slot{kind: slotConst, typ: vals[id].Type, shape: vals[id].Shape, c: vals[id].Const}
+		}
+		switch {
+		case isHalf(g.outInfo[k].Type) && vals[id].Type == onnx.Float:
+			o.mode, o.typ = outNarrow, g.outInfo[k].Type
+		case sl.kind == slotArena:
+			o.mode = outDirect
+		default:
+			o.mode = outCopy
+		}
+		if o.mode != outDirect {
+			o.size = int64(ops.NumElems(sl.shape) * ops.ElemSize(o.typ))
+			o.buf = alloc(o.size, end, end)
+		}
+		p.outputs = append(p.outputs, o)
+	}
+
+	p.arena = packBuffers(bufs)
+	for id := range p.slots {
+		if sl := &p.slots[id]; sl.kind == slotArena {
+			sl.off = bufs[sl.buf].off
+		}
+	}
+	for i := range p.outputs {
+		if o := &p.outputs[i]; o.mode != outDirect {
+			o.off = bufs[o.buf].off
+		}
+	}
+	return nil
+}
+
+// inPlace returns the input whose storage the first output of s may take
+// over, or -1. The operator must allow it, and the input must be a tensor
+// computed by an earlier step, read for the last time by s (so not a graph
+// output), read once by s and of the output's size.
+func (pl *planner) inPlace(s *step, in []ops.Value, byStep []bool, last []int, pos int) int {
+	ip, ok := s.op.(ops.InPlacer)
+	if !ok {
+		return -1
+	}
+	j := ip.InPlace(in)
+	if j < 0 || j >= len(s.in) || s.in[j] < 0 {
+		return -1
+	}
+	x := s.in[j]
+	if !byStep[x] || last[x] != pos || valueBytes(pl.vals[x]) != valueBytes(pl.vals[s.out[0]]) {
+		return -1
+	}
+	for k, id := range s.in {
+		if id == x && k != j {
+			return -1
+		}
+	}
+	return x
+}
+
+// Plan describes the plan for the given input shapes (one per graph input,
+// in order), or, with nil, for the declared shapes with every symbolic or
+// unknown dimension set to 1. Integer inputs are not plan constants here,
+// so a model whose shapes depend on input values cannot be planned this way.
+func (m *Model) Plan(shapes [][]int) (*PlanInfo, error) {
+	g := m.g
+	if shapes != nil && len(shapes) != len(g.inputs) {
+		return nil, fmt.Errorf("got %d input shapes, want %d", len(shapes), len(g.inputs))
+	}
+	dummies := make([]*ops.Tensor, len(g.inputs))
+	for i, io := range g.inInfo {
+		var shape []int
+		switch {
+		case shapes != nil:
+			shape = append([]int{}, shapes[i]...)
+		case io.Dims == nil:
+			return nil, fmt.Errorf("input %q declares no shape: give its shape", io.Name)
+		default:
+			shape = make([]int, len(io.Dims))
+			for d, v := range io.Dims {
+				shape[d] = max(int(v), 1)
+			}
+		}
+		if io.Type == onnx.Undefined {
+			return nil, fmt.Errorf("input %q declares no element type", io.Name)
+		}
+		dummies[i] = &ops.Tensor{Type: io.Type, Shape: shape}
+	}
+	if err := m.checkInputs(dummies, false); err != nil {
+		return nil, err
+	}
+	spec := make([]inputSpec, len(dummies))
+	for i, t := range dummies {
+		spec[i] = inputSpec{typ: t.Type, shape: t.Shape}
+	}
+	m.mu.Lock()
+	p, err := m.buildPlan(spec)
+	m.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	info := p.info
+	return &info, nil
+}

@@ -1,0 +1,121 @@
+package runtime
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// pool is a Model's persistent set of worker goroutines, the ops.Parallel
+// kernels split their loops with. One For call at a time owns the workers;
+// a For that finds them busy (another run's kernel, or a nested For) runs
+// its loop on the calling goroutine instead of waiting. For allocates
+// nothing: the job is described in the pool's own fields and workers are
+// woken through a buffered channel.
+type pool struct {
+	threads int
+	wake    chan struct{} // one token per worker asked to join the current job
+	wg      sync.WaitGroup
+
+	mu     sync.Mutex // held by the For that owns the workers
+	closed bool       // guarded by mu
+
+	// The current job, written by its owner before waking workers.
+	fn       func(lo, hi int)
+	n, chunk int
+	chunks   int64
+	next     atomic.Int64 // next chunk to take
+	panicked atomic.Bool
+	panicVal any // set by the first chunk that panicked
+}
+
+// newPool starts threads-1 workers (the caller of For is the last thread).
+func newPool(threads int) *pool {
+	p := &pool{threads: max(threads, 1)}
+	if p.threads > 1 {
+		p.wake = make(chan struct{}, p.threads-1)
+		for range p.threads - 1 {
+			go p.worker()
+		}
+	}
+	return p
+}
+
+func (p *pool) worker() {
+	for range p.wake {
+		p.work()
+		p.wg.Done()
+	}
+}
+
+// Threads is the number of goroutines a For may use.
+func (p *pool) Threads() int { return p.threads }
+
+// For calls fn over [0, n) in contiguous chunks of at least grain
+// iterations on up to Threads goroutines, and returns when all are done. A
+// panic in fn is re-raised on the calling goroutine once every chunk has
+// stopped.
+func (p *pool) For(n, grain int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	grain = max(grain, 1)
+	if p.threads == 1 || n <= grain || !p.mu.TryLock() {
+		fn(0, n)
+		return
+	}
+	defer p.mu.Unlock()
+	if p.closed {
+		fn(0, n)
+		return
+	}
+	// A few chunks per thread balance uneven cores without much overhead.
+	chunks := min((n+grain-1)/grain, 4*p.threads)
+	p.chunk = (n + chunks - 1) / chunks
+	p.chunks = int64((n + p.chunk - 1) / p.chunk)
+	p.fn, p.n = fn, n
+	p.next.Store(0)
+	helpers := min(p.threads-1, int(p.chunks)-1)
+	p.wg.Add(helpers)
+	for range helpers {
+		p.wake <- struct{}{}
+	}
+	p.work()
+	p.wg.Wait()
+	p.fn = nil
+	if p.panicked.Load() {
+		v := p.panicVal
+		p.panicVal = nil
+		p.panicked.Store(false)
+		panic(v)
+	}
+}
+
+// work runs chunks of the current job until none is left.
+func (p *pool) work() {
+	defer func() {
+		if r := recover(); r != nil {
+			if p.panicked.CompareAndSwap(false, true) {
+				p.panicVal = r
+			}
+			p.next.Store(p.chunks) // the others stop at their next chunk
+		}
+	}()
+	for {
+		c := p.next.Add(1) - 1
+		if c >= p.chunks {
+			return
+		}
+		lo := int(c) * p.chunk
+		p.fn(lo, min(lo+p.chunk, p.n))
+	}
+}
+
+// close stops the workers once no For is running. It is idempotent.
+func (p *pool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed && p.wake != nil {
+		close(p.wake)
+	}
+	p.closed = true
+}

@@ -1,0 +1,305 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// Session runs a Model repeatedly without allocating: each run state keeps
+// its arena and its tensors bound to the plan of the last input shapes it
+// ran. A Session is safe for concurrent use; concurrent runs take separate
+// run states from the session's free list.
+type Session struct {
+	m    *Model
+	mu   sync.Mutex
+	free []*runState
+}
+
+// NewSession returns a Session of m.
+func (m *Model) NewSession() *Session { return &Session{m: m} }
+
+// runState is the memory of one run: the arena, the scratch space and the
+// tensors and argument lists of every step, bound to one plan.
+type runState struct {
+	plan    *plan
+	arena   []byte
+	scratch []byte
+	tensors []ops.Tensor  // by value id (arena values and inputs)
+	ptrs    []*ops.Tensor // by value id: &tensors[id], or the constant
+	ins     [][]*ops.Tensor
+	outs    [][]*ops.Tensor
+	results []*ops.Tensor
+	resT    []ops.Tensor // storage of outputs copied or narrowed at the end
+	ctx     ops.Ctx
+}
+
+// Run runs the model on inputs (one per graph input, in order). The
+// returned tensors belong to the session: they must not be modified, and
+// they stay valid until the session's next Run (any goroutine's), so copy
+// them to keep them or to feed them back as inputs. After the first run
+// with a given input shape, Run allocates nothing (kernels aside).
+func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, error) {
+	st, err := s.exec(ctx, inputs)
+	if err != nil {
+		return nil, err
+	}
+	res := st.results
+	s.put(st)
+	return res, nil
+}
+
+// Run runs the model on inputs (one per graph input, in order) and returns
+// new output tensors owned by the caller. Float16 inputs may be given as
+// Float16 or Float tensors; outputs declared Float16 are Float16.
+func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, error) {
+	st, err := m.def.exec(ctx, inputs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ops.Tensor, len(st.results))
+	for i, t := range st.results {
+		out[i] = t.Clone()
+	}
+	m.def.put(st)
+	return out, nil
+}
+
+// exec checks the inputs and runs them on a run state bound to their plan.
+// The state is the caller's until it puts it back.
+func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (*runState, error) {
+	m := s.m
+	if err := m.checkInputs(inputs, true); err != nil {
+		return nil, err
+	}
+	st := s.get()
+	if st.plan == nil || !st.plan.matches(inputs) {
+		p, err := m.planFor(inputs)
+		if err != nil {
+			s.put(st)
+			return nil, err
+		}
+		st.bind(p, m.pool)
+	}
+	for i, t := range inputs {
+		if overlap(t.Data, st.arena) {
+			s.put(st)
+			return nil, fmt.Errorf("input %q is an output of this session's previous run: copy it first", m.g.inInfo[i].Name)
+		}
+	}
+	if err := st.run(ctx, inputs); err != nil {
+		s.put(st)
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *Session) get() *runState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		st := s.free[n-1]
+		s.free[n-1] = nil
+		s.free = s.free[:n-1]
+		return st
+	}
+	return &runState{}
+}
+
+func (s *Session) put(st *runState) {
+	s.mu.Lock()
+	s.free = append(s.free, st)
+	s.mu.Unlock()
+}
+
+// grow returns n bytes of b, or a new 64-byte aligned buffer if b is too small.
+func grow(b []byte, n int64) []byte {
+	if int64(cap(b)) >= n {
+		return b[:n]
+	}
+	return ops.AlignedBytes(int(n))
+}
+
+// bind lays the run state out for p.
+func (st *runState) bind(p *plan, par ops.Parallel) {
+	st.plan = p
+	st.arena = grow(st.arena, p.arena)
+	st.scratch = grow(st.scratch, p.scratch)
+	st.tensors = make([]ops.Tensor, len(p.slots))
+	st.ptrs = make([]*ops.Tensor, len(p.slots))
+	for id, sl := range p.slots {
+		switch sl.kind {
+		case slotConst:
+			st.ptrs[id] = sl.c
+		case slotArena:
+			st.tensors[id] = ops.Tensor{Type: sl.typ, Shape: sl.shape, Data: st.arena[sl.off : sl.off+sl.size : sl.off+sl.size]}
+			st.ptrs[id] = &st.tensors[id]
+		case slotInput:
+			st.tensors[id] = ops.Tensor{Type: sl.typ, Shape: sl.shape}
+			st.ptrs[id] = &st.tensors[id]
+		}
+	}
+	n := 0
+	for _, s := range p.steps {
+		n += len(s.in) + len(s.out)
+	}
+	args := make([]*ops.Tensor, n)
+	st.ins = make([][]*ops.Tensor, len(p.steps))
+	st.outs = make([][]*ops.Tensor, len(p.steps))
+	take := func(ids []int) []*ops.Tensor {
+		a := args[:len(ids):len(ids)]
+		args = args[len(ids):]
+		for i, id := range ids {
+			if id >= 0 {
+				a[i] = st.ptrs[id]
+			}
+		}
+		return a
+	}
+	for i, s := range p.steps {
+		st.ins[i] = take(s.in)
+		st.outs[i] = take(s.out)
+	}
+	st.results = make([]*ops.Tensor, len(p.outputs))
+	st.resT = make([]ops.Tensor, len(p.outputs))
+	for i, o := range p.outputs {
+		if o.mode == outDirect {
+			st.results[i] = st.ptrs[o.id]
+			continue
+		}
+		st.resT[i] = ops.Tensor{Type: o.typ, Shape: p.slots[o.id].shape, Data: st.arena[o.off : o.off+o.size : o.off+o.size]}
+		st.results[i] = &st.resT[i]
+	}
+	st.ctx = ops.Ctx{Par: par, Scratch: st.scratch}
+}
+
+// run executes the bound plan on inputs, checking ctx between steps. A
+// panic in a kernel becomes an error naming the step.
+func (st *runState) run(ctx context.Context, inputs []*ops.Tensor) (err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p := st.plan
+	for i, in := range p.inputs {
+		t, dst := inputs[i], &st.tensors[in.id]
+		switch {
+		case p.slots[in.id].kind == slotConst:
+			// a plan constant: the plan holds its value
+		case !in.convert:
+			dst.Data = t.Data[:ops.NumElems(t.Shape)*ops.ElemSize(t.Type)]
+		case isHalf(t.Type):
+			widenInto(dst.F32(), t)
+		default:
+			copy(dst.Data, t.Data)
+		}
+	}
+	cur := -1
+	defer func() {
+		if r := recover(); r != nil {
+			where := "run"
+			if cur >= 0 {
+				where = p.steps[cur].label()
+			}
+			err = fmt.Errorf("%s: panic: %v", where, r)
+		}
+	}()
+	for i := range p.steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cur = i
+		if err := p.steps[i].op.Run(&st.ctx, st.ins[i], st.outs[i]); err != nil {
+			return fmt.Errorf("%s: %w", p.steps[i].label(), err)
+		}
+	}
+	cur = -1
+	for i, o := range p.outputs {
+		switch o.mode {
+		case outCopy:
+			copy(st.resT[i].Data, st.ptrs[o.id].Data)
+		case outNarrow:
+			narrowInto(&st.resT[i], st.ptrs[o.id].F32())
+		}
+	}
+	return nil
+}
+
+// overlap reports whether a and b share memory.
+func overlap(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	a0, b0 := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return a0 < b0+uintptr(len(b)) && b0 < a0+uintptr(len(a))
+}
+
+// dimRef points at one dimension of one graph input.
+type dimRef struct{ in, dim int }
+
+// accepts reports whether a tensor of type got may be given for a graph
+// input declared as decl.
+func accepts(decl, got ops.DType) bool {
+	switch {
+	case got == decl:
+		return ops.Supported(got)
+	case decl == onnx.Undefined:
+		return ops.Supported(got)
+	}
+	return isHalf(decl) && got == onnx.Float
+}
+
+// checkInputs verifies count, types, ranks and dimensions of inputs against
+// the declared graph inputs: fixed dimensions must match and a symbolic
+// dimension must have the same size everywhere it appears. With withData it
+// also checks that each tensor holds enough bytes.
+func (m *Model) checkInputs(inputs []*ops.Tensor, withData bool) error {
+	g := m.g
+	if len(inputs) != len(g.inputs) {
+		names := make([]string, len(g.inInfo))
+		for i, io := range g.inInfo {
+			names[i] = fmt.Sprintf("%q", io.Name)
+		}
+		return fmt.Errorf("got %d inputs, want %d (%s)", len(inputs), len(g.inputs), strings.Join(names, ", "))
+	}
+	for i, t := range inputs {
+		io := &g.inInfo[i]
+		if t == nil {
+			return fmt.Errorf("input %q is nil", io.Name)
+		}
+		if !accepts(io.Type, t.Type) {
+			return fmt.Errorf("input %q: got %s, want %s", io.Name, t, io)
+		}
+		for _, d := range t.Shape {
+			if d < 0 {
+				return fmt.Errorf("input %q: got %s, dimensions cannot be negative", io.Name, t)
+			}
+		}
+		if io.Dims != nil {
+			if len(t.Shape) != len(io.Dims) {
+				return fmt.Errorf("input %q: got %s, want rank %d %s", io.Name, t, len(io.Dims), io.shapeString())
+			}
+			for d, want := range io.Dims {
+				if want >= 0 && int64(t.Shape[d]) != want {
+					return fmt.Errorf("input %q: got %s, want %s", io.Name, t, io.shapeString())
+				}
+				r := g.bind[i][d]
+				if r.in < 0 || (r.in == i && r.dim == d) {
+					continue
+				}
+				if first := inputs[r.in].Shape[r.dim]; first != t.Shape[d] {
+					return fmt.Errorf("input %q: got %s, but dimension %s is %d in input %q",
+						io.Name, t, io.Params[d], first, g.inInfo[r.in].Name)
+				}
+			}
+		}
+		if need := ops.NumElems(t.Shape) * ops.ElemSize(t.Type); withData && len(t.Data) < need {
+			return fmt.Errorf("input %q: %s needs %d bytes of data, has %d", io.Name, t, need, len(t.Data))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+package runtime
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// UnsupportedOp is one operator (or graph input/output type) that edgeinfer
+// cannot run, with every place it occurs.
+type UnsupportedOp struct {
+	// OpType is the operator; for a graph input or output entry it is the
+	// unsupported type, e.g. "tensor(STRING)" or "sequence".
+	OpType string
+	// Domain is the operator's domain ("" for the default ONNX domain).
+	Domain string
+	// Opset is the version of Domain the model imports (0 when it imports none).
+	Opset int64
+	// Nodes names the nodes (their name, or their first output's name when
+	// unnamed), or the graph inputs/outputs of the unsupported type.
+	Nodes []string
+	// IO is "" for operators, "input" or "output" for graph values.
+	IO string
+}
+
+// String describes the entry, e.g. `Foo (domain "com.x", opset 1) at nodes "a", "b"`.
+func (u UnsupportedOp) String() string {
+	quoted := make([]string, len(u.Nodes))
+	for i, n := range u.Nodes {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	plural := ""
+	if len(u.Nodes) > 1 {
+		plural = "s"
+	}
+	if u.IO != "" {
+		return fmt.Sprintf("graph %s%s %s of type %s", u.IO, plural, strings.Join(quoted, ", "), u.OpType)
+	}
+	dom := ""
+	if u.Domain != "" {
+		dom = fmt.Sprintf("domain %q, ", u.Domain)
+	}
+	return fmt.Sprintf("%s (%sopset %d) at node%s %s", u.OpType, dom, u.Opset, plural, strings.Join(quoted, ", "))
+}
+
+// Unsupported lists every operator of p that has no implementation for the
+// opset p imports, grouped by (domain, op type, opset), then the graph
+// inputs and outputs whose type cannot be computed. It is empty for a model
+// edgeinfer can run (other validation aside).
+func Unsupported(p *onnx.Model) []UnsupportedOp {
+	if p == nil || p.Graph == nil {
+		return nil
+	}
+	type key struct {
+		dom, op string
+		opset   int64
+	}
+	var out []UnsupportedOp
+	at := map[key]int{}
+	for _, n := range p.Graph.Nodes {
+		dom := ops.NormDomain(n.Domain)
+		v, _ := p.Opset(dom)
+		if _, _, ok := ops.Lookup(dom, n.OpType, int(v)); ok {
+			continue
+		}
+		k := key{dom, n.OpType, v}
+		i, seen := at[k]
+		if !seen {
+			i = len(out)
+			at[k] = i
+			out = append(out, UnsupportedOp{OpType: n.OpType, Domain: dom, Opset: v})
+		}
+		out[i].Nodes = append(out[i].Nodes, nodeName(n))
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Domain != out[j].Domain {
+			return out[i].Domain < out[j].Domain
+		}
+		return out[i].OpType < out[j].OpType
+	})
+	inits := initializerNames(p.Graph)
+	for _, io := range []struct {
+		kind string
+		vis  []*onnx.ValueInfo
+	}{{"input", p.Graph.Inputs}, {"output", p.Graph.Outputs}} {
+		byType := map[string]int{}
+		for _, vi := range io.vis {
+			if io.kind == "input" && inits[vi.Name] {
+				continue
+			}
+			t := unsupportedType(vi.Type)
+			if t == "" {
+				continue
+			}
+			i, seen := byType[t]
+			if !seen {
+				i = len(out)
+				byType[t] = i
+				out = append(out, UnsupportedOp{OpType: t, IO: io.kind})
+			}
+			out[i].Nodes = append(out[i].Nodes, vi.Name)
+		}
+	}
+	return out
+}
+
+// unsupportedType names ti when it is not a tensor of a computable element
+// type, and is "" otherwise. An undeclared type is accepted: the tensor
+// given (or computed) decides.
+func unsupportedType(ti onnx.TypeInfo) string {
+	if ti.Kind == onnx.KindUnknown {
+		return ""
+	}
+	if ti.Kind != onnx.KindTensor {
+		return ti.Kind.String()
+	}
+	if !ops.Supported(ti.Elem) {
+		return "tensor(" + ti.Elem.String() + ")"
+	}
+	return ""
+}
+
+// nodeName is how Unsupported and validation name a node: its name, or its
+// first output's name when unnamed.
+func nodeName(n *onnx.Node) string {
+	if n.Name != "" || len(n.Outputs) == 0 {
+		return n.Name
+	}
+	return n.Outputs[0]
+}
+
+func initializerNames(g *onnx.Graph) map[string]bool {
+	m := make(map[string]bool, len(g.Initializer))
+	for _, t := range g.Initializer {
+		m[t.Name] = true
+	}
+	return m
+}
+
+// validate checks p before any work and returns its nodes in a topological
+// order. All problems found are reported together.
+func validate(p *onnx.Model) ([]*onnx.Node, error) {
+	if p == nil || p.Graph == nil {
+		return nil, errors.New("model has no graph")
+	}
+	g := p.Graph
+	var errs []error
+	if _, ok := p.Opset(""); !ok {
+		errs = append(errs, errors.New("model imports no opset of the default ONNX domain"))
+	}
+	if u := Unsupported(p); len(u) > 0 {
+		var ops, ios []string
+		for _, e := range u {
+			if e.IO == "" {
+				ops = append(ops, e.String())
+			} else {
+				ios = append(ios, e.String())
+			}
+		}
+		if len(ops) > 0 {
+			errs = append(errs, fmt.Errorf("unsupported operators: %s", strings.Join(ops, "; ")))
+		}
+		if len(ios) > 0 {
+			errs = append(errs, fmt.Errorf("unsupported types: %s", strings.Join(ios, "; ")))
+		}
+	}
+
+	// Every value has exactly one source: a graph input, an initializer or a node output.
+	source := map[string]string{}
+	define := func(name, what string) {
+		if name == "" {
+			return
+		}
+		if prev, dup := source[name]; dup {
+			errs = append(errs, fmt.Errorf("value %q is defined twice: by %s and by %s", name, prev, what))
+			return
+		}
+		source[name] = what
+	}
+	inits := initializerNames(g)
+	for _, t := range g.Initializer {
+		define(t.Name, "an initializer")
+	}
+	for _, vi := range g.Inputs {
+		if !inits[vi.Name] {
+			define(vi.Name, "a graph input")
+		}
+	}
+	producer := map[string]int{}
+	for i, n := range g.Nodes {
+		for _, o := range n.Outputs {
+			define(o, ops.NodeLabel(n))
+			if o != "" {
+				producer[o] = i
+			}
+		}
+	}
+	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			if _, ok := source[in]; in != "" && !ok {
+				errs = append(errs, fmt.Errorf("%s: input %q is not a graph input, an initializer or any node's output", ops.NodeLabel(n), in))
+			}
+		}
+	}
+	for _, vi := range g.Outputs {
+		if _, ok := source[vi.Name]; !ok {
+			errs = append(errs, fmt.Errorf("graph output %q is not produced by any node", vi.Name))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	order, err := topoSort(g.Nodes, producer)
+	if err != nil {
+		return nil, err
+	}
+	return order, nil
+}
+
+// topoSort orders nodes so that every node comes after the producers of its
+// inputs, keeping the file's order where it is valid. On a cycle it names
+// the nodes around one.
+func topoSort(nodes []*onnx.Node, producer map[string]int) ([]*onnx.Node, error) {
+	deps := make([][]int, len(nodes)) // producers of each node's inputs
+	users := make([][]int, len(nodes))
+	pending := make([]int, len(nodes))
+	for i, n := range nodes {
+		for _, in := range n.Inputs {
+			if p, ok := producer[in]; ok && in != "" {
+				deps[i] = append(deps[i], p)
+				users[p] = append(users[p], i)
+				pending[i]++
+			}
+		}
+	}
+	// Kahn's algorithm taking the earliest ready node in file order, which
+	// keeps an already valid order as it is.
+	order := make([]*onnx.Node, 0, len(nodes))
+	ready := &intHeap{}
+	for i := range nodes {
+		if pending[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	done := make([]bool, len(nodes))
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		done[i] = true
+		order = append(order, nodes[i])
+		for _, u := range users[i] {
+			if pending[u]--; pending[u] == 0 {
+				heap.Push(ready, u)
+			}
+		}
+	}
+	if len(order) == len(nodes) {
+		return order, nil
+	}
+	cycle := findCycle(deps, done)
+	names := make([]string, len(cycle)+1)
+	for i, c := range cycle {
+		names[i] = ops.NodeLabel(nodes[c])
+	}
+	names[len(cycle)] = names[0]
+	return nil, fmt.Errorf("graph has a cycle: %s", strings.Join(names, " -> "))
+}
+
+// findCycle returns the nodes of one cycle among the nodes not done, each
+// followed by a node that consumes its output (the last feeds the first).
+func findCycle(deps [][]int, done []bool) []int {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make([]int, len(deps))
+	var stack []int
+	var found []int
+	var visit func(int) bool
+	visit = func(i int) bool {
+		color[i] = grey
+		stack = append(stack, i)
+		for _, d := range deps[i] {
+			if done[d] {
+				continue
+			}
+			if color[d] == grey {
+				// Each node on the stack consumes the next one's output, so
+				// reading it from the top down to d is producer order.
+				for k := len(stack) - 1; k >= 0; k-- {
+					found = append(found, stack[k])
+					if stack[k] == d {
+						break
+					}
+				}
+				return true
+			}
+			if color[d] == white && visit(d) {
+				return true
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[i] = black
+		return false
+	}
+	for i := range deps {
+		if !done[i] && color[i] == white && visit(i) {
+			break
+		}
+	}
+	// Start from the node that comes first in the file.
+	first := 0
+	for k := range found {
+		if found[k] < found[first] {
+			first = k
+		}
+	}
+	found = append(found[first:], found[:first]...)
+	return found
+}
+
+// intHeap is a min-heap of node indices.
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
