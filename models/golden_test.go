@@ -1,5 +1,3 @@
-//go:build golden_pending
-
 package models_test
 
 import (

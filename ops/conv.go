@@ -1,0 +1,397 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
+
+func init() {
+	for _, v := range []int{1, 11, 22} {
+		Register("", "Conv", v, buildConv)
+	}
+}
+
+// convOp is Conv over 1 to 3 spatial axes, float32 only. Each group is one
+// GEMM: the group's weights (M/group x C/group*taps) times the im2col matrix
+// of its input channels (C/group*taps x output positions), computed in tiles
+// of output positions to bound the im2col buffer; a 1x1 unit-stride
+// unpadded window multiplies the input directly, and a depthwise
+// convolution (one input and one output channel per group) runs a direct
+// loop. The bias, a fused residual and a fused activation are applied as
+// each tile of the output is stored.
+type convOp struct {
+	sp       spatialAttrs
+	group    int
+	actFn    func([]float32) // fused activation, nil for none
+	fusedAdd bool            // the last input is added to the output before act
+	// packed holds each group's weights packed by Prepare when W is
+	// constant (nil otherwise, or for depthwise convolutions).
+	packed []gemm.PackedA
+}
+
+func buildConv(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	sp, err := parseSpatial(a, false)
+	if err != nil {
+		return nil, err
+	}
+	group := a.Int("group", 1)
+	if err := a.Err(); err != nil {
+		return nil, err
+	}
+	if group < 1 {
+		return nil, fmt.Errorf("attribute \"group\" is %d, must be positive", group)
+	}
+	return &convOp{sp: sp, group: int(group)}, nil
+}
+
+// convDims is a convolution's sizes for given input and weight shapes.
+type convDims struct {
+	g           geom3
+	batch, c, m int // batch, input and output channels
+	cg, mg      int // input and output channels per group
+	k           int // GEMM depth: cg * taps
+	p           int // output positions per channel
+	tile        int // output positions per im2col tile
+	depthwise   bool
+	direct      bool // the input is the GEMM's right operand (1x1 window)
+}
+
+// workLen is the floats of scratch Run needs: the im2col tile, packed for
+// the GEMM, and the GEMM's own work.
+func (d *convDims) workLen(packedW bool) int {
+	if d.direct {
+		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
+	}
+	return gemm.PackedBLen(d.k, d.tile) + gemm.WorkLen(d.mg, d.tile, d.k, packedW, true)
+}
+
+// im2colBudget bounds the floats of one im2col tile.
+const im2colBudget = 1 << 18
+
+// convDimsOf checks x ([N, C, spatial...]) against w ([M, C/group,
+// kernel...]) for group groups and resolves the window.
+func convDimsOf(sp *spatialAttrs, group int, x, w []int) (convDims, error) {
+	var d convDims
+	if len(x) < 3 {
+		return d, fmt.Errorf("input \"X\" has shape %v, want [N, C, spatial...]", x)
+	}
+	if len(w) != len(x) {
+		return d, fmt.Errorf("input \"W\" has shape %v, want rank %d like X %v", w, len(x), x)
+	}
+	if w[0]%group != 0 {
+		return d, fmt.Errorf("input \"W\" has %d output channels, not a multiple of group %d", w[0], group)
+	}
+	if w[1]*group != x[1] {
+		return d, fmt.Errorf("input \"W\" has %d input channels per group, want X's %d channels / group %d", w[1], x[1], group)
+	}
+	g, err := sp.resolve3(x[2:], w[2:])
+	if err != nil {
+		return d, err
+	}
+	d = convDims{g: g, batch: x[0], c: x[1], m: w[0], cg: w[1], mg: w[0] / group}
+	d.k = d.cg * g.taps()
+	d.p = g.outSize()
+	d.depthwise = d.cg == 1 && d.mg == 1
+	d.direct = g.unit()
+	d.tile = d.p
+	if !d.direct && d.k*d.p > im2colBudget {
+		d.tile = min(d.p, max(64, im2colBudget/max(d.k, 1)/64*64))
+	}
+	return d, nil
+}
+
+// arity checks the number of inputs and returns how many are the node's
+// own (X, W and maybe B), the rest being the fused residual.
+func (c *convOp) arity(n int) (int, error) {
+	base := n
+	if c.fusedAdd {
+		base--
+	}
+	if base < 2 || base > 3 {
+		return 0, fmt.Errorf("got %d inputs, want 2 or 3 (X, W, optional B)", base)
+	}
+	return base, nil
+}
+
+// checkFloat requires input v (named name) to be float32. Other types the
+// operator allows (floating-point ones, and integers when ints is set) are
+// reported as unsupported, the rest as invalid.
+func checkFloat(v Value, name string, ints bool) error {
+	switch {
+	case v.Type == onnx.Float:
+		return nil
+	case v.Type == onnx.Double || v.Type == onnx.Float16 || v.Type == onnx.BFloat16,
+		ints && Supported(v.Type) && v.Type != onnx.Bool:
+		return fmt.Errorf("input %q has type %s: %w (float32 only)", name, TypeName(v.Type), ErrUnsupported)
+	}
+	return fmt.Errorf("input %q has type %s, not allowed here", name, TypeName(v.Type))
+}
+
+// Infer checks X, W, B (and the fused residual) and gives Y's shape.
+func (c *convOp) Infer(in []Value) ([]Value, error) {
+	base, err := c.arity(len(in))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInputs(in[:base], 2, 3); err != nil {
+		return nil, err
+	}
+	for i, name := range []string{"X", "W", "B"}[:base] {
+		if optional(in, i) {
+			if err := checkFloat(in[i], name, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
+	if err != nil {
+		return nil, err
+	}
+	if optional(in[:base], 2) && !SameShape(in[2].Shape, []int{d.m}) {
+		return nil, fmt.Errorf("input \"B\" has shape %v, want [%d]", in[2].Shape, d.m)
+	}
+	shape := append([]int{d.batch, d.m}, in[0].Shape[2:]...)
+	copy(shape[2:], d.g.Out[maxSpatial3-len(in[0].Shape[2:]):])
+	if c.fusedAdd {
+		r := in[base]
+		if r.Type != onnx.Float || !SameShape(r.Shape, shape) {
+			return nil, fmt.Errorf("fused residual input has %s%v, want float32%v", TypeName(r.Type), r.Shape, shape)
+		}
+	}
+	return []Value{{Type: onnx.Float, Shape: shape}}, nil
+}
+
+// Prepare packs a constant W for the GEMM, once per group.
+func (c *convOp) Prepare(in []Value) error {
+	if len(in) < 2 || in[1].Const == nil || in[1].Type != onnx.Float || len(in[1].Shape) < 3 {
+		return nil
+	}
+	ws := in[1].Shape
+	mg, k := ws[0]/c.group, NumElems(ws[1:])
+	if ws[0]%c.group != 0 || ws[1] == 1 && mg == 1 {
+		return nil // invalid (Infer reports it) or depthwise (the direct loop reads W as it is)
+	}
+	w := in[1].Const.F32()
+	c.packed = make([]gemm.PackedA, c.group)
+	for g := range c.packed {
+		c.packed[g] = gemm.PackA(nil, mg, k, gemm.Matrix{Data: w[g*mg*k:], Ld: k})
+	}
+	return nil
+}
+
+// Workspace is the im2col tile plus the GEMM's packing space.
+func (c *convOp) Workspace(in []Value) int {
+	if len(in) < 2 {
+		return 0
+	}
+	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
+	if err != nil || d.depthwise {
+		return 0
+	}
+	return 4 * d.workLen(in[1].Const != nil)
+}
+
+// FuseActivation returns a copy applying a as the output is stored.
+func (c *convOp) FuseActivation(a Activation) Op {
+	if c.actFn != nil {
+		return nil
+	}
+	f := *c
+	f.actFn = actFunc(a)
+	return &f
+}
+
+// FuseAdd returns a copy adding one more input to the output before the
+// activation.
+func (c *convOp) FuseAdd() Op {
+	if c.fusedAdd || c.actFn != nil {
+		return nil
+	}
+	f := *c
+	f.fusedAdd = true
+	return &f
+}
+
+// Run computes Y.
+func (c *convOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	base, err := c.arity(len(in))
+	if err != nil {
+		return err
+	}
+	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
+	if err != nil {
+		return err
+	}
+	x, w, y := in[0].F32(), in[1].F32(), out[0].F32()
+	var bias, res []float32
+	if base == 3 && in[2] != nil {
+		bias = in[2].F32()
+	}
+	if c.fusedAdd {
+		res = in[base].F32()
+	}
+	if d.depthwise {
+		parallelRange(ctx.Par, d.batch*d.c, 1, depthwiseJob{d, x, w, bias, res, y, c.actFn})
+		return nil
+	}
+	work := view[float32](ctx.Scratch)
+	packed := c.packed != nil
+	if need := d.workLen(packed); len(work) < need {
+		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+	}
+	inPlane, p := d.g.inSize(), d.p
+	for n := range d.batch {
+		for g := range c.group {
+			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
+			yOff := (n*d.m + g*d.mg) * p
+			prod := gemm.Product{M: d.mg, K: d.k, Alpha: 1, LdC: p, Ep: gemm.Epilogue{LdAdd: p, Act: c.actFn}}
+			if packed {
+				prod.PA = c.packed[g]
+			} else {
+				prod.A = gemm.Matrix{Data: w[g*d.mg*d.k:], Ld: d.k}
+			}
+			if bias != nil {
+				prod.Ep.RowBias = bias[g*d.mg:]
+			}
+			for q0 := 0; q0 < p; q0 += d.tile {
+				nq := min(d.tile, p-q0)
+				prod.N, prod.C = nq, y[yOff+q0:]
+				if res != nil {
+					prod.Ep.Add = res[yOff+q0:]
+				}
+				if d.direct {
+					prod.B = gemm.Matrix{Data: xg[q0:], Ld: p}
+					prod.Run(ctx.Par, work)
+					continue
+				}
+				var pb gemm.PackedB
+				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
+				parallelRange(ctx.Par, d.k, max(1, 4096/nq), im2colJob{d.g, xg, pb, q0})
+				prod.PB = pb
+				prod.Run(ctx.Par, work[gemm.PackedBLen(d.k, d.tile):])
+			}
+		}
+	}
+	return nil
+}
+
+// rangeJob is a loop body over [lo, hi) carrying its own data, so that a
+// serial run calls it without allocating a closure.
+type rangeJob interface{ run(lo, hi int) }
+
+// parallelRange runs job over [0, n) split over par, directly on the
+// calling goroutine when par has one thread.
+func parallelRange[J rangeJob](par Parallel, n, grain int, job J) {
+	if par.Threads() <= 1 {
+		job.run(0, n)
+		return
+	}
+	par.For(n, grain, job.run)
+}
+
+// im2colJob fills the rows of an im2col tile, packed for the GEMM: one row
+// per input channel and kernel tap, one column per output position from q0.
+type im2colJob struct {
+	g  geom3
+	x  []float32
+	pb gemm.PackedB
+	q0 int
+}
+
+func (j im2colJob) run(lo, hi int) {
+	_, nq := j.pb.Dims()
+	for r := lo; r < hi; r++ {
+		im2colRow(&j.g, j.x, r, j.q0, nq, &j.pb)
+	}
+}
+
+// im2colRow writes row r of the im2col matrix for nq output positions
+// starting at q0 into pb: for each position the input value its window
+// reads at tap r, 0 in padding.
+func im2colRow(g *geom3, x []float32, r, q0, nq int, pb *gemm.PackedB) {
+	taps := g.taps()
+	ch, t := r/taps, r%taps
+	kw, kh, kd := t%g.Kernel[2], t/g.Kernel[2]%g.Kernel[1], t/(g.Kernel[2]*g.Kernel[1])
+	plane := x[ch*g.inSize() : (ch+1)*g.inSize()]
+	ow0, oh0 := g.Out[2], g.Out[1]
+	// Input offsets of output position 0 for this tap, per axis.
+	d0 := kd*g.Dilations[0] - g.Pad[0]
+	h0 := kh*g.Dilations[1] - g.Pad[1]
+	w0 := kw*g.Dilations[2] - g.Pad[2]
+	sw := g.Strides[2]
+	ow, oh, od := q0%ow0, q0/ow0%oh0, q0/(ow0*oh0)
+	for i := 0; i < nq; {
+		run := min(ow0-ow, nq-i)
+		id, ih, iw := od*g.Strides[0]+d0, oh*g.Strides[1]+h0, ow*sw+w0
+		seg := i
+		i, ow = i+run, 0
+		if oh++; oh == oh0 {
+			oh, od = 0, od+1
+		}
+		if id < 0 || id >= g.In[0] || ih < 0 || ih >= g.In[1] {
+			pb.ClearRow(r, seg, run)
+			continue
+		}
+		src := plane[(id*g.In[1]+ih)*g.In[2]:][:g.In[2]]
+		lo, hi := validRun(iw, sw, g.In[2], run)
+		pb.ClearRow(r, seg, lo)
+		if hi > lo {
+			pb.SetRow(r, seg+lo, src[iw+lo*sw:], sw, hi-lo)
+		}
+		pb.ClearRow(r, seg+hi, run-hi)
+	}
+}
+
+// depthwiseJob computes a convolution with one input and one output
+// channel per group directly, one (batch, channel) plane per task and one
+// output row at a time.
+type depthwiseJob struct {
+	d                  convDims
+	x, w, bias, res, y []float32
+	act                func([]float32)
+}
+
+func (j depthwiseJob) run(lo, hi int) {
+	g := &j.d.g
+	inPlane, p, taps := g.inSize(), j.d.p, g.taps()
+	for pl := lo; pl < hi; pl++ {
+		ch := pl % j.d.c
+		src, dst, wk := j.x[pl*inPlane:][:inPlane], j.y[pl*p:][:p], j.w[ch*taps:][:taps]
+		clear(dst)
+		for od := range g.Out[0] {
+			for oh := range g.Out[1] {
+				row := dst[(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
+				depthwiseRow(g, src, wk, od, oh, row)
+			}
+		}
+		e := gemm.Epilogue{Act: j.act, LdAdd: p}
+		if j.bias != nil {
+			e.RowBias = j.bias[ch : ch+1]
+		}
+		if j.res != nil {
+			e.Add = j.res[pl*p:][:p]
+		}
+		e.Apply(dst, p, 0, 1, 0, p)
+	}
+}
+
+// depthwiseRow accumulates into row (output row od, oh) every kernel tap
+// applied to plane src.
+func depthwiseRow(g *geom3, src, wk []float32, od, oh int, row []float32) {
+	sw := g.Strides[2]
+	rowTaps(g, src, od, oh, func(t int, in []float32, iw, lo, hi int) {
+		wv := wk[t]
+		if sw == 1 {
+			for j, v := range in[iw+lo : iw+hi] {
+				row[lo+j] += wv * v
+			}
+			return
+		}
+		for j := lo; j < hi; j++ {
+			row[j] += wv * in[iw+j*sw]
+		}
+	})
+}

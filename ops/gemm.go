@@ -1,0 +1,304 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
+
+func init() {
+	for _, v := range []int{7, 9, 11, 13} {
+		Register("", "Gemm", v, buildGemm)
+	}
+	for _, v := range []int{1, 9, 13} {
+		Register("", "MatMul", v, buildMatMul)
+	}
+}
+
+// actFunc returns a function applying a in place to a row of values, or nil
+// for no activation.
+func actFunc(a Activation) func([]float32) {
+	switch a.Kind {
+	case ActRelu:
+		return func(x []float32) {
+			for i, v := range x {
+				x[i] = max(v, 0)
+			}
+		}
+	case ActClip:
+		lo, hi := a.Min, a.Max
+		return func(x []float32) {
+			for i, v := range x {
+				x[i] = min(max(v, lo), hi)
+			}
+		}
+	case ActLeakyRelu:
+		alpha := a.Alpha
+		return func(x []float32) {
+			for i, v := range x {
+				if v < 0 {
+					x[i] = v * alpha
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// gemmOp is Gemm: Y = alpha*op(A)*op(B) + beta*C with C broadcast to
+// [M, N]. A constant A or B is packed once by Prepare; a C that is a row or
+// column vector is added as a bias when the product's tiles are stored.
+type gemmOp struct {
+	alpha, beta    float32
+	transA, transB bool
+	actFn          func([]float32)
+	pa             gemm.PackedA // A or B packed by Prepare when constant
+	pb             gemm.PackedB
+}
+
+func buildGemm(n *onnx.Node, opset int) (Op, error) {
+	a := AttrsOf(n)
+	g := &gemmOp{
+		alpha:  a.Float("alpha", 1),
+		beta:   a.Float("beta", 1),
+		transA: a.Int("transA", 0) != 0,
+		transB: a.Int("transB", 0) != 0,
+	}
+	return g, a.Err()
+}
+
+// dims checks A's and B's shapes and returns M, N and K.
+func (g *gemmOp) dims(a, b []int) (m, n, k int, err error) {
+	if len(a) != 2 || len(b) != 2 {
+		return 0, 0, 0, fmt.Errorf("inputs \"A\" %v and \"B\" %v must both be 2-D", a, b)
+	}
+	m, k = a[0], a[1]
+	if g.transA {
+		m, k = k, m
+	}
+	kb, n := b[0], b[1]
+	if g.transB {
+		kb, n = n, kb
+	}
+	if kb != k {
+		return 0, 0, 0, fmt.Errorf("op(A) %v has %d columns but op(B) %v has %d rows (transA=%v, transB=%v)", a, k, b, kb, g.transA, g.transB)
+	}
+	return m, n, k, nil
+}
+
+// Infer checks A, B and C and gives Y's shape [M, N].
+func (g *gemmOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 2, 3); err != nil {
+		return nil, err
+	}
+	for i, name := range []string{"A", "B", "C"}[:len(in)] {
+		if optional(in, i) {
+			if err := checkFloat(in[i], name, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m, n, _, err := g.dims(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return nil, err
+	}
+	if optional(in, 2) {
+		c := in[2].Shape
+		if len(c) > 2 {
+			return nil, fmt.Errorf("input \"C\" has shape %v, want rank at most 2", c)
+		}
+		bs, err := BroadcastShape(c, []int{m, n})
+		if err != nil || !SameShape(bs, []int{m, n}) {
+			return nil, fmt.Errorf("input \"C\" of shape %v does not broadcast to [%d %d]", c, m, n)
+		}
+	}
+	return []Value{{Type: onnx.Float, Shape: []int{m, n}}}, nil
+}
+
+// Prepare packs a constant A or B.
+func (g *gemmOp) Prepare(in []Value) error {
+	if len(in) < 2 || in[0].Type != onnx.Float || in[1].Type != onnx.Float {
+		return nil
+	}
+	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return err
+	}
+	if c := in[0].Const; c != nil {
+		g.pa = gemm.PackA(nil, m, k, gemm.Matrix{Data: c.F32(), Ld: in[0].Shape[1], Trans: g.transA})
+	}
+	if c := in[1].Const; c != nil {
+		g.pb = gemm.PackB(nil, k, n, gemm.Matrix{Data: c.F32(), Ld: in[1].Shape[1], Trans: g.transB})
+	}
+	return nil
+}
+
+// Workspace is the GEMM's packing space.
+func (g *gemmOp) Workspace(in []Value) int {
+	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return 0
+	}
+	return 4 * gemm.WorkLen(m, n, k, in[0].Const != nil, in[1].Const != nil)
+}
+
+// FuseActivation returns a copy applying a as Y is stored.
+func (g *gemmOp) FuseActivation(a Activation) Op {
+	if g.actFn != nil {
+		return nil
+	}
+	f := *g
+	f.actFn = actFunc(a)
+	return &f
+}
+
+// Run computes Y.
+func (g *gemmOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return err
+	}
+	y := out[0].F32()
+	p := gemm.Product{
+		M: m, N: n, K: k, Alpha: g.alpha,
+		A: gemm.Matrix{Data: in[0].F32(), Ld: in[0].Shape[1], Trans: g.transA}, PA: g.pa,
+		B: gemm.Matrix{Data: in[1].F32(), Ld: in[1].Shape[1], Trans: g.transB}, PB: g.pb,
+		C: y, LdC: n, Ep: gemm.Epilogue{Act: g.actFn},
+	}
+	if c := in[2:]; len(c) > 0 && c[0] != nil && g.beta != 0 {
+		g.addC(&p, c[0])
+	}
+	work := view[float32](ctx.Scratch)
+	if need := p.WorkLen(); len(work) < need {
+		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+	}
+	p.Run(ctx.Par, work)
+	return nil
+}
+
+// addC arranges for beta*C to be added: a row or column vector with beta 1
+// becomes a bias of the epilogue; anything else is broadcast into Y first
+// and scaled by the product's beta.
+func (g *gemmOp) addC(p *gemm.Product, c *Tensor) {
+	cv := c.F32()[:c.Len()]
+	rows, cols := 1, 1
+	switch len(c.Shape) {
+	case 1:
+		cols = c.Shape[0]
+	case 2:
+		rows, cols = c.Shape[0], c.Shape[1]
+	}
+	switch {
+	case g.beta == 1 && rows == 1 && cols == p.N:
+		p.Ep.ColBias = cv
+		return
+	case g.beta == 1 && cols == 1 && rows == p.M:
+		p.Ep.RowBias = cv
+		return
+	}
+	for i := range p.M {
+		dst := p.C[i*p.N : (i+1)*p.N]
+		src := cv[i%rows*cols:][:cols]
+		if cols == 1 {
+			for j := range dst {
+				dst[j] = src[0]
+			}
+		} else {
+			copy(dst, src)
+		}
+	}
+	p.Beta = g.beta
+}
+
+// matMulOp is MatMul with numpy semantics: batch dimensions broadcast, a
+// 1-D A is a row and a 1-D B a column. A constant B is packed once; when B
+// has no batch of its own the batch of A is folded into one tall product.
+type matMulOp struct {
+	pb []gemm.PackedB // B's matrices packed by Prepare when B is constant
+}
+
+func buildMatMul(n *onnx.Node, opset int) (Op, error) { return &matMulOp{}, nil }
+
+// Infer checks A and B and gives the product's shape.
+func (mm *matMulOp) Infer(in []Value) ([]Value, error) {
+	if err := checkInputs(in, 2, 2); err != nil {
+		return nil, err
+	}
+	for i, name := range []string{"A", "B"} {
+		if err := checkFloat(in[i], name, true); err != nil {
+			return nil, err
+		}
+	}
+	d, err := qmatmulShape(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return nil, err
+	}
+	return []Value{{Type: onnx.Float, Shape: d.out}}, nil
+}
+
+// matMulFold reports whether A's batch can be folded into its rows: B is one
+// matrix for every batch and A holds every batch's matrix.
+func matMulFold(d *qmatmulDims) bool {
+	return NumElems(d.bBatch) == 1 && NumElems(d.aBatch) == NumElems(d.batch)
+}
+
+// Prepare packs a constant B, one packed matrix per batch of B.
+func (mm *matMulOp) Prepare(in []Value) error {
+	if len(in) != 2 || in[1].Const == nil || in[1].Type != onnx.Float {
+		return nil
+	}
+	d, err := qmatmulShape(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return err
+	}
+	b := in[1].Const.F32()
+	mm.pb = make([]gemm.PackedB, NumElems(d.bBatch))
+	for i := range mm.pb {
+		mm.pb[i] = gemm.PackB(nil, d.K, d.N, gemm.Matrix{Data: b[i*d.K*d.N:], Ld: d.N})
+	}
+	return nil
+}
+
+// Workspace is the GEMM's packing space for one product.
+func (mm *matMulOp) Workspace(in []Value) int {
+	d, err := qmatmulShape(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return 0
+	}
+	m := d.M
+	if matMulFold(&d) {
+		m *= NumElems(d.batch)
+	}
+	return 4 * gemm.WorkLen(m, d.N, d.K, false, in[1].Const != nil)
+}
+
+// Run computes the product, one GEMM per output batch (or one for all).
+func (mm *matMulOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	d, err := qmatmulShape(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return err
+	}
+	a, b, y := in[0].F32(), in[1].F32(), out[0].F32()
+	batches, m := NumElems(d.batch), d.M
+	if matMulFold(&d) {
+		batches, m = 1, m*NumElems(d.batch)
+	}
+	work := view[float32](ctx.Scratch)
+	p := gemm.Product{M: m, N: d.N, K: d.K, Alpha: 1, LdC: d.N}
+	if need := gemm.WorkLen(m, d.N, d.K, false, mm.pb != nil); len(work) < need {
+		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+	}
+	for t := range batches {
+		ao, bo := d.offsets(t)
+		p.A = gemm.Matrix{Data: a[ao:], Ld: d.K}
+		if mm.pb != nil {
+			p.PB = mm.pb[bo/max(1, d.K*d.N)]
+		} else {
+			p.B = gemm.Matrix{Data: b[bo:], Ld: d.N}
+		}
+		p.C = y[t*m*d.N:]
+		p.Run(ctx.Par, work)
+	}
+	return nil
+}

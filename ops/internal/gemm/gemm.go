@@ -1,0 +1,352 @@
+// Package gemm is edgeinfer's single-precision matrix multiply: row-major
+// C = alpha*op(A)*op(B) + beta*C, cache-blocked with both operands packed
+// into panels and an mr x nr register-blocked micro-kernel (kernel.go is the
+// seam for assembly kernels). Constant operands can be packed once
+// (PackA, PackB), and a caller that builds B itself (a convolution's
+// im2col) can write it straight into the packed layout (PackedB.Init,
+// SetRow, ClearRow). An Epilogue adds a per-row or per-column bias and a
+// residual matrix and applies an activation to C as its tiles are finished,
+// while they are still in cache.
+//
+// Work is split over tiles of C, each computed by one goroutine with a fixed
+// order of operations, so results are bit-identical for any thread count.
+// Packing space comes from the caller (WorkLen): a serial product
+// allocates nothing, a parallel one only the closure it hands to Parallel.
+package gemm
+
+import "fmt"
+
+// Parallel runs fn over [0,n) split into contiguous chunks on up to Threads
+// goroutines. It has the same method set as ops.Parallel, so a session's
+// worker pool serves both.
+type Parallel interface {
+	// For calls fn(lo, hi) for disjoint ranges covering [0, n) and returns
+	// when all are done; grain is the smallest chunk worth a goroutine.
+	For(n, grain int, fn func(lo, hi int))
+	// Threads is the number of goroutines For may use.
+	Threads() int
+}
+
+// Matrix is a row-major operand: element (i, j) of op(X) is Data[i*Ld+j], or
+// Data[j*Ld+i] when Trans.
+type Matrix struct {
+	Data  []float32
+	Ld    int
+	Trans bool
+}
+
+// transposed is m read as op(X)ᵀ.
+func (m Matrix) transposed() Matrix {
+	m.Trans = !m.Trans
+	return m
+}
+
+// from is m without its first r rows of op(X).
+func (m Matrix) from(r int) Matrix {
+	if m.Trans {
+		m.Data = m.Data[r:]
+	} else {
+		m.Data = m.Data[r*m.Ld:]
+	}
+	return m
+}
+
+// Epilogue is applied to C after the product: every c[i][j] gets
+// RowBias[i], ColBias[j] and Add[i*LdAdd+j] added (each when non-nil), then
+// Act transforms each finished row segment in place.
+type Epilogue struct {
+	RowBias []float32 // M values (a convolution's per-channel bias)
+	ColBias []float32 // N values (a fully connected layer's bias)
+	Add     []float32 // M x N row-major with stride LdAdd (a residual)
+	LdAdd   int
+	Act     func(row []float32)
+}
+
+// empty reports whether e changes nothing.
+func (e *Epilogue) empty() bool {
+	return e.RowBias == nil && e.ColBias == nil && e.Add == nil && e.Act == nil
+}
+
+// Blocking: a task computes a tile of at most mc x nc elements of C, over K
+// in steps of kc. kc*nr B values stay in L1 while the tile's mc*kc packed A
+// values are swept; none depends on the thread count.
+const (
+	mc = 32
+	nc = 256
+	kc = 256
+	// packBudget bounds the floats of B packed at once when B is not pre-packed.
+	packBudget = 1 << 20
+	// serialFlops is the size below which a product runs on the calling goroutine.
+	serialFlops = 1 << 16
+)
+
+// Product is one C = alpha*op(A)*op(B) + beta*C (op(A) is M x K, op(B) is
+// K x N, C is M x N with stride LdC) followed by Ep. When beta is 0, C is
+// only written. PA and PB, when they hold operands, replace A and B.
+type Product struct {
+	M, N, K     int
+	Alpha, Beta float32
+	A           Matrix
+	PA          PackedA
+	B           Matrix
+	PB          PackedB
+	C           []float32
+	LdC         int
+	Ep          Epilogue
+}
+
+// WorkLen is the number of floats of work Run needs.
+func (p *Product) WorkLen() int { return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid()) }
+
+// WorkLen is the number of floats of work an m x n x k product needs, given
+// which operands come pre-packed.
+func WorkLen(m, n, k int, packedA, packedB bool) int {
+	w, chunk := 0, n
+	if !packedA {
+		w += PackedALen(m, k)
+	}
+	if !packedB {
+		chunk = bChunk(n, k)
+		w += PackedBLen(k, chunk)
+	}
+	return w + accLen(m, chunk)
+}
+
+// bChunk is how many columns of a B that is not pre-packed are packed and
+// multiplied at a time.
+func bChunk(n, k int) int {
+	c := max(nc, packBudget/max(k, 1)/nc*nc)
+	return min(c, ceilDiv(max(n, 1), kern.nr)*kern.nr)
+}
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C, BLAS-style, using work
+// (WorkLen(m, n, k, false, false) floats) for packing.
+func Sgemm(par Parallel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int, work []float32) {
+	p := Product{
+		M: m, N: n, K: k, Alpha: alpha, Beta: beta,
+		A: Matrix{a, lda, transA}, B: Matrix{b, ldb, transB}, C: c, LdC: ldc,
+	}
+	p.Run(par, work)
+}
+
+// checkMatrix panics unless m holds a rows x cols op(X).
+func checkMatrix(name string, m Matrix, rows, cols int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	r, c := rows, cols
+	if m.Trans {
+		r, c = cols, rows
+	}
+	if m.Ld < c || len(m.Data) < (r-1)*m.Ld+c {
+		panic(fmt.Sprintf("gemm: %s is %d floats with stride %d, too small for %dx%d (transposed: %v)",
+			name, len(m.Data), m.Ld, rows, cols, m.Trans))
+	}
+}
+
+// check panics on inconsistent arguments: they are programming errors.
+func (p *Product) check(work []float32) {
+	if p.M < 0 || p.N < 0 || p.K < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension %dx%dx%d", p.M, p.N, p.K))
+	}
+	if p.PA.Valid() {
+		if m, k := p.PA.Dims(); m != p.M || k != p.K || p.PA.kernel != kern.name {
+			panic(fmt.Sprintf("gemm: packed A is %dx%d for kernel %s, want %dx%d for %s", m, k, p.PA.kernel, p.M, p.K, kern.name))
+		}
+	} else {
+		checkMatrix("A", p.A, p.M, p.K)
+	}
+	if p.PB.Valid() {
+		if k, n := p.PB.Dims(); k != p.K || n != p.N || p.PB.kernel != kern.name {
+			panic(fmt.Sprintf("gemm: packed B is %dx%d for kernel %s, want %dx%d for %s", k, n, p.PB.kernel, p.K, p.N, kern.name))
+		}
+	} else {
+		checkMatrix("B", p.B, p.K, p.N)
+	}
+	checkMatrix("C", Matrix{p.C, p.LdC, false}, p.M, p.N)
+	if p.Ep.Add != nil {
+		checkMatrix("Add", Matrix{p.Ep.Add, p.Ep.LdAdd, false}, p.M, p.N)
+	}
+	if p.Ep.RowBias != nil && len(p.Ep.RowBias) < p.M || p.Ep.ColBias != nil && len(p.Ep.ColBias) < p.N {
+		panic("gemm: bias shorter than C")
+	}
+	if need := p.WorkLen(); len(work) < need {
+		panic(fmt.Sprintf("gemm: work has %d floats, need %d", len(work), need))
+	}
+}
+
+// Run computes the product, splitting tiles of C over par (nil runs
+// serially). A serial run allocates nothing.
+func (p *Product) Run(par Parallel, work []float32) {
+	p.check(work)
+	if p.M == 0 || p.N == 0 {
+		return
+	}
+	if par != nil && (par.Threads() <= 1 || 2*p.M*p.N*p.K < serialFlops) {
+		par = nil
+	}
+	job := tileJob{c: p.C, ldc: p.LdC, m: p.M, k: p.K, alpha: p.Alpha, beta: p.Beta, ep: p.Ep}
+	job.bm, job.bn = blocks()
+	if p.PA.Valid() {
+		job.pa = p.PA.p
+	} else {
+		job.pa = newPanels(work, p.M, p.K, kern.mr)
+		job.pa.packAll(par, p.A)
+		work = work[len(job.pa.data):]
+	}
+	chunk := p.N
+	if !p.PB.Valid() {
+		chunk = bChunk(p.N, p.K)
+	}
+	job.acc, work = work[:accLen(p.M, chunk)], work[accLen(p.M, chunk):]
+	for job.j0 = 0; job.j0 < p.N; job.j0 += chunk {
+		job.nb = min(chunk, p.N-job.j0)
+		if p.PB.Valid() {
+			job.pb = p.PB.p
+		} else {
+			job.pb = newPanels(work, job.nb, p.K, kern.nr)
+			job.pb.packAll(par, p.B.transposed().from(job.j0))
+		}
+		job.mt = ceilDiv(p.M, job.bm)
+		tasks := job.mt * ceilDiv(job.nb, job.bn)
+		if par == nil {
+			job.tiles(0, tasks)
+		} else {
+			parallelTiles(par, job, tasks)
+		}
+	}
+}
+
+// tileJob is what the tasks of one chunk of B's columns share: C and its
+// epilogue, the packed operands, and how C is cut into tasks, each a tile
+// of at most bm x bn elements. It holds no pointer to the Product, so the
+// closure of a parallel run copies it without making the caller's operands
+// escape to the heap.
+type tileJob struct {
+	c           []float32
+	ldc, m, k   int
+	alpha, beta float32
+	ep          Epilogue
+	pa, pb      panels
+	j0, nb      int       // the chunk's first column in C and its width
+	bm, bn      int       // tile size: mc and nc rounded to the kernel's mr and nr
+	mt          int       // tiles down C
+	acc         []float32 // mr*nr floats of accumulator per task
+}
+
+// blocks returns the tile size for the kernel in use.
+func blocks() (bm, bn int) {
+	return max(kern.mr, mc/kern.mr*kern.mr), max(kern.nr, nc/kern.nr*kern.nr)
+}
+
+// accLen is the number of accumulator floats for an m-row product whose B
+// is multiplied cols columns at a time: one kernel tile per task (the
+// kernel is called through a function value, so a stack buffer would
+// escape to the heap).
+func accLen(m, cols int) int {
+	bm, bn := blocks()
+	return ceilDiv(m, bm) * ceilDiv(cols, bn) * kern.mr * kern.nr
+}
+
+// parallelTiles runs tasks [0, n) over par; only a parallel run allocates
+// (the closure and its copy of job).
+func parallelTiles(par Parallel, job tileJob, n int) {
+	par.For(n, 1, func(lo, hi int) { job.tiles(lo, hi) })
+}
+
+// tiles computes tasks [lo, hi).
+func (job *tileJob) tiles(lo, hi int) {
+	for t := lo; t < hi; t++ {
+		i0, j := t%job.mt*job.bm, t/job.mt*job.bn
+		acc := job.acc[t*kern.mr*kern.nr:][:kern.mr*kern.nr]
+		job.tile(acc, i0, min(i0+job.bm, job.m), j, min(j+job.bn, job.nb))
+	}
+}
+
+// epilogueCols is how many columns of a tile are finished before the
+// epilogue is applied to them, while they are still in L1.
+const epilogueCols = 32
+
+// tile computes rows [i0, i1) and columns [j0, j1) of the current chunk of
+// C, applying the epilogue to each strip of columns as its last K block is
+// stored.
+func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
+	k := kern
+	mr, nr, jc := k.mr, k.nr, job.j0
+	epilogue := !job.ep.empty()
+	for pc := 0; pc == 0 || pc < job.k; pc += kc {
+		kb := min(kc, job.k-pc)
+		first, last := pc == 0, pc+kb >= job.k
+		strip := j0
+		for j := j0; j < j1; j += nr {
+			bp := job.pb.steps(j/nr, pc, kb)
+			cols := min(nr, j1-j)
+			for i := i0; i < i1; i += mr {
+				k.fn(kb, job.pa.steps(i/mr, pc, kb), bp, acc)
+				job.store(acc, nr, i, jc+j, min(mr, i1-i), cols, first)
+			}
+			if end := j + cols; last && epilogue && (end-strip >= epilogueCols || end == j1) {
+				job.ep.Apply(job.c, job.ldc, i0, i1, jc+strip, jc+end)
+				strip = end
+			}
+		}
+	}
+}
+
+// store merges an accumulator tile (rows x cols valid, stride nr) into C at
+// (i, j): the first K block scales by alpha and applies beta, later ones add.
+func (job *tileJob) store(acc []float32, nr, i, j, rows, cols int, first bool) {
+	alpha, beta := job.alpha, job.beta
+	for r := range rows {
+		c := job.c[(i+r)*job.ldc+j : (i+r)*job.ldc+j+cols]
+		a := acc[r*nr : r*nr+cols]
+		switch {
+		case first && beta == 0 && alpha == 1:
+			copy(c, a)
+		case first && beta == 0:
+			for x := range c {
+				c[x] = alpha * a[x]
+			}
+		case first:
+			for x := range c {
+				c[x] = alpha*a[x] + beta*c[x]
+			}
+		case alpha == 1:
+			for x := range c {
+				c[x] += a[x]
+			}
+		default:
+			for x := range c {
+				c[x] += alpha * a[x]
+			}
+		}
+	}
+}
+
+// Apply applies e to rows [i0, i1), columns [j0, j1) of the row-major
+// matrix c of stride ldc, as a product does to each finished tile.
+func (e *Epilogue) Apply(c []float32, ldc, i0, i1, j0, j1 int) {
+	for i := i0; i < i1; i++ {
+		c := c[i*ldc+j0 : i*ldc+j1]
+		if e.RowBias != nil {
+			b := e.RowBias[i]
+			for x := range c {
+				c[x] += b
+			}
+		}
+		if e.ColBias != nil {
+			for x, b := range e.ColBias[j0:j1] {
+				c[x] += b
+			}
+		}
+		if e.Add != nil {
+			for x, v := range e.Add[i*e.LdAdd+j0 : i*e.LdAdd+j1] {
+				c[x] += v
+			}
+		}
+		if e.Act != nil {
+			e.Act(c)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// Both kernels keep the whole mr x nr tile in registers for the k loop,
+// load one step of the packed B micro-panel (nr floats) into vectors,
+// broadcast each of the step's mr A values and fuse-multiply-add it into
+// its row, then store the tile to acc row-major. Each accumulator sums its
+// k products in order, so the result does not depend on the unrolling.
+
+// STEP512 is one k step of the 8x32 kernel: A at ao(SI), B at bo(DI).
+// Row r of the tile is Z(2r) (columns 0-15) and Z(2r+1) (columns 16-31).
+#define STEP512(ao, bo) \
+	VMOVUPS      bo(DI), Z16; \
+	VMOVUPS      bo+64(DI), Z17; \
+	VBROADCASTSS ao(SI), Z18; \
+	VBROADCASTSS ao+4(SI), Z19; \
+	VFMADD231PS  Z16, Z18, Z0; \
+	VFMADD231PS  Z17, Z18, Z1; \
+	VFMADD231PS  Z16, Z19, Z2; \
+	VFMADD231PS  Z17, Z19, Z3; \
+	VBROADCASTSS ao+8(SI), Z20; \
+	VBROADCASTSS ao+12(SI), Z21; \
+	VFMADD231PS  Z16, Z20, Z4; \
+	VFMADD231PS  Z17, Z20, Z5; \
+	VFMADD231PS  Z16, Z21, Z6; \
+	VFMADD231PS  Z17, Z21, Z7; \
+	VBROADCASTSS ao+16(SI), Z22; \
+	VBROADCASTSS ao+20(SI), Z23; \
+	VFMADD231PS  Z16, Z22, Z8; \
+	VFMADD231PS  Z17, Z22, Z9; \
+	VFMADD231PS  Z16, Z23, Z10; \
+	VFMADD231PS  Z17, Z23, Z11; \
+	VBROADCASTSS ao+24(SI), Z24; \
+	VBROADCASTSS ao+28(SI), Z25; \
+	VFMADD231PS  Z16, Z24, Z12; \
+	VFMADD231PS  Z17, Z24, Z13; \
+	VFMADD231PS  Z16, Z25, Z14; \
+	VFMADD231PS  Z17, Z25, Z15
+
+// func mulAVX512x8x32(k int, a, b, acc []float32)
+TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ acc_base+56(FP), DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail512
+
+loop512:
+	STEP512(0, 0)
+	STEP512(32, 128)
+	STEP512(64, 256)
+	STEP512(96, 384)
+	ADDQ $128, SI
+	ADDQ $512, DI
+	DECQ BX
+	JNZ  loop512
+
+tail512:
+	ANDQ $3, CX
+	JZ   store512
+
+step512:
+	STEP512(0, 0)
+	ADDQ $32, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  step512
+
+store512:
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	VMOVUPS Z3, 192(DX)
+	VMOVUPS Z4, 256(DX)
+	VMOVUPS Z5, 320(DX)
+	VMOVUPS Z6, 384(DX)
+	VMOVUPS Z7, 448(DX)
+	VMOVUPS Z8, 512(DX)
+	VMOVUPS Z9, 576(DX)
+	VMOVUPS Z10, 640(DX)
+	VMOVUPS Z11, 704(DX)
+	VMOVUPS Z12, 768(DX)
+	VMOVUPS Z13, 832(DX)
+	VMOVUPS Z14, 896(DX)
+	VMOVUPS Z15, 960(DX)
+	VZEROUPPER
+	RET
+
+// STEP256 is one k step of the 4x16 kernel: A at ao(SI), B at bo(DI).
+// Row r of the tile is Y(2r) (columns 0-7) and Y(2r+1) (columns 8-15).
+#define STEP256(ao, bo) \
+	VMOVUPS      bo(DI), Y8; \
+	VMOVUPS      bo+32(DI), Y9; \
+	VBROADCASTSS ao(SI), Y10; \
+	VBROADCASTSS ao+4(SI), Y11; \
+	VFMADD231PS  Y8, Y10, Y0; \
+	VFMADD231PS  Y9, Y10, Y1; \
+	VFMADD231PS  Y8, Y11, Y2; \
+	VFMADD231PS  Y9, Y11, Y3; \
+	VBROADCASTSS ao+8(SI), Y12; \
+	VBROADCASTSS ao+12(SI), Y13; \
+	VFMADD231PS  Y8, Y12, Y4; \
+	VFMADD231PS  Y9, Y12, Y5; \
+	VFMADD231PS  Y8, Y13, Y6; \
+	VFMADD231PS  Y9, Y13, Y7
+
+// func mulAVX2x4x16(k int, a, b, acc []float32)
+TEXT ·mulAVX2x4x16(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), CX
+	MOVQ   a_base+8(FP), SI
+	MOVQ   b_base+32(FP), DI
+	MOVQ   acc_base+56(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   CX, BX
+	SHRQ   $2, BX
+	JZ     tail256
+
+loop256:
+	STEP256(0, 0)
+	STEP256(16, 64)
+	STEP256(32, 128)
+	STEP256(48, 192)
+	ADDQ $64, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  loop256
+
+tail256:
+	ANDQ $3, CX
+	JZ   store256
+
+step256:
+	STEP256(0, 0)
+	ADDQ $16, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  step256
+
+store256:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, 96(DX)
+	VMOVUPS Y4, 128(DX)
+	VMOVUPS Y5, 160(DX)
+	VMOVUPS Y6, 192(DX)
+	VMOVUPS Y7, 224(DX)
+	VZEROUPPER
+	RET
+
+// func fmaLoopAVX512(n int)
+//
+// fmaLoopAVX512 runs n iterations of 24 independent ZMM fused
+// multiply-adds (768 flops), the clock-bound FMA peak the kernel
+// benchmarks compare against. Only tests call it.
+TEXT ·fmaLoopAVX512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+
+peak512:
+	VFMADD231PS Z30, Z31, Z0
+	VFMADD231PS Z30, Z31, Z1
+	VFMADD231PS Z30, Z31, Z2
+	VFMADD231PS Z30, Z31, Z3
+	VFMADD231PS Z30, Z31, Z4
+	VFMADD231PS Z30, Z31, Z5
+	VFMADD231PS Z30, Z31, Z6
+	VFMADD231PS Z30, Z31, Z7
+	VFMADD231PS Z30, Z31, Z8
+	VFMADD231PS Z30, Z31, Z9
+	VFMADD231PS Z30, Z31, Z10
+	VFMADD231PS Z30, Z31, Z11
+	VFMADD231PS Z30, Z31, Z12
+	VFMADD231PS Z30, Z31, Z13
+	VFMADD231PS Z30, Z31, Z14
+	VFMADD231PS Z30, Z31, Z15
+	VFMADD231PS Z30, Z31, Z16
+	VFMADD231PS Z30, Z31, Z17
+	VFMADD231PS Z30, Z31, Z18
+	VFMADD231PS Z30, Z31, Z19
+	VFMADD231PS Z30, Z31, Z20
+	VFMADD231PS Z30, Z31, Z21
+	VFMADD231PS Z30, Z31, Z22
+	VFMADD231PS Z30, Z31, Z23
+	DECQ        CX
+	JNZ         peak512
+	VZEROUPPER
+	RET
+
+// func fmaLoopAVX2(n int)
+//
+// fmaLoopAVX2 runs n iterations of 12 independent YMM fused multiply-adds
+// (192 flops). Only tests call it.
+TEXT ·fmaLoopAVX2(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+peak256:
+	VFMADD231PS Y14, Y15, Y0
+	VFMADD231PS Y14, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VFMADD231PS Y14, Y15, Y3
+	VFMADD231PS Y14, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VFMADD231PS Y14, Y15, Y6
+	VFMADD231PS Y14, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VFMADD231PS Y14, Y15, Y9
+	VFMADD231PS Y14, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	DECQ        CX
+	JNZ         peak256
+	VZEROUPPER
+	RET

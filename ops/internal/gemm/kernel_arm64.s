@@ -1,0 +1,120 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// FMLAS is FMLA Vd.4S, Vn.4S, Vm.S[lane] (by element), which the Go
+// assembler does not accept: vd += vn * vm[lane], for register numbers
+// d, n, m in 0..31 and lane in 0..3.
+#define FMLAS(d, n, m, lane) WORD $(0x4F801000 | ((lane)&1)<<21 | (m)<<16 | ((lane)>>1)<<11 | (n)<<5 | (d))
+
+// STEP8 is one k step of the 8x8 kernel whose A values (rows 0-3 and 4-7)
+// are in registers a0 and a1 and B values (columns 0-3 and 4-7) in b0 and
+// b1. Row r of the tile is V(2r) (columns 0-3) and V(2r+1) (columns 4-7).
+#define STEP8(a0, a1, b0, b1) \
+	FMLAS(0, b0, a0, 0); \
+	FMLAS(1, b1, a0, 0); \
+	FMLAS(2, b0, a0, 1); \
+	FMLAS(3, b1, a0, 1); \
+	FMLAS(4, b0, a0, 2); \
+	FMLAS(5, b1, a0, 2); \
+	FMLAS(6, b0, a0, 3); \
+	FMLAS(7, b1, a0, 3); \
+	FMLAS(8, b0, a1, 0); \
+	FMLAS(9, b1, a1, 0); \
+	FMLAS(10, b0, a1, 1); \
+	FMLAS(11, b1, a1, 1); \
+	FMLAS(12, b0, a1, 2); \
+	FMLAS(13, b1, a1, 2); \
+	FMLAS(14, b0, a1, 3); \
+	FMLAS(15, b1, a1, 3)
+
+// func mulNEON8x8(k int, a, b, acc []float32)
+//
+// The whole 8x8 tile stays in V0-V15 for the k loop, each accumulator
+// summing its k products in order. Two steps per iteration load into
+// alternating registers so the loads of one overlap the FMLAs of the other.
+TEXT ·mulNEON8x8(SB), NOSPLIT, $0-80
+	MOVD k+0(FP), R3
+	MOVD a_base+8(FP), R0
+	MOVD b_base+32(FP), R1
+	MOVD acc_base+56(FP), R2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	LSR  $1, R3, R4
+	CBZ  R4, tail
+
+loop:
+	VLD1.P 32(R0), [V16.S4, V17.S4]
+	VLD1.P 32(R1), [V18.S4, V19.S4]
+	VLD1.P 32(R0), [V20.S4, V21.S4]
+	VLD1.P 32(R1), [V22.S4, V23.S4]
+	STEP8(16, 17, 18, 19)
+	STEP8(20, 21, 22, 23)
+	SUBS $1, R4, R4
+	BNE  loop
+
+tail:
+	TBZ $0, R3, store
+	VLD1.P 32(R0), [V16.S4, V17.S4]
+	VLD1.P 32(R1), [V18.S4, V19.S4]
+	STEP8(16, 17, 18, 19)
+
+store:
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R2)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R2)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R2)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R2)
+	RET
+
+// func fmaLoopNEON(n int)
+//
+// fmaLoopNEON runs n iterations of 24 independent 4-lane FMLAs (192
+// flops), the clock-bound FMA peak the kernel benchmarks compare against.
+// Only tests call it.
+TEXT ·fmaLoopNEON(SB), NOSPLIT, $0-8
+	MOVD n+0(FP), R0
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V31.B16, V31.B16, V31.B16
+
+peak:
+	VFMLA V30.S4, V31.S4, V0.S4
+	VFMLA V30.S4, V31.S4, V1.S4
+	VFMLA V30.S4, V31.S4, V2.S4
+	VFMLA V30.S4, V31.S4, V3.S4
+	VFMLA V30.S4, V31.S4, V4.S4
+	VFMLA V30.S4, V31.S4, V5.S4
+	VFMLA V30.S4, V31.S4, V6.S4
+	VFMLA V30.S4, V31.S4, V7.S4
+	VFMLA V30.S4, V31.S4, V8.S4
+	VFMLA V30.S4, V31.S4, V9.S4
+	VFMLA V30.S4, V31.S4, V10.S4
+	VFMLA V30.S4, V31.S4, V11.S4
+	VFMLA V30.S4, V31.S4, V12.S4
+	VFMLA V30.S4, V31.S4, V13.S4
+	VFMLA V30.S4, V31.S4, V14.S4
+	VFMLA V30.S4, V31.S4, V15.S4
+	VFMLA V30.S4, V31.S4, V16.S4
+	VFMLA V30.S4, V31.S4, V17.S4
+	VFMLA V30.S4, V31.S4, V18.S4
+	VFMLA V30.S4, V31.S4, V19.S4
+	VFMLA V30.S4, V31.S4, V20.S4
+	VFMLA V30.S4, V31.S4, V21.S4
+	VFMLA V30.S4, V31.S4, V22.S4
+	VFMLA V30.S4, V31.S4, V23.S4
+	SUBS  $1, R0, R0
+	BNE   peak
+	RET

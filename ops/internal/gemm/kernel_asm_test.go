@@ -1,0 +1,215 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// allKernels is every kernel this build can run on this CPU, including the
+// generic kernels of other targets.
+func allKernels() []microKernel {
+	ks := availableKernels()
+	for _, g := range []microKernel{kernel2x2, kernel4x4} {
+		if !slices.ContainsFunc(ks, func(k microKernel) bool { return k.name == g.name }) {
+			ks = append(ks, g)
+		}
+	}
+	return ks
+}
+
+// eachKernel runs f as a subtest or sub-benchmark with kern set to every
+// kernel of allKernels in turn.
+func eachKernel[T testing.TB](run func(name string, f func(T)) bool, f func(T)) {
+	for _, k := range allKernels() {
+		run(strings.ReplaceAll(k.name, " ", "-"), func(t T) {
+			saved := kern
+			kern = k
+			defer func() { kern = saved }()
+			f(t)
+		})
+	}
+}
+
+// intGuarded is guarded holding small random integers, so that every
+// kernel's sums are exact whatever its order of operations.
+func intGuarded(rng *rand.Rand, n int) (full, mid []float32) {
+	full, mid = guarded(rng, n)
+	for i := range mid {
+		mid[i] = float32(rng.IntN(17) - 8)
+	}
+	return full, mid
+}
+
+// TestMicroKernels checks every kernel against the triple loop for every
+// k up to 70, with NaN sentinels around each operand: reading one float
+// outside a or b turns a result into NaN, writing outside acc changes a
+// sentinel, and acc starts as NaN so every element must be overwritten.
+func TestMicroKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, kn := range allKernels() {
+		mr, nr := kn.mr, kn.nr
+		if mr*nr > maxTile {
+			t.Fatalf("%s: %dx%d tile exceeds maxTile %d", kn.name, mr, nr, maxTile)
+		}
+		for k := 0; k <= 70; k++ {
+			afull, a := intGuarded(rng, mr*k)
+			bfull, b := intGuarded(rng, nr*k)
+			accFull, acc := guarded(rng, mr*nr)
+			for i := range acc {
+				acc[i] = float32(math.NaN())
+			}
+			kn.fn(k, a, b, acc)
+			what := fmt.Sprintf("%s k=%d", kn.name, k)
+			for i := range mr {
+				for j := range nr {
+					var want float32
+					for p := range k {
+						want += a[p*mr+i] * b[p*nr+j]
+					}
+					if got := acc[i*nr+j]; got != want {
+						t.Fatalf("%s: acc[%d][%d] = %v, want %v", what, i, j, got, want)
+					}
+				}
+			}
+			checkGuard(t, what+" a", afull, 1, len(a), len(a))
+			checkGuard(t, what+" b", bfull, 1, len(b), len(b))
+			checkGuard(t, what+" acc", accFull, 1, len(acc), len(acc))
+		}
+	}
+}
+
+// TestAsmKernelBounds checks that the assembly kernels refuse short slices
+// instead of reading or writing past them.
+func TestAsmKernelBounds(t *testing.T) {
+	for _, kn := range asmKernels() {
+		mr, nr, k := kn.mr, kn.nr, 3
+		for name, args := range map[string][3]int{
+			"short a":   {mr*k - 1, nr * k, mr * nr},
+			"short b":   {mr * k, nr*k - 1, mr * nr},
+			"short acc": {mr * k, nr * k, mr*nr - 1},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s %s: no panic", kn.name, name)
+					}
+				}()
+				kn.fn(k, make([]float32, args[0], args[0]+64), make([]float32, args[1], args[1]+64), make([]float32, args[2], args[2]+64))
+			}()
+		}
+	}
+}
+
+// TestSgemmEveryKernel runs whole products through every kernel: odd
+// sizes with every transposition and beta, and products spanning several
+// K blocks, tiles and B chunks on several goroutines.
+func TestSgemmEveryKernel(t *testing.T) {
+	eachKernel(t.Run, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for m := 1; m <= 70; m += 3 {
+					n, k := 1+(m*11)%71, 1+(m*17)%73
+					runCase(t, rng, nil, tA, tB, m, n, k, 1, 0)
+					runCase(t, rng, nil, tA, tB, n, k, m, -0.5, 1)
+					runCase(t, rng, nil, tA, tB, k, m, n, 2, 0.25)
+				}
+			}
+		}
+		for _, s := range [][3]int{{131, 300, 517}, {70, 1601, 600}, {257, 33, 259}} {
+			runCase(t, rng, pool{3}, false, false, s[0], s[1], s[2], 1, 0)
+			runCase(t, rng, pool{2}, true, true, s[0], s[1], s[2], 0.5, 2)
+		}
+	})
+}
+
+// TestPickKernel checks the start-up choice and its override.
+func TestPickKernel(t *testing.T) {
+	ks := availableKernels()
+	if got := pickKernel("").name; got != ks[0].name {
+		t.Errorf("default kernel %q, want the fastest, %q", got, ks[0].name)
+	}
+	if got := pickKernel("no such kernel").name; got != ks[0].name {
+		t.Errorf("unknown name picked %q, want %q", got, ks[0].name)
+	}
+	if got, want := pickKernel("generic").name, genericKernel().name; got != want {
+		t.Errorf("generic picked %q, want %q", got, want)
+	}
+	for _, k := range ks {
+		family, _, _ := strings.Cut(k.name, " ")
+		if got := pickKernel(family).name; got != k.name {
+			t.Errorf("family %q picked %q", family, got)
+		}
+		if got := pickKernel(k.name).name; got != k.name {
+			t.Errorf("name %q picked %q", k.name, got)
+		}
+	}
+	if want := pickKernel(os.Getenv(kernelEnv)).name; KernelName() != want {
+		t.Errorf("KernelName() = %q, want %q", KernelName(), want)
+	}
+}
+
+// benchPeak reports the GFLOP/s of loop, which does flops per iteration.
+func benchPeak(b *testing.B, flops int, loop func(n int)) {
+	const iters = 1 << 12
+	for range b.N {
+		loop(iters)
+	}
+	b.ReportMetric(float64(flops)*iters*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// aligned returns n zeros starting on a 64-byte boundary, as the packing
+// buffers of large products are.
+func aligned(n int) []float32 {
+	s := make([]float32, n+16)
+	off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(s))) % 64 / 4)
+	return s[off : off+n]
+}
+
+// BenchmarkKernel measures each micro-kernel alone on L1-resident panels
+// of k=256, the driver's K block.
+func BenchmarkKernel(b *testing.B) {
+	eachKernel(b.Run, func(b *testing.B) {
+		const k = 256
+		rng := rand.New(rand.NewPCG(15, 16))
+		a, bp, acc := aligned(kern.mr*k), aligned(kern.nr*k), aligned(kern.mr*kern.nr)
+		for i := range a {
+			a[i] = rng.Float32()
+		}
+		for i := range bp {
+			bp[i] = rng.Float32()
+		}
+		fn := kern.fn
+		for range b.N {
+			fn(k, a, bp, acc)
+		}
+		b.ReportMetric(2*float64(kern.mr*kern.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
+
+// BenchmarkSgemmKernel measures whole single-threaded products through
+// each kernel: a cube and a ResNet 3x3 convolution's im2col shape.
+func BenchmarkSgemmKernel(b *testing.B) {
+	for _, s := range [][3]int{{512, 512, 512}, {256, 3136, 2304}} {
+		m, n, k := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(17, 18))
+			_, a := guarded(rng, m*k)
+			_, bm := guarded(rng, k*n)
+			c := make([]float32, m*n)
+			eachKernel(b.Run, func(b *testing.B) {
+				work := make([]float32, WorkLen(m, n, k, false, false))
+				for range b.N {
+					Sgemm(nil, false, false, m, n, k, 1, a, k, bm, n, 0, c, n, work)
+				}
+				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		})
+	}
+}

@@ -1,0 +1,6 @@
+//go:build noasm || !(amd64 || arm64)
+
+package gemm
+
+// asmKernels returns no kernels: this build has no assembly.
+func asmKernels() []microKernel { return nil }

@@ -1,0 +1,51 @@
+package gemm
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// kernelEnv names the environment variable that overrides the kernel choice
+// at start-up: a family ("generic", "avx2", "avx512", "neon") or a full
+// kernel name. An unknown or unsupported value leaves the default.
+const kernelEnv = "EDGEINFER_GEMM_KERNEL"
+
+func init() {
+	kern = pickKernel(os.Getenv(kernelEnv))
+}
+
+// availableKernels returns every kernel this build can run on this CPU,
+// fastest first; the generic one is last.
+func availableKernels() []microKernel {
+	return append(asmKernels(), genericKernel())
+}
+
+// pickKernel returns the available kernel whose name or family (the name up
+// to its first space) is name, or the fastest one when none is.
+func pickKernel(name string) microKernel {
+	ks := availableKernels()
+	for _, k := range ks {
+		family, _, _ := strings.Cut(k.name, " ")
+		if name == k.name || name == family {
+			return k
+		}
+	}
+	return ks[0]
+}
+
+// KernelName returns the name of the micro-kernel every product uses, such
+// as "avx512 8x32" or "generic 2x2".
+func KernelName() string { return kern.name }
+
+// asmKernel wraps an assembly micro-kernel, which trusts its arguments, in
+// the bounds checks that keep it inside its slices.
+func asmKernel(name string, mr, nr int, f func(k int, a, b, acc []float32)) microKernel {
+	return microKernel{name: name, mr: mr, nr: nr, fn: func(k int, a, b, acc []float32) {
+		if k < 0 || len(a) < mr*k || len(b) < nr*k || len(acc) < mr*nr {
+			panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d acc floats for k=%d",
+				name, len(a), len(b), len(acc), k))
+		}
+		f(k, a, b, acc)
+	}}
+}
