@@ -146,3 +146,15 @@ type Builder func(n *onnx.Node, opset int) (Op, error)
 // compute (training-mode outputs, float8 and sub-byte types, sequences); test
 // runners report such cases as skipped rather than failed.
 var ErrUnsupported = errors.New("unsupported")
+
+// Binder is implemented by ops that prepare their run once per run state.
+// The runtime gives every run state (a Session's buffers) fixed *Tensor
+// structs for a step's inputs and outputs; their Data may change between
+// runs (graph inputs), their shapes do not. Bind returns a function that
+// computes the step reading those structs' current Data, so closures for
+// Ctx.Par.For and any per-call plans are built once here and a run
+// allocates nothing. The returned function must be safe to call repeatedly
+// but is never called concurrently with itself.
+type Binder interface {
+	Bind(ctx *Ctx, in, out []*Tensor) (func() error, error)
+}
