@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
+
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
@@ -18,26 +20,11 @@ import (
 
 // nodeTestRoot is the node test folder, or "" when ../shared is absent.
 func nodeTestRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	root := filepath.Join(dir, "..", "shared", "onnx-node-tests")
-	if _, err := os.Stat(root); err != nil {
+	p, ok := onnxtest.SharedPath("onnx-node-tests")
+	if !ok {
 		return ""
 	}
-	return root
+	return p
 }
 
 // nodeTests runs, each as a subtest, every node test directory whose name

@@ -11,31 +11,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 )
 
-// sharedDir returns ../shared beside the repository root (the folder holding
-// go.mod), skipping the test when it is absent.
+// sharedDir is ../shared beside the repository; the test skips when its images are absent.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory; cannot locate ../shared")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "images")); err != nil {
-		t.Skipf("shared data not found at %s (expected beside the repository): %v", shared, err)
-	}
-	return shared
+	return filepath.Dir(onnxtest.Shared(t, "images"))
 }
 
 // refCase mirrors one entry of testdata/pil_ref.json (see testdata/genref).

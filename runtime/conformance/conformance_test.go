@@ -1,35 +1,18 @@
 package conformance
 
 import (
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 )
 
-// sharedDir finds ../shared beside the repository root, or skips.
+// sharedDir is ../shared beside the repository; the test skips when the node tests are absent.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "onnx-node-tests")); err != nil {
-		t.Skipf("skipping: %s absent (the ONNX node tests and models live in ../shared beside the repository)", shared)
-	}
-	return shared
+	return filepath.Dir(onnxtest.Shared(t, "onnx-node-tests"))
 }
 
 // wantSkipped are the node tests that need what edgeinfer does not compute:
