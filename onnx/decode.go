@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -15,14 +16,30 @@ import (
 // file cannot exhaust the stack.
 const maxDepth = 64
 
+// DefaultMaxDecodeBytes is the default bound on the memory Decode, Open and
+// DecodeTensor allocate for what they decode: nodes, attributes, value
+// infos, tensor headers, names and other strings, and the typed data fields
+// (float_data, int64_data...). raw_data is not copied and does not count.
+// A few bytes of a file can describe a large structure (an empty node takes
+// two bytes), so the bound is checked as the file is read, before each
+// allocation: a crafted file fails with an error instead of exhausting
+// memory. Real models stay far below it unless they keep hundreds of
+// megabytes of weights in typed fields rather than raw_data.
+const DefaultMaxDecodeBytes = 256 << 20
+
 // Decode parses a serialized ModelProto. Every tensor's RawData is a
 // sub-slice of data (not copied), so data must stay unchanged while the model
 // is in use; names and other strings are copied. Unknown fields are skipped.
-// Sparse initializers, segmented tensors and graphs nested deeper than 64
-// levels are reported as errors. Call Close when the model has external data,
-// to release the mappings of its data files.
-func Decode(data []byte) (*Model, error) {
-	d := &decoder{}
+// Sparse initializers, segmented tensors, graphs nested deeper than 64
+// levels and structures needing more than DefaultMaxDecodeBytes are reported
+// as errors. Call Close when the model has external data, to release the
+// mappings of its data files.
+func Decode(data []byte) (*Model, error) { return DecodeLimited(data, 0) }
+
+// DecodeLimited is Decode with maxBytes in place of DefaultMaxDecodeBytes:
+// 0 means the default, a negative value no limit.
+func DecodeLimited(data []byte, maxBytes int64) (*Model, error) {
+	d := newDecoder(maxBytes)
 	m := &Model{}
 	if err := d.model(data, m); err != nil {
 		return nil, err
@@ -36,7 +53,7 @@ func Decode(data []byte) (*Model, error) {
 // DecodeTensor parses a serialized TensorProto, such as the input_0.pb files
 // of the ONNX backend tests. RawData aliases data.
 func DecodeTensor(data []byte) (*Tensor, error) {
-	d := &decoder{}
+	d := newDecoder(0)
 	t := &Tensor{}
 	if err := d.tensor(data, t); err != nil {
 		return nil, within(err, "tensor")
@@ -107,6 +124,7 @@ type reader struct {
 	b   []byte // the bytes not yet consumed
 	num protowire.Number
 	typ protowire.Type
+	d   *decoder // charged for what the fields allocate
 }
 
 // next consumes the next field's tag; it reports false at the end of the message.
@@ -207,10 +225,28 @@ func (r *reader) float32(dst *float32) error {
 	return nil
 }
 
+// string copies a length-delimited field into *dst.
 func (r *reader) string(dst *string) error {
 	v, err := r.bytes()
-	*dst = string(v)
+	if err == nil {
+		err = r.d.charge(int64(len(v)))
+	}
+	if err == nil {
+		*dst = string(v)
+	}
 	return err
+}
+
+// clone copies a length-delimited field (non-nil even when empty).
+func (r *reader) clone() ([]byte, error) {
+	v, err := r.bytes()
+	if err == nil {
+		err = r.d.charge(int64(len(v)))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(v), nil
 }
 
 // message decodes a length-delimited field with decode; seg names the
@@ -232,6 +268,8 @@ func index(i int) func() string { return func() string { return fmt.Sprintf("[%d
 // both the packed encoding and one element per field. unit is the element's
 // wire type; conv maps the wire value to T.
 func appendRepeated[T any](r *reader, dst []T, unit protowire.Type, conv func(uint64) T) ([]T, error) {
+	var elem T
+	size := int64(unsafe.Sizeof(elem))
 	if r.typ != protowire.BytesType {
 		if err := r.want(unit); err != nil {
 			return dst, err
@@ -239,6 +277,9 @@ func appendRepeated[T any](r *reader, dst []T, unit protowire.Type, conv func(ui
 		v, n := consumeScalar(unit, r.b)
 		if n < 0 {
 			return dst, wireError(n, wireTypeName(unit))
+		}
+		if err := r.d.charge(size); err != nil {
+			return dst, err
 		}
 		r.b = r.b[n:]
 		return append(dst, conv(v)), nil
@@ -259,6 +300,9 @@ func appendRepeated[T any](r *reader, dst []T, unit protowire.Type, conv func(ui
 				count++
 			}
 		}
+	}
+	if err := r.d.charge(int64(count) * size); err != nil {
+		return dst, err
 	}
 	if len(dst)+count > cap(dst) {
 		dst = append(make([]T, 0, len(dst)+count), dst...)
@@ -295,12 +339,50 @@ func toFloat64(v uint64) float64 { return math.Float64frombits(v) }
 type decoder struct {
 	depth int       // current nesting of graphs
 	ext   *extFiles // created when the first external tensor is met
+	left  int64     // bytes the decoded structure may still allocate
+	limit int64     // the bound left started from, for messages
 }
+
+// newDecoder returns a decoder bounded by maxBytes (0: the default, < 0: none).
+func newDecoder(maxBytes int64) *decoder {
+	switch {
+	case maxBytes == 0:
+		maxBytes = DefaultMaxDecodeBytes
+	case maxBytes < 0:
+		maxBytes = math.MaxInt64
+	}
+	return &decoder{left: maxBytes, limit: maxBytes}
+}
+
+// charge accounts for n bytes about to be allocated, failing when they
+// would exceed the decoder's bound.
+func (d *decoder) charge(n int64) error {
+	if n > d.left {
+		return errorf("the decoded model would need more than %d bytes of memory (the decoding limit)", d.limit)
+	}
+	d.left -= n
+	return nil
+}
+
+// Sizes charged for the structures the decoder allocates, each with the
+// pointer or slice entry that holds it.
+var (
+	nodeSize   = int64(unsafe.Sizeof(Node{})) + 8
+	attrSize   = int64(unsafe.Sizeof(Attribute{})) + 8
+	tensorSize = int64(unsafe.Sizeof(Tensor{})) + 8
+	graphSize  = int64(unsafe.Sizeof(Graph{})) + 8
+	infoSize   = int64(unsafe.Sizeof(ValueInfo{})) + 8
+	dimSize    = int64(unsafe.Sizeof(Dim{}))
+	opsetSize  = int64(unsafe.Sizeof(OpsetID{}))
+	entrySize  = int64(unsafe.Sizeof(StringEntry{}))
+	sliceSize  = int64(unsafe.Sizeof([]byte{}))
+	stringSize = int64(unsafe.Sizeof(""))
+)
 
 // fields runs field on each field of message b; errors are placed inside
 // the field's name from names (indexed by field number).
-func fields(b []byte, names []string, field func(r *reader) error) error {
-	r := &reader{b: b}
+func (d *decoder) fields(b []byte, names []string, field func(r *reader) error) error {
+	r := &reader{b: b, d: d}
 	for {
 		ok, err := r.next()
 		if err != nil || !ok {
@@ -341,7 +423,7 @@ var (
 )
 
 func (d *decoder) model(b []byte, m *Model) error {
-	return fields(b, modelFields[:], func(r *reader) error {
+	return d.fields(b, modelFields[:], func(r *reader) error {
 		switch r.num {
 		case 1:
 			return r.int64(&m.IRVersion)
@@ -357,22 +439,28 @@ func (d *decoder) model(b []byte, m *Model) error {
 			return r.string(&m.DocString)
 		case 7:
 			if m.Graph == nil {
+				if err := d.charge(graphSize); err != nil {
+					return err
+				}
 				m.Graph = &Graph{}
 			}
 			return r.message(nil, func(v []byte) error { return d.graph(v, m.Graph) })
 		case 8:
+			if err := d.charge(opsetSize); err != nil {
+				return err
+			}
 			m.OpsetImports = append(m.OpsetImports, OpsetID{})
 			o := &m.OpsetImports[len(m.OpsetImports)-1]
-			return r.message(index(len(m.OpsetImports)-1), func(v []byte) error { return opset(v, o) })
+			return r.message(index(len(m.OpsetImports)-1), func(v []byte) error { return d.opset(v, o) })
 		case 14:
-			return readEntry(r, &m.Metadata)
+			return d.readEntry(r, &m.Metadata)
 		}
 		return r.skip()
 	})
 }
 
-func opset(b []byte, o *OpsetID) error {
-	return fields(b, opsetFields[:], func(r *reader) error {
+func (d *decoder) opset(b []byte, o *OpsetID) error {
+	return d.fields(b, opsetFields[:], func(r *reader) error {
 		switch r.num {
 		case 1:
 			return r.string(&o.Domain)
@@ -384,11 +472,14 @@ func opset(b []byte, o *OpsetID) error {
 }
 
 // readEntry decodes a StringStringEntryProto field into *list.
-func readEntry(r *reader, list *[]StringEntry) error {
+func (d *decoder) readEntry(r *reader, list *[]StringEntry) error {
+	if err := d.charge(entrySize); err != nil {
+		return err
+	}
 	*list = append(*list, StringEntry{})
 	e := &(*list)[len(*list)-1]
 	return r.message(index(len(*list)-1), func(b []byte) error {
-		return fields(b, entryFields[:], func(r *reader) error {
+		return d.fields(b, entryFields[:], func(r *reader) error {
 			switch r.num {
 			case 1:
 				return r.string(&e.Key)
@@ -413,9 +504,12 @@ func (d *decoder) nested(f func() error) error {
 
 func (d *decoder) graph(b []byte, g *Graph) error {
 	return d.nested(func() error {
-		return fields(b, graphFields[:], func(r *reader) error {
+		return d.fields(b, graphFields[:], func(r *reader) error {
 			switch r.num {
 			case 1:
+				if err := d.charge(nodeSize); err != nil {
+					return err
+				}
 				n := &Node{}
 				g.Nodes = append(g.Nodes, n)
 				return r.message(index(len(g.Nodes)-1), func(v []byte) error { return d.node(v, n) })
@@ -442,6 +536,9 @@ func (d *decoder) graph(b []byte, g *Graph) error {
 // readTensor decodes a TensorProto field into *list; errors name the
 // tensor's index and, when known, its name.
 func (d *decoder) readTensor(r *reader, list *[]*Tensor) error {
+	if err := d.charge(tensorSize); err != nil {
+		return err
+	}
 	t := &Tensor{}
 	*list = append(*list, t)
 	i := len(*list) - 1
@@ -454,7 +551,7 @@ func (d *decoder) readTensor(r *reader, list *[]*Tensor) error {
 }
 
 func (d *decoder) node(b []byte, n *Node) error {
-	return fields(b, nodeFields[:], func(r *reader) error {
+	return d.fields(b, nodeFields[:], func(r *reader) error {
 		switch r.num {
 		case 1:
 			return readString(r, &n.Inputs)
@@ -465,6 +562,9 @@ func (d *decoder) node(b []byte, n *Node) error {
 		case 4:
 			return r.string(&n.OpType)
 		case 5:
+			if err := d.charge(attrSize); err != nil {
+				return err
+			}
 			a := &Attribute{}
 			n.Attrs = append(n.Attrs, a)
 			i := len(n.Attrs) - 1
@@ -483,7 +583,11 @@ func (d *decoder) node(b []byte, n *Node) error {
 	})
 }
 
+// readString appends a string field to *list.
 func readString(r *reader, list *[]string) error {
+	if err := r.d.charge(stringSize); err != nil {
+		return err
+	}
 	var s string
 	err := r.string(&s)
 	*list = append(*list, s)
@@ -492,15 +596,18 @@ func readString(r *reader, list *[]string) error {
 
 // readBytes appends a copy of a bytes field (non-nil even when empty).
 func readBytes(r *reader, list *[][]byte) error {
-	v, err := r.bytes()
-	*list = append(*list, bytes.Clone(v))
+	if err := r.d.charge(sliceSize); err != nil {
+		return err
+	}
+	v, err := r.clone()
+	*list = append(*list, v)
 	return err
 }
 
 func (d *decoder) attribute(b []byte, a *Attribute) error {
 	var typ int32
 	seen := AttrUndefined // the kind of the last value field met, for files without type
-	err := fields(b, attrFields[:], func(r *reader) error {
+	err := d.fields(b, attrFields[:], func(r *reader) error {
 		var err error
 		switch r.num {
 		case 1:
@@ -513,18 +620,22 @@ func (d *decoder) attribute(b []byte, a *Attribute) error {
 			return r.int64(&a.I)
 		case 4:
 			seen = AttrString
-			var v []byte
-			v, err = r.bytes()
-			a.S = bytes.Clone(v)
+			a.S, err = r.clone()
 		case 5:
 			seen = AttrTensor
 			if a.T == nil {
+				if err := d.charge(tensorSize); err != nil {
+					return err
+				}
 				a.T = &Tensor{}
 			}
 			return r.message(nil, func(v []byte) error { return d.tensor(v, a.T) })
 		case 6:
 			seen = AttrGraph
 			if a.G == nil {
+				if err := d.charge(graphSize); err != nil {
+					return err
+				}
 				a.G = &Graph{}
 			}
 			return r.message(nil, func(v []byte) error { return d.graph(v, a.G) })
@@ -542,6 +653,9 @@ func (d *decoder) attribute(b []byte, a *Attribute) error {
 			return d.readTensor(r, &a.Tensors)
 		case 11:
 			seen = AttrGraphs
+			if err := d.charge(graphSize); err != nil {
+				return err
+			}
 			g := &Graph{}
 			a.Graphs = append(a.Graphs, g)
 			return r.message(index(len(a.Graphs)-1), func(v []byte) error { return d.graph(v, g) })
@@ -551,7 +665,10 @@ func (d *decoder) attribute(b []byte, a *Attribute) error {
 			if err = r.skip(); err == nil {
 				// Keep the whole field, tag included, for the writer.
 				tag := protowire.AppendTag(nil, r.num, r.typ)
-				a.Raw = append(append(a.Raw, tag...), start[:len(start)-len(r.b)]...)
+				field := start[:len(start)-len(r.b)]
+				if err = d.charge(int64(len(tag) + len(field))); err == nil {
+					a.Raw = append(append(a.Raw, tag...), field...)
+				}
 			}
 		case 20:
 			return r.int32(&typ)
@@ -573,7 +690,7 @@ const locationExternal = 1 // TensorProto.DataLocation EXTERNAL
 
 func (d *decoder) tensor(b []byte, t *Tensor) error {
 	var location int32
-	err := fields(b, tensorFields[:], func(r *reader) error {
+	err := d.fields(b, tensorFields[:], func(r *reader) error {
 		var err error
 		switch r.num {
 		case 1:
@@ -603,7 +720,7 @@ func (d *decoder) tensor(b []byte, t *Tensor) error {
 		case 12:
 			return r.string(&t.DocString)
 		case 13:
-			return readEntry(r, &t.External)
+			return d.readEntry(r, &t.External)
 		case 14:
 			return r.int32(&location)
 		default:
@@ -633,6 +750,9 @@ func (d *decoder) tensor(b []byte, t *Tensor) error {
 }
 
 func (d *decoder) readValueInfo(r *reader, list *[]*ValueInfo) error {
+	if err := d.charge(infoSize); err != nil {
+		return err
+	}
 	vi := &ValueInfo{}
 	*list = append(*list, vi)
 	i := len(*list) - 1
@@ -642,12 +762,12 @@ func (d *decoder) readValueInfo(r *reader, list *[]*ValueInfo) error {
 		}
 		return fmt.Sprintf("[%d]", i)
 	}, func(b []byte) error {
-		return fields(b, valueInfoFields[:], func(r *reader) error {
+		return d.fields(b, valueInfoFields[:], func(r *reader) error {
 			switch r.num {
 			case 1:
 				return r.string(&vi.Name)
 			case 2:
-				return r.message(nil, func(v []byte) error { return typeProto(v, &vi.Type) })
+				return r.message(nil, func(v []byte) error { return d.typeProto(v, &vi.Type) })
 			case 3:
 				return r.string(&vi.DocString)
 			}
@@ -659,18 +779,18 @@ func (d *decoder) readValueInfo(r *reader, list *[]*ValueInfo) error {
 // typeProto decodes a TypeProto. Tensor and sparse tensor types keep their
 // element type and shape; sequence, map and optional types their kind and
 // their encoded contents.
-func typeProto(b []byte, ti *TypeInfo) error {
-	return fields(b, typeFields[:], func(r *reader) error {
+func (d *decoder) typeProto(b []byte, ti *TypeInfo) error {
+	return d.fields(b, typeFields[:], func(r *reader) error {
 		switch r.num {
 		case 1, 4, 5, 8, 9:
 			ti.Kind = typeKinds[r.num]
 			if ti.Kind == KindTensor || ti.Kind == KindSparseTensor {
-				return r.message(nil, func(v []byte) error { return tensorType(v, ti) })
+				return r.message(nil, func(v []byte) error { return d.tensorType(v, ti) })
 			}
-			v, err := r.bytes()
+			v, err := r.clone()
 			ti.Inner = nil
 			if len(v) > 0 {
-				ti.Inner = bytes.Clone(v)
+				ti.Inner = v
 			}
 			return err
 		}
@@ -685,8 +805,8 @@ var (
 	opaqueAttrKinds = [...]AttrType{14: AttrTypeProto, 15: AttrTypeProtos, 22: AttrSparseTensor, 23: AttrSparseTensors}
 )
 
-func tensorType(b []byte, ti *TypeInfo) error {
-	return fields(b, tensorTypeFields[:], func(r *reader) error {
+func (d *decoder) tensorType(b []byte, ti *TypeInfo) error {
+	return d.fields(b, tensorTypeFields[:], func(r *reader) error {
 		switch r.num {
 		case 1:
 			var et int32
@@ -698,21 +818,24 @@ func tensorType(b []byte, ti *TypeInfo) error {
 			if ti.Shape == nil {
 				ti.Shape = []Dim{}
 			}
-			return r.message(nil, func(v []byte) error { return shape(v, ti) })
+			return r.message(nil, func(v []byte) error { return d.shape(v, ti) })
 		}
 		return r.skip()
 	})
 }
 
-func shape(b []byte, ti *TypeInfo) error {
-	return fields(b, shapeFields[:], func(r *reader) error {
+func (d *decoder) shape(b []byte, ti *TypeInfo) error {
+	return d.fields(b, shapeFields[:], func(r *reader) error {
 		if r.num != 1 {
 			return r.skip()
+		}
+		if err := d.charge(dimSize); err != nil {
+			return err
 		}
 		ti.Shape = append(ti.Shape, Dim{})
 		dim := &ti.Shape[len(ti.Shape)-1]
 		return r.message(index(len(ti.Shape)-1), func(v []byte) error {
-			return fields(v, dimFields[:], func(r *reader) error {
+			return d.fields(v, dimFields[:], func(r *reader) error {
 				switch r.num {
 				case 1:
 					*dim = Dim{Known: true}

@@ -12,8 +12,13 @@ import (
 // where the platform allows (read into memory otherwise), and the tensors'
 // RawData point into the mapping: call Close when the model and every
 // tensor view of its data are no longer used. Dir is set to the file's
-// folder, where external data is looked up. Errors name the file.
-func Open(path string) (*Model, error) {
+// folder, where external data is looked up. Errors name the file. Decoding
+// is bounded by DefaultMaxDecodeBytes.
+func Open(path string) (*Model, error) { return OpenLimited(path, 0) }
+
+// OpenLimited is Open with maxBytes in place of DefaultMaxDecodeBytes: 0
+// means the default, a negative value no limit.
+func OpenLimited(path string, maxBytes int64) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
@@ -30,7 +35,7 @@ func Open(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %s: %w", path, err)
 	}
-	m, err := Decode(data)
+	m, err := DecodeLimited(data, maxBytes)
 	if err != nil {
 		var de *decodeError
 		if errors.As(err, &de) {

@@ -117,19 +117,51 @@ func (bn *batchNormOp) Workspace(in []Value) int {
 // Run computes Y.
 func (bn *batchNormOp) Run(ctx *Ctx, in, out []*Tensor) error {
 	x, y := in[0].F32(), out[0].F32()
-	params := in[1].Len()
-	ab := bn.ab
-	if ab == nil {
-		ab = view[float32](ctx.Scratch)
-		if len(ab) < 2*params {
-			return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 8*params)
-		}
-		ab = ab[:2*params]
+	ab, err := bn.abSpace(ctx, in)
+	if err != nil {
+		return err
+	}
+	if bn.ab == nil {
 		bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), ab)
 	}
-	inner := in[0].Len() / max(1, in[0].Shape[0]*params)
-	parallelRange(ctx.Par, in[0].Shape[0]*params, max(1, 4096/max(inner, 1)), affineJob{x, y, ab[:params], ab[params:], inner})
+	rows, inner := bn.rows(in)
+	parallelRange(ctx.Par, rows, max(1, 4096/max(inner, 1)), affineJob{x, y, ab[:len(ab)/2], ab[len(ab)/2:], inner})
 	return nil
+}
+
+// Bind binds the loop over rows; a and b are computed at every call when
+// the parameters are not constant.
+func (bn *batchNormOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	ab, err := bn.abSpace(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	rows, inner := bn.rows(in)
+	return bindLoop(ctx.Par, rows, max(1, 4096/max(inner, 1)), func() affineJob {
+		if bn.ab == nil {
+			bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), ab)
+		}
+		return affineJob{in[0].F32(), out[0].F32(), ab[:len(ab)/2], ab[len(ab)/2:], inner}
+	}), nil
+}
+
+// abSpace returns the prepared a and b, or the scratch space for them.
+func (bn *batchNormOp) abSpace(ctx *Ctx, in []*Tensor) ([]float32, error) {
+	if bn.ab != nil {
+		return bn.ab, nil
+	}
+	params := in[1].Len()
+	ab := view[float32](ctx.Scratch)
+	if len(ab) < 2*params {
+		return nil, fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 8*params)
+	}
+	return ab[:2*params], nil
+}
+
+// rows is the number of rows of X with one parameter each, and their length.
+func (bn *batchNormOp) rows(in []*Tensor) (rows, inner int) {
+	params := in[1].Len()
+	return in[0].Shape[0] * params, in[0].Len() / max(1, in[0].Shape[0]*params)
 }
 
 // affineJob computes y = x*a[c] + b[c] over rows of inner values, row r

@@ -122,16 +122,19 @@ func ewFullInput(in []Value, out []int, err error) int {
 }
 
 // Run computes C = A op B.
-func (b *binaryOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (b *binaryOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(b, ctx, in, out) }
+
+// Bind plans the broadcast once.
+func (b *binaryOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	bEff := in[1].Shape
 	if b.legacy {
 		var err error
 		if bEff, _, err = b.shapes(in[0].Shape, bEff); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	ewTable[in[0].Type].binary(ctx.Par, b.kind, out[0], in[0], in[1], in[0].Shape, bEff)
-	return nil
+	f := ewTable[in[0].Type].binary(ctx.Par, b.kind, out[0], in[0], in[1], in[0].Shape, bEff)
+	return func() error { f(); return nil }, nil
 }
 
 // sumOp is a built Sum.
@@ -187,16 +190,23 @@ func (s *sumOp) InPlace(in []Value) int {
 }
 
 // Run adds the first two inputs into the output, then each further one.
-func (s *sumOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (s *sumOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(s, ctx, in, out) }
+
+// Bind plans each addition's broadcast once.
+func (s *sumOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	d := out[0]
 	if len(in) == 1 {
-		copyUnlessShared(d.Data, in[0].Data)
-		return nil
+		return func() error { copyUnlessShared(d.Data, in[0].Data); return nil }, nil
 	}
 	k := ewTable[d.Type]
-	k.binary(ctx.Par, binAdd, d, in[0], in[1], in[0].Shape, in[1].Shape)
+	adds := []func(){k.binary(ctx.Par, binAdd, d, in[0], in[1], in[0].Shape, in[1].Shape)}
 	for _, t := range in[2:] {
-		k.binary(ctx.Par, binAdd, d, d, t, d.Shape, t.Shape)
+		adds = append(adds, k.binary(ctx.Par, binAdd, d, d, t, d.Shape, t.Shape))
 	}
-	return nil
+	return func() error {
+		for _, f := range adds {
+			f()
+		}
+		return nil
+	}, nil
 }

@@ -124,6 +124,12 @@ func TestSum(t *testing.T) {
 		t.Fatal(err)
 	}
 	ewCheck(t, "sum in place into input 1", got[0], ewT(sh(2), float64(3), 4))
+	// The first pair is smaller than the output: both broadcast (found by FuzzLoad).
+	got, err = ewEval(t, "Sum", 13, 1, nil, ewT(sh(1), float32(1)), ewT(sh(1), float32(2)), ewT(sh(3), float32(10), 20, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ewCheck(t, "sum of two scalars and a vector", got[0], ewT(sh(3), float32(13), 23, 33))
 }
 
 func TestBinaryInPlace(t *testing.T) {

@@ -221,7 +221,8 @@ func ewPRelu[T ewNumeric](x, slope T) T {
 }
 
 // binRun computes d[i] = a[i] k b[i] where len(a) and len(b) are each
-// either len(d) or 1 (a broadcast scalar). Each common case is its own tight
+// either len(d) or 1 (a broadcast scalar; both are when d is larger than
+// the operands' broadcast, as for the first pair of a Sum). Each common case is its own tight
 // loop; integer division keeps its zero check out of the float loops.
 func binRun[T ewNumeric](k binKind, d, a, b []T) {
 	n := len(d)
@@ -283,6 +284,11 @@ func binRun[T ewNumeric](k binKind, d, a, b []T) {
 				d[i] = binScalar(k, a[i], s)
 			}
 		}
+	case len(b) != n: // both are scalars, broadcast onto a larger d (Sum's first pair)
+		v := binScalar(k, a[0], b[0])
+		for i := range d {
+			d[i] = v
+		}
 	default: // a is a scalar
 		s, b := a[0], b[:n]
 		switch k {
@@ -300,37 +306,45 @@ func binRun[T ewNumeric](k binKind, d, a, b []T) {
 	}
 }
 
-// bcBinary computes d = a k b over the plan p, split across par.
-func bcBinary[T ewNumeric](par Parallel, k binKind, d, a, b []T, p *bcPlan) {
-	par.For(len(d), ewGrain, func(lo, hi int) {
+// bindBinary returns a step function computing d = a k b, with a and b
+// broadcast onto d as aShape and bShape, split across par. The broadcast
+// plan and the loop body are made once here; the tensors' data are read
+// at every call.
+func bindBinary[T ewNumeric](par Parallel, k binKind, d, a, b *Tensor, aShape, bShape []int) func() {
+	p := newBcPlan(d.Shape, aShape, bShape)
+	var dv, av, bv []T
+	body := func(lo, hi int) {
 		p.walk(lo, hi, func(o, n, ia, na, ib, nb int) {
-			binRun(k, d[o:o+n], a[ia:ia+na], b[ib:ib+nb])
+			binRun(k, dv[o:o+n], av[ia:ia+na], bv[ib:ib+nb])
 		})
-	})
+	}
+	n := d.Len()
+	return func() {
+		dv, av, bv = ewElems[T](d), ewElems[T](a), ewElems[T](b)
+		par.For(n, ewGrain, body)
+	}
 }
 
 // ewKernels are the generic kernels instantiated for one element type.
 type ewKernels struct {
-	// binary computes d = a k b; aShape and bShape are the operands' shapes
-	// as broadcast onto d (they may differ from a.Shape and b.Shape for
-	// legacy axis broadcasting).
-	binary func(par Parallel, k binKind, d, a, b *Tensor, aShape, bShape []int)
-	// relu computes d = max(x, 0).
-	relu func(par Parallel, d, x *Tensor)
-	// clip computes d = min(max(x, lo), hi) with c's bounds; lo and hi are
+	// binary binds d = a k b (see bindBinary); aShape and bShape are the
+	// operands' shapes as broadcast onto d (they may differ from a.Shape and
+	// b.Shape for legacy axis broadcasting).
+	binary func(par Parallel, k binKind, d, a, b *Tensor, aShape, bShape []int) func()
+	// relu binds d = max(x, 0).
+	relu func(par Parallel, d, x *Tensor) func() error
+	// clip binds d = min(max(x, lo), hi) with c's bounds; lo and hi are
 	// the optional single-element bound inputs (nil when omitted).
-	clip func(par Parallel, c *clipOp, d, x, lo, hi *Tensor)
-	// castTo converts x (of this type) into d's type.
-	castTo func(par Parallel, d, x *Tensor)
+	clip func(par Parallel, c *clipOp, d, x, lo, hi *Tensor) func() error
+	// castTo binds the conversion of x (of this type) into d's type.
+	castTo func(par Parallel, d, x *Tensor) func() error
 }
 
 func ewKernelsOf[T ewNumeric]() ewKernels {
 	return ewKernels{
-		binary: func(par Parallel, k binKind, d, a, b *Tensor, aShape, bShape []int) {
-			bcBinary(par, k, ewElems[T](d), ewElems[T](a), ewElems[T](b), newBcPlan(d.Shape, aShape, bShape))
-		},
-		relu:   reluTensor[T],
-		clip:   clipTensor[T],
+		binary: bindBinary[T],
+		relu:   bindRelu[T],
+		clip:   bindClip[T],
 		castTo: castFrom[T],
 	}
 }

@@ -263,7 +263,7 @@ func checkBcBinary[T ewNumeric](t *testing.T, gen func(r *rand.Rand) T) {
 			want := naiveBinary(k, out, as, bs, a, b)
 			for _, par := range []Parallel{Serial{}, ewStepPar{1}, ewStepPar{5}, ewStepPar{64}} {
 				d := New(ta.Type, out...)
-				ewTable[ta.Type].binary(par, k, d, ta, tb, as, bs)
+				ewTable[ta.Type].binary(par, k, d, ta, tb, as, bs)()
 				if !slices.Equal(ewElems[T](d), want) {
 					t.Errorf("%s kind %d %v op %v with %T: got %v, want %v", TypeName(ta.Type), k, as, bs, par, ewElems[T](d), want)
 				}
@@ -305,8 +305,10 @@ func benchBinary(b *testing.B, k binKind, as, bs []int) {
 		ewElems[float32](y)[i] = v + 1
 	}
 	b.SetBytes(int64(len(d.Data)))
+	f := ewTable[onnx.Float].binary(Serial{}, k, d, x, y, as, bs)
+	b.ReportAllocs()
 	for b.Loop() {
-		ewTable[onnx.Float].binary(Serial{}, k, d, x, y, as, bs)
+		f()
 	}
 }
 

@@ -87,12 +87,17 @@ func (c *castOp) InPlace(in []Value) int {
 }
 
 // Run converts the elements, then rounds them to float16 or bfloat16 if asked.
-func (c *castOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (c *castOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(c, ctx, in, out) }
+
+// Bind makes the conversion loops once.
+func (c *castOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	x, y := in[0], out[0]
-	if x.Type == y.Type {
+	convert := func() error {
 		copyUnlessShared(y.Data, x.Data)
-	} else {
-		ewTable[x.Type].castTo(ctx.Par, y, x)
+		return nil
+	}
+	if x.Type != y.Type {
+		convert = ewTable[x.Type].castTo(ctx.Par, y, x)
 	}
 	var round func(float32) uint16
 	var widen func(uint16) float32
@@ -102,61 +107,58 @@ func (c *castOp) Run(ctx *Ctx, in, out []*Tensor) error {
 	case onnx.BFloat16:
 		round, widen = onnx.F32ToBF16, onnx.BF16ToF32
 	default:
-		return nil
+		return convert, nil
 	}
-	v := ewElems[float32](y)
-	ctx.Par.For(len(v), ewGrain/4, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v[i] = widen(round(v[i]))
+	narrow := bindMap(ctx.Par, ewGrain/4, y, y, func(d, _ []float32) {
+		for i, v := range d {
+			d[i] = widen(round(v))
 		}
 	})
-	return nil
+	return func() error {
+		convert()
+		return narrow()
+	}, nil
 }
 
-// castFrom converts x, whose elements are S, into d's type.
-func castFrom[S ewNumeric](par Parallel, d, x *Tensor) {
-	s := ewElems[S](x)
+// castFrom binds the conversion of x, whose elements are S, into d's type.
+func castFrom[S ewNumeric](par Parallel, d, x *Tensor) func() error {
 	switch d.Type {
 	case onnx.Float:
-		castElems(par, ewElems[float32](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[float32, S])
 	case onnx.Double:
-		castElems(par, ewElems[float64](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[float64, S])
 	case onnx.Int8:
-		castElems(par, ewElems[int8](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[int8, S])
 	case onnx.Int16:
-		castElems(par, ewElems[int16](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[int16, S])
 	case onnx.Int32:
-		castElems(par, ewElems[int32](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[int32, S])
 	case onnx.Int64:
-		castElems(par, ewElems[int64](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[int64, S])
 	case onnx.Uint8:
-		castElems(par, ewElems[uint8](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[uint8, S])
 	case onnx.Uint16:
-		castElems(par, ewElems[uint16](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[uint16, S])
 	case onnx.Uint32:
-		castElems(par, ewElems[uint32](d), s)
+		return bindMap(par, ewGrain, d, x, castElems[uint32, S])
 	case onnx.Uint64:
-		castElems(par, ewElems[uint64](d), s)
-	case onnx.Bool:
-		b := ewElems[uint8](d)
-		par.For(len(b), ewGrain, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				b[i] = 0
-				if s[i] != 0 {
-					b[i] = 1
-				}
-			}
-		})
+		return bindMap(par, ewGrain, d, x, castElems[uint64, S])
 	}
+	// Bool
+	return bindMap(par, ewGrain, d, x, func(b []uint8, s []S) {
+		for i, v := range s {
+			b[i] = 0
+			if v != 0 {
+				b[i] = 1
+			}
+		}
+	})
 }
 
 // castElems converts s into d with Go's conversion rules, which are ONNX's
 // for every defined case.
-func castElems[D, S ewNumeric](par Parallel, d []D, s []S) {
-	par.For(len(d), ewGrain, func(lo, hi int) {
-		d, s := d[lo:hi], s[lo:hi]
-		for i, v := range s {
-			d[i] = D(v)
-		}
-	})
+func castElems[D, S ewNumeric](d []D, s []S) {
+	for i, v := range s {
+		d[i] = D(v)
+	}
 }

@@ -15,21 +15,40 @@ func init() {
 	}
 }
 
-// copyBlocks copies count blocks of n bytes: block i goes from
-// src[i*srcStride+srcOff:] to dst[i*dstStride+dstOff:]. Concat and Split are
-// this copy, once per input or output, with the blocks being the bytes of
-// each outer index from the axis inwards.
-func copyBlocks(par Parallel, dst []byte, dstStride, dstOff int, src []byte, srcStride, srcOff, n, count int) {
-	if n == 0 {
-		return
+// blockCopy copies count blocks of n bytes: block i goes from
+// src.Data[i*srcStride+srcOff:] to dst.Data[i*dstStride+dstOff:]. Concat
+// and Split are this copy, once per input or output, with the blocks being
+// the bytes of each outer index from the axis inwards.
+type blockCopy struct {
+	dst, src                    *Tensor
+	dstStride, dstOff           int
+	srcStride, srcOff, n, count int
+}
+
+func (c *blockCopy) run(lo, hi int) {
+	dst, src := c.dst.Data, c.src.Data
+	for i := lo; i < hi; i++ {
+		d := i*c.dstStride + c.dstOff
+		s := i*c.srcStride + c.srcOff
+		copy(dst[d:d+c.n], src[s:s+c.n])
 	}
-	par.For(count, max(1, 1<<15/n), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			d := i*dstStride + dstOff
-			s := i*srcStride + srcOff
-			copy(dst[d:d+n], src[s:s+n])
+}
+
+// bindCopies returns a step function running the copies on par; the loop
+// bodies are made once here.
+func bindCopies(par Parallel, copies []blockCopy) func() error {
+	fns := make([]func(lo, hi int), len(copies))
+	for i := range copies {
+		fns[i] = copies[i].run
+	}
+	return func() error {
+		for i := range copies {
+			if c := &copies[i]; c.n > 0 {
+				par.For(c.count, max(1, 1<<15/c.n), fns[i])
+			}
 		}
-	})
+		return nil
+	}
 }
 
 // concatOp is a built Concat: it joins its inputs along one axis.
@@ -84,19 +103,23 @@ func (op *concatOp) Infer(in []Value) ([]Value, error) {
 }
 
 // Run copies each input's blocks next to each other in the output.
-func (op *concatOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (op *concatOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind plans one block copy per input.
+func (op *concatOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	o := out[0]
 	axis, _ := axisIn(op.axis, len(o.Shape), true)
 	es := ElemSize(o.Type)
 	outer := NumElems(o.Shape[:axis])
 	outBlock := NumElems(o.Shape[axis:]) * es
+	copies := make([]blockCopy, len(in))
 	off := 0
-	for _, t := range in {
+	for i, t := range in {
 		n := NumElems(t.Shape[axis:]) * es
-		copyBlocks(ctx.Par, o.Data, outBlock, off, t.Data, n, 0, n, outer)
+		copies[i] = blockCopy{dst: o, src: t, dstStride: outBlock, dstOff: off, srcStride: n, n: n, count: outer}
 		off += n
 	}
-	return nil
+	return bindCopies(ctx.Par, copies), nil
 }
 
 // splitOp is a built Split: it cuts its input along one axis into its
@@ -210,17 +233,21 @@ func (op *splitOp) Infer(in []Value) ([]Value, error) {
 }
 
 // Run copies each output's blocks out of the input.
-func (op *splitOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (op *splitOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind plans one block copy per output.
+func (op *splitOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	src := in[0]
 	axis, _ := axisIn(op.axis, len(src.Shape), true)
 	es := ElemSize(src.Type)
 	outer := NumElems(src.Shape[:axis])
 	inBlock := NumElems(src.Shape[axis:]) * es
+	copies := make([]blockCopy, len(out))
 	off := 0
-	for _, t := range out {
+	for i, t := range out {
 		n := NumElems(t.Shape[axis:]) * es
-		copyBlocks(ctx.Par, t.Data, n, 0, src.Data, inBlock, off, n, outer)
+		copies[i] = blockCopy{dst: t, src: src, dstStride: n, srcStride: inBlock, srcOff: off, n: n, count: outer}
 		off += n
 	}
-	return nil
+	return bindCopies(ctx.Par, copies), nil
 }

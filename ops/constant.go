@@ -136,7 +136,9 @@ func (op *constantOfShapeOp) Infer(in []Value) ([]Value, error) {
 		if d < 0 {
 			return nil, fmt.Errorf("input \"input\" is %v: dims must be >= 0", dims)
 		}
-		shape[i] = int(d)
+		if shape[i], err = toDim(d, fmt.Sprintf("input \"input\" entry %d", i)); err != nil {
+			return nil, err
+		}
 	}
 	return []Value{{Type: op.value.Type, Shape: shape}}, nil
 }

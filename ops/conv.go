@@ -19,13 +19,18 @@ func init() {
 // of output positions to bound the im2col buffer; a 1x1 unit-stride
 // unpadded window multiplies the input directly, and a depthwise
 // convolution (one input and one output channel per group) runs a direct
-// loop. The bias, a fused residual and a fused activation are applied as
-// each tile of the output is stored.
+// loop. A 2-D window with unit strides (or many taps per stride phase)
+// builds its im2col rows as contiguous runs of a padded copy of the input
+// and computes the product at the padded width (see convDims.padded). The
+// bias, a fused residual and a fused activation are applied as each tile
+// of the output is stored (for padded products, as each output channel is
+// copied out).
 type convOp struct {
 	sp       spatialAttrs
 	group    int
-	actFn    func([]float32) // fused activation, nil for none
-	fusedAdd bool            // the last input is added to the output before act
+	act      gemm.Epilogue // fused activation (Clamp or Act), zero for none
+	fusedAct bool
+	fusedAdd bool // the last input is added to the output before act
 	// packed holds each group's weights packed by Prepare when W is
 	// constant (nil otherwise, or for depthwise convolutions).
 	packed []gemm.PackedA
@@ -57,6 +62,17 @@ type convDims struct {
 	tile        int // output positions per im2col tile
 	depthwise   bool
 	direct      bool // the input is the GEMM's right operand (1x1 window)
+	// padded is a 2-D window computed over a zero-padded copy of the input
+	// split by stride phase: each channel becomes sh*sw planes of hp x wp,
+	// plane (a, b) holding padded rows a, a+sh, ... and columns b, b+sw, ...
+	// The product is computed at the plane width: output position (oh, ow)
+	// is column oh*wp+ow of the product, which has pq columns, the last
+	// wp-Out[2] of each row being discarded. Every im2col row is then one
+	// contiguous run of one plane. It serves unit strides, and larger ones
+	// when the window has many taps per phase (a network's stem), where
+	// the copy is small next to the im2col matrix.
+	padded     bool
+	hp, wp, pq int
 }
 
 // workLen is the floats of scratch Run needs: the im2col tile, packed for
@@ -65,8 +81,21 @@ func (d *convDims) workLen(packedW bool) int {
 	if d.direct {
 		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
 	}
-	return gemm.PackedBLen(d.k, d.tile) + gemm.WorkLen(d.mg, d.tile, d.k, packedW, true)
+	n := gemm.PackedBLen(d.k, d.tile) + gemm.WorkLen(d.mg, d.tile, d.k, packedW, true)
+	if d.padded {
+		n += d.paddedLen() + d.mg*d.pq
+	}
+	return n
 }
+
+// paddedLen is the floats of a group's padded input: the last row of the
+// last channel is followed by the zeros its discarded columns read.
+func (d *convDims) paddedLen() int {
+	return d.cg*d.phasePlanes()*d.hp*d.wp + (d.g.Kernel[2]-1)*d.g.Dilations[2]
+}
+
+// phasePlanes is the number of stride phases of a padded input channel.
+func (d *convDims) phasePlanes() int { return d.g.Strides[1] * d.g.Strides[2] }
 
 // im2colBudget bounds the floats of one im2col tile.
 const im2colBudget = 1 << 18
@@ -96,9 +125,19 @@ func convDimsOf(sp *spatialAttrs, group int, x, w []int) (convDims, error) {
 	d.p = g.outSize()
 	d.depthwise = d.cg == 1 && d.mg == 1
 	d.direct = g.unit()
-	d.tile = d.p
-	if !d.direct && d.k*d.p > im2colBudget {
-		d.tile = min(d.p, max(64, im2colBudget/max(d.k, 1)/64*64))
+	sh, sw := g.Strides[1], g.Strides[2]
+	d.padded = !d.direct && !d.depthwise && g.In[0] == 1 && g.Kernel[0] == 1 && g.Pad[0] == 0 && g.PadEnd[0] == 0 &&
+		(sh == 1 && sw == 1 || g.taps() >= 4*sh*sw)
+	cols := d.p
+	if d.padded {
+		d.hp = (g.In[1] + g.Pad[1] + g.PadEnd[1] + sh - 1) / sh
+		d.wp = (g.In[2] + g.Pad[2] + g.PadEnd[2] + sw - 1) / sw
+		d.pq = g.Out[1] * d.wp
+		cols = d.pq
+	}
+	d.tile = cols
+	if !d.direct && d.k*cols > im2colBudget {
+		d.tile = min(cols, max(64, im2colBudget/max(d.k, 1)/64*64))
 	}
 	return d, nil
 }
@@ -196,18 +235,18 @@ func (c *convOp) Workspace(in []Value) int {
 
 // FuseActivation returns a copy applying a as the output is stored.
 func (c *convOp) FuseActivation(a Activation) Op {
-	if c.actFn != nil {
+	if c.fusedAct {
 		return nil
 	}
 	f := *c
-	f.actFn = actFunc(a)
+	f.act, f.fusedAct = actEpilogue(a), true
 	return &f
 }
 
 // FuseAdd returns a copy adding one more input to the output before the
 // activation.
 func (c *convOp) FuseAdd() Op {
-	if c.fusedAdd || c.actFn != nil {
+	if c.fusedAdd || c.fusedAct {
 		return nil
 	}
 	f := *c
@@ -217,14 +256,77 @@ func (c *convOp) FuseAdd() Op {
 
 // Run computes Y.
 func (c *convOp) Run(ctx *Ctx, in, out []*Tensor) error {
-	base, err := c.arity(len(in))
+	s, err := c.step(in)
 	if err != nil {
 		return err
+	}
+	return s.exec(ctx.Par, ctx.Scratch, in, out)
+}
+
+// Bind plans the convolution once for these tensors, with its GEMM runner
+// and parallel loop bodies made once, so that a run allocates nothing.
+func (c *convOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	s, err := c.step(in)
+	if err != nil {
+		return nil, err
+	}
+	b := &s
+	b.runner = new(gemm.Runner)
+	b.im2col.bind()
+	b.depthwise.bind()
+	b.output.bind()
+	return func() error { return b.exec(ctx.Par, ctx.Scratch, in, out) }, nil
+}
+
+// boundRange runs a parallel loop whose body, once bound, is a closure made
+// once over the job it holds; unbound, it runs like parallelRange.
+type boundRange[J rangeJob] struct {
+	job J
+	fn  func(lo, hi int)
+}
+
+// bind makes the loop body.
+func (b *boundRange[J]) bind() { b.fn = func(lo, hi int) { b.job.run(lo, hi) } }
+
+// run runs job over [0, n) on par.
+func (b *boundRange[J]) run(par Parallel, n, grain int, job J) {
+	if b.fn == nil || par.Threads() <= 1 {
+		parallelRange(par, n, grain, job)
+		return
+	}
+	b.job = job
+	par.For(n, grain, b.fn)
+}
+
+// convStep is one convolution over given input shapes. Run uses it unbound
+// (runner and loop bodies nil: a serial run allocates nothing, a parallel
+// one allocates its closures); Bind keeps a bound one.
+type convStep struct {
+	c         *convOp
+	d         convDims
+	base      int // the node's own inputs (X, W and maybe B)
+	runner    *gemm.Runner
+	im2col    boundRange[im2colJob]
+	depthwise boundRange[depthwiseJob]
+	output    boundRange[paddedOutJob]
+}
+
+// step checks the inputs and resolves the convolution's sizes.
+func (c *convOp) step(in []*Tensor) (convStep, error) {
+	base, err := c.arity(len(in))
+	if err != nil {
+		return convStep{}, err
 	}
 	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
 	if err != nil {
-		return err
+		return convStep{}, err
 	}
+	return convStep{c: c, d: d, base: base}, nil
+}
+
+// exec computes Y from the tensors' current data.
+func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
+	c, d, base := s.c, &s.d, s.base
 	x, w, y := in[0].F32(), in[1].F32(), out[0].F32()
 	var bias, res []float32
 	if base == 3 && in[2] != nil {
@@ -234,20 +336,24 @@ func (c *convOp) Run(ctx *Ctx, in, out []*Tensor) error {
 		res = in[base].F32()
 	}
 	if d.depthwise {
-		parallelRange(ctx.Par, d.batch*d.c, 1, depthwiseJob{d, x, w, bias, res, y, c.actFn})
+		s.depthwise.run(par, d.batch*d.c, 1, depthwiseJob{*d, x, w, bias, res, y, c.act})
 		return nil
 	}
-	work := view[float32](ctx.Scratch)
+	work := view[float32](scratch)
 	packed := c.packed != nil
 	if need := d.workLen(packed); len(work) < need {
-		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
+	}
+	if d.padded {
+		return s.execPadded(par, work, x, w, bias, res, y)
 	}
 	inPlane, p := d.g.inSize(), d.p
 	for n := range d.batch {
 		for g := range c.group {
 			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
 			yOff := (n*d.m + g*d.mg) * p
-			prod := gemm.Product{M: d.mg, K: d.k, Alpha: 1, LdC: p, Ep: gemm.Epilogue{LdAdd: p, Act: c.actFn}}
+			prod := gemm.Product{M: d.mg, K: d.k, Alpha: 1, LdC: p, Ep: c.act}
+			prod.Ep.LdAdd = p
 			if packed {
 				prod.PA = c.packed[g]
 			} else {
@@ -262,20 +368,123 @@ func (c *convOp) Run(ctx *Ctx, in, out []*Tensor) error {
 				if res != nil {
 					prod.Ep.Add = res[yOff+q0:]
 				}
+				gw := work
 				if d.direct {
 					prod.B = gemm.Matrix{Data: xg[q0:], Ld: p}
-					prod.Run(ctx.Par, work)
-					continue
+				} else {
+					var pb gemm.PackedB
+					pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
+					s.im2col.run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xg, pb: pb, q0: q0})
+					prod.PB = pb
+					gw = work[gemm.PackedBLen(d.k, d.tile):]
 				}
-				var pb gemm.PackedB
-				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-				parallelRange(ctx.Par, d.k, max(1, 4096/nq), im2colJob{d.g, xg, pb, q0})
-				prod.PB = pb
-				prod.Run(ctx.Par, work[gemm.PackedBLen(d.k, d.tile):])
+				runProduct(par, s.runner, &prod, gw)
 			}
 		}
 	}
 	return nil
+}
+
+// execPadded computes a 2-D unit-stride convolution group by group: the
+// group's input is copied with its padding, each im2col row is a
+// contiguous run of that copy, the product is computed at the padded width
+// into a buffer and its valid columns are copied to Y, which then gets
+// the bias, residual and activation.
+func (s *convStep) execPadded(par Parallel, work, x, w, bias, res, y []float32) error {
+	c, d := s.c, &s.d
+	pbLen := gemm.PackedBLen(d.k, d.tile)
+	gw := work[pbLen:]
+	rest := gw[gemm.WorkLen(d.mg, d.tile, d.k, c.packed != nil, true):]
+	xp, tmp := rest[:d.paddedLen()], rest[d.paddedLen():][:d.mg*d.pq]
+	inPlane, p, plane := d.g.inSize(), d.p, d.phasePlanes()*d.hp*d.wp
+	for n := range d.batch {
+		for g := range c.group {
+			d.padInput(xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
+			prod := gemm.Product{M: d.mg, K: d.k, Alpha: 1, LdC: d.pq}
+			if c.packed != nil {
+				prod.PA = c.packed[g]
+			} else {
+				prod.A = gemm.Matrix{Data: w[g*d.mg*d.k:], Ld: d.k}
+			}
+			for q0 := 0; q0 < d.pq; q0 += d.tile {
+				nq := min(d.tile, d.pq-q0)
+				prod.N, prod.C = nq, tmp[q0:]
+				var pb gemm.PackedB
+				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
+				s.im2col.run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, plane: plane, wp: d.wp})
+				prod.PB = pb
+				runProduct(par, s.runner, &prod, gw)
+			}
+			yOff := (n*d.m + g*d.mg) * p
+			job := paddedOutJob{d: *d, tmp: tmp, y: y[yOff : yOff+d.mg*p], ep: c.act}
+			job.ep.LdAdd = p
+			if bias != nil {
+				job.ep.RowBias = bias[g*d.mg:]
+			}
+			if res != nil {
+				job.ep.Add = res[yOff:]
+			}
+			s.output.run(par, d.mg, max(1, 8192/p), job)
+		}
+	}
+	return nil
+}
+
+// paddedOutJob copies the valid columns of output channels computed at the
+// padded width (tmp) to a group's output y and applies the epilogue to
+// each channel while it is in cache.
+type paddedOutJob struct {
+	d      convDims
+	tmp, y []float32
+	ep     gemm.Epilogue
+}
+
+func (j paddedOutJob) run(lo, hi int) {
+	d, p, ow := &j.d, j.d.p, j.d.g.Out[2]
+	for m := lo; m < hi; m++ {
+		for oh := range d.g.Out[1] {
+			copy(j.y[m*p+oh*ow:][:ow], j.tmp[m*d.pq+oh*d.wp:][:ow])
+		}
+		j.ep.Apply(j.y, p, m, m+1, 0, p)
+	}
+}
+
+// padInput copies a group's channels x (In[1] x In[2] each) into xp with
+// the window's padding as zeros, split by stride phase (see
+// convDims.padded), and zeros the tail that the last row's discarded
+// columns read.
+func (d *convDims) padInput(xp, x []float32) {
+	g := &d.g
+	h, w, top, left := g.In[1], g.In[2], g.Pad[1], g.Pad[2]
+	sh, sw, ph := g.Strides[1], g.Strides[2], d.hp*d.wp
+	for ch := range d.cg {
+		src := x[ch*h*w:][:h*w]
+		for a := range sh {
+			for b := range sw {
+				dst := xp[((ch*sh+a)*sw+b)*ph:][:ph]
+				lo, hi := validRun(b-left, sw, w, d.wp)
+				for r := range d.hp {
+					row := dst[r*d.wp:][:d.wp]
+					iy := r*sh + a - top
+					if iy < 0 || iy >= h {
+						clear(row)
+						continue
+					}
+					in := src[iy*w:][:w]
+					clear(row[:lo])
+					if sw == 1 {
+						copy(row[lo:hi], in[lo+b-left:])
+					} else {
+						for c := lo; c < hi; c++ {
+							row[c] = in[c*sw+b-left]
+						}
+					}
+					clear(row[hi:])
+				}
+			}
+		}
+	}
+	clear(xp[d.cg*d.phasePlanes()*ph:])
 }
 
 // rangeJob is a loop body over [lo, hi) carrying its own data, so that a
@@ -294,15 +503,33 @@ func parallelRange[J rangeJob](par Parallel, n, grain int, job J) {
 
 // im2colJob fills the rows of an im2col tile, packed for the GEMM: one row
 // per input channel and kernel tap, one column per output position from q0.
+// With wp set, x is a padded input (see convDims.padded) of plane floats
+// per channel (all its phases) and every row is one contiguous run of it.
 type im2colJob struct {
-	g  geom3
-	x  []float32
-	pb gemm.PackedB
-	q0 int
+	g         geom3
+	x         []float32
+	pb        gemm.PackedB
+	q0        int
+	plane, wp int
 }
 
+// Padded, its range is over panels of the packed tile, each filled whole
+// (sequential writes); otherwise over rows.
 func (j im2colJob) run(lo, hi int) {
 	_, nq := j.pb.Dims()
+	if j.wp > 0 {
+		taps, kw := j.g.taps(), j.g.Kernel[2]
+		dh, dw, sh, sw := j.g.Dilations[1], j.g.Dilations[2], j.g.Strides[1], j.g.Strides[2]
+		hp := j.plane / (sh * sw * j.wp)
+		for r := lo; r < hi; r++ {
+			ch, t := r/taps, r%taps
+			y, x := t/kw*dh, t%kw*dw // the tap's offset in the padded input
+			phase := y%sh*sw + x%sw
+			off := ch*j.plane + (phase*hp+y/sh)*j.wp + x/sw + j.q0
+			j.pb.SetRow(r, 0, j.x[off:off+nq], 1, nq)
+		}
+		return
+	}
 	for r := lo; r < hi; r++ {
 		im2colRow(&j.g, j.x, r, j.q0, nq, &j.pb)
 	}
@@ -351,7 +578,7 @@ func im2colRow(g *geom3, x []float32, r, q0, nq int, pb *gemm.PackedB) {
 type depthwiseJob struct {
 	d                  convDims
 	x, w, bias, res, y []float32
-	act                func([]float32)
+	act                gemm.Epilogue
 }
 
 func (j depthwiseJob) run(lo, hi int) {
@@ -367,7 +594,8 @@ func (j depthwiseJob) run(lo, hi int) {
 				depthwiseRow(g, src, wk, od, oh, row)
 			}
 		}
-		e := gemm.Epilogue{Act: j.act, LdAdd: p}
+		e := j.act
+		e.LdAdd = p
 		if j.bias != nil {
 			e.RowBias = j.bias[ch : ch+1]
 		}

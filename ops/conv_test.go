@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -316,6 +318,12 @@ func TestConvReference(t *testing.T) {
 		{x: []int{1, 4, 20}, w: []int{4, 1, 3}, group: 4, pads: []int{1, 1}, residual: true},
 		{x: []int{1, 2, 5, 6, 7}, w: []int{3, 2, 2, 3, 2}, group: 1, strides: []int{1, 2, 2}, pads: []int{1, 0, 1, 0, 1, 1}, bias: true},
 		{x: []int{1, 3, 4, 5, 6}, w: []int{3, 1, 3, 3, 3}, group: 3, dilations: []int{1, 2, 1}, pads: []int{1, 2, 1, 1, 2, 1}, residual: true, act: relu},
+		// Unit stride, 2-D: computed at the padded width.
+		{x: []int{2, 6, 9, 8}, w: []int{4, 3, 3, 3}, group: 2, dilations: []int{1, 2}, pads: []int{0, 1, 2, 3}, residual: true, act: Activation{Kind: ActClip, Min: -0.2, Max: 0.4}},
+		// Strided windows with many taps per phase (a stem): computed over
+		// the padded input split by stride phase.
+		{x: []int{1, 3, 23, 21}, w: []int{4, 3, 7, 5}, group: 1, strides: []int{2, 2}, dilations: []int{1, 2}, pads: []int{3, 2, 2, 1}, bias: true, act: relu},
+		{x: []int{2, 4, 17, 16}, w: []int{6, 2, 5, 5}, group: 2, strides: []int{3, 2}, pads: []int{2, 1, 0, 2}, residual: true},
 		// K*P = 288*1600 is larger than one im2col tile: several tiles.
 		{x: []int{1, 32, 40, 40}, w: []int{24, 32, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, residual: true, act: relu},
 		{x: []int{1, 20, 33, 35}, w: []int{70, 20, 5, 5}, group: 1, strides: []int{1, 2}, pads: []int{2, 2, 2, 2}},
@@ -425,14 +433,12 @@ var resnet50Convs = []struct{ c, hw, m, k, s, times int }{
 }
 
 // BenchmarkResNet50Convs runs every convolution of ResNet-50 once per
-// iteration (with bias and a fused Relu) on one thread.
+// iteration (with bias and a fused Relu), bound as a session binds them, on
+// GOMAXPROCS threads (-cpu 1,2 measures the scaling).
 func BenchmarkResNet50Convs(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	type layer struct {
-		op    Op
-		ins   []*Tensor
-		out   []*Tensor
-		ctx   *Ctx
+		run   func() error
 		times int
 	}
 	var layers []layer
@@ -454,15 +460,23 @@ func BenchmarkResNet50Convs(b *testing.B) {
 			b.Fatal(err)
 		}
 		out := New(onnx.Float, ov[0].Shape...)
-		ctx := &Ctx{Par: Serial{}, Scratch: AlignedBytes(op.(Workspacer).Workspace(vals))}
-		layers = append(layers, layer{op, ins, []*Tensor{out}, ctx, l.times})
+		var par Parallel = Serial{}
+		if n := goruntime.GOMAXPROCS(0); n > 1 {
+			par = nnPar{n}
+		}
+		ctx := &Ctx{Par: par, Scratch: AlignedBytes(op.(Workspacer).Workspace(vals))}
+		run, err := op.(Binder).Bind(ctx, ins, []*Tensor{out})
+		if err != nil {
+			b.Fatal(err)
+		}
+		layers = append(layers, layer{run, l.times})
 		flops += float64(l.times) * 2 * float64(out.Len()*l.c*l.k*l.k)
 	}
 	b.ResetTimer()
 	for range b.N {
 		for _, l := range layers {
 			for range l.times {
-				if err := l.op.Run(l.ctx, l.ins, l.out); err != nil {
+				if err := l.run(); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -580,6 +594,96 @@ func TestConcurrentRuns(t *testing.T) {
 				t.Fatal(errs[g])
 			}
 			nnClose(t, c.op, outs[g].F32(), want[0].F32(), 0, 0)
+		}
+	}
+}
+
+// seqPar claims two threads but runs every chunk on the calling goroutine,
+// so that it allocates nothing itself.
+type seqPar struct{}
+
+func (seqPar) Threads() int { return 2 }
+
+func (seqPar) For(n, grain int, fn func(lo, hi int)) {
+	chunk := max(1, grain, (n+1)/2)
+	for lo := 0; lo < n; lo += chunk {
+		fn(lo, min(lo+chunk, n))
+	}
+}
+
+// TestNNBindAllocs checks that Conv, Gemm and MatMul bound to their tensors
+// run on two threads without allocating and give the bits of a serial Run,
+// also after the input's data changes.
+func TestNNBindAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	x := nnRand(rng, 1, 8, 20, 20)
+	cases := []struct {
+		op     string
+		ins    []*Tensor
+		consts map[int]bool
+		attrs  []*onnx.Attribute
+	}{
+		{"Conv", []*Tensor{x, nnRand(rng, 16, 8, 1, 1), nnRand(rng, 16)}, map[int]bool{1: true, 2: true}, nil},
+		{"Conv", []*Tensor{x, nnRand(rng, 16, 8, 3, 3), nnRand(rng, 16)}, map[int]bool{1: true, 2: true}, []*onnx.Attribute{nnInts("pads", 1, 1, 1, 1)}},
+		{"Conv", []*Tensor{x, nnRand(rng, 16, 4, 3, 3)}, nil, []*onnx.Attribute{nnInt("group", 2), nnInts("strides", 2, 2)}},
+		{"Conv", []*Tensor{x, nnRand(rng, 8, 1, 3, 3)}, map[int]bool{1: true}, []*onnx.Attribute{nnInt("group", 8)}},
+		{"Gemm", []*Tensor{nnRand(rng, 30, 40), nnRand(rng, 50, 40), nnRand(rng, 50)}, map[int]bool{1: true}, []*onnx.Attribute{nnInt("transB", 1)}},
+		{"MatMul", []*Tensor{nnRand(rng, 2, 30, 40), nnRand(rng, 40, 50)}, nil, nil},
+	}
+	for _, c := range cases {
+		op, err := Build(nnNode(c.op, c.ins, 1, c.attrs...), 13)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, ok := op.(ActFuser); ok {
+			op = f.FuseActivation(Activation{Kind: ActRelu})
+		}
+		vals := make([]Value, len(c.ins))
+		for i, in := range c.ins {
+			vals[i] = Value{Type: in.Type, Shape: in.Shape}
+			if c.consts[i] {
+				vals[i].Const = in
+			}
+		}
+		if p, ok := op.(Preparer); ok {
+			if err := p.Prepare(vals); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ov, err := op.Infer(vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []*Tensor{New(ov[0].Type, ov[0].Shape...)}
+		got := []*Tensor{New(ov[0].Type, ov[0].Shape...)}
+		scratch := AlignedBytes(op.(Workspacer).Workspace(vals))
+		ins := slices.Clone(c.ins)
+		in0 := *ins[0]
+		ins[0] = &in0
+		run, err := op.(Binder).Bind(&Ctx{Par: seqPar{}, Scratch: scratch}, ins, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		label := fmt.Sprintf("%s %v", c.op, c.attrs)
+		for round := range 2 {
+			if round == 1 {
+				in0.Data = nnRand(rng, in0.Shape...).Data
+			}
+			if err := op.Run(&Ctx{Par: Serial{}, Scratch: AlignedBytes(len(scratch))}, ins, want); err != nil {
+				t.Fatal(err)
+			}
+			if n := testing.AllocsPerRun(3, func() {
+				if err := run(); err != nil {
+					t.Fatal(err)
+				}
+			}); n != 0 {
+				t.Errorf("%s: bound run allocates %v times, want 0", label, n)
+			}
+			for i, v := range got[0].F32() {
+				if math.Float32bits(v) != math.Float32bits(want[0].F32()[i]) {
+					t.Fatalf("%s round %d: element %d = %v, serial Run gave %v", label, round, i, v, want[0].F32()[i])
+				}
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
@@ -16,34 +17,25 @@ func init() {
 	}
 }
 
-// actFunc returns a function applying a in place to a row of values, or nil
-// for no activation.
-func actFunc(a Activation) func([]float32) {
+// actEpilogue returns the epilogue fields applying a: Relu and Clip as a
+// clamp, LeakyRelu as a function; the zero Epilogue for no activation.
+func actEpilogue(a Activation) gemm.Epilogue {
 	switch a.Kind {
 	case ActRelu:
-		return func(x []float32) {
-			for i, v := range x {
-				x[i] = max(v, 0)
-			}
-		}
+		return gemm.Epilogue{Clamp: true, Lo: 0, Hi: float32(math.Inf(1))}
 	case ActClip:
-		lo, hi := a.Min, a.Max
-		return func(x []float32) {
-			for i, v := range x {
-				x[i] = min(max(v, lo), hi)
-			}
-		}
+		return gemm.Epilogue{Clamp: true, Lo: a.Min, Hi: a.Max}
 	case ActLeakyRelu:
 		alpha := a.Alpha
-		return func(x []float32) {
+		return gemm.Epilogue{Act: func(x []float32) {
 			for i, v := range x {
 				if v < 0 {
 					x[i] = v * alpha
 				}
 			}
-		}
+		}}
 	}
-	return nil
+	return gemm.Epilogue{}
 }
 
 // gemmOp is Gemm: Y = alpha*op(A)*op(B) + beta*C with C broadcast to
@@ -52,7 +44,8 @@ func actFunc(a Activation) func([]float32) {
 type gemmOp struct {
 	alpha, beta    float32
 	transA, transB bool
-	actFn          func([]float32)
+	act            gemm.Epilogue // fused activation (Clamp or Act)
+	fusedAct       bool
 	pa             gemm.PackedA // A or B packed by Prepare when constant
 	pb             gemm.PackedB
 }
@@ -145,16 +138,31 @@ func (g *gemmOp) Workspace(in []Value) int {
 
 // FuseActivation returns a copy applying a as Y is stored.
 func (g *gemmOp) FuseActivation(a Activation) Op {
-	if g.actFn != nil {
+	if g.fusedAct {
 		return nil
 	}
 	f := *g
-	f.actFn = actFunc(a)
+	f.act, f.fusedAct = actEpilogue(a), true
 	return &f
 }
 
 // Run computes Y.
 func (g *gemmOp) Run(ctx *Ctx, in, out []*Tensor) error {
+	return g.exec(ctx.Par, ctx.Scratch, in, out, nil)
+}
+
+// Bind returns Run bound to a GEMM runner made once, so that a run
+// allocates nothing.
+func (g *gemmOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	if _, _, _, err := g.dims(in[0].Shape, in[1].Shape); err != nil {
+		return nil, err
+	}
+	r := new(gemm.Runner)
+	return func() error { return g.exec(ctx.Par, ctx.Scratch, in, out, r) }, nil
+}
+
+// exec computes Y from the tensors' current data, through r unless nil.
+func (g *gemmOp) exec(par Parallel, scratch []byte, in, out []*Tensor, r *gemm.Runner) error {
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
 	if err != nil {
 		return err
@@ -164,17 +172,26 @@ func (g *gemmOp) Run(ctx *Ctx, in, out []*Tensor) error {
 		M: m, N: n, K: k, Alpha: g.alpha,
 		A: gemm.Matrix{Data: in[0].F32(), Ld: in[0].Shape[1], Trans: g.transA}, PA: g.pa,
 		B: gemm.Matrix{Data: in[1].F32(), Ld: in[1].Shape[1], Trans: g.transB}, PB: g.pb,
-		C: y, LdC: n, Ep: gemm.Epilogue{Act: g.actFn},
+		C: y, LdC: n, Ep: g.act,
 	}
 	if c := in[2:]; len(c) > 0 && c[0] != nil && g.beta != 0 {
 		g.addC(&p, c[0])
 	}
-	work := view[float32](ctx.Scratch)
+	work := view[float32](scratch)
 	if need := p.WorkLen(); len(work) < need {
-		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
 	}
-	p.Run(ctx.Par, work)
+	runProduct(par, r, &p, work)
 	return nil
+}
+
+// runProduct runs p on par, through r unless nil.
+func runProduct(par Parallel, r *gemm.Runner, p *gemm.Product, work []float32) {
+	if r != nil {
+		r.Run(par, p, work)
+	} else {
+		p.Run(par, work)
+	}
 }
 
 // addC arranges for beta*C to be added: a row or column vector with beta 1
@@ -279,15 +296,32 @@ func (mm *matMulOp) Run(ctx *Ctx, in, out []*Tensor) error {
 	if err != nil {
 		return err
 	}
+	return mm.exec(ctx.Par, ctx.Scratch, in, out, &d, nil)
+}
+
+// Bind returns Run bound to a GEMM runner made once, so that a run
+// allocates nothing.
+func (mm *matMulOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	d, err := qmatmulShape(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return nil, err
+	}
+	r := new(gemm.Runner)
+	return func() error { return mm.exec(ctx.Par, ctx.Scratch, in, out, &d, r) }, nil
+}
+
+// exec computes the product of sizes d from the tensors' current data,
+// through r unless nil.
+func (mm *matMulOp) exec(par Parallel, scratch []byte, in, out []*Tensor, d *qmatmulDims, r *gemm.Runner) error {
 	a, b, y := in[0].F32(), in[1].F32(), out[0].F32()
 	batches, m := NumElems(d.batch), d.M
-	if matMulFold(&d) {
+	if matMulFold(d) {
 		batches, m = 1, m*NumElems(d.batch)
 	}
-	work := view[float32](ctx.Scratch)
+	work := view[float32](scratch)
 	p := gemm.Product{M: m, N: d.N, K: d.K, Alpha: 1, LdC: d.N}
 	if need := gemm.WorkLen(m, d.N, d.K, false, mm.pb != nil); len(work) < need {
-		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
 	}
 	for t := range batches {
 		ao, bo := d.offsets(t)
@@ -298,7 +332,7 @@ func (mm *matMulOp) Run(ctx *Ctx, in, out []*Tensor) error {
 			p.B = gemm.Matrix{Data: b[bo:], Ld: d.N}
 		}
 		p.C = y[t*m*d.N:]
-		p.Run(ctx.Par, work)
+		runProduct(par, r, &p, work)
 	}
 	return nil
 }

@@ -40,7 +40,11 @@ func positiveInts(name string, v []int64) ([]int, error) {
 		if x <= 0 {
 			return nil, fmt.Errorf("attribute %q: entry %d is %d, must be positive", name, i, x)
 		}
-		out[i] = int(x)
+		d, err := toDim(x, fmt.Sprintf("attribute %q entry %d", name, i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = d
 	}
 	return out, nil
 }
@@ -84,7 +88,11 @@ func parseSpatial(a *Attrs, needKernel bool) (spatialAttrs, error) {
 			if p < 0 {
 				return s, fmt.Errorf("attribute \"pads\": entry %d is %d, must not be negative", i, p)
 			}
-			s.Pads[i] = int(p)
+			d, err := toDim(p, fmt.Sprintf("attribute \"pads\" entry %d", i))
+			if err != nil {
+				return s, err
+			}
+			s.Pads[i] = d
 			nonzero = nonzero || p != 0
 		}
 		if nonzero && s.AutoPad != "NOTSET" {
@@ -318,7 +326,9 @@ func rowTaps[T any](g *geom3, src []T, od, oh int, fn func(t int, in []T, iw, lo
 			for kw := range g.Kernel[2] {
 				iw := kw*g.Dilations[2] - g.Pad[2]
 				lo, hi := validRun(iw, g.Strides[2], g.In[2], g.Out[2])
-				fn((kd*g.Kernel[1]+kh)*g.Kernel[2]+kw, in, iw, lo, hi)
+				if lo < hi { // a tap reading only padding contributes nothing
+					fn((kd*g.Kernel[1]+kh)*g.Kernel[2]+kw, in, iw, lo, hi)
+				}
 			}
 		}
 	}

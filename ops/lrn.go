@@ -59,6 +59,13 @@ func (l *lrnOp) Run(ctx *Ctx, in, out []*Tensor) error {
 	return nil
 }
 
+// Bind binds the loop over planes.
+func (l *lrnOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	n, c := in[0].Shape[0], in[0].Shape[1]
+	plane := in[0].Len() / max(1, n*c)
+	return bindLoop(ctx.Par, n*c, 1, func() lrnJob { return lrnJob{l, in[0].F32(), out[0].F32(), c, plane} }), nil
+}
+
 // lrnJob normalizes (batch, channel) planes of plane values.
 type lrnJob struct {
 	l            *lrnOp

@@ -76,7 +76,12 @@ func (op *padOp) padding(in []Value) (begin, end []int, err error) {
 	}
 	begin, end = make([]int, len(shape)), make([]int, len(shape))
 	for i, a := range ax {
-		begin[a], end[a] = int(pads[i]), int(pads[i+len(ax)])
+		if begin[a], err = toDim(pads[i], fmt.Sprintf("pads[%d]", i)); err != nil {
+			return nil, nil, err
+		}
+		if end[a], err = toDim(pads[i+len(ax)], fmt.Sprintf("pads[%d]", i+len(ax))); err != nil {
+			return nil, nil, err
+		}
 	}
 	return begin, end, nil
 }
@@ -151,26 +156,45 @@ func (op *padOp) srcIndex(o, begin, n int) int {
 // Run copies each output row from the input row its outer indices map to;
 // the run of a row's elements inside the input is one copy, the padded ends
 // element by element.
-func (op *padOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (op *padOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind plans the copy at the first call: the pads are the same at every run
+// of a plan (the output shape depends on them), but in a plan run without
+// optimizations they may be computed by earlier steps. The fill value is
+// read at every call.
+func (op *padOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	x, y := in[0], out[0]
-	begin, _, err := op.padding(constValues(in))
-	if err != nil {
-		return err
-	}
 	es := ElemSize(x.Type)
 	fill := make([]byte, es)
-	switch {
-	case len(in) > 2 && in[2] != nil:
-		copy(fill, in[2].Data)
-	case x.Type == onnx.Float:
-		binary.LittleEndian.PutUint32(fill, math.Float32bits(op.value))
-	case x.Type == onnx.Double:
-		binary.LittleEndian.PutUint64(fill, math.Float64bits(float64(op.value)))
-	}
-	if len(y.Shape) == 0 {
-		copy(y.Data, x.Data)
-		return nil
-	}
+	var rows func() error
+	return func() error {
+		switch {
+		case len(in) > 2 && in[2] != nil:
+			copy(fill, in[2].Data)
+		case x.Type == onnx.Float:
+			binary.LittleEndian.PutUint32(fill, math.Float32bits(op.value))
+		case x.Type == onnx.Double:
+			binary.LittleEndian.PutUint64(fill, math.Float64bits(float64(op.value)))
+		}
+		if len(y.Shape) == 0 {
+			copy(y.Data, x.Data)
+			return nil
+		}
+		if rows == nil {
+			begin, _, err := op.padding(constValues(in))
+			if err != nil {
+				return err
+			}
+			rows = op.bindRows(ctx.Par, x, y, begin, fill)
+		}
+		return rows()
+	}, nil
+}
+
+// bindRows binds the copy of y's rows from x padded by begin (per axis,
+// negative to crop) with the element fill.
+func (op *padOp) bindRows(par Parallel, x, y *Tensor, begin []int, fill []byte) func() error {
+	es := len(fill)
 	// maps[d][o] is the input index output index o of axis d copies, or -1.
 	r := len(y.Shape)
 	maps := make([][]int, r)
@@ -187,9 +211,9 @@ func (op *padOp) Run(ctx *Ctx, in, out []*Tensor) error {
 	runHi := max(min(begin[r-1]+x.Shape[r-1], cols), runLo)
 	rowBytes := cols * es
 	if rowBytes == 0 {
-		return nil
+		return func() error { return nil }
 	}
-	ctx.Par.For(y.Len()/cols, max(1, 1<<14/rowBytes), func(lo, hi int) {
+	body := func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			dst := y.Data[row*rowBytes : (row+1)*rowBytes]
 			src, idx := 0, row
@@ -221,6 +245,10 @@ func (op *padOp) Run(ctx *Ctx, in, out []*Tensor) error {
 				}
 			}
 		}
-	})
-	return nil
+	}
+	n := y.Len() / cols
+	return func() error {
+		par.For(n, max(1, 1<<14/rowBytes), body)
+		return nil
+	}
 }

@@ -137,6 +137,51 @@ func runFloat[T float32 | float64](p *poolOp, par Parallel, g *geom3, planes int
 	}
 }
 
+// Bind resolves the window once and binds the loop over (batch, channel)
+// planes to the tensors.
+func (p *poolOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	x := in[0]
+	g, err := p.sp.resolve3(x.Shape[2:], nil)
+	if err != nil {
+		return nil, err
+	}
+	planes := x.Shape[0] * x.Shape[1]
+	idx := func() []int64 {
+		if p.indices {
+			return out[1].I64()
+		}
+		return nil
+	}
+	switch x.Type {
+	case onnx.Double:
+		return bindFloatPool(p, ctx.Par, g, planes, func() ([]float64, []float64, []int64) { return in[0].F64(), out[0].F64(), idx() }), nil
+	case onnx.Int8:
+		return bindLoop(ctx.Par, planes, 1, func() maxPoolJob[int8] {
+			return maxPoolJob[int8]{g, in[0].I8(), out[0].I8(), idx(), p.colMajor}
+		}), nil
+	case onnx.Uint8:
+		return bindLoop(ctx.Par, planes, 1, func() maxPoolJob[uint8] {
+			return maxPoolJob[uint8]{g, in[0].U8(), out[0].U8(), idx(), p.colMajor}
+		}), nil
+	}
+	return bindFloatPool(p, ctx.Par, g, planes, func() ([]float32, []float32, []int64) { return in[0].F32(), out[0].F32(), idx() }), nil
+}
+
+// bindFloatPool binds a max or average pool on a floating-point type;
+// views gives X, Y and Indices (nil when not computed) as they are now.
+func bindFloatPool[T float32 | float64](p *poolOp, par Parallel, g geom3, planes int, views func() ([]T, []T, []int64)) func() error {
+	if p.kind == maxPool {
+		return bindLoop(par, planes, 1, func() maxPoolJob[T] {
+			x, y, idx := views()
+			return maxPoolJob[T]{g, x, y, idx, p.colMajor}
+		})
+	}
+	return bindLoop(par, planes, 1, func() avgPoolJob[T] {
+		x, y, _ := views()
+		return avgPoolJob[T]{g, x, y, p.countIncludePad}
+	})
+}
+
 // poolElem is the element types a pool computes.
 type poolElem interface {
 	~float32 | ~float64 | ~int8 | ~uint8
@@ -319,6 +364,22 @@ func (p globalPoolOp) Run(ctx *Ctx, in, out []*Tensor) error {
 		parallelRange(ctx.Par, planes, grain, globalPoolJob[float32]{p.kind, size, x.F32(), out[0].F32()})
 	}
 	return nil
+}
+
+// Bind binds the loop over (batch, channel) planes to the tensors.
+func (p globalPoolOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	x := in[0]
+	planes := x.Shape[0] * x.Shape[1]
+	size := NumElems(x.Shape[2:])
+	grain := max(1, 4096/max(size, 1))
+	if x.Type == onnx.Double {
+		return bindLoop(ctx.Par, planes, grain, func() globalPoolJob[float64] {
+			return globalPoolJob[float64]{p.kind, size, in[0].F64(), out[0].F64()}
+		}), nil
+	}
+	return bindLoop(ctx.Par, planes, grain, func() globalPoolJob[float32] {
+		return globalPoolJob[float32]{p.kind, size, in[0].F32(), out[0].F32()}
+	}), nil
 }
 
 // globalPoolJob reduces (batch, channel) planes of size values of x into y.

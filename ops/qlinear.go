@@ -156,13 +156,15 @@ func (c *qlinearConv) Workspace(in []Value) int {
 }
 
 // Run convolves in[0] with in[3] into out[0].
-func (c *qlinearConv) Run(ctx *Ctx, in, out []*Tensor) error {
+func (c *qlinearConv) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(c, ctx, in, out) }
+
+// Bind resolves the geometry and makes the loops once.
+func (c *qlinearConv) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	g, err := c.geom(in[0].Shape, in[3].Shape)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	qlinearKernelFor(in[0].Type, in[3].Type, out[0].Type).conv(ctx, c.group, &g, in, out)
-	return nil
+	return qlinearKernelFor(in[0].Type, in[3].Type, out[0].Type).conv(ctx, c.group, &g, in, out), nil
 }
 
 // qlinearMatMul is a built QLinearMatMul.
@@ -186,13 +188,15 @@ func (qlinearMatMul) Infer(in []Value) ([]Value, error) {
 }
 
 // Run multiplies in[0] by in[3] into out[0].
-func (qlinearMatMul) Run(ctx *Ctx, in, out []*Tensor) error {
+func (q qlinearMatMul) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(q, ctx, in, out) }
+
+// Bind resolves the geometry and makes the loop once.
+func (qlinearMatMul) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	d, err := qmatmulShape(in[0].Shape, in[3].Shape)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	qlinearKernelFor(in[0].Type, in[3].Type, out[0].Type).matmul(ctx, &d, in, out)
-	return nil
+	return qlinearKernelFor(in[0].Type, in[3].Type, out[0].Type).matmul(ctx, &d, in, out), nil
 }
 
 // qmatmulDims is numpy matmul's geometry for a [..., M, K] times b
@@ -261,11 +265,12 @@ func (d *qmatmulDims) offsets(i int) (int, int) {
 	return ao * d.M * d.K, bo * d.K * d.N
 }
 
-// qlinearKernel runs QLinearConv and QLinearMatMul for one combination of
-// input, weight and output types.
+// qlinearKernel binds QLinearConv and QLinearMatMul for one combination of
+// input, weight and output types: the returned functions read the tensors'
+// data at every call.
 type qlinearKernel interface {
-	conv(ctx *Ctx, group int, g *spatialGeom, in, out []*Tensor)
-	matmul(ctx *Ctx, d *qmatmulDims, in, out []*Tensor)
+	conv(ctx *Ctx, group int, g *spatialGeom, in, out []*Tensor) func() error
+	matmul(ctx *Ctx, d *qmatmulDims, in, out []*Tensor) func() error
 }
 
 // qkern is the qlinearKernel for inputs X, weights W and outputs Y.
@@ -299,65 +304,85 @@ const qGrain = 1 << 15
 // conv is QLinearConv as one product per group: the weights (M x Cg*K) times
 // the input's windows (Cg*K x P), read in place for a 1x1 window and
 // otherwise laid out by qim2col in ctx.Scratch.
-func (qkern[X, W, Y]) conv(ctx *Ctx, group int, g *spatialGeom, in, out []*Tensor) {
-	x, w, y := view[X](in[0].Data), view[W](in[3].Data), view[Y](out[0].Data)
+func (qkern[X, W, Y]) conv(ctx *Ctx, group int, g *spatialGeom, in, out []*Tensor) func() error {
 	n, c, m := in[0].Shape[0], in[0].Shape[1], in[3].Shape[0]
 	cg, mg := c/group, m/group
 	k, p, plane := g.KernelSize(), g.Size(), g.InSize()
 	r := cg * k // rows of one group's windows
-	xzp := view[X](in[2].Data)[:1]
-	gm := qgemm[W, X, Y]{
-		K: r, N: p,
-		za: view[W](in[5].Data), zaStep: qStep(in[5]), zb: xzp,
-		sa: in[4].F32(), saStep: qStep(in[4]), sb: in[1].F32(),
-		ys: in[6].F32()[0], yzp: view[Y](in[7].Data)[0],
-	}
-	if len(in) > 8 && in[8] != nil {
-		gm.bias = in[8].I32()
-	}
 	unit := g.Unit()
 	var col []X
+	var im2col func(planes []X, pad X)
 	if !unit {
 		col = view[X](ctx.Scratch)[:c*k*p]
+		im2col = bindQim2col(ctx.Par, *g, c, col)
 	}
 	grain := max(1, qGrain/max(1, r*p))
-	for b := range n {
-		src := x[b*c*plane : (b+1)*c*plane]
-		if !unit {
-			qim2col(ctx, g, src, col, xzp[0])
-			src = col
+	var gm qgemm[W, X, Y]
+	var src []X
+	var wv []W
+	var yb []Y
+	body := func(lo, hi int) {
+		for lo < hi {
+			gi := lo / mg
+			end := min(hi, (gi+1)*mg)
+			gm.rows(wv, src[gi*r*p:(gi+1)*r*p], yb, lo, end)
+			lo = end
 		}
-		yb := y[b*m*p : (b+1)*m*p]
-		ctx.Par.For(m, grain, func(lo, hi int) {
-			for lo < hi {
-				gi := lo / mg
-				end := min(hi, (gi+1)*mg)
-				gm.rows(w, src[gi*r*p:(gi+1)*r*p], yb, lo, end)
-				lo = end
+	}
+	return func() error {
+		x, y := view[X](in[0].Data), view[Y](out[0].Data)
+		wv = view[W](in[3].Data)
+		xzp := view[X](in[2].Data)[:1]
+		gm = qgemm[W, X, Y]{
+			K: r, N: p,
+			za: view[W](in[5].Data), zaStep: qStep(in[5]), zb: xzp,
+			sa: in[4].F32(), saStep: qStep(in[4]), sb: in[1].F32(),
+			ys: in[6].F32()[0], yzp: view[Y](in[7].Data)[0],
+		}
+		if len(in) > 8 && in[8] != nil {
+			gm.bias = in[8].I32()
+		}
+		for b := range n {
+			src = x[b*c*plane : (b+1)*c*plane]
+			if !unit {
+				im2col(src, xzp[0])
+				src = col
 			}
-		})
+			yb = y[b*m*p : (b+1)*m*p]
+			ctx.Par.For(m, grain, body)
+		}
+		return nil
 	}
 }
 
 // matmul is QLinearMatMul: one product per output batch, split by rows.
-func (qkern[X, W, Y]) matmul(ctx *Ctx, d *qmatmulDims, in, out []*Tensor) {
-	a, b, y := view[X](in[0].Data), view[W](in[3].Data), view[Y](out[0].Data)
-	gm := qgemm[X, W, Y]{
-		K: d.K, N: d.N,
-		za: view[X](in[2].Data), zb: view[W](in[5].Data), zbStep: qStep(in[5]),
-		sa: in[1].F32(), sb: in[4].F32(), sbStep: qStep(in[4]),
-		ys: in[6].F32()[0], yzp: view[Y](in[7].Data)[0],
-	}
-	mk, kn, mn := d.M*d.K, d.K*d.N, d.M*d.N
-	ctx.Par.For(NumElems(d.batch)*d.M, max(1, qGrain/max(1, kn)), func(lo, hi int) {
+func (qkern[X, W, Y]) matmul(ctx *Ctx, d *qmatmulDims, in, out []*Tensor) func() error {
+	dd := *d
+	mk, kn, mn := dd.M*dd.K, dd.K*dd.N, dd.M*dd.N
+	var gm qgemm[X, W, Y]
+	var a []X
+	var b []W
+	var y []Y
+	body := func(lo, hi int) {
 		for lo < hi {
-			bi, m := lo/d.M, lo%d.M
-			end := min(hi-lo, d.M-m) + m
-			ao, bo := d.offsets(bi)
+			bi, m := lo/dd.M, lo%dd.M
+			end := min(hi-lo, dd.M-m) + m
+			ao, bo := dd.offsets(bi)
 			gm.rows(a[ao:ao+mk], b[bo:bo+kn], y[bi*mn:(bi+1)*mn], m, end)
 			lo += end - m
 		}
-	})
+	}
+	return func() error {
+		a, b, y = view[X](in[0].Data), view[W](in[3].Data), view[Y](out[0].Data)
+		gm = qgemm[X, W, Y]{
+			K: dd.K, N: dd.N,
+			za: view[X](in[2].Data), zb: view[W](in[5].Data), zbStep: qStep(in[5]),
+			sa: in[1].F32(), sb: in[4].F32(), sbStep: qStep(in[4]),
+			ys: in[6].F32()[0], yzp: view[Y](in[7].Data)[0],
+		}
+		ctx.Par.For(NumElems(dd.batch)*dd.M, max(1, qGrain/max(1, kn)), body)
+		return nil
+	}
 }
 
 // qgemmTile is the number of output columns accumulated at once, on the stack.
@@ -421,20 +446,26 @@ func (g *qgemm[A, B, Y]) rows(a []A, b []B, y []Y, m0, m1 int) {
 	}
 }
 
-// qim2col lays the sliding windows of planes (g.InSize() elements per
-// channel) out in col as rows (channel, tap) of g.Size() output positions:
-// row c*K+t holds, for every output position, the input element under tap t
-// of the window, or pad (the zero point: a real 0) where the tap falls in the
-// padding.
-func qim2col[T quant8](ctx *Ctx, g *spatialGeom, planes, col []T, pad T) {
+// bindQim2col binds the layout of the sliding windows of channels planes
+// (g.InSize() elements each) in col as rows (channel, tap) of g.Size()
+// output positions: row c*K+t holds, for every output position, the input
+// element under tap t of the window, or pad (the zero point: a real 0)
+// where the tap falls in the padding.
+func bindQim2col[T quant8](par Parallel, g spatialGeom, channels int, col []T) func(planes []T, pad T) {
 	nd := len(g.In)
 	last := nd - 1
 	k, p, plane := g.KernelSize(), g.Size(), g.InSize()
 	width := g.Out[last]
 	inStrides := Strides(g.In)
-	channels := len(planes) / plane
-	ctx.Par.For(channels*k, max(1, qGrain/max(1, p)), func(lo, hi int) {
-		tap := make([]int, nd)
+	var planes []T
+	var pad T
+	body := func(lo, hi int) {
+		var buf [4]int
+		tap := buf[:0]
+		if nd > len(buf) {
+			tap = make([]int, 0, nd)
+		}
+		tap = tap[:nd]
 		for r := lo; r < hi; r++ {
 			c, t := r/k, r%k
 			for i := last; i >= 0; i-- {
@@ -464,5 +495,9 @@ func qim2col[T quant8](ctx *Ctx, g *spatialGeom, planes, col []T, pad T) {
 				}
 			}
 		}
-	})
+	}
+	return func(x []T, zp T) {
+		planes, pad = x, zp
+		par.For(channels*k, max(1, qGrain/max(1, p)), body)
+	}
 }

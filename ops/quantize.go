@@ -232,38 +232,36 @@ func (l quantLayout) each(lo, hi int, fn func(off, n, s, step int)) {
 }
 
 // Run quantizes or dequantizes in[0] into out[0].
-func (q *quantLinear) Run(ctx *Ctx, in, out []*Tensor) error {
+func (q *quantLinear) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(q, ctx, in, out) }
+
+// Bind resolves the layout and makes the loop once.
+func (q *quantLinear) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	l, err := q.layout(in[0].Shape, in[1].Shape)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	x, scale, y := in[0], in[1].F32(), out[0]
+	x, scale, y := in[0], in[1], out[0]
 	var zp *Tensor
 	if len(in) > 2 {
 		zp = in[2]
 	}
-	if q.dequant {
-		ys := y.F32()[:y.Len()]
-		switch x.Type {
-		case onnx.Uint8:
-			dequantize(ctx, l, x.U8(), scale, zpView[uint8](zp), ys)
-		case onnx.Int8:
-			dequantize(ctx, l, x.I8(), scale, zpView[int8](zp), ys)
-		case onnx.Uint16:
-			dequantize(ctx, l, x.U16(), scale, zpView[uint16](zp), ys)
-		case onnx.Int16:
-			dequantize(ctx, l, x.I16(), scale, zpView[int16](zp), ys)
-		case onnx.Int32:
-			dequantize(ctx, l, x.I32(), scale, zpView[int32](zp), ys)
+	if !q.dequant {
+		if x.Type == onnx.Int32 {
+			return quantizeTo[int32](ctx.Par, l, x, scale, zp, y), nil
 		}
-		return nil
+		return quantizeTo[float32](ctx.Par, l, x, scale, zp, y), nil
 	}
-	if x.Type == onnx.Int32 {
-		quantizeTo(ctx, l, x.I32(), scale, zp, y)
-	} else {
-		quantizeTo(ctx, l, x.F32(), scale, zp, y)
+	switch x.Type {
+	case onnx.Uint8:
+		return bindDequantize[uint8](ctx.Par, l, x, scale, zp, y), nil
+	case onnx.Int8:
+		return bindDequantize[int8](ctx.Par, l, x, scale, zp, y), nil
+	case onnx.Uint16:
+		return bindDequantize[uint16](ctx.Par, l, x, scale, zp, y), nil
+	case onnx.Int16:
+		return bindDequantize[int16](ctx.Par, l, x, scale, zp, y), nil
 	}
-	return nil
+	return bindDequantize[int32](ctx.Par, l, x, scale, zp, y), nil
 }
 
 // zpView is t's elements as T, or nil for an omitted zero point.
@@ -274,18 +272,18 @@ func zpView[T any](t *Tensor) []T {
 	return view[T](t.Data)
 }
 
-// quantizeTo dispatches on the output type.
-func quantizeTo[X float32 | int32](ctx *Ctx, l quantLayout, x []X, scale []float32, zp, y *Tensor) {
+// quantizeTo binds the quantization of x (elements X) into y, dispatching
+// on y's type.
+func quantizeTo[X float32 | int32](par Parallel, l quantLayout, x, scale, zp, y *Tensor) func() error {
 	switch y.Type {
 	case onnx.Uint8:
-		quantize(ctx, l, x, scale, zpView[uint8](zp), y.U8()[:y.Len()])
+		return bindQuantize[X, uint8](par, l, x, scale, zp, y)
 	case onnx.Int8:
-		quantize(ctx, l, x, scale, zpView[int8](zp), y.I8()[:y.Len()])
+		return bindQuantize[X, int8](par, l, x, scale, zp, y)
 	case onnx.Uint16:
-		quantize(ctx, l, x, scale, zpView[uint16](zp), y.U16()[:y.Len()])
-	case onnx.Int16:
-		quantize(ctx, l, x, scale, zpView[int16](zp), y.I16()[:y.Len()])
+		return bindQuantize[X, uint16](par, l, x, scale, zp, y)
 	}
+	return bindQuantize[X, int16](par, l, x, scale, zp, y)
 }
 
 // quantInt is a quantized integer type.
@@ -314,38 +312,55 @@ func quantClamp(v, lo, hi float64) float64 {
 // quantizeGrain is the smallest number of elements worth a goroutine.
 const quantizeGrain = 1 << 14
 
-// quantize is y = saturate(round(x / scale) + zp) with the division in
-// float32 and the zero point added after rounding (exact in float64).
-func quantize[X float32 | int32, Q quantInt](ctx *Ctx, l quantLayout, x []X, scale []float32, zp, y []Q) {
+// bindQuantize binds y = saturate(round(x / scale) + zp) with the division
+// in float32 and the zero point added after rounding (exact in float64).
+func bindQuantize[X float32 | int32, Q quantInt](par Parallel, l quantLayout, x, scale, zp, y *Tensor) func() error {
 	lo, hi := quantBounds[Q]()
-	ctx.Par.For(len(y), quantizeGrain, func(b, e int) {
+	var xv []X
+	var sv []float32
+	var zv, yv []Q
+	body := func(b, e int) {
 		l.each(b, e, func(off, n, s, step int) {
-			xs, ys := x[off:off+n], y[off:off+n]
+			xs, ys := xv[off:off+n], yv[off:off+n]
 			for j := range ys {
 				k := s + j*step
-				v := math.RoundToEven(float64(float32(xs[j]) / scale[k]))
-				if zp != nil {
-					v += float64(zp[k])
+				v := math.RoundToEven(float64(float32(xs[j]) / sv[k]))
+				if zv != nil {
+					v += float64(zv[k])
 				}
 				ys[j] = Q(quantClamp(v, lo, hi))
 			}
 		})
-	})
+	}
+	n := y.Len()
+	return func() error {
+		xv, sv, zv, yv = view[X](x.Data), scale.F32(), zpView[Q](zp), view[Q](y.Data)[:n]
+		par.For(n, quantizeGrain, body)
+		return nil
+	}
 }
 
-// dequantize is y = float32(x - zp) * scale, the difference exact in int64.
-func dequantize[Q quantInt | int32](ctx *Ctx, l quantLayout, x []Q, scale []float32, zp []Q, y []float32) {
-	ctx.Par.For(len(y), quantizeGrain, func(b, e int) {
+// bindDequantize binds y = float32(x - zp) * scale, the difference exact in int64.
+func bindDequantize[Q quantInt | int32](par Parallel, l quantLayout, x, scale, zp, y *Tensor) func() error {
+	var xv, zv []Q
+	var sv, yv []float32
+	body := func(b, e int) {
 		l.each(b, e, func(off, n, s, step int) {
-			xs, ys := x[off:off+n], y[off:off+n]
+			xs, ys := xv[off:off+n], yv[off:off+n]
 			for j := range ys {
 				k := s + j*step
 				d := int64(xs[j])
-				if zp != nil {
-					d -= int64(zp[k])
+				if zv != nil {
+					d -= int64(zv[k])
 				}
-				ys[j] = float32(d) * scale[k]
+				ys[j] = float32(d) * sv[k]
 			}
 		})
-	})
+	}
+	n := y.Len()
+	return func() error {
+		xv, sv, zv, yv = view[Q](x.Data), scale.F32(), zpView[Q](zp), y.F32()[:n]
+		par.For(n, quantizeGrain, body)
+		return nil
+	}
 }

@@ -144,28 +144,39 @@ func newReducePlan(shape []int, mask []bool) *reducePlan {
 
 // Run averages with a float64 accumulator for floats and a 64-bit integer
 // one (truncating division) for integers.
-func (op *reduceMeanOp) Run(ctx *Ctx, in, out []*Tensor) error {
-	x, y := in[0], out[0]
-	mask, err := op.reduced(constValues(in))
-	if err != nil {
-		return err
-	}
-	p := newReducePlan(x.Shape, mask)
-	switch x.Type {
-	case onnx.Float:
-		meanKernel[float32, float64](ctx.Par, y.F32(), x.F32(), p)
-	case onnx.Double:
-		meanKernel[float64, float64](ctx.Par, y.F64(), x.F64(), p)
-	case onnx.Int32:
-		meanKernel[int32, int64](ctx.Par, y.I32(), x.I32(), p)
-	case onnx.Int64:
-		meanKernel[int64, int64](ctx.Par, y.I64(), x.I64(), p)
-	case onnx.Uint32:
-		meanKernel[uint32, uint64](ctx.Par, y.U32(), x.U32(), p)
-	case onnx.Uint64:
-		meanKernel[uint64, uint64](ctx.Par, y.U64(), x.U64(), p)
-	}
-	return nil
+func (op *reduceMeanOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind plans the reduction at the first call: the axes are the same at
+// every run of a plan (the output shape depends on them), but in a plan run
+// without optimizations they may be computed by earlier steps.
+func (op *reduceMeanOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	var mean func()
+	return func() error {
+		if mean == nil {
+			x, y := in[0], out[0]
+			mask, err := op.reduced(constValues(in))
+			if err != nil {
+				return err
+			}
+			p := newReducePlan(x.Shape, mask)
+			switch x.Type {
+			case onnx.Float:
+				mean = bindMean[float32, float64](ctx.Par, y, x, p)
+			case onnx.Double:
+				mean = bindMean[float64, float64](ctx.Par, y, x, p)
+			case onnx.Int32:
+				mean = bindMean[int32, int64](ctx.Par, y, x, p)
+			case onnx.Int64:
+				mean = bindMean[int64, int64](ctx.Par, y, x, p)
+			case onnx.Uint32:
+				mean = bindMean[uint32, uint64](ctx.Par, y, x, p)
+			default:
+				mean = bindMean[uint64, uint64](ctx.Par, y, x, p)
+			}
+		}
+		mean()
+		return nil
+	}, nil
 }
 
 // meanElem is an element or accumulator type ReduceMean computes in.
@@ -173,12 +184,13 @@ type meanElem interface {
 	~float32 | ~float64 | ~int32 | ~int64 | ~uint32 | ~uint64
 }
 
-// meanKernel writes each output element as the mean of its reduced elements,
-// summed in A.
-func meanKernel[T, A meanElem](par Parallel, dst, src []T, p *reducePlan) {
+// bindMean binds the writing of each element of d as the mean of its
+// reduced elements of x, summed in A.
+func bindMean[T, A meanElem](par Parallel, d, x *Tensor, p *reducePlan) func() {
 	reds := NumElems(p.redShape)
 	div := A(p.count)
-	par.For(NumElems(p.keepShape), max(1, 1<<14/max(p.count, 1)), func(lo, hi int) {
+	var dst, src []T
+	body := func(lo, hi int) {
 		for o := lo; o < hi; o++ {
 			base := stridedOffset(o, p.keepShape, p.keepStrides)
 			var sum A
@@ -190,5 +202,10 @@ func meanKernel[T, A meanElem](par Parallel, dst, src []T, p *reducePlan) {
 			}
 			dst[o] = T(sum / div)
 		}
-	})
+	}
+	n := NumElems(p.keepShape)
+	return func() {
+		dst, src = ewElems[T](d), ewElems[T](x)
+		par.For(n, max(1, 1<<14/max(p.count, 1)), body)
+	}
 }

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"unsafe"
 
@@ -160,6 +161,7 @@ func reshapeTo(in []int, spec []int64, allowZero bool) ([]int, error) {
 			continue
 		case d < -1:
 			return nil, fmt.Errorf("shape %v has entry %d, want >= -1", spec, d)
+
 		case d == 0 && allowZero:
 			hasZero = true
 		case d == 0:
@@ -168,7 +170,13 @@ func reshapeTo(in []int, spec []int64, allowZero bool) ([]int, error) {
 			}
 			out[i] = in[i]
 		default:
-			out[i] = int(d)
+			var err error
+			if out[i], err = toDim(d, fmt.Sprintf("shape entry %d", i)); err != nil {
+				return nil, err
+			}
+		}
+		if out[i] != 0 && known > math.MaxInt/out[i] {
+			return nil, fmt.Errorf("shape %v: the element count overflows", spec)
 		}
 		known *= out[i]
 	}

@@ -153,6 +153,9 @@ func TestReshapeTo(t *testing.T) {
 		{[]int{2, 3, 4}, []int64{0, -1, 0}, true, nil, "both 0 and -1"},
 		{[]int{2, 3, 4}, []int64{-2, 12}, false, nil, "want >= -1"},
 		{[]int{2, 3, 4}, []int64{5, 5}, false, nil, "24 elements"},
+		{[]int{4}, []int64{maxDim + 1, 4}, false, nil, "shape entry 0 is " + fmt.Sprint(maxDim+1) + ", out of range"},
+		{[]int{0}, []int64{maxDim, maxDim}, false, nil, "element count overflows"},
+		{[]int{4}, []int64{-1, maxDim, maxDim}, false, nil, "element count overflows"},
 	}
 	for _, c := range cases {
 		got, err := reshapeTo(c.in, c.spec, c.allowZero)

@@ -104,7 +104,10 @@ func (op *gatherOp) Infer(in []Value) ([]Value, error) {
 }
 
 // Run copies one block of the inner dims per (outer index, index) pair.
-func (op *gatherOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (op *gatherOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind makes the copy loop and the space for the checked indices once.
+func (op *gatherOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	data, idx := in[0], in[1]
 	axis, _ := axisIn(op.axis, len(data.Shape), true)
 	g := gatherGeom{
@@ -114,9 +117,9 @@ func (op *gatherOp) Run(ctx *Ctx, in, out []*Tensor) error {
 		negOK: op.negOK,
 	}
 	if idx.Type == onnx.Int32 {
-		return gatherBlocks(ctx.Par, g, out[0].Data, data.Data, idx.I32()[:idx.Len()])
+		return bindGather(ctx.Par, g, out[0], data, idx, (*Tensor).I32), nil
 	}
-	return gatherBlocks(ctx.Par, g, out[0].Data, data.Data, idx.I64()[:idx.Len()])
+	return bindGather(ctx.Par, g, out[0], data, idx, (*Tensor).I64), nil
 }
 
 // gatherGeom is Gather's data seen as [outer, dim, block bytes].
@@ -125,31 +128,37 @@ type gatherGeom struct {
 	negOK             bool
 }
 
-// gatherBlocks checks every index then copies dst[o, j] = src[o, idx[j]].
-func gatherBlocks[I int32 | int64](par Parallel, g gatherGeom, dst, src []byte, idx []I) error {
-	pos := make([]int, len(idx))
+// bindGather returns a step function that checks every index (read with
+// ints) then copies dst[o, j] = src[o, idx[j]].
+func bindGather[I int32 | int64](par Parallel, g gatherGeom, dst, src, idx *Tensor, ints func(*Tensor) []I) func() error {
+	n := idx.Len()
+	pos := make([]int, n)
+	var d, s []byte
+	body := func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			o := (u/n*g.dim + pos[u%n]) * g.block
+			copy(d[u*g.block:(u+1)*g.block], s[o:o+g.block])
+		}
+	}
 	lo := int64(0)
 	if g.negOK {
 		lo = int64(-g.dim)
 	}
-	for j, v := range idx {
-		if int64(v) < lo || int64(v) >= int64(g.dim) {
-			return fmt.Errorf("index %d out of range [%d, %d) for axis of size %d", v, lo, g.dim, g.dim)
+	return func() error {
+		for j, v := range ints(idx)[:n] {
+			if int64(v) < lo || int64(v) >= int64(g.dim) {
+				return fmt.Errorf("index %d out of range [%d, %d) for axis of size %d", v, lo, g.dim, g.dim)
+			}
+			pos[j] = int(v)
+			if pos[j] < 0 {
+				pos[j] += g.dim
+			}
 		}
-		pos[j] = int(v)
-		if pos[j] < 0 {
-			pos[j] += g.dim
+		if g.block == 0 {
+			return nil
 		}
-	}
-	if g.block == 0 {
+		d, s = dst.Data, src.Data
+		par.For(g.outer*n, max(1, 1<<15/g.block), body)
 		return nil
 	}
-	n := len(pos)
-	par.For(g.outer*n, max(1, 1<<15/g.block), func(lo, hi int) {
-		for u := lo; u < hi; u++ {
-			s := (u/n*g.dim + pos[u%n]) * g.block
-			copy(dst[u*g.block:(u+1)*g.block], src[s:s+g.block])
-		}
-	})
-	return nil
 }

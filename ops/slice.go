@@ -147,18 +147,28 @@ func (op *sliceOp) resolve(in []Value) (*sliceWindow, error) {
 }
 
 // Run copies the window through a strided view of the input.
-func (op *sliceOp) Run(ctx *Ctx, in, out []*Tensor) error {
-	w, err := op.resolve(constValues(in))
-	if err != nil {
-		return err
-	}
-	x := in[0]
-	st := Strides(x.Shape)
-	off := 0
-	for i := range st {
-		off += w.start[i] * st[i]
-		st[i] *= w.step[i]
-	}
-	newMovePlan(w.count, st, off).run(ctx.Par, out[0].Data, x.Data, ElemSize(x.Type))
-	return nil
+func (op *sliceOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind plans the strided copy at the first call: the window's inputs are
+// the same at every run of a plan (its output shape depends on them), but
+// in a plan run without optimizations they may be computed by earlier steps.
+func (op *sliceOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	var copyWindow func() error
+	return func() error {
+		if copyWindow == nil {
+			w, err := op.resolve(constValues(in))
+			if err != nil {
+				return err
+			}
+			x := in[0]
+			st := Strides(x.Shape)
+			off := 0
+			for i := range st {
+				off += w.start[i] * st[i]
+				st[i] *= w.step[i]
+			}
+			copyWindow = newMovePlan(w.count, st, off).bind(ctx.Par, out[0], x, ElemSize(x.Type))
+		}
+		return copyWindow()
+	}, nil
 }

@@ -78,31 +78,39 @@ func (s *softmaxOp) Infer(in []Value) ([]Value, error) {
 func (s *softmaxOp) InPlace(in []Value) int { return 0 }
 
 // Run normalizes every line.
-func (s *softmaxOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (s *softmaxOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(s, ctx, in, out) }
+
+// Bind makes the loop over lines once.
+func (s *softmaxOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	outer, n, inner, err := s.layout(in[0].Shape)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in[0].Type == onnx.Float {
-		softmaxLines(ctx.Par, s.log, ewElems[float32](out[0]), ewElems[float32](in[0]), outer, n, inner)
-	} else {
-		softmaxLines(ctx.Par, s.log, ewElems[float64](out[0]), ewElems[float64](in[0]), outer, n, inner)
+		return bindSoftmax[float32](ctx.Par, s.log, out[0], in[0], outer, n, inner), nil
 	}
-	return nil
+	return bindSoftmax[float64](ctx.Par, s.log, out[0], in[0], outer, n, inner), nil
 }
 
-// softmaxLines normalizes x, viewed as outer x n x inner, along n into d.
-func softmaxLines[T ewFloat](par Parallel, log bool, d, x []T, outer, n, inner int) {
-	if n == 0 || inner == 0 {
-		return
-	}
-	par.For(outer*inner, max(1, ewGrain/(8*n)), func(lo, hi int) {
+// bindSoftmax returns a step function normalizing x, viewed as outer x n x
+// inner, along n into d.
+func bindSoftmax[T ewFloat](par Parallel, log bool, d, x *Tensor, outer, n, inner int) func() error {
+	var dv, xv []T
+	body := func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			base := (c/inner)*n*inner + c%inner
 			end := base + (n-1)*inner + 1
-			softmaxLine(log, d[base:end], x[base:end], inner)
+			softmaxLine(log, dv[base:end], xv[base:end], inner)
 		}
-	})
+	}
+	return func() error {
+		if n == 0 || inner == 0 {
+			return nil
+		}
+		dv, xv = ewElems[T](d), ewElems[T](x)
+		par.For(outer*inner, max(1, ewGrain/(8*n)), body)
+		return nil
+	}
 }
 
 // softmaxLine normalizes x[0], x[stride], x[2*stride]... into the same

@@ -61,73 +61,93 @@ func stridedOffset(idx int, shape, strides []int) int {
 // are copied, so that both source and destination lines stay in cache.
 const transposeTile = 16
 
-// run copies the view of src into dst (es-byte elements). Rows that are
+// bind returns a step function copying the view of src's data into dst's
+// (es-byte elements); the loop bodies are made once here. Rows that are
 // contiguous in the source are copied as bytes; otherwise the copy moves
 // whole elements through an unsigned integer type of size es.
-func (p *movePlan) run(par Parallel, dst, src []byte, es int) {
+func (p *movePlan) bind(par Parallel, dst, src *Tensor, es int) func() error {
 	r, total := len(p.shape), NumElems(p.shape)
 	switch {
 	case total == 0:
+		return func() error { return nil }
 	case r == 0:
-		copy(dst[:es], src[p.off*es:])
+		return func() error {
+			copy(dst.Data[:es], src.Data[p.off*es:])
+			return nil
+		}
 	case p.strides[r-1] == 1:
 		n := p.shape[r-1] * es
-		par.For(total/p.shape[r-1], max(1, 1<<15/n), func(lo, hi int) {
+		var d, s []byte
+		body := func(lo, hi int) {
 			for row := lo; row < hi; row++ {
-				s := p.base(row, r-1) * es
-				copy(dst[row*n:(row+1)*n], src[s:s+n])
+				o := p.base(row, r-1) * es
+				copy(d[row*n:(row+1)*n], s[o:o+n])
 			}
-		})
+		}
+		return func() error {
+			d, s = dst.Data, src.Data
+			par.For(total/p.shape[r-1], max(1, 1<<15/n), body)
+			return nil
+		}
 	case es == 1:
-		moveElems(p, par, total, dst, src)
+		return bindMoveElems[uint8](p, par, total, dst, src)
 	case es == 2:
-		moveElems(p, par, total, view[uint16](dst), view[uint16](src))
+		return bindMoveElems[uint16](p, par, total, dst, src)
 	case es == 4:
-		moveElems(p, par, total, view[uint32](dst), view[uint32](src))
-	default:
-		moveElems(p, par, total, view[uint64](dst), view[uint64](src))
+		return bindMoveElems[uint32](p, par, total, dst, src)
 	}
+	return bindMoveElems[uint64](p, par, total, dst, src)
 }
 
-// moveElems is run for views (of total elements) whose innermost dim is
-// strided in the source. When the next dim is the contiguous one, the last
-// two dims are a matrix transpose, copied tile by tile; otherwise each row is
-// gathered by stride.
-func moveElems[T any](p *movePlan, par Parallel, total int, dst, src []T) {
+// bindMoveElems binds the copy of views (of total elements) whose innermost
+// dim is strided in the source. When the next dim is the contiguous one,
+// the last two dims are a matrix transpose, copied tile by tile; otherwise
+// each row is gathered by stride.
+func bindMoveElems[T uint8 | uint16 | uint32 | uint64](p *movePlan, par Parallel, total int, dst, src *Tensor) func() error {
 	r := len(p.shape)
 	cols, cs := p.shape[r-1], p.strides[r-1]
+	var d, s []T
+	var n, grain int
+	var body func(lo, hi int)
 	if r < 2 || p.strides[r-2] != 1 {
-		par.For(total/cols, max(1, 1<<13/cols), func(lo, hi int) {
+		n, grain = total/cols, max(1, 1<<13/cols)
+		body = func(lo, hi int) {
 			for row := lo; row < hi; row++ {
-				s := p.base(row, r-1)
-				d := dst[row*cols : (row+1)*cols]
-				for j := range d {
-					d[j] = src[s+j*cs]
+				o := p.base(row, r-1)
+				dr := d[row*cols : (row+1)*cols]
+				for j := range dr {
+					dr[j] = s[o+j*cs]
 				}
 			}
-		})
-		return
-	}
-	// dst holds batches of [rows, cols] matrices; element (i, j) of batch b
-	// is src[base(b) + i + j*cs].
-	rows := p.shape[r-2]
-	bands := (rows + transposeTile - 1) / transposeTile
-	par.For(total/(rows*cols)*bands, max(1, 1<<13/(transposeTile*cols)), func(lo, hi int) {
-		for u := lo; u < hi; u++ {
-			b, i0 := u/bands, u%bands*transposeTile
-			i1 := min(i0+transposeTile, rows)
-			s := p.base(b, r-2)
-			d := dst[b*rows*cols:]
-			for j0 := 0; j0 < cols; j0 += transposeTile {
-				j1 := min(j0+transposeTile, cols)
-				for i := i0; i < i1; i++ {
-					for j := j0; j < j1; j++ {
-						d[i*cols+j] = src[s+i+j*cs]
+		}
+	} else {
+		// dst holds batches of [rows, cols] matrices; element (i, j) of
+		// batch b is src[base(b) + i + j*cs].
+		rows := p.shape[r-2]
+		bands := (rows + transposeTile - 1) / transposeTile
+		n, grain = total/(rows*cols)*bands, max(1, 1<<13/(transposeTile*cols))
+		body = func(lo, hi int) {
+			for u := lo; u < hi; u++ {
+				b, i0 := u/bands, u%bands*transposeTile
+				i1 := min(i0+transposeTile, rows)
+				o := p.base(b, r-2)
+				db := d[b*rows*cols:]
+				for j0 := 0; j0 < cols; j0 += transposeTile {
+					j1 := min(j0+transposeTile, cols)
+					for i := i0; i < i1; i++ {
+						for j := j0; j < j1; j++ {
+							db[i*cols+j] = s[o+i+j*cs]
+						}
 					}
 				}
 			}
 		}
-	})
+	}
+	return func() error {
+		d, s = view[T](dst.Data), view[T](src.Data)
+		par.For(n, grain, body)
+		return nil
+	}
 }
 
 // transposeOp is a built Transpose: it permutes its input's axes.
@@ -183,7 +203,10 @@ func (op *transposeOp) Infer(in []Value) ([]Value, error) {
 }
 
 // Run copies the input read with permuted strides.
-func (op *transposeOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (op *transposeOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, ctx, in, out) }
+
+// Bind plans the strided copy once.
+func (op *transposeOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	x := in[0]
 	perm := op.permFor(len(x.Shape))
 	st := Strides(x.Shape)
@@ -191,6 +214,5 @@ func (op *transposeOp) Run(ctx *Ctx, in, out []*Tensor) error {
 	for i, p := range perm {
 		vs[i] = st[p]
 	}
-	newMovePlan(out[0].Shape, vs, 0).run(ctx.Par, out[0].Data, x.Data, ElemSize(x.Type))
-	return nil
+	return newMovePlan(out[0].Shape, vs, 0).bind(ctx.Par, out[0], x, ElemSize(x.Type)), nil
 }

@@ -84,24 +84,23 @@ func (u *ewActivation) Infer(in []Value) ([]Value, error) {
 func (u *ewActivation) InPlace(in []Value) int { return 0 }
 
 // Run applies the activation.
-func (u *ewActivation) Run(ctx *Ctx, in, out []*Tensor) error {
+func (u *ewActivation) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(u, ctx, in, out) }
+
+// Bind makes the loop applying the activation once.
+func (u *ewActivation) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	x, y := in[0], out[0]
 	switch {
 	case u.kind == ewRelu:
-		ewTable[x.Type].relu(ctx.Par, y, x)
+		return ewTable[x.Type].relu(ctx.Par, y, x), nil
 	case x.Type == onnx.Float:
-		floatActivation(ctx.Par, u, ewElems[float32](y), ewElems[float32](x))
-	default:
-		floatActivation(ctx.Par, u, ewElems[float64](y), ewElems[float64](x))
+		return bindFloatActivation[float32](ctx.Par, u, y, x), nil
 	}
-	return nil
+	return bindFloatActivation[float64](ctx.Par, u, y, x), nil
 }
 
-// reluTensor computes d = max(x, 0).
-func reluTensor[T ewNumeric](par Parallel, d, x *Tensor) {
-	dv, xv := ewElems[T](d), ewElems[T](x)
-	par.For(len(dv), ewGrain, func(lo, hi int) {
-		d, x := dv[lo:hi], xv[lo:hi]
+// bindRelu binds d = max(x, 0) (see bindMap).
+func bindRelu[T ewNumeric](par Parallel, d, x *Tensor) func() error {
+	return bindMap(par, ewGrain, d, x, func(d, x []T) {
 		for i, v := range x {
 			if v < 0 {
 				v = 0
@@ -111,14 +110,13 @@ func reluTensor[T ewNumeric](par Parallel, d, x *Tensor) {
 	})
 }
 
-// floatActivation applies u's function (not Relu) to x, split across par.
-func floatActivation[T ewFloat](par Parallel, u *ewActivation, d, x []T) {
+// bindFloatActivation binds u's function (not Relu) from x into d (see bindMap).
+func bindFloatActivation[T ewFloat](par Parallel, u *ewActivation, d, x *Tensor) func() error {
 	grain := ewGrain
 	if u.kind == ewSigmoid || u.kind == ewTanh {
 		grain /= 8
 	}
-	par.For(len(d), grain, func(lo, hi int) {
-		d, x := d[lo:hi], x[lo:hi]
+	return bindMap(par, grain, d, x, func(d, x []T) {
 		switch u.kind {
 		case ewLeakyRelu:
 			a := T(u.alpha)
@@ -336,10 +334,13 @@ func (p *preluOp) Infer(in []Value) ([]Value, error) {
 func (p *preluOp) InPlace(in []Value) int { return 0 }
 
 // Run computes Y = X < 0 ? slope*X : X.
-func (p *preluOp) Run(ctx *Ctx, in, out []*Tensor) error {
+func (p *preluOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(p, ctx, in, out) }
+
+// Bind plans the slope's broadcast once.
+func (p *preluOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	x, s := in[0], in[1]
-	ewTable[x.Type].binary(ctx.Par, binPRelu, out[0], x, s, x.Shape, p.slopeShape(x.Shape, s.Shape))
-	return nil
+	f := ewTable[x.Type].binary(ctx.Par, binPRelu, out[0], x, s, x.Shape, p.slopeShape(x.Shape, s.Shape))
+	return func() error { f(); return nil }, nil
 }
 
 // clipOp is a built Clip.
@@ -394,26 +395,27 @@ func (c *clipOp) Infer(in []Value) ([]Value, error) {
 func (c *clipOp) InPlace(in []Value) int { return 0 }
 
 // Run computes min(max(x, min), max): where min > max every element becomes max.
-func (c *clipOp) Run(ctx *Ctx, in, out []*Tensor) error {
-	ewTable[in[0].Type].clip(ctx.Par, c, out[0], in[0], ewInput(in, 1), ewInput(in, 2))
-	return nil
+func (c *clipOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(c, ctx, in, out) }
+
+// Bind makes the clipping loop once.
+func (c *clipOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
+	return ewTable[in[0].Type].clip(ctx.Par, c, out[0], in[0], ewInput(in, 1), ewInput(in, 2)), nil
 }
 
-// clipTensor is Clip's kernel for element type T.
-func clipTensor[T ewNumeric](par Parallel, c *clipOp, d, x, lo, hi *Tensor) {
-	l, h := ewLimits[T]()
-	if c.attrs {
-		l, h = T(c.min), T(c.max)
-	}
-	if lo != nil {
-		l = ewElems[T](lo)[0]
-	}
-	if hi != nil {
-		h = ewElems[T](hi)[0]
-	}
-	dv, xv := ewElems[T](d), ewElems[T](x)
-	par.For(len(dv), ewGrain, func(a, b int) {
-		d, x := dv[a:b], xv[a:b]
+// bindClip binds Clip's kernel for element type T (see bindMap); the
+// optional bound tensors lo and hi are read at every call.
+func bindClip[T ewNumeric](par Parallel, c *clipOp, d, x, lo, hi *Tensor) func() error {
+	return bindMap(par, ewGrain, d, x, func(d, x []T) {
+		l, h := ewLimits[T]()
+		if c.attrs {
+			l, h = T(c.min), T(c.max)
+		}
+		if lo != nil {
+			l = ewElems[T](lo)[0]
+		}
+		if hi != nil {
+			h = ewElems[T](hi)[0]
+		}
 		for i, v := range x {
 			if v < l {
 				v = l

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
@@ -83,6 +84,22 @@ func constInts(v Value, name string) ([]int64, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("input %q has type %s, want int64", name, TypeName(v.Const.Type))
+}
+
+// maxDim bounds the dimensions, pads and similar sizes read from inputs or
+// attributes: a quarter of the largest int, so that a dimension plus two
+// pads cannot overflow (a real tensor is far smaller; the runtime's limits
+// reject large ones).
+const maxDim = math.MaxInt / 4
+
+// toDim converts a size read from a tensor or an attribute to int, failing
+// when its magnitude exceeds maxDim (which also keeps it in range of a
+// 32-bit int). what names the value in the error.
+func toDim(v int64, what string) (int, error) {
+	if v > maxDim || v < -maxDim {
+		return 0, fmt.Errorf("%s is %d, out of range (magnitude at most %d)", what, v, int64(maxDim))
+	}
+	return int(v), nil
 }
 
 // checkInputs verifies the count of inputs given (present or omitted) is in [lo, hi].

@@ -20,11 +20,27 @@ import (
 
 // Decode reads and decodes the image file at path; see DecodeReader.
 func Decode(path string, opt Options) (*Pixels, error) {
-	data, err := os.ReadFile(path)
+	o, err := opt.resolved()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("preprocess: %w", err)
 	}
-	return decodeBytes(data, path, opt)
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("preprocess: %w", err)
+	case st.IsDir():
+		return nil, fmt.Errorf("preprocess: %s: is a folder, not an image", path)
+	case st.Mode().IsRegular():
+		if err := checkFileSize(path, st.Size(), o.MaxFileBytes); err != nil {
+			return nil, err
+		}
+	}
+	return DecodeReader(f, path, opt)
 }
 
 // DecodeReader decodes a JPEG, PNG, GIF (first frame), BMP, TIFF or WebP
@@ -36,13 +52,33 @@ func Decode(path string, opt Options) (*Pixels, error) {
 // The result has one luma channel when opt asks for grey (Gray or
 // Channels == 1) or the image is greyscale, else three RGB channels; 16-bit
 // samples keep their high byte, alpha is dropped, CMYK is converted to RGB.
-// Corrupt or truncated data gives an error naming the image, never a panic.
+// Corrupt or truncated data gives an error naming the image, never a panic;
+// so does a file longer than opt.MaxFileBytes, which is not read past the
+// limit.
 func DecodeReader(r io.Reader, name string, opt Options) (*Pixels, error) {
+	o, err := opt.resolved()
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxFileBytes > 0 {
+		r = io.LimitReader(r, o.MaxFileBytes+1)
+	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("preprocess: read %s: %w", name, err)
 	}
-	return decodeBytes(data, name, opt)
+	if err := checkFileSize(name, int64(len(data)), o.MaxFileBytes); err != nil {
+		return nil, err
+	}
+	return decodeBytes(data, name, o)
+}
+
+// checkFileSize rejects files over the size limit (limit < 0: none).
+func checkFileSize(name string, size, limit int64) error {
+	if limit > 0 && size > limit {
+		return fmt.Errorf("preprocess: %s: file is over the limit of %d bytes", name, limit)
+	}
+	return nil
 }
 
 // decodeBytes is DecodeReader on an in-memory file.

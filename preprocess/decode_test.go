@@ -275,7 +275,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(b.Bytes())
 	}
-	for _, name := range []string{"testdata/quad.webp", "testdata/quad_cmyk.jpg", "testdata/photo.jpg"} {
+	for _, name := range []string{"testdata/quad.webp", "testdata/quad_cmyk.jpg", "testdata/quad_progressive.jpg", "testdata/photo.jpg"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

@@ -85,6 +85,8 @@ const (
 	DefaultSize      = 224         // output width and height
 	DefaultCropRatio = 224.0 / 256 // the ImageNet "resize 256, crop 224" ratio
 	DefaultMaxPixels = 64_000_000  // 64 megapixels
+	// DefaultMaxFileBytes is the largest image file read by default.
+	DefaultMaxFileBytes = 256 << 20
 )
 
 // Options configure decoding and the image-to-tensor conversion. The zero
@@ -107,6 +109,10 @@ type Options struct {
 	// MaxPixels rejects images whose header claims more than this many
 	// pixels, before decoding. 0 means DefaultMaxPixels; negative disables.
 	MaxPixels int64
+	// MaxFileBytes rejects image files (or streams) longer than this many
+	// bytes, before reading them whole. 0 means DefaultMaxFileBytes;
+	// negative disables.
+	MaxFileBytes int64
 	// Threads bounds the goroutines used; 0 means GOMAXPROCS, 1 runs serially.
 	Threads int
 }
@@ -130,6 +136,9 @@ func (o Options) resolved() (Options, error) {
 	}
 	if o.MaxPixels == 0 {
 		o.MaxPixels = DefaultMaxPixels
+	}
+	if o.MaxFileBytes == 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
 	}
 	switch {
 	case o.Width < 0 || o.Height < 0 || o.Width > 1<<15 || o.Height > 1<<15:

@@ -77,9 +77,9 @@ func checkOutputs(n *node, outv []ops.Value) error {
 }
 
 // evaluate runs the prepared op on known inputs and sets the Const of
-// every output Value. A shape-only operator's unknown input is passed
-// without data.
-func evaluate(n *node, op ops.Op, in, outv []ops.Value) error {
+// every output Value, whose shapes passed the limits. A shape-only
+// operator's unknown input is passed without data.
+func evaluate(n *node, op ops.Op, in, outv []ops.Value, lim Limits) error {
 	ins := make([]*ops.Tensor, len(in))
 	for i, v := range in {
 		switch {
@@ -95,7 +95,11 @@ func evaluate(n *node, op ops.Op, in, outv []ops.Value) error {
 	}
 	ctx := &ops.Ctx{Par: ops.Serial{}}
 	if w, ok := op.(ops.Workspacer); ok {
-		ctx.Scratch = ops.AlignedBytes(w.Workspace(in))
+		ws := w.Workspace(in)
+		if err := lim.checkWorkspace(n, ws); err != nil {
+			return err
+		}
+		ctx.Scratch = ops.AlignedBytes(ws)
 	}
 	if err := safeRun(op, ctx, ins, outs); err != nil {
 		return fmt.Errorf("%s: %w", n.label(), err)
@@ -110,7 +114,7 @@ func evaluate(n *node, op ops.Op, in, outv []ops.Value) error {
 func safeRun(op ops.Op, ctx *ops.Ctx, in, out []*ops.Tensor) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
 		}
 	}()
 	return op.Run(ctx, in, out)
@@ -118,9 +122,13 @@ func safeRun(op ops.Op, ctx *ops.Ctx, in, out []*ops.Tensor) (err error) {
 
 // foldLoadConstants replaces every node whose inputs are all load-time
 // constants by the constants it computes.
-func foldLoadConstants(g *graph) error {
+func foldLoadConstants(g *graph, lim Limits) (err error) {
+	var at *onnx.Node
+	defer recoverOps(&err, &at)
 	gone := map[*node]bool{}
+	var total int64 // bytes folded
 	for _, n := range g.nodes {
+		at = n.proto
 		in := make([]ops.Value, len(n.in))
 		known := true
 		for i, id := range n.in {
@@ -143,14 +151,21 @@ func foldLoadConstants(g *graph) error {
 		if err := checkOutputs(n, outv); err != nil {
 			return err
 		}
+		size, err := lim.checkOutputValues(n, g.names, outv)
+		if err != nil {
+			return err
+		}
 		if !allConst(n, outv) {
+			if err := lim.folded(&total, size, n); err != nil {
+				return err
+			}
 			// The node leaves the graph, so its operator is prepared here.
 			if p, ok := n.op.(ops.Preparer); ok {
 				if err := p.Prepare(in); err != nil {
 					return fmt.Errorf("%s: %w", n.label(), err)
 				}
 			}
-			if err := evaluate(n, n.op, in, outv); err != nil {
+			if err := evaluate(n, n.op, in, outv, lim); err != nil {
 				return err
 			}
 		}
@@ -168,7 +183,10 @@ func foldLoadConstants(g *graph) error {
 // optimizations off the computed nodes stay steps too (their values are
 // still needed to infer shapes downstream).
 func (pl *planner) foldPlanConstants() error {
+	lim := pl.m.cfg.limits
+	var total int64 // bytes folded
 	for _, n := range pl.g.nodes {
+		pl.at = n.proto
 		in := inputValues(pl.vals, n.in)
 		outv, err := n.op.Infer(in)
 		if err != nil {
@@ -177,13 +195,20 @@ func (pl *planner) foldPlanConstants() error {
 		if err := checkOutputs(n, outv); err != nil {
 			return err
 		}
+		size, err := lim.checkOutputValues(n, pl.g.names, outv)
+		if err != nil {
+			return err
+		}
 		known := allConst(n, outv)
 		if !known && foldable(n, in) {
+			if err := lim.folded(&total, size, n); err != nil {
+				return err
+			}
 			op, err := pl.resolve(variantKey{n: n}, n.in, in)
 			if err != nil {
 				return err
 			}
-			if err := evaluate(n, op, in, outv); err != nil {
+			if err := evaluate(n, op, in, outv, lim); err != nil {
 				return err
 			}
 			known = true

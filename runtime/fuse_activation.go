@@ -17,6 +17,7 @@ func (pl *planner) fuseActivations() {
 	uses := pl.consumers()
 	producer := pl.producers()
 	for i, s := range pl.steps {
+		pl.at = s.key.n.proto
 		act, ok := pl.activation(s)
 		if !ok {
 			continue

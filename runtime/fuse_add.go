@@ -14,6 +14,7 @@ func (pl *planner) fuseAdds() {
 	uses := pl.consumers()
 	producer := pl.producers()
 	for i, s := range pl.steps {
+		pl.at = s.key.n.proto
 		if !s.key.n.is("Add") || len(s.fused) > 0 || len(s.in) != 2 || len(s.out) != 1 {
 			continue
 		}

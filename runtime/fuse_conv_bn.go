@@ -16,7 +16,9 @@ import (
 //
 // (B = 0 when the Conv has no bias). The Conv then writes the
 // normalization's output and the BatchNormalization node is removed.
-func fuseConvBN(g *graph) error {
+func fuseConvBN(g *graph) (err error) {
+	var at *onnx.Node
+	defer recoverOps(&err, &at)
 	uses := g.uses()
 	producer := map[int]*node{}
 	for _, n := range g.nodes {
@@ -26,6 +28,7 @@ func fuseConvBN(g *graph) error {
 	}
 	gone := map[*node]bool{}
 	for _, bn := range g.nodes {
+		at = bn.proto
 		if !bn.is("BatchNormalization") || len(bn.in) != 5 || len(bn.out) != 1 || bn.in[0] < 0 {
 			continue
 		}
@@ -72,10 +75,10 @@ func fuseConvBN(g *graph) error {
 
 // bnParams returns bn's scale, bias, mean and variance when they are Float
 // constants with one value per output channel of the Conv weights w (and
-// bias b), which must be Float too.
+// bias b), which must be Float too and have at least one output channel.
 func bnParams(g *graph, bn *node, w, b *ops.Tensor) ([4][]float32, bool) {
 	var p [4][]float32
-	if w == nil || w.Type != onnx.Float || len(w.Shape) < 3 || (b != nil && (b.Type != onnx.Float || b.Len() != w.Shape[0])) {
+	if w == nil || w.Type != onnx.Float || len(w.Shape) < 3 || w.Shape[0] == 0 || (b != nil && (b.Type != onnx.Float || b.Len() != w.Shape[0])) {
 		return p, false
 	}
 	for i := range p {

@@ -115,11 +115,17 @@ func (g *graph) removeNodes(gone map[*node]bool) {
 
 // buildGraph numbers p's values, converts its initializers and builds every
 // node's operator. order is the topological order from validate.
-func buildGraph(p *onnx.Model, order []*onnx.Node) (*graph, error) {
+func buildGraph(p *onnx.Model, order []*onnx.Node, lim Limits) (_ *graph, err error) {
+	var at *onnx.Node
+	defer recoverOps(&err, &at)
 	pg := p.Graph
 	g := &graph{ids: map[string]int{}, isOut: map[int]bool{}}
 	var errs []error
 	for _, t := range pg.Initializer {
+		if _, err := lim.tensorBytes(t.DataType, t.Dims); err != nil {
+			errs = append(errs, fmt.Errorf("initializer %q: %w", t.Name, err))
+			continue
+		}
 		ct, err := ops.FromProto(t, p.Dir)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("initializer %q: %w", t.Name, err))
@@ -142,6 +148,7 @@ func buildGraph(p *onnx.Model, order []*onnx.Node) (*graph, error) {
 		g.isOut[id] = true
 	}
 	for _, pn := range order {
+		at = pn
 		v, _ := p.Opset(ops.NormDomain(pn.Domain))
 		n := &node{proto: pn, opset: int(v)}
 		op, err := ops.Build(pn, n.opset)

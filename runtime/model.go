@@ -42,7 +42,7 @@ type Option func(*config)
 
 type config struct {
 	threads  int
-	memLimit int64
+	limits   Limits // resolved by configure
 	optimize bool
 }
 
@@ -51,8 +51,16 @@ type config struct {
 func WithThreads(n int) Option { return func(c *config) { c.threads = n } }
 
 // WithMemoryLimit makes planning fail when a plan's arena, scratch space and
-// constants together need more than bytes (0 means no limit).
-func WithMemoryLimit(bytes int64) Option { return func(c *config) { c.memLimit = bytes } }
+// constants together need more than bytes: it sets Limits.MaxMemory, except
+// that 0 means no limit.
+func WithMemoryLimit(bytes int64) Option {
+	return func(c *config) {
+		if bytes == 0 {
+			bytes = -1
+		}
+		c.limits.MaxMemory = bytes
+	}
+}
 
 // WithOptimizations turns graph simplification (constant folding, removal of
 // Identity and Dropout, Conv+BatchNormalization folding, activation and
@@ -130,7 +138,7 @@ const planCacheSize = 8
 // Load opens an ONNX file (memory-mapped) and prepares it to run. Close
 // releases the mapping.
 func Load(path string, opts ...Option) (*Model, error) {
-	p, err := onnx.Open(path)
+	p, err := onnx.OpenLimited(path, configure(opts).limits.MaxDecodeBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +154,30 @@ func Load(path string, opts ...Option) (*Model, error) {
 // LoadModel validates an in-memory model and prepares it to run. The model's
 // tensors are used in place: p must not change while the Model is in use.
 func LoadModel(p *onnx.Model, opts ...Option) (*Model, error) {
+	cfg := configure(opts)
+	order, err := validate(p, cfg.limits)
+	if err != nil {
+		return nil, err
+	}
+	g, err := buildGraph(p, order, cfg.limits)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.optimize {
+		if err := simplify(g, cfg.limits); err != nil {
+			return nil, err
+		}
+	}
+	m := &Model{cfg: cfg, proto: p, g: g, pool: newPool(cfg.threads), variants: map[variantKey]*variant{}}
+	m.def = m.NewSession()
+	m.releaseUnloaded()
+	// Stop the workers when a model is dropped without Close.
+	goruntime.AddCleanup(m, func(p *pool) { p.close() }, m.pool)
+	return m, nil
+}
+
+// configure applies opts to the defaults and resolves the limits.
+func configure(opts []Option) config {
 	cfg := config{threads: goruntime.NumCPU(), optimize: true}
 	for _, o := range opts {
 		o(&cfg)
@@ -153,30 +185,14 @@ func LoadModel(p *onnx.Model, opts ...Option) (*Model, error) {
 	if cfg.threads < 1 {
 		cfg.threads = goruntime.NumCPU()
 	}
-	order, err := validate(p)
-	if err != nil {
-		return nil, err
-	}
-	g, err := buildGraph(p, order)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.optimize {
-		if err := simplify(g); err != nil {
-			return nil, err
-		}
-	}
-	m := &Model{cfg: cfg, proto: p, g: g, pool: newPool(cfg.threads), variants: map[variantKey]*variant{}}
-	m.def = m.NewSession()
-	// Stop the workers when a model is dropped without Close.
-	goruntime.AddCleanup(m, func(p *pool) { p.close() }, m.pool)
-	return m, nil
+	cfg.limits = cfg.limits.resolved()
+	return cfg
 }
 
 // simplify runs the load-time passes, each of which keeps the graph valid.
-func simplify(g *graph) error {
+func simplify(g *graph, lim Limits) error {
 	removeIdentities(g)
-	if err := foldLoadConstants(g); err != nil {
+	if err := foldLoadConstants(g, lim); err != nil {
 		return err
 	}
 	return fuseConvBN(g)

@@ -145,6 +145,7 @@ type planner struct {
 	planConst []bool      // the value's Const was computed for this plan
 	steps     []*step
 	folded    int
+	at        *onnx.Node // the node being processed, named if operator code panics
 }
 
 // planFor returns the plan for inputs, from the cache or newly built.
@@ -162,6 +163,7 @@ func (m *Model) planFor(inputs []*ops.Tensor) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.releasePlanned(p)
 	if len(m.plans) < planCacheSize {
 		m.plans = append(m.plans, nil)
 	}
@@ -171,9 +173,10 @@ func (m *Model) planFor(inputs []*ops.Tensor) (*plan, error) {
 }
 
 // buildPlan infers, folds, fuses and lays out the graph for spec. m.mu must be held.
-func (m *Model) buildPlan(spec []inputSpec) (*plan, error) {
+func (m *Model) buildPlan(spec []inputSpec) (_ *plan, err error) {
 	g := m.g
 	pl := &planner{m: m, g: g, vals: make([]ops.Value, len(g.names)), planConst: make([]bool, len(g.names))}
+	defer recoverOps(&err, &pl.at)
 	for id, c := range g.consts {
 		if c != nil {
 			pl.vals[id] = constValue(c)
@@ -209,11 +212,9 @@ func (m *Model) buildPlan(spec []inputSpec) (*plan, error) {
 		return nil, err
 	}
 	p.info = pl.info(p)
-	if lim := m.cfg.memLimit; lim > 0 {
-		if need := p.arena + p.scratch + p.info.ConstBytes; need > lim {
-			return nil, fmt.Errorf("plan needs %d bytes (arena %d, scratch %d, constants %d), over the memory limit of %d",
-				need, p.arena, p.scratch, p.info.ConstBytes, lim)
-		}
+	if lim := m.cfg.limits.MaxMemory; p.arena > lim-p.scratch-p.info.ConstBytes {
+		return nil, fmt.Errorf("plan needs %d bytes (arena %d, scratch %d, constants %d), over the memory limit of %d (Limits.MaxMemory)",
+			p.arena+p.scratch+p.info.ConstBytes, p.arena, p.scratch, p.info.ConstBytes, lim)
 	}
 	return p, nil
 }
@@ -222,6 +223,7 @@ func (m *Model) buildPlan(spec []inputSpec) (*plan, error) {
 // outputs are inferred again with the fused operator, which checks them.
 func (pl *planner) resolveSteps() error {
 	for _, s := range pl.steps {
+		pl.at = s.key.n.proto
 		in := inputValues(pl.vals, s.in)
 		if len(s.fused) > 0 {
 			outv, err := pl.m.variant(s.key).Infer(in)
@@ -232,6 +234,9 @@ func (pl *planner) resolveSteps() error {
 				return fmt.Errorf("%s: fused operator gives %d outputs, want %d", s.label(), len(outv), len(s.out))
 			}
 			for i, id := range s.out {
+				if _, err := pl.m.cfg.limits.checkValue(outv[i]); err != nil {
+					return fmt.Errorf("%s: output %q: %w", s.label(), pl.g.names[id], err)
+				}
 				pl.vals[id] = outv[i]
 			}
 		}
@@ -240,6 +245,7 @@ func (pl *planner) resolveSteps() error {
 			return err
 		}
 		s.op = op
+		pl.m.releasePrepared(op, in)
 	}
 	return nil
 }
@@ -329,6 +335,7 @@ func (pl *planner) layout(p *plan) error {
 
 	byStep := make([]bool, len(vals))
 	for i, s := range pl.steps {
+		pl.at = s.key.n.proto
 		pos := i + 1
 		in := inputValues(vals, s.in)
 		for _, id := range s.in {
@@ -358,7 +365,11 @@ func (pl *planner) layout(p *plan) error {
 			byStep[id] = true
 		}
 		if w, ok := s.op.(ops.Workspacer); ok {
-			p.scratch = max(p.scratch, align64(int64(w.Workspace(in))))
+			ws := w.Workspace(in)
+			if err := pl.m.cfg.limits.checkWorkspace(s.key.n, ws); err != nil {
+				return err
+			}
+			p.scratch = max(p.scratch, align64(int64(ws)))
 		}
 		p.steps = append(p.steps, *s)
 	}

@@ -1,20 +1,30 @@
 package runtime
 
 import (
+	goruntime "runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // pool is a Model's persistent set of worker goroutines, the ops.Parallel
 // kernels split their loops with. One For call at a time owns the workers;
 // a For that finds them busy (another run's kernel, or a nested For) runs
 // its loop on the calling goroutine instead of waiting. For allocates
-// nothing: the job is described in the pool's own fields and workers are
-// woken through a buffered channel.
+// nothing: the job is described in the pool's own fields, workers are
+// handed a token through a buffered channel and the last one to finish
+// hands the owner a token back.
+//
+// A run calls For hundreds of times, for loops of tens of microseconds to
+// a few milliseconds. Waking a parked goroutine costs about as much on a
+// busy machine, so both sides poll before they block: a worker keeps
+// polling for its next token for idleSpin after a job, and the owner polls
+// for the end of the job for up to doneSpin while the workers finish their
+// chunks (a chunk in progress usually ends well within it).
 type pool struct {
 	threads int
 	wake    chan struct{} // one token per worker asked to join the current job
-	wg      sync.WaitGroup
+	done    chan struct{} // a token from the last helper to finish the job
 
 	mu     sync.Mutex // held by the For that owns the workers
 	closed bool       // guarded by mu
@@ -24,15 +34,23 @@ type pool struct {
 	n, chunk int
 	chunks   int64
 	next     atomic.Int64 // next chunk to take
+	helping  atomic.Int32 // helpers asked to join that have not finished
 	panicked atomic.Bool
 	panicVal any // set by the first chunk that panicked
 }
+
+// How long a goroutine polls for a token before it blocks.
+const (
+	idleSpin = time.Millisecond     // a worker waiting for a job
+	doneSpin = 2 * time.Millisecond // the owner waiting for its helpers
+)
 
 // newPool starts threads-1 workers (the caller of For is the last thread).
 func newPool(threads int) *pool {
 	p := &pool{threads: max(threads, 1)}
 	if p.threads > 1 {
 		p.wake = make(chan struct{}, p.threads-1)
+		p.done = make(chan struct{}, 1)
 		for range p.threads - 1 {
 			go p.worker()
 		}
@@ -41,10 +59,38 @@ func newPool(threads int) *pool {
 }
 
 func (p *pool) worker() {
-	for range p.wake {
+	for await(p.wake, idleSpin) {
 		p.work()
-		p.wg.Done()
+		if p.helping.Add(-1) == 0 {
+			p.done <- struct{}{}
+		}
 	}
+}
+
+// await takes a token from c, polling for spin (and letting other
+// goroutines and threads run now and then) before it blocks. It reports false when c
+// is closed.
+func await(c chan struct{}, spin time.Duration) bool {
+	var deadline time.Time
+	for i := 1; ; i++ {
+		select {
+		case _, ok := <-c:
+			return ok
+		default:
+		}
+		if i%256 == 0 {
+			now := time.Now()
+			if deadline.IsZero() {
+				deadline = now.Add(spin)
+			} else if now.After(deadline) {
+				break
+			}
+			goruntime.Gosched()
+			osYield()
+		}
+	}
+	_, ok := <-c
+	return ok
 }
 
 // Threads is the number of goroutines a For may use.
@@ -75,12 +121,14 @@ func (p *pool) For(n, grain int, fn func(lo, hi int)) {
 	p.fn, p.n = fn, n
 	p.next.Store(0)
 	helpers := min(p.threads-1, int(p.chunks)-1)
-	p.wg.Add(helpers)
+	p.helping.Store(int32(helpers))
 	for range helpers {
 		p.wake <- struct{}{}
 	}
 	p.work()
-	p.wg.Wait()
+	if helpers > 0 {
+		await(p.done, doneSpin)
+	}
 	p.fn = nil
 	if p.panicked.Load() {
 		v := p.panicVal

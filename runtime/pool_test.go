@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // covers checks that For visits every index of [0, n) exactly once in
@@ -41,6 +42,30 @@ func TestPoolCoversRange(t *testing.T) {
 		}
 		p.close()
 		covers(t, p, 100, 1, false) // after close For still works, on the caller
+	}
+}
+
+// TestPoolWorkersRunConcurrently checks that For's chunks run on several
+// goroutines at once: each of two chunks waits for the other to start, so
+// a pool whose worker never joins the caller deadlocks (reported after a
+// generous grace period, never reached by a working pool).
+func TestPoolWorkersRunConcurrently(t *testing.T) {
+	p := newPool(2)
+	defer p.close()
+	for range 100 {
+		started := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+		var stuck atomic.Bool
+		p.For(2, 1, func(lo, hi int) {
+			close(started[lo])
+			select {
+			case <-started[1-lo]:
+			case <-time.After(30 * time.Second):
+				stuck.Store(true)
+			}
+		})
+		if stuck.Load() {
+			t.Fatal("a chunk waited 30s for the other: For ran them one after the other")
+		}
 	}
 }
 

@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"unsafe"
@@ -10,6 +12,12 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 )
+
+// ErrPanic is wrapped by the error of a load, plan or run during which
+// operator code panicked. The panic is a bug in edgeinfer, not in the
+// model; it is recovered so that the caller's process survives, and the
+// error names the node. The model and its sessions stay usable.
+var ErrPanic = errors.New("panic")
 
 // Session runs a Model repeatedly without allocating: each run state keeps
 // its arena and its tensors bound to the plan of the last input shapes it
@@ -37,13 +45,15 @@ type runState struct {
 	results []*ops.Tensor
 	resT    []ops.Tensor // storage of outputs copied or narrowed at the end
 	ctx     ops.Ctx
+	bound   []func() error // by step: the step bound to this state (ops.Binder), or nil
 }
 
 // Run runs the model on inputs (one per graph input, in order). The
 // returned tensors belong to the session: they must not be modified, and
 // they stay valid until the session's next Run (any goroutine's), so copy
 // them to keep them or to feed them back as inputs. After the first run
-// with a given input shape, Run allocates nothing (kernels aside).
+// with a given input shape, Run allocates nothing, whatever the number of
+// threads (operators implementing ops.Binder bind their loops once).
 func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, error) {
 	st, err := s.exec(ctx, inputs)
 	if err != nil {
@@ -84,7 +94,11 @@ func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (*runState, er
 			s.put(st)
 			return nil, err
 		}
-		st.bind(p, m.pool)
+		if err := st.bind(p, m.pool); err != nil {
+			st.plan = nil
+			s.put(st)
+			return nil, err
+		}
 	}
 	for i, t := range inputs {
 		if overlap(t.Data, st.arena) {
@@ -111,9 +125,14 @@ func (s *Session) get() *runState {
 	return &runState{}
 }
 
+// put returns st to the free list. The list keeps at most as many states
+// as runs can execute at once (GOMAXPROCS): a burst of more concurrent
+// runs leaves the extra arenas to the garbage collector.
 func (s *Session) put(st *runState) {
 	s.mu.Lock()
-	s.free = append(s.free, st)
+	if len(s.free) < goruntime.GOMAXPROCS(0) {
+		s.free = append(s.free, st)
+	}
 	s.mu.Unlock()
 }
 
@@ -125,8 +144,9 @@ func grow(b []byte, n int64) []byte {
 	return ops.AlignedBytes(int(n))
 }
 
-// bind lays the run state out for p.
-func (st *runState) bind(p *plan, par ops.Parallel) {
+// bind lays the run state out for p and binds the steps whose operator is
+// an ops.Binder to it. A panic in Bind becomes an error naming the step.
+func (st *runState) bind(p *plan, par ops.Parallel) (err error) {
 	st.plan = p
 	st.arena = grow(st.arena, p.arena)
 	st.scratch = grow(st.scratch, p.scratch)
@@ -176,6 +196,24 @@ func (st *runState) bind(p *plan, par ops.Parallel) {
 		st.results[i] = &st.resT[i]
 	}
 	st.ctx = ops.Ctx{Par: par, Scratch: st.scratch}
+	st.bound = make([]func() error, len(p.steps))
+	cur := 0
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: %w: %v", p.steps[cur].label(), ErrPanic, r)
+		}
+	}()
+	for i := range p.steps {
+		b, ok := p.steps[i].op.(ops.Binder)
+		if !ok {
+			continue
+		}
+		cur = i
+		if st.bound[i], err = b.Bind(&st.ctx, st.ins[i], st.outs[i]); err != nil {
+			return fmt.Errorf("%s: %w", p.steps[i].label(), err)
+		}
+	}
+	return nil
 }
 
 // run executes the bound plan on inputs, checking ctx between steps. A
@@ -205,7 +243,7 @@ func (st *runState) run(ctx context.Context, inputs []*ops.Tensor) (err error) {
 			if cur >= 0 {
 				where = p.steps[cur].label()
 			}
-			err = fmt.Errorf("%s: panic: %v", where, r)
+			err = fmt.Errorf("%s: %w: %v", where, ErrPanic, r)
 		}
 	}()
 	for i := range p.steps {
@@ -213,7 +251,13 @@ func (st *runState) run(ctx context.Context, inputs []*ops.Tensor) (err error) {
 			return err
 		}
 		cur = i
-		if err := p.steps[i].op.Run(&st.ctx, st.ins[i], st.outs[i]); err != nil {
+		var err error
+		if f := st.bound[i]; f != nil {
+			err = f()
+		} else {
+			err = p.steps[i].op.Run(&st.ctx, st.ins[i], st.outs[i])
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", p.steps[i].label(), err)
 		}
 	}

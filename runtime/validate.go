@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -28,11 +29,18 @@ type UnsupportedOp struct {
 	IO string
 }
 
-// String describes the entry, e.g. `Foo (domain "com.x", opset 1) at nodes "a", "b"`.
+// maxListed is how many nodes UnsupportedOp.String names before "and N more".
+const maxListed = 8
+
+// String describes the entry, e.g. `Foo (domain "com.x", opset 1) at nodes
+// "a", "b"`, naming at most 8 nodes.
 func (u UnsupportedOp) String() string {
-	quoted := make([]string, len(u.Nodes))
-	for i, n := range u.Nodes {
-		quoted[i] = fmt.Sprintf("%q", n)
+	quoted := make([]string, min(len(u.Nodes), maxListed))
+	for i := range quoted {
+		quoted[i] = fmt.Sprintf("%q", u.Nodes[i])
+	}
+	if more := len(u.Nodes) - len(quoted); more > 0 {
+		quoted = append(quoted, fmt.Sprintf("and %d more", more))
 	}
 	plural := ""
 	if len(u.Nodes) > 1 {
@@ -41,11 +49,16 @@ func (u UnsupportedOp) String() string {
 	if u.IO != "" {
 		return fmt.Sprintf("graph %s%s %s of type %s", u.IO, plural, strings.Join(quoted, ", "), u.OpType)
 	}
-	dom := ""
-	if u.Domain != "" {
-		dom = fmt.Sprintf("domain %q, ", u.Domain)
+	var where string
+	switch {
+	case u.Domain == "":
+		where = fmt.Sprintf("opset %d", u.Opset)
+	case u.Opset == 0:
+		where = fmt.Sprintf("domain %q, which the model does not import", u.Domain)
+	default:
+		where = fmt.Sprintf("domain %q, opset %d", u.Domain, u.Opset)
 	}
-	return fmt.Sprintf("%s (%sopset %d) at node%s %s", u.OpType, dom, u.Opset, plural, strings.Join(quoted, ", "))
+	return fmt.Sprintf("%s (%s) at node%s %s", u.OpType, where, plural, strings.Join(quoted, ", "))
 }
 
 // Unsupported lists every operator of p that has no implementation for the
@@ -142,17 +155,22 @@ func initializerNames(g *onnx.Graph) map[string]bool {
 	return m
 }
 
+// newestOpset is the newest version of the default ONNX domain the
+// operator specification edgeinfer follows defines.
+const newestOpset = 28
+
 // validate checks p before any work and returns its nodes in a topological
 // order. All problems found are reported together.
-func validate(p *onnx.Model) ([]*onnx.Node, error) {
+func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 	if p == nil || p.Graph == nil {
 		return nil, errors.New("model has no graph")
 	}
 	g := p.Graph
-	var errs []error
-	if _, ok := p.Opset(""); !ok {
-		errs = append(errs, errors.New("model imports no opset of the default ONNX domain"))
+	if len(g.Nodes) > lim.MaxNodes {
+		return nil, fmt.Errorf("graph has %d nodes, over the limit of %d (Limits.MaxNodes)", len(g.Nodes), lim.MaxNodes)
 	}
+	errs := checkOpsets(p)
+	errs = append(errs, checkDeclared(g, lim)...)
 	if u := Unsupported(p); len(u) > 0 {
 		var ops, ios []string
 		for _, e := range u {
@@ -193,6 +211,10 @@ func validate(p *onnx.Model) ([]*onnx.Node, error) {
 	}
 	producer := map[string]int{}
 	for i, n := range g.Nodes {
+		if len(n.Outputs) == 0 {
+			// Every operator has a required output, which kernels write.
+			errs = append(errs, fmt.Errorf("node %d (%s): has no outputs", i, ops.NodeLabel(n)))
+		}
 		for _, o := range n.Outputs {
 			define(o, ops.NodeLabel(n))
 			if o != "" {
@@ -208,7 +230,7 @@ func validate(p *onnx.Model) ([]*onnx.Node, error) {
 		}
 	}
 	for _, vi := range g.Outputs {
-		if _, ok := source[vi.Name]; !ok {
+		if _, ok := source[vi.Name]; !ok && vi.Name != "" {
 			errs = append(errs, fmt.Errorf("graph output %q is not produced by any node", vi.Name))
 		}
 	}
@@ -220,6 +242,84 @@ func validate(p *onnx.Model) ([]*onnx.Node, error) {
 		return nil, err
 	}
 	return order, nil
+}
+
+// checkOpsets checks the opset_import list: at most one entry per domain,
+// versions from 1, and a default domain version that exists.
+func checkOpsets(p *onnx.Model) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, o := range p.OpsetImports {
+		dom := ops.NormDomain(o.Domain)
+		name := fmt.Sprintf("domain %q", dom)
+		if dom == "" {
+			name = "the default ONNX domain"
+		}
+		switch {
+		case seen[dom]:
+			errs = append(errs, fmt.Errorf("opset_import lists %s twice", name))
+		case o.Version < 1:
+			errs = append(errs, fmt.Errorf("opset_import: %s has version %d, versions start at 1", name, o.Version))
+		case dom == "" && o.Version > newestOpset:
+			errs = append(errs, fmt.Errorf("opset_import: the default ONNX domain has version %d, newer than the newest edgeinfer knows (%d)", o.Version, newestOpset))
+		}
+		seen[dom] = true
+	}
+	if !seen[""] {
+		errs = append(errs, errors.New("model imports no opset of the default ONNX domain"))
+	}
+	return errs
+}
+
+// checkDeclared checks the graph's named tensors: initializers and graph
+// inputs and outputs have names, and the shapes declared for the inputs and
+// outputs have no negative dimension and fit the limits, the inputs also
+// together (a graph input declared with a fixed shape is a tensor a caller
+// will allocate; symbolic dimensions count as 1).
+func checkDeclared(g *onnx.Graph, lim Limits) []error {
+	var errs []error
+	var inputBytes int64
+	inits := initializerNames(g)
+	if len(g.Outputs) == 0 {
+		errs = append(errs, errors.New("graph has no outputs"))
+	}
+	for i, t := range g.Initializer {
+		if t.Name == "" {
+			errs = append(errs, fmt.Errorf("initializer %d has no name", i))
+		}
+	}
+	for _, io := range []struct {
+		kind string
+		vis  []*onnx.ValueInfo
+	}{{"input", g.Inputs}, {"output", g.Outputs}} {
+		for i, vi := range io.vis {
+			if vi.Name == "" {
+				errs = append(errs, fmt.Errorf("graph %s %d has no name", io.kind, i))
+				continue
+			}
+			if !vi.Type.HasShape {
+				continue
+			}
+			dims := make([]int64, len(vi.Type.Shape))
+			for d, dim := range vi.Type.Shape {
+				dims[d] = 1 // a symbolic or unknown dimension is at least 1 when used
+				if dim.Known && dim.Param == "" {
+					dims[d] = dim.Value
+				}
+			}
+			size, err := lim.tensorBytes(vi.Type.Elem, dims)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("graph %s %q: declared shape: %w", io.kind, vi.Name, err))
+			}
+			if io.kind == "input" && !inits[vi.Name] {
+				inputBytes += min(size, math.MaxInt64-inputBytes)
+			}
+		}
+	}
+	if inputBytes > lim.MaxMemory {
+		errs = append(errs, fmt.Errorf("the graph inputs' declared shapes need %d bytes together, over the memory limit of %d (Limits.MaxMemory)", inputBytes, lim.MaxMemory))
+	}
+	return errs
 }
 
 // topoSort orders nodes so that every node comes after the producers of its

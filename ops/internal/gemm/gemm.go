@@ -11,10 +11,14 @@
 // Work is split over tiles of C, each computed by one goroutine with a fixed
 // order of operations, so results are bit-identical for any thread count.
 // Packing space comes from the caller (WorkLen): a serial product
-// allocates nothing, a parallel one only the closure it hands to Parallel.
+// allocates nothing, a parallel one only the closures it hands to Parallel,
+// and a Runner keeps those from one product to the next.
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Parallel runs fn over [0,n) split into contiguous chunks on up to Threads
 // goroutines. It has the same method set as ops.Parallel, so a session's
@@ -52,28 +56,29 @@ func (m Matrix) from(r int) Matrix {
 }
 
 // Epilogue is applied to C after the product: every c[i][j] gets
-// RowBias[i], ColBias[j] and Add[i*LdAdd+j] added (each when non-nil), then
-// Act transforms each finished row segment in place.
+// RowBias[i], ColBias[j] and Add[i*LdAdd+j] added (each when non-nil), is
+// clipped to [Lo, Hi] when Clamp is set (a Relu or Clip, in SIMD where the
+// CPU has it), then Act transforms each finished row segment in place.
 type Epilogue struct {
 	RowBias []float32 // M values (a convolution's per-channel bias)
 	ColBias []float32 // N values (a fully connected layer's bias)
 	Add     []float32 // M x N row-major with stride LdAdd (a residual)
 	LdAdd   int
+	Clamp   bool
+	Lo, Hi  float32
 	Act     func(row []float32)
 }
 
 // empty reports whether e changes nothing.
 func (e *Epilogue) empty() bool {
-	return e.RowBias == nil && e.ColBias == nil && e.Add == nil && e.Act == nil
+	return e.RowBias == nil && e.ColBias == nil && e.Add == nil && !e.Clamp && e.Act == nil
 }
 
 // Blocking: a task computes a tile of at most mc x nc elements of C, over K
-// in steps of kc. kc*nr B values stay in L1 while the tile's mc*kc packed A
-// values are swept; none depends on the thread count.
+// in steps of kc (the sizes are the kernel's). kc*nr B values stay in L1
+// while the tile's mc*kc packed A values are swept; none depends on the
+// thread count.
 const (
-	mc = 32
-	nc = 256
-	kc = 256
 	// packBudget bounds the floats of B packed at once when B is not pre-packed.
 	packBudget = 1 << 20
 	// serialFlops is the size below which a product runs on the calling goroutine.
@@ -101,20 +106,34 @@ func (p *Product) WorkLen() int { return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.
 // WorkLen is the number of floats of work an m x n x k product needs, given
 // which operands come pre-packed.
 func WorkLen(m, n, k int, packedA, packedB bool) int {
+	w := workLen(m, n, k, packedA, packedB)
+	if n == 1 && !packedA && !packedB {
+		w = max(w, workLen(1, m, k, false, false)) // see columnVector
+	}
+	return w
+}
+
+// workLen is WorkLen for the product as given.
+func workLen(m, n, k int, packedA, packedB bool) int {
 	w, chunk := 0, n
 	if !packedA {
-		w += PackedALen(m, k)
+		w += align(PackedALen(m, k))
 	}
 	if !packedB {
 		chunk = bChunk(n, k)
-		w += PackedBLen(k, chunk)
+		w += align(PackedBLen(k, chunk))
 	}
 	return w + accLen(m, chunk)
 }
 
+// align rounds a number of floats up to a whole number of 64-byte lines,
+// so that panels cut from an aligned work buffer start on a line.
+func align(n int) int { return (n + 15) &^ 15 }
+
 // bChunk is how many columns of a B that is not pre-packed are packed and
 // multiplied at a time.
 func bChunk(n, k int) int {
+	_, nc := blocks()
 	c := max(nc, packBudget/max(k, 1)/nc*nc)
 	return min(c, ceilDiv(max(n, 1), kern.nr)*kern.nr)
 }
@@ -177,14 +196,47 @@ func (p *Product) check(work []float32) {
 }
 
 // Run computes the product, splitting tiles of C over par (nil runs
-// serially). A serial run allocates nothing.
+// serially). A serial run allocates nothing; a parallel one allocates the
+// closures it hands to par (a Runner reuses them).
 func (p *Product) Run(par Parallel, work []float32) {
+	if par == nil || par.Threads() <= 1 {
+		p.run(nil, nil, work)
+		return
+	}
+	new(Runner).Run(par, p, work)
+}
+
+// Runner runs products on a Parallel, keeping the closures it hands to it
+// from one product to the next, so that only its first parallel product
+// allocates. A Runner must not run two products at once.
+type Runner struct {
+	job     tileJob
+	tilesFn func(lo, hi int)
+	pack    panels
+	packSrc Matrix
+	packFn  func(lo, hi int)
+}
+
+// Run computes p as p.Run does, reusing r's closures.
+func (r *Runner) Run(par Parallel, p *Product, work []float32) {
+	if par == nil || par.Threads() <= 1 {
+		par = nil
+	}
+	p.run(par, r, work)
+}
+
+// run computes the product; par is nil or has more than one thread, and r
+// is non-nil when par is.
+func (p *Product) run(par Parallel, r *Runner, work []float32) {
 	p.check(work)
 	if p.M == 0 || p.N == 0 {
 		return
 	}
-	if par != nil && (par.Threads() <= 1 || 2*p.M*p.N*p.K < serialFlops) {
+	if 2*p.M*p.N*p.K < serialFlops {
 		par = nil
+	}
+	if t, ok := p.columnVector(); ok {
+		p = &t
 	}
 	job := tileJob{c: p.C, ldc: p.LdC, m: p.M, k: p.K, alpha: p.Alpha, beta: p.Beta, ep: p.Ep}
 	job.bm, job.bn = blocks()
@@ -192,8 +244,8 @@ func (p *Product) Run(par Parallel, work []float32) {
 		job.pa = p.PA.p
 	} else {
 		job.pa = newPanels(work, p.M, p.K, kern.mr)
-		job.pa.packAll(par, p.A)
-		work = work[len(job.pa.data):]
+		r.packAll(par, &job.pa, p.A)
+		work = work[align(len(job.pa.data)):]
 	}
 	chunk := p.N
 	if !p.PB.Valid() {
@@ -206,23 +258,58 @@ func (p *Product) Run(par Parallel, work []float32) {
 			job.pb = p.PB.p
 		} else {
 			job.pb = newPanels(work, job.nb, p.K, kern.nr)
-			job.pb.packAll(par, p.B.transposed().from(job.j0))
+			r.packAll(par, &job.pb, p.B.transposed().from(job.j0))
 		}
 		job.mt = ceilDiv(p.M, job.bm)
 		tasks := job.mt * ceilDiv(job.nb, job.bn)
 		if par == nil {
 			job.tiles(0, tasks)
-		} else {
-			parallelTiles(par, job, tasks)
+			continue
 		}
+		r.job = job
+		if r.tilesFn == nil {
+			r.tilesFn = r.job.tiles
+		}
+		par.For(tasks, 1, r.tilesFn)
 	}
+}
+
+// columnVector returns p transposed, Cᵀ = op(B)ᵀ op(A)ᵀ, when C is one
+// contiguous column (a matrix-vector product): a single row of A then
+// meets a row kernel instead of a tile computing nr-1 padding columns.
+// Operands packed for their own side, and a residual that is not
+// contiguous, keep p as it is.
+func (p *Product) columnVector() (Product, bool) {
+	if p.N != 1 || p.M == 1 || p.LdC != 1 || p.PA.Valid() || p.PB.Valid() || p.Ep.Add != nil && p.Ep.LdAdd != 1 {
+		return Product{}, false
+	}
+	t := *p
+	t.M, t.N, t.LdC = 1, p.M, p.M
+	t.A, t.B = p.B.transposed(), p.A.transposed()
+	t.Ep.RowBias, t.Ep.ColBias = p.Ep.ColBias, p.Ep.RowBias
+	t.Ep.LdAdd = p.M
+	return t, true
+}
+
+// packAll packs every panel of pn from m, splitting the panels over par
+// (which, when non-nil, r serves).
+func (r *Runner) packAll(par Parallel, pn *panels, m Matrix) {
+	cnt := pn.count()
+	grain := max(group, ceilDiv(1<<14, max(1, pn.w*pn.k)))
+	if par == nil || cnt <= grain {
+		pn.pack(m, 0, cnt)
+		return
+	}
+	r.pack, r.packSrc = *pn, m
+	if r.packFn == nil {
+		r.packFn = func(lo, hi int) { r.pack.pack(r.packSrc, lo, hi) }
+	}
+	par.For(cnt, grain, r.packFn)
 }
 
 // tileJob is what the tasks of one chunk of B's columns share: C and its
 // epilogue, the packed operands, and how C is cut into tasks, each a tile
-// of at most bm x bn elements. It holds no pointer to the Product, so the
-// closure of a parallel run copies it without making the caller's operands
-// escape to the heap.
+// of at most bm x bn elements.
 type tileJob struct {
 	c           []float32
 	ldc, m, k   int
@@ -237,22 +324,16 @@ type tileJob struct {
 
 // blocks returns the tile size for the kernel in use.
 func blocks() (bm, bn int) {
-	return max(kern.mr, mc/kern.mr*kern.mr), max(kern.nr, nc/kern.nr*kern.nr)
+	return max(kern.mr, kern.mc/kern.mr*kern.mr), max(kern.nr, kern.nc/kern.nr*kern.nr)
 }
 
 // accLen is the number of accumulator floats for an m-row product whose B
-// is multiplied cols columns at a time: one kernel tile per task (the
-// kernel is called through a function value, so a stack buffer would
-// escape to the heap).
+// is multiplied cols columns at a time: one kernel tile per task for the
+// edge tiles (the kernel is called through a function value, so a stack
+// buffer would escape to the heap).
 func accLen(m, cols int) int {
 	bm, bn := blocks()
 	return ceilDiv(m, bm) * ceilDiv(cols, bn) * kern.mr * kern.nr
-}
-
-// parallelTiles runs tasks [0, n) over par; only a parallel run allocates
-// (the closure and its copy of job).
-func parallelTiles(par Parallel, job tileJob, n int) {
-	par.For(n, 1, func(lo, hi int) { job.tiles(lo, hi) })
 }
 
 // tiles computes tasks [lo, hi).
@@ -270,21 +351,49 @@ const epilogueCols = 32
 
 // tile computes rows [i0, i1) and columns [j0, j1) of the current chunk of
 // C, applying the epilogue to each strip of columns as its last K block is
-// stored.
+// stored. Whole kernel tiles are written to C by the kernel itself (with
+// alpha 1); edge tiles, and every tile when alpha is not 1, go through acc.
 func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 	k := kern
-	mr, nr, jc := k.mr, k.nr, job.j0
+	mr, nr, jc, ldc := k.mr, k.nr, job.j0, job.ldc
+	if job.beta != 0 && job.beta != 1 {
+		for i := i0; i < i1; i++ {
+			for x, v := range job.c[i*ldc+jc+j0 : i*ldc+jc+j1] {
+				job.c[i*ldc+jc+j0+x] = job.beta * v
+			}
+		}
+	}
 	epilogue := !job.ep.empty()
+	direct := job.alpha == 1
+	// Split K into equal blocks of at most the kernel's kc (a multiple of 4
+	// steps, the kernels' unrolling), so that no block is a short remnant.
+	kc := ceilDiv(ceilDiv(max(job.k, 1), ceilDiv(max(job.k, 1), k.kc)), 4) * 4
+	if i1-i0 == 1 && k.row != nil {
+		// A matrix-vector product: stream each B panel whole.
+		kc = max(job.k, 1)
+	}
 	for pc := 0; pc == 0 || pc < job.k; pc += kc {
 		kb := min(kc, job.k-pc)
-		first, last := pc == 0, pc+kb >= job.k
+		add, last := pc > 0 || job.beta != 0, pc+kb >= job.k
 		strip := j0
 		for j := j0; j < j1; j += nr {
 			bp := job.pb.steps(j/nr, pc, kb)
 			cols := min(nr, j1-j)
 			for i := i0; i < i1; i += mr {
-				k.fn(kb, job.pa.steps(i/mr, pc, kb), bp, acc)
-				job.store(acc, nr, i, jc+j, min(mr, i1-i), cols, first)
+				ap := job.pa.steps(i/mr, pc, kb)
+				rows := min(mr, i1-i)
+				switch {
+				case direct && rows == mr && cols == nr:
+					k.fn(kb, ap, bp, job.c[i*ldc+jc+j:], ldc, add)
+				case direct && rows == 1 && cols == nr && k.row != nil:
+					k.row(kb, ap, bp, job.c[i*ldc+jc+j:], add)
+				case rows == 1 && k.row != nil:
+					k.row(kb, ap, bp, acc, false)
+					job.store(acc, nr, i, jc+j, rows, cols, add)
+				default:
+					k.fn(kb, ap, bp, acc, nr, false)
+					job.store(acc, nr, i, jc+j, rows, cols, add)
+				}
 			}
 			if end := j + cols; last && epilogue && (end-strip >= epilogueCols || end == j1) {
 				job.ep.Apply(job.c, job.ldc, i0, i1, jc+strip, jc+end)
@@ -295,22 +404,18 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 }
 
 // store merges an accumulator tile (rows x cols valid, stride nr) into C at
-// (i, j): the first K block scales by alpha and applies beta, later ones add.
-func (job *tileJob) store(acc []float32, nr, i, j, rows, cols int, first bool) {
-	alpha, beta := job.alpha, job.beta
+// (i, j), scaled by alpha: added to C when add is set, else overwriting it.
+func (job *tileJob) store(acc []float32, nr, i, j, rows, cols int, add bool) {
+	alpha := job.alpha
 	for r := range rows {
 		c := job.c[(i+r)*job.ldc+j : (i+r)*job.ldc+j+cols]
 		a := acc[r*nr : r*nr+cols]
 		switch {
-		case first && beta == 0 && alpha == 1:
+		case !add && alpha == 1:
 			copy(c, a)
-		case first && beta == 0:
+		case !add:
 			for x := range c {
 				c[x] = alpha * a[x]
-			}
-		case first:
-			for x := range c {
-				c[x] = alpha*a[x] + beta*c[x]
 			}
 		case alpha == 1:
 			for x := range c {
@@ -327,26 +432,45 @@ func (job *tileJob) store(acc []float32, nr, i, j, rows, cols int, first bool) {
 // Apply applies e to rows [i0, i1), columns [j0, j1) of the row-major
 // matrix c of stride ldc, as a product does to each finished tile.
 func (e *Epilogue) Apply(c []float32, ldc, i0, i1, j0, j1 int) {
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	if e.Clamp {
+		lo, hi = e.Lo, e.Hi
+	}
 	for i := i0; i < i1; i++ {
 		c := c[i*ldc+j0 : i*ldc+j1]
+		var bias float32
 		if e.RowBias != nil {
-			b := e.RowBias[i]
-			for x := range c {
-				c[x] += b
-			}
+			bias = e.RowBias[i]
 		}
 		if e.ColBias != nil {
 			for x, b := range e.ColBias[j0:j1] {
-				c[x] += b
+				c[x] = c[x] + bias + b
 			}
+			bias = 0
 		}
+		var add []float32
 		if e.Add != nil {
-			for x, v := range e.Add[i*e.LdAdd+j0 : i*e.LdAdd+j1] {
-				c[x] += v
-			}
+			add = e.Add[i*e.LdAdd+j0 : i*e.LdAdd+j1]
+		}
+		if bias != 0 || add != nil || e.Clamp {
+			clampRow(c, add, bias, lo, hi)
 		}
 		if e.Act != nil {
 			e.Act(c)
 		}
+	}
+}
+
+// clampRowGo is clampRow in Go.
+func clampRowGo(c, add []float32, bias, lo, hi float32) {
+	if add == nil {
+		for x, v := range c {
+			c[x] = min(max(v+bias, lo), hi)
+		}
+		return
+	}
+	add = add[:len(c)]
+	for x, v := range c {
+		c[x] = min(max(v+bias+add[x], lo), hi)
 	}
 }

@@ -3,19 +3,27 @@ package gemm
 // microKernel is the seam between the blocked driver and the innermost
 // loop. fn multiplies a packed A micro-panel (k steps of mr values: column p
 // of mr consecutive rows of op(A)) by a packed B micro-panel (k steps of nr
-// values: row p of nr consecutive columns of op(B)) and overwrites acc with
-// the mr x nr row-major result. The panels are zero-padded, so fn always
-// computes a full tile; the driver stores only the part inside C.
+// values: row p of nr consecutive columns of op(B)) and writes the mr x nr
+// result to the row-major tile c of stride ldc: c = A*B, or c += A*B when
+// add is set. The panels are zero-padded, so fn always computes a full
+// tile; the driver passes C itself for tiles inside C and a local buffer
+// for edge tiles, which it then copies.
 //
 // The driver packs every operand for the kernel in use, so mr and nr are part
-// of the seam: a Go assembly kernel (AVX2, AVX-512, NEON) behind build tags
-// replaces kern with its own shape from an init function, and a build with
-// the noasm tag keeps the generic one from kernel_generic.go. Operands packed
-// with one kernel must not be used with another; the driver checks this.
+// of the seam, as are the blocking sizes tuned for it (mc x nc tiles of C
+// computed kc steps of K at a time). A Go assembly kernel (AVX2, AVX-512,
+// NEON) behind build tags replaces kern with its own shape from an init
+// function, and a build with the noasm tag keeps the generic one from
+// kernel_generic.go. Operands packed with one kernel must not be used with
+// another; the driver checks this.
 type microKernel struct {
-	name   string
-	mr, nr int
-	fn     func(k int, a, b, acc []float32)
+	name       string
+	mr, nr     int
+	mc, nc, kc int
+	fn         func(k int, a, b, c []float32, ldc int, add bool)
+	// row, when not nil, computes only row 0 of fn's tile (a 1 x nr
+	// c), for products whose tile has a single row of A.
+	row func(k int, a, b, c []float32, add bool)
 }
 
 // maxTile bounds mr*nr for every kernel, sizing the driver's accumulator.

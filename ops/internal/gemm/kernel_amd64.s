@@ -3,10 +3,11 @@
 #include "textflag.h"
 
 // Both kernels keep the whole mr x nr tile in registers for the k loop,
-// load one step of the packed B micro-panel (nr floats) into vectors,
-// broadcast each of the step's mr A values and fuse-multiply-add it into
-// its row, then store the tile to acc row-major. Each accumulator sums its
-// k products in order, so the result does not depend on the unrolling.
+// starting from zero or, when add is set, from the tile of C; load one step
+// of the packed B micro-panel (nr floats) into vectors, broadcast each of the
+// step's mr A values and fuse-multiply-add it into its row; then store the
+// tile to C, row r at c + r*ldc. Each accumulator sums its k products in
+// order, so the result does not depend on the unrolling.
 
 // STEP512 is one k step of the 8x32 kernel: A at ao(SI), B at bo(DI).
 // Row r of the tile is Z(2r) (columns 0-15) and Z(2r+1) (columns 16-31).
@@ -38,28 +39,59 @@
 	VFMADD231PS  Z16, Z25, Z14; \
 	VFMADD231PS  Z17, Z25, Z15
 
-// func mulAVX512x8x32(k int, a, b, acc []float32)
-TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-80
-	MOVQ k+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ acc_base+56(FP), DX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+// LOAD512 and STORE512 move row registers z0, z1 from or to the C row at
+// R10, then advance R10 by ldc (R8 bytes).
+#define LOAD512(z0, z1) \
+	VMOVUPS (R10), z0; \
+	VMOVUPS 64(R10), z1; \
+	ADDQ    R8, R10
+
+#define STORE512(z0, z1) \
+	VMOVUPS z0, (R10); \
+	VMOVUPS z1, 64(R10); \
+	ADDQ    R8, R10
+
+// func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool)
+TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-89
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    b_base+32(FP), DI
+	MOVQ    c_base+56(FP), DX
+	MOVQ    ldc+80(FP), R8
+	SHLQ    $2, R8
+	MOVBLZX add+88(FP), R9
+	MOVQ    DX, R10
+	TESTQ   R9, R9
+	JNZ     load512
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+	VPXORD  Z4, Z4, Z4
+	VPXORD  Z5, Z5, Z5
+	VPXORD  Z6, Z6, Z6
+	VPXORD  Z7, Z7, Z7
+	VPXORD  Z8, Z8, Z8
+	VPXORD  Z9, Z9, Z9
+	VPXORD  Z10, Z10, Z10
+	VPXORD  Z11, Z11, Z11
+	VPXORD  Z12, Z12, Z12
+	VPXORD  Z13, Z13, Z13
+	VPXORD  Z14, Z14, Z14
+	VPXORD  Z15, Z15, Z15
+	JMP     start512
+
+load512:
+	LOAD512(Z0, Z1)
+	LOAD512(Z2, Z3)
+	LOAD512(Z4, Z5)
+	LOAD512(Z6, Z7)
+	LOAD512(Z8, Z9)
+	LOAD512(Z10, Z11)
+	LOAD512(Z12, Z13)
+	LOAD512(Z14, Z15)
+
+start512:
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ   tail512
@@ -86,22 +118,15 @@ step512:
 	JNZ  step512
 
 store512:
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, 128(DX)
-	VMOVUPS Z3, 192(DX)
-	VMOVUPS Z4, 256(DX)
-	VMOVUPS Z5, 320(DX)
-	VMOVUPS Z6, 384(DX)
-	VMOVUPS Z7, 448(DX)
-	VMOVUPS Z8, 512(DX)
-	VMOVUPS Z9, 576(DX)
-	VMOVUPS Z10, 640(DX)
-	VMOVUPS Z11, 704(DX)
-	VMOVUPS Z12, 768(DX)
-	VMOVUPS Z13, 832(DX)
-	VMOVUPS Z14, 896(DX)
-	VMOVUPS Z15, 960(DX)
+	MOVQ DX, R10
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
 	VZEROUPPER
 	RET
 
@@ -123,23 +148,50 @@ store512:
 	VFMADD231PS  Y8, Y13, Y6; \
 	VFMADD231PS  Y9, Y13, Y7
 
-// func mulAVX2x4x16(k int, a, b, acc []float32)
-TEXT ·mulAVX2x4x16(SB), NOSPLIT, $0-80
-	MOVQ   k+0(FP), CX
-	MOVQ   a_base+8(FP), SI
-	MOVQ   b_base+32(FP), DI
-	MOVQ   acc_base+56(FP), DX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	MOVQ   CX, BX
-	SHRQ   $2, BX
-	JZ     tail256
+// LOAD256 and STORE256 move row registers y0, y1 from or to the C row at
+// R10, then advance R10 by ldc (R8 bytes).
+#define LOAD256(y0, y1) \
+	VMOVUPS (R10), y0; \
+	VMOVUPS 32(R10), y1; \
+	ADDQ    R8, R10
+
+#define STORE256(y0, y1) \
+	VMOVUPS y0, (R10); \
+	VMOVUPS y1, 32(R10); \
+	ADDQ    R8, R10
+
+// func mulAVX2x4x16(k int, a, b, c []float32, ldc int, add bool)
+TEXT ·mulAVX2x4x16(SB), NOSPLIT, $0-89
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    b_base+32(FP), DI
+	MOVQ    c_base+56(FP), DX
+	MOVQ    ldc+80(FP), R8
+	SHLQ    $2, R8
+	MOVBLZX add+88(FP), R9
+	MOVQ    DX, R10
+	TESTQ   R9, R9
+	JNZ     load256
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     start256
+
+load256:
+	LOAD256(Y0, Y1)
+	LOAD256(Y2, Y3)
+	LOAD256(Y4, Y5)
+	LOAD256(Y6, Y7)
+
+start256:
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail256
 
 loop256:
 	STEP256(0, 0)
@@ -163,14 +215,67 @@ step256:
 	JNZ  step256
 
 store256:
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	VMOVUPS Y2, 64(DX)
-	VMOVUPS Y3, 96(DX)
-	VMOVUPS Y4, 128(DX)
-	VMOVUPS Y5, 160(DX)
-	VMOVUPS Y6, 192(DX)
-	VMOVUPS Y7, 224(DX)
+	MOVQ DX, R10
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	VZEROUPPER
+	RET
+
+// func rowAVX512x32(k int, a, b, c []float32, add bool)
+//
+// rowAVX512x32 is the 1x32 row kernel of the 8x32 one: it multiplies row 0
+// of a packed A micro-panel (a[0], a[8], ...: the panel's stride is mr = 8)
+// by a packed B micro-panel and writes the 32 results to c (c = A*B, or
+// c += A*B when add is set). A product with one row of A (a fully connected
+// layer's matrix-vector product) streams B through it at memory speed
+// instead of computing 7 rows of padding. Even and odd steps go to separate
+// accumulators (Z0-Z1 and Z2-Z3), summed at the end.
+TEXT ·rowAVX512x32(SB), NOSPLIT, $0-81
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    b_base+32(FP), DI
+	MOVQ    c_base+56(FP), DX
+	MOVBLZX add+80(FP), R9
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+	TESTQ   R9, R9
+	JZ      startrow
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+
+startrow:
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   tailrow
+
+looprow:
+	VBROADCASTSS (SI), Z4
+	VBROADCASTSS 32(SI), Z5
+	VFMADD231PS  (DI), Z4, Z0
+	VFMADD231PS  64(DI), Z4, Z1
+	VFMADD231PS  128(DI), Z5, Z2
+	VFMADD231PS  192(DI), Z5, Z3
+	ADDQ         $64, SI
+	ADDQ         $256, DI
+	DECQ         BX
+	JNZ          looprow
+
+tailrow:
+	TESTQ        $1, CX
+	JZ           storerow
+	VBROADCASTSS (SI), Z4
+	VFMADD231PS  (DI), Z4, Z0
+	VFMADD231PS  64(DI), Z4, Z1
+
+storerow:
+	VADDPS  Z2, Z0, Z0
+	VADDPS  Z3, Z1, Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
 	VZEROUPPER
 	RET
 

@@ -6,10 +6,10 @@ package gemm
 // tile in 16 of the 32 vector registers, multiplied by FMLA by element so
 // A needs no broadcasts (two vector loads of A and two of B per 16 FMLAs).
 func asmKernels() []microKernel {
-	return []microKernel{asmKernel("neon 8x8", 8, 8, mulNEON8x8)}
+	return []microKernel{asmKernel("neon 8x8", 8, 8, microKernel{mc: 32, nc: 256, kc: 256}, mulNEON8x8)}
 }
 
 // mulNEON8x8 is the NEON 8x8 kernel; it trusts its slice lengths.
 //
 //go:noescape
-func mulNEON8x8(k int, a, b, acc []float32)
+func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool)

@@ -28,34 +28,64 @@
 	FMLAS(14, b0, a1, 3); \
 	FMLAS(15, b1, a1, 3)
 
-// func mulNEON8x8(k int, a, b, acc []float32)
+// LOADROW and STOREROW move row registers v0, v1 from or to the C row at
+// R5, then advance R5 by ldc (R6 bytes).
+#define LOADROW(v0, v1) \
+	VLD1 (R5), [v0.S4, v1.S4]; \
+	ADD  R6, R5, R5
+
+#define STOREROW(v0, v1) \
+	VST1 [v0.S4, v1.S4], (R5); \
+	ADD  R6, R5, R5
+
+// func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool)
 //
-// The whole 8x8 tile stays in V0-V15 for the k loop, each accumulator
-// summing its k products in order. Two steps per iteration load into
-// alternating registers so the loads of one overlap the FMLAs of the other.
-TEXT ·mulNEON8x8(SB), NOSPLIT, $0-80
-	MOVD k+0(FP), R3
-	MOVD a_base+8(FP), R0
-	MOVD b_base+32(FP), R1
-	MOVD acc_base+56(FP), R2
-	VEOR V0.B16, V0.B16, V0.B16
-	VEOR V1.B16, V1.B16, V1.B16
-	VEOR V2.B16, V2.B16, V2.B16
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
-	VEOR V6.B16, V6.B16, V6.B16
-	VEOR V7.B16, V7.B16, V7.B16
-	VEOR V8.B16, V8.B16, V8.B16
-	VEOR V9.B16, V9.B16, V9.B16
-	VEOR V10.B16, V10.B16, V10.B16
-	VEOR V11.B16, V11.B16, V11.B16
-	VEOR V12.B16, V12.B16, V12.B16
-	VEOR V13.B16, V13.B16, V13.B16
-	VEOR V14.B16, V14.B16, V14.B16
-	VEOR V15.B16, V15.B16, V15.B16
-	LSR  $1, R3, R4
-	CBZ  R4, tail
+// The whole 8x8 tile stays in V0-V15 for the k loop, starting from zero or,
+// when add is set, from the tile of C; each accumulator sums its k products
+// in order. Two steps per iteration load into alternating registers so the
+// loads of one overlap the FMLAs of the other. Row r is stored at
+// c + r*ldc.
+TEXT ·mulNEON8x8(SB), NOSPLIT, $0-89
+	MOVD  k+0(FP), R3
+	MOVD  a_base+8(FP), R0
+	MOVD  b_base+32(FP), R1
+	MOVD  c_base+56(FP), R2
+	MOVD  ldc+80(FP), R6
+	LSL   $2, R6, R6
+	MOVBU add+88(FP), R7
+	MOVD  R2, R5
+	CBNZ  R7, load
+	VEOR  V0.B16, V0.B16, V0.B16
+	VEOR  V1.B16, V1.B16, V1.B16
+	VEOR  V2.B16, V2.B16, V2.B16
+	VEOR  V3.B16, V3.B16, V3.B16
+	VEOR  V4.B16, V4.B16, V4.B16
+	VEOR  V5.B16, V5.B16, V5.B16
+	VEOR  V6.B16, V6.B16, V6.B16
+	VEOR  V7.B16, V7.B16, V7.B16
+	VEOR  V8.B16, V8.B16, V8.B16
+	VEOR  V9.B16, V9.B16, V9.B16
+	VEOR  V10.B16, V10.B16, V10.B16
+	VEOR  V11.B16, V11.B16, V11.B16
+	VEOR  V12.B16, V12.B16, V12.B16
+	VEOR  V13.B16, V13.B16, V13.B16
+	VEOR  V14.B16, V14.B16, V14.B16
+	VEOR  V15.B16, V15.B16, V15.B16
+	B     start
+
+load:
+	LOADROW(V0, V1)
+	LOADROW(V2, V3)
+	LOADROW(V4, V5)
+	LOADROW(V6, V7)
+	LOADROW(V8, V9)
+	LOADROW(V10, V11)
+	LOADROW(V12, V13)
+	LOADROW(V14, V15)
+
+start:
+	LSR $1, R3, R4
+	CBZ R4, tail
 
 loop:
 	VLD1.P 32(R0), [V16.S4, V17.S4]
@@ -74,10 +104,15 @@ tail:
 	STEP8(16, 17, 18, 19)
 
 store:
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R2)
-	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R2)
-	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R2)
-	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R2)
+	MOVD R2, R5
+	STOREROW(V0, V1)
+	STOREROW(V2, V3)
+	STOREROW(V4, V5)
+	STOREROW(V6, V7)
+	STOREROW(V8, V9)
+	STOREROW(V10, V11)
+	STOREROW(V12, V13)
+	STOREROW(V14, V15)
 	RET
 
 // func fmaLoopNEON(n int)

@@ -47,9 +47,11 @@ func intGuarded(rng *rand.Rand, n int) (full, mid []float32) {
 }
 
 // TestMicroKernels checks every kernel against the triple loop for every
-// k up to 70, with NaN sentinels around each operand: reading one float
-// outside a or b turns a result into NaN, writing outside acc changes a
-// sentinel, and acc starts as NaN so every element must be overwritten.
+// k up to 70, overwriting and adding to a C tile of stride nr+3 with NaN
+// sentinels around each operand: reading one float outside a or b turns a
+// result into NaN, and writing outside the tile (between its rows too)
+// changes a sentinel; when overwriting, C starts as NaN so every element
+// must be written.
 func TestMicroKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, kn := range allKernels() {
@@ -57,42 +59,93 @@ func TestMicroKernels(t *testing.T) {
 		if mr*nr > maxTile {
 			t.Fatalf("%s: %dx%d tile exceeds maxTile %d", kn.name, mr, nr, maxTile)
 		}
+		if kn.mc%kn.mr != 0 || kn.nc%kn.nr != 0 || kn.kc < 1 {
+			t.Fatalf("%s: blocking %dx%dx%d does not suit the %dx%d tile", kn.name, kn.mc, kn.nc, kn.kc, mr, nr)
+		}
+		ldc := nr + 3
 		for k := 0; k <= 70; k++ {
-			afull, a := intGuarded(rng, mr*k)
-			bfull, b := intGuarded(rng, nr*k)
-			accFull, acc := guarded(rng, mr*nr)
-			for i := range acc {
-				acc[i] = float32(math.NaN())
-			}
-			kn.fn(k, a, b, acc)
-			what := fmt.Sprintf("%s k=%d", kn.name, k)
-			for i := range mr {
-				for j := range nr {
-					var want float32
-					for p := range k {
-						want += a[p*mr+i] * b[p*nr+j]
-					}
-					if got := acc[i*nr+j]; got != want {
-						t.Fatalf("%s: acc[%d][%d] = %v, want %v", what, i, j, got, want)
+			for _, add := range []bool{false, true} {
+				afull, a := intGuarded(rng, mr*k)
+				bfull, b := intGuarded(rng, nr*k)
+				cFull, c := guarded(rng, (mr-1)*ldc+nr)
+				for i := range c {
+					if add && i%ldc < nr {
+						c[i] = float32(rng.IntN(17) - 8)
+					} else {
+						c[i] = float32(math.NaN())
 					}
 				}
+				c0 := slices.Clone(c)
+				kn.fn(k, a, b, c, ldc, add)
+				what := fmt.Sprintf("%s k=%d add=%v", kn.name, k, add)
+				for i := range mr {
+					for j := range nr {
+						var want float32
+						if add {
+							want = c0[i*ldc+j]
+						}
+						for p := range k {
+							want += a[p*mr+i] * b[p*nr+j]
+						}
+						if got := c[i*ldc+j]; got != want {
+							t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, got, want)
+						}
+					}
+				}
+				checkGuard(t, what+" a", afull, 1, len(a), len(a))
+				checkGuard(t, what+" b", bfull, 1, len(b), len(b))
+				checkGuard(t, what+" c", cFull, mr, nr, ldc)
+				if kn.row != nil {
+					checkRowKernel(t, kn, k, a, b, add, rng)
+				}
 			}
-			checkGuard(t, what+" a", afull, 1, len(a), len(a))
-			checkGuard(t, what+" b", bfull, 1, len(b), len(b))
-			checkGuard(t, what+" acc", accFull, 1, len(acc), len(acc))
 		}
 	}
 }
 
+// checkRowKernel checks kn's row kernel against row 0 of the triple loop,
+// with NaN sentinels around its 1 x nr result.
+func checkRowKernel(t *testing.T, kn microKernel, k int, a, b []float32, add bool, rng *rand.Rand) {
+	t.Helper()
+	cFull, c := intGuarded(rng, kn.nr)
+	if !add {
+		for i := range c {
+			c[i] = float32(math.NaN())
+		}
+	}
+	c0 := slices.Clone(c)
+	kn.row(k, a, b, c, add)
+	for j := range kn.nr {
+		var want, odd float32
+		if add {
+			want = c0[j]
+		}
+		// The row kernel sums even and odd steps apart.
+		for p := range k {
+			if p%2 == 0 {
+				want += a[p*kn.mr] * b[p*kn.nr+j]
+			} else {
+				odd += a[p*kn.mr] * b[p*kn.nr+j]
+			}
+		}
+		if want += odd; c[j] != want {
+			t.Fatalf("%s row k=%d add=%v: c[%d] = %v, want %v", kn.name, k, add, j, c[j], want)
+		}
+	}
+	checkGuard(t, kn.name+" row c", cFull, 1, kn.nr, kn.nr)
+}
+
 // TestAsmKernelBounds checks that the assembly kernels refuse short slices
-// instead of reading or writing past them.
+// and strides instead of reading or writing past them.
 func TestAsmKernelBounds(t *testing.T) {
 	for _, kn := range asmKernels() {
 		mr, nr, k := kn.mr, kn.nr, 3
-		for name, args := range map[string][3]int{
-			"short a":   {mr*k - 1, nr * k, mr * nr},
-			"short b":   {mr * k, nr*k - 1, mr * nr},
-			"short acc": {mr * k, nr * k, mr*nr - 1},
+		for name, args := range map[string][4]int{
+			"short a":   {mr*k - 1, nr * k, mr * nr, nr},
+			"short b":   {mr * k, nr*k - 1, mr * nr, nr},
+			"short c":   {mr * k, nr * k, mr*nr - 1, nr},
+			"short ldc": {mr * k, nr * k, mr * nr, nr - 1},
+			"long ldc":  {mr * k, nr * k, mr * nr, nr + 1},
 		} {
 			func() {
 				defer func() {
@@ -100,7 +153,7 @@ func TestAsmKernelBounds(t *testing.T) {
 						t.Errorf("%s %s: no panic", kn.name, name)
 					}
 				}()
-				kn.fn(k, make([]float32, args[0], args[0]+64), make([]float32, args[1], args[1]+64), make([]float32, args[2], args[2]+64))
+				kn.fn(k, make([]float32, args[0], args[0]+64), make([]float32, args[1], args[1]+64), make([]float32, args[2], args[2]+64), args[3], false)
 			}()
 		}
 	}
@@ -178,7 +231,7 @@ func BenchmarkKernel(b *testing.B) {
 	eachKernel(b.Run, func(b *testing.B) {
 		const k = 256
 		rng := rand.New(rand.NewPCG(15, 16))
-		a, bp, acc := aligned(kern.mr*k), aligned(kern.nr*k), aligned(kern.mr*kern.nr)
+		a, bp, c := aligned(kern.mr*k), aligned(kern.nr*k), aligned(kern.mr*kern.nr)
 		for i := range a {
 			a[i] = rng.Float32()
 		}
@@ -187,7 +240,7 @@ func BenchmarkKernel(b *testing.B) {
 		}
 		fn := kern.fn
 		for range b.N {
-			fn(k, a, bp, acc)
+			fn(k, a, bp, c, kern.nr, true)
 		}
 		b.ReportMetric(2*float64(kern.mr*kern.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})

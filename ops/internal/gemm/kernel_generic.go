@@ -16,13 +16,17 @@ func genericKernel() microKernel {
 }
 
 var (
-	kernel2x2 = microKernel{name: "generic 2x2", mr: 2, nr: 2, fn: mul2x2}
-	kernel4x4 = microKernel{name: "generic 4x4", mr: 4, nr: 4, fn: mul4x4}
+	kernel2x2 = microKernel{name: "generic 2x2", mr: 2, nr: 2, mc: 32, nc: 256, kc: 256, fn: mul2x2}
+	kernel4x4 = microKernel{name: "generic 4x4", mr: 4, nr: 4, mc: 32, nc: 256, kc: 256, fn: mul4x4}
 )
 
 // mul2x2 is the 2x2 micro-kernel.
-func mul2x2(k int, a, b, acc []float32) {
+func mul2x2(k int, a, b, c []float32, ldc int, add bool) {
+	c0, c1 := c[0:2:2], c[ldc:ldc+2:ldc+2]
 	var c00, c01, c10, c11 float32
+	if add {
+		c00, c01, c10, c11 = c0[0], c0[1], c1[0], c1[1]
+	}
 	var a0, a1, b0, b1 float32
 	a = a[:2*k]
 	b = b[:2*k]
@@ -59,14 +63,20 @@ func mul2x2(k int, a, b, acc []float32) {
 		a = a[2:]
 		b = b[2:]
 	}
-	acc = acc[:4]
-	acc[0], acc[1], acc[2], acc[3] = c00, c01, c10, c11
+	c0[0], c0[1], c1[0], c1[1] = c00, c01, c10, c11
 }
 
 // mul4x4 is the 4x4 micro-kernel.
-func mul4x4(k int, a, b, acc []float32) {
+func mul4x4(k int, a, b, c []float32, ldc int, add bool) {
+	r0, r1, r2, r3 := c[0:4:4], c[ldc:ldc+4:ldc+4], c[2*ldc:2*ldc+4:2*ldc+4], c[3*ldc:3*ldc+4:3*ldc+4]
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	if add {
+		c00, c01, c02, c03 = r0[0], r0[1], r0[2], r0[3]
+		c10, c11, c12, c13 = r1[0], r1[1], r1[2], r1[3]
+		c20, c21, c22, c23 = r2[0], r2[1], r2[2], r2[3]
+		c30, c31, c32, c33 = r3[0], r3[1], r3[2], r3[3]
+	}
 	a = a[:4*k]
 	b = b[:4*k]
 	for len(a) >= 4 && len(b) >= 4 {
@@ -91,9 +101,8 @@ func mul4x4(k int, a, b, acc []float32) {
 		a = a[4:]
 		b = b[4:]
 	}
-	acc = acc[:16]
-	acc[0], acc[1], acc[2], acc[3] = c00, c01, c02, c03
-	acc[4], acc[5], acc[6], acc[7] = c10, c11, c12, c13
-	acc[8], acc[9], acc[10], acc[11] = c20, c21, c22, c23
-	acc[12], acc[13], acc[14], acc[15] = c30, c31, c32, c33
+	r0[0], r0[1], r0[2], r0[3] = c00, c01, c02, c03
+	r1[0], r1[1], r1[2], r1[3] = c10, c11, c12, c13
+	r2[0], r2[1], r2[2], r2[3] = c20, c21, c22, c23
+	r3[0], r3[1], r3[2], r3[3] = c30, c31, c32, c33
 }

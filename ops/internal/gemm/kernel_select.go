@@ -40,12 +40,26 @@ func KernelName() string { return kern.name }
 
 // asmKernel wraps an assembly micro-kernel, which trusts its arguments, in
 // the bounds checks that keep it inside its slices.
-func asmKernel(name string, mr, nr int, f func(k int, a, b, acc []float32)) microKernel {
-	return microKernel{name: name, mr: mr, nr: nr, fn: func(k int, a, b, acc []float32) {
-		if k < 0 || len(a) < mr*k || len(b) < nr*k || len(acc) < mr*nr {
-			panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d acc floats for k=%d",
-				name, len(a), len(b), len(acc), k))
+// The blocking sizes are those of blocked.
+func asmKernel(name string, mr, nr int, blocked microKernel, f func(k int, a, b, c []float32, ldc int, add bool)) microKernel {
+	blocked.name, blocked.mr, blocked.nr = name, mr, nr
+	blocked.fn = func(k int, a, b, c []float32, ldc int, add bool) {
+		if k < 0 || len(a) < mr*k || len(b) < nr*k || ldc < nr || len(c) < (mr-1)*ldc+nr {
+			panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
+				name, len(a), len(b), len(c), ldc, k))
 		}
-		f(k, a, b, acc)
-	}}
+		f(k, a, b, c, ldc, add)
+	}
+	return blocked
+}
+
+// asmRowKernel wraps the assembly row kernel of k in bounds checks.
+func asmRowKernel(k microKernel, f func(k int, a, b, c []float32, add bool)) func(k int, a, b, c []float32, add bool) {
+	mr, nr := k.mr, k.nr
+	return func(k int, a, b, c []float32, add bool) {
+		if k < 0 || k > 0 && len(a) < mr*(k-1)+1 || len(b) < nr*k || len(c) < nr {
+			panic(fmt.Sprintf("gemm: row kernel given %d A, %d B and %d C floats for k=%d", len(a), len(b), len(c), k))
+		}
+		f(k, a, b, c, add)
+	}
 }

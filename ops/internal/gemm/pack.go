@@ -97,23 +97,6 @@ func (pn *panels) pack(m Matrix, lo, hi int) {
 	}
 }
 
-// packAll packs every panel of m, splitting the panels over par.
-func (pn *panels) packAll(par Parallel, m Matrix) {
-	cnt := pn.count()
-	grain := max(group, ceilDiv(1<<14, max(1, pn.w*pn.k)))
-	if par == nil || par.Threads() == 1 || cnt <= grain {
-		pn.pack(m, 0, cnt)
-		return
-	}
-	parallelPack(par, *pn, m, cnt, grain)
-}
-
-// parallelPack packs panels [0, cnt) over par; it takes copies so that only
-// a parallel run allocates.
-func parallelPack(par Parallel, pn panels, m Matrix, cnt, grain int) {
-	par.For(cnt, grain, func(lo, hi int) { pn.pack(m, lo, hi) })
-}
-
 // PackedA is a left operand op(A) (M x K) packed once for the kernel in use,
 // typically constant weights packed when a model is loaded. The zero value
 // holds no operand. It is a small header over the packed floats: copies

@@ -1,10 +1,10 @@
 // Command genref regenerates the reference data in preprocess/testdata:
-// small image fixtures made with PIL (photo.jpg, quad.webp, quad_cmyk.jpg)
-// and pil_ref.json, compact summaries (per-channel means and values at fixed
-// sampled indices) of what the PIL reference shared/reference/prep.py
-// produces for the shared photos and the JPEG fixture. It needs python3 with
-// PIL and numpy; the tests that use its output do not. Run it from the
-// preprocess directory:
+// small image fixtures made with PIL (photo.jpg, quad.webp, quad_cmyk.jpg,
+// quad_progressive.jpg) and pil_ref.json, compact summaries (per-channel
+// means and values at fixed sampled indices) of what the PIL reference
+// shared/reference/prep.py produces for the shared photos and the JPEG
+// fixture. It needs python3 with PIL and numpy; the tests that use its
+// output do not. Run it from the preprocess directory:
 //
 //	go generate ./preprocess   (runs go run ./testdata/genref)
 package main
@@ -35,6 +35,7 @@ for y in range(12):
         q.putpixel((x, y), [[(255, 0, 0), (0, 255, 0)], [(0, 0, 255), (255, 255, 255)]][y >= 6][x >= 8])
 q.save('testdata/quad.webp', lossless=True)
 q.convert('CMYK').save('testdata/quad_cmyk.jpg', quality=95)
+q.save('testdata/quad_progressive.jpg', quality=95, progressive=True)
 `
 
 // refCase is one prep.py run, summarised.
