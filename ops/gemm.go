@@ -127,6 +127,19 @@ func (g *gemmOp) Prepare(in []Value) error {
 	return nil
 }
 
+// Released lists A and B when Prepare packed them: Run reads the packed
+// copies only.
+func (g *gemmOp) Released() []int {
+	var r []int
+	if g.pa.Valid() {
+		r = append(r, 0)
+	}
+	if g.pb.Valid() {
+		r = append(r, 1)
+	}
+	return r
+}
+
 // Workspace is the GEMM's packing space.
 func (g *gemmOp) Workspace(in []Value) int {
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
@@ -275,6 +288,14 @@ func (mm *matMulOp) Prepare(in []Value) error {
 		mm.pb[i] = gemm.PackB(nil, d.K, d.N, gemm.Matrix{Data: b[i*d.K*d.N:], Ld: d.N})
 	}
 	return nil
+}
+
+// Released lists B when Prepare packed it: Run reads the packed copy only.
+func (mm *matMulOp) Released() []int {
+	if mm.pb == nil {
+		return nil
+	}
+	return []int{1}
 }
 
 // Workspace is the GEMM's packing space for one product.

@@ -208,6 +208,9 @@ func (pl *planner) foldPlanConstants() error {
 			if err != nil {
 				return err
 			}
+			if err := pl.materialize(n.in, in); err != nil {
+				return err
+			}
 			if err := evaluate(n, op, in, outv, lim); err != nil {
 				return err
 			}

@@ -50,7 +50,8 @@ func (pl *planner) info(p *plan) PlanInfo {
 		case slotConst:
 			if !seen[sl.c] {
 				seen[sl.c] = true
-				info.ConstBytes += int64(len(sl.c.Data))
+				// The type and shape: an operator may read a copy of its own.
+				info.ConstBytes += int64(ops.NumElems(sl.shape) * ops.ElemSize(sl.typ))
 			}
 		}
 	}

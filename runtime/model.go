@@ -13,6 +13,13 @@
 // arena by liveness. A run then only executes the planned kernels. A model
 // keeps the plans of its last 8 input shapes.
 //
+// Weights an operator packs (Conv, Gemm, MatMul) replace the raw ones in
+// memory: once packed, the raw weights' pages of the mapped file are given
+// back to the operating system, and the runtime's own copies (initializers
+// the file does not align, weights merged with a BatchNormalization) are
+// left to the garbage collector. A later plan that needs them again reads
+// them back from the model as loaded.
+//
 // Integer graph inputs with at most 64 elements (the shape, axes or indices
 // inputs of single-operator models) are treated as constants of the plan:
 // their values are part of the plan cache key, so Reshape or Slice can infer
@@ -128,6 +135,7 @@ type Model struct {
 	mu       sync.Mutex
 	plans    []*plan // most recently used first
 	variants map[variantKey]*variant
+	dropped  map[int]bool // constants whose data the graph dropped (release.go)
 
 	def *Session // used by Model.Run
 }
@@ -168,9 +176,10 @@ func LoadModel(p *onnx.Model, opts ...Option) (*Model, error) {
 			return nil, err
 		}
 	}
-	m := &Model{cfg: cfg, proto: p, g: g, pool: newPool(cfg.threads), variants: map[variantKey]*variant{}}
+	m := &Model{cfg: cfg, proto: p, g: g, pool: newPool(cfg.threads), variants: map[variantKey]*variant{}, dropped: map[int]bool{}}
 	m.def = m.NewSession()
 	m.releaseUnloaded()
+	m.dropUnread()
 	// Stop the workers when a model is dropped without Close.
 	goruntime.AddCleanup(m, func(p *pool) { p.close() }, m.pool)
 	return m, nil

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -146,6 +147,9 @@ type planner struct {
 	steps     []*step
 	folded    int
 	at        *onnx.Node // the node being processed, named if operator code panics
+	recovered *graph     // the graph loaded again, once a dropped constant is needed
+	reads     []int      // node input slots reading each value (dropReleased)
+	freed     []int      // of those, the ones of resolved steps that released it
 }
 
 // planFor returns the plan for inputs, from the cache or newly built.
@@ -246,6 +250,7 @@ func (pl *planner) resolveSteps() error {
 		}
 		s.op = op
 		pl.m.releasePrepared(op, in)
+		pl.dropReleased(s)
 	}
 	return nil
 }
@@ -334,6 +339,7 @@ func (pl *planner) layout(p *plan) error {
 	}
 
 	byStep := make([]bool, len(vals))
+	read := pl.dataRead()
 	for i, s := range pl.steps {
 		pl.at = s.key.n.proto
 		pos := i + 1
@@ -344,7 +350,14 @@ func (pl *planner) layout(p *plan) error {
 				if v.Const == nil {
 					return fmt.Errorf("%s: internal error: input %q has no storage", s.label(), g.names[id])
 				}
-				p.slots[id] = slot{kind: slotConst, typ: v.Type, shape: v.Shape, c: v.Const}
+				c := &ops.Tensor{Type: v.Type, Shape: v.Shape} // the operators read copies of their own
+				if read[id] {
+					if err := pl.materialize([]int{id}, nil); err != nil {
+						return err
+					}
+					c = vals[id].Const
+				}
+				p.slots[id] = slot{kind: slotConst, typ: v.Type, shape: v.Shape, c: c}
 			}
 		}
 		for j, id := range s.out {
@@ -410,6 +423,24 @@ func (pl *planner) layout(p *plan) error {
 		}
 	}
 	return nil
+}
+
+// dataRead marks the values whose data a run reads: the inputs of steps
+// whose operators do not declare them released, and the graph outputs.
+func (pl *planner) dataRead() []bool {
+	read := make([]bool, len(pl.vals))
+	for _, s := range pl.steps {
+		released := releasedBy(s.op)
+		for j, id := range s.in {
+			if id >= 0 && !slices.Contains(released, j) {
+				read[id] = true
+			}
+		}
+	}
+	for _, id := range pl.g.outputs {
+		read[id] = true
+	}
+	return read
 }
 
 // inPlace returns the input whose storage the first output of s may take

@@ -68,6 +68,9 @@ func (pl *planner) resolve(k variantKey, ids []int, in []ops.Value) (ops.Op, err
 	}
 	for _, id := range ids {
 		if id >= 0 && pl.planConst[id] {
+			if err := pl.materialize(ids, in); err != nil {
+				return nil, err
+			}
 			base, err := ops.Build(k.n.proto, k.n.opset)
 			if err != nil {
 				return nil, err
@@ -85,6 +88,9 @@ func (pl *planner) resolve(k variantKey, ids []int, in []ops.Value) (ops.Op, err
 	}
 	v := pl.m.variants[k]
 	if !v.prepared {
+		if err := pl.materialize(ids, in); err != nil {
+			return nil, err
+		}
 		if err := p.Prepare(in); err != nil {
 			return nil, fmt.Errorf("%s: %w", k.n.label(), err)
 		}

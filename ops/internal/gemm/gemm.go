@@ -239,7 +239,6 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 		p = &t
 	}
 	job := tileJob{c: p.C, ldc: p.LdC, m: p.M, k: p.K, alpha: p.Alpha, beta: p.Beta, ep: p.Ep}
-	job.bm, job.bn = blocks()
 	if p.PA.Valid() {
 		job.pa = p.PA.p
 	} else {
@@ -260,11 +259,17 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 			job.pb = newPanels(work, job.nb, p.K, kern.nr)
 			r.packAll(par, &job.pb, p.B.transposed().from(job.j0))
 		}
+		job.bm, job.bn = blocks()
 		job.mt = ceilDiv(p.M, job.bm)
 		tasks := job.mt * ceilDiv(job.nb, job.bn)
 		if par == nil {
 			job.tiles(0, tasks)
 			continue
+		}
+		if th := min(par.Threads(), maxSplit); tasks < 2*th && tasks%th != 0 {
+			// Too few tiles to share evenly (the threads take tasks as
+			// they finish: 3 on 2 threads take as long as 4).
+			tasks = job.split(ceilDiv(tasks, th) * th)
 		}
 		r.job = job
 		if r.tilesFn == nil {
@@ -322,6 +327,39 @@ type tileJob struct {
 	acc         []float32 // mr*nr floats of accumulator per task
 }
 
+// maxSplit bounds the threads split shares a product of few tiles among:
+// it then aims at no more than 2*maxSplit tasks and makes fewer than
+// 8*maxSplit.
+const maxSplit = 16
+
+// split narrows the tiles of the current chunk, which has fewer than want
+// tasks, so that there are at least want when C has that many kernel
+// tiles: columns first, then rows, both in whole kernel tiles. Every
+// element of C is then computed by the same kernel calls over the same K
+// blocks as with the full tiles, only in another task, so results stay
+// bit-identical for any thread count. It returns the number of tasks,
+// which is less than 4*want: each axis gets at most twice the tiles it
+// aims at.
+func (job *tileJob) split(want int) int {
+	mr, nr := kern.mr, kern.nr
+	rows := ceilDiv(job.m, job.bm)
+	var cols int
+	job.bn, cols = narrow(job.nb, nr, ceilDiv(want, rows))
+	if rows*cols < want {
+		job.bm, rows = narrow(job.m, mr, ceilDiv(want, cols))
+	}
+	job.mt = rows
+	return rows * cols
+}
+
+// narrow cuts n into at least parts (when n has that many units) pieces
+// of whole units, returning the piece size and count.
+func narrow(n, unit, parts int) (size, count int) {
+	units := ceilDiv(n, unit)
+	size = max(1, units/max(1, parts)) * unit
+	return size, ceilDiv(n, size)
+}
+
 // blocks returns the tile size for the kernel in use.
 func blocks() (bm, bn int) {
 	return max(kern.mr, kern.mc/kern.mr*kern.mr), max(kern.nr, kern.nc/kern.nr*kern.nr)
@@ -330,10 +368,11 @@ func blocks() (bm, bn int) {
 // accLen is the number of accumulator floats for an m-row product whose B
 // is multiplied cols columns at a time: one kernel tile per task for the
 // edge tiles (the kernel is called through a function value, so a stack
-// buffer would escape to the heap).
+// buffer would escape to the heap), for the tasks of full tiles or of
+// split ones.
 func accLen(m, cols int) int {
 	bm, bn := blocks()
-	return ceilDiv(m, bm) * ceilDiv(cols, bn) * kern.mr * kern.nr
+	return max(ceilDiv(m, bm)*ceilDiv(cols, bn), 8*maxSplit) * kern.mr * kern.nr
 }
 
 // tiles computes tasks [lo, hi).
@@ -368,8 +407,9 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 	// Split K into equal blocks of at most the kernel's kc (a multiple of 4
 	// steps, the kernels' unrolling), so that no block is a short remnant.
 	kc := ceilDiv(ceilDiv(max(job.k, 1), ceilDiv(max(job.k, 1), k.kc)), 4) * 4
-	if i1-i0 == 1 && k.row != nil {
-		// A matrix-vector product: stream each B panel whole.
+	if job.m == 1 && k.row != nil {
+		// A vector-matrix product: stream each B panel whole. (This depends
+		// on the product, not on the tile, whose size split may change.)
 		kc = max(job.k, 1)
 	}
 	for pc := 0; pc == 0 || pc < job.k; pc += kc {

@@ -267,23 +267,72 @@ func TestPackedAndEpilogue(t *testing.T) {
 	})
 }
 
-// TestThreadsBitIdentical checks every thread count gives the same bits.
+// TestThreadsBitIdentical checks every thread count gives the same bits,
+// for products of many tiles and for products of fewer tiles than threads
+// (which split narrows), with beta and alpha or an epilogue.
 func TestThreadsBitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	m, n, k := 150, 700, 530
-	_, a := guarded(rng, m*k)
-	_, b := guarded(rng, k*n)
-	var ref []float32
-	for _, th := range []int{1, 2, 3, 5, 8} {
-		c := make([]float32, m*n)
-		Sgemm(pool{th}, false, false, m, n, k, 1, a, k, b, n, 0, c, n, make([]float32, WorkLen(m, n, k, false, false)))
-		if ref == nil {
-			ref = c
-			continue
+	bm, bn := blocks()
+	for _, s := range [][3]int{
+		{150, 700, 530}, {bm, bn, 300}, {bm / 2, bn - 3, 257}, {1, 1000, 300},
+		{3 * kern.mr, 2*kern.nr + 1, 700}, {2*bm + 1, kern.nr, 90}, {kern.mr + 1, 3 * kern.nr, 600},
+	} {
+		m, n, k := s[0], s[1], s[2]
+		_, a := guarded(rng, m*k)
+		_, b := guarded(rng, k*n)
+		_, c0 := guarded(rng, m*n)
+		_, bias := guarded(rng, m)
+		var ref []float32
+		for _, th := range []int{1, 2, 3, 5, 8, 40} {
+			c := slices.Clone(c0)
+			p := Product{M: m, N: n, K: k, Alpha: 0.5, Beta: 1.5, A: Matrix{a, k, false}, B: Matrix{b, n, false},
+				C: c, LdC: n, Ep: Epilogue{RowBias: bias, Clamp: true, Lo: -1, Hi: 2}}
+			p.Run(pool{th}, make([]float32, p.WorkLen()))
+			if ref == nil {
+				ref = c
+				continue
+			}
+			for i := range c {
+				if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
+					t.Fatalf("%dx%dx%d, %d threads: element %d = %v, 1 thread gave %v", m, n, k, th, i, c[i], ref[i])
+				}
+			}
 		}
-		for i := range c {
-			if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
-				t.Fatalf("%d threads: element %d = %v, 1 thread gave %v", th, i, c[i], ref[i])
+	}
+}
+
+// countPar records the size of the largest range it is asked to split.
+type countPar struct {
+	pool
+	most *int
+}
+
+func (p countPar) For(n, grain int, fn func(lo, hi int)) {
+	*p.most = max(*p.most, n)
+	p.pool.For(n, grain, fn)
+}
+
+// TestSplitFewTiles checks that a product of one tile (operands pre-packed,
+// so that only tiles are handed to the Parallel) is split into at least as
+// many tasks as threads, columns first and then rows, when C has that many
+// kernel tiles, and that 3 tiles are split evenly for 2 threads.
+func TestSplitFewTiles(t *testing.T) {
+	bm, bn := blocks()
+	for _, s := range [][2]int{{bm, bn}, {bm, kern.nr}, {kern.mr, 2 * kern.nr}, {3 * bm, bn}} {
+		m, n := s[0], s[1]
+		k := max(300, serialFlops/(2*m*n)+1)
+		p := Product{M: m, N: n, K: k, Alpha: 1, C: make([]float32, m*n), LdC: n,
+			PA: PackA(nil, m, k, Matrix{make([]float32, m*k), k, false}),
+			PB: PackB(nil, k, n, Matrix{make([]float32, k*n), n, false})}
+		for _, th := range []int{2, 3, 7} {
+			var tasks int
+			p.Run(countPar{pool{th}, &tasks}, make([]float32, p.WorkLen()))
+			want := min(th, ceilDiv(m, kern.mr)*ceilDiv(n, kern.nr))
+			if tasks < want || tasks >= 8*th {
+				t.Errorf("%dx%dx%d on %d threads: %d tasks, want between %d and %d", m, n, k, th, tasks, want, 8*th-1)
+			}
+			if m == 3*bm && th == 2 && tasks%2 != 0 {
+				t.Errorf("%dx%dx%d on 2 threads: %d tasks, want an even number", m, n, k, tasks)
 			}
 		}
 	}
@@ -315,7 +364,7 @@ func TestPanics(t *testing.T) {
 }
 
 func BenchmarkSgemm(b *testing.B) {
-	for _, s := range [][3]int{{64, 3136, 576}, {256, 256, 256}, {512, 196, 4608}, {1000, 1, 2048}} {
+	for _, s := range [][3]int{{64, 3136, 576}, {64, 256, 576}, {256, 256, 256}, {512, 196, 4608}, {1000, 1, 2048}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, th := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%dx%dx%d/threads=%d", m, n, k, th), func(b *testing.B) {
