@@ -24,7 +24,9 @@ func init() {
 // and computes the product at the padded width (see convDims.padded). The
 // bias, a fused residual and a fused activation are applied as each tile
 // of the output is stored (for padded products, as each output channel is
-// copied out).
+// copied out). A 3x3 window with unit strides and dilations and a
+// constant W may instead run as the Winograd convolution F(4x4, 3x3)
+// (winograd.go), where measured faster.
 type convOp struct {
 	sp       spatialAttrs
 	group    int
@@ -32,8 +34,12 @@ type convOp struct {
 	fusedAct bool
 	fusedAdd bool // the last input is added to the output before act
 	// packed holds each group's weights packed by Prepare when W is
-	// constant (nil otherwise, or for depthwise convolutions).
+	// constant (nil otherwise, for depthwise convolutions, or when wino
+	// is set).
 	packed []gemm.PackedA
+	// wino holds W transformed by Prepare for a convolution run as
+	// F(4x4, 3x3) (see winograd.go), nil otherwise.
+	wino *winogradWeights
 }
 
 func buildConv(n *onnx.Node, opset int) (Op, error) {
@@ -203,7 +209,8 @@ func (c *convOp) Infer(in []Value) ([]Value, error) {
 	return []Value{{Type: onnx.Float, Shape: shape}}, nil
 }
 
-// Prepare packs a constant W for the GEMM, once per group.
+// Prepare packs a constant W for the GEMM, once per group, or transforms
+// it for a convolution that runs as F(4x4, 3x3) (see winograd.go).
 func (c *convOp) Prepare(in []Value) error {
 	if len(in) < 2 || in[1].Const == nil || in[1].Type != onnx.Float || len(in[1].Shape) < 3 {
 		return nil
@@ -213,10 +220,22 @@ func (c *convOp) Prepare(in []Value) error {
 	if ws[0]%c.group != 0 || ws[1] == 1 && mg == 1 {
 		return nil // invalid (Infer reports it) or depthwise (the direct loop reads W as it is)
 	}
+	if c.prepareWinograd(in) {
+		return nil
+	}
 	w := in[1].Const.F32()
 	c.packed = make([]gemm.PackedA, c.group)
 	for g := range c.packed {
 		c.packed[g] = gemm.PackA(nil, mg, k, gemm.Matrix{Data: w[g*mg*k:], Ld: k})
+	}
+	return nil
+}
+
+// Released reports W as not read by Run once Prepare has packed or
+// transformed it.
+func (c *convOp) Released() []int {
+	if c.packed != nil || c.wino != nil {
+		return []int{1}
 	}
 	return nil
 }
@@ -229,6 +248,10 @@ func (c *convOp) Workspace(in []Value) int {
 	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
 	if err != nil || d.depthwise {
 		return 0
+	}
+	if c.wino != nil && winogradShape(&d, c.group) {
+		p := winoPlanOf(&d, c.wino.wide)
+		return 4 * p.workLen()
 	}
 	return 4 * d.workLen(in[1].Const != nil)
 }
@@ -275,6 +298,9 @@ func (c *convOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	b.im2col.bind()
 	b.depthwise.bind()
 	b.output.bind()
+	if b.wino != nil {
+		b.wino.bind()
+	}
 	return func() error { return b.exec(ctx.Par, ctx.Scratch, in, out) }, nil
 }
 
@@ -299,8 +325,9 @@ func (b *boundRange[J]) run(par Parallel, n, grain int, job J) {
 }
 
 // convStep is one convolution over given input shapes. Run uses it unbound
-// (runner and loop bodies nil: a serial run allocates nothing, a parallel
-// one allocates its closures); Bind keeps a bound one.
+// (runner and loop bodies nil: a serial run allocates nothing but a
+// Winograd convolution's step, a parallel one also its closures); Bind
+// keeps a bound one.
 type convStep struct {
 	c         *convOp
 	d         convDims
@@ -309,6 +336,7 @@ type convStep struct {
 	im2col    boundRange[im2colJob]
 	depthwise boundRange[depthwiseJob]
 	output    boundRange[paddedOutJob]
+	wino      *winoStep // set when the convolution runs as F(4x4, 3x3)
 }
 
 // step checks the inputs and resolves the convolution's sizes.
@@ -321,7 +349,11 @@ func (c *convOp) step(in []*Tensor) (convStep, error) {
 	if err != nil {
 		return convStep{}, err
 	}
-	return convStep{c: c, d: d, base: base}, nil
+	s := convStep{c: c, d: d, base: base}
+	if c.wino != nil && winogradShape(&d, c.group) {
+		s.wino = &winoStep{w: c.wino, plan: winoPlanOf(&d, c.wino.wide)}
+	}
+	return s, nil
 }
 
 // exec computes Y from the tensors' current data.
@@ -340,6 +372,9 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 		return nil
 	}
 	work := view[float32](scratch)
+	if s.wino != nil {
+		return s.wino.exec(par, work, x, bias, res, y, c.act)
+	}
 	packed := c.packed != nil
 	if need := d.workLen(packed); len(work) < need {
 		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)

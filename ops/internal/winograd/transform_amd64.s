@@ -1,0 +1,306 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// BT computes Bᵀ z of the inputs Z0-Z5 into Z6-Z11 (Z28 = 4, Z29 = 5,
+// Z30 = 2; Z12-Z15 are clobbered), as bt does.
+#define BT \
+	VMOVAPS      Z4, Z12       \ // t1 = z4 - 4 z2
+	VFNMADD231PS Z28, Z2, Z12  \
+	VMOVAPS      Z3, Z13       \ // t2 = z3 - 4 z1
+	VFNMADD231PS Z28, Z1, Z13  \
+	VADDPS       Z13, Z12, Z7  \ // o1 = t1 + t2
+	VSUBPS       Z13, Z12, Z8  \ // o2 = t1 - t2
+	VSUBPS       Z2, Z4, Z14   \ // t3 = z4 - z2
+	VSUBPS       Z1, Z3, Z15   \ // t4 = z3 - z1
+	VMOVAPS      Z14, Z9       \ // o3 = t3 + 2 t4
+	VFMADD231PS  Z30, Z15, Z9  \
+	VMOVAPS      Z14, Z10      \ // o4 = t3 - 2 t4
+	VFNMADD231PS Z30, Z15, Z10 \
+	VMOVAPS      Z4, Z6        \ // o0 = z4 + 4 z0 - 5 z2
+	VFMADD231PS  Z28, Z0, Z6   \
+	VFNMADD231PS Z29, Z2, Z6   \
+	VMOVAPS      Z5, Z11       \ // o5 = z5 + 4 z1 - 5 z3
+	VFMADD231PS  Z28, Z1, Z11  \
+	VFNMADD231PS Z29, Z3, Z11
+
+// AT computes Aᵀ m of the inputs Z0-Z5 into Z6-Z9 (Z28 = 2, Z29 = 4,
+// Z30 = 8; Z12-Z15 are clobbered), as at does.
+#define AT \
+	VADDPS      Z2, Z1, Z12  \ // s12
+	VSUBPS      Z2, Z1, Z13  \ // d12
+	VADDPS      Z4, Z3, Z14  \ // s34
+	VSUBPS      Z4, Z3, Z15  \ // d34
+	VADDPS      Z12, Z0, Z6  \ // y0 = m0 + s12 + s34
+	VADDPS      Z14, Z6, Z6  \
+	VMOVAPS     Z13, Z7      \ // y1 = d12 + 2 d34
+	VFMADD231PS Z28, Z15, Z7 \
+	VMOVAPS     Z12, Z8      \ // y2 = s12 + 4 s34
+	VFMADD231PS Z29, Z14, Z8 \
+	VADDPS      Z5, Z13, Z9  \ // y3 = d12 + m5 + 8 d34
+	VFMADD231PS Z30, Z15, Z9
+
+#define CONSTS_BT \
+	MOVL $0x40800000, AX \
+	VPBROADCASTD AX, Z28 \
+	MOVL $0x40a00000, AX \
+	VPBROADCASTD AX, Z29 \
+	MOVL $0x40000000, AX \
+	VPBROADCASTD AX, Z30
+
+// STORECOL stores Z6-Z11 to rows 0-5 of the column at DI (element (i, j)
+// of the tiles is 16 floats at (i*6+j)*64 bytes).
+#define STORECOL \
+	VMOVUPS Z6, 0(DI)     \
+	VMOVUPS Z7, 384(DI)   \
+	VMOVUPS Z8, 768(DI)   \
+	VMOVUPS Z9, 1152(DI)  \
+	VMOVUPS Z10, 1536(DI) \
+	VMOVUPS Z11, 1920(DI)
+
+// func gatherColsAVX512(xp *float32, idx *int32, wp int, d *float32)
+TEXT ·gatherColsAVX512(SB), NOSPLIT, $0-32
+	MOVQ      xp+0(FP), SI
+	MOVQ      idx+8(FP), AX
+	MOVQ      wp+16(FP), DX
+	MOVQ      d+24(FP), DI
+	SHLQ      $2, DX
+	VMOVDQU32 (AX), Z31
+	CONSTS_BT
+	MOVQ      $6, CX
+
+gcol:
+	MOVQ       SI, R10
+	KXNORW     K1, K1, K1
+	VGATHERDPS (R10)(Z31*4), K1, Z0
+	ADDQ       DX, R10
+	KXNORW     K2, K2, K2
+	VGATHERDPS (R10)(Z31*4), K2, Z1
+	ADDQ       DX, R10
+	KXNORW     K3, K3, K3
+	VGATHERDPS (R10)(Z31*4), K3, Z2
+	ADDQ       DX, R10
+	KXNORW     K4, K4, K4
+	VGATHERDPS (R10)(Z31*4), K4, Z3
+	ADDQ       DX, R10
+	KXNORW     K5, K5, K5
+	VGATHERDPS (R10)(Z31*4), K5, Z4
+	ADDQ       DX, R10
+	KXNORW     K6, K6, K6
+	VGATHERDPS (R10)(Z31*4), K6, Z5
+	BT
+	STORECOL
+	ADDQ $4, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  gcol
+	VZEROUPPER
+	RET
+
+// func rowsAVX512(d, dst *float32, stride int)
+TEXT ·rowsAVX512(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ stride+16(FP), DX
+	SHLQ $2, DX
+	CONSTS_BT
+
+	// Point k*6+n goes to (k*6+n)*stride floats.
+	MOVQ $6, CX
+
+inrow:
+	VMOVUPS 0(SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	VMOVUPS 320(SI), Z5
+	BT
+	VMOVUPS Z6, (DI)
+	ADDQ    DX, DI
+	VMOVUPS Z7, (DI)
+	ADDQ    DX, DI
+	VMOVUPS Z8, (DI)
+	ADDQ    DX, DI
+	VMOVUPS Z9, (DI)
+	ADDQ    DX, DI
+	VMOVUPS Z10, (DI)
+	ADDQ    DX, DI
+	VMOVUPS Z11, (DI)
+	ADDQ    DX, DI
+	ADDQ    $384, SI
+	DECQ    CX
+	JNZ     inrow
+	VZEROUPPER
+	RET
+
+// func outputAVX512(m *float32, stride int, o *float32)
+TEXT ·outputAVX512(SB), NOSPLIT, $0-24
+	MOVQ m+0(FP), SI
+	MOVQ stride+8(FP), DX
+	MOVQ o+16(FP), DI
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R9
+	SHLQ $1, R9            // R9: from a row of points to the next
+	MOVL $0x40000000, AX
+	VPBROADCASTD AX, Z28
+	MOVL $0x40800000, AX
+	VPBROADCASTD AX, Z29
+	MOVL $0x41000000, AX
+	VPBROADCASTD AX, Z30
+
+	// Columns, to o: point i*6+j at (i*6+j)*stride floats, element
+	// (a, j) of Aᵀ m to (a*6+j)*64 bytes.
+	MOVQ SI, R8
+	MOVQ DI, R11
+	MOVQ $6, CX
+
+outcol:
+	MOVQ    R8, R10
+	VMOVUPS (R10), Z0
+	ADDQ    R9, R10
+	VMOVUPS (R10), Z1
+	ADDQ    R9, R10
+	VMOVUPS (R10), Z2
+	ADDQ    R9, R10
+	VMOVUPS (R10), Z3
+	ADDQ    R9, R10
+	VMOVUPS (R10), Z4
+	ADDQ    R9, R10
+	VMOVUPS (R10), Z5
+	AT
+	VMOVUPS Z6, 0(R11)
+	VMOVUPS Z7, 384(R11)
+	VMOVUPS Z8, 768(R11)
+	VMOVUPS Z9, 1152(R11)
+	ADDQ    DX, R8
+	ADDQ    $64, R11
+	DECQ    CX
+	JNZ     outcol
+
+	// Rows, in o: row a is read from a*384 bytes, element (a, b) of the
+	// tiles written to (a*4+b)*64, behind what later rows read.
+	MOVQ DI, R8
+	MOVQ $4, CX
+
+outrow:
+	VMOVUPS 0(R8), Z0
+	VMOVUPS 64(R8), Z1
+	VMOVUPS 128(R8), Z2
+	VMOVUPS 192(R8), Z3
+	VMOVUPS 256(R8), Z4
+	VMOVUPS 320(R8), Z5
+	AT
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	VMOVUPS Z8, 128(DI)
+	VMOVUPS Z9, 192(DI)
+	ADDQ    $256, DI
+	ADDQ    $384, R8
+	DECQ    CX
+	JNZ     outrow
+	VZEROUPPER
+	RET
+
+// transposeAVX512 transposes the 16x16 matrix at o in place.
+// func transposeAVX512(o *float32)
+TEXT ·transposeAVX512(SB), NOSPLIT, $0-8
+	MOVQ o+0(FP), DI
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	VMOVUPS 320(DI), Z5
+	VMOVUPS 384(DI), Z6
+	VMOVUPS 448(DI), Z7
+	VMOVUPS 512(DI), Z8
+	VMOVUPS 576(DI), Z9
+	VMOVUPS 640(DI), Z10
+	VMOVUPS 704(DI), Z11
+	VMOVUPS 768(DI), Z12
+	VMOVUPS 832(DI), Z13
+	VMOVUPS 896(DI), Z14
+	VMOVUPS 960(DI), Z15
+	VUNPCKLPS Z1, Z0, Z16
+	VUNPCKHPS Z1, Z0, Z17
+	VUNPCKLPS Z3, Z2, Z18
+	VUNPCKHPS Z3, Z2, Z19
+	VUNPCKLPS Z5, Z4, Z20
+	VUNPCKHPS Z5, Z4, Z21
+	VUNPCKLPS Z7, Z6, Z22
+	VUNPCKHPS Z7, Z6, Z23
+	VUNPCKLPS Z9, Z8, Z24
+	VUNPCKHPS Z9, Z8, Z25
+	VUNPCKLPS Z11, Z10, Z26
+	VUNPCKHPS Z11, Z10, Z27
+	VUNPCKLPS Z13, Z12, Z28
+	VUNPCKHPS Z13, Z12, Z29
+	VUNPCKLPS Z15, Z14, Z30
+	VUNPCKHPS Z15, Z14, Z31
+	VUNPCKLPD Z18, Z16, Z0
+	VUNPCKHPD Z18, Z16, Z1
+	VUNPCKLPD Z19, Z17, Z2
+	VUNPCKHPD Z19, Z17, Z3
+	VUNPCKLPD Z22, Z20, Z4
+	VUNPCKHPD Z22, Z20, Z5
+	VUNPCKLPD Z23, Z21, Z6
+	VUNPCKHPD Z23, Z21, Z7
+	VUNPCKLPD Z26, Z24, Z8
+	VUNPCKHPD Z26, Z24, Z9
+	VUNPCKLPD Z27, Z25, Z10
+	VUNPCKHPD Z27, Z25, Z11
+	VUNPCKLPD Z30, Z28, Z12
+	VUNPCKHPD Z30, Z28, Z13
+	VUNPCKLPD Z31, Z29, Z14
+	VUNPCKHPD Z31, Z29, Z15
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0xdd, Z4, Z0, Z20
+	VSHUFF32X4 $0x88, Z5, Z1, Z17
+	VSHUFF32X4 $0xdd, Z5, Z1, Z21
+	VSHUFF32X4 $0x88, Z6, Z2, Z18
+	VSHUFF32X4 $0xdd, Z6, Z2, Z22
+	VSHUFF32X4 $0x88, Z7, Z3, Z19
+	VSHUFF32X4 $0xdd, Z7, Z3, Z23
+	VSHUFF32X4 $0x88, Z12, Z8, Z24
+	VSHUFF32X4 $0xdd, Z12, Z8, Z28
+	VSHUFF32X4 $0x88, Z13, Z9, Z25
+	VSHUFF32X4 $0xdd, Z13, Z9, Z29
+	VSHUFF32X4 $0x88, Z14, Z10, Z26
+	VSHUFF32X4 $0xdd, Z14, Z10, Z30
+	VSHUFF32X4 $0x88, Z15, Z11, Z27
+	VSHUFF32X4 $0xdd, Z15, Z11, Z31
+	VSHUFF32X4 $0x88, Z24, Z16, Z0
+	VSHUFF32X4 $0xdd, Z24, Z16, Z8
+	VSHUFF32X4 $0x88, Z25, Z17, Z1
+	VSHUFF32X4 $0xdd, Z25, Z17, Z9
+	VSHUFF32X4 $0x88, Z26, Z18, Z2
+	VSHUFF32X4 $0xdd, Z26, Z18, Z10
+	VSHUFF32X4 $0x88, Z27, Z19, Z3
+	VSHUFF32X4 $0xdd, Z27, Z19, Z11
+	VSHUFF32X4 $0x88, Z28, Z20, Z4
+	VSHUFF32X4 $0xdd, Z28, Z20, Z12
+	VSHUFF32X4 $0x88, Z29, Z21, Z5
+	VSHUFF32X4 $0xdd, Z29, Z21, Z13
+	VSHUFF32X4 $0x88, Z30, Z22, Z6
+	VSHUFF32X4 $0xdd, Z30, Z22, Z14
+	VSHUFF32X4 $0x88, Z31, Z23, Z7
+	VSHUFF32X4 $0xdd, Z31, Z23, Z15
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	VMOVUPS Z8, 512(DI)
+	VMOVUPS Z9, 576(DI)
+	VMOVUPS Z10, 640(DI)
+	VMOVUPS Z11, 704(DI)
+	VMOVUPS Z12, 768(DI)
+	VMOVUPS Z13, 832(DI)
+	VMOVUPS Z14, 896(DI)
+	VMOVUPS Z15, 960(DI)
+	VZEROUPPER
+	RET
