@@ -33,6 +33,9 @@ func imageInput(n int) *ops.Tensor {
 // bytes for every thread count: kernels split work so that no element's
 // order of operations depends on the split.
 func TestThreadCountBitIdentical(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping a whole-ResNet-18 check in -short mode (minutes under qemu emulation; CI runs it natively)")
+	}
 	p := buildModel(t, "resnet18")
 	x := imageInput(2)
 	var want []byte
@@ -132,6 +135,9 @@ func containsString(list []string, s string) bool {
 }
 
 func TestSessionRunAllocatesNothingResNet18(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping a whole-ResNet-18 check in -short mode (minutes under qemu emulation; CI runs it natively)")
+	}
 	m := load(t, buildModel(t, "resnet18"), WithThreads(2))
 	x := imageInput(1)
 	requireBinders(t, m, []*ops.Tensor{x}, "Conv", "Gemm", "MatMul")
