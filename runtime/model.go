@@ -31,7 +31,8 @@
 //
 // Model.Run returns outputs the caller owns. A Session returns outputs that
 // live in its own arena, and allocates nothing per run once it has run an
-// input shape (kernels aside). Both are safe for concurrent use: concurrent
+// input shape, at any thread count (every step is bound to its run state
+// once, see ops.Binder). Both are safe for concurrent use: concurrent
 // runs use separate run states and share the model's worker goroutines.
 package runtime
 
