@@ -17,7 +17,9 @@ func init() {
 // GEMM: the group's weights (M/group x C/group*taps) times the im2col matrix
 // of its input channels (C/group*taps x output positions), computed in tiles
 // of output positions to bound the im2col buffer; a 1x1 unit-stride
-// unpadded window multiplies the input directly, and a depthwise
+// unpadded window multiplies the input directly (and a one-tap unpadded
+// window with few output positions and a constant W computes the product
+// transposed, see transposedFaster), and a depthwise
 // convolution (one input and one output channel per group) runs a direct
 // loop. A 2-D window with unit strides (or many taps per stride phase)
 // builds its im2col rows as contiguous runs of a padded copy of the input
@@ -37,6 +39,10 @@ type convOp struct {
 	// constant (nil otherwise, for depthwise convolutions, or when wino
 	// is set).
 	packed []gemm.PackedA
+	// packedT holds each group's weights transposed (Wᵀ, K x M/group)
+	// and packed as a right operand by Prepare instead, for a one-tap
+	// unpadded window with few output positions (see transposedFaster).
+	packedT []gemm.PackedB
 	// wino holds W transformed by Prepare for a convolution run as
 	// F(4x4, 3x3) (see winograd.go), nil otherwise.
 	wino *winogradWeights
@@ -83,7 +89,14 @@ type convDims struct {
 
 // workLen is the floats of scratch Run needs: the im2col tile, packed for
 // the GEMM, and the GEMM's own work.
-func (d *convDims) workLen(packedW bool) int {
+func (d *convDims) workLen(packedW, transposed bool) int {
+	if transposed && d.pointwise() {
+		n := align16(d.p*d.mg) + gemm.WorkLen(d.p, d.mg, d.k, false, true)
+		if !d.direct {
+			n += align16(d.cg * d.p)
+		}
+		return n
+	}
 	if d.direct {
 		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
 	}
@@ -92,6 +105,30 @@ func (d *convDims) workLen(packedW bool) int {
 		n += d.paddedLen() + d.mg*d.pq
 	}
 	return n
+}
+
+// align16 rounds n floats up to whole 64-byte lines.
+func align16(n int) int { return (n + 15) &^ 15 }
+
+// pointwise reports whether the window is one tap with no padding: each
+// output position reads one input position (every one when direct).
+func (d *convDims) pointwise() bool {
+	g := &d.g
+	return g.taps() == 1 && g.Pad == [3]int{} && g.PadEnd == [3]int{}
+}
+
+// transposedFaster reports whether a pointwise convolution's product is better
+// computed transposed, Yᵀ (P x M) = Xᵀ Wᵀ, then transposed into Y: the
+// kernel tile's wide side then spans output channels rather than output
+// positions, whose count (ResNet's 7x7 and 14x14 layers: 49 and 196)
+// leaves much of the last column panel empty. It does when that computes
+// at most 15/16 of the padded products the direct way computes.
+func transposedFaster(d *convDims) bool {
+	mr, nr := gemm.PackedALen(1, 1), gemm.PackedBLen(1, 1)
+	padded := func(rows, cols int) int {
+		return (rows + mr - 1) / mr * mr * ((cols + nr - 1) / nr * nr)
+	}
+	return d.pointwise() && !d.depthwise && 16*padded(d.p, d.mg) <= 15*padded(d.mg, d.p)
 }
 
 // paddedLen is the floats of a group's padded input: the last row of the
@@ -209,7 +246,8 @@ func (c *convOp) Infer(in []Value) ([]Value, error) {
 	return []Value{{Type: onnx.Float, Shape: shape}}, nil
 }
 
-// Prepare packs a constant W for the GEMM, once per group, or transforms
+// Prepare packs a constant W for the GEMM, once per group (transposed
+// when transposedFaster says so for X's shape), or transforms
 // it for a convolution that runs as F(4x4, 3x3) (see winograd.go).
 func (c *convOp) Prepare(in []Value) error {
 	if len(in) < 2 || in[1].Const == nil || in[1].Type != onnx.Float || len(in[1].Shape) < 3 {
@@ -224,6 +262,15 @@ func (c *convOp) Prepare(in []Value) error {
 		return nil
 	}
 	w := in[1].Const.F32()
+	if in[0].Shape != nil {
+		if d, err := convDimsOf(&c.sp, c.group, in[0].Shape, ws); err == nil && transposedFaster(&d) {
+			c.packedT = make([]gemm.PackedB, c.group)
+			for g := range c.packedT {
+				c.packedT[g] = gemm.PackB(nil, k, mg, gemm.Matrix{Data: w[g*mg*k:], Ld: k, Trans: true})
+			}
+			return nil
+		}
+	}
 	c.packed = make([]gemm.PackedA, c.group)
 	for g := range c.packed {
 		c.packed[g] = gemm.PackA(nil, mg, k, gemm.Matrix{Data: w[g*mg*k:], Ld: k})
@@ -234,7 +281,7 @@ func (c *convOp) Prepare(in []Value) error {
 // Released reports W as not read by Run once Prepare has packed or
 // transformed it.
 func (c *convOp) Released() []int {
-	if c.packed != nil || c.wino != nil {
+	if c.packed != nil || c.packedT != nil || c.wino != nil {
 		return []int{1}
 	}
 	return nil
@@ -253,7 +300,7 @@ func (c *convOp) Workspace(in []Value) int {
 		p := winoPlanOf(&d, c.wino.wide)
 		return 4 * p.workLen()
 	}
-	return 4 * d.workLen(in[1].Const != nil)
+	return 4 * d.workLen(in[1].Const != nil, c.packedT != nil)
 }
 
 // FuseActivation returns a copy applying a as the output is stored.
@@ -375,9 +422,13 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 	if s.wino != nil {
 		return s.wino.exec(par, work, x, bias, res, y, c.act)
 	}
-	packed := c.packed != nil
-	if need := d.workLen(packed); len(work) < need {
+	packed, transposed := c.packed != nil, c.packedT != nil && d.pointwise()
+	if need := d.workLen(packed, transposed); len(work) < need {
 		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
+	}
+	if transposed {
+		s.execTransposed(par, work, x, bias, res, y)
+		return nil
 	}
 	if d.padded {
 		return s.execPadded(par, work, x, w, bias, res, y)
@@ -418,6 +469,91 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 		}
 	}
 	return nil
+}
+
+// execTransposed computes a pointwise convolution whose W Prepare packed
+// transposed: for each group, Yᵀ = Xᵀ Wᵀ into work (X's strided positions
+// gathered first unless direct), then transposed into Y, which gets the
+// bias, residual and activation.
+func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32) {
+	c, d := s.c, &s.d
+	p, mg := d.p, d.mg
+	yt, gw := work[:p*mg], work[align16(p*mg):]
+	var xs []float32
+	if !d.direct {
+		xs, gw = gw[:d.cg*p], gw[align16(d.cg*p):]
+	}
+	inPlane := d.g.inSize()
+	for n := range d.batch {
+		for g := range c.group {
+			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
+			if xs != nil {
+				d.gatherStrided(xs, xg)
+				xg = xs
+			}
+			yOff := (n*d.m + g*d.mg) * p
+			prod := gemm.Product{M: p, N: mg, K: d.k, Alpha: 1, A: gemm.Matrix{Data: xg, Ld: p, Trans: true},
+				PB: c.packedT[g], C: yt, LdC: mg}
+			runProduct(par, s.runner, &prod, gw)
+			yg := y[yOff : yOff+mg*p]
+			ep := c.act
+			if bias != nil {
+				ep.RowBias = bias[g*mg:]
+			}
+			if res != nil {
+				ep.Add, ep.LdAdd = res[yOff:], p
+			}
+			// A block of channels gets the epilogue as soon as it is
+			// transposed, while it is in L1.
+			for c0 := 0; c0 < mg; c0 += transposeBlock {
+				c1 := min(c0+transposeBlock, mg)
+				transposeInto(yg, yt, p, mg, c0, c1)
+				ep.Apply(yg, p, c0, c1, 0, p)
+			}
+		}
+	}
+}
+
+// gatherStrided copies the input positions a strided pointwise window
+// reads, for each of x's channels, to dst (channels x output positions).
+func (d *convDims) gatherStrided(dst, x []float32) {
+	g := &d.g
+	at := 0
+	for ch := range len(x) / g.inSize() {
+		for od := range g.Out[0] {
+			for oh := range g.Out[1] {
+				row := x[ch*g.inSize()+(od*g.Strides[0]*g.In[1]+oh*g.Strides[1])*g.In[2]:]
+				for ow := range g.Out[2] {
+					dst[at] = row[ow*g.Strides[2]]
+					at++
+				}
+			}
+		}
+	}
+}
+
+// transposeBlock is how many rows of Y execTransposed finishes at once.
+const transposeBlock = 16
+
+// transposeInto writes columns [c0, c1) of src (rows x cols, row-major)
+// transposed to rows [c0, c1) of dst (cols x rows), eight rows of src at a
+// time: each column of those is one contiguous run of dst.
+func transposeInto(dst, src []float32, rows, cols, c0, c1 int) {
+	i := 0
+	for ; i+8 <= rows; i += 8 {
+		s0, s1, s2, s3 := src[i*cols+c0:][:c1-c0], src[(i+1)*cols+c0:][:c1-c0], src[(i+2)*cols+c0:][:c1-c0], src[(i+3)*cols+c0:][:c1-c0]
+		s4, s5, s6, s7 := src[(i+4)*cols+c0:][:c1-c0], src[(i+5)*cols+c0:][:c1-c0], src[(i+6)*cols+c0:][:c1-c0], src[(i+7)*cols+c0:][:c1-c0]
+		for j := range s0 {
+			d := (*[8]float32)(dst[(c0+j)*rows+i:])
+			d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
+			d[4], d[5], d[6], d[7] = s4[j], s5[j], s6[j], s7[j]
+		}
+	}
+	for ; i < rows; i++ {
+		for j, v := range src[i*cols+c0 : i*cols+c1] {
+			dst[(c0+j)*rows+i] = v
+		}
+	}
 }
 
 // execPadded computes a 2-D unit-stride convolution group by group: the

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
@@ -330,6 +332,15 @@ func TestConvReference(t *testing.T) {
 		// AlexNet's second conv: an im2col tile boundary falls mid-row where
 		// a tap's whole remaining run lies in the right padding.
 		{x: []int{1, 64, 27, 27}, w: []int{3, 64, 5, 5}, group: 1, pads: []int{2, 2, 2, 2}, bias: true},
+		// One-tap convolutions with few output positions, which take the
+		// transposed product (Y^T = X^T W^T) when that fills kernel tiles better.
+		{x: []int{2, 40, 7, 7}, w: []int{64, 40, 1, 1}, group: 1, bias: true, residual: true, act: relu},
+		{x: []int{1, 24, 5, 7}, w: []int{70, 12, 1, 1}, group: 2, bias: true},
+		{x: []int{1, 33, 14, 14}, w: []int{96, 33, 1, 1}, group: 1, residual: true, act: Activation{Kind: ActLeakyRelu, Alpha: 0.1}},
+		{x: []int{2, 40, 13, 14}, w: []int{64, 40, 1, 1}, group: 1, strides: []int{2, 2}, bias: true, residual: true, act: relu},
+		{x: []int{1, 24, 28, 28}, w: []int{128, 12, 1, 1}, group: 2, strides: []int{2, 2}, bias: true},
+		{x: []int{1, 16, 9, 10}, w: []int{96, 16, 1, 1}, group: 1, strides: []int{3, 2}},
+		{x: []int{1, 8, 5, 6, 7}, w: []int{64, 8, 1, 1, 1}, group: 1, strides: []int{2, 1, 3}, bias: true},
 	}
 	for i := range cases {
 		for _, constW := range []bool{true, false} {
@@ -684,6 +695,23 @@ func TestNNBindAllocs(t *testing.T) {
 					t.Fatalf("%s round %d: element %d = %v, serial Run gave %v", label, round, i, v, want[0].F32()[i])
 				}
 			}
+		}
+	}
+}
+
+// The transposed-product cases above must really take that path where the
+// kernel's 32-wide tiles make it pay (AVX-512).
+func TestConvTransposedPathTaken(t *testing.T) {
+	if gemm.KernelName() != "avx512 8x32" {
+		t.Skipf("kernel %s: the transposed product is chosen for 32-wide tiles", gemm.KernelName())
+	}
+	for _, c := range []convCase{
+		{x: []int{2, 40, 7, 7}, w: []int{64, 40, 1, 1}, group: 1},
+		{x: []int{2, 40, 13, 14}, w: []int{64, 40, 1, 1}, group: 1, strides: []int{2, 2}},
+	} {
+		d, err := convDimsOf(&spatialAttrs{Strides: c.strides}, c.group, c.x, c.w)
+		if err != nil || !transposedFaster(&d) {
+			t.Errorf("%v x %v strides %v: transposedFaster false (err %v)", c.x, c.w, c.strides, err)
 		}
 	}
 }
