@@ -107,19 +107,28 @@ func (op *concatOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op,
 
 // Bind plans one block copy per input.
 func (op *concatOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
-	o := out[0]
-	axis, _ := axisIn(op.axis, len(o.Shape), true)
-	es := ElemSize(o.Type)
-	outer := NumElems(o.Shape[:axis])
-	outBlock := NumElems(o.Shape[axis:]) * es
-	copies := make([]blockCopy, len(in))
+	axis, _ := axisIn(op.axis, len(out[0].Shape), true)
+	return bindCopies(ctx.Par, partCopies(out[0], in, axis, true)), nil
+}
+
+// partCopies plans the block copies between a whole tensor and its parts
+// laid side by side along axis: into the whole (Concat) or out of it (Split).
+func partCopies(whole *Tensor, parts []*Tensor, axis int, into bool) []blockCopy {
+	es := ElemSize(whole.Type)
+	outer := NumElems(whole.Shape[:axis])
+	block := NumElems(whole.Shape[axis:]) * es
+	copies := make([]blockCopy, len(parts))
 	off := 0
-	for i, t := range in {
+	for i, t := range parts {
 		n := NumElems(t.Shape[axis:]) * es
-		copies[i] = blockCopy{dst: o, src: t, dstStride: outBlock, dstOff: off, srcStride: n, n: n, count: outer}
+		if into {
+			copies[i] = blockCopy{dst: whole, src: t, dstStride: block, dstOff: off, srcStride: n, n: n, count: outer}
+		} else {
+			copies[i] = blockCopy{dst: t, src: whole, dstStride: n, srcStride: block, srcOff: off, n: n, count: outer}
+		}
 		off += n
 	}
-	return bindCopies(ctx.Par, copies), nil
+	return copies
 }
 
 // splitOp is a built Split: it cuts its input along one axis into its
@@ -237,17 +246,6 @@ func (op *splitOp) Run(ctx *Ctx, in, out []*Tensor) error { return runBound(op, 
 
 // Bind plans one block copy per output.
 func (op *splitOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
-	src := in[0]
-	axis, _ := axisIn(op.axis, len(src.Shape), true)
-	es := ElemSize(src.Type)
-	outer := NumElems(src.Shape[:axis])
-	inBlock := NumElems(src.Shape[axis:]) * es
-	copies := make([]blockCopy, len(out))
-	off := 0
-	for i, t := range out {
-		n := NumElems(t.Shape[axis:]) * es
-		copies[i] = blockCopy{dst: t, src: src, dstStride: n, srcStride: inBlock, srcOff: off, n: n, count: outer}
-		off += n
-	}
-	return bindCopies(ctx.Par, copies), nil
+	axis, _ := axisIn(op.axis, len(in[0].Shape), true)
+	return bindCopies(ctx.Par, partCopies(in[0], out, axis, false)), nil
 }
