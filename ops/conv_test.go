@@ -80,10 +80,11 @@ func nnRand(rng *rand.Rand, shape ...int) *Tensor {
 	return t
 }
 
-// nnExec runs op on ins: inputs whose index is in consts are passed to
-// Prepare and Infer as constants. extra inputs (a fused residual) follow.
-func nnExec(op Op, ins []*Tensor, consts map[int]bool, par Parallel) ([]*Tensor, error) {
-	vals := make([]Value, len(ins))
+// nnPrepare gives op its input Values (inputs whose index is in consts as
+// constants), prepares it and infers its outputs, as the runtime does
+// before binding a step.
+func nnPrepare(op Op, ins []*Tensor, consts map[int]bool) (vals, outs []Value, err error) {
+	vals = make([]Value, len(ins))
 	for i, t := range ins {
 		if t == nil {
 			continue
@@ -95,10 +96,17 @@ func nnExec(op Op, ins []*Tensor, consts map[int]bool, par Parallel) ([]*Tensor,
 	}
 	if p, ok := op.(Preparer); ok {
 		if err := p.Prepare(vals); err != nil {
-			return nil, fmt.Errorf("prepare: %w", err)
+			return nil, nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
-	outVals, err := op.Infer(vals)
+	outs, err = op.Infer(vals)
+	return vals, outs, err
+}
+
+// nnExec runs op on ins: inputs whose index is in consts are passed to
+// Prepare and Infer as constants. extra inputs (a fused residual) follow.
+func nnExec(op Op, ins []*Tensor, consts map[int]bool, par Parallel) ([]*Tensor, error) {
+	vals, outVals, err := nnPrepare(op, ins, consts)
 	if err != nil {
 		return nil, err
 	}
@@ -526,19 +534,7 @@ func TestNNRunAllocs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		vals := make([]Value, len(c.ins))
-		for i, in := range c.ins {
-			vals[i] = Value{Type: in.Type, Shape: in.Shape}
-			if c.consts[i] {
-				vals[i].Const = in
-			}
-		}
-		if p, ok := op.(Preparer); ok {
-			if err := p.Prepare(vals); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ov, err := op.Infer(vals)
+		vals, ov, err := nnPrepare(op, c.ins, c.consts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -649,19 +645,7 @@ func TestNNBindAllocs(t *testing.T) {
 		if f, ok := op.(ActFuser); ok {
 			op = f.FuseActivation(Activation{Kind: ActRelu})
 		}
-		vals := make([]Value, len(c.ins))
-		for i, in := range c.ins {
-			vals[i] = Value{Type: in.Type, Shape: in.Shape}
-			if c.consts[i] {
-				vals[i].Const = in
-			}
-		}
-		if p, ok := op.(Preparer); ok {
-			if err := p.Prepare(vals); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ov, err := op.Infer(vals)
+		vals, ov, err := nnPrepare(op, c.ins, c.consts)
 		if err != nil {
 			t.Fatal(err)
 		}
