@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 func init() {
@@ -219,6 +220,10 @@ func (j maxPoolJob[T]) run(lo, hi int) {
 			j.argmax(src, pl)
 			continue
 		}
+		if g.separableFits() {
+			j.separable(src, j.y[pl*outSize:][:outSize])
+			continue
+		}
 		for od := range g.Out[0] {
 			for oh := range g.Out[1] {
 				row := j.y[pl*outSize+(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
@@ -232,6 +237,83 @@ func (j maxPoolJob[T]) run(lo, hi int) {
 				})
 			}
 		}
+	}
+}
+
+// separableWidth is the widest padded input row maxPoolJob.separable takes.
+const separableWidth = 1024
+
+// separable pools plane src into dst one output row at a time, in
+// passes over whole rows: the input rows the row's windows cover are
+// maxed into one row v, laid out with its padding (lowest[T] values) so
+// that every window lies inside it; each further tap along the width then
+// maxes v with itself shifted by the dilation, after which v[i] is the
+// maximum of the window starting at i; the output takes every stride-th.
+// Each pass is a contiguous SIMD loop for float32. Rows must need at most
+// separableWidth values (see separableFits).
+func (j maxPoolJob[T]) separable(src, dst []T) {
+	g := &j.g
+	var buf [separableWidth]T
+	low := lowest[T]()
+	sw, dw, pad := g.Strides[2], g.Dilations[2], g.Pad[2]
+	span := (g.Out[2]-1)*sw + 1 // the window starts the output keeps
+	v := buf[:max(span+(g.Kernel[2]-1)*dw, pad+g.In[2])]
+	in := v[pad : pad+g.In[2]]
+	for od := range g.Out[0] {
+		sd, d0, d1 := g.window(0, od)
+		for oh := range g.Out[1] {
+			sh, h0, h1 := g.window(1, oh)
+			row := dst[(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
+			if d0 == d1 || h0 == h1 { // every window of the row lies in the padding
+				fill(row, low)
+				continue
+			}
+			fill(v[:pad], low)
+			fill(v[pad+len(in):], low)
+			for kd := d0; kd < d1; kd++ {
+				id := sd + kd*g.Dilations[0]
+				for kh := h0; kh < h1; kh++ {
+					r := src[(id*g.In[1]+sh+kh*g.Dilations[1])*g.In[2]:][:len(in)]
+					if kd == d0 && kh == h0 {
+						copy(in, r)
+					} else {
+						maxInto(in, r)
+					}
+				}
+			}
+			for kw := 1; kw < g.Kernel[2]; kw++ {
+				maxInto(v[:span+(g.Kernel[2]-1-kw)*dw], v[dw:])
+			}
+			for ow := range row {
+				row[ow] = v[ow*sw]
+			}
+		}
+	}
+}
+
+// separableFits reports whether separable can pool g's rows.
+func (g *geom3) separableFits() bool {
+	return (g.Out[2]-1)*g.Strides[2]+(g.Kernel[2]-1)*g.Dilations[2]+1 <= separableWidth &&
+		g.Pad[2]+g.In[2] <= separableWidth
+}
+
+// fill sets every value of s to v.
+func fill[T any](s []T, v T) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// maxInto sets dst[i] = max(dst[i], src[i]), in SIMD for float32; src may
+// overlap dst starting at or after it.
+func maxInto[T poolElem](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		vec.Max(d, any(src).([]float32))
+		return
+	}
+	src = src[:len(dst)]
+	for i, s := range src {
+		dst[i] = max(dst[i], s)
 	}
 }
 

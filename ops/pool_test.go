@@ -109,6 +109,11 @@ var poolCases = func() []poolCase {
 			wantOut: []int{4, 3}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
 		{x: []int{3, 2, 11}, kernel: []int{4}, strides: []int{3}, pads: []int{2, 3}, includePad: true,
 			wantOut: []int{5}, wantBegin: []int{2}, wantEnd: []int{3}},
+		// ResNet's stem pool, and rows too wide for the separable max pool.
+		{x: []int{1, 3, 12, 13}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{6, 7}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 1, 3, 1030}, kernel: []int{2, 3}, strides: []int{1, 2}, pads: []int{0, 1, 0, 1},
+			wantOut: []int{2, 515}, wantBegin: []int{0, 1}, wantEnd: []int{0, 1}},
 		{x: []int{1, 2, 5, 6, 7}, kernel: []int{2, 3, 2}, strides: []int{2, 1, 2}, dilations: []int{1, 2, 2}, pads: []int{1, 0, 1, 0, 2, 1}, ceil: true, includePad: true,
 			wantOut: []int{3, 4, 4}, wantBegin: []int{1, 0, 1}, wantEnd: []int{0, 2, 1}},
 	}

@@ -1,0 +1,88 @@
+package vec
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// guard is the number of NaN sentinels on each side of a tested buffer.
+const guard = 16
+
+// guarded returns a buffer of n random values (some NaN when nans is set)
+// inside NaN guard bands, and the middle part.
+func guarded(rng *rand.Rand, n int, nans bool) (full, mid []float32) {
+	full = make([]float32, n+2*guard)
+	for i := range full {
+		full[i] = float32(math.NaN())
+	}
+	mid = full[guard : guard+n]
+	for i := range mid {
+		mid[i] = rng.Float32()*2 - 1
+		if nans && rng.IntN(7) == 0 {
+			mid[i] = float32(math.NaN())
+		}
+	}
+	return full, mid
+}
+
+// same reports whether a and b are equal or both NaN.
+func same(a, b float32) bool { return a == b || a != a && b != b }
+
+// TestMax checks Max against Go's max for every length up to 70, NaN in
+// either operand included, with NaN guard bands around dst (which must
+// stay NaN: the assembly writes nothing outside dst), and in place with
+// src overlapping dst one to three values ahead.
+func TestMax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(81, 82))
+	for n := range 71 {
+		for _, nans := range []bool{false, true} {
+			full, dst := guarded(rng, n, nans)
+			_, src := guarded(rng, n, nans)
+			want := make([]float32, n)
+			for i := range want {
+				want[i] = max(dst[i], src[i])
+			}
+			Max(dst, src)
+			for i, v := range full {
+				if off := i - guard; off < 0 || off >= n {
+					if v == v {
+						t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
+					}
+				} else if !same(v, want[off]) {
+					t.Fatalf("n %d nans %v: dst[%d] = %v, want %v", n, nans, off, v, want[off])
+				}
+			}
+		}
+		for shift := 1; shift <= 3; shift++ {
+			full, buf := guarded(rng, n+shift, false)
+			want := make([]float32, n)
+			for i := range want {
+				want[i] = max(buf[i], buf[i+shift])
+			}
+			Max(buf[:n], buf[shift:])
+			for i, w := range want {
+				if buf[i] != w {
+					t.Fatalf("n %d shift %d: dst[%d] = %v, want %v", n, shift, i, buf[i], w)
+				}
+			}
+			if v := full[guard+n+shift]; v == v {
+				t.Fatalf("n %d shift %d: sentinel after src overwritten", n, shift)
+			}
+		}
+	}
+}
+
+// BenchmarkMax is one pass over a 112-wide row, ResNet's stem pool.
+func BenchmarkMax(b *testing.B) {
+	for _, n := range []int{112, 4096} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dst, src := make([]float32, n), make([]float32, n)
+			b.SetBytes(int64(8 * n))
+			for range b.N {
+				Max(dst, src)
+			}
+		})
+	}
+}
