@@ -415,6 +415,10 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 	for pc := 0; pc == 0 || pc < job.k; pc += kc {
 		kb := min(kc, job.k-pc)
 		add, last := pc > 0 || job.beta != 0, pc+kb >= job.k
+		// The last K block of a kernel that can applies the epilogue to
+		// its full tiles in registers, and Apply to each other tile as
+		// soon as it is stored; otherwise Apply takes strips of columns.
+		fused := last && epilogue && direct && k.ep != nil && job.ep.ColBias == nil && job.ep.Act == nil
 		strip := j0
 		for j := j0; j < j1; j += nr {
 			bp := job.pb.steps(j/nr, pc, kb)
@@ -423,6 +427,9 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 				ap := job.pa.steps(i/mr, pc, kb)
 				rows := min(mr, i1-i)
 				switch {
+				case fused && rows == mr && cols == nr:
+					k.ep(kb, ap, bp, job.c[i*ldc+jc+j:], ldc, add, job.tileEpilogue(i, jc+j))
+					continue
 				case direct && rows == mr && cols == nr:
 					k.fn(kb, ap, bp, job.c[i*ldc+jc+j:], ldc, add)
 				case direct && rows == 1 && cols == nr && k.row != nil:
@@ -434,13 +441,32 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 					k.fn(kb, ap, bp, acc, nr, false)
 					job.store(acc, nr, i, jc+j, rows, cols, add)
 				}
+				if fused {
+					job.ep.Apply(job.c, job.ldc, i, i+rows, jc+j, jc+j+cols)
+				}
 			}
-			if end := j + cols; last && epilogue && (end-strip >= epilogueCols || end == j1) {
+			if end := j + cols; last && epilogue && !fused && (end-strip >= epilogueCols || end == j1) {
 				job.ep.Apply(job.c, job.ldc, i0, i1, jc+strip, jc+end)
 				strip = end
 			}
 		}
 	}
+}
+
+// tileEpilogue is the epilogue of the kernel tile at row i, column j of C,
+// for an Epilogue with no column bias and no Act.
+func (job *tileJob) tileEpilogue(i, j int) tileEpilogue {
+	e := tileEpilogue{lo: float32(math.Inf(-1)), hi: float32(math.Inf(1))}
+	if job.ep.Clamp {
+		e.lo, e.hi = job.ep.Lo, job.ep.Hi
+	}
+	if job.ep.RowBias != nil {
+		e.bias = job.ep.RowBias[i:]
+	}
+	if job.ep.Add != nil {
+		e.res, e.ldr = job.ep.Add[i*job.ep.LdAdd+j:], job.ep.LdAdd
+	}
+	return e
 }
 
 // store merges an accumulator tile (rows x cols valid, stride nr) into C at

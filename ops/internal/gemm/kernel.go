@@ -24,6 +24,20 @@ type microKernel struct {
 	// row, when not nil, computes only row 0 of fn's tile (a 1 x nr
 	// c), for products whose tile has a single row of A.
 	row func(k int, a, b, c []float32, add bool)
+	// ep, when not nil, is fn applying a tile epilogue in registers
+	// before the tile is stored (see tileEpilogue).
+	ep func(k int, a, b, c []float32, ldc int, add bool, e tileEpilogue)
+}
+
+// tileEpilogue is the part of an Epilogue a kernel's ep applies to its
+// mr x nr tile, in the order Epilogue.Apply does: bias[r] added to row r
+// (when bias is not nil), then res (rows ldr floats apart, when not nil),
+// then the result clipped to [lo, hi]. Assembly reads its fields at fixed
+// offsets: bias 0, res 24, ldr 48, lo 56, hi 60.
+type tileEpilogue struct {
+	bias, res []float32
+	ldr       int
+	lo, hi    float32
 }
 
 // maxTile bounds mr*nr for every kernel, sizing the driver's accumulator.

@@ -14,8 +14,10 @@ import "golang.org/x/sys/cpu"
 func asmKernels() []microKernel {
 	var ks []microKernel
 	if cpu.X86.HasAVX512F {
-		k := asmKernel("avx512 8x32", 8, 32, microKernel{mc: 128, nc: 256, kc: 512}, mulAVX512x8x32)
+		k := asmKernel("avx512 8x32", 8, 32, microKernel{mc: 128, nc: 256, kc: 512},
+			func(k int, a, b, c []float32, ldc int, add bool) { mulAVX512x8x32(k, a, b, c, ldc, add, nil) })
 		k.row = asmRowKernel(k, rowAVX512x32)
+		k.ep = asmEpilogueKernel(k, mulAVX512x8x32)
 		ks = append(ks, k)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -24,10 +26,11 @@ func asmKernels() []microKernel {
 	return ks
 }
 
-// mulAVX512x8x32 is the AVX-512F 8x32 kernel; it trusts its slice lengths.
+// mulAVX512x8x32 is the AVX-512F 8x32 kernel, applying ep when it is not
+// nil; it trusts its slice lengths.
 //
 //go:noescape
-func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool)
+func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
 
 // rowAVX512x32 is the AVX-512F 1x32 row kernel of the 8x32 one; it trusts its slice lengths.
 //

@@ -51,8 +51,34 @@
 	VMOVUPS z1, 64(R10); \
 	ADDQ    R8, R10
 
-// func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool)
-TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-89
+// BIAS512 adds the row bias at off(R12) to row registers z0, z1.
+#define BIAS512(off, z0, z1) \
+	VBROADCASTSS off(R12), Z16; \
+	VADDPS       Z16, z0, z0; \
+	VADDPS       Z16, z1, z1
+
+// ADD512 adds the residual row at R12 to row registers z0, z1, then
+// advances R12 by its stride (R13 bytes).
+#define ADD512(z0, z1) \
+	VADDPS (R12), z0, z0; \
+	VADDPS 64(R12), z1, z1; \
+	ADDQ   R13, R12
+
+// CLAMP512 clips row registers z0, z1 to [Z16, Z17]; the operand order
+// makes a NaN come out as NaN, as in clampRowAVX2.
+#define CLAMP512(z0, z1) \
+	VMAXPS z0, Z16, z0; \
+	VMAXPS z1, Z16, z1; \
+	VMINPS z0, Z17, z0; \
+	VMINPS z1, Z17, z1
+
+// func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+//
+// When ep is not nil, the tile gets its epilogue in registers before it is
+// stored: the row bias (8 values) when ep.bias is not nil, then the
+// residual tile (rows ep.ldr floats apart) when ep.res is not nil, then the
+// clip to [ep.lo, ep.hi].
+TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-104
 	MOVQ    k+0(FP), CX
 	MOVQ    a_base+8(FP), SI
 	MOVQ    b_base+32(FP), DI
@@ -118,6 +144,49 @@ step512:
 	JNZ  step512
 
 store512:
+	MOVQ ep+96(FP), R11
+	TESTQ R11, R11
+	JZ    plain512
+	MOVQ  0(R11), R12
+	TESTQ R12, R12
+	JZ    res512
+	BIAS512(0, Z0, Z1)
+	BIAS512(4, Z2, Z3)
+	BIAS512(8, Z4, Z5)
+	BIAS512(12, Z6, Z7)
+	BIAS512(16, Z8, Z9)
+	BIAS512(20, Z10, Z11)
+	BIAS512(24, Z12, Z13)
+	BIAS512(28, Z14, Z15)
+
+res512:
+	MOVQ  24(R11), R12
+	TESTQ R12, R12
+	JZ    clamp512
+	MOVQ  48(R11), R13
+	SHLQ  $2, R13
+	ADD512(Z0, Z1)
+	ADD512(Z2, Z3)
+	ADD512(Z4, Z5)
+	ADD512(Z6, Z7)
+	ADD512(Z8, Z9)
+	ADD512(Z10, Z11)
+	ADD512(Z12, Z13)
+	ADD512(Z14, Z15)
+
+clamp512:
+	VBROADCASTSS 56(R11), Z16
+	VBROADCASTSS 60(R11), Z17
+	CLAMP512(Z0, Z1)
+	CLAMP512(Z2, Z3)
+	CLAMP512(Z4, Z5)
+	CLAMP512(Z6, Z7)
+	CLAMP512(Z8, Z9)
+	CLAMP512(Z10, Z11)
+	CLAMP512(Z12, Z13)
+	CLAMP512(Z14, Z15)
+
+plain512:
 	MOVQ DX, R10
 	STORE512(Z0, Z1)
 	STORE512(Z2, Z3)

@@ -98,8 +98,56 @@ func TestMicroKernels(t *testing.T) {
 				if kn.row != nil {
 					checkRowKernel(t, kn, k, a, b, add, rng)
 				}
+				if kn.ep != nil {
+					checkEpilogueKernel(t, kn, k, a, b, c0, add, rng)
+				}
 			}
 		}
+	}
+}
+
+// checkEpilogueKernel checks kn's ep against fn followed by
+// Epilogue.Apply, bit for bit, for each combination of row bias, residual
+// (stride nr+5) and clip, with NaN sentinels around every operand and NaNs
+// in C and in the residual, at both ends of a row (which must come out as NaN).
+func checkEpilogueKernel(t *testing.T, kn microKernel, k int, a, b, c0 []float32, add bool, rng *rand.Rand) {
+	t.Helper()
+	mr, nr, ldc, ldr := kn.mr, kn.nr, kn.nr+3, kn.nr+5
+	for mask := range 8 {
+		withBias, withRes, clamp := mask&1 != 0, mask&2 != 0, mask&4 != 0
+		rfull, res := guarded(rng, (mr-1)*ldr+nr)
+		_, bias := guarded(rng, mr)
+		res[ldr+2], res[2*ldr+nr-1] = float32(math.NaN()), float32(math.NaN())
+		e := Epilogue{Clamp: clamp, Lo: -3, Hi: 4}
+		te := tileEpilogue{lo: float32(math.Inf(-1)), hi: float32(math.Inf(1))}
+		if clamp {
+			te.lo, te.hi = e.Lo, e.Hi
+		}
+		if withBias {
+			e.RowBias, te.bias = bias, bias
+		}
+		if withRes {
+			e.Add, e.LdAdd, te.res, te.ldr = res, ldr, res, ldr
+		}
+		want := slices.Clone(c0)
+		if add {
+			want[1], want[nr-2] = float32(math.NaN()), float32(math.NaN())
+		}
+		cFull, c := guarded(rng, len(c0))
+		copy(c, want)
+		kn.fn(k, a, b, want, ldc, add)
+		e.Apply(want, ldc, 0, mr, 0, nr)
+		kn.ep(k, a, b, c, ldc, add, te)
+		what := fmt.Sprintf("%s epilogue k=%d add=%v bias=%v res=%v clamp=%v", kn.name, k, add, withBias, withRes, clamp)
+		for i := range mr {
+			for j := range nr {
+				if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+					t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
+				}
+			}
+		}
+		checkGuard(t, what+" c", cFull, mr, nr, ldc)
+		checkGuard(t, what+" res", rfull, 1, len(res), len(res))
 	}
 }
 
@@ -264,5 +312,51 @@ func BenchmarkSgemmKernel(b *testing.B) {
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		})
+	}
+}
+
+// TestFusedEpilogue checks that products whose kernel applies the
+// epilogue in registers (full tiles) and Apply (edge tiles) give the same
+// bits as Apply alone, on 1 and 3 threads, with a row bias, a residual
+// and a clip, and a product of more than one K block.
+func TestFusedEpilogue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, kn := range allKernels() {
+		if kn.ep == nil {
+			continue
+		}
+		for _, s := range [][3]int{{kn.mr, kn.nr, 5}, {3*kn.mr + 1, 5*kn.nr - 3, 2*kn.kc + 7}, {70, 300, 64}} {
+			m, n, k := s[0], s[1], s[2]
+			_, a := guarded(rng, m*k)
+			_, b := guarded(rng, k*n)
+			_, rb := guarded(rng, m)
+			_, add := guarded(rng, m*(n+2))
+			ep := Epilogue{RowBias: rb, Add: add, LdAdd: n + 2, Clamp: true, Lo: -0.5, Hi: 1}
+			var ref []float32
+			for _, fused := range []bool{false, true} {
+				for _, th := range []int{1, 3} {
+					saved := kern
+					kern = kn
+					if !fused {
+						kern.ep = nil
+					}
+					cfull, c := guarded(rng, m*n)
+					p := Product{M: m, N: n, K: k, Alpha: 1, A: Matrix{a, k, false}, B: Matrix{b, n, false}, C: c, LdC: n, Ep: ep}
+					p.Run(pool{th}, make([]float32, p.WorkLen()))
+					kern = saved
+					what := fmt.Sprintf("%s %v fused=%v threads=%d", kn.name, s, fused, th)
+					checkGuard(t, what, cfull, m, n, n)
+					if ref == nil {
+						ref = c
+						continue
+					}
+					for i := range c {
+						if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
+							t.Fatalf("%s: element %d = %v, Apply alone gave %v", what, i, c[i], ref[i])
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -44,13 +44,31 @@ func KernelName() string { return kern.name }
 func asmKernel(name string, mr, nr int, blocked microKernel, f func(k int, a, b, c []float32, ldc int, add bool)) microKernel {
 	blocked.name, blocked.mr, blocked.nr = name, mr, nr
 	blocked.fn = func(k int, a, b, c []float32, ldc int, add bool) {
-		if k < 0 || len(a) < mr*k || len(b) < nr*k || ldc < nr || len(c) < (mr-1)*ldc+nr {
-			panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
-				name, len(a), len(b), len(c), ldc, k))
-		}
+		blocked.check(k, a, b, c, ldc)
 		f(k, a, b, c, ldc, add)
 	}
 	return blocked
+}
+
+// check panics unless a, b and c hold what an assembly kernel call reads
+// and writes.
+func (m *microKernel) check(k int, a, b, c []float32, ldc int) {
+	if k < 0 || len(a) < m.mr*k || len(b) < m.nr*k || ldc < m.nr || len(c) < (m.mr-1)*ldc+m.nr {
+		panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
+			m.name, len(a), len(b), len(c), ldc, k))
+	}
+}
+
+// asmEpilogueKernel wraps the assembly kernel of k that applies a tile
+// epilogue in the bounds checks of k.fn and those of the epilogue's slices.
+func asmEpilogueKernel(k microKernel, f func(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)) func(k int, a, b, c []float32, ldc int, add bool, e tileEpilogue) {
+	return func(kk int, a, b, c []float32, ldc int, add bool, e tileEpilogue) {
+		k.check(kk, a, b, c, ldc)
+		if e.bias != nil && len(e.bias) < k.mr || e.res != nil && (e.ldr < k.nr || len(e.res) < (k.mr-1)*e.ldr+k.nr) {
+			panic(fmt.Sprintf("gemm: tile epilogue given %d bias and %d residual floats (stride %d)", len(e.bias), len(e.res), e.ldr))
+		}
+		f(kk, a, b, c, ldc, add, &e)
+	}
 }
 
 // asmRowKernel wraps the assembly row kernel of k in bounds checks.
