@@ -86,3 +86,28 @@ func BenchmarkMax(b *testing.B) {
 		})
 	}
 }
+
+// TestGather checks Gather against a plain loop for strides 1 to 3 and
+// every length up to 70, with src exactly as long as it must be and NaN
+// guard bands around dst.
+func TestGather(t *testing.T) {
+	rng := rand.New(rand.NewPCG(83, 84))
+	for _, stride := range []int{1, 2, 3} {
+		for n := range 71 {
+			_, src := guarded(rng, max(0, (n-1)*stride+1), false)
+			full, dst := guarded(rng, n, false)
+			Gather(dst, src, stride)
+			for i, v := range full {
+				off := i - guard
+				switch {
+				case off < 0 || off >= n:
+					if v == v {
+						t.Fatalf("stride %d n %d: sentinel at offset %d overwritten with %v", stride, n, off, v)
+					}
+				case v != src[off*stride]:
+					t.Fatalf("stride %d n %d: dst[%d] = %v, want %v", stride, n, off, v, src[off*stride])
+				}
+			}
+		}
+	}
+}

@@ -4,3 +4,6 @@ package vec
 
 // maxAsm computes Max in Go: this build has no assembly.
 func maxAsm(dst, src []float32) int { return maxGo(dst, src) }
+
+// gather2Asm gathers dst from every other value of src, in Go.
+func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
