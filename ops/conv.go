@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
@@ -41,8 +42,8 @@ type convOp struct {
 	// is set).
 	packed []gemm.PackedA
 	// packedT holds each group's weights transposed (Wᵀ, K x M/group)
-	// and packed as a right operand by Prepare instead, for a one-tap
-	// unpadded window with few output positions (see transposedFaster).
+	// and packed as a right operand by Prepare instead, for a window with
+	// few output positions (see transposedFaster).
 	packedT []gemm.PackedB
 	// wino holds W transformed by Prepare for a convolution run as
 	// F(4x4, 3x3) (see winograd.go), nil otherwise.
@@ -93,9 +94,12 @@ type convDims struct {
 // workLen is the floats of scratch Run needs: the im2col tile, packed for
 // the GEMM, and the GEMM's own work.
 func (d *convDims) workLen(packedW, transposed bool) int {
-	if transposed && d.pointwise() {
-		n := align16(d.p*d.mg) + gemm.WorkLen(d.p, d.mg, d.k, false, true)
-		if !d.direct {
+	if transposed {
+		n := align16(d.p*d.mg) + gemm.WorkLen(d.p, d.mg, d.k, !d.pointwise(), true)
+		switch {
+		case !d.pointwise():
+			n += align16(gemm.PackedALen(d.p, d.k)) + align16(d.paddedLen()) + align16(d.p) + align16(d.k)
+		case !d.direct:
 			n += align16(d.cg * d.p)
 		}
 		return n
@@ -120,18 +124,26 @@ func (d *convDims) pointwise() bool {
 	return g.taps() == 1 && g.Pad == [3]int{} && g.PadEnd == [3]int{}
 }
 
-// transposedFaster reports whether a pointwise convolution's product is better
-// computed transposed, Yᵀ (P x M) = Xᵀ Wᵀ, then transposed into Y: the
-// kernel tile's wide side then spans output channels rather than output
-// positions, whose count (ResNet's 7x7 and 14x14 layers: 49 and 196)
-// leaves much of the last column panel empty. It does when that computes
-// at most 15/16 of the padded products the direct way computes.
+// transposedFaster reports whether a convolution's product is better
+// computed transposed, Yᵀ (P x M) = im2col(X)ᵀ Wᵀ, then transposed into
+// Y: the kernel tile's wide side then spans output channels rather than
+// output positions, whose count (ResNet's 7x7 and 14x14 layers: 49 and
+// 196) leaves much of the last column panel empty. It does when that
+// computes at most 15/16 of the padded products the direct way computes
+// (at the padded width on the padded path). A window of more than one tap
+// must be on the padded path (im2col(X)ᵀ is gathered from the padded
+// input, see transposedIm2col), with im2col(X)ᵀ within im2colBudget.
 func transposedFaster(d *convDims) bool {
 	mr, nr := gemm.PackedALen(1, 1), gemm.PackedBLen(1, 1)
 	padded := func(rows, cols int) int {
 		return (rows + mr - 1) / mr * mr * ((cols + nr - 1) / nr * nr)
 	}
-	return d.pointwise() && !d.depthwise && 16*padded(d.p, d.mg) <= 15*padded(d.mg, d.p)
+	cols := d.p
+	if d.padded {
+		cols = d.pq
+	}
+	return !d.depthwise && (d.pointwise() || d.padded && d.p*d.k <= im2colBudget) &&
+		16*padded(d.p, d.mg) <= 15*padded(d.mg, cols)
 }
 
 // paddedLen is the floats of a group's padded input: the last row of the
@@ -425,7 +437,7 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 	if s.wino != nil {
 		return s.wino.exec(par, work, x, bias, res, y, c.act)
 	}
-	packed, transposed := c.packed != nil, c.packedT != nil && d.pointwise()
+	packed, transposed := c.packed != nil, c.packedT != nil
 	if need := d.workLen(packed, transposed); len(work) < need {
 		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
 	}
@@ -474,16 +486,29 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 	return nil
 }
 
-// execTransposed computes a pointwise convolution whose W Prepare packed
-// transposed: for each group, Yᵀ = Xᵀ Wᵀ into work (X's strided positions
-// gathered first unless direct), then transposed into Y, which gets the
-// bias, residual and activation.
+// execTransposed computes a convolution whose W Prepare packed
+// transposed: for each group, Yᵀ = im2col(X)ᵀ Wᵀ into work, then
+// transposed into Y, which gets the bias, residual and activation. A
+// pointwise window multiplies Xᵀ (its strided positions gathered first
+// unless direct); a larger one gathers im2col(X)ᵀ, packed, from the
+// padded input.
 func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32) {
 	c, d := s.c, &s.d
 	p, mg := d.p, d.mg
 	yt, gw := work[:p*mg], work[align16(p*mg):]
-	var xs []float32
-	if !d.direct {
+	var xs, xp []float32
+	var pa gemm.PackedA
+	var rows, cols []int32
+	switch {
+	case !d.pointwise():
+		n := gemm.PackedALen(p, d.k)
+		pa.Init(gw[:n], p, d.k)
+		gw = gw[align16(n):]
+		xp, gw = gw[:d.paddedLen()], gw[align16(d.paddedLen()):]
+		rows, gw = int32s(gw[:p]), gw[align16(p):]
+		cols, gw = int32s(gw[:d.k]), gw[align16(d.k):]
+		d.transposedIm2col(rows, cols)
+	case !d.direct:
 		xs, gw = gw[:d.cg*p], gw[align16(d.cg*p):]
 	}
 	inPlane := d.g.inSize()
@@ -497,6 +522,11 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 			yOff := (n*d.m + g*d.mg) * p
 			prod := gemm.Product{M: p, N: mg, K: d.k, Alpha: 1, A: gemm.Matrix{Data: xg, Ld: p, Trans: true},
 				PB: c.packedT[g], C: yt, LdC: mg}
+			if pa.Valid() {
+				d.padInput(xp, xg)
+				pa.Gather(xp, rows, cols)
+				prod.PA = pa
+			}
 			runProduct(par, s.runner, &prod, gw)
 			yg := y[yOff : yOff+mg*p]
 			ep := c.act
@@ -515,6 +545,29 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 			}
 		}
 	}
+}
+
+// transposedIm2col sets the offsets from which a padded-path convolution
+// gathers im2col(X)ᵀ out of its padded input (see convDims.padded):
+// element (q, r) is at rows[q] + cols[r], rows holding each output
+// position's offset and cols each (channel, tap)'s, as im2colJob reads them.
+func (d *convDims) transposedIm2col(rows, cols []int32) {
+	g := &d.g
+	for q := range rows {
+		rows[q] = int32(q/g.Out[2]*d.wp + q%g.Out[2])
+	}
+	taps, kw := g.taps(), g.Kernel[2]
+	sh, sw, plane := g.Strides[1], g.Strides[2], d.phasePlanes()*d.hp*d.wp
+	for r := range cols {
+		ch, t := r/taps, r%taps
+		y, x := t/kw*g.Dilations[1], t%kw*g.Dilations[2]
+		cols[r] = int32(ch*plane + ((y%sh*sw+x%sw)*d.hp+y/sh)*d.wp + x/sw)
+	}
+}
+
+// int32s views a float32 scratch slice as int32s.
+func int32s(f []float32) []int32 {
+	return unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(f))), len(f))
 }
 
 // gatherStrided copies the input positions a strided pointwise window

@@ -389,28 +389,43 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
-// TestPackedBRows fills a packed B row by row, with strides and cleared
-// runs, and checks the product against B packed from a matrix.
-func TestPackedBRows(t *testing.T) {
+// TestPackedRows fills a packed B row by row, with strides and cleared
+// runs, and a packed A by Gather, and checks the products against the
+// triple loop, with NaN guard bands around the packed buffers.
+func TestPackedRows(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(13, 14))
 		for _, s := range [][3]int{{3, 5, 7}, {9, 37, 20}, {33, 70, 300}} {
 			m, n, k := s[0], s[1], s[2]
-			_, a := guarded(rng, m*k)
 			_, b := guarded(rng, k*n)
 			// Make every third element of B zero: those are cleared, not set.
-			src := make([]float32, 2*k*n) // B's values at even positions
+			bsrc := make([]float32, 2*k*n) // B's values at even positions
 			for i := range b {
 				if i%3 == 0 {
 					b[i] = 0
 				}
-				src[2*i] = b[i]
+				bsrc[2*i] = b[i]
+			}
+			// A[q][r] = asrc[cols[r] + rows[q]], offsets as a padded im2col's.
+			_, asrc := guarded(rng, 3*m+5*k)
+			rows, cols := make([]int32, m), make([]int32, k)
+			for q := range rows {
+				rows[q] = int32(3 * q)
+			}
+			for r := range cols {
+				cols[r] = int32(5*r + r%2)
+			}
+			a := make([]float32, m*k)
+			for q := range m {
+				for r := range k {
+					a[q*k+r] = asrc[cols[r]+rows[q]]
+				}
 			}
 			want := make([]float32, m*n)
 			naive(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
-			wfull, buf := guarded(rng, PackedBLen(k, n))
+			bfull, bbuf := guarded(rng, PackedBLen(k, n))
 			var pb PackedB
-			pb.Init(buf, k, n)
+			pb.Init(bbuf, k, n)
 			for p := range k {
 				for j := 0; j < n; {
 					if (p*n+j)%3 == 0 {
@@ -422,15 +437,26 @@ func TestPackedBRows(t *testing.T) {
 					for j+run < n && (p*n+j+run)%3 != 0 {
 						run++
 					}
-					pb.SetRow(p, j, src[2*(p*n+j):], 2, run)
+					pb.SetRow(p, j, bsrc[2*(p*n+j):], 2, run)
 					j += run
 				}
 			}
-			checkGuard(t, "packed B", wfull, 1, len(buf), len(buf))
-			c := make([]float32, m*n)
-			prod := Product{M: m, N: n, K: k, Alpha: 1, A: Matrix{a, k, false}, PB: pb, C: c, LdC: n}
-			prod.Run(pool{2}, make([]float32, prod.WorkLen()))
-			near(t, fmt.Sprint(s), c, want, k)
+			checkGuard(t, "packed B", bfull, 1, len(bbuf), len(bbuf))
+			afull, abuf := guarded(rng, PackedALen(m, k))
+			var pa PackedA
+			pa.Init(abuf, m, k)
+			pa.Gather(asrc, rows, cols)
+			checkGuard(t, "packed A", afull, 1, len(abuf), len(abuf))
+			for _, v := range []struct {
+				name string
+				pa   PackedA
+				pb   PackedB
+			}{{"packed B", PackedA{}, pb}, {"gathered A", pa, PackedB{}}, {"both", pa, pb}} {
+				c := make([]float32, m*n)
+				prod := Product{M: m, N: n, K: k, Alpha: 1, A: Matrix{a, k, false}, PA: v.pa, B: Matrix{b, n, false}, PB: v.pb, C: c, LdC: n}
+				prod.Run(pool{2}, make([]float32, prod.WorkLen()))
+				near(t, fmt.Sprint(v.name, s), c, want, k)
+			}
 		}
 	})
 }

@@ -153,22 +153,63 @@ func PackB(dst []float32, k, n int, b Matrix) PackedB {
 // op(B) must be written before pb is multiplied.
 func (pb *PackedB) Init(dst []float32, k, n int) {
 	pb.p, pb.kernel = newPanels(dst, n, k, kern.nr), kern.name
-	// Zero the last panel's padding columns, which the kernel reads.
-	w := pb.p.w
-	if r := n % w; r != 0 {
-		last := pb.p.count() - 1
-		for p := range k {
-			clear(pb.p.data[(last*k+p)*w+r : (last*k+p+1)*w])
-		}
-	}
+	pb.p.clearPadding()
 }
 
 // SetRow writes src[0], src[stride], ..., n values in all, to
 // op(B)[p][j : j+n].
-func (pb *PackedB) SetRow(p, j int, src []float32, stride, n int) {
-	w, data := pb.p.w, pb.p.data
+func (pb *PackedB) SetRow(p, j int, src []float32, stride, n int) { pb.p.set(p, j, src, stride, n) }
+
+// ClearRow writes n zeros to op(B)[p][j : j+n].
+func (pb *PackedB) ClearRow(p, j, n int) { pb.p.clear(p, j, n) }
+
+// Init makes pa an m x k left operand over dst (PackedALen(m, k) floats),
+// to be filled by Gather.
+func (pa *PackedA) Init(dst []float32, m, k int) {
+	pa.p, pa.kernel = newPanels(dst, m, k, kern.mr), kern.name
+	pa.p.clearPadding()
+}
+
+// Gather fills pa (an m x k operand made by Init) with op(A)[q][r] =
+// src[cols[r] + rows[q]] for every q < m and r < k: an indirect packing,
+// such as im2col(X)ᵀ from a padded X with rows the output positions' and
+// cols the kernel taps' offsets. It writes the panels in order, each
+// step's mr values together.
+func (pa PackedA) Gather(src []float32, rows, cols []int32) {
+	pn := &pa.p
+	w, k := pn.w, pn.k
+	rows, cols = rows[:pn.n], cols[:k]
+	var off [maxTile]int32
+	for i := range pn.count() {
+		q0 := i * w
+		nr := min(w, pn.n-q0)
+		copy(off[:nr], rows[q0:q0+nr])
+		dst := pn.data[i*w*k : (i+1)*w*k]
+		for r, c := range cols {
+			d := dst[r*w : r*w+nr]
+			for l := range d {
+				d[l] = src[c+off[l]]
+			}
+		}
+	}
+}
+
+// clearPadding zeros the last panel's rows past X's, which the kernel reads.
+func (pn *panels) clearPadding() {
+	w, k := pn.w, pn.k
+	if r := pn.n % w; r != 0 {
+		last := pn.count() - 1
+		for p := range k {
+			clear(pn.data[(last*k+p)*w+r : (last*k+p+1)*w])
+		}
+	}
+}
+
+// set writes src[0], src[stride], ..., n values in all, to X[j : j+n][p].
+func (pn *panels) set(p, j int, src []float32, stride, n int) {
+	w, data := pn.w, pn.data
 	off := j % w
-	at, step := (j/w*pb.p.k+p)*w+off, pb.p.k*w // step: from a panel to the next
+	at, step := (j/w*pn.k+p)*w+off, pn.k*w // step: from a panel to the next
 	for n > 0 {
 		c := min(w-off, n)
 		d := data[at : at+c]
@@ -187,14 +228,14 @@ func (pb *PackedB) SetRow(p, j int, src []float32, stride, n int) {
 	}
 }
 
-// ClearRow writes n zeros to op(B)[p][j : j+n].
-func (pb *PackedB) ClearRow(p, j, n int) {
+// clear writes n zeros to X[j : j+n][p].
+func (pn *panels) clear(p, j, n int) {
 	if n <= 0 {
 		return
 	}
-	w, data := pb.p.w, pb.p.data
+	w, data := pn.w, pn.data
 	off := j % w
-	at, step := (j/w*pb.p.k+p)*w+off, pb.p.k*w
+	at, step := (j/w*pn.k+p)*w+off, pn.k*w
 	for n > 0 {
 		c := min(w-off, n)
 		clear(data[at : at+c])
