@@ -349,6 +349,11 @@ func TestConvReference(t *testing.T) {
 		{x: []int{1, 24, 28, 28}, w: []int{128, 12, 1, 1}, group: 2, strides: []int{2, 2}, bias: true},
 		{x: []int{1, 16, 9, 10}, w: []int{96, 16, 1, 1}, group: 1, strides: []int{3, 2}},
 		{x: []int{1, 8, 5, 6, 7}, w: []int{64, 8, 1, 1, 1}, group: 1, strides: []int{2, 1, 3}, bias: true},
+		// Larger windows with few output positions: the transposed product
+		// over im2col(X)ᵀ gathered from the padded input (stride phases too).
+		{x: []int{2, 24, 7, 7}, w: []int{64, 24, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, residual: true, act: relu},
+		{x: []int{1, 16, 14, 13}, w: []int{96, 8, 3, 3}, group: 2, strides: []int{2, 2}, pads: []int{1, 1, 1, 0}, bias: true, act: relu},
+		{x: []int{1, 12, 9, 8}, w: []int{64, 12, 3, 2}, group: 1, dilations: []int{2, 1}, pads: []int{1, 0, 2, 1}, residual: true},
 	}
 	for i := range cases {
 		for _, constW := range []bool{true, false} {
@@ -692,8 +697,11 @@ func TestConvTransposedPathTaken(t *testing.T) {
 	for _, c := range []convCase{
 		{x: []int{2, 40, 7, 7}, w: []int{64, 40, 1, 1}, group: 1},
 		{x: []int{2, 40, 13, 14}, w: []int{64, 40, 1, 1}, group: 1, strides: []int{2, 2}},
+		{x: []int{2, 24, 7, 7}, w: []int{64, 24, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}},
+		{x: []int{1, 16, 14, 13}, w: []int{96, 8, 3, 3}, group: 2, strides: []int{2, 2}, pads: []int{1, 1, 1, 0}},
+		{x: []int{1, 12, 9, 8}, w: []int{64, 12, 3, 2}, group: 1, dilations: []int{2, 1}, pads: []int{1, 0, 2, 1}},
 	} {
-		d, err := convDimsOf(&spatialAttrs{Strides: c.strides}, c.group, c.x, c.w)
+		d, err := convDimsOf(&spatialAttrs{Strides: c.strides, Dilations: c.dilations, Pads: c.pads}, c.group, c.x, c.w)
 		if err != nil || !transposedFaster(&d) {
 			t.Errorf("%v x %v strides %v: transposedFaster false (err %v)", c.x, c.w, c.strides, err)
 		}
