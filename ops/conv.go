@@ -540,7 +540,7 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 			// transposed, while it is in L1.
 			for c0 := 0; c0 < mg; c0 += transposeBlock {
 				c1 := min(c0+transposeBlock, mg)
-				transposeInto(yg, yt, p, mg, c0, c1)
+				vec.Transpose(yg[c0*p:], p, yt[c0:], mg, p, c1-c0)
 				ep.Apply(yg, p, c0, c1, 0, p)
 			}
 		}
@@ -590,27 +590,6 @@ func (d *convDims) gatherStrided(dst, x []float32) {
 
 // transposeBlock is how many rows of Y execTransposed finishes at once.
 const transposeBlock = 16
-
-// transposeInto writes columns [c0, c1) of src (rows x cols, row-major)
-// transposed to rows [c0, c1) of dst (cols x rows), eight rows of src at a
-// time: each column of those is one contiguous run of dst.
-func transposeInto(dst, src []float32, rows, cols, c0, c1 int) {
-	i := 0
-	for ; i+8 <= rows; i += 8 {
-		s0, s1, s2, s3 := src[i*cols+c0:][:c1-c0], src[(i+1)*cols+c0:][:c1-c0], src[(i+2)*cols+c0:][:c1-c0], src[(i+3)*cols+c0:][:c1-c0]
-		s4, s5, s6, s7 := src[(i+4)*cols+c0:][:c1-c0], src[(i+5)*cols+c0:][:c1-c0], src[(i+6)*cols+c0:][:c1-c0], src[(i+7)*cols+c0:][:c1-c0]
-		for j := range s0 {
-			d := (*[8]float32)(dst[(c0+j)*rows+i:])
-			d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
-			d[4], d[5], d[6], d[7] = s4[j], s5[j], s6[j], s7[j]
-		}
-	}
-	for ; i < rows; i++ {
-		for j, v := range src[i*cols+c0 : i*cols+c1] {
-			dst[(c0+j)*rows+i] = v
-		}
-	}
-}
 
 // execPadded computes a 2-D unit-stride convolution group by group: the
 // group's input is copied with its padding, each im2col row is a

@@ -7,3 +7,6 @@ func maxAsm(dst, src []float32) int { return maxGo(dst, src) }
 
 // gather2Asm gathers dst from every other value of src, in Go.
 func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
+
+// transpose8Asm transposes nothing: this build has no assembly.
+func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int { return 0 }
