@@ -89,6 +89,10 @@ type convDims struct {
 	// copies (ResNet-50's 3x3 stride-2 layers: 1.75 -> 1.40 ms each).
 	padded     bool
 	hp, wp, pq int
+	// indirect is a padded window whose product reads B in place from the
+	// padded input, through the offsets of the window's taps (an implicit
+	// im2col, where the kernel has one: gemm.Indirect), in one tile.
+	indirect bool
 }
 
 // workLen is the floats of scratch Run needs: the im2col tile, packed for
@@ -107,9 +111,12 @@ func (d *convDims) workLen(packedW, transposed bool) int {
 	if d.direct {
 		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
 	}
+	if d.indirect {
+		return gemm.WorkLen(d.mg, d.pq, d.k, packedW, true) + align16(d.k) + align16(d.indirectLen()) + d.mg*d.pq
+	}
 	n := gemm.PackedBLen(d.k, d.tile) + gemm.WorkLen(d.mg, d.tile, d.k, packedW, true)
 	if d.padded {
-		n += d.paddedLen() + d.mg*d.pq
+		n += align16(d.k) + align16(d.paddedLen()) + d.mg*d.pq
 	}
 	return n
 }
@@ -132,7 +139,7 @@ func (d *convDims) pointwise() bool {
 // computes at most 15/16 of the padded products the direct way computes
 // (at the padded width on the padded path). A window of more than one tap
 // must be on the padded path (im2col(X)ᵀ is gathered from the padded
-// input, see transposedIm2col), with im2col(X)ᵀ within im2colBudget.
+// input, see tapOffsets), with im2col(X)ᵀ within im2colBudget.
 func transposedFaster(d *convDims) bool {
 	mr, nr := gemm.PackedALen(1, 1), gemm.PackedBLen(1, 1)
 	padded := func(rows, cols int) int {
@@ -151,6 +158,10 @@ func transposedFaster(d *convDims) bool {
 func (d *convDims) paddedLen() int {
 	return d.cg*d.phasePlanes()*d.hp*d.wp + (d.g.Kernel[2]-1)*d.g.Dilations[2]
 }
+
+// indirectLen is the floats of the padded input of an indirect product:
+// the kernel reads whole panels past the last output column.
+func (d *convDims) indirectLen() int { return d.paddedLen() + gemm.IndirectSlack() }
 
 // phasePlanes is the number of stride phases of a padded input channel.
 func (d *convDims) phasePlanes() int { return d.g.Strides[1] * d.g.Strides[2] }
@@ -194,7 +205,8 @@ func convDimsOf(sp *spatialAttrs, group int, x, w []int) (convDims, error) {
 		cols = d.pq
 	}
 	d.tile = cols
-	if !d.direct && d.k*cols > im2colBudget {
+	d.indirect = d.padded && gemm.Indirect()
+	if !d.direct && !d.indirect && d.k*cols > im2colBudget {
 		d.tile = min(cols, max(64, im2colBudget/max(d.k, 1)/64*64))
 	}
 	return d, nil
@@ -507,7 +519,8 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 		xp, gw = gw[:d.paddedLen()], gw[align16(d.paddedLen()):]
 		rows, gw = int32s(gw[:p]), gw[align16(p):]
 		cols, gw = int32s(gw[:d.k]), gw[align16(d.k):]
-		d.transposedIm2col(rows, cols)
+		d.positionOffsets(rows)
+		d.tapOffsets(cols)
 	case !d.direct:
 		xs, gw = gw[:d.cg*p], gw[align16(d.cg*p):]
 	}
@@ -547,21 +560,24 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 	}
 }
 
-// transposedIm2col sets the offsets from which a padded-path convolution
-// gathers im2col(X)ᵀ out of its padded input (see convDims.padded):
-// element (q, r) is at rows[q] + cols[r], rows holding each output
-// position's offset and cols each (channel, tap)'s, as im2colJob reads them.
-func (d *convDims) transposedIm2col(rows, cols []int32) {
-	g := &d.g
-	for q := range rows {
-		rows[q] = int32(q/g.Out[2]*d.wp + q%g.Out[2])
+// positionOffsets and tapOffsets set where a padded-path convolution
+// reads im2col(X) in its padded input (see convDims.padded): element
+// (r, q) is at taps[r] + q at the padded width, or at taps[r] +
+// positions[q] for output position q; as im2colJob reads them.
+func (d *convDims) positionOffsets(positions []int32) {
+	for q := range positions {
+		positions[q] = int32(q/d.g.Out[2]*d.wp + q%d.g.Out[2])
 	}
-	taps, kw := g.taps(), g.Kernel[2]
+}
+
+func (d *convDims) tapOffsets(taps []int32) {
+	g := &d.g
+	n, kw := g.taps(), g.Kernel[2]
 	sh, sw, plane := g.Strides[1], g.Strides[2], d.phasePlanes()*d.hp*d.wp
-	for r := range cols {
-		ch, t := r/taps, r%taps
+	for r := range taps {
+		ch, t := r/n, r%n
 		y, x := t/kw*g.Dilations[1], t%kw*g.Dilations[2]
-		cols[r] = int32(ch*plane + ((y%sh*sw+x%sw)*d.hp+y/sh)*d.wp + x/sw)
+		taps[r] = int32(ch*plane + ((y%sh*sw+x%sw)*d.hp+y/sh)*d.wp + x/sw)
 	}
 }
 
@@ -591,18 +607,30 @@ func (d *convDims) gatherStrided(dst, x []float32) {
 // transposeBlock is how many rows of Y execTransposed finishes at once.
 const transposeBlock = 16
 
-// execPadded computes a 2-D unit-stride convolution group by group: the
-// group's input is copied with its padding, each im2col row is a
-// contiguous run of that copy, the product is computed at the padded width
-// into a buffer and its valid columns are copied to Y, which then gets
-// the bias, residual and activation.
+// execPadded computes a 2-D convolution on the padded path group by
+// group: the group's input is copied with its padding, split by stride
+// phase, the product is computed at the padded width into a buffer, and
+// its valid columns are copied to Y, which then gets the bias, residual
+// and activation. Its B, im2col of the padded input, has rows that are
+// contiguous runs of it: read in place through the taps' offsets when
+// the kernel can (indirect), else packed a tile of columns at a time.
 func (s *convStep) execPadded(par Parallel, work, x, w, bias, res, y []float32) error {
 	c, d := s.c, &s.d
-	pbLen := gemm.PackedBLen(d.k, d.tile)
-	gw := work[pbLen:]
-	rest := gw[gemm.WorkLen(d.mg, d.tile, d.k, c.packed != nil, true):]
-	xp, tmp := rest[:d.paddedLen()], rest[d.paddedLen():][:d.mg*d.pq]
-	inPlane, p, plane := d.g.inSize(), d.p, d.phasePlanes()*d.hp*d.wp
+	var gw, rest []float32
+	if d.indirect {
+		gw = work[:gemm.WorkLen(d.mg, d.pq, d.k, c.packed != nil, true)]
+		rest = work[len(gw):]
+	} else {
+		gw = work[gemm.PackedBLen(d.k, d.tile):]
+		rest = gw[gemm.WorkLen(d.mg, d.tile, d.k, c.packed != nil, true):]
+	}
+	taps, rest := int32s(rest[:d.k]), rest[align16(d.k):]
+	xp, tmp := rest[:d.paddedLen()], rest[align16(d.paddedLen()):][:d.mg*d.pq]
+	if d.indirect {
+		xp = rest[:d.indirectLen()]
+	}
+	d.tapOffsets(taps)
+	inPlane, p := d.g.inSize(), d.p
 	for n := range d.batch {
 		for g := range c.group {
 			d.padInput(xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
@@ -612,12 +640,16 @@ func (s *convStep) execPadded(par Parallel, work, x, w, bias, res, y []float32) 
 			} else {
 				prod.A = gemm.Matrix{Data: w[g*d.mg*d.k:], Ld: d.k}
 			}
-			for q0 := 0; q0 < d.pq; q0 += d.tile {
+			if d.indirect {
+				prod.N, prod.C, prod.IB = d.pq, tmp, gemm.IndirectB{Data: xp, Offs: taps}
+				runProduct(par, s.runner, &prod, gw)
+			}
+			for q0 := 0; q0 < d.pq && !d.indirect; q0 += d.tile {
 				nq := min(d.tile, d.pq-q0)
 				prod.N, prod.C = nq, tmp[q0:]
 				var pb gemm.PackedB
 				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-				s.im2col.run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, plane: plane, wp: d.wp})
+				s.im2col.run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps})
 				prod.PB = pb
 				runProduct(par, s.runner, &prod, gw)
 			}
@@ -707,29 +739,22 @@ func parallelRange[J rangeJob](par Parallel, n, grain int, job J) {
 
 // im2colJob fills the rows of an im2col tile, packed for the GEMM: one row
 // per input channel and kernel tap, one column per output position from q0.
-// With wp set, x is a padded input (see convDims.padded) of plane floats
-// per channel (all its phases) and every row is one contiguous run of it.
+// With taps set, x is a padded input (see convDims.padded) and row r is
+// the contiguous run of it from taps[r]+q0.
 type im2colJob struct {
-	g         geom3
-	x         []float32
-	pb        gemm.PackedB
-	q0        int
-	plane, wp int
+	g    geom3
+	x    []float32
+	pb   gemm.PackedB
+	q0   int
+	taps []int32
 }
 
-// Padded, its range is over panels of the packed tile, each filled whole
-// (sequential writes); otherwise over rows.
+// Its range is over rows of the tile.
 func (j im2colJob) run(lo, hi int) {
 	_, nq := j.pb.Dims()
-	if j.wp > 0 {
-		taps, kw := j.g.taps(), j.g.Kernel[2]
-		dh, dw, sh, sw := j.g.Dilations[1], j.g.Dilations[2], j.g.Strides[1], j.g.Strides[2]
-		hp := j.plane / (sh * sw * j.wp)
+	if j.taps != nil {
 		for r := lo; r < hi; r++ {
-			ch, t := r/taps, r%taps
-			y, x := t/kw*dh, t%kw*dw // the tap's offset in the padded input
-			phase := y%sh*sw + x%sw
-			off := ch*j.plane + (phase*hp+y/sh)*j.wp + x/sw + j.q0
+			off := int(j.taps[r]) + j.q0
 			j.pb.SetRow(r, 0, j.x[off:off+nq], 1, nq)
 		}
 		return

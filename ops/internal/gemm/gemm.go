@@ -87,7 +87,9 @@ const (
 
 // Product is one C = alpha*op(A)*op(B) + beta*C (op(A) is M x K, op(B) is
 // K x N, C is M x N with stride LdC) followed by Ep. When beta is 0, C is
-// only written. PA and PB, when they hold operands, replace A and B.
+// only written. PA and PB, when they hold operands, replace A and B, and
+// IB, when it does, replaces B (only when Indirect reports the kernel
+// reads it).
 type Product struct {
 	M, N, K     int
 	Alpha, Beta float32
@@ -95,13 +97,37 @@ type Product struct {
 	PA          PackedA
 	B           Matrix
 	PB          PackedB
+	IB          IndirectB
 	C           []float32
 	LdC         int
 	Ep          Epilogue
 }
 
+// IndirectB is a right operand op(B) (K x N) read in place, with no
+// packing: element (p, j) is Data[Offs[p]+j]. It is an implicit im2col
+// when Data is a padded input and Offs the offsets of the window's taps.
+// Data must hold Offs[p] + N rounded up to the kernel's nr floats for
+// every p: the kernel reads whole panels (the values past N only reach
+// columns of C that are discarded).
+type IndirectB struct {
+	Data []float32
+	Offs []int32
+}
+
+// Valid reports whether ib holds an operand.
+func (ib *IndirectB) Valid() bool { return ib.Offs != nil }
+
+// Indirect reports whether the kernel in use can multiply an IndirectB.
+func Indirect() bool { return kern.ind != nil }
+
+// IndirectSlack is how many floats past Offs[p] + N an IndirectB's Data
+// must hold at most, for any N: the width of the kernel's panels.
+func IndirectSlack() int { return kern.nr }
+
 // WorkLen is the number of floats of work Run needs.
-func (p *Product) WorkLen() int { return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid()) }
+func (p *Product) WorkLen() int {
+	return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid() || p.IB.Valid())
+}
 
 // WorkLen is the number of floats of work an m x n x k product needs, given
 // which operands come pre-packed.
@@ -176,11 +202,14 @@ func (p *Product) check(work []float32) {
 	} else {
 		checkMatrix("A", p.A, p.M, p.K)
 	}
-	if p.PB.Valid() {
+	switch {
+	case p.IB.Valid():
+		p.checkIndirect()
+	case p.PB.Valid():
 		if k, n := p.PB.Dims(); k != p.K || n != p.N || p.PB.kernel != kern.name {
 			panic(fmt.Sprintf("gemm: packed B is %dx%d for kernel %s, want %dx%d for %s", k, n, p.PB.kernel, p.K, p.N, kern.name))
 		}
-	} else {
+	default:
 		checkMatrix("B", p.B, p.K, p.N)
 	}
 	checkMatrix("C", Matrix{p.C, p.LdC, false}, p.M, p.N)
@@ -192,6 +221,28 @@ func (p *Product) check(work []float32) {
 	}
 	if need := p.WorkLen(); len(work) < need {
 		panic(fmt.Sprintf("gemm: work has %d floats, need %d", len(work), need))
+	}
+}
+
+// checkIndirect panics unless the kernel reads an IndirectB and every
+// panel it reads of p.IB lies inside Data.
+func (p *Product) checkIndirect() {
+	if kern.ind == nil {
+		panic(fmt.Sprintf("gemm: kernel %s does not read an indirect B", kern.name))
+	}
+	ib := &p.IB
+	if len(ib.Offs) < p.K {
+		panic(fmt.Sprintf("gemm: indirect B has %d offsets for K=%d", len(ib.Offs), p.K))
+	}
+	hi := int32(0)
+	for _, o := range ib.Offs[:p.K] {
+		if o < 0 {
+			panic(fmt.Sprintf("gemm: indirect B has offset %d", o))
+		}
+		hi = max(hi, o)
+	}
+	if need := int(hi) + ceilDiv(p.N, kern.nr)*kern.nr; p.K > 0 && len(ib.Data) < need {
+		panic(fmt.Sprintf("gemm: indirect B has %d floats, its offsets and N=%d read %d", len(ib.Data), p.N, need))
 	}
 }
 
@@ -247,15 +298,18 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 		work = work[align(len(job.pa.data)):]
 	}
 	chunk := p.N
-	if !p.PB.Valid() {
+	if !p.PB.Valid() && !p.IB.Valid() {
 		chunk = bChunk(p.N, p.K)
 	}
+	job.ib = p.IB
 	job.acc, work = work[:accLen(p.M, chunk)], work[accLen(p.M, chunk):]
 	for job.j0 = 0; job.j0 < p.N; job.j0 += chunk {
 		job.nb = min(chunk, p.N-job.j0)
-		if p.PB.Valid() {
+		switch {
+		case p.IB.Valid():
+		case p.PB.Valid():
 			job.pb = p.PB.p
-		} else {
+		default:
 			job.pb = newPanels(work, job.nb, p.K, kern.nr)
 			r.packAll(par, &job.pb, p.B.transposed().from(job.j0))
 		}
@@ -285,7 +339,7 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 // Operands packed for their own side, and a residual that is not
 // contiguous, keep p as it is.
 func (p *Product) columnVector() (Product, bool) {
-	if p.N != 1 || p.M == 1 || p.LdC != 1 || p.PA.Valid() || p.PB.Valid() || p.Ep.Add != nil && p.Ep.LdAdd != 1 {
+	if p.N != 1 || p.M == 1 || p.LdC != 1 || p.PA.Valid() || p.PB.Valid() || p.IB.Valid() || p.Ep.Add != nil && p.Ep.LdAdd != 1 {
 		return Product{}, false
 	}
 	t := *p
@@ -321,6 +375,7 @@ type tileJob struct {
 	alpha, beta float32
 	ep          Epilogue
 	pa, pb      panels
+	ib          IndirectB // replaces pb when valid
 	j0, nb      int       // the chunk's first column in C and its width
 	bm, bn      int       // tile size: mc and nc rounded to the kernel's mr and nr
 	mt          int       // tiles down C
@@ -419,14 +474,36 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 		// its full tiles in registers, and Apply to each other tile as
 		// soon as it is stored; otherwise Apply takes strips of columns.
 		fused := last && epilogue && direct && k.ep != nil && job.ep.ColBias == nil && job.ep.Act == nil
+		ind := job.ib.Valid()
+		var bp []float32
+		var offs []int32
+		if ind {
+			offs = job.ib.Offs[pc : pc+kb]
+		}
 		strip := j0
 		for j := j0; j < j1; j += nr {
-			bp := job.pb.steps(j/nr, pc, kb)
+			if ind {
+				bp = job.ib.Data[jc+j:]
+			} else {
+				bp = job.pb.steps(j/nr, pc, kb)
+			}
 			cols := min(nr, j1-j)
 			for i := i0; i < i1; i += mr {
 				ap := job.pa.steps(i/mr, pc, kb)
 				rows := min(mr, i1-i)
 				switch {
+				case ind && direct && rows == mr && cols == nr:
+					var te tileEpilogue
+					if fused {
+						te = job.tileEpilogue(i, jc+j)
+					}
+					k.ind(kb, ap, bp, offs, job.c[i*ldc+jc+j:], ldc, add, fused, te)
+					if fused {
+						continue
+					}
+				case ind:
+					k.ind(kb, ap, bp, offs, acc, nr, false, false, tileEpilogue{})
+					job.store(acc, nr, i, jc+j, rows, cols, add)
 				case fused && rows == mr && cols == nr:
 					k.ep(kb, ap, bp, job.c[i*ldc+jc+j:], ldc, add, job.tileEpilogue(i, jc+j))
 					continue

@@ -27,6 +27,11 @@ type microKernel struct {
 	// ep, when not nil, is fn applying a tile epilogue in registers
 	// before the tile is stored (see tileEpilogue).
 	ep func(k int, a, b, c []float32, ldc int, add bool, e tileEpilogue)
+	// ind, when not nil, is fn with B read in place instead of packed
+	// (see IndirectB): step p of the B panel is b[offs[p]:][:nr]. It
+	// applies e as ep does when withEp is set, and a kernel with ind has
+	// ep too.
+	ind func(k int, a, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue)
 }
 
 // tileEpilogue is the part of an Epilogue a kernel's ep applies to its

@@ -18,6 +18,7 @@ func asmKernels() []microKernel {
 			func(k int, a, b, c []float32, ldc int, add bool) { mulAVX512x8x32(k, a, b, c, ldc, add, nil) })
 		k.row = asmRowKernel(k, rowAVX512x32)
 		k.ep = asmEpilogueKernel(k, mulAVX512x8x32)
+		k.ind = asmIndirectKernel(k, mulIndAVX512x8x32)
 		ks = append(ks, k)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -41,3 +42,9 @@ func rowAVX512x32(k int, a, b, c []float32, add bool)
 //
 //go:noescape
 func mulAVX2x4x16(k int, a, b, c []float32, ldc int, add bool)
+
+// mulIndAVX512x8x32 is mulAVX512x8x32 with B read in place; it trusts its
+// slice lengths and offsets.
+//
+//go:noescape
+func mulIndAVX512x8x32(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)

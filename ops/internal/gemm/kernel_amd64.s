@@ -72,6 +72,94 @@
 	VMINPS z0, Z17, z0; \
 	VMINPS z1, Z17, z1
 
+// INIT512 starts the 8x32 tile in Z0-Z15: zero, or C (at DX, stride R8
+// bytes) when R9 (add) is set; its labels are those of the kernel using it.
+#define INIT512 \
+	MOVQ    DX, R10; \
+	TESTQ   R9, R9; \
+	JNZ     load512; \
+	VPXORD  Z0, Z0, Z0; \
+	VPXORD  Z1, Z1, Z1; \
+	VPXORD  Z2, Z2, Z2; \
+	VPXORD  Z3, Z3, Z3; \
+	VPXORD  Z4, Z4, Z4; \
+	VPXORD  Z5, Z5, Z5; \
+	VPXORD  Z6, Z6, Z6; \
+	VPXORD  Z7, Z7, Z7; \
+	VPXORD  Z8, Z8, Z8; \
+	VPXORD  Z9, Z9, Z9; \
+	VPXORD  Z10, Z10, Z10; \
+	VPXORD  Z11, Z11, Z11; \
+	VPXORD  Z12, Z12, Z12; \
+	VPXORD  Z13, Z13, Z13; \
+	VPXORD  Z14, Z14, Z14; \
+	VPXORD  Z15, Z15, Z15; \
+	JMP     start512; \
+load512: \
+	LOAD512(Z0, Z1); \
+	LOAD512(Z2, Z3); \
+	LOAD512(Z4, Z5); \
+	LOAD512(Z6, Z7); \
+	LOAD512(Z8, Z9); \
+	LOAD512(Z10, Z11); \
+	LOAD512(Z12, Z13); \
+	LOAD512(Z14, Z15)
+
+// FINISH512 applies the epilogue R11 points to (none when nil) to the tile
+// in Z0-Z15 and stores it to C (at DX, stride R8 bytes), then returns.
+#define FINISH512 \
+store512: \
+	TESTQ R11, R11; \
+	JZ    plain512; \
+	MOVQ  0(R11), R12; \
+	TESTQ R12, R12; \
+	JZ    res512; \
+	BIAS512(0, Z0, Z1); \
+	BIAS512(4, Z2, Z3); \
+	BIAS512(8, Z4, Z5); \
+	BIAS512(12, Z6, Z7); \
+	BIAS512(16, Z8, Z9); \
+	BIAS512(20, Z10, Z11); \
+	BIAS512(24, Z12, Z13); \
+	BIAS512(28, Z14, Z15); \
+res512: \
+	MOVQ  24(R11), R12; \
+	TESTQ R12, R12; \
+	JZ    clamp512; \
+	MOVQ  48(R11), R13; \
+	SHLQ  $2, R13; \
+	ADD512(Z0, Z1); \
+	ADD512(Z2, Z3); \
+	ADD512(Z4, Z5); \
+	ADD512(Z6, Z7); \
+	ADD512(Z8, Z9); \
+	ADD512(Z10, Z11); \
+	ADD512(Z12, Z13); \
+	ADD512(Z14, Z15); \
+clamp512: \
+	VBROADCASTSS 56(R11), Z16; \
+	VBROADCASTSS 60(R11), Z17; \
+	CLAMP512(Z0, Z1); \
+	CLAMP512(Z2, Z3); \
+	CLAMP512(Z4, Z5); \
+	CLAMP512(Z6, Z7); \
+	CLAMP512(Z8, Z9); \
+	CLAMP512(Z10, Z11); \
+	CLAMP512(Z12, Z13); \
+	CLAMP512(Z14, Z15); \
+plain512: \
+	MOVQ DX, R10; \
+	STORE512(Z0, Z1); \
+	STORE512(Z2, Z3); \
+	STORE512(Z4, Z5); \
+	STORE512(Z6, Z7); \
+	STORE512(Z8, Z9); \
+	STORE512(Z10, Z11); \
+	STORE512(Z12, Z13); \
+	STORE512(Z14, Z15); \
+	VZEROUPPER; \
+	RET
+
 // func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
 //
 // When ep is not nil, the tile gets its epilogue in registers before it is
@@ -86,36 +174,8 @@ TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-104
 	MOVQ    ldc+80(FP), R8
 	SHLQ    $2, R8
 	MOVBLZX add+88(FP), R9
-	MOVQ    DX, R10
-	TESTQ   R9, R9
-	JNZ     load512
-	VPXORD  Z0, Z0, Z0
-	VPXORD  Z1, Z1, Z1
-	VPXORD  Z2, Z2, Z2
-	VPXORD  Z3, Z3, Z3
-	VPXORD  Z4, Z4, Z4
-	VPXORD  Z5, Z5, Z5
-	VPXORD  Z6, Z6, Z6
-	VPXORD  Z7, Z7, Z7
-	VPXORD  Z8, Z8, Z8
-	VPXORD  Z9, Z9, Z9
-	VPXORD  Z10, Z10, Z10
-	VPXORD  Z11, Z11, Z11
-	VPXORD  Z12, Z12, Z12
-	VPXORD  Z13, Z13, Z13
-	VPXORD  Z14, Z14, Z14
-	VPXORD  Z15, Z15, Z15
-	JMP     start512
-
-load512:
-	LOAD512(Z0, Z1)
-	LOAD512(Z2, Z3)
-	LOAD512(Z4, Z5)
-	LOAD512(Z6, Z7)
-	LOAD512(Z8, Z9)
-	LOAD512(Z10, Z11)
-	LOAD512(Z12, Z13)
-	LOAD512(Z14, Z15)
+	MOVQ    ep+96(FP), R11
+	INIT512
 
 start512:
 	MOVQ CX, BX
@@ -143,61 +203,80 @@ step512:
 	DECQ CX
 	JNZ  step512
 
-store512:
-	MOVQ ep+96(FP), R11
-	TESTQ R11, R11
-	JZ    plain512
-	MOVQ  0(R11), R12
-	TESTQ R12, R12
-	JZ    res512
-	BIAS512(0, Z0, Z1)
-	BIAS512(4, Z2, Z3)
-	BIAS512(8, Z4, Z5)
-	BIAS512(12, Z6, Z7)
-	BIAS512(16, Z8, Z9)
-	BIAS512(20, Z10, Z11)
-	BIAS512(24, Z12, Z13)
-	BIAS512(28, Z14, Z15)
+	FINISH512
 
-res512:
-	MOVQ  24(R11), R12
-	TESTQ R12, R12
-	JZ    clamp512
-	MOVQ  48(R11), R13
-	SHLQ  $2, R13
-	ADD512(Z0, Z1)
-	ADD512(Z2, Z3)
-	ADD512(Z4, Z5)
-	ADD512(Z6, Z7)
-	ADD512(Z8, Z9)
-	ADD512(Z10, Z11)
-	ADD512(Z12, Z13)
-	ADD512(Z14, Z15)
+// STEPIND512 is one k step of the indirect 8x32 kernel: A at ao(SI), B
+// at the next offset (R12) from DI.
+#define STEPIND512(ao) \
+	MOVLQSX      (R12), R13; \
+	ADDQ         $4, R12; \
+	VMOVUPS      (DI)(R13*4), Z16; \
+	VMOVUPS      64(DI)(R13*4), Z17; \
+	VBROADCASTSS ao(SI), Z18; \
+	VBROADCASTSS ao+4(SI), Z19; \
+	VFMADD231PS  Z16, Z18, Z0; \
+	VFMADD231PS  Z17, Z18, Z1; \
+	VFMADD231PS  Z16, Z19, Z2; \
+	VFMADD231PS  Z17, Z19, Z3; \
+	VBROADCASTSS ao+8(SI), Z20; \
+	VBROADCASTSS ao+12(SI), Z21; \
+	VFMADD231PS  Z16, Z20, Z4; \
+	VFMADD231PS  Z17, Z20, Z5; \
+	VFMADD231PS  Z16, Z21, Z6; \
+	VFMADD231PS  Z17, Z21, Z7; \
+	VBROADCASTSS ao+16(SI), Z22; \
+	VBROADCASTSS ao+20(SI), Z23; \
+	VFMADD231PS  Z16, Z22, Z8; \
+	VFMADD231PS  Z17, Z22, Z9; \
+	VFMADD231PS  Z16, Z23, Z10; \
+	VFMADD231PS  Z17, Z23, Z11; \
+	VBROADCASTSS ao+24(SI), Z24; \
+	VBROADCASTSS ao+28(SI), Z25; \
+	VFMADD231PS  Z16, Z24, Z12; \
+	VFMADD231PS  Z17, Z24, Z13; \
+	VFMADD231PS  Z16, Z25, Z14; \
+	VFMADD231PS  Z17, Z25, Z15
 
-clamp512:
-	VBROADCASTSS 56(R11), Z16
-	VBROADCASTSS 60(R11), Z17
-	CLAMP512(Z0, Z1)
-	CLAMP512(Z2, Z3)
-	CLAMP512(Z4, Z5)
-	CLAMP512(Z6, Z7)
-	CLAMP512(Z8, Z9)
-	CLAMP512(Z10, Z11)
-	CLAMP512(Z12, Z13)
-	CLAMP512(Z14, Z15)
+// func mulIndAVX512x8x32(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
+//
+// mulAVX512x8x32 with B read in place: step p of B is the 32 floats at
+// b[offs[p]:] (an implicit im2col: b is a padded input, offs the taps').
+TEXT ·mulIndAVX512x8x32(SB), NOSPLIT, $0-128
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    b_base+32(FP), DI
+	MOVQ    offs_base+56(FP), R12
+	MOVQ    c_base+80(FP), DX
+	MOVQ    ldc+104(FP), R8
+	SHLQ    $2, R8
+	MOVBLZX add+112(FP), R9
+	MOVQ    ep+120(FP), R11
+	INIT512
 
-plain512:
-	MOVQ DX, R10
-	STORE512(Z0, Z1)
-	STORE512(Z2, Z3)
-	STORE512(Z4, Z5)
-	STORE512(Z6, Z7)
-	STORE512(Z8, Z9)
-	STORE512(Z10, Z11)
-	STORE512(Z12, Z13)
-	STORE512(Z14, Z15)
-	VZEROUPPER
-	RET
+start512:
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail512
+
+loop512:
+	STEPIND512(0)
+	STEPIND512(32)
+	STEPIND512(64)
+	STEPIND512(96)
+	ADDQ $128, SI
+	DECQ BX
+	JNZ  loop512
+
+tail512:
+	ANDQ $3, CX
+	JZ   store512
+
+step512:
+	STEPIND512(0)
+	ADDQ $32, SI
+	DECQ CX
+	JNZ  step512
+	FINISH512
 
 // STEP256 is one k step of the 4x16 kernel: A at ao(SI), B at bo(DI).
 // Row r of the tile is Y(2r) (columns 0-7) and Y(2r+1) (columns 8-15).

@@ -101,6 +101,9 @@ func TestMicroKernels(t *testing.T) {
 				if kn.ep != nil {
 					checkEpilogueKernel(t, kn, k, a, b, c0, add, rng)
 				}
+				if kn.ind != nil {
+					checkIndirectKernel(t, kn, k, a, c0, add, rng)
+				}
 			}
 		}
 	}
@@ -148,6 +151,88 @@ func checkEpilogueKernel(t *testing.T, kn microKernel, k int, a, b, c0 []float32
 		}
 		checkGuard(t, what+" c", cFull, mr, nr, ldc)
 		checkGuard(t, what+" res", rfull, 1, len(res), len(res))
+	}
+}
+
+// checkIndirectKernel checks kn's ind against fn on the same B packed,
+// bit for bit, with and without a tile epilogue: B's steps are read from
+// random, overlapping offsets into a source with NaN guard bands, and C
+// has NaN sentinels around its tile.
+func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, add bool, rng *rand.Rand) {
+	t.Helper()
+	mr, nr, ldc := kn.mr, kn.nr, kn.nr+3
+	_, src := intGuarded(rng, 3*k+nr)
+	offs := make([]int32, k)
+	b := make([]float32, nr*k)
+	for p := range offs {
+		offs[p] = int32(rng.IntN(3*k + 1))
+		copy(b[p*nr:(p+1)*nr], src[offs[p]:])
+	}
+	_, bias := guarded(rng, mr)
+	for _, withEp := range []bool{false, true} {
+		e := tileEpilogue{bias: bias, lo: -20, hi: 30}
+		want := slices.Clone(c0)
+		if withEp {
+			kn.ep(k, a, b, want, ldc, add, e)
+		} else {
+			kn.fn(k, a, b, want, ldc, add)
+		}
+		cFull, c := guarded(rng, len(c0))
+		copy(c, c0)
+		kn.ind(k, a, src, offs, c, ldc, add, withEp, e)
+		what := fmt.Sprintf("%s indirect k=%d add=%v epilogue=%v", kn.name, k, add, withEp)
+		for i := range mr {
+			for j := range nr {
+				if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
+					t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
+				}
+			}
+		}
+		checkGuard(t, what+" c", cFull, mr, nr, ldc)
+	}
+}
+
+// TestIndirectProduct checks products with an IndirectB (B read in place
+// through offsets, as an implicit im2col) against the triple loop, for
+// edge tiles, several K blocks, 1 and 3 threads and a full epilogue, with
+// Data exactly as long as IndirectB requires and NaN guard bands around C.
+func TestIndirectProduct(t *testing.T) {
+	if !Indirect() {
+		t.Skipf("kernel %s reads no indirect B", kern.name)
+	}
+	rng := rand.New(rand.NewPCG(27, 28))
+	for _, s := range [][3]int{{8, 32, 1}, {13, 45, 70}, {70, 200, 2*kern.kc + 9}} {
+		m, n, k := s[0], s[1], s[2]
+		offs := make([]int32, k)
+		hi := int32(0)
+		for p := range offs {
+			offs[p] = int32(rng.IntN(5*k + 3))
+			hi = max(hi, offs[p])
+		}
+		_, data := guarded(rng, int(hi)+ceilDiv(n, kern.nr)*kern.nr)
+		_, a := guarded(rng, m*k)
+		_, rb := guarded(rng, m)
+		_, add := guarded(rng, m*n)
+		b := make([]float32, k*n)
+		for p := range k {
+			copy(b[p*n:(p+1)*n], data[offs[p]:])
+		}
+		want := make([]float32, m*n)
+		naive(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
+		for i := range m {
+			for j := range n {
+				want[i*n+j] = max(want[i*n+j]+rb[i]+add[i*n+j], 0)
+			}
+		}
+		for _, th := range []int{1, 3} {
+			cfull, c := guarded(rng, m*n)
+			p := Product{M: m, N: n, K: k, Alpha: 1, A: Matrix{a, k, false}, IB: IndirectB{data, offs}, C: c, LdC: n,
+				Ep: Epilogue{RowBias: rb, Add: add, LdAdd: n, Clamp: true, Hi: float32(math.Inf(1))}}
+			p.Run(pool{th}, make([]float32, p.WorkLen()))
+			what := fmt.Sprintf("%v threads %d", s, th)
+			near(t, what, c, want, k)
+			checkGuard(t, what, cfull, m, n, n)
+		}
 	}
 }
 

@@ -43,19 +43,28 @@ func KernelName() string { return kern.name }
 // The blocking sizes are those of blocked.
 func asmKernel(name string, mr, nr int, blocked microKernel, f func(k int, a, b, c []float32, ldc int, add bool)) microKernel {
 	blocked.name, blocked.mr, blocked.nr = name, mr, nr
+	m := blocked
 	blocked.fn = func(k int, a, b, c []float32, ldc int, add bool) {
-		blocked.check(k, a, b, c, ldc)
+		m.check(k, a, len(b), c, ldc)
 		f(k, a, b, c, ldc, add)
 	}
 	return blocked
 }
 
-// check panics unless a, b and c hold what an assembly kernel call reads
-// and writes.
-func (m *microKernel) check(k int, a, b, c []float32, ldc int) {
-	if k < 0 || len(a) < m.mr*k || len(b) < m.nr*k || ldc < m.nr || len(c) < (m.mr-1)*ldc+m.nr {
+// check panics unless a, c and the bLen floats of B hold what an assembly
+// kernel call reads and writes.
+func (m *microKernel) check(k int, a []float32, bLen int, c []float32, ldc int) {
+	if k < 0 || len(a) < m.mr*k || bLen < m.nr*k || ldc < m.nr || len(c) < (m.mr-1)*ldc+m.nr {
 		panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
-			m.name, len(a), len(b), len(c), ldc, k))
+			m.name, len(a), bLen, len(c), ldc, k))
+	}
+}
+
+// checkEpilogue panics unless e's slices hold what a kernel's tile
+// epilogue reads.
+func (m *microKernel) checkEpilogue(e *tileEpilogue) {
+	if e.bias != nil && len(e.bias) < m.mr || e.res != nil && (e.ldr < m.nr || len(e.res) < (m.mr-1)*e.ldr+m.nr) {
+		panic(fmt.Sprintf("gemm: tile epilogue given %d bias and %d residual floats (stride %d)", len(e.bias), len(e.res), e.ldr))
 	}
 }
 
@@ -63,11 +72,27 @@ func (m *microKernel) check(k int, a, b, c []float32, ldc int) {
 // epilogue in the bounds checks of k.fn and those of the epilogue's slices.
 func asmEpilogueKernel(k microKernel, f func(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)) func(k int, a, b, c []float32, ldc int, add bool, e tileEpilogue) {
 	return func(kk int, a, b, c []float32, ldc int, add bool, e tileEpilogue) {
-		k.check(kk, a, b, c, ldc)
-		if e.bias != nil && len(e.bias) < k.mr || e.res != nil && (e.ldr < k.nr || len(e.res) < (k.mr-1)*e.ldr+k.nr) {
-			panic(fmt.Sprintf("gemm: tile epilogue given %d bias and %d residual floats (stride %d)", len(e.bias), len(e.res), e.ldr))
-		}
+		k.check(kk, a, len(b), c, ldc)
+		k.checkEpilogue(&e)
 		f(kk, a, b, c, ldc, add, &e)
+	}
+}
+
+// asmIndirectKernel wraps the indirect assembly kernel of k in the bounds
+// checks of A, C, the offsets and the epilogue; that every offset leaves
+// nr floats of B was checked once for the product (Product.check).
+func asmIndirectKernel(k microKernel, f func(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)) func(k int, a, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
+	return func(kk int, a, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
+		if len(offs) < kk || len(b) == 0 {
+			panic(fmt.Sprintf("gemm: indirect kernel given %d offsets and %d B floats for k=%d", len(offs), len(b), kk))
+		}
+		k.check(kk, a, k.nr*kk, c, ldc)
+		if !withEp {
+			f(kk, a, b, offs, c, ldc, add, nil)
+			return
+		}
+		k.checkEpilogue(&e)
+		f(kk, a, b, offs, c, ldc, add, &e)
 	}
 }
 
