@@ -108,11 +108,14 @@ func (d *convDims) workLen(packedW, transposed bool) int {
 		}
 		return n
 	}
+	if d.direct && gemm.Indirect() {
+		return align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
+	}
 	if d.direct {
 		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
 	}
 	if d.indirect {
-		return gemm.WorkLen(d.mg, d.pq, d.k, packedW, true) + align16(d.k) + align16(d.indirectLen()) + d.mg*d.pq
+		return gemm.IndirectWorkLen(d.mg, d.pq, d.k, packedW) + align16(d.k) + align16(d.paddedLen()) + d.mg*d.pq
 	}
 	n := gemm.PackedBLen(d.k, d.tile) + gemm.WorkLen(d.mg, d.tile, d.k, packedW, true)
 	if d.padded {
@@ -158,10 +161,6 @@ func transposedFaster(d *convDims) bool {
 func (d *convDims) paddedLen() int {
 	return d.cg*d.phasePlanes()*d.hp*d.wp + (d.g.Kernel[2]-1)*d.g.Dilations[2]
 }
-
-// indirectLen is the floats of the padded input of an indirect product:
-// the kernel reads whole panels past the last output column.
-func (d *convDims) indirectLen() int { return d.paddedLen() + gemm.IndirectSlack() }
 
 // phasePlanes is the number of stride phases of a padded input channel.
 func (d *convDims) phasePlanes() int { return d.g.Strides[1] * d.g.Strides[2] }
@@ -461,6 +460,13 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 		return s.execPadded(par, work, x, w, bias, res, y)
 	}
 	inPlane, p := d.g.inSize(), d.p
+	var rows []int32 // X's rows, read in place as B (see gemm.IndirectB)
+	if d.direct && gemm.Indirect() {
+		rows, work = int32s(work[:d.k]), work[align16(d.k):]
+		for r := range rows {
+			rows[r] = int32(r * p)
+		}
+	}
 	for n := range d.batch {
 		for g := range c.group {
 			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
@@ -482,9 +488,12 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 					prod.Ep.Add = res[yOff+q0:]
 				}
 				gw := work
-				if d.direct {
+				switch {
+				case rows != nil:
+					prod.IB = gemm.IndirectB{Data: xg[q0:], Offs: rows}
+				case d.direct:
 					prod.B = gemm.Matrix{Data: xg[q0:], Ld: p}
-				} else {
+				default:
 					var pb gemm.PackedB
 					pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
 					s.im2col.run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xg, pb: pb, q0: q0})
@@ -618,7 +627,7 @@ func (s *convStep) execPadded(par Parallel, work, x, w, bias, res, y []float32) 
 	c, d := s.c, &s.d
 	var gw, rest []float32
 	if d.indirect {
-		gw = work[:gemm.WorkLen(d.mg, d.pq, d.k, c.packed != nil, true)]
+		gw = work[:gemm.IndirectWorkLen(d.mg, d.pq, d.k, c.packed != nil)]
 		rest = work[len(gw):]
 	} else {
 		gw = work[gemm.PackedBLen(d.k, d.tile):]
@@ -626,9 +635,6 @@ func (s *convStep) execPadded(par Parallel, work, x, w, bias, res, y []float32) 
 	}
 	taps, rest := int32s(rest[:d.k]), rest[align16(d.k):]
 	xp, tmp := rest[:d.paddedLen()], rest[align16(d.paddedLen()):][:d.mg*d.pq]
-	if d.indirect {
-		xp = rest[:d.indirectLen()]
-	}
 	d.tapOffsets(taps)
 	inPlane, p := d.g.inSize(), d.p
 	for n := range d.batch {

@@ -105,10 +105,9 @@ type Product struct {
 
 // IndirectB is a right operand op(B) (K x N) read in place, with no
 // packing: element (p, j) is Data[Offs[p]+j]. It is an implicit im2col
-// when Data is a padded input and Offs the offsets of the window's taps.
-// Data must hold Offs[p] + N rounded up to the kernel's nr floats for
-// every p: the kernel reads whole panels (the values past N only reach
-// columns of C that are discarded).
+// when Data is a padded input and Offs the offsets of the window's taps,
+// or a row-major B with Offs[p] = p*ldb. The kernel reads whole panels of
+// nr columns; a last, partial one is packed (IndirectWorkLen counts it).
 type IndirectB struct {
 	Data []float32
 	Offs []int32
@@ -120,13 +119,18 @@ func (ib *IndirectB) Valid() bool { return ib.Offs != nil }
 // Indirect reports whether the kernel in use can multiply an IndirectB.
 func Indirect() bool { return kern.ind != nil }
 
-// IndirectSlack is how many floats past Offs[p] + N an IndirectB's Data
-// must hold at most, for any N: the width of the kernel's panels.
-func IndirectSlack() int { return kern.nr }
+// IndirectWorkLen is the number of floats of work an m x n x k product
+// with an IndirectB needs, given whether A comes pre-packed.
+func IndirectWorkLen(m, n, k int, packedA bool) int {
+	return WorkLen(m, n, k, packedA, true) + align(PackedBLen(k, n%kern.nr))
+}
 
 // WorkLen is the number of floats of work Run needs.
 func (p *Product) WorkLen() int {
-	return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid() || p.IB.Valid())
+	if p.IB.Valid() {
+		return IndirectWorkLen(p.M, p.N, p.K, p.PA.Valid())
+	}
+	return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid())
 }
 
 // WorkLen is the number of floats of work an m x n x k product needs, given
@@ -224,6 +228,16 @@ func (p *Product) check(work []float32) {
 	}
 }
 
+// packTail packs columns [n-rem, n) of ib, rem = n mod nr, into tail.
+func (ib *IndirectB) packTail(tail *panels, n int) {
+	rem, w := tail.n, tail.w
+	for p, o := range ib.Offs[:tail.k] {
+		d := tail.data[p*w : (p+1)*w]
+		copy(d, ib.Data[int(o)+n-rem:int(o)+n])
+		clear(d[rem:])
+	}
+}
+
 // checkIndirect panics unless the kernel reads an IndirectB and every
 // panel it reads of p.IB lies inside Data.
 func (p *Product) checkIndirect() {
@@ -241,7 +255,7 @@ func (p *Product) checkIndirect() {
 		}
 		hi = max(hi, o)
 	}
-	if need := int(hi) + ceilDiv(p.N, kern.nr)*kern.nr; p.K > 0 && len(ib.Data) < need {
+	if need := int(hi) + p.N; p.K > 0 && len(ib.Data) < need {
 		panic(fmt.Sprintf("gemm: indirect B has %d floats, its offsets and N=%d read %d", len(ib.Data), p.N, need))
 	}
 }
@@ -302,6 +316,12 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 		chunk = bChunk(p.N, p.K)
 	}
 	job.ib = p.IB
+	if p.IB.Valid() && p.N%kern.nr != 0 {
+		// The last panel is partial: the kernel would read past N.
+		job.ibTail = newPanels(work, p.N%kern.nr, p.K, kern.nr)
+		p.IB.packTail(&job.ibTail, p.N)
+		work = work[align(len(job.ibTail.data)):]
+	}
 	job.acc, work = work[:accLen(p.M, chunk)], work[accLen(p.M, chunk):]
 	for job.j0 = 0; job.j0 < p.N; job.j0 += chunk {
 		job.nb = min(chunk, p.N-job.j0)
@@ -376,6 +396,7 @@ type tileJob struct {
 	ep          Epilogue
 	pa, pb      panels
 	ib          IndirectB // replaces pb when valid
+	ibTail      panels    // the last, partial panel of ib, packed
 	j0, nb      int       // the chunk's first column in C and its width
 	bm, bn      int       // tile size: mc and nc rounded to the kernel's mr and nr
 	mt          int       // tiles down C
@@ -482,9 +503,13 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 		}
 		strip := j0
 		for j := j0; j < j1; j += nr {
-			if ind {
+			ind := ind && j+nr <= job.nb
+			switch {
+			case ind:
 				bp = job.ib.Data[jc+j:]
-			} else {
+			case job.ib.Valid():
+				bp = job.ibTail.steps(0, pc, kb)
+			default:
 				bp = job.pb.steps(j/nr, pc, kb)
 			}
 			cols := min(nr, j1-j)

@@ -194,14 +194,15 @@ func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, a
 
 // TestIndirectProduct checks products with an IndirectB (B read in place
 // through offsets, as an implicit im2col) against the triple loop, for
-// edge tiles, several K blocks, 1 and 3 threads and a full epilogue, with
-// Data exactly as long as IndirectB requires and NaN guard bands around C.
+// edge tiles (a last panel of B packed), several K blocks, 1 and 3 threads
+// and a full epilogue, with Data ending at the last value read (the
+// kernel must not read past it) and NaN guard bands around C.
 func TestIndirectProduct(t *testing.T) {
 	if !Indirect() {
 		t.Skipf("kernel %s reads no indirect B", kern.name)
 	}
 	rng := rand.New(rand.NewPCG(27, 28))
-	for _, s := range [][3]int{{8, 32, 1}, {13, 45, 70}, {70, 200, 2*kern.kc + 9}} {
+	for _, s := range [][3]int{{8, 32, 1}, {13, 45, 70}, {70, 200, 2*kern.kc + 9}, {16, 5, 33}} {
 		m, n, k := s[0], s[1], s[2]
 		offs := make([]int32, k)
 		hi := int32(0)
@@ -209,7 +210,7 @@ func TestIndirectProduct(t *testing.T) {
 			offs[p] = int32(rng.IntN(5*k + 3))
 			hi = max(hi, offs[p])
 		}
-		_, data := guarded(rng, int(hi)+ceilDiv(n, kern.nr)*kern.nr)
+		_, data := guarded(rng, int(hi)+n)
 		_, a := guarded(rng, m*k)
 		_, rb := guarded(rng, m)
 		_, add := guarded(rng, m*n)
