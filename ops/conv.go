@@ -371,6 +371,9 @@ func (c *convOp) Bind(ctx *Ctx, in, out []*Tensor) (func() error, error) {
 	b.im2col.bind()
 	b.depthwise.bind()
 	b.output.bind()
+	b.pad.bind()
+	b.gather.bind()
+	b.transpose.bind()
 	if b.wino != nil {
 		b.wino.bind()
 	}
@@ -409,6 +412,9 @@ type convStep struct {
 	im2col    boundRange[im2colJob]
 	depthwise boundRange[depthwiseJob]
 	output    boundRange[paddedOutJob]
+	pad       boundRange[padJob]
+	gather    boundRange[gatherJob]
+	transpose boundRange[transposeOutJob]
 	wino      *winoStep // set when the convolution runs as F(4x4, 3x3)
 }
 
@@ -545,8 +551,8 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 			prod := gemm.Product{M: p, N: mg, K: d.k, Alpha: 1, A: gemm.Matrix{Data: xg, Ld: p, Trans: true},
 				PB: c.packedT[g], C: yt, LdC: mg}
 			if pa.Valid() {
-				d.padInput(xp, xg)
-				pa.Gather(xp, rows, cols)
+				s.padInput(par, xp, xg)
+				s.gather.run(par, pa.Panels(), 1, gatherJob{pa, xp, rows, cols})
 				prod.PA = pa
 			}
 			runProduct(par, s.runner, &prod, gw)
@@ -558,13 +564,7 @@ func (s *convStep) execTransposed(par Parallel, work, x, bias, res, y []float32)
 			if res != nil {
 				ep.Add, ep.LdAdd = res[yOff:], p
 			}
-			// A block of channels gets the epilogue as soon as it is
-			// transposed, while it is in L1.
-			for c0 := 0; c0 < mg; c0 += transposeBlock {
-				c1 := min(c0+transposeBlock, mg)
-				vec.Transpose(yg[c0*p:], p, yt[c0:], mg, p, c1-c0)
-				ep.Apply(yg, p, c0, c1, 0, p)
-			}
+			s.transpose.run(par, (mg+transposeBlock-1)/transposeBlock, 1, transposeOutJob{yg, yt, p, mg, ep})
 		}
 	}
 }
@@ -616,6 +616,32 @@ func (d *convDims) gatherStrided(dst, x []float32) {
 // transposeBlock is how many rows of Y execTransposed finishes at once.
 const transposeBlock = 16
 
+// transposeOutJob transposes blocks of transposeBlock channels of a
+// transposed product yt (p x mg) into the group's output y, each block
+// getting the epilogue as soon as it is transposed, while it is in L1.
+type transposeOutJob struct {
+	y, yt []float32
+	p, mg int
+	ep    gemm.Epilogue
+}
+
+func (j transposeOutJob) run(lo, hi int) {
+	for b := lo; b < hi; b++ {
+		c0, c1 := b*transposeBlock, min((b+1)*transposeBlock, j.mg)
+		vec.Transpose(j.y[c0*j.p:], j.p, j.yt[c0:], j.mg, j.p, c1-c0)
+		j.ep.Apply(j.y, j.p, c0, c1, 0, j.p)
+	}
+}
+
+// gatherJob gathers panels of a packed im2col(X)ᵀ (see gemm.PackedA.Gather).
+type gatherJob struct {
+	pa         gemm.PackedA
+	src        []float32
+	rows, cols []int32
+}
+
+func (j gatherJob) run(lo, hi int) { j.pa.Gather(j.src, j.rows, j.cols, lo, hi) }
+
 // execPadded computes a 2-D convolution on the padded path group by
 // group: the group's input is copied with its padding, split by stride
 // phase, the product is computed at the padded width into a buffer, and
@@ -639,7 +665,7 @@ func (s *convStep) execPadded(par Parallel, work, x, w, bias, res, y []float32) 
 	inPlane, p := d.g.inSize(), d.p
 	for n := range d.batch {
 		for g := range c.group {
-			d.padInput(xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
+			s.padInput(par, xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
 			prod := gemm.Product{M: d.mg, K: d.k, Alpha: 1, LdC: d.pq}
 			if c.packed != nil {
 				prod.PA = c.packed[g]
@@ -697,11 +723,25 @@ func (j paddedOutJob) run(lo, hi int) {
 // the window's padding as zeros, split by stride phase (see
 // convDims.padded), and zeros the tail that the last row's discarded
 // columns read.
-func (d *convDims) padInput(xp, x []float32) {
+func (s *convStep) padInput(par Parallel, xp, x []float32) {
+	d := &s.d
+	s.pad.run(par, d.cg, max(1, 16384/max(1, d.g.inSize())), padJob{*d, xp, x})
+	clear(xp[d.cg*d.phasePlanes()*d.hp*d.wp:])
+}
+
+// padJob copies channels of a group's input into its padded copy (see
+// convStep.padInput).
+type padJob struct {
+	d     convDims
+	xp, x []float32
+}
+
+func (j padJob) run(lo, hi int) {
+	d, xp, x := &j.d, j.xp, j.x
 	g := &d.g
 	h, w, top, left := g.In[1], g.In[2], g.Pad[1], g.Pad[2]
 	sh, sw, ph := g.Strides[1], g.Strides[2], d.hp*d.wp
-	for ch := range d.cg {
+	for ch := lo; ch < hi; ch++ {
 		src := x[ch*h*w:][:h*w]
 		for a := range sh {
 			for b := range sw {
@@ -726,7 +766,6 @@ func (d *convDims) padInput(xp, x []float32) {
 			}
 		}
 	}
-	clear(xp[d.cg*d.phasePlanes()*ph:])
 }
 
 // rangeJob is a loop body over [lo, hi) carrying its own data, so that a

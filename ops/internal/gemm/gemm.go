@@ -18,6 +18,7 @@ package gemm
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Parallel runs fn over [0,n) split into contiguous chunks on up to Threads
@@ -340,10 +341,11 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 			job.tiles(0, tasks)
 			continue
 		}
-		if th := min(par.Threads(), maxSplit); tasks < 2*th && tasks%th != 0 {
+		if th := min(par.Threads(), maxSplit); tasks < 4*th && job.uneven(tasks, th) {
 			// Too few tiles to share evenly (the threads take tasks as
-			// they finish: 3 on 2 threads take as long as 4).
-			tasks = job.split(ceilDiv(tasks, th) * th)
+			// they finish: 3 on 2 threads take as long as 4, and so do 4
+			// whose last is narrow).
+			tasks = job.split(4 * th)
 		}
 		r.job = job
 		if r.tilesFn == nil {
@@ -404,8 +406,8 @@ type tileJob struct {
 }
 
 // maxSplit bounds the threads split shares a product of few tiles among:
-// it then aims at no more than 2*maxSplit tasks and makes fewer than
-// 8*maxSplit.
+// it then aims at no more than 4*maxSplit tasks and makes fewer than
+// 16*maxSplit.
 const maxSplit = 16
 
 // split narrows the tiles of the current chunk, which has fewer than want
@@ -428,6 +430,28 @@ func (job *tileJob) split(want int) int {
 	return rows * cols
 }
 
+// uneven reports whether th threads taking the current chunk's tasks as
+// they finish would, by the kernel tiles in each task, take more than
+// 9/8 of an even share.
+func (job *tileJob) uneven(tasks, th int) bool {
+	var load [maxSplit]int
+	total := 0
+	for t := range tasks {
+		rows := min(job.bm, job.m-t%job.mt*job.bm)
+		cols := min(job.bn, job.nb-t/job.mt*job.bn)
+		w := ceilDiv(rows, kern.mr) * ceilDiv(cols, kern.nr)
+		least := 0
+		for i := range th {
+			if load[i] < load[least] {
+				least = i
+			}
+		}
+		load[least] += w
+		total += w
+	}
+	return 8*th*slices.Max(load[:th]) > 9*total
+}
+
 // narrow cuts n into at least parts (when n has that many units) pieces
 // of whole units, returning the piece size and count.
 func narrow(n, unit, parts int) (size, count int) {
@@ -448,7 +472,7 @@ func blocks() (bm, bn int) {
 // split ones.
 func accLen(m, cols int) int {
 	bm, bn := blocks()
-	return max(ceilDiv(m, bm)*ceilDiv(cols, bn), 8*maxSplit) * kern.mr * kern.nr
+	return max(ceilDiv(m, bm)*ceilDiv(cols, bn), 16*maxSplit) * kern.mr * kern.nr
 }
 
 // tiles computes tasks [lo, hi).

@@ -445,7 +445,8 @@ func TestPackedRows(t *testing.T) {
 			afull, abuf := guarded(rng, PackedALen(m, k))
 			var pa PackedA
 			pa.Init(abuf, m, k)
-			pa.Gather(asrc, rows, cols)
+			pa.Gather(asrc, rows, cols, 0, pa.Panels()/2)
+			pa.Gather(asrc, rows, cols, pa.Panels()/2, pa.Panels())
 			checkGuard(t, "packed A", afull, 1, len(abuf), len(abuf))
 			for _, v := range []struct {
 				name string

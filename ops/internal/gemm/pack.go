@@ -170,17 +170,18 @@ func (pa *PackedA) Init(dst []float32, m, k int) {
 	pa.p.clearPadding()
 }
 
-// Gather fills pa (an m x k operand made by Init) with op(A)[q][r] =
-// src[cols[r] + rows[q]] for every q < m and r < k: an indirect packing,
-// such as im2col(X)ᵀ from a padded X with rows the output positions' and
-// cols the kernel taps' offsets. It writes the panels in order, each
-// step's mr values together.
-func (pa PackedA) Gather(src []float32, rows, cols []int32) {
+// Gather fills panels [lo, hi) of pa (an m x k operand made by Init; see
+// Panels) with op(A)[q][r] = src[cols[r] + rows[q]] for their rows q and
+// every r < k: an indirect packing, such as im2col(X)ᵀ from a padded X
+// with rows the output positions' and cols the kernel taps' offsets. It
+// writes the panels in order, each step's mr values together; disjoint
+// ranges can be filled at once.
+func (pa PackedA) Gather(src []float32, rows, cols []int32, lo, hi int) {
 	pn := &pa.p
 	w, k := pn.w, pn.k
 	rows, cols = rows[:pn.n], cols[:k]
 	var off [maxTile]int32
-	for i := range pn.count() {
+	for i := lo; i < hi; i++ {
 		q0 := i * w
 		nr := min(w, pn.n-q0)
 		copy(off[:nr], rows[q0:q0+nr])
@@ -193,6 +194,9 @@ func (pa PackedA) Gather(src []float32, rows, cols []int32) {
 		}
 	}
 }
+
+// Panels is the number of panels of mr rows pa is packed in.
+func (pa PackedA) Panels() int { return pa.p.count() }
 
 // clearPadding zeros the last panel's rows past X's, which the kernel reads.
 func (pn *panels) clearPadding() {
