@@ -195,6 +195,16 @@ plain512: \
 	VZEROUPPER; \
 	RET
 
+// PFB and PFA are how far ahead (bytes) the 8x32 kernel's loop prefetches
+// its B and A panels. The panels of constant weights stream from memory
+// once per run; hardware prefetchers fetched them only just in time, so
+// that the loads of a panel and the arithmetic on it took turns. Fetched
+// 8 KB (64 k steps) ahead, ResNet-50 at one thread ran 4% faster, ResNet-18
+// 5% (7 alternating rounds; 2 KB ahead: no gain, 32 KB: half of it). The
+// row kernel streams B alone, where prefetching cost AlexNet 5%.
+#define PFB 8192
+#define PFA 4096
+
 // func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
 //
 // When ep is not nil, the tile gets its epilogue in registers before it is
@@ -218,9 +228,19 @@ start512:
 	JZ   tail512
 
 loop512:
+	PREFETCHT0 PFB(DI)
+	PREFETCHT0 PFB+64(DI)
 	STEP512(0, 0)
+	PREFETCHT0 PFB+128(DI)
+	PREFETCHT0 PFB+192(DI)
 	STEP512(32, 128)
+	PREFETCHT0 PFB+256(DI)
+	PREFETCHT0 PFB+320(DI)
+	PREFETCHT0 PFA(SI)
 	STEP512(64, 256)
+	PREFETCHT0 PFB+384(DI)
+	PREFETCHT0 PFB+448(DI)
+	PREFETCHT0 PFA+64(SI)
 	STEP512(96, 384)
 	ADDQ $128, SI
 	ADDQ $512, DI
