@@ -267,6 +267,29 @@ func TestPackedAndEpilogue(t *testing.T) {
 	})
 }
 
+// TestUnevenSplit checks when the driver finds the tasks of a chunk too
+// uneven for the threads: four tasks whose last is narrow on 2 threads (3
+// tiles against 1+1/8), and not four equal ones, nor one task per thread.
+func TestUnevenSplit(t *testing.T) {
+	bm, bn := blocks()
+	for _, c := range []struct {
+		m, n, th int
+		want     bool
+	}{
+		{bm, 3*bn + kern.nr, 2, true},
+		{bm, 4 * bn, 2, false},
+		{bm, 2 * bn, 2, false},
+		{2 * bm, bn, 3, true},
+		{bm, 3 * bn, 3, false},
+	} {
+		job := tileJob{m: c.m, nb: c.n, bm: bm, bn: bn, mt: ceilDiv(c.m, bm)}
+		tasks := job.mt * ceilDiv(c.n, bn)
+		if got := job.uneven(tasks, c.th); got != c.want {
+			t.Errorf("%dx%d on %d threads (%d tasks): uneven %v, want %v", c.m, c.n, c.th, tasks, got, c.want)
+		}
+	}
+}
+
 // TestThreadsBitIdentical checks every thread count gives the same bits,
 // for products of many tiles and for products of fewer tiles than threads
 // (which split narrows), with beta and alpha or an epilogue.
@@ -276,6 +299,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 	for _, s := range [][3]int{
 		{150, 700, 530}, {bm, bn, 300}, {bm / 2, bn - 3, 257}, {1, 1000, 300},
 		{3 * kern.mr, 2*kern.nr + 1, 700}, {2*bm + 1, kern.nr, 90}, {kern.mr + 1, 3 * kern.nr, 600},
+		{bm, 3*bn + kern.nr/2, 300}, // 4 tasks, the last narrow: split for 2 threads
 	} {
 		m, n, k := s[0], s[1], s[2]
 		_, a := guarded(rng, m*k)
