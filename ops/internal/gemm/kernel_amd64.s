@@ -12,8 +12,13 @@
 // STEP512 is one k step of the 8x32 kernel: A at ao(SI), B at bo(DI).
 // Row r of the tile is Z(2r) (columns 0-15) and Z(2r+1) (columns 16-31).
 #define STEP512(ao, bo) \
-	VMOVUPS      bo(DI), Z16; \
-	VMOVUPS      bo+64(DI), Z17; \
+	VMOVUPS bo(DI), Z16; \
+	VMOVUPS bo+64(DI), Z17; \
+	FMA512(ao)
+
+// FMA512 multiplies the step's B values (Z16, Z17) by its 8 A values at
+// ao(SI), broadcast two at a time, into the tile's rows.
+#define FMA512(ao) \
 	VBROADCASTSS ao(SI), Z18; \
 	VBROADCASTSS ao+4(SI), Z19; \
 	VFMADD231PS  Z16, Z18, Z0; \
@@ -263,34 +268,11 @@ step512:
 // STEPIND512 is one k step of the indirect 8x32 kernel: A at ao(SI), B
 // at the next offset (R12) from DI.
 #define STEPIND512(ao) \
-	MOVLQSX      (R12), R13; \
-	ADDQ         $4, R12; \
-	VMOVUPS      (DI)(R13*4), Z16; \
-	VMOVUPS      64(DI)(R13*4), Z17; \
-	VBROADCASTSS ao(SI), Z18; \
-	VBROADCASTSS ao+4(SI), Z19; \
-	VFMADD231PS  Z16, Z18, Z0; \
-	VFMADD231PS  Z17, Z18, Z1; \
-	VFMADD231PS  Z16, Z19, Z2; \
-	VFMADD231PS  Z17, Z19, Z3; \
-	VBROADCASTSS ao+8(SI), Z20; \
-	VBROADCASTSS ao+12(SI), Z21; \
-	VFMADD231PS  Z16, Z20, Z4; \
-	VFMADD231PS  Z17, Z20, Z5; \
-	VFMADD231PS  Z16, Z21, Z6; \
-	VFMADD231PS  Z17, Z21, Z7; \
-	VBROADCASTSS ao+16(SI), Z22; \
-	VBROADCASTSS ao+20(SI), Z23; \
-	VFMADD231PS  Z16, Z22, Z8; \
-	VFMADD231PS  Z17, Z22, Z9; \
-	VFMADD231PS  Z16, Z23, Z10; \
-	VFMADD231PS  Z17, Z23, Z11; \
-	VBROADCASTSS ao+24(SI), Z24; \
-	VBROADCASTSS ao+28(SI), Z25; \
-	VFMADD231PS  Z16, Z24, Z12; \
-	VFMADD231PS  Z17, Z24, Z13; \
-	VFMADD231PS  Z16, Z25, Z14; \
-	VFMADD231PS  Z17, Z25, Z15
+	MOVLQSX (R12), R13; \
+	ADDQ    $4, R12; \
+	VMOVUPS (DI)(R13*4), Z16; \
+	VMOVUPS 64(DI)(R13*4), Z17; \
+	FMA512(ao)
 
 // func mulIndAVX512x8x32(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
 //
