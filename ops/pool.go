@@ -281,6 +281,9 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 					}
 				}
 			}
+			if g.Kernel[2] == 3 && sw == 2 && dw == 1 && max3s2(row, v) {
+				continue
+			}
 			for kw := 1; kw < g.Kernel[2]; kw++ {
 				maxInto(v[:span+(g.Kernel[2]-1-kw)*dw], v[dw:])
 			}
@@ -315,6 +318,17 @@ func maxInto[T poolElem](dst, src []T) {
 	for i, s := range src {
 		dst[i] = max(dst[i], s)
 	}
+}
+
+// max3s2 sets row[i] = max(v[2i], v[2i+1], v[2i+2]) in one SIMD pass
+// when T is float32 (the common 3-wide stride-2 window), and reports
+// whether it did.
+func max3s2[T poolElem](row, v []T) bool {
+	r, ok := any(row).([]float32)
+	if ok {
+		vec.Max3S2(r, any(v).([]float32))
+	}
+	return ok
 }
 
 // argmax pools plane pl (src) one output at a time, keeping the position of

@@ -10,3 +10,6 @@ func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
 
 // transpose8Asm transposes nothing: this build has no assembly.
 func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int { return 0 }
+
+// max3s2Asm computes Max3S2 in Go: this build has no assembly.
+func max3s2Asm(dst, src []float32) int { return max3s2Go(dst, src) }

@@ -151,3 +151,29 @@ func BenchmarkTranspose(b *testing.B) {
 		Transpose(dst, rows, src, cols, rows, cols)
 	}
 }
+
+// TestMax3S2 checks Max3S2 against Go's max for every length up to 70,
+// NaN included, with src exactly as long as it must be and NaN guard
+// bands around dst.
+func TestMax3S2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(87, 88))
+	for n := range 71 {
+		for _, nans := range []bool{false, true} {
+			_, src := guarded(rng, max(0, 2*n+1), nans)
+			full, dst := guarded(rng, n, false)
+			Max3S2(dst, src)
+			for i, v := range full {
+				off := i - guard
+				if off < 0 || off >= n {
+					if v == v {
+						t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
+					}
+					continue
+				}
+				if w := max(src[2*off], src[2*off+1], src[2*off+2]); !same(v, w) {
+					t.Fatalf("n %d nans %v: dst[%d] = %v, want %v", n, nans, off, v, w)
+				}
+			}
+		}
+	}
+}
