@@ -305,9 +305,18 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 		p = &t
 	}
 	job := tileJob{c: p.C, ldc: p.LdC, m: p.M, k: p.K, alpha: p.Alpha, beta: p.Beta, ep: p.Ep}
-	if p.PA.Valid() {
+	switch {
+	case p.PA.Valid():
 		job.pa = p.PA.p
-	} else {
+	case p.A.Trans && kern.sa != nil && !p.IB.Valid():
+		// A's steps are contiguous runs of mr rows: the kernel reads
+		// them in place, and only a last, partial panel is packed.
+		job.sa, job.lda = p.A.Data, p.A.Ld
+		rem := p.M % kern.mr
+		job.pa = newPanels(work, rem, p.K, kern.mr)
+		job.pa.pack(p.A.from(p.M-rem), 0, job.pa.count())
+		work = work[align(len(job.pa.data)):]
+	default:
 		job.pa = newPanels(work, p.M, p.K, kern.mr)
 		r.packAll(par, &job.pa, p.A)
 		work = work[align(len(job.pa.data)):]
@@ -396,7 +405,9 @@ type tileJob struct {
 	ldc, m, k   int
 	alpha, beta float32
 	ep          Epilogue
-	pa, pb      panels
+	pa, pb      panels    // pa holds only A's last, partial panel when sa is set
+	sa          []float32 // A read in place (op(A)ᵀ, step p at sa[p*lda:]), or nil
+	lda         int
 	ib          IndirectB // replaces pb when valid
 	ibTail      panels    // the last, partial panel of ib, packed
 	j0, nb      int       // the chunk's first column in C and its width
@@ -538,9 +549,30 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 			}
 			cols := min(nr, j1-j)
 			for i := i0; i < i1; i += mr {
-				ap := job.pa.steps(i/mr, pc, kb)
 				rows := min(mr, i1-i)
+				sa := job.sa != nil && rows == mr
+				var ap []float32
 				switch {
+				case sa:
+					ap = job.sa[pc*job.lda+i:]
+				case job.sa != nil:
+					ap = job.pa.steps(0, pc, kb)
+				default:
+					ap = job.pa.steps(i/mr, pc, kb)
+				}
+				switch {
+				case sa && direct && cols == nr:
+					var te tileEpilogue
+					if fused {
+						te = job.tileEpilogue(i, jc+j)
+					}
+					k.sa(kb, ap, job.lda, bp, job.c[i*ldc+jc+j:], ldc, add, fused, te)
+					if fused {
+						continue
+					}
+				case sa:
+					k.sa(kb, ap, job.lda, bp, acc, nr, false, false, tileEpilogue{})
+					job.store(acc, nr, i, jc+j, rows, cols, add)
 				case ind && direct && rows == mr && cols == nr:
 					var te tileEpilogue
 					if fused {

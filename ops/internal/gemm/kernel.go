@@ -32,6 +32,10 @@ type microKernel struct {
 	// applies e as ep does when withEp is set, and a kernel with ind has
 	// ep too.
 	ind func(k int, a, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue)
+	// sa, when not nil, is fn (with the epilogue when withEp is set) with
+	// A read in place instead of packed: step p of the A panel is
+	// a[p*lda:][:mr]. A kernel with sa has ep too.
+	sa func(k int, a []float32, lda int, b, c []float32, ldc int, add, withEp bool, e tileEpilogue)
 }
 
 // tileEpilogue is the part of an Epilogue a kernel's ep applies to its

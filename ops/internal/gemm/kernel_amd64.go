@@ -19,6 +19,7 @@ func asmKernels() []microKernel {
 		k.row = asmRowKernel(k, rowAVX512x32)
 		k.ep = asmEpilogueKernel(k, mulAVX512x8x32)
 		k.ind = asmIndirectKernel(k, mulIndAVX512x8x32)
+		k.sa = asmStridedAKernel(k, mulSAAVX512x8x32)
 		ks = append(ks, k)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -48,3 +49,9 @@ func mulAVX2x4x16(k int, a, b, c []float32, ldc int, add bool)
 //
 //go:noescape
 func mulIndAVX512x8x32(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
+
+// mulSAAVX512x8x32 is mulAVX512x8x32 with A read in place at stride lda;
+// it trusts its slice lengths.
+//
+//go:noescape
+func mulSAAVX512x8x32(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)

@@ -265,6 +265,62 @@ step512:
 
 	FINISH512
 
+// func mulSAAVX512x8x32(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+//
+// mulAVX512x8x32 with A read in place: step p of A is the 8 floats at
+// a[p*lda:] (the rows of a transposed operand, such as Xᵀ of a 1x1
+// convolution computed transposed).
+TEXT ·mulSAAVX512x8x32(SB), NOSPLIT, $0-112
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    b_base+40(FP), DI
+	MOVQ    c_base+64(FP), DX
+	MOVQ    ldc+88(FP), R8
+	SHLQ    $2, R8
+	MOVBLZX add+96(FP), R9
+	MOVQ    ep+104(FP), R11
+	INIT512
+
+start512:
+	MOVQ lda+32(FP), R13
+	SHLQ $2, R13
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail512
+
+loop512:
+	PREFETCHT0 PFB(DI)
+	PREFETCHT0 PFB+64(DI)
+	STEP512(0, 0)
+	ADDQ       R13, SI
+	PREFETCHT0 PFB+128(DI)
+	PREFETCHT0 PFB+192(DI)
+	STEP512(0, 128)
+	ADDQ       R13, SI
+	PREFETCHT0 PFB+256(DI)
+	PREFETCHT0 PFB+320(DI)
+	STEP512(0, 256)
+	ADDQ       R13, SI
+	PREFETCHT0 PFB+384(DI)
+	PREFETCHT0 PFB+448(DI)
+	STEP512(0, 384)
+	ADDQ       R13, SI
+	ADDQ       $512, DI
+	DECQ       BX
+	JNZ        loop512
+
+tail512:
+	ANDQ $3, CX
+	JZ   store512
+
+step512:
+	STEP512(0, 0)
+	ADDQ R13, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  step512
+	FINISH512
+
 // STEPIND512 is one k step of the indirect 8x32 kernel: A at ao(SI), B
 // at the next offset (R12) from DI.
 #define STEPIND512(ao) \

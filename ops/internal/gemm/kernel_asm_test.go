@@ -104,6 +104,9 @@ func TestMicroKernels(t *testing.T) {
 				if kn.ind != nil {
 					checkIndirectKernel(t, kn, k, a, c0, add, rng)
 				}
+				if kn.sa != nil {
+					checkStridedAKernel(t, kn, k, a, b, c0, add, rng)
+				}
 			}
 		}
 	}
@@ -189,6 +192,75 @@ func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, a
 			}
 		}
 		checkGuard(t, what+" c", cFull, mr, nr, ldc)
+	}
+}
+
+// checkStridedAKernel checks kn's sa against fn on the same A packed, bit
+// for bit, with and without a tile epilogue: A's steps are read mr+3
+// floats apart from a source with NaN guard bands (past its last step
+// too), and C has NaN sentinels around its tile.
+func checkStridedAKernel(t *testing.T, kn microKernel, k int, a, b, c0 []float32, add bool, rng *rand.Rand) {
+	t.Helper()
+	mr, nr, ldc, lda := kn.mr, kn.nr, kn.nr+3, kn.mr+3
+	_, src := guarded(rng, max(0, (k-1)*lda+mr))
+	for p := range k {
+		copy(src[p*lda:p*lda+mr], a[p*mr:(p+1)*mr])
+	}
+	_, bias := guarded(rng, mr)
+	for _, withEp := range []bool{false, true} {
+		e := tileEpilogue{bias: bias, lo: -20, hi: 30}
+		want := slices.Clone(c0)
+		if withEp {
+			kn.ep(k, a, b, want, ldc, add, e)
+		} else {
+			kn.fn(k, a, b, want, ldc, add)
+		}
+		cFull, c := guarded(rng, len(c0))
+		copy(c, c0)
+		kn.sa(k, src, lda, b, c, ldc, add, withEp, e)
+		what := fmt.Sprintf("%s strided A k=%d add=%v epilogue=%v", kn.name, k, add, withEp)
+		for i := range mr {
+			for j := range nr {
+				if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
+					t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
+				}
+			}
+		}
+		checkGuard(t, what+" c", cFull, mr, nr, ldc)
+	}
+}
+
+// TestStridedAProduct checks products whose A is given transposed, which
+// the kernel reads in place (packing only a last, partial panel), against
+// the triple loop: M with and without a partial panel, several K blocks,
+// 1 and 3 threads, a full epilogue, NaN guard bands around C.
+func TestStridedAProduct(t *testing.T) {
+	if kern.sa == nil {
+		t.Skipf("kernel %s reads no strided A", kern.name)
+	}
+	rng := rand.New(rand.NewPCG(29, 30))
+	for _, s := range [][3]int{{8, 32, 1}, {196, 70, 300}, {13, 45, 2*kern.kc + 9}, {1, 40, 33}, {49, 512, 64}} {
+		m, n, k := s[0], s[1], s[2]
+		_, at := guarded(rng, k*m) // Aᵀ, k x m
+		_, b := guarded(rng, k*n)
+		_, rb := guarded(rng, m)
+		_, add := guarded(rng, m*n)
+		want := make([]float32, m*n)
+		naive(true, false, m, n, k, 1, at, m, b, n, 0, want, n)
+		for i := range m {
+			for j := range n {
+				want[i*n+j] = max(want[i*n+j]+rb[i]+add[i*n+j], 0)
+			}
+		}
+		for _, th := range []int{1, 3} {
+			cfull, c := guarded(rng, m*n)
+			p := Product{M: m, N: n, K: k, Alpha: 1, A: Matrix{at, m, true}, B: Matrix{b, n, false}, C: c, LdC: n,
+				Ep: Epilogue{RowBias: rb, Add: add, LdAdd: n, Clamp: true, Hi: float32(math.Inf(1))}}
+			p.Run(pool{th}, make([]float32, p.WorkLen()))
+			what := fmt.Sprintf("%v threads %d", s, th)
+			near(t, what, c, want, k)
+			checkGuard(t, what, cfull, m, n, n)
+		}
 	}
 }
 

@@ -45,18 +45,18 @@ func asmKernel(name string, mr, nr int, blocked microKernel, f func(k int, a, b,
 	blocked.name, blocked.mr, blocked.nr = name, mr, nr
 	m := blocked
 	blocked.fn = func(k int, a, b, c []float32, ldc int, add bool) {
-		m.check(k, a, len(b), c, ldc)
+		m.check(k, len(a), len(b), c, ldc)
 		f(k, a, b, c, ldc, add)
 	}
 	return blocked
 }
 
-// check panics unless a, c and the bLen floats of B hold what an assembly
-// kernel call reads and writes.
-func (m *microKernel) check(k int, a []float32, bLen int, c []float32, ldc int) {
-	if k < 0 || len(a) < m.mr*k || bLen < m.nr*k || ldc < m.nr || len(c) < (m.mr-1)*ldc+m.nr {
+// check panics unless the aLen floats of A, the bLen of B and c hold what
+// an assembly kernel call reads and writes.
+func (m *microKernel) check(k, aLen, bLen int, c []float32, ldc int) {
+	if k < 0 || aLen < m.mr*k || bLen < m.nr*k || ldc < m.nr || len(c) < (m.mr-1)*ldc+m.nr {
 		panic(fmt.Sprintf("gemm: %s kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
-			m.name, len(a), bLen, len(c), ldc, k))
+			m.name, aLen, bLen, len(c), ldc, k))
 	}
 }
 
@@ -72,7 +72,7 @@ func (m *microKernel) checkEpilogue(e *tileEpilogue) {
 // epilogue in the bounds checks of k.fn and those of the epilogue's slices.
 func asmEpilogueKernel(k microKernel, f func(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)) func(k int, a, b, c []float32, ldc int, add bool, e tileEpilogue) {
 	return func(kk int, a, b, c []float32, ldc int, add bool, e tileEpilogue) {
-		k.check(kk, a, len(b), c, ldc)
+		k.check(kk, len(a), len(b), c, ldc)
 		k.checkEpilogue(&e)
 		f(kk, a, b, c, ldc, add, &e)
 	}
@@ -86,13 +86,31 @@ func asmIndirectKernel(k microKernel, f func(k int, a, b []float32, offs []int32
 		if len(offs) < kk || len(b) == 0 {
 			panic(fmt.Sprintf("gemm: indirect kernel given %d offsets and %d B floats for k=%d", len(offs), len(b), kk))
 		}
-		k.check(kk, a, k.nr*kk, c, ldc)
+		k.check(kk, len(a), k.nr*kk, c, ldc)
 		if !withEp {
 			f(kk, a, b, offs, c, ldc, add, nil)
 			return
 		}
 		k.checkEpilogue(&e)
 		f(kk, a, b, offs, c, ldc, add, &e)
+	}
+}
+
+// asmStridedAKernel wraps the assembly kernel of k that reads A in place
+// in the bounds checks of A (k steps lda floats apart), B, C and the
+// epilogue.
+func asmStridedAKernel(k microKernel, f func(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)) func(k int, a []float32, lda int, b, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
+	return func(kk int, a []float32, lda int, b, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
+		if kk > 0 && (lda < k.mr || len(a) < (kk-1)*lda+k.mr) {
+			panic(fmt.Sprintf("gemm: strided-A kernel given %d A floats (stride %d) for k=%d", len(a), lda, kk))
+		}
+		k.check(kk, k.mr*kk, len(b), c, ldc)
+		if !withEp {
+			f(kk, a, lda, b, c, ldc, add, nil)
+			return
+		}
+		k.checkEpilogue(&e)
+		f(kk, a, lda, b, c, ldc, add, &e)
 	}
 }
 
