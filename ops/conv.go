@@ -111,6 +111,9 @@ func (d *convDims) workLen(packedW, transposed bool) int {
 	if d.direct && gemm.Indirect() {
 		return align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
 	}
+	if d.gathered() {
+		return align16(d.cg*d.p) + align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
+	}
 	if d.direct {
 		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
 	}
@@ -126,6 +129,12 @@ func (d *convDims) workLen(packedW, transposed bool) int {
 
 // align16 rounds n floats up to whole 64-byte lines.
 func align16(n int) int { return (n + 15) &^ 15 }
+
+// gathered reports whether a strided pointwise convolution gathers the
+// input positions its window reads (gatherStrided) into a matrix the
+// product then reads in place (the kernel reading an indirect B), rather
+// than through a packed im2col.
+func (d *convDims) gathered() bool { return d.pointwise() && !d.direct && gemm.Indirect() }
 
 // pointwise reports whether the window is one tap with no padding: each
 // output position reads one input position (every one when direct).
@@ -466,8 +475,14 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 		return s.execPadded(par, work, x, w, bias, res, y)
 	}
 	inPlane, p := d.g.inSize(), d.p
-	var rows []int32 // X's rows, read in place as B (see gemm.IndirectB)
-	if d.direct && gemm.Indirect() {
+	// X's rows (or those of its gathered positions, xs), read in place as
+	// B (see gemm.IndirectB).
+	var rows []int32
+	var xs []float32
+	if d.gathered() {
+		xs, work = work[:d.cg*p], work[align16(d.cg*p):]
+	}
+	if d.direct && gemm.Indirect() || xs != nil {
 		rows, work = int32s(work[:d.k]), work[align16(d.k):]
 		for r := range rows {
 			rows[r] = int32(r * p)
@@ -476,6 +491,10 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 	for n := range d.batch {
 		for g := range c.group {
 			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
+			if xs != nil {
+				d.gatherStrided(xs, xg)
+				xg = xs
+			}
 			yOff := (n*d.m + g*d.mg) * p
 			prod := gemm.Product{M: d.mg, K: d.k, Alpha: 1, LdC: p, Ep: c.act}
 			prod.Ep.LdAdd = p
@@ -604,10 +623,8 @@ func (d *convDims) gatherStrided(dst, x []float32) {
 		for od := range g.Out[0] {
 			for oh := range g.Out[1] {
 				row := x[ch*g.inSize()+(od*g.Strides[0]*g.In[1]+oh*g.Strides[1])*g.In[2]:]
-				for ow := range g.Out[2] {
-					dst[at] = row[ow*g.Strides[2]]
-					at++
-				}
+				vec.Gather(dst[at:at+g.Out[2]], row, g.Strides[2])
+				at += g.Out[2]
 			}
 		}
 	}
