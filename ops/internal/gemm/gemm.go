@@ -2,11 +2,15 @@
 // C = alpha*op(A)*op(B) + beta*C, cache-blocked with both operands packed
 // into panels and an mr x nr register-blocked micro-kernel (kernel.go is the
 // seam for assembly kernels). Constant operands can be packed once
-// (PackA, PackB), and a caller that builds B itself (a convolution's
-// im2col) can write it straight into the packed layout (PackedB.Init,
-// SetRow, ClearRow). An Epilogue adds a per-row or per-column bias and a
-// residual matrix and applies an activation to C as its tiles are finished,
-// while they are still in cache.
+// (PackA, PackB), and a caller that builds an operand itself (a
+// convolution's im2col) can write it straight into the packed layout
+// (PackedB.Init, SetRow, ClearRow; PackedA.Init, Gather). Where the kernel
+// has the forms for it (Indirect), B can instead be read in place through
+// per-row offsets (IndirectB: an implicit im2col), and an A given
+// transposed is read in place too; only a last, partial panel is then
+// packed. An Epilogue adds a per-row or per-column bias and a residual
+// matrix and applies an activation to C as its tiles are finished, in the
+// kernel's registers where it can, else while they are still in cache.
 //
 // Work is split over tiles of C, each computed by one goroutine with a fixed
 // order of operations, so results are bit-identical for any thread count.
