@@ -18,19 +18,21 @@ func init() {
 // convOp is Conv over 1 to 3 spatial axes, float32 only. Each group is one
 // GEMM: the group's weights (M/group x C/group*taps) times the im2col matrix
 // of its input channels (C/group*taps x output positions), computed in tiles
-// of output positions to bound the im2col buffer; a 1x1 unit-stride
-// unpadded window multiplies the input directly (and a one-tap unpadded
-// window with few output positions and a constant W computes the product
-// transposed, see transposedFaster), and a depthwise
-// convolution (one input and one output channel per group) runs a direct
-// loop. A 2-D window with unit strides (or many taps per stride phase)
-// builds its im2col rows as contiguous runs of a padded copy of the input
-// and computes the product at the padded width (see convDims.padded). The
-// bias, a fused residual and a fused activation are applied as each tile
-// of the output is stored (for padded products, as each output channel is
-// copied out). A 3x3 window with unit strides and dilations and a
-// constant W may instead run as the Winograd convolution F(4x4, 3x3)
-// (winograd.go), where measured faster.
+// of output positions to bound the im2col buffer. A 1x1 unit-stride
+// unpadded window multiplies the input directly (read in place where the
+// kernel can, see gemm.IndirectB), a strided one its gathered positions;
+// a depthwise convolution (one input and one output channel per group)
+// runs a direct loop. A 2-D window with unit strides (or at least 2 taps
+// per stride phase) reads its im2col rows as contiguous runs of a padded
+// copy of the input split by stride phase, in place or packed, and
+// computes the product at the padded width (see convDims.padded). With a
+// constant W and few output positions the product is computed transposed
+// instead (see transposedFaster). The bias, a fused residual and a fused
+// activation are applied as each tile of the output is stored (for padded
+// and transposed products, as each output channel is copied out). A 3x3
+// window with unit strides and dilations and a constant W may instead run
+// as the Winograd convolution F(4x4, 3x3) (winograd.go), where measured
+// faster.
 type convOp struct {
 	sp       spatialAttrs
 	group    int
