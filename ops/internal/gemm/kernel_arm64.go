@@ -5,11 +5,16 @@ package gemm
 // asmKernels returns the NEON kernel, which every arm64 CPU runs: an 8x8
 // tile in 16 of the 32 vector registers, multiplied by FMLA by element so
 // A needs no broadcasts (two vector loads of A and two of B per 16 FMLAs).
+// It applies a tile epilogue in registers too (ep).
 func asmKernels() []microKernel {
-	return []microKernel{asmKernel("neon 8x8", 8, 8, microKernel{mc: 32, nc: 256, kc: 256}, mulNEON8x8)}
+	k := asmKernel("neon 8x8", 8, 8, microKernel{mc: 32, nc: 256, kc: 256},
+		func(k int, a, b, c []float32, ldc int, add bool) { mulNEON8x8(k, a, b, c, ldc, add, nil) })
+	k.ep = asmEpilogueKernel(k, mulNEON8x8)
+	return []microKernel{k}
 }
 
-// mulNEON8x8 is the NEON 8x8 kernel; it trusts its slice lengths.
+// mulNEON8x8 is the NEON 8x8 kernel, applying ep when it is not nil; it
+// trusts its slice lengths.
 //
 //go:noescape
-func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool)
+func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)

@@ -38,14 +38,45 @@
 	VST1 [v0.S4, v1.S4], (R5); \
 	ADD  R6, R5, R5
 
-// func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool)
+// FADDV, FMAXV and FMINV are FADD, FMAX and FMIN Vd.4S, Vn.4S, Vm.4S,
+// which the Go assembler does not accept. FMAX and FMIN give NaN when
+// either operand is NaN, like Go's max and min.
+#define FADDV(d, n, m) WORD $(0x4E20D400 | (m)<<16 | (n)<<5 | (d))
+#define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
+#define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))
+
+// BIASROW adds lane of the bias vector b (times the ones in V31, an exact
+// add) to row registers r0, r1.
+#define BIASROW(r0, r1, b, lane) \
+	FMLAS(r0, 31, b, lane); \
+	FMLAS(r1, 31, b, lane)
+
+// ADDROW adds the residual row at R9 to row registers r0, r1, then
+// advances R9 by its stride (R10 bytes).
+#define ADDROW(r0, r1) \
+	VLD1 (R9), [V16.S4, V17.S4]; \
+	ADD  R10, R9, R9; \
+	FADDV(r0, r0, 16); \
+	FADDV(r1, r1, 17)
+
+// CLAMPROW clips row registers r0, r1 to [V18, V19], NaN kept.
+#define CLAMPROW(r0, r1) \
+	FMAXV(r0, r0, 18); \
+	FMAXV(r1, r1, 18); \
+	FMINV(r0, r0, 19); \
+	FMINV(r1, r1, 19)
+
+// func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
 //
 // The whole 8x8 tile stays in V0-V15 for the k loop, starting from zero or,
 // when add is set, from the tile of C; each accumulator sums its k products
 // in order. Two steps per iteration load into alternating registers so the
-// loads of one overlap the FMLAs of the other. Row r is stored at
-// c + r*ldc.
-TEXT ·mulNEON8x8(SB), NOSPLIT, $0-89
+// loads of one overlap the FMLAs of the other. When ep is not nil, the
+// tile then gets its epilogue in registers: the row bias (8 values) when
+// ep.bias is not nil, the residual tile (rows ep.ldr floats apart) when
+// ep.res is not nil, then the clip to [ep.lo, ep.hi], in the order
+// Epilogue.Apply uses. Row r is stored at c + r*ldc.
+TEXT ·mulNEON8x8(SB), NOSPLIT, $0-104
 	MOVD  k+0(FP), R3
 	MOVD  a_base+8(FP), R0
 	MOVD  b_base+32(FP), R1
@@ -104,6 +135,51 @@ tail:
 	STEP8(16, 17, 18, 19)
 
 store:
+	MOVD ep+96(FP), R8
+	CBZ  R8, plain
+	MOVD 0(R8), R9
+	CBZ  R9, residual
+	FMOVS $1.0, F31
+	VDUP  V31.S[0], V31.S4
+	VLD1  (R9), [V20.S4, V21.S4]
+	BIASROW(0, 1, 20, 0)
+	BIASROW(2, 3, 20, 1)
+	BIASROW(4, 5, 20, 2)
+	BIASROW(6, 7, 20, 3)
+	BIASROW(8, 9, 21, 0)
+	BIASROW(10, 11, 21, 1)
+	BIASROW(12, 13, 21, 2)
+	BIASROW(14, 15, 21, 3)
+
+residual:
+	MOVD 24(R8), R9
+	CBZ  R9, clamp
+	MOVD 48(R8), R10
+	LSL  $2, R10, R10
+	ADDROW(0, 1)
+	ADDROW(2, 3)
+	ADDROW(4, 5)
+	ADDROW(6, 7)
+	ADDROW(8, 9)
+	ADDROW(10, 11)
+	ADDROW(12, 13)
+	ADDROW(14, 15)
+
+clamp:
+	ADD   $56, R8, R11
+	VLD1R (R11), [V18.S4]
+	ADD   $60, R8, R11
+	VLD1R (R11), [V19.S4]
+	CLAMPROW(0, 1)
+	CLAMPROW(2, 3)
+	CLAMPROW(4, 5)
+	CLAMPROW(6, 7)
+	CLAMPROW(8, 9)
+	CLAMPROW(10, 11)
+	CLAMPROW(12, 13)
+	CLAMPROW(14, 15)
+
+plain:
 	MOVD R2, R5
 	STOREROW(V0, V1)
 	STOREROW(V2, V3)
