@@ -5,11 +5,14 @@ package gemm
 // asmKernels returns the NEON kernel, which every arm64 CPU runs: an 8x8
 // tile in 16 of the 32 vector registers, multiplied by FMLA by element so
 // A needs no broadcasts (two vector loads of A and two of B per 16 FMLAs).
-// It applies a tile epilogue in registers too (ep).
+// It applies a tile epilogue in registers too (ep), and has forms that
+// read B (ind) or a transposed A (sa) in place.
 func asmKernels() []microKernel {
 	k := asmKernel("neon 8x8", 8, 8, microKernel{mc: 32, nc: 256, kc: 256},
 		func(k int, a, b, c []float32, ldc int, add bool) { mulNEON8x8(k, a, b, c, ldc, add, nil) })
 	k.ep = asmEpilogueKernel(k, mulNEON8x8)
+	k.ind = asmIndirectKernel(k, mulIndNEON8x8)
+	k.sa = asmStridedAKernel(k, mulSANEON8x8)
 	return []microKernel{k}
 }
 
@@ -18,3 +21,15 @@ func asmKernels() []microKernel {
 //
 //go:noescape
 func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+
+// mulIndNEON8x8 is mulNEON8x8 with B read in place through offsets; it
+// trusts its slice lengths and offsets.
+//
+//go:noescape
+func mulIndNEON8x8(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
+
+// mulSANEON8x8 is mulNEON8x8 with A read in place at stride lda; it
+// trusts its slice lengths.
+//
+//go:noescape
+func mulSANEON8x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)

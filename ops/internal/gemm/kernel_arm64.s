@@ -76,6 +76,94 @@
 // ep.bias is not nil, the residual tile (rows ep.ldr floats apart) when
 // ep.res is not nil, then the clip to [ep.lo, ep.hi], in the order
 // Epilogue.Apply uses. Row r is stored at c + r*ldc.
+// INIT8 starts the 8x8 tile in V0-V15: zero, or C (at R2, stride R6
+// bytes) when R7 (add) is set; its labels are those of the kernel using it.
+#define INIT8 \
+	MOVD  R2, R5; \
+	CBNZ  R7, load; \
+	VEOR  V0.B16, V0.B16, V0.B16; \
+	VEOR  V1.B16, V1.B16, V1.B16; \
+	VEOR  V2.B16, V2.B16, V2.B16; \
+	VEOR  V3.B16, V3.B16, V3.B16; \
+	VEOR  V4.B16, V4.B16, V4.B16; \
+	VEOR  V5.B16, V5.B16, V5.B16; \
+	VEOR  V6.B16, V6.B16, V6.B16; \
+	VEOR  V7.B16, V7.B16, V7.B16; \
+	VEOR  V8.B16, V8.B16, V8.B16; \
+	VEOR  V9.B16, V9.B16, V9.B16; \
+	VEOR  V10.B16, V10.B16, V10.B16; \
+	VEOR  V11.B16, V11.B16, V11.B16; \
+	VEOR  V12.B16, V12.B16, V12.B16; \
+	VEOR  V13.B16, V13.B16, V13.B16; \
+	VEOR  V14.B16, V14.B16, V14.B16; \
+	VEOR  V15.B16, V15.B16, V15.B16; \
+	B     start; \
+load: \
+	LOADROW(V0, V1); \
+	LOADROW(V2, V3); \
+	LOADROW(V4, V5); \
+	LOADROW(V6, V7); \
+	LOADROW(V8, V9); \
+	LOADROW(V10, V11); \
+	LOADROW(V12, V13); \
+	LOADROW(V14, V15)
+
+// FINISH8 applies the epilogue R8 points to (none when nil) to the tile in
+// V0-V15 and stores it to C (at R2, stride R6 bytes), then returns.
+#define FINISH8 \
+store: \
+	CBZ  R8, plain; \
+	MOVD 0(R8), R9; \
+	CBZ  R9, residual; \
+	FMOVS $1.0, F31; \
+	VDUP  V31.S[0], V31.S4; \
+	VLD1  (R9), [V20.S4, V21.S4]; \
+	BIASROW(0, 1, 20, 0); \
+	BIASROW(2, 3, 20, 1); \
+	BIASROW(4, 5, 20, 2); \
+	BIASROW(6, 7, 20, 3); \
+	BIASROW(8, 9, 21, 0); \
+	BIASROW(10, 11, 21, 1); \
+	BIASROW(12, 13, 21, 2); \
+	BIASROW(14, 15, 21, 3); \
+residual: \
+	MOVD 24(R8), R9; \
+	CBZ  R9, clamp; \
+	MOVD 48(R8), R10; \
+	LSL  $2, R10, R10; \
+	ADDROW(0, 1); \
+	ADDROW(2, 3); \
+	ADDROW(4, 5); \
+	ADDROW(6, 7); \
+	ADDROW(8, 9); \
+	ADDROW(10, 11); \
+	ADDROW(12, 13); \
+	ADDROW(14, 15); \
+clamp: \
+	ADD   $56, R8, R11; \
+	VLD1R (R11), [V18.S4]; \
+	ADD   $60, R8, R11; \
+	VLD1R (R11), [V19.S4]; \
+	CLAMPROW(0, 1); \
+	CLAMPROW(2, 3); \
+	CLAMPROW(4, 5); \
+	CLAMPROW(6, 7); \
+	CLAMPROW(8, 9); \
+	CLAMPROW(10, 11); \
+	CLAMPROW(12, 13); \
+	CLAMPROW(14, 15); \
+plain: \
+	MOVD R2, R5; \
+	STOREROW(V0, V1); \
+	STOREROW(V2, V3); \
+	STOREROW(V4, V5); \
+	STOREROW(V6, V7); \
+	STOREROW(V8, V9); \
+	STOREROW(V10, V11); \
+	STOREROW(V12, V13); \
+	STOREROW(V14, V15); \
+	RET
+
 TEXT ·mulNEON8x8(SB), NOSPLIT, $0-104
 	MOVD  k+0(FP), R3
 	MOVD  a_base+8(FP), R0
@@ -84,35 +172,8 @@ TEXT ·mulNEON8x8(SB), NOSPLIT, $0-104
 	MOVD  ldc+80(FP), R6
 	LSL   $2, R6, R6
 	MOVBU add+88(FP), R7
-	MOVD  R2, R5
-	CBNZ  R7, load
-	VEOR  V0.B16, V0.B16, V0.B16
-	VEOR  V1.B16, V1.B16, V1.B16
-	VEOR  V2.B16, V2.B16, V2.B16
-	VEOR  V3.B16, V3.B16, V3.B16
-	VEOR  V4.B16, V4.B16, V4.B16
-	VEOR  V5.B16, V5.B16, V5.B16
-	VEOR  V6.B16, V6.B16, V6.B16
-	VEOR  V7.B16, V7.B16, V7.B16
-	VEOR  V8.B16, V8.B16, V8.B16
-	VEOR  V9.B16, V9.B16, V9.B16
-	VEOR  V10.B16, V10.B16, V10.B16
-	VEOR  V11.B16, V11.B16, V11.B16
-	VEOR  V12.B16, V12.B16, V12.B16
-	VEOR  V13.B16, V13.B16, V13.B16
-	VEOR  V14.B16, V14.B16, V14.B16
-	VEOR  V15.B16, V15.B16, V15.B16
-	B     start
-
-load:
-	LOADROW(V0, V1)
-	LOADROW(V2, V3)
-	LOADROW(V4, V5)
-	LOADROW(V6, V7)
-	LOADROW(V8, V9)
-	LOADROW(V10, V11)
-	LOADROW(V12, V13)
-	LOADROW(V14, V15)
+	MOVD  ep+96(FP), R8
+	INIT8
 
 start:
 	LSR $1, R3, R4
@@ -134,62 +195,90 @@ tail:
 	VLD1.P 32(R1), [V18.S4, V19.S4]
 	STEP8(16, 17, 18, 19)
 
-store:
-	MOVD ep+96(FP), R8
-	CBZ  R8, plain
-	MOVD 0(R8), R9
-	CBZ  R9, residual
-	FMOVS $1.0, F31
-	VDUP  V31.S[0], V31.S4
-	VLD1  (R9), [V20.S4, V21.S4]
-	BIASROW(0, 1, 20, 0)
-	BIASROW(2, 3, 20, 1)
-	BIASROW(4, 5, 20, 2)
-	BIASROW(6, 7, 20, 3)
-	BIASROW(8, 9, 21, 0)
-	BIASROW(10, 11, 21, 1)
-	BIASROW(12, 13, 21, 2)
-	BIASROW(14, 15, 21, 3)
+	FINISH8
 
-residual:
-	MOVD 24(R8), R9
-	CBZ  R9, clamp
-	MOVD 48(R8), R10
-	LSL  $2, R10, R10
-	ADDROW(0, 1)
-	ADDROW(2, 3)
-	ADDROW(4, 5)
-	ADDROW(6, 7)
-	ADDROW(8, 9)
-	ADDROW(10, 11)
-	ADDROW(12, 13)
-	ADDROW(14, 15)
+// func mulIndNEON8x8(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
+//
+// mulNEON8x8 with B read in place: step p of B is the 8 floats at
+// b[offs[p]:] (an implicit im2col).
+TEXT ·mulIndNEON8x8(SB), NOSPLIT, $0-128
+	MOVD  k+0(FP), R3
+	MOVD  a_base+8(FP), R0
+	MOVD  b_base+32(FP), R1
+	MOVD  offs_base+56(FP), R12
+	MOVD  c_base+80(FP), R2
+	MOVD  ldc+104(FP), R6
+	LSL   $2, R6, R6
+	MOVBU add+112(FP), R7
+	MOVD  ep+120(FP), R8
+	INIT8
 
-clamp:
-	ADD   $56, R8, R11
-	VLD1R (R11), [V18.S4]
-	ADD   $60, R8, R11
-	VLD1R (R11), [V19.S4]
-	CLAMPROW(0, 1)
-	CLAMPROW(2, 3)
-	CLAMPROW(4, 5)
-	CLAMPROW(6, 7)
-	CLAMPROW(8, 9)
-	CLAMPROW(10, 11)
-	CLAMPROW(12, 13)
-	CLAMPROW(14, 15)
+start:
+	LSR $1, R3, R4
+	CBZ R4, tail
 
-plain:
-	MOVD R2, R5
-	STOREROW(V0, V1)
-	STOREROW(V2, V3)
-	STOREROW(V4, V5)
-	STOREROW(V6, V7)
-	STOREROW(V8, V9)
-	STOREROW(V10, V11)
-	STOREROW(V12, V13)
-	STOREROW(V14, V15)
-	RET
+loop:
+	VLD1.P  32(R0), [V16.S4, V17.S4]
+	MOVWU.P 4(R12), R13
+	ADD     R13<<2, R1, R14
+	VLD1    (R14), [V18.S4, V19.S4]
+	VLD1.P  32(R0), [V20.S4, V21.S4]
+	MOVWU.P 4(R12), R13
+	ADD     R13<<2, R1, R14
+	VLD1    (R14), [V22.S4, V23.S4]
+	STEP8(16, 17, 18, 19)
+	STEP8(20, 21, 22, 23)
+	SUBS    $1, R4, R4
+	BNE     loop
+
+tail:
+	TBZ     $0, R3, store
+	VLD1.P  32(R0), [V16.S4, V17.S4]
+	MOVWU.P 4(R12), R13
+	ADD     R13<<2, R1, R14
+	VLD1    (R14), [V18.S4, V19.S4]
+	STEP8(16, 17, 18, 19)
+	FINISH8
+
+// func mulSANEON8x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+//
+// mulNEON8x8 with A read in place: step p of A is the 8 floats at
+// a[p*lda:] (a transposed operand's rows).
+TEXT ·mulSANEON8x8(SB), NOSPLIT, $0-112
+	MOVD  k+0(FP), R3
+	MOVD  a_base+8(FP), R0
+	MOVD  lda+32(FP), R12
+	LSL   $2, R12, R12
+	MOVD  b_base+40(FP), R1
+	MOVD  c_base+64(FP), R2
+	MOVD  ldc+88(FP), R6
+	LSL   $2, R6, R6
+	MOVBU add+96(FP), R7
+	MOVD  ep+104(FP), R8
+	INIT8
+
+start:
+	LSR $1, R3, R4
+	CBZ R4, tail
+
+loop:
+	VLD1   (R0), [V16.S4, V17.S4]
+	ADD    R12, R0, R0
+	VLD1.P 32(R1), [V18.S4, V19.S4]
+	VLD1   (R0), [V20.S4, V21.S4]
+	ADD    R12, R0, R0
+	VLD1.P 32(R1), [V22.S4, V23.S4]
+	STEP8(16, 17, 18, 19)
+	STEP8(20, 21, 22, 23)
+	SUBS   $1, R4, R4
+	BNE    loop
+
+tail:
+	TBZ    $0, R3, store
+	VLD1   (R0), [V16.S4, V17.S4]
+	VLD1.P 32(R1), [V18.S4, V19.S4]
+	STEP8(16, 17, 18, 19)
+	FINISH8
 
 // func fmaLoopNEON(n int)
 //
