@@ -565,35 +565,14 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 					ap = job.pa.steps(i/mr, pc, kb)
 				}
 				switch {
-				case sa && direct && cols == nr:
-					var te tileEpilogue
-					if fused {
-						te = job.tileEpilogue(i, jc+j)
-					}
-					k.sa(kb, ap, job.lda, bp, job.c[i*ldc+jc+j:], ldc, add, fused, te)
-					if fused {
-						continue
-					}
-				case sa:
-					k.sa(kb, ap, job.lda, bp, acc, nr, false, false, tileEpilogue{})
-					job.store(acc, nr, i, jc+j, rows, cols, add)
-				case ind && direct && rows == mr && cols == nr:
-					var te tileEpilogue
-					if fused {
-						te = job.tileEpilogue(i, jc+j)
-					}
-					k.ind(kb, ap, bp, offs, job.c[i*ldc+jc+j:], ldc, add, fused, te)
-					if fused {
-						continue
-					}
-				case ind:
-					k.ind(kb, ap, bp, offs, acc, nr, false, false, tileEpilogue{})
-					job.store(acc, nr, i, jc+j, rows, cols, add)
-				case fused && rows == mr && cols == nr:
-					k.ep(kb, ap, bp, job.c[i*ldc+jc+j:], ldc, add, job.tileEpilogue(i, jc+j))
-					continue
 				case direct && rows == mr && cols == nr:
-					k.fn(kb, ap, bp, job.c[i*ldc+jc+j:], ldc, add)
+					job.mul(kb, ap, bp, offs, sa, ind, job.c[i*ldc+jc+j:], ldc, add, fused, i, jc+j)
+					if fused {
+						continue
+					}
+				case sa || ind:
+					job.mul(kb, ap, bp, offs, sa, ind, acc, nr, false, false, i, jc+j)
+					job.store(acc, nr, i, jc+j, rows, cols, add)
 				case direct && rows == 1 && cols == nr && k.row != nil:
 					k.row(kb, ap, bp, job.c[i*ldc+jc+j:], add)
 				case rows == 1 && k.row != nil:
@@ -612,6 +591,28 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 				strip = end
 			}
 		}
+	}
+}
+
+// mul runs the kernel form for one A and one B panel into dst (stride
+// ldd): A read in place (sa), B read in place (ind) or both packed, with
+// the epilogue of the tile at row i, column j of C applied in registers
+// when withEp is set.
+func (job *tileJob) mul(kb int, ap, bp []float32, offs []int32, sa, ind bool, dst []float32, ldd int, add, withEp bool, i, j int) {
+	var te tileEpilogue
+	if withEp {
+		te = job.tileEpilogue(i, j)
+	}
+	k := kern
+	switch {
+	case sa:
+		k.sa(kb, ap, job.lda, bp, dst, ldd, add, withEp, te)
+	case ind:
+		k.ind(kb, ap, bp, offs, dst, ldd, add, withEp, te)
+	case withEp:
+		k.ep(kb, ap, bp, dst, ldd, add, te)
+	default:
+		k.fn(kb, ap, bp, dst, ldd, add)
 	}
 }
 
