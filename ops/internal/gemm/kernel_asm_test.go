@@ -157,20 +157,14 @@ func checkEpilogueKernel(t *testing.T, kn microKernel, k int, a, b, c0 []float32
 	}
 }
 
-// checkIndirectKernel checks kn's ind against fn on the same B packed,
-// bit for bit, with and without a tile epilogue: B's steps are read from
-// random, overlapping offsets into a source with NaN guard bands, and C
-// has NaN sentinels around its tile.
-func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, add bool, rng *rand.Rand) {
+// checkKernelForm checks one in-place form of kn (run, given C, whether to
+// apply the tile epilogue and the epilogue) against kn's packed kernel on
+// the same A and B, bit for bit, without and with a tile epilogue (a row
+// bias and a clip), with NaN sentinels around C's tile.
+func checkKernelForm(t *testing.T, kn microKernel, what string, k int, a, b, c0 []float32, add bool, rng *rand.Rand,
+	run func(c []float32, withEp bool, e tileEpilogue)) {
 	t.Helper()
 	mr, nr, ldc := kn.mr, kn.nr, kn.nr+3
-	_, src := intGuarded(rng, 3*k+nr)
-	offs := make([]int32, k)
-	b := make([]float32, nr*k)
-	for p := range offs {
-		offs[p] = int32(rng.IntN(3*k + 1))
-		copy(b[p*nr:(p+1)*nr], src[offs[p]:])
-	}
 	_, bias := guarded(rng, mr)
 	for _, withEp := range []bool{false, true} {
 		e := tileEpilogue{bias: bias, lo: -20, hi: 30}
@@ -182,8 +176,8 @@ func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, a
 		}
 		cFull, c := guarded(rng, len(c0))
 		copy(c, c0)
-		kn.ind(k, a, src, offs, c, ldc, add, withEp, e)
-		what := fmt.Sprintf("%s indirect k=%d add=%v epilogue=%v", kn.name, k, add, withEp)
+		run(c, withEp, e)
+		what := fmt.Sprintf("%s %s k=%d add=%v epilogue=%v", kn.name, what, k, add, withEp)
 		for i := range mr {
 			for j := range nr {
 				if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
@@ -195,39 +189,36 @@ func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, a
 	}
 }
 
-// checkStridedAKernel checks kn's sa against fn on the same A packed, bit
-// for bit, with and without a tile epilogue: A's steps are read mr+3
-// floats apart from a source with NaN guard bands (past its last step
-// too), and C has NaN sentinels around its tile.
+// checkIndirectKernel checks kn's ind (see checkKernelForm): B's steps are
+// read from random, overlapping offsets into a source with NaN guard bands.
+func checkIndirectKernel(t *testing.T, kn microKernel, k int, a, c0 []float32, add bool, rng *rand.Rand) {
+	t.Helper()
+	nr, ldc := kn.nr, kn.nr+3
+	_, src := intGuarded(rng, 3*k+nr)
+	offs := make([]int32, k)
+	b := make([]float32, nr*k)
+	for p := range offs {
+		offs[p] = int32(rng.IntN(3*k + 1))
+		copy(b[p*nr:(p+1)*nr], src[offs[p]:])
+	}
+	checkKernelForm(t, kn, "indirect", k, a, b, c0, add, rng, func(c []float32, withEp bool, e tileEpilogue) {
+		kn.ind(k, a, src, offs, c, ldc, add, withEp, e)
+	})
+}
+
+// checkStridedAKernel checks kn's sa (see checkKernelForm): A's steps are
+// read mr+3 floats apart from a source with NaN guard bands (past its last
+// step too).
 func checkStridedAKernel(t *testing.T, kn microKernel, k int, a, b, c0 []float32, add bool, rng *rand.Rand) {
 	t.Helper()
-	mr, nr, ldc, lda := kn.mr, kn.nr, kn.nr+3, kn.mr+3
+	mr, ldc, lda := kn.mr, kn.nr+3, kn.mr+3
 	_, src := guarded(rng, max(0, (k-1)*lda+mr))
 	for p := range k {
 		copy(src[p*lda:p*lda+mr], a[p*mr:(p+1)*mr])
 	}
-	_, bias := guarded(rng, mr)
-	for _, withEp := range []bool{false, true} {
-		e := tileEpilogue{bias: bias, lo: -20, hi: 30}
-		want := slices.Clone(c0)
-		if withEp {
-			kn.ep(k, a, b, want, ldc, add, e)
-		} else {
-			kn.fn(k, a, b, want, ldc, add)
-		}
-		cFull, c := guarded(rng, len(c0))
-		copy(c, c0)
+	checkKernelForm(t, kn, "strided A", k, a, b, c0, add, rng, func(c []float32, withEp bool, e tileEpilogue) {
 		kn.sa(k, src, lda, b, c, ldc, add, withEp, e)
-		what := fmt.Sprintf("%s strided A k=%d add=%v epilogue=%v", kn.name, k, add, withEp)
-		for i := range mr {
-			for j := range nr {
-				if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
-					t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
-				}
-			}
-		}
-		checkGuard(t, what+" c", cFull, mr, nr, ldc)
-	}
+	})
 }
 
 // TestStridedAProduct checks products whose A is given transposed, which
