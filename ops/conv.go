@@ -110,11 +110,12 @@ func (d *convDims) workLen(packedW, transposed bool) int {
 		}
 		return n
 	}
-	if d.direct && gemm.Indirect() {
-		return align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
-	}
-	if d.gathered() {
-		return align16(d.cg*d.p) + align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
+	if d.inPlace() {
+		n := align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
+		if !d.direct {
+			n += align16(d.cg * d.p)
+		}
+		return n
 	}
 	if d.direct {
 		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
@@ -132,11 +133,11 @@ func (d *convDims) workLen(packedW, transposed bool) int {
 // align16 rounds n floats up to whole 64-byte lines.
 func align16(n int) int { return (n + 15) &^ 15 }
 
-// gathered reports whether a strided pointwise convolution gathers the
-// input positions its window reads (gatherStrided) into a matrix the
-// product then reads in place (the kernel reading an indirect B), rather
-// than through a packed im2col.
-func (d *convDims) gathered() bool { return d.pointwise() && !d.direct && gemm.Indirect() }
+// inPlace reports whether a pointwise convolution's product reads its B in
+// place (the kernel reading an indirect B): X itself, or, for a strided
+// window, the input positions it reads gathered once (gatherStrided),
+// rather than a packed im2col.
+func (d *convDims) inPlace() bool { return d.pointwise() && gemm.Indirect() }
 
 // pointwise reports whether the window is one tap with no padding: each
 // output position reads one input position (every one when direct).
@@ -481,10 +482,10 @@ func (s *convStep) exec(par Parallel, scratch []byte, in, out []*Tensor) error {
 	// B (see gemm.IndirectB).
 	var rows []int32
 	var xs []float32
-	if d.gathered() {
+	if d.inPlace() && !d.direct {
 		xs, work = work[:d.cg*p], work[align16(d.cg*p):]
 	}
-	if d.direct && gemm.Indirect() || xs != nil {
+	if d.inPlace() {
 		rows, work = int32s(work[:d.k]), work[align16(d.k):]
 		for r := range rows {
 			rows[r] = int32(r * p)
@@ -600,6 +601,8 @@ func (d *convDims) positionOffsets(positions []int32) {
 	}
 }
 
+// tapOffsets sets taps[r], the offset of tap r (input channel, kernel
+// position) in the padded input.
 func (d *convDims) tapOffsets(taps []int32) {
 	g := &d.g
 	n, kw := g.taps(), g.Kernel[2]
