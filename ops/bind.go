@@ -1,21 +1,21 @@
 package ops
 
-// bindLoop returns a step function running the job mk builds over [0, n)
-// on par with the given grain (see boundRange in conv.go). mk rebuilds the
+// BindLoop returns a step function running the job mk builds over [0, n)
+// on par with the given grain (see BoundRange). mk rebuilds the
 // job from the step's tensors before every call, since their Data may
 // change between runs; only binding allocates.
-func bindLoop[J rangeJob](par Parallel, n, grain int, mk func() J) func() error {
-	b := new(boundRange[J])
-	b.bind()
+func BindLoop[J RangeJob](par Parallel, n, grain int, mk func() J) func() error {
+	b := new(BoundRange[J])
+	b.Bind()
 	return func() error {
-		b.run(par, n, grain, mk())
+		b.Run(par, n, grain, mk())
 		return nil
 	}
 }
 
-// runBound runs a Binder's op once: Bind, then the bound function. Ops
+// RunBound runs a Binder's op once: Bind, then the bound function. Ops
 // that bind implement Run with it, so both share one code path.
-func runBound(b Binder, ctx *Ctx, in, out []*Tensor) error {
+func RunBound(b Binder, ctx *Ctx, in, out []*Tensor) error {
 	f, err := b.Bind(ctx, in, out)
 	if err != nil {
 		return err
@@ -23,17 +23,51 @@ func runBound(b Binder, ctx *Ctx, in, out []*Tensor) error {
 	return f()
 }
 
-// bindMap returns a step function applying fn to matching ranges of d's
+// BindMap returns a step function applying fn to matching ranges of d's
 // elements (as D) and x's (as S), split across par with the given grain.
 // The loop body is made once; the tensors' data are read at every call.
-func bindMap[D, S ewNumeric](par Parallel, grain int, d, x *Tensor, fn func(d []D, x []S)) func() error {
+func BindMap[D, S Numeric](par Parallel, grain int, d, x *Tensor, fn func(d []D, x []S)) func() error {
 	var dv []D
 	var xv []S
 	body := func(lo, hi int) { fn(dv[lo:hi], xv[lo:hi]) }
 	n := d.Len()
 	return func() error {
-		dv, xv = ewElems[D](d), ewElems[S](x)
+		dv, xv = Elems[D](d), Elems[S](x)
 		par.For(n, grain, body)
 		return nil
 	}
+}
+
+// BoundRange runs a parallel loop whose body, once bound, is a closure made
+// once over the job it holds; unbound, it runs like parallelRange.
+type BoundRange[J RangeJob] struct {
+	job J
+	fn  func(lo, hi int)
+}
+
+// Bind makes the loop body.
+func (b *BoundRange[J]) Bind() { b.fn = func(lo, hi int) { b.job.Run(lo, hi) } }
+
+// Run runs job over [0, n) on par.
+func (b *BoundRange[J]) Run(par Parallel, n, grain int, job J) {
+	if b.fn == nil || par.Threads() <= 1 {
+		ParallelRange(par, n, grain, job)
+		return
+	}
+	b.job = job
+	par.For(n, grain, b.fn)
+}
+
+// RangeJob is a loop body over [lo, hi) carrying its own data, so that a
+// serial run calls it without allocating a closure.
+type RangeJob interface{ Run(lo, hi int) }
+
+// ParallelRange runs job over [0, n) split over par, directly on the
+// calling goroutine when par has one thread.
+func ParallelRange[J RangeJob](par Parallel, n, grain int, job J) {
+	if par.Threads() <= 1 {
+		job.Run(0, n)
+		return
+	}
+	par.For(n, grain, job.Run)
 }

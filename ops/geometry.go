@@ -5,14 +5,14 @@ import (
 	"slices"
 )
 
-// spatialAttrs is the sliding-window geometry shared by Conv, QLinearConv and
+// WindowAttrs is the sliding-window geometry shared by Conv, QLinearConv and
 // the pools: the kernel_shape, strides, dilations, pads, auto_pad and
 // ceil_mode attributes, checked but not yet tied to an input. Nil slices mean
 // the attribute was absent (strides and dilations default to 1, pads to 0,
 // and Conv takes the kernel from its weight). Fields are exported so every
 // op file of the package can read them; the struct never changes after
 // parseSpatial.
-type spatialAttrs struct {
+type WindowAttrs struct {
 	Kernel    []int  // kernel_shape
 	Strides   []int  // strides
 	Dilations []int  // dilations
@@ -21,17 +21,17 @@ type spatialAttrs struct {
 	CeilMode  bool   // ceil_mode (pools only)
 }
 
-// spatialGeom is spatialAttrs resolved for one input: every slice has one
+// Window is spatialAttrs resolved for one input: every slice has one
 // entry per spatial axis, pads are explicit whatever auto_pad said, and Out
 // is the output's spatial shape.
-type spatialGeom struct {
+type Window struct {
 	In, Kernel, Out    []int
 	Strides, Dilations []int
 	PadBegin, PadEnd   []int
 }
 
-// positiveInts converts an INTS attribute whose entries must all be > 0.
-func positiveInts(name string, v []int64) ([]int, error) {
+// PositiveInts converts an INTS attribute whose entries must all be > 0.
+func PositiveInts(name string, v []int64) ([]int, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40,7 +40,7 @@ func positiveInts(name string, v []int64) ([]int, error) {
 		if x <= 0 {
 			return nil, fmt.Errorf("attribute %q: entry %d is %d, must be positive", name, i, x)
 		}
-		d, err := toDim(x, fmt.Sprintf("attribute %q entry %d", name, i))
+		d, err := ToDim(x, fmt.Sprintf("attribute %q entry %d", name, i))
 		if err != nil {
 			return nil, err
 		}
@@ -49,19 +49,19 @@ func positiveInts(name string, v []int64) ([]int, error) {
 	return out, nil
 }
 
-// parseSpatial reads the window attributes of n. needKernel makes
+// ParseWindow reads the window attributes of n. needKernel makes
 // kernel_shape required (pools); Conv passes false and gives the kernel to
 // resolve from its weight.
-func parseSpatial(a *Attrs, needKernel bool) (spatialAttrs, error) {
-	var s spatialAttrs
+func ParseWindow(a *Attrs, needKernel bool) (WindowAttrs, error) {
+	var s WindowAttrs
 	var err error
-	if s.Kernel, err = positiveInts("kernel_shape", a.Ints("kernel_shape")); err != nil {
+	if s.Kernel, err = PositiveInts("kernel_shape", a.Ints("kernel_shape")); err != nil {
 		return s, err
 	}
-	if s.Strides, err = positiveInts("strides", a.Ints("strides")); err != nil {
+	if s.Strides, err = PositiveInts("strides", a.Ints("strides")); err != nil {
 		return s, err
 	}
-	if s.Dilations, err = positiveInts("dilations", a.Ints("dilations")); err != nil {
+	if s.Dilations, err = PositiveInts("dilations", a.Ints("dilations")); err != nil {
 		return s, err
 	}
 	s.AutoPad = a.String("auto_pad", "NOTSET")
@@ -88,7 +88,7 @@ func parseSpatial(a *Attrs, needKernel bool) (spatialAttrs, error) {
 			if p < 0 {
 				return s, fmt.Errorf("attribute \"pads\": entry %d is %d, must not be negative", i, p)
 			}
-			d, err := toDim(p, fmt.Sprintf("attribute \"pads\" entry %d", i))
+			d, err := ToDim(p, fmt.Sprintf("attribute \"pads\" entry %d", i))
 			if err != nil {
 				return s, err
 			}
@@ -102,43 +102,43 @@ func parseSpatial(a *Attrs, needKernel bool) (spatialAttrs, error) {
 	return s, nil
 }
 
-// resolve ties the attributes to an input whose spatial dims are in. kernel
+// Resolve ties the attributes to an input whose spatial dims are in. kernel
 // is the kernel's spatial shape when the op knows it from a weight (Conv);
 // nil means kernel_shape. It checks every attribute has one entry per axis
 // and that the dilated kernel fits the padded input.
-func (s *spatialAttrs) resolve(in, kernel []int) (spatialGeom, error) {
+func (s *WindowAttrs) Resolve(in, kernel []int) (Window, error) {
 	kernel, err := s.checkAxes(len(in), kernel)
 	if err != nil {
-		return spatialGeom{}, err
+		return Window{}, err
 	}
 	nd := len(in)
-	g := spatialGeom{
+	g := Window{
 		In: slices.Clone(in), Kernel: slices.Clone(kernel), Out: make([]int, nd),
 		Strides: ones(nd, s.Strides), Dilations: ones(nd, s.Dilations),
 		PadBegin: make([]int, nd), PadEnd: make([]int, nd),
 	}
 	for i := range nd {
 		if g.Out[i], g.PadBegin[i], g.PadEnd[i], err = s.axis(i, nd, in[i], kernel[i]); err != nil {
-			return spatialGeom{}, err
+			return Window{}, err
 		}
 	}
 	return g, nil
 }
 
-// resolve3 is resolve for at most three spatial axes straight into a geom3,
+// Resolve3 is resolve for at most three spatial axes straight into a geom3,
 // without allocating, for use in Run.
-func (s *spatialAttrs) resolve3(in, kernel []int) (geom3, error) {
-	var r geom3
+func (s *WindowAttrs) Resolve3(in, kernel []int) (Window3, error) {
+	var r Window3
 	kernel, err := s.checkAxes(len(in), kernel)
 	if err != nil {
 		return r, err
 	}
 	nd := len(in)
-	if nd > maxSpatial3 {
-		return r, fmt.Errorf("%d spatial axes: %w (at most %d)", nd, ErrUnsupported, maxSpatial3)
+	if nd > MaxWindowAxes {
+		return r, fmt.Errorf("%d spatial axes: %w (at most %d)", nd, ErrUnsupported, MaxWindowAxes)
 	}
-	off := maxSpatial3 - nd
-	for i := range maxSpatial3 {
+	off := MaxWindowAxes - nd
+	for i := range MaxWindowAxes {
 		r.In[i], r.Kernel[i], r.Out[i], r.Strides[i], r.Dilations[i] = 1, 1, 1, 1, 1
 		j := i - off
 		if j < 0 {
@@ -160,7 +160,7 @@ func (s *spatialAttrs) resolve3(in, kernel []int) (geom3, error) {
 
 // checkAxes checks every attribute has one entry per spatial axis for nd
 // axes and returns the kernel's spatial shape (kernel, else kernel_shape).
-func (s *spatialAttrs) checkAxes(nd int, kernel []int) ([]int, error) {
+func (s *WindowAttrs) checkAxes(nd int, kernel []int) ([]int, error) {
 	if kernel == nil {
 		kernel = s.Kernel
 	} else if s.Kernel != nil && !slices.Equal(s.Kernel, kernel) {
@@ -186,7 +186,7 @@ func (s *spatialAttrs) checkAxes(nd int, kernel []int) ([]int, error) {
 
 // axis resolves spatial axis i of nd for an input of size in and a kernel of
 // size k: the output size and the padding at both ends.
-func (s *spatialAttrs) axis(i, nd, in, k int) (out, padBegin, padEnd int, err error) {
+func (s *WindowAttrs) axis(i, nd, in, k int) (out, padBegin, padEnd int, err error) {
 	if in <= 0 {
 		return 0, 0, 0, fmt.Errorf("spatial axis %d of the input has size %d", i, in)
 	}
@@ -241,17 +241,17 @@ func ones(n int, v []int) []int {
 }
 
 // Size is the number of output positions of one spatial plane.
-func (g *spatialGeom) Size() int { return NumElems(g.Out) }
+func (g *Window) Size() int { return NumElems(g.Out) }
 
 // InSize is the number of input positions of one spatial plane.
-func (g *spatialGeom) InSize() int { return NumElems(g.In) }
+func (g *Window) InSize() int { return NumElems(g.In) }
 
 // KernelSize is the number of taps of the kernel.
-func (g *spatialGeom) KernelSize() int { return NumElems(g.Kernel) }
+func (g *Window) KernelSize() int { return NumElems(g.Kernel) }
 
 // Unit reports whether the window is a 1x1 kernel with unit strides and no
 // padding, so output position p reads input position p alone.
-func (g *spatialGeom) Unit() bool {
+func (g *Window) Unit() bool {
 	for i := range g.Kernel {
 		if g.Kernel[i] != 1 || g.Strides[i] != 1 || g.PadBegin[i] != 0 || g.PadEnd[i] != 0 {
 			return false
@@ -260,46 +260,46 @@ func (g *spatialGeom) Unit() bool {
 	return true
 }
 
-// geom3 is a window of at most three spatial axes resolved as exactly three
+// Window3 is a window of at most three spatial axes resolved as exactly three
 // (depth, height, width) with leading axes of size 1, so that one kernel
 // loop serves 1-D, 2-D and 3-D windows.
-type geom3 struct {
+type Window3 struct {
 	In, Kernel, Out, Strides, Dilations [3]int
 	Pad, PadEnd                         [3]int // padding at the start and end of each axis
 }
 
-// inSize is the number of positions of one input plane.
-func (g *geom3) inSize() int { return g.In[0] * g.In[1] * g.In[2] }
+// InSize is the number of positions of one input plane.
+func (g *Window3) InSize() int { return g.In[0] * g.In[1] * g.In[2] }
 
-// outSize is the number of positions of one output plane.
-func (g *geom3) outSize() int { return g.Out[0] * g.Out[1] * g.Out[2] }
+// OutSize is the number of positions of one output plane.
+func (g *Window3) OutSize() int { return g.Out[0] * g.Out[1] * g.Out[2] }
 
-// taps is the number of kernel positions.
-func (g *geom3) taps() int { return g.Kernel[0] * g.Kernel[1] * g.Kernel[2] }
+// Taps is the number of kernel positions.
+func (g *Window3) Taps() int { return g.Kernel[0] * g.Kernel[1] * g.Kernel[2] }
 
-// window returns, for output position o on axis a, the input position of
-// the window's first tap and the range [lo, hi) of its taps inside the input.
-func (g *geom3) window(a, o int) (start, lo, hi int) {
+// At returns, for output position o on axis a, the input position of
+// the At's first tap and the range [lo, hi) of its taps inside the input.
+func (g *Window3) At(a, o int) (start, lo, hi int) {
 	start = o*g.Strides[a] - g.Pad[a]
 	if k := g.Kernel[a]; start >= 0 && start+(k-1)*g.Dilations[a] < g.In[a] {
 		return start, 0, k // inside: no division
 	}
-	lo, hi = validRun(start, g.Dilations[a], g.In[a], g.Kernel[a])
+	lo, hi = ValidRun(start, g.Dilations[a], g.In[a], g.Kernel[a])
 	return start, lo, hi
 }
 
-// unit reports whether output position p reads input position p alone: a
-// 1x1 kernel with unit strides and no padding.
-func (g *geom3) unit() bool {
-	return g.taps() == 1 && g.Strides == [3]int{1, 1, 1} && g.Pad == [3]int{} && g.Out == g.In
+// Unit reports whether output position p reads input position p alone: a
+// 1x1 kernel with Unit strides and no padding.
+func (g *Window3) Unit() bool {
+	return g.Taps() == 1 && g.Strides == [3]int{1, 1, 1} && g.Pad == [3]int{} && g.Out == g.In
 }
 
-// maxSpatial3 is the number of spatial axes resolve3 handles.
-const maxSpatial3 = 3
+// MaxWindowAxes is the number of spatial axes resolve3 handles.
+const MaxWindowAxes = 3
 
-// validRun is the range [lo, hi) of j in [0, n) for which start + j*stride
+// ValidRun is the range [lo, hi) of j in [0, n) for which start + j*stride
 // lies in [0, size).
-func validRun(start, stride, size, n int) (lo, hi int) {
+func ValidRun(start, stride, size, n int) (lo, hi int) {
 	if start < 0 {
 		lo = (-start + stride - 1) / stride
 	}
@@ -311,21 +311,21 @@ func validRun(start, stride, size, n int) (lo, hi int) {
 	return lo, max(lo, hi)
 }
 
-// rowTaps calls fn for each kernel tap t = (kd*Kh+kh)*Kw+kw that reads
+// RowTaps calls fn for each kernel tap t = (kd*Kh+kh)*Kw+kw that reads
 // inside plane src for output row (od, oh): in is the input row the tap
 // reads, and output positions [lo, hi) of the row read in[iw+ow*stride],
 // the others falling in the padding. Walking taps outermost lets a kernel
 // update a whole output row per tap, with no dependency between positions.
-func rowTaps[T any](g *geom3, src []T, od, oh int, fn func(t int, in []T, iw, lo, hi int)) {
-	sd, d0, d1 := g.window(0, od)
-	sh, h0, h1 := g.window(1, oh)
+func RowTaps[T any](g *Window3, src []T, od, oh int, fn func(t int, in []T, iw, lo, hi int)) {
+	sd, d0, d1 := g.At(0, od)
+	sh, h0, h1 := g.At(1, oh)
 	for kd := d0; kd < d1; kd++ {
 		id := sd + kd*g.Dilations[0]
 		for kh := h0; kh < h1; kh++ {
 			in := src[(id*g.In[1]+sh+kh*g.Dilations[1])*g.In[2]:][:g.In[2]]
 			for kw := range g.Kernel[2] {
 				iw := kw*g.Dilations[2] - g.Pad[2]
-				lo, hi := validRun(iw, g.Strides[2], g.In[2], g.Out[2])
+				lo, hi := ValidRun(iw, g.Strides[2], g.In[2], g.Out[2])
 				if lo < hi { // a tap reading only padding contributes nothing
 					fn((kd*g.Kernel[1]+kh)*g.Kernel[2]+kw, in, iw, lo, hi)
 				}

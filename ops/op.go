@@ -1,8 +1,14 @@
-// Package ops holds edgeinfer's operators: for each ONNX operator family one
-// file with its attribute parsing, shape inference and reference kernel. Ops
-// register a Builder per (domain, op type, first opset) in the registry; the
-// runtime looks a node up for the model's opset, builds it once at load and
-// keeps the built Op for every run.
+// Package ops is the core of edgeinfer's operators: the Tensor and Value
+// types, the Op interface and its optional capabilities (Binder, Preparer,
+// InPlacer, fusion), the registry keyed by (domain, op type, first opset),
+// attribute parsing, and the helpers the operator families share
+// (broadcasting, sliding windows, parallel loops). The operators themselves
+// live in subpackages, one per family (array, elem, nn, quant, reduce...),
+// each a file per operator family with its attribute parsing, shape
+// inference and kernels; a family registers its builders from init, so
+// importing it (or ops/all, as the runtime does) makes its operators
+// available. The runtime looks a node up for the model's opset, builds it
+// once at load and keeps the built Op for every run.
 package ops
 
 import (

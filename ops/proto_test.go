@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 )
 
 func TestFromProtoAliasesAlignedData(t *testing.T) {
@@ -138,10 +139,7 @@ func TestToProto(t *testing.T) {
 // supported types must keep shape and bytes (widened for the half types),
 // the others must be refused.
 func TestFromProtoNodeTestFiles(t *testing.T) {
-	root := nodeTestRoot(t)
-	if root == "" {
-		t.Skip("ONNX node tests not found: ../shared/onnx-node-tests beside the repository root is absent")
-	}
+	root := onnxtest.Shared(t, "onnx-node-tests")
 	files, err := filepath.Glob(filepath.Join(root, "test_*", "test_data_set_0", "*.pb"))
 	if err != nil {
 		t.Fatal(err)

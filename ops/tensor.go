@@ -65,7 +65,7 @@ func AlignedBytes(n int) []byte {
 	return b[off : off+n : off+n]
 }
 
-func view[T any](b []byte) []T {
+func View[T any](b []byte) []T {
 	var z T
 	sz := int(unsafe.Sizeof(z))
 	if len(b) < sz {
@@ -75,34 +75,34 @@ func view[T any](b []byte) []T {
 }
 
 // F32 views the elements as float32 (Type must be Float).
-func (t *Tensor) F32() []float32 { return view[float32](t.Data) }
+func (t *Tensor) F32() []float32 { return View[float32](t.Data) }
 
 // F64 views the elements as float64.
-func (t *Tensor) F64() []float64 { return view[float64](t.Data) }
+func (t *Tensor) F64() []float64 { return View[float64](t.Data) }
 
 // I64 views the elements as int64.
-func (t *Tensor) I64() []int64 { return view[int64](t.Data) }
+func (t *Tensor) I64() []int64 { return View[int64](t.Data) }
 
 // I32 views the elements as int32.
-func (t *Tensor) I32() []int32 { return view[int32](t.Data) }
+func (t *Tensor) I32() []int32 { return View[int32](t.Data) }
 
 // I16 views the elements as int16.
-func (t *Tensor) I16() []int16 { return view[int16](t.Data) }
+func (t *Tensor) I16() []int16 { return View[int16](t.Data) }
 
 // I8 views the elements as int8.
-func (t *Tensor) I8() []int8 { return view[int8](t.Data) }
+func (t *Tensor) I8() []int8 { return View[int8](t.Data) }
 
 // U8 views the elements as uint8 (also Bool: 0 or 1).
 func (t *Tensor) U8() []uint8 { return t.Data }
 
 // U16 views the elements as uint16.
-func (t *Tensor) U16() []uint16 { return view[uint16](t.Data) }
+func (t *Tensor) U16() []uint16 { return View[uint16](t.Data) }
 
 // U32 views the elements as uint32.
-func (t *Tensor) U32() []uint32 { return view[uint32](t.Data) }
+func (t *Tensor) U32() []uint32 { return View[uint32](t.Data) }
 
 // U64 views the elements as uint64.
-func (t *Tensor) U64() []uint64 { return view[uint64](t.Data) }
+func (t *Tensor) U64() []uint64 { return View[uint64](t.Data) }
 
 // FromF32 wraps v (not copied) as a Float tensor of the given shape.
 func FromF32(v []float32, shape ...int) *Tensor {

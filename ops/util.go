@@ -3,12 +3,14 @@ package ops
 import (
 	"fmt"
 	"math"
+	"slices"
+	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
-// normAxis maps a possibly negative axis into [0, rank).
-func normAxis(axis, rank int) (int, error) {
+// NormAxis maps a possibly negative axis into [0, rank).
+func NormAxis(axis, rank int) (int, error) {
 	if axis < -rank || axis >= rank {
 		return 0, fmt.Errorf("axis %d out of range for rank %d", axis, rank)
 	}
@@ -67,9 +69,9 @@ func SameShape(a, b []int) bool {
 	return true
 }
 
-// constInts reads a constant integer input (int64 or int32) used as a
+// ConstInts reads a constant integer input (int64 or int32) used as a
 // shape, axes, pads... name says which input it is in messages.
-func constInts(v Value, name string) ([]int64, error) {
+func ConstInts(v Value, name string) ([]int64, error) {
 	if v.Const == nil {
 		return nil, fmt.Errorf("input %q must be known before running (a constant or computed from constants)", name)
 	}
@@ -86,24 +88,24 @@ func constInts(v Value, name string) ([]int64, error) {
 	return nil, fmt.Errorf("input %q has type %s, want int64", name, TypeName(v.Const.Type))
 }
 
-// maxDim bounds the dimensions, pads and similar sizes read from inputs or
+// MaxDim bounds the dimensions, pads and similar sizes read from inputs or
 // attributes: a quarter of the largest int, so that a dimension plus two
 // pads cannot overflow (a real tensor is far smaller; the runtime's limits
 // reject large ones).
-const maxDim = math.MaxInt / 4
+const MaxDim = math.MaxInt / 4
 
-// toDim converts a size read from a tensor or an attribute to int, failing
+// ToDim converts a size read from a tensor or an attribute to int, failing
 // when its magnitude exceeds maxDim (which also keeps it in range of a
 // 32-bit int). what names the value in the error.
-func toDim(v int64, what string) (int, error) {
-	if v > maxDim || v < -maxDim {
-		return 0, fmt.Errorf("%s is %d, out of range (magnitude at most %d)", what, v, int64(maxDim))
+func ToDim(v int64, what string) (int, error) {
+	if v > MaxDim || v < -MaxDim {
+		return 0, fmt.Errorf("%s is %d, out of range (magnitude at most %d)", what, v, int64(MaxDim))
 	}
 	return int(v), nil
 }
 
-// checkInputs verifies the count of inputs given (present or omitted) is in [lo, hi].
-func checkInputs(in []Value, lo, hi int) error {
+// CheckInputs verifies the count of inputs given (present or omitted) is in [lo, hi].
+func CheckInputs(in []Value, lo, hi int) error {
 	if len(in) < lo || len(in) > hi {
 		if lo == hi {
 			return fmt.Errorf("got %d inputs, want %d", len(in), lo)
@@ -118,5 +120,104 @@ func checkInputs(in []Value, lo, hi int) error {
 	return nil
 }
 
-// optional reports whether input i is present.
-func optional(in []Value, i int) bool { return i < len(in) && in[i].Type != onnx.Undefined }
+// HasInput reports whether input i is present.
+func HasInput(in []Value, i int) bool { return i < len(in) && in[i].Type != onnx.Undefined }
+
+// CheckFloat requires input v (named name) to be float32. Other types the
+// operator allows (floating-point ones, and integers when ints is set) are
+// reported as unsupported, the rest as invalid.
+func CheckFloat(v Value, name string, ints bool) error {
+	switch {
+	case v.Type == onnx.Float:
+		return nil
+	case v.Type == onnx.Double || v.Type == onnx.Float16 || v.Type == onnx.BFloat16,
+		ints && Supported(v.Type) && v.Type != onnx.Bool:
+		return fmt.Errorf("input %q has type %s: %w (float32 only)", name, TypeName(v.Type), ErrUnsupported)
+	}
+	return fmt.Errorf("input %q has type %s, not allowed here", name, TypeName(v.Type))
+}
+
+// CopyUnlessShared copies src to dst unless both start at the same byte.
+func CopyUnlessShared(dst, src []byte) {
+	if len(dst) == 0 || unsafe.SliceData(dst) == unsafe.SliceData(src) {
+		return
+	}
+	copy(dst, src)
+}
+
+// AxisIn normalizes axis for rank; negative axes are an opset 11 addition to
+// the ops of this package that take them, so they are refused before it.
+func AxisIn(axis int64, rank int, negOK bool) (int, error) {
+	if axis < 0 && !negOK {
+		return 0, fmt.Errorf("axis %d is negative, which needs opset 11 or later", axis)
+	}
+	if axis < int64(-rank) || axis >= int64(rank) {
+		return 0, fmt.Errorf("axis %d out of range for rank %d", axis, rank)
+	}
+	return NormAxis(int(axis), rank)
+}
+
+// AxesIn normalizes a list of axes for rank, refusing repeats.
+func AxesIn(axes []int64, rank int, negOK bool) ([]int, error) {
+	out := make([]int, len(axes))
+	for i, a := range axes {
+		n, err := AxisIn(a, rank, negOK)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(out[:i], n) {
+			return nil, fmt.Errorf("axis %d is repeated", a)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// ConstValues describes Run's inputs as constant Values, so that Run can
+// resolve shape-determining inputs with the code Infer uses.
+func ConstValues(in []*Tensor) []Value {
+	vals := make([]Value, len(in))
+	for i, t := range in {
+		if t != nil {
+			vals[i] = Value{Type: t.Type, Shape: t.Shape, Const: t}
+		}
+	}
+	return vals
+}
+
+// CheckElemType checks that the data input has a computable element type.
+func CheckElemType(v Value, name string) error {
+	if !Supported(v.Type) {
+		return fmt.Errorf("input %q has type %s, which is not computed: %w", name, TypeName(v.Type), ErrUnsupported)
+	}
+	return nil
+}
+
+// StridedOffset is the offset of the idx-th element, in row-major order, of
+// a view of the given shape and strides.
+func StridedOffset(idx int, shape, strides []int) int {
+	off := 0
+	for k := len(shape) - 1; k >= 0; k-- {
+		off += idx % shape[k] * strides[k]
+		idx /= shape[k]
+	}
+	return off
+}
+
+// Fill sets every value of s to v.
+func Fill[T any](s []T, v T) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// FillElems repeats the element bytes v over dst.
+func FillElems(dst, v []byte) {
+	if len(dst) == 0 {
+		return
+	}
+	n := copy(dst, v)
+	for n < len(dst) {
+		n += copy(dst[n:], dst[:n])
+	}
+}

@@ -23,13 +23,13 @@ func TestBroadcastShape(t *testing.T) {
 }
 
 func TestNormAxis(t *testing.T) {
-	if a, err := normAxis(-1, 4); err != nil || a != 3 {
+	if a, err := NormAxis(-1, 4); err != nil || a != 3 {
 		t.Errorf("normAxis(-1,4) = %d, %v", a, err)
 	}
-	if _, err := normAxis(4, 4); err == nil {
+	if _, err := NormAxis(4, 4); err == nil {
 		t.Error("normAxis(4,4) accepted")
 	}
-	if _, err := normAxis(-5, 4); err == nil {
+	if _, err := NormAxis(-5, 4); err == nil {
 		t.Error("normAxis(-5,4) accepted")
 	}
 }

@@ -1,0 +1,118 @@
+package elem
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/opstest"
+)
+
+func TestCast(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	cases := []struct {
+		name  string
+		opset int
+		to    ops.DType
+		in    *ops.Tensor
+		want  *ops.Tensor
+	}{
+		{"float to int32 truncates toward zero", 13, onnx.Int32,
+			opstest.Typed(opstest.Sh(4), float32(2.7), -2.7, 0.5, -0.5), opstest.Typed(opstest.Sh(4), int32(2), -2, 0, 0)},
+		{"float64 to int64", 19, onnx.Int64, opstest.Typed(opstest.Sh(2), 1e15+0.9, -3.99), opstest.Typed(opstest.Sh(2), int64(1e15), -3)},
+		{"int16 to int8 wraps", 13, onnx.Int8, opstest.Typed(opstest.Sh(3), int16(200), -129, 5), opstest.Typed(opstest.Sh(3), int8(-56), 127, 5)},
+		{"int32 to uint8 wraps", 13, onnx.Uint8, opstest.Typed(opstest.Sh(2), int32(-1), 256), opstest.Typed(opstest.Sh(2), uint8(255), 0)},
+		{"uint64 to float32", 13, onnx.Float, opstest.Typed(opstest.Sh(2), uint64(1<<64-1), 3), opstest.Typed(opstest.Sh(2), float32(1.8446744e19), 3)},
+		{"int64 to float64", 13, onnx.Double, opstest.Typed(opstest.Sh(2), int64(-1<<53), 7), opstest.Typed(opstest.Sh(2), float64(-1<<53), 7)},
+		{"float to bool", 13, onnx.Bool, opstest.Typed(opstest.Sh(5), float32(0), float32(math.Copysign(0, -1)), 0.1, nan, -inf),
+			opstest.Bools(opstest.Sh(5), false, false, true, true, true)},
+		{"int16 to bool", 13, onnx.Bool, opstest.Typed(opstest.Sh(3), int16(256), 0, -1), opstest.Bools(opstest.Sh(3), true, false, true)},
+		{"bool to float", 13, onnx.Float, opstest.Bools(opstest.Sh(2), true, false), opstest.Typed(opstest.Sh(2), float32(1), 0)},
+		{"bool to int64", 13, onnx.Int64, opstest.Bools(opstest.Sh(2), false, true), opstest.Typed(opstest.Sh(2), int64(0), 1)},
+		{"bool to bool", 13, onnx.Bool, opstest.Bools(opstest.Sh(2), false, true), opstest.Bools(opstest.Sh(2), false, true)},
+		{"uint8 to float", 6, onnx.Float, opstest.Typed(opstest.Sh(2), uint8(255), 0), opstest.Typed(opstest.Sh(2), float32(255), 0)},
+		{"float to float16 precision", 13, onnx.Float16,
+			opstest.Typed(opstest.Sh(5), float32(0.1), 65504, 70000, 1e-8, nan),
+			opstest.Typed(opstest.Sh(5), float32(0.0999755859375), 65504, inf, 0, nan)},
+		{"float64 to float16 precision", 13, onnx.Float16, opstest.Typed(opstest.Sh(2), 1.0/3, -2049), opstest.Typed(opstest.Sh(2), float32(0.333251953125), -2048)},
+		{"float to bfloat16 precision", 13, onnx.BFloat16,
+			opstest.Typed(opstest.Sh(3), float32(1.00390625), 1.01171875, 3.14159265), opstest.Typed(opstest.Sh(3), float32(1), 1.015625, 3.140625)},
+		{"int32 to float16 precision", 13, onnx.Float16, opstest.Typed(opstest.Sh(2), int32(2049), 2051), opstest.Typed(opstest.Sh(2), float32(2048), 2052)},
+		{"same type", 13, onnx.Float, opstest.Typed(opstest.Sh(2), float32(1.5), -2), opstest.Typed(opstest.Sh(2), float32(1.5), -2)},
+	}
+	for _, c := range cases {
+		got, err := opstest.EwEval(t, "Cast", c.opset, 1, []*onnx.Attribute{opstest.AttrI("to", int64(c.to))}, c.in)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		opstest.EwCheck(t, c.name, got[0], c.want)
+	}
+	got, err := opstest.EwEval(t, "Cast", 1, 1, []*onnx.Attribute{opstest.AttrS("to", "int32")}, opstest.Typed(opstest.Sh(2), float64(-1.5), 2.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.EwCheck(t, "Cast-1 with a type name", got[0], opstest.Typed(opstest.Sh(2), int32(-1), 2))
+}
+
+func TestCastErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		opset int
+		attrs []*onnx.Attribute
+		frag  string
+	}{
+		{"no to", 13, nil, "attribute \"to\" is required"},
+		{"string to", 13, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.String))}, "want a numeric or bool type"},
+		{"float8 to", 19, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Float8E4M3FN))}, "want a numeric or bool type"},
+		{"unknown name", 1, []*onnx.Attribute{opstest.AttrS("to", "COMPLEX64")}, "not a supported type name"},
+		{"name type at opset 6", 6, []*onnx.Attribute{opstest.AttrS("to", "FLOAT")}, "attribute \"to\" has type STRING"},
+	}
+	for _, c := range cases {
+		_, err := ops.Build(opstest.EwNode("Cast", []*ops.Tensor{nil}, 1, c.attrs...), c.opset)
+		if err == nil || !strings.Contains(err.Error(), c.frag) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.frag)
+		}
+	}
+	o, err := ops.Build(opstest.EwNode("Cast", []*ops.Tensor{nil}, 1, opstest.AttrI("to", int64(onnx.Float))), 13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Infer([]ops.Value{{Type: onnx.String, Shape: opstest.Sh(1)}}); err == nil {
+		t.Error("Cast accepted a string input")
+	}
+	ip := o.(ops.InPlacer)
+	if ip.InPlace([]ops.Value{{Type: onnx.Float}}) != 0 || ip.InPlace([]ops.Value{{Type: onnx.Int32}}) != -1 {
+		t.Error("Cast InPlace must allow exactly the same-type case")
+	}
+}
+
+// TestCastAllPairs converts small values between every pair of types and
+// back, which must round-trip.
+func TestCastAllPairs(t *testing.T) {
+	types := []ops.DType{onnx.Float, onnx.Double, onnx.Int8, onnx.Int16, onnx.Int32, onnx.Int64,
+		onnx.Uint8, onnx.Uint16, onnx.Uint32, onnx.Uint64}
+	for _, from := range types {
+		src, err := opstest.EwEval(t, "Cast", 13, 1, []*onnx.Attribute{opstest.AttrI("to", int64(from))}, opstest.Typed(opstest.Sh(4), int32(0), 1, 7, 100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range append(types, onnx.Bool) {
+			mid, err := opstest.EwEval(t, "Cast", 13, 1, []*onnx.Attribute{opstest.AttrI("to", int64(to))}, src[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := opstest.EwEval(t, "Cast", 13, 1, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Int32))}, mid[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := opstest.Typed(opstest.Sh(4), int32(0), 1, 7, 100)
+			if to == onnx.Bool {
+				want = opstest.Typed(opstest.Sh(4), int32(0), 1, 1, 1)
+			}
+			opstest.EwCheck(t, ops.TypeName(from)+" to "+ops.TypeName(to), back[0], want)
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package elem
+
+import (
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// This file holds the machinery shared by the element-wise families: the
+// numeric type constraints, typed tensor views, the broadcasting plan and the
+// per-type kernel table that maps a tensor's DType onto generic kernels.
+
+// binKind names a binary element-wise function.
+type binKind int
+
+// Binary element-wise functions.
+const (
+	binAdd   binKind = iota // a + b
+	binSub                  // a - b
+	binMul                  // a * b
+	binDiv                  // a / b; integers truncate toward zero and give 0 for b = 0
+	binPRelu                // a < 0 ? a*b : a (b is the slope)
+)
+
+// binScalar applies k to one pair; the loops below are its unrolled forms.
+func binScalar[T ops.Numeric](k binKind, a, b T) T {
+	switch k {
+	case binAdd:
+		return a + b
+	case binSub:
+		return a - b
+	case binMul:
+		return a * b
+	case binDiv:
+		return ewDiv(a, b)
+	}
+	return ewPRelu(a, b)
+}
+
+// ewDiv is a / b, with 0 for an integer division by zero (as numpy does),
+// since Go would panic.
+func ewDiv[T ops.Numeric](a, b T) T {
+	if b == 0 && ops.IsIntegral[T]() {
+		return 0
+	}
+	return a / b
+}
+
+// ewPRelu is x scaled by slope when negative.
+func ewPRelu[T ops.Numeric](x, slope T) T {
+	if x < 0 {
+		return x * slope
+	}
+	return x
+}
+
+// binRun computes d[i] = a[i] k b[i] where len(a) and len(b) are each
+// either len(d) or 1 (a broadcast scalar; both are when d is larger than
+// the operands' broadcast, as for the first pair of a Sum). Each common case is its own tight
+// loop; integer division keeps its zero check out of the float loops.
+func binRun[T ops.Numeric](k binKind, d, a, b []T) {
+	n := len(d)
+	integral := ops.IsIntegral[T]()
+	switch {
+	case len(a) == n && len(b) == n:
+		a, b = a[:n], b[:n]
+		switch {
+		case k == binAdd:
+			for i := range d {
+				d[i] = a[i] + b[i]
+			}
+		case k == binSub:
+			for i := range d {
+				d[i] = a[i] - b[i]
+			}
+		case k == binMul:
+			for i := range d {
+				d[i] = a[i] * b[i]
+			}
+		case k == binDiv && !integral:
+			for i := range d {
+				d[i] = a[i] / b[i]
+			}
+		case k == binPRelu:
+			for i := range d {
+				d[i] = ewPRelu(a[i], b[i])
+			}
+		default:
+			for i := range d {
+				d[i] = binScalar(k, a[i], b[i])
+			}
+		}
+	case len(a) == n: // b is a scalar
+		a, s := a[:n], b[0]
+		switch {
+		case k == binAdd:
+			for i := range d {
+				d[i] = a[i] + s
+			}
+		case k == binSub:
+			for i := range d {
+				d[i] = a[i] - s
+			}
+		case k == binMul:
+			for i := range d {
+				d[i] = a[i] * s
+			}
+		case k == binDiv && !integral:
+			for i := range d {
+				d[i] = a[i] / s
+			}
+		case k == binPRelu:
+			for i := range d {
+				d[i] = ewPRelu(a[i], s)
+			}
+		default:
+			for i := range d {
+				d[i] = binScalar(k, a[i], s)
+			}
+		}
+	case len(b) != n: // both are scalars, broadcast onto a larger d (Sum's first pair)
+		v := binScalar(k, a[0], b[0])
+		for i := range d {
+			d[i] = v
+		}
+	default: // a is a scalar
+		s, b := a[0], b[:n]
+		switch k {
+		case binAdd, binMul:
+			binRun(k, d, b, a)
+		case binSub:
+			for i := range d {
+				d[i] = s - b[i]
+			}
+		default:
+			for i := range d {
+				d[i] = binScalar(k, s, b[i])
+			}
+		}
+	}
+}
+
+// bindBinary returns a step function computing d = a k b, with a and b
+// broadcast onto d as aShape and bShape, split across par. The broadcast
+// plan and the loop body are made once here; the tensors' data are read
+// at every call.
+func bindBinary[T ops.Numeric](par ops.Parallel, k binKind, d, a, b *ops.Tensor, aShape, bShape []int) func() {
+	p := ops.NewBroadcastPlan(d.Shape, aShape, bShape)
+	var dv, av, bv []T
+	body := func(lo, hi int) {
+		p.Walk(lo, hi, func(o, n, ia, na, ib, nb int) {
+			binRun(k, dv[o:o+n], av[ia:ia+na], bv[ib:ib+nb])
+		})
+	}
+	n := d.Len()
+	return func() {
+		dv, av, bv = ops.Elems[T](d), ops.Elems[T](a), ops.Elems[T](b)
+		par.For(n, ops.Grain, body)
+	}
+}
+
+// ewKernels are the generic kernels instantiated for one element type.
+type ewKernels struct {
+	// binary binds d = a k b (see bindBinary); aShape and bShape are the
+	// operands' shapes as broadcast onto d (they may differ from a.Shape and
+	// b.Shape for legacy axis broadcasting).
+	binary func(par ops.Parallel, k binKind, d, a, b *ops.Tensor, aShape, bShape []int) func()
+	// relu binds d = max(x, 0).
+	relu func(par ops.Parallel, d, x *ops.Tensor) func() error
+	// clip binds d = min(max(x, lo), hi) with c's bounds; lo and hi are
+	// the optional single-element bound inputs (nil when omitted).
+	clip func(par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error
+	// castTo binds the conversion of x (of this type) into d's type.
+	castTo func(par ops.Parallel, d, x *ops.Tensor) func() error
+}
+
+func ewKernelsOf[T ops.Numeric]() ewKernels {
+	return ewKernels{
+		binary: bindBinary[T],
+		relu:   bindRelu[T],
+		clip:   bindClip[T],
+		castTo: castFrom[T],
+	}
+}
+
+// ewTable holds the kernels per element type; Bool shares uint8's storage.
+var ewTable = map[ops.DType]ewKernels{
+	onnx.Float:  ewKernelsOf[float32](),
+	onnx.Double: ewKernelsOf[float64](),
+	onnx.Int8:   ewKernelsOf[int8](),
+	onnx.Int16:  ewKernelsOf[int16](),
+	onnx.Int32:  ewKernelsOf[int32](),
+	onnx.Int64:  ewKernelsOf[int64](),
+	onnx.Uint8:  ewKernelsOf[uint8](),
+	onnx.Uint16: ewKernelsOf[uint16](),
+	onnx.Uint32: ewKernelsOf[uint32](),
+	onnx.Uint64: ewKernelsOf[uint64](),
+	onnx.Bool:   ewKernelsOf[uint8](),
+}

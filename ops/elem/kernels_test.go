@@ -1,0 +1,115 @@
+package elem
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/opstest"
+)
+
+// Helpers shared by the tests of the element-wise families (binary, unary,
+// softmax, identity, cast) and the broadcasting machinery's own tests.
+
+// naiveBinary computes a k b by explicit index arithmetic over out's shape.
+func naiveBinary[T ops.Numeric](k binKind, out, as, bs []int, a, b []T) []T {
+	r := len(out)
+	idxOf := func(flat int, shape []int) int {
+		off := r - len(shape)
+		st := ops.Strides(shape)
+		pos := 0
+		rem := flat
+		for d := r - 1; d >= 0; d-- {
+			i := rem % out[d]
+			rem /= out[d]
+			if d >= off && shape[d-off] != 1 {
+				pos += i * st[d-off]
+			}
+		}
+		return pos
+	}
+	d := make([]T, ops.NumElems(out))
+	for i := range d {
+		d[i] = binScalar(k, a[idxOf(i, as)], b[idxOf(i, bs)])
+	}
+	return d
+}
+
+// checkBcBinary compares the kernels with naiveBinary for every kind on
+// random data over several broadcasting patterns and parallel splits.
+func checkBcBinary[T ops.Numeric](t *testing.T, gen func(r *rand.Rand) T) {
+	pairs := [][2][]int{
+		{opstest.Sh(2, 3, 4, 5), opstest.Sh(2, 3, 4, 5)},
+		{opstest.Sh(2, 3, 4, 5), opstest.Sh()},
+		{opstest.Sh(), opstest.Sh(2, 3, 4, 5)},
+		{opstest.Sh(2, 3, 4, 5), opstest.Sh(5)},
+		{opstest.Sh(4, 5), opstest.Sh(2, 3, 4, 5)},
+		{opstest.Sh(1, 4, 5), opstest.Sh(2, 3, 1, 1)},
+		{opstest.Sh(2, 6, 3, 3), opstest.Sh(6, 1, 1)},
+		{opstest.Sh(3, 1), opstest.Sh(1, 4)},
+		{opstest.Sh(2, 1, 3), opstest.Sh(2, 4, 1)},
+		{opstest.Sh(1, 2, 1, 3, 1, 2, 1, 3, 1, 2), opstest.Sh(2, 1, 3, 1, 2, 1, 3, 1, 2, 1)},
+		{opstest.Sh(0, 3), opstest.Sh(3)},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, pr := range pairs {
+		as, bs := pr[0], pr[1]
+		out, err := ops.BroadcastShape(as, bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := make([]T, ops.NumElems(as)), make([]T, ops.NumElems(bs))
+		for i := range a {
+			a[i] = gen(r)
+		}
+		for i := range b {
+			b[i] = gen(r)
+		}
+		ta, tb := opstest.Typed(as, a...), opstest.Typed(bs, b...)
+		for k := binAdd; k <= binPRelu; k++ {
+			want := naiveBinary(k, out, as, bs, a, b)
+			for _, par := range []ops.Parallel{ops.Serial{}, opstest.StepPar{Step: 1}, opstest.StepPar{Step: 5}, opstest.StepPar{Step: 64}} {
+				d := ops.New(ta.Type, out...)
+				ewTable[ta.Type].binary(par, k, d, ta, tb, as, bs)()
+				if !slices.Equal(ops.Elems[T](d), want) {
+					t.Errorf("%s kind %d %v op %v with %T: got %v, want %v", ops.TypeName(ta.Type), k, as, bs, par, ops.Elems[T](d), want)
+				}
+			}
+		}
+	}
+}
+
+func TestBcBinaryMatchesNaive(t *testing.T) {
+	checkBcBinary(t, func(r *rand.Rand) float32 { return float32(r.NormFloat64()) })
+	checkBcBinary(t, func(r *rand.Rand) float64 { return r.NormFloat64() })
+	checkBcBinary(t, func(r *rand.Rand) int32 { return int32(r.IntN(21)) - 10 })
+	checkBcBinary(t, func(r *rand.Rand) uint8 { return uint8(r.IntN(256)) })
+	checkBcBinary(t, func(r *rand.Rand) int64 { return r.Int64N(1<<40) - 1<<39 })
+}
+
+func benchBinary(b *testing.B, k binKind, as, bs []int) {
+	out, _ := ops.BroadcastShape(as, bs)
+	x, y, d := ops.New(onnx.Float, as...), ops.New(onnx.Float, bs...), ops.New(onnx.Float, out...)
+	for i, v := range ops.Elems[float32](y) {
+		ops.Elems[float32](y)[i] = v + 1
+	}
+	b.SetBytes(int64(len(d.Data)))
+	f := ewTable[onnx.Float].binary(ops.Serial{}, k, d, x, y, as, bs)
+	b.ReportAllocs()
+	for b.Loop() {
+		f()
+	}
+}
+
+func BenchmarkAddF32Same(b *testing.B) {
+	benchBinary(b, binAdd, opstest.Sh(1, 64, 56, 56), opstest.Sh(1, 64, 56, 56))
+}
+func BenchmarkAddF32Channel(b *testing.B) {
+	benchBinary(b, binAdd, opstest.Sh(1, 64, 56, 56), opstest.Sh(64, 1, 1))
+}
+func BenchmarkMulF32Scalar(b *testing.B) {
+	benchBinary(b, binMul, opstest.Sh(1, 64, 56, 56), opstest.Sh())
+}
+func BenchmarkAddF32Row(b *testing.B) { benchBinary(b, binAdd, opstest.Sh(3136, 64), opstest.Sh(64)) }

@@ -1,0 +1,499 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
+)
+
+func init() {
+	for _, v := range []int{1, 8, 10, 11, 12, 22} {
+		ops.Register("", "MaxPool", v, buildPool(maxPool))
+	}
+	for _, v := range []int{1, 7, 10, 11, 19, 22} {
+		ops.Register("", "AveragePool", v, buildPool(avgPool))
+	}
+	for _, v := range []int{1, 22} {
+		ops.Register("", "GlobalMaxPool", v, buildGlobalPool(maxPool))
+		ops.Register("", "GlobalAveragePool", v, buildGlobalPool(avgPool))
+	}
+}
+
+// poolKind says what a pool computes over its window.
+type poolKind int
+
+const (
+	maxPool poolKind = iota
+	avgPool
+)
+
+// poolOp is MaxPool or AveragePool over 1 to 3 spatial axes. MaxPool
+// computes float32, float64, int8 and uint8 and can give the Indices output
+// (flat positions in X, row-major or, with storage_order 1, column-major
+// within each plane); AveragePool computes float32 and float64.
+type poolOp struct {
+	kind            poolKind
+	sp              ops.WindowAttrs
+	countIncludePad bool
+	colMajor        bool // storage_order 1
+	indices         bool // MaxPool's Indices output is requested
+}
+
+func buildPool(kind poolKind) ops.Builder {
+	return func(n *onnx.Node, opset int) (ops.Op, error) {
+		a := ops.AttrsOf(n)
+		sp, err := ops.ParseWindow(a, true)
+		if err != nil {
+			return nil, err
+		}
+		p := &poolOp{kind: kind, sp: sp}
+		switch kind {
+		case maxPool:
+			order := a.Int("storage_order", 0)
+			if order != 0 && order != 1 {
+				return nil, fmt.Errorf("attribute \"storage_order\" is %d, want 0 or 1", order)
+			}
+			p.colMajor = order == 1
+			p.indices = len(n.Outputs) > 1 && n.Outputs[1] != ""
+		case avgPool:
+			p.countIncludePad = a.Int("count_include_pad", 0) != 0
+		}
+		return p, a.Err()
+	}
+}
+
+// checkPoolType checks X's element type for a pool of kind k.
+func checkPoolType(k poolKind, t ops.DType) error {
+	switch t {
+	case onnx.Float, onnx.Double:
+		return nil
+	case onnx.Int8, onnx.Uint8:
+		if k == maxPool {
+			return nil
+		}
+	case onnx.Float16, onnx.BFloat16:
+		return fmt.Errorf("input \"X\" has type %s: %w", ops.TypeName(t), ops.ErrUnsupported)
+	}
+	return fmt.Errorf("input \"X\" has type %s, not allowed for this pool", ops.TypeName(t))
+}
+
+// Infer checks X and gives Y's shape (and Indices').
+func (p *poolOp) Infer(in []ops.Value) ([]ops.Value, error) {
+	if err := ops.CheckInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	x := in[0]
+	if err := checkPoolType(p.kind, x.Type); err != nil {
+		return nil, err
+	}
+	if len(x.Shape) < 3 {
+		return nil, fmt.Errorf("input \"X\" has shape %v, want [N, C, spatial...]", x.Shape)
+	}
+	g, err := p.sp.Resolve3(x.Shape[2:], nil)
+	if err != nil {
+		return nil, err
+	}
+	shape := append([]int(nil), x.Shape...)
+	copy(shape[2:], g.Out[ops.MaxWindowAxes-len(x.Shape[2:]):])
+	outs := []ops.Value{{Type: x.Type, Shape: shape}}
+	if p.indices {
+		outs = append(outs, ops.Value{Type: onnx.Int64, Shape: shape})
+	}
+	return outs, nil
+}
+
+// Run computes Y (and Indices).
+func (p *poolOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
+	x := in[0]
+	g, err := p.sp.Resolve3(x.Shape[2:], nil)
+	if err != nil {
+		return err
+	}
+	planes := x.Shape[0] * x.Shape[1]
+	var idx []int64
+	if p.indices {
+		idx = out[1].I64()
+	}
+	switch x.Type {
+	case onnx.Float:
+		runFloat(p, ctx.Par, &g, planes, x.F32(), out[0].F32(), idx)
+	case onnx.Double:
+		runFloat(p, ctx.Par, &g, planes, x.F64(), out[0].F64(), idx)
+	case onnx.Int8:
+		ops.ParallelRange(ctx.Par, planes, 1, maxPoolJob[int8]{g, x.I8(), out[0].I8(), idx, p.colMajor})
+	case onnx.Uint8:
+		ops.ParallelRange(ctx.Par, planes, 1, maxPoolJob[uint8]{g, x.U8(), out[0].U8(), idx, p.colMajor})
+	}
+	return nil
+}
+
+// runFloat runs a max or average pool on a floating-point type.
+func runFloat[T float32 | float64](p *poolOp, par ops.Parallel, g *ops.Window3, planes int, x, y []T, idx []int64) {
+	if p.kind == maxPool {
+		ops.ParallelRange(par, planes, 1, maxPoolJob[T]{*g, x, y, idx, p.colMajor})
+	} else {
+		ops.ParallelRange(par, planes, 1, avgPoolJob[T]{*g, x, y, p.countIncludePad})
+	}
+}
+
+// Bind resolves the window once and binds the loop over (batch, channel)
+// planes to the tensors.
+func (p *poolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
+	x := in[0]
+	g, err := p.sp.Resolve3(x.Shape[2:], nil)
+	if err != nil {
+		return nil, err
+	}
+	planes := x.Shape[0] * x.Shape[1]
+	idx := func() []int64 {
+		if p.indices {
+			return out[1].I64()
+		}
+		return nil
+	}
+	switch x.Type {
+	case onnx.Double:
+		return bindFloatPool(p, ctx.Par, g, planes, func() ([]float64, []float64, []int64) { return in[0].F64(), out[0].F64(), idx() }), nil
+	case onnx.Int8:
+		return ops.BindLoop(ctx.Par, planes, 1, func() maxPoolJob[int8] {
+			return maxPoolJob[int8]{g, in[0].I8(), out[0].I8(), idx(), p.colMajor}
+		}), nil
+	case onnx.Uint8:
+		return ops.BindLoop(ctx.Par, planes, 1, func() maxPoolJob[uint8] {
+			return maxPoolJob[uint8]{g, in[0].U8(), out[0].U8(), idx(), p.colMajor}
+		}), nil
+	}
+	return bindFloatPool(p, ctx.Par, g, planes, func() ([]float32, []float32, []int64) { return in[0].F32(), out[0].F32(), idx() }), nil
+}
+
+// bindFloatPool binds a max or average pool on a floating-point type;
+// views gives X, Y and Indices (nil when not computed) as they are now.
+func bindFloatPool[T float32 | float64](p *poolOp, par ops.Parallel, g ops.Window3, planes int, views func() ([]T, []T, []int64)) func() error {
+	if p.kind == maxPool {
+		return ops.BindLoop(par, planes, 1, func() maxPoolJob[T] {
+			x, y, idx := views()
+			return maxPoolJob[T]{g, x, y, idx, p.colMajor}
+		})
+	}
+	return ops.BindLoop(par, planes, 1, func() avgPoolJob[T] {
+		x, y, _ := views()
+		return avgPoolJob[T]{g, x, y, p.countIncludePad}
+	})
+}
+
+// poolElem is the element types a pool computes.
+type poolElem interface {
+	~float32 | ~float64 | ~int8 | ~uint8
+}
+
+// lowest is the smallest value of T (-Inf for floats).
+func lowest[T poolElem]() T {
+	var z T
+	switch any(z).(type) {
+	case float32, float64:
+		return T(math.Inf(-1))
+	case int8:
+		m := int8(math.MinInt8)
+		return T(m)
+	}
+	return 0
+}
+
+// maxPoolJob computes MaxPool over (batch, channel) planes of x into y,
+// and the flat input positions of the maxima into idx when it is not nil.
+type maxPoolJob[T poolElem] struct {
+	g        ops.Window3
+	x, y     []T
+	idx      []int64
+	colMajor bool
+}
+
+func (j maxPoolJob[T]) Run(lo, hi int) {
+	g := &j.g
+	inSize, outSize, sw := g.InSize(), g.OutSize(), g.Strides[2]
+	low := lowest[T]()
+	for pl := lo; pl < hi; pl++ {
+		src := j.x[pl*inSize : (pl+1)*inSize]
+		if j.idx != nil {
+			j.argmax(src, pl)
+			continue
+		}
+		if separableFits(g) {
+			j.separable(src, j.y[pl*outSize:][:outSize])
+			continue
+		}
+		for od := range g.Out[0] {
+			for oh := range g.Out[1] {
+				row := j.y[pl*outSize+(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
+				for i := range row {
+					row[i] = low
+				}
+				ops.RowTaps(g, src, od, oh, func(_ int, in []T, iw, lo, hi int) {
+					for ow := lo; ow < hi; ow++ {
+						row[ow] = max(row[ow], in[iw+ow*sw])
+					}
+				})
+			}
+		}
+	}
+}
+
+// separableWidth is the widest padded input row maxPoolJob.separable takes.
+const separableWidth = 1024
+
+// separable pools plane src into dst one output row at a time, in
+// passes over whole rows: the input rows the row's windows cover are
+// maxed into one row v, laid out with its padding (lowest[T] values) so
+// that every window lies inside it; each further tap along the width then
+// maxes v with itself shifted by the dilation, after which v[i] is the
+// maximum of the window starting at i; the output takes every stride-th.
+// Each pass is a contiguous SIMD loop for float32. Rows must need at most
+// separableWidth values (see separableFits).
+func (j maxPoolJob[T]) separable(src, dst []T) {
+	g := &j.g
+	var buf [separableWidth]T
+	low := lowest[T]()
+	sw, dw, pad := g.Strides[2], g.Dilations[2], g.Pad[2]
+	span := (g.Out[2]-1)*sw + 1 // the window starts the output keeps
+	v := buf[:max(span+(g.Kernel[2]-1)*dw, pad+g.In[2])]
+	in := v[pad : pad+g.In[2]]
+	for od := range g.Out[0] {
+		sd, d0, d1 := g.At(0, od)
+		for oh := range g.Out[1] {
+			sh, h0, h1 := g.At(1, oh)
+			row := dst[(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
+			if d0 == d1 || h0 == h1 { // every window of the row lies in the padding
+				ops.Fill(row, low)
+				continue
+			}
+			ops.Fill(v[:pad], low)
+			ops.Fill(v[pad+len(in):], low)
+			for kd := d0; kd < d1; kd++ {
+				id := sd + kd*g.Dilations[0]
+				for kh := h0; kh < h1; kh++ {
+					r := src[(id*g.In[1]+sh+kh*g.Dilations[1])*g.In[2]:][:len(in)]
+					if kd == d0 && kh == h0 {
+						copy(in, r)
+					} else {
+						maxInto(in, r)
+					}
+				}
+			}
+			if g.Kernel[2] == 3 && sw == 2 && dw == 1 && max3s2(row, v) {
+				continue
+			}
+			for kw := 1; kw < g.Kernel[2]; kw++ {
+				maxInto(v[:span+(g.Kernel[2]-1-kw)*dw], v[dw:])
+			}
+			for ow := range row {
+				row[ow] = v[ow*sw]
+			}
+		}
+	}
+}
+
+// separableFits reports whether separable can pool g's rows.
+func separableFits(g *ops.Window3) bool {
+	return (g.Out[2]-1)*g.Strides[2]+(g.Kernel[2]-1)*g.Dilations[2]+1 <= separableWidth &&
+		g.Pad[2]+g.In[2] <= separableWidth
+}
+
+// maxInto sets dst[i] = max(dst[i], src[i]), in SIMD for float32; src may
+// overlap dst starting at or after it.
+func maxInto[T poolElem](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		vec.Max(d, any(src).([]float32))
+		return
+	}
+	src = src[:len(dst)]
+	for i, s := range src {
+		dst[i] = max(dst[i], s)
+	}
+}
+
+// max3s2 sets row[i] = max(v[2i], v[2i+1], v[2i+2]) in one SIMD pass
+// when T is float32 (the common 3-wide stride-2 window), and reports
+// whether it did.
+func max3s2[T poolElem](row, v []T) bool {
+	r, ok := any(row).([]float32)
+	if ok {
+		vec.Max3S2(r, any(v).([]float32))
+	}
+	return ok
+}
+
+// argmax pools plane pl (src) one output at a time, keeping the position of
+// each maximum for Indices.
+func (j maxPoolJob[T]) argmax(src []T, pl int) {
+	g := &j.g
+	o := pl * g.OutSize()
+	for od := range g.Out[0] {
+		sd, d0, d1 := g.At(0, od)
+		for oh := range g.Out[1] {
+			sh, h0, h1 := g.At(1, oh)
+			for ow := range g.Out[2] {
+				sw, w0, w1 := g.At(2, ow)
+				best, at := lowest[T](), -1
+				for kd := d0; kd < d1; kd++ {
+					id := sd + kd*g.Dilations[0]
+					for kh := h0; kh < h1; kh++ {
+						row := (id*g.In[1]+sh+kh*g.Dilations[1])*g.In[2] + sw
+						for kw := w0; kw < w1; kw++ {
+							if v := src[row+kw*g.Dilations[2]]; v > best || at < 0 {
+								best, at = v, row+kw*g.Dilations[2]
+							}
+						}
+					}
+				}
+				j.y[o] = best
+				j.idx[o] = int64(pl*g.InSize() + storageIndex(g, at, j.colMajor))
+				o++
+			}
+		}
+	}
+}
+
+// storageIndex converts a row-major position within an input plane to the
+// storage order MaxPool's Indices use.
+func storageIndex(g *ops.Window3, at int, colMajor bool) int {
+	if !colMajor || at < 0 {
+		return at
+	}
+	w := at % g.In[2]
+	h := at / g.In[2] % g.In[1]
+	d := at / (g.In[2] * g.In[1])
+	// Column-major over the spatial axes: the first varies fastest.
+	return d + h*g.In[0] + w*g.In[0]*g.In[1]
+}
+
+// avgPoolJob computes AveragePool over (batch, channel) planes of x into
+// y. The divisor counts the window's taps inside the input, or with
+// includePad inside the padded input (taps past the end padding, possible
+// with ceil_mode, never count).
+type avgPoolJob[T float32 | float64] struct {
+	g          ops.Window3
+	x, y       []T
+	includePad bool
+}
+
+func (j avgPoolJob[T]) Run(lo, hi int) {
+	g := &j.g
+	inSize, outSize, sw := g.InSize(), g.OutSize(), g.Strides[2]
+	for pl := lo; pl < hi; pl++ {
+		src := j.x[pl*inSize : (pl+1)*inSize]
+		for od := range g.Out[0] {
+			sd, d0, d1 := g.At(0, od)
+			for oh := range g.Out[1] {
+				sh, h0, h1 := g.At(1, oh)
+				row := j.y[pl*outSize+(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
+				clear(row)
+				ops.RowTaps(g, src, od, oh, func(_ int, in []T, iw, lo, hi int) {
+					for ow := lo; ow < hi; ow++ {
+						row[ow] += in[iw+ow*sw]
+					}
+				})
+				for ow := range row {
+					sw, w0, w1 := g.At(2, ow)
+					n := (d1 - d0) * (h1 - h0) * (w1 - w0)
+					if j.includePad {
+						n = paddedTaps(g, 0, sd) * paddedTaps(g, 1, sh) * paddedTaps(g, 2, sw)
+					}
+					row[ow] /= T(max(n, 1))
+				}
+			}
+		}
+	}
+}
+
+// paddedTaps is the number of taps of a window starting at input position
+// start on axis a that fall inside the padded input.
+func paddedTaps(g *ops.Window3, a, start int) int {
+	lo, hi := ops.ValidRun(start+g.Pad[a], g.Dilations[a], g.In[a]+g.Pad[a]+g.PadEnd[a], g.Kernel[a])
+	return hi - lo
+}
+
+// globalPoolOp is GlobalMaxPool or GlobalAveragePool: one value per plane
+// of any number of spatial axes.
+type globalPoolOp struct{ kind poolKind }
+
+func buildGlobalPool(kind poolKind) ops.Builder {
+	return func(n *onnx.Node, opset int) (ops.Op, error) { return globalPoolOp{kind}, nil }
+}
+
+// Infer checks X and gives [N, C, 1, ...].
+func (p globalPoolOp) Infer(in []ops.Value) ([]ops.Value, error) {
+	if err := ops.CheckInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	x := in[0]
+	if x.Type != onnx.Float && x.Type != onnx.Double {
+		return nil, checkPoolType(avgPool, x.Type)
+	}
+	if len(x.Shape) < 3 {
+		return nil, fmt.Errorf("input \"X\" has shape %v, want [N, C, spatial...]", x.Shape)
+	}
+	shape := append([]int(nil), x.Shape...)
+	for i := 2; i < len(shape); i++ {
+		shape[i] = 1
+	}
+	return []ops.Value{{Type: x.Type, Shape: shape}}, nil
+}
+
+// Run reduces every plane.
+func (p globalPoolOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
+	x := in[0]
+	planes := x.Shape[0] * x.Shape[1]
+	size := ops.NumElems(x.Shape[2:])
+	grain := max(1, 4096/max(size, 1))
+	if x.Type == onnx.Double {
+		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float64]{p.kind, size, x.F64(), out[0].F64()})
+	} else {
+		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float32]{p.kind, size, x.F32(), out[0].F32()})
+	}
+	return nil
+}
+
+// Bind binds the loop over (batch, channel) planes to the tensors.
+func (p globalPoolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
+	x := in[0]
+	planes := x.Shape[0] * x.Shape[1]
+	size := ops.NumElems(x.Shape[2:])
+	grain := max(1, 4096/max(size, 1))
+	if x.Type == onnx.Double {
+		return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float64] {
+			return globalPoolJob[float64]{p.kind, size, in[0].F64(), out[0].F64()}
+		}), nil
+	}
+	return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float32] {
+		return globalPoolJob[float32]{p.kind, size, in[0].F32(), out[0].F32()}
+	}), nil
+}
+
+// globalPoolJob reduces (batch, channel) planes of size values of x into y.
+type globalPoolJob[T float32 | float64] struct {
+	kind poolKind
+	size int
+	x, y []T
+}
+
+func (j globalPoolJob[T]) Run(lo, hi int) {
+	for pl := lo; pl < hi; pl++ {
+		src := j.x[pl*j.size : (pl+1)*j.size]
+		if j.kind == maxPool {
+			best := T(math.Inf(-1))
+			for _, v := range src {
+				best = max(best, v)
+			}
+			j.y[pl] = best
+			continue
+		}
+		var sum T
+		for _, v := range src {
+			sum += v
+		}
+		j.y[pl] = sum / T(j.size)
+	}
+}

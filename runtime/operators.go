@@ -1,0 +1,4 @@
+package runtime
+
+// Every operator family registers itself with package ops when imported.
+import _ "github.com/edgeinfer/edgeinfer/ops/all"
