@@ -145,6 +145,14 @@ type AddFuser interface {
 	FuseAdd() Op
 }
 
+// ErrNotConstant is wrapped by Infer's error when an output's shape depends
+// on the value of an input that is not known (its Value has no Const). The
+// runtime then computes the node at run time, when every input is known,
+// and plans what follows it for the shapes it gives: this is how operators
+// whose output shapes depend on data (NonZero, Unique, NonMaxSuppression,
+// Range of computed bounds...) run.
+var ErrNotConstant = errors.New("value not known before the run")
+
 // Builder parses a node's attributes for the given opset of its domain.
 type Builder func(n *onnx.Node, opset int) (Op, error)
 

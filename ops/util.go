@@ -73,7 +73,7 @@ func SameShape(a, b []int) bool {
 // shape, axes, pads... name says which input it is in messages.
 func ConstInts(v Value, name string) ([]int64, error) {
 	if v.Const == nil {
-		return nil, fmt.Errorf("input %q must be known before running (a constant or computed from constants)", name)
+		return nil, fmt.Errorf("input %q: %w", name, ErrNotConstant)
 	}
 	switch v.Const.Type {
 	case onnx.Int64:

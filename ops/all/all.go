@@ -5,9 +5,18 @@
 package all
 
 import (
-	_ "github.com/edgeinfer/edgeinfer/ops/array"  // shapes, indexing, copies
-	_ "github.com/edgeinfer/edgeinfer/ops/elem"   // element-wise math, logic, activations, Cast
-	_ "github.com/edgeinfer/edgeinfer/ops/nn"     // convolution, matrix products, pooling, normalization
-	_ "github.com/edgeinfer/edgeinfer/ops/quant"  // quantization and integer kernels
-	_ "github.com/edgeinfer/edgeinfer/ops/reduce" // reductions and softmax
+	_ "github.com/edgeinfer/edgeinfer/ops/array"     // shapes, indexing, copies
+	_ "github.com/edgeinfer/edgeinfer/ops/attention" // transformer blocks
+	_ "github.com/edgeinfer/edgeinfer/ops/control"   // If, Loop, Scan
+	_ "github.com/edgeinfer/edgeinfer/ops/elem"      // element-wise math, logic, activations, Cast
+	_ "github.com/edgeinfer/edgeinfer/ops/linalg"    // Einsum, Det
+	_ "github.com/edgeinfer/edgeinfer/ops/loss"      // loss functions
+	_ "github.com/edgeinfer/edgeinfer/ops/nn"        // convolution, matrix products, pooling, normalization
+	_ "github.com/edgeinfer/edgeinfer/ops/quant"     // quantization and integer kernels
+	_ "github.com/edgeinfer/edgeinfer/ops/random"    // random generators
+	_ "github.com/edgeinfer/edgeinfer/ops/rec"       // RNN, GRU, LSTM
+	_ "github.com/edgeinfer/edgeinfer/ops/reduce"    // reductions and softmax
+	_ "github.com/edgeinfer/edgeinfer/ops/signal"    // DFT, STFT, windows
+	_ "github.com/edgeinfer/edgeinfer/ops/text"      // TfIdfVectorizer
+	_ "github.com/edgeinfer/edgeinfer/ops/vision"    // Resize, GridSample, RoiAlign, NMS...
 )

@@ -82,7 +82,7 @@ func TestConstantOfShape(t *testing.T) {
 	opstest.WantErr(t, "two-element value", err, "one element")
 	op, _ := ops.Build(opstest.Node("ConstantOfShape", opstest.InNames(1), 1), 9)
 	_, err = op.Infer([]ops.Value{{Type: onnx.Int64, Shape: []int{2}}})
-	opstest.WantErr(t, "computed shape", err, "known before running")
+	opstest.WantErr(t, "computed shape", err, "not known before the run")
 }
 
 func TestConstantNodeTests(t *testing.T) {

@@ -72,7 +72,7 @@ func TestReshapeVersions(t *testing.T) {
 	// A shape that is not constant cannot be planned.
 	op, _ := ops.Build(opstest.Node("Reshape", opstest.InNames(2), 1), 14)
 	_, err = op.Infer([]ops.Value{{Type: onnx.Float, Shape: []int{6}}, {Type: onnx.Int64, Shape: []int{1}}})
-	opstest.WantErr(t, "Reshape with a computed shape", err, `"shape"`, "known before running")
+	opstest.WantErr(t, "Reshape with a computed shape", err, `"shape"`, "not known before the run")
 }
 
 func TestFlatten(t *testing.T) {

@@ -167,5 +167,5 @@ func TestSliceErrors(t *testing.T) {
 	opstest.WantErr(t, "Slice-1 without ends", err, "required")
 	op, _ := ops.Build(opstest.Node("Slice", opstest.InNames(3), 1), 13)
 	_, err = op.Infer([]ops.Value{{Type: onnx.Float, Shape: []int{3}}, {Type: onnx.Int64, Shape: []int{1}, Const: opstest.I64s(0)}, {Type: onnx.Int64, Shape: []int{1}}})
-	opstest.WantErr(t, "computed ends", err, `"ends"`, "known before running")
+	opstest.WantErr(t, "computed ends", err, `"ends"`, "not known before the run")
 }

@@ -13,7 +13,8 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops"
 )
 
-// NodeTestRoot is the node test folder, or "" when ../shared is absent.
+// NodeTestRoot is the folder of the 264-test subset of the official node
+// tests, or "" when ../shared is absent.
 func NodeTestRoot(t *testing.T) string {
 	p, ok := onnxtest.SharedPath("onnx-node-tests")
 	if !ok {
@@ -22,16 +23,32 @@ func NodeTestRoot(t *testing.T) string {
 	return p
 }
 
-// NodeTests runs, each as a subtest, every node test directory whose name
-// matches one of patterns (filepath.Match syntax, e.g. "test_reshape*"), and
-// returns how many passed. Tests the runner or an op reports as
-// ErrUnsupported are skipped; the caller's count assertion decides whether
-// skips are acceptable. The whole test is skipped when ../shared is absent.
+// NodeTests runs, each as a subtest, every test of the 264-test subset
+// (../shared/onnx-node-tests) whose directory name matches one of patterns
+// (filepath.Match syntax, e.g. "test_reshape*"), and returns how many
+// passed. Tests the runner or an op reports as ErrUnsupported are skipped;
+// the caller's count assertion decides whether skips are acceptable. The
+// whole test is skipped when ../shared is absent.
 func NodeTests(t *testing.T, patterns ...string) int {
 	t.Helper()
-	root := NodeTestRoot(t)
-	if root == "" {
-		t.Skip("ONNX node tests not found: ../shared/onnx-node-tests beside the repository root is absent")
+	return nodeTestsIn(t, "onnx-node-tests", patterns)
+}
+
+// AllNodeTests is NodeTests over all 1,765 official node tests
+// (../shared/onnx-node-tests-all). Only single-node tests run here (the
+// runtime's conformance test runs the rest); a multi-node test matching a
+// pattern is skipped.
+func AllNodeTests(t *testing.T, patterns ...string) int {
+	t.Helper()
+	return nodeTestsIn(t, "onnx-node-tests-all", patterns)
+}
+
+// nodeTestsIn runs the tests of one suite folder of ../shared.
+func nodeTestsIn(t *testing.T, suite string, patterns []string) int {
+	t.Helper()
+	root, ok := onnxtest.SharedPath(suite)
+	if !ok {
+		t.Skipf("ONNX node tests not found: ../shared/%s beside the repository root is absent", suite)
 	}
 	var dirs []string
 	for _, p := range patterns {
@@ -51,7 +68,7 @@ func NodeTests(t *testing.T, patterns ...string) int {
 		t.Run(filepath.Base(d), func(t *testing.T) {
 			err := RunNodeTest(d)
 			switch {
-			case errors.Is(err, ops.ErrUnsupported):
+			case errors.Is(err, ops.ErrUnsupported), errors.Is(err, errMultiNode):
 				t.Skip(err)
 			case err != nil:
 				t.Error(err)
@@ -62,6 +79,9 @@ func NodeTests(t *testing.T, patterns ...string) int {
 	}
 	return passed
 }
+
+// errMultiNode is RunNodeTest's error for a model of several nodes.
+var errMultiNode = errors.New("model does not hold exactly one node")
 
 // ReadTensorFile decodes a serialized TensorProto file into an ops tensor.
 func ReadTensorFile(path string) (*ops.Tensor, error) {
@@ -93,7 +113,7 @@ func RunNodeTest(dir string) error {
 	}
 	g := m.Graph
 	if g == nil || len(g.Nodes) != 1 {
-		return fmt.Errorf("model does not hold exactly one node")
+		return errMultiNode
 	}
 	node := g.Nodes[0]
 	opset, ok := m.Opset(node.Domain)
