@@ -153,6 +153,15 @@ type AddFuser interface {
 // Range of computed bounds...) run.
 var ErrNotConstant = errors.New("value not known before the run")
 
+// Evaluator is implemented by operators whose output shapes are not known
+// until they are computed even when every input is (Loop until a computed
+// condition). When such a node's Infer wraps ErrNotConstant, the runtime
+// calls Eval in the run instead of inferring shapes and calling Run.
+type Evaluator interface {
+	// Eval computes the outputs, new tensors of the operator's own.
+	Eval(ctx *Ctx, in []*Tensor) ([]*Tensor, error)
+}
+
 // Builder parses a node's attributes for the given opset of its domain.
 type Builder func(n *onnx.Node, opset int) (Op, error)
 

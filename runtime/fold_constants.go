@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -178,17 +179,24 @@ func foldLoadConstants(g *graph, lim Limits) (err error) {
 	return nil
 }
 
-// foldPlanConstants is the plan-time pass: it infers every node's outputs in
-// order and computes those it can, leaving the others as steps. With
-// optimizations off the computed nodes stay steps too (their values are
-// still needed to infer shapes downstream).
+// foldPlanConstants is the plan-time pass: it infers the outputs of the
+// segment's nodes in order and computes those it can, leaving the others as
+// steps. With optimizations off the computed nodes stay steps too (their
+// values are still needed to infer shapes downstream). It stops at the first
+// node whose output shapes depend on values not known before the run.
 func (pl *planner) foldPlanConstants() error {
 	lim := pl.m.cfg.limits
 	var total int64 // bytes folded
-	for _, n := range pl.g.nodes {
+	for i, n := range pl.g.nodes[pl.seg.first:] {
 		pl.at = n.proto
 		in := inputValues(pl.vals, n.in)
 		outv, err := n.op.Infer(in)
+		if errors.Is(err, ops.ErrNotConstant) {
+			// The node's output shapes depend on values known only in a
+			// run: the plan stops here (see dynamic.go).
+			pl.brk = pl.seg.first + i
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", n.label(), err)
 		}

@@ -24,7 +24,7 @@ func (pl *planner) fuseActivations() {
 		}
 		x := s.in[0]
 		ci, ok := producer[x]
-		if !ok || uses[x] != 1 || pl.g.isOut[x] {
+		if !ok || uses[x] != 1 || pl.isOut(x) {
 			continue
 		}
 		c := pl.steps[ci]

@@ -21,7 +21,7 @@ func (pl *planner) fuseAdds() {
 		for side := range 2 {
 			v, y := s.in[side], s.in[1-side]
 			ci, ok := producer[v]
-			if !ok || y < 0 || y == v || uses[v] != 1 || pl.g.isOut[v] {
+			if !ok || y < 0 || y == v || uses[v] != 1 || pl.isOut(v) {
 				continue
 			}
 			c := pl.steps[ci]

@@ -213,3 +213,8 @@ func bindings(inputs []IOInfo) [][]dimRef {
 	}
 	return b
 }
+
+// buildOp builds a fresh operator for n, as at load.
+func (m *Model) buildOp(n *node) (ops.Op, error) {
+	return ops.Build(n.proto, n.opset)
+}

@@ -25,6 +25,11 @@ type PlanInfo struct {
 	MACs int64
 	// Folded is the number of nodes computed at plan time instead of in runs.
 	Folded int
+	// StopsAt names the node the plan stops before, when that node's output
+	// shapes depend on values computed in the run ("" when the plan covers
+	// the whole graph): a run computes it and plans the rest for the shapes
+	// it gives, so Steps, MACs and the memory figures cover the part before it.
+	StopsAt string
 }
 
 // StepInfo describes one kernel call of a plan.
@@ -42,6 +47,9 @@ type StepInfo struct {
 // info summarizes the laid-out plan p.
 func (pl *planner) info(p *plan) PlanInfo {
 	info := PlanInfo{ArenaBytes: p.arena, ScratchBytes: p.scratch, Folded: pl.folded}
+	if p.dyn != nil {
+		info.StopsAt = p.dyn.node.label()
+	}
 	seen := map[*ops.Tensor]bool{}
 	for _, sl := range p.slots {
 		switch sl.kind {

@@ -112,9 +112,12 @@ func (s *step) label() string {
 }
 
 // plan is what runs need for one set of input shapes (and plan-constant
-// values). It is immutable once built and shared by every run state.
+// values). It is immutable once built and shared by every run state, but
+// for the cache of its continuations (see dynamic.go).
 type plan struct {
 	key     []inputSpec
+	seg     *segment // where the plan starts and what enters it
+	dyn     *dynamic // non-nil when the plan stops at a node of data-dependent shapes
 	steps   []step
 	slots   []slot // by value id
 	inputs  []inputSlot
@@ -142,6 +145,9 @@ func (p *plan) matches(inputs []*ops.Tensor) bool {
 type planner struct {
 	m         *Model
 	g         *graph
+	seg       *segment
+	brk       int         // index in g.nodes of the node the plan stops before, or -1
+	frontier  []bool      // by value id: computed here and read after brk (brk >= 0 only)
 	vals      []ops.Value // by value id
 	planConst []bool      // the value's Const was computed for this plan
 	steps     []*step
@@ -163,7 +169,7 @@ func (m *Model) planFor(inputs []*ops.Tensor) (*plan, error) {
 			return p, nil
 		}
 	}
-	p, err := m.buildPlan(specOf(inputs))
+	p, err := m.buildPlan(m.rootSegment(), specOf(inputs))
 	if err != nil {
 		return nil, err
 	}
@@ -176,17 +182,21 @@ func (m *Model) planFor(inputs []*ops.Tensor) (*plan, error) {
 	return p, nil
 }
 
-// buildPlan infers, folds, fuses and lays out the graph for spec. m.mu must be held.
-func (m *Model) buildPlan(spec []inputSpec) (_ *plan, err error) {
+// buildPlan infers, folds, fuses and lays out the nodes of seg for spec
+// (one entry per segment input). m.mu must be held.
+func (m *Model) buildPlan(seg *segment, spec []inputSpec) (_ *plan, err error) {
 	g := m.g
-	pl := &planner{m: m, g: g, vals: make([]ops.Value, len(g.names)), planConst: make([]bool, len(g.names))}
+	pl := &planner{m: m, g: g, seg: seg, brk: -1, vals: make([]ops.Value, len(g.names)), planConst: make([]bool, len(g.names))}
 	defer recoverOps(&err, &pl.at)
 	for id, c := range g.consts {
 		if c != nil {
 			pl.vals[id] = constValue(c)
 		}
 	}
-	for i, id := range g.inputs {
+	for _, c := range seg.consts {
+		pl.vals[c.id], pl.planConst[c.id] = c.v, true
+	}
+	for i, id := range seg.inputs {
 		s := spec[i]
 		v := ops.Value{Type: s.typ, Shape: s.shape}
 		if isHalf(v.Type) {
@@ -203,6 +213,7 @@ func (m *Model) buildPlan(spec []inputSpec) (_ *plan, err error) {
 	if err := pl.foldPlanConstants(); err != nil {
 		return nil, err
 	}
+	pl.findFrontier()
 	if m.cfg.optimize {
 		pl.fuseAdds()
 		pl.fuseActivations()
@@ -211,7 +222,7 @@ func (m *Model) buildPlan(spec []inputSpec) (_ *plan, err error) {
 	if err := pl.resolveSteps(); err != nil {
 		return nil, err
 	}
-	p := &plan{key: spec}
+	p := &plan{key: spec, seg: seg}
 	if err := pl.layout(p); err != nil {
 		return nil, err
 	}
@@ -310,7 +321,7 @@ func (pl *planner) layout(p *plan) error {
 			}
 		}
 	}
-	for _, id := range g.outputs {
+	for _, id := range pl.outputs() {
 		last[id] = end
 	}
 	var bufs []*buffer
@@ -324,12 +335,12 @@ func (pl *planner) layout(p *plan) error {
 		p.slots[id] = slot{kind: slotArena, typ: v.Type, shape: v.Shape, size: size, buf: alloc(size, first, last[id])}
 	}
 
-	for k, id := range g.inputs {
+	for k, id := range pl.seg.inputs {
 		in := inputSlot{id: id}
 		switch {
 		case p.key[k].value != nil:
 			p.slots[id] = slot{kind: slotConst, typ: vals[id].Type, shape: vals[id].Shape, c: vals[id].Const}
-		case isHalf(p.key[k].typ) || isHalf(g.inInfo[k].Type):
+		case pl.seg.root && (isHalf(p.key[k].typ) || isHalf(g.inInfo[k].Type)):
 			in.convert = true
 			arenaValue(id, 0)
 		default:
@@ -387,7 +398,15 @@ func (pl *planner) layout(p *plan) error {
 		p.steps = append(p.steps, *s)
 	}
 
+	if pl.brk >= 0 {
+		if err := pl.stopAt(p); err != nil {
+			return err
+		}
+	}
 	for k, id := range g.outputs {
+		if pl.brk >= 0 {
+			break // the last segment returns the outputs
+		}
 		o := outputSlot{id: id, typ: vals[id].Type}
 		sl := &p.slots[id]
 		if sl.kind == slotUnused {
@@ -437,7 +456,7 @@ func (pl *planner) dataRead() []bool {
 			}
 		}
 	}
-	for _, id := range pl.g.outputs {
+	for _, id := range pl.outputs() {
 		read[id] = true
 	}
 	return read
@@ -504,7 +523,7 @@ func (m *Model) Plan(shapes [][]int) (*PlanInfo, error) {
 		spec[i] = inputSpec{typ: t.Type, shape: t.Shape}
 	}
 	m.mu.Lock()
-	p, err := m.buildPlan(spec)
+	p, err := m.buildPlan(m.rootSegment(), spec)
 	m.mu.Unlock()
 	if err != nil {
 		return nil, err

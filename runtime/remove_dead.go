@@ -1,10 +1,10 @@
 package runtime
 
 // removeDeadSteps drops the steps none of whose outputs is read by a later
-// step or is a graph output (for example what fed only folded nodes).
+// step or is an output of the plan (for example what fed only folded nodes).
 func (pl *planner) removeDeadSteps() {
 	live := make([]bool, len(pl.vals))
-	for _, id := range pl.g.outputs {
+	for _, id := range pl.outputs() {
 		live[id] = true
 	}
 	for i := len(pl.steps) - 1; i >= 0; i-- {

@@ -35,6 +35,7 @@ func (m *Model) NewSession() *Session { return &Session{m: m} }
 // runState is the memory of one run: the arena, the scratch space and the
 // tensors and argument lists of every step, bound to one plan.
 type runState struct {
+	m       *Model
 	plan    *plan
 	arena   []byte
 	scratch []byte
@@ -46,6 +47,7 @@ type runState struct {
 	resT    []ops.Tensor // storage of outputs copied or narrowed at the end
 	ctx     ops.Ctx
 	bound   []func() error // by step: the step bound to this state (ops.Binder), or nil
+	dyn     *dynState      // when the plan stops early: what runs the rest
 }
 
 // Run runs the model on inputs (one per graph input, in order). The
@@ -59,7 +61,7 @@ func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor,
 	if err != nil {
 		return nil, err
 	}
-	res := st.results
+	res := st.final().results
 	s.put(st)
 	return res, nil
 }
@@ -72,8 +74,9 @@ func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*ops.Tensor, len(st.results))
-	for i, t := range st.results {
+	res := st.final().results
+	out := make([]*ops.Tensor, len(res))
+	for i, t := range res {
 		out[i] = t.Clone()
 	}
 	m.def.put(st)
@@ -94,7 +97,7 @@ func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (*runState, er
 			s.put(st)
 			return nil, err
 		}
-		if err := st.bind(p, m.pool); err != nil {
+		if err := st.bind(m, p); err != nil {
 			st.plan = nil
 			s.put(st)
 			return nil, err
@@ -144,10 +147,11 @@ func grow(b []byte, n int64) []byte {
 	return ops.AlignedBytes(int(n))
 }
 
-// bind lays the run state out for p and binds the steps whose operator is
-// an ops.Binder to it. A panic in Bind becomes an error naming the step.
-func (st *runState) bind(p *plan, par ops.Parallel) (err error) {
-	st.plan = p
+// bind lays the run state out for p, a plan of m, and binds the steps
+// whose operator is an ops.Binder to it. A panic in Bind becomes an error
+// naming the step.
+func (st *runState) bind(m *Model, p *plan) (err error) {
+	st.m, st.plan, st.dyn = m, p, nil
 	st.arena = grow(st.arena, p.arena)
 	st.scratch = grow(st.scratch, p.scratch)
 	st.tensors = make([]ops.Tensor, len(p.slots))
@@ -195,7 +199,10 @@ func (st *runState) bind(p *plan, par ops.Parallel) (err error) {
 		st.resT[i] = ops.Tensor{Type: o.typ, Shape: p.slots[o.id].shape, Data: st.arena[o.off : o.off+o.size : o.off+o.size]}
 		st.results[i] = &st.resT[i]
 	}
-	st.ctx = ops.Ctx{Par: par, Scratch: st.scratch}
+	if p.dyn != nil {
+		st.bindDynamic(p)
+	}
+	st.ctx = ops.Ctx{Par: m.pool, Scratch: st.scratch}
 	st.bound = make([]func() error, len(p.steps))
 	cur := 0
 	defer func() {
@@ -262,6 +269,9 @@ func (st *runState) run(ctx context.Context, inputs []*ops.Tensor) (err error) {
 		}
 	}
 	cur = -1
+	if p.dyn != nil {
+		return st.runDynamic(ctx)
+	}
 	for i, o := range p.outputs {
 		switch o.mode {
 		case outCopy:

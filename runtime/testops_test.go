@@ -19,6 +19,7 @@ func init() {
 	ops.Register(testDomain, "Panic", 1, func(*onnx.Node, int) (ops.Op, error) { return panicOp{}, nil })
 	ops.Register(testDomain, "Hook", 1, func(*onnx.Node, int) (ops.Op, error) { return hookOp{}, nil })
 	ops.Register(testDomain, "Twice", 1, func(*onnx.Node, int) (ops.Op, error) { return twiceOp{}, nil })
+	ops.Register(testDomain, "Positive", 1, func(*onnx.Node, int) (ops.Op, error) { return positiveOp{}, nil })
 }
 
 func sameAsInput(in []ops.Value) ([]ops.Value, error) {
@@ -191,5 +192,35 @@ func (twiceOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 			o[i] = 2 * x[i]
 		}
 	})
+	return nil
+}
+
+// positiveOp returns the positive elements of its float input, in order: a
+// 1-D output whose length depends on the input's values.
+type positiveOp struct{}
+
+func (positiveOp) Infer(in []ops.Value) ([]ops.Value, error) {
+	if len(in) != 1 || in[0].Type != onnx.Float {
+		return nil, errors.New("want one float input")
+	}
+	if in[0].Const == nil {
+		return nil, fmt.Errorf("input x: %w", ops.ErrNotConstant)
+	}
+	n := 0
+	for _, v := range in[0].Const.F32()[:in[0].Const.Len()] {
+		if v > 0 {
+			n++
+		}
+	}
+	return []ops.Value{{Type: onnx.Float, Shape: []int{n}}}, nil
+}
+
+func (positiveOp) Run(_ *ops.Ctx, in, out []*ops.Tensor) error {
+	o := out[0].F32()[:0]
+	for _, v := range in[0].F32()[:in[0].Len()] {
+		if v > 0 {
+			o = append(o, v)
+		}
+	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (pl *planner) resolve(k variantKey, ids []int, in []ops.Value) (ops.Op, err
 			if err := pl.materialize(ids, in); err != nil {
 				return nil, err
 			}
-			base, err := ops.Build(k.n.proto, k.n.opset)
+			base, err := pl.m.buildOp(k.n)
 			if err != nil {
 				return nil, err
 			}
