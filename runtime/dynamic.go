@@ -47,10 +47,10 @@ func (m *Model) rootSegment() *segment {
 // the plans of the rest are made.
 type dynamic struct {
 	node     *node
-	frontier []int          // values the plan computes (or takes in) that the rest reads, in order
-	xconst   []*ops.Tensor  // per input of node: its constant, or nil when it is a frontier value
-	next     segment        // the continuation's segment: frontier, then node's outputs
-	plans    []*plan        // continuation plans, most recently used first (guarded by Model.mu)
+	frontier []int         // values the plan computes (or takes in) that the rest reads, in order
+	xconst   []*ops.Tensor // per input of node: its constant, or nil when it is a frontier value
+	next     segment       // the continuation's segment: frontier, then node's outputs
+	plans    []*plan       // continuation plans, most recently used first (guarded by Model.mu)
 }
 
 // outputs are the values the plan being built must deliver: the graph
