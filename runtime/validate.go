@@ -321,9 +321,9 @@ func checkOpsets(p *onnx.Model) []error {
 
 // checkDeclared checks the graph's named tensors: initializers and graph
 // inputs and outputs have names, and the shapes declared for the inputs and
-// outputs have no negative dimension and fit the limits, the inputs also
-// together (a graph input declared with a fixed shape is a tensor a caller
-// will allocate; symbolic dimensions count as 1).
+// outputs fit the limits, the inputs also together (a graph input declared
+// with a fixed shape is a tensor a caller will allocate; unknown dimensions
+// count as 1).
 func checkDeclared(g *onnx.Graph, lim Limits) []error {
 	var errs []error
 	var inputBytes int64
@@ -350,10 +350,7 @@ func checkDeclared(g *onnx.Graph, lim Limits) []error {
 			}
 			dims := make([]int64, len(vi.Type.Shape))
 			for d, dim := range vi.Type.Shape {
-				dims[d] = 1 // a symbolic or unknown dimension is at least 1 when used
-				if dim.Known && dim.Param == "" {
-					dims[d] = dim.Value
-				}
+				dims[d] = max(declaredDim(dim), 1) // an unknown dimension is at least 1 when used
 			}
 			size, err := lim.tensorBytes(vi.Type.Elem, dims)
 			if err != nil {
