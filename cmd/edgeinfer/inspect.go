@@ -92,15 +92,12 @@ func cmdInspect(args []string, w io.Writer) error {
 		}
 		in.Opsets[d] = o.Version
 	}
+	if in.Params, in.ParamBytes, err = runtime.ParamStats(p); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
 	inits := map[string]bool{}
 	for _, t := range p.Graph.Initializer {
 		inits[t.Name] = true
-		n, err := t.NumElems()
-		if err != nil {
-			return fmt.Errorf("%s: initializer %q: %w", pos[0], t.Name, err)
-		}
-		in.Params += n
-		in.ParamBytes += n * int64(max(ops.ElemSize(t.DataType), 1))
 	}
 	in.Inputs = describeIO(p.Graph.Inputs, inits)
 	in.Outputs = describeIO(p.Graph.Outputs, nil)
