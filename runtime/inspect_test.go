@@ -65,6 +65,10 @@ func TestInspect(t *testing.T) {
 	if _, err := load(t, p).Plan(nil); err != nil {
 		t.Errorf("Plan(nil) with symbolic dims: %v", err)
 	}
+	huge := `input "x": float32[1073741824 2 6 6] needs more than 536870912 bytes, the limit for one tensor (Limits.MaxTensorBytes)`
+	if _, err := load(t, p).Plan([][]int{{1 << 30, 2, 6, 6}}); err == nil || err.Error() != huge {
+		t.Errorf("Plan of a huge input: got %v, want %q", err, huge)
+	}
 }
 
 // Weights held in Constant nodes count as parameters, as initializers do.
