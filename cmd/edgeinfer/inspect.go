@@ -33,15 +33,16 @@ type inspection struct {
 	// PlanShapes are the input shapes planned for, by input name: those
 	// -shape gave, else the declared ones with 1 for unknown sizes.
 	PlanShapes map[string][]int `json:"plan_shapes,omitempty"`
+	ArenaBytes int64            `json:"arena_bytes"`
+	NaiveBytes int64            `json:"naive_bytes"`
+	ConstBytes int64            `json:"const_bytes"`
+	PlanSteps  int              `json:"plan_steps"`
+
 	// planned are PlanShapes in input order in -shape form, unsized the
 	// dimensions the plan set to 1, and hint the -shape flags that would
 	// size them (text output only).
 	planned, unsized []string
 	hint             string
-	ArenaBytes       int64 `json:"arena_bytes"`
-	NaiveBytes       int64 `json:"naive_bytes"`
-	ConstBytes       int64 `json:"const_bytes"`
-	PlanSteps        int   `json:"plan_steps"`
 }
 
 type ioDesc struct {
