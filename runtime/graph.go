@@ -19,8 +19,7 @@ type graph struct {
 
 	inputs  []int // user-supplied graph inputs, in order
 	inInfo  []IOInfo
-	bind    [][]dimRef // per input dimension: where its symbolic name first appears, or {-1, -1}
-	outputs []int      // graph outputs, in order
+	outputs []int // graph outputs, in order
 	outInfo []IOInfo
 	isOut   map[int]bool
 }
@@ -133,18 +132,13 @@ func buildGraph(p *onnx.Model, order []*onnx.Node, lim Limits) (_ *graph, err er
 		}
 		g.consts[g.value(t.Name)] = ct
 	}
-	for _, vi := range pg.Inputs {
-		id := g.value(vi.Name)
-		if g.consts[id] == nil {
-			g.inputs = append(g.inputs, id)
-			g.inInfo = append(g.inInfo, ioInfo(vi))
-		}
+	g.inInfo, g.outInfo = DeclaredIO(p)
+	for _, io := range g.inInfo {
+		g.inputs = append(g.inputs, g.value(io.Name))
 	}
-	g.bind = bindings(g.inInfo)
-	for _, vi := range pg.Outputs {
-		id := g.value(vi.Name)
+	for _, io := range g.outInfo {
+		id := g.value(io.Name)
 		g.outputs = append(g.outputs, id)
-		g.outInfo = append(g.outInfo, ioInfo(vi))
 		g.isOut[id] = true
 	}
 	for _, pn := range order {
@@ -175,6 +169,26 @@ func buildGraph(p *onnx.Model, order []*onnx.Node, lim Limits) (_ *graph, err er
 	return g, nil
 }
 
+// DeclaredIO describes p's graph inputs and outputs as the Model loaded
+// from p reports them (Model.Inputs, Model.Outputs), without loading it.
+// Graph inputs backed by an initializer are left out: they are constants
+// (see the package documentation).
+func DeclaredIO(p *onnx.Model) (inputs, outputs []IOInfo) {
+	if p == nil || p.Graph == nil {
+		return nil, nil
+	}
+	inits := initializerNames(p.Graph)
+	for _, vi := range p.Graph.Inputs {
+		if !inits[vi.Name] {
+			inputs = append(inputs, ioInfo(vi))
+		}
+	}
+	for _, vi := range p.Graph.Outputs {
+		outputs = append(outputs, ioInfo(vi))
+	}
+	return inputs, outputs
+}
+
 // ioInfo converts a declared graph input or output.
 func ioInfo(vi *onnx.ValueInfo) IOInfo {
 	io := IOInfo{Name: vi.Name, Type: vi.Type.Elem}
@@ -182,36 +196,23 @@ func ioInfo(vi *onnx.ValueInfo) IOInfo {
 		io.Dims = make([]int64, len(vi.Type.Shape))
 		io.Params = make([]string, len(vi.Type.Shape))
 		for i, d := range vi.Type.Shape {
-			io.Dims[i] = -1
-			if d.Known && d.Param == "" {
-				io.Dims[i] = d.Value
-			}
+			io.Dims[i] = declaredDim(d)
 			io.Params[i] = d.Param
 		}
 	}
 	return io
 }
 
-// bindings finds, for every dimension of the inputs, the first dimension
-// with the same symbolic name; a run binds the name to that one's size.
-func bindings(inputs []IOInfo) [][]dimRef {
-	first := map[string]dimRef{}
-	b := make([][]dimRef, len(inputs))
-	for i, io := range inputs {
-		b[i] = make([]dimRef, len(io.Params))
-		for d, name := range io.Params {
-			r, seen := first[name]
-			switch {
-			case name == "":
-				r = dimRef{-1, -1}
-			case !seen:
-				r = dimRef{i, d}
-				first[name] = r
-			}
-			b[i][d] = r
-		}
+// declaredDim is the size a graph input or output declares for one
+// dimension, or -1 when it declares none: a symbolic dimension, one left
+// empty, and one declared negative or 0. Exporters write -1 (which ONNX
+// Runtime reads as any size) or 0 for sizes they do not know; a graph
+// input whose size is truly 0 is still accepted.
+func declaredDim(d onnx.Dim) int64 {
+	if d.Known && d.Param == "" && d.Value > 0 {
+		return d.Value
 	}
-	return b
+	return -1
 }
 
 // buildOp builds a fresh operator for n, as at load.

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"fmt"
+	"math"
 	"sort"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -154,30 +156,84 @@ func OpHistogram(p *onnx.Model) []OpCount {
 	return out
 }
 
-// ParamStats sums the elements and the stored bytes of p's initializers
-// (strings count their lengths; 4- and 2-bit types count packed bytes).
-func ParamStats(p *onnx.Model) (count, bytes int64) {
+// ParamStats sums the elements and the stored bytes of p's weights: its
+// initializers and the values of its Constant nodes (some exporters,
+// Paddle's among them, hold every weight in a Constant node). Strings count
+// their lengths, 4- and 2-bit types their packed bytes; a sparse Constant
+// value is not counted. A tensor whose dimensions are negative or whose
+// size overflows is an error naming it.
+func ParamStats(p *onnx.Model) (count, bytes int64, err error) {
 	if p == nil || p.Graph == nil {
-		return 0, 0
+		return 0, 0, nil
+	}
+	add := func(n, size int64) {
+		count += min(n, math.MaxInt64-count)
+		bytes += min(size, math.MaxInt64-bytes)
 	}
 	for _, t := range p.Graph.Initializer {
-		n := int64(1)
-		for _, d := range t.Dims {
-			n *= d
+		n, size, err := tensorStats(t)
+		if err != nil {
+			return 0, 0, fmt.Errorf("initializer: %w", err)
 		}
-		count += n
-		switch t.DataType {
-		case onnx.String:
-			for _, s := range t.StringData {
-				bytes += int64(len(s))
+		add(n, size)
+	}
+	for _, nd := range p.Graph.Nodes {
+		if nd.OpType != "Constant" || ops.NormDomain(nd.Domain) != "" {
+			continue
+		}
+		for _, a := range nd.Attrs {
+			switch a.Name {
+			case "value":
+				if a.T == nil {
+					continue
+				}
+				n, size, err := tensorStats(a.T)
+				if err != nil {
+					return 0, 0, fmt.Errorf("%s: attribute %q: %w", ops.NodeLabel(nd), a.Name, err)
+				}
+				add(n, size)
+			case "value_float":
+				add(1, 4)
+			case "value_floats":
+				add(int64(len(a.Floats)), 4*int64(len(a.Floats)))
+			case "value_int":
+				add(1, 8)
+			case "value_ints":
+				add(int64(len(a.Ints)), 8*int64(len(a.Ints)))
+			case "value_string":
+				add(1, int64(len(a.S)))
+			case "value_strings":
+				add(int64(len(a.Strings)), stringBytes(a.Strings))
 			}
-		case onnx.Int4, onnx.Uint4, onnx.Float4E2M1:
-			bytes += (n + 1) / 2
-		case onnx.Int2, onnx.Uint2:
-			bytes += (n + 3) / 4
-		default:
-			bytes += n * int64(onnx.ElemSize(t.DataType))
 		}
 	}
-	return count, bytes
+	return count, bytes, nil
+}
+
+// tensorStats is the number of elements of t and the bytes they take.
+func tensorStats(t *onnx.Tensor) (n, size int64, err error) {
+	if n, err = t.NumElems(); err != nil {
+		return 0, 0, err
+	}
+	switch t.DataType {
+	case onnx.String:
+		return n, stringBytes(t.StringData), nil
+	case onnx.Int4, onnx.Uint4, onnx.Float4E2M1:
+		return n, n/2 + n%2, nil
+	case onnx.Int2, onnx.Uint2:
+		return n, n/4 + min(n%4, 1), nil
+	}
+	elem := int64(max(onnx.ElemSize(t.DataType), 1))
+	if n > math.MaxInt64/elem {
+		return 0, 0, fmt.Errorf("onnx: tensor %q: %d elements of %s: size overflows int64", t.Name, n, t.DataType)
+	}
+	return n, n * elem, nil
+}
+
+func stringBytes(list [][]byte) int64 {
+	var n int64
+	for _, s := range list {
+		n += int64(len(s))
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -33,9 +34,9 @@ func TestInspect(t *testing.T) {
 			t.Errorf("histogram[%d] = %v, want %v", i, hist[i], want[i])
 		}
 	}
-	count, bytes := ParamStats(p)
-	if count != 36+80+35+3 || bytes != 4*(36+80+35)+2*3 {
-		t.Errorf("ParamStats = %d elements, %d bytes", count, bytes)
+	count, bytes, err := ParamStats(p)
+	if err != nil || count != 36+80+35+3 || bytes != 4*(36+80+35)+2*3 {
+		t.Errorf("ParamStats = %d elements, %d bytes, %v", count, bytes, err)
 	}
 
 	info, err := load(t, p).Plan([][]int{{3, 2, 6, 6}})
@@ -63,5 +64,41 @@ func TestInspect(t *testing.T) {
 	}
 	if _, err := load(t, p).Plan(nil); err != nil {
 		t.Errorf("Plan(nil) with symbolic dims: %v", err)
+	}
+	huge := `input "x": float32[1073741824 2 6 6] needs more than 536870912 bytes, the limit for one tensor (Limits.MaxTensorBytes)`
+	if _, err := load(t, p).Plan([][]int{{1 << 30, 2, 6, 6}}); err == nil || err.Error() != huge {
+		t.Errorf("Plan of a huge input: got %v, want %q", err, huge)
+	}
+}
+
+// Weights held in Constant nodes count as parameters, as initializers do.
+func TestParamStatsCountsConstants(t *testing.T) {
+	constant := func(out string, a *onnx.Attribute) *onnx.Node {
+		return &onnx.Node{OpType: "Constant", Outputs: []string{out}, Attrs: []*onnx.Attribute{a}}
+	}
+	w := ops.ToProto(randTensor(newRand(81), 4, 3), "", onnx.Float)
+	i4 := &onnx.Tensor{DataType: onnx.Int4, Dims: []int64{5}, Int32Data: make([]int32, 5)}
+	p := newBuilder(13).init("b", randTensor(newRand(82), 4)).m
+	p.Graph.Nodes = []*onnx.Node{
+		constant("w", &onnx.Attribute{Name: "value", Type: onnx.AttrTensor, T: w}),
+		constant("i4", &onnx.Attribute{Name: "value", Type: onnx.AttrTensor, T: i4}),
+		constant("f", &onnx.Attribute{Name: "value_float", Type: onnx.AttrFloat, F: 2}),
+		constant("fs", &onnx.Attribute{Name: "value_floats", Type: onnx.AttrFloats, Floats: []float32{1, 2}}),
+		constant("i", &onnx.Attribute{Name: "value_int", Type: onnx.AttrInt, I: 2}),
+		constant("is", &onnx.Attribute{Name: "value_ints", Type: onnx.AttrInts, Ints: []int64{1, 2, 3}}),
+		constant("str", &onnx.Attribute{Name: "value_string", Type: onnx.AttrString, S: []byte("abc")}),
+		constant("strs", &onnx.Attribute{Name: "value_strings", Type: onnx.AttrStrings, Strings: [][]byte{[]byte("ab"), []byte("c")}}),
+		{OpType: "Constant", Domain: "com.example", Outputs: []string{"other"}, Attrs: []*onnx.Attribute{{Name: "value", Type: onnx.AttrTensor, T: w}}},
+	}
+	count, bytes, err := ParamStats(p)
+	wantCount := int64(4 + 12 + 5 + 1 + 2 + 1 + 3 + 1 + 2)
+	wantBytes := int64(4*4 + 4*12 + 3 + 4 + 8 + 8 + 24 + 3 + 3)
+	if err != nil || count != wantCount || bytes != wantBytes {
+		t.Errorf("ParamStats = %d elements, %d bytes, %v; want %d, %d", count, bytes, err, wantCount, wantBytes)
+	}
+
+	p.Graph.Nodes[0].Attrs[0].T = &onnx.Tensor{DataType: onnx.Float, Dims: []int64{-2}}
+	if _, _, err := ParamStats(p); err == nil || !strings.Contains(err.Error(), `Constant (output "w"): attribute "value": `) {
+		t.Errorf("negative dims: got %v, want an error naming the node", err)
 	}
 }

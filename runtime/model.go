@@ -20,6 +20,17 @@
 // left to the garbage collector. A later plan that needs them again reads
 // them back from the model as loaded.
 //
+// The graph inputs a run takes are those without an initializer of the
+// same name. An initializer that is also listed as a graph input (IR
+// version 3 exporters list every weight so; from IR version 4 ONNX reads
+// such an input as a default the caller may override) is a constant:
+// it is not among Model.Inputs and cannot be overridden (ONNX Runtime,
+// too, leaves it out of a session's input names).
+//
+// Declared input dimensions are checked where they are fixed sizes; one
+// declared negative or 0 is unknown, like a symbolic one. Symbolic names
+// are not matched across dimensions (see Model.Run).
+//
 // Integer graph inputs with at most 64 elements (the shape, axes or indices
 // inputs of single-operator models) are treated as constants of the plan:
 // their values are part of the plan cache key, so Reshape or Slice can infer
@@ -83,8 +94,9 @@ type IOInfo struct {
 	Name string
 	// Type is the declared element type (Float16 inputs also accept Float tensors).
 	Type ops.DType
-	// Dims are the declared dimensions, -1 where symbolic or unknown; nil
-	// when the model declares no shape (any rank).
+	// Dims are the declared dimensions, -1 where symbolic or unknown
+	// (declared negative or 0 included); nil when the model declares no
+	// shape (any rank).
 	Dims []int64
 	// Params holds each dimension's symbolic name, or "" for a fixed or unknown one.
 	Params []string

@@ -491,6 +491,9 @@ func (pl *planner) inPlace(s *step, in []ops.Value, byStep []bool, last []int, p
 // in order), or, with nil, for the declared shapes with every symbolic or
 // unknown dimension set to 1. Integer inputs are not plan constants here,
 // so a model whose shapes depend on input values cannot be planned this way.
+// Shapes over the limits (Limits.MaxRank, Limits.MaxTensorBytes) are an
+// error naming the input, so a caller may allocate inputs of a shape that
+// planned.
 func (m *Model) Plan(shapes [][]int) (*PlanInfo, error) {
 	g := m.g
 	if shapes != nil && len(shapes) != len(g.inputs) {
@@ -517,6 +520,11 @@ func (m *Model) Plan(shapes [][]int) (*PlanInfo, error) {
 	}
 	if err := m.checkInputs(dummies, false); err != nil {
 		return nil, err
+	}
+	for i, t := range dummies {
+		if _, err := m.cfg.limits.checkValue(ops.Value{Type: t.Type, Shape: t.Shape}); err != nil {
+			return nil, fmt.Errorf("input %q: %w", g.inInfo[i].Name, err)
+		}
 	}
 	spec := make([]inputSpec, len(dummies))
 	for i, t := range dummies {

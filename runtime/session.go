@@ -68,7 +68,10 @@ func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor,
 
 // Run runs the model on inputs (one per graph input, in order) and returns
 // new output tensors owned by the caller. Float16 inputs may be given as
-// Float16 or Float tensors; outputs declared Float16 are Float16.
+// Float16 or Float tensors; outputs declared Float16 are Float16. Each
+// input must have its declared rank and fixed sizes; its symbolic
+// dimensions take any size, even where two share a name (as in ONNX
+// Runtime), and a graph that needs them to agree fails naming the node.
 func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, error) {
 	st, err := m.def.exec(ctx, inputs)
 	if err != nil {
@@ -292,9 +295,6 @@ func overlap(a, b []byte) bool {
 	return a0 < b0+uintptr(len(b)) && b0 < a0+uintptr(len(a))
 }
 
-// dimRef points at one dimension of one graph input.
-type dimRef struct{ in, dim int }
-
 // accepts reports whether a tensor of type got may be given for a graph
 // input declared as decl.
 func accepts(decl, got ops.DType) bool {
@@ -308,9 +308,12 @@ func accepts(decl, got ops.DType) bool {
 }
 
 // checkInputs verifies count, types, ranks and dimensions of inputs against
-// the declared graph inputs: fixed dimensions must match and a symbolic
-// dimension must have the same size everywhere it appears. With withData it
-// also checks that each tensor holds enough bytes.
+// the declared graph inputs: fixed dimensions must match. Symbolic names
+// are not enforced, as in ONNX Runtime: two dimensions declared with the
+// same name may be given different sizes (exporters such as Paddle's name
+// every unknown dimension "?"); where the graph's computation needs them to
+// agree, planning fails naming the node that cannot take them. With
+// withData it also checks that each tensor holds enough bytes.
 func (m *Model) checkInputs(inputs []*ops.Tensor, withData bool) error {
 	g := m.g
 	if len(inputs) != len(g.inputs) {
@@ -340,14 +343,6 @@ func (m *Model) checkInputs(inputs []*ops.Tensor, withData bool) error {
 			for d, want := range io.Dims {
 				if want >= 0 && int64(t.Shape[d]) != want {
 					return fmt.Errorf("input %q: got %s, want %s", io.Name, t, io.shapeString())
-				}
-				r := g.bind[i][d]
-				if r.in < 0 || (r.in == i && r.dim == d) {
-					continue
-				}
-				if first := inputs[r.in].Shape[r.dim]; first != t.Shape[d] {
-					return fmt.Errorf("input %q: got %s, but dimension %s is %d in input %q",
-						io.Name, t, io.Params[d], first, g.inInfo[r.in].Name)
 				}
 			}
 		}

@@ -35,19 +35,8 @@ const maxListed = 8
 // String describes the entry, e.g. `Foo (domain "com.x", opset 1) at nodes
 // "a", "b"`, naming at most 8 nodes.
 func (u UnsupportedOp) String() string {
-	quoted := make([]string, min(len(u.Nodes), maxListed))
-	for i := range quoted {
-		quoted[i] = fmt.Sprintf("%q", u.Nodes[i])
-	}
-	if more := len(u.Nodes) - len(quoted); more > 0 {
-		quoted = append(quoted, fmt.Sprintf("and %d more", more))
-	}
-	plural := ""
-	if len(u.Nodes) > 1 {
-		plural = "s"
-	}
 	if u.IO != "" {
-		return fmt.Sprintf("graph %s%s %s of type %s", u.IO, plural, strings.Join(quoted, ", "), u.OpType)
+		return fmt.Sprintf("graph %s of type %s", u.where(u.IO), u.OpType)
 	}
 	var where string
 	switch {
@@ -58,7 +47,65 @@ func (u UnsupportedOp) String() string {
 	default:
 		where = fmt.Sprintf("domain %q, opset %d", u.Domain, u.Opset)
 	}
-	return fmt.Sprintf("%s (%s) at node%s %s", u.OpType, where, plural, strings.Join(quoted, ", "))
+	return fmt.Sprintf("%s (%s) at %s", u.OpType, where, u.where("node"))
+}
+
+// where is kind, made plural for several, followed by the quoted names of
+// the entry's nodes or graph values (at most 8), e.g. `nodes "a", "b"`.
+func (u UnsupportedOp) where(kind string) string {
+	quoted := make([]string, min(len(u.Nodes), maxListed))
+	for i := range quoted {
+		quoted[i] = fmt.Sprintf("%q", u.Nodes[i])
+	}
+	if more := len(u.Nodes) - len(quoted); more > 0 {
+		quoted = append(quoted, fmt.Sprintf("and %d more", more))
+	}
+	if len(u.Nodes) > 1 {
+		kind += "s"
+	}
+	return kind + " " + strings.Join(quoted, ", ")
+}
+
+// skippedDomains are the standard ONNX operator domains edgeinfer does not
+// compute: classical machine learning and training. A model using them is
+// valid ONNX beyond edgeinfer's scope, so its load error wraps
+// ops.ErrUnsupported and test runners skip it. Operators of other domains
+// without an implementation (a missing operator of the default domain, a
+// custom domain) are plain errors.
+var skippedDomains = map[string]bool{"ai.onnx.ml": true, "ai.onnx.preview.training": true}
+
+// unsupportedErrors turns Unsupported's entries into load errors. beyond
+// holds those that wrap ops.ErrUnsupported: the operators of skipped
+// domains the model imports, one error per domain, and the graph inputs
+// and outputs of types edgeinfer does not compute. errs holds the other
+// operators.
+func unsupportedErrors(u []UnsupportedOp) (errs, beyond []error) {
+	var plain, ios []string
+	var domains []string
+	byDomain := map[string][]string{}
+	for _, e := range u {
+		switch {
+		case e.IO != "":
+			ios = append(ios, e.String())
+		case skippedDomains[e.Domain] && e.Opset > 0:
+			if byDomain[e.Domain] == nil {
+				domains = append(domains, e.Domain)
+			}
+			byDomain[e.Domain] = append(byDomain[e.Domain], e.OpType+" at "+e.where("node"))
+		default:
+			plain = append(plain, e.String())
+		}
+	}
+	if len(plain) > 0 {
+		errs = append(errs, fmt.Errorf("unsupported operators: %s", strings.Join(plain, "; ")))
+	}
+	for _, d := range domains {
+		beyond = append(beyond, fmt.Errorf("%w domain %s (operators %s)", ops.ErrUnsupported, d, strings.Join(byDomain[d], "; ")))
+	}
+	if len(ios) > 0 {
+		beyond = append(beyond, fmt.Errorf("%w types: %s", ops.ErrUnsupported, strings.Join(ios, "; ")))
+	}
+	return errs, beyond
 }
 
 // Unsupported lists every operator of p that has no implementation for the
@@ -171,22 +218,8 @@ func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 	}
 	errs := checkOpsets(p)
 	errs = append(errs, checkDeclared(g, lim)...)
-	if u := Unsupported(p); len(u) > 0 {
-		var ops, ios []string
-		for _, e := range u {
-			if e.IO == "" {
-				ops = append(ops, e.String())
-			} else {
-				ios = append(ios, e.String())
-			}
-		}
-		if len(ops) > 0 {
-			errs = append(errs, fmt.Errorf("unsupported operators: %s", strings.Join(ops, "; ")))
-		}
-		if len(ios) > 0 {
-			errs = append(errs, fmt.Errorf("unsupported types: %s", strings.Join(ios, "; ")))
-		}
-	}
+	unsupported, beyond := unsupportedErrors(Unsupported(p))
+	errs = append(errs, unsupported...)
 
 	// Every value has exactly one source: a graph input, an initializer or a node output.
 	source := map[string]string{}
@@ -235,7 +268,15 @@ func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 		}
 	}
 	if len(errs) > 0 {
+		// A model that is also broken must not read as merely beyond
+		// edgeinfer's scope: its error then does not wrap ErrUnsupported.
+		for _, e := range beyond {
+			errs = append(errs, errors.New(e.Error()))
+		}
 		return nil, errors.Join(errs...)
+	}
+	if len(beyond) > 0 {
+		return nil, errors.Join(beyond...)
 	}
 	order, err := topoSort(g.Nodes, producer)
 	if err != nil {
@@ -245,7 +286,9 @@ func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 }
 
 // checkOpsets checks the opset_import list: at most one entry per domain,
-// versions from 1, and a default domain version that exists.
+// versions from 1, and a default domain version that exists, which must be
+// there when a node uses the default domain (a graph of other domains only
+// may omit it).
 func checkOpsets(p *onnx.Model) []error {
 	var errs []error
 	seen := map[string]bool{}
@@ -265,17 +308,22 @@ func checkOpsets(p *onnx.Model) []error {
 		}
 		seen[dom] = true
 	}
-	if !seen[""] {
-		errs = append(errs, errors.New("model imports no opset of the default ONNX domain"))
+	if seen[""] {
+		return errs
+	}
+	for _, n := range p.Graph.Nodes {
+		if ops.NormDomain(n.Domain) == "" {
+			return append(errs, fmt.Errorf("model imports no opset of the default ONNX domain, which %s uses", ops.NodeLabel(n)))
+		}
 	}
 	return errs
 }
 
 // checkDeclared checks the graph's named tensors: initializers and graph
 // inputs and outputs have names, and the shapes declared for the inputs and
-// outputs have no negative dimension and fit the limits, the inputs also
-// together (a graph input declared with a fixed shape is a tensor a caller
-// will allocate; symbolic dimensions count as 1).
+// outputs fit the limits, the inputs also together (a graph input declared
+// with a fixed shape is a tensor a caller will allocate; unknown dimensions
+// count as 1).
 func checkDeclared(g *onnx.Graph, lim Limits) []error {
 	var errs []error
 	var inputBytes int64
@@ -302,10 +350,7 @@ func checkDeclared(g *onnx.Graph, lim Limits) []error {
 			}
 			dims := make([]int64, len(vi.Type.Shape))
 			for d, dim := range vi.Type.Shape {
-				dims[d] = 1 // a symbolic or unknown dimension is at least 1 when used
-				if dim.Known && dim.Param == "" {
-					dims[d] = dim.Value
-				}
+				dims[d] = max(declaredDim(dim), 1) // an unknown dimension is at least 1 when used
 			}
 			size, err := lim.tensorBytes(vi.Type.Elem, dims)
 			if err != nil {

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -127,5 +128,118 @@ func TestUndeclaredTypesAccepted(t *testing.T) {
 	closeTo(t, "y", run(t, m, ops.FromF32([]float32{-1, 2}, 2))[0], ops.FromF32([]float32{0, 2}, 2), 0, 0)
 	if _, err := m.Run(t.Context(), []*ops.Tensor{{Type: onnx.String, Shape: []int{1}}}); err == nil {
 		t.Error("a string tensor was accepted")
+	}
+}
+
+// domainNode adds a node of domain to b.
+func domainNode(b *builder, domain, opType string, in, out []string) *builder {
+	b.node(opType, in, out)
+	b.m.Graph.Nodes[len(b.m.Graph.Nodes)-1].Domain = domain
+	return b
+}
+
+func TestSkippedDomainsWrapErrUnsupported(t *testing.T) {
+	ml := onnx.OpsetID{Domain: "ai.onnx.ml", Version: 3}
+	training := onnx.OpsetID{Domain: "ai.onnx.preview.training", Version: 1}
+	cases := []struct {
+		name   string
+		model  func() *onnx.Model
+		skip   bool   // the error wraps ops.ErrUnsupported
+		want   string // in the error
+		absent string // not in the error
+	}{
+		{"ml only, no default opset", func() *onnx.Model {
+			b := newBuilder(13).input("x", onnx.Float, 3)
+			domainNode(b, "ai.onnx.ml", "Binarizer", s("x"), s("y"))
+			domainNode(b, "ai.onnx.ml", "ArrayFeatureExtractor", s("y", "x"), s("z"))
+			domainNode(b, "ai.onnx.ml", "Binarizer", s("z"), s("w"))
+			b.output("w", onnx.Float, 3).m.OpsetImports = []onnx.OpsetID{ml}
+			return b.m
+		}, true, `unsupported domain ai.onnx.ml (operators ArrayFeatureExtractor at node "z"; Binarizer at nodes "y", "w")`, "default ONNX domain"},
+		{"training beside the default domain", func() *onnx.Model {
+			b := newBuilder(13).input("x", onnx.Float, 3).node("Relu", s("x"), s("r"))
+			domainNode(b, "ai.onnx.preview.training", "Adagrad", s("r"), s("y"))
+			b.output("y", onnx.Float, 3).m.OpsetImports = append(b.m.OpsetImports, training)
+			return b.m
+		}, true, `unsupported domain ai.onnx.preview.training (operators Adagrad at node "y")`, ""},
+		{"ml beside a missing default operator", func() *onnx.Model {
+			b := newBuilder(13).input("x", onnx.Float, 3).node("NoSuchOp", s("x"), s("r"))
+			domainNode(b, "ai.onnx.ml", "Binarizer", s("r"), s("y"))
+			b.output("y", onnx.Float, 3).m.OpsetImports = append(b.m.OpsetImports, ml)
+			return b.m
+		}, false, `unsupported operators: NoSuchOp (opset 13) at node "r"`, ""},
+		{"ml beside a broken graph", func() *onnx.Model {
+			b := newBuilder(13).input("x", onnx.Float, 3)
+			domainNode(b, "ai.onnx.ml", "Binarizer", s("ghost"), s("y"))
+			b.output("y", onnx.Float, 3).m.OpsetImports = []onnx.OpsetID{ml}
+			return b.m
+		}, false, `unsupported domain ai.onnx.ml (operators Binarizer at node "y")`, ""},
+		{"ml not imported", func() *onnx.Model {
+			b := newBuilder(13).input("x", onnx.Float, 3)
+			domainNode(b, "ai.onnx.ml", "Binarizer", s("x"), s("y"))
+			return b.output("y", onnx.Float, 3).m
+		}, false, `Binarizer (domain "ai.onnx.ml", which the model does not import) at node "y"`, ""},
+		{"custom domain only", func() *onnx.Model {
+			b := newBuilder(13).input("x", onnx.Float, 3)
+			domainNode(b, "com.example", "Frobnicate", s("x"), s("y"))
+			b.output("y", onnx.Float, 3).m.OpsetImports = []onnx.OpsetID{{Domain: "com.example", Version: 2}}
+			return b.m
+		}, false, `unsupported operators: Frobnicate (domain "com.example", opset 2) at node "y"`, "default ONNX domain"},
+	}
+	for _, c := range cases {
+		_, err := LoadModel(c.model())
+		switch {
+		case err == nil:
+			t.Errorf("%s: loaded", c.name)
+		case errors.Is(err, ops.ErrUnsupported) != c.skip:
+			t.Errorf("%s: errors.Is(err, ErrUnsupported) = %v, want %v: %v", c.name, !c.skip, c.skip, err)
+		case !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: error %q does not contain %q", c.name, err, c.want)
+		case c.absent != "" && strings.Contains(err.Error(), c.absent):
+			t.Errorf("%s: error %q mentions %q", c.name, err, c.absent)
+		}
+	}
+}
+
+// A graph of non-default domains needs no default-domain opset.
+func TestNoDefaultOpsetWithoutDefaultNodes(t *testing.T) {
+	p := newBuilder(13).input("x", onnx.Float, 3).tnode("Twice", s("x"), s("y")).output("y", onnx.Float, 3).m
+	p.OpsetImports = p.OpsetImports[1:]
+	m := load(t, p)
+	closeTo(t, "y", run(t, m, ops.FromF32([]float32{1, -2, 3}, 3))[0], ops.FromF32([]float32{2, -4, 6}, 3), 0, 0)
+}
+
+// Graph inputs and outputs of types edgeinfer does not compute fail the
+// load with an error that wraps ops.ErrUnsupported and names the type.
+func TestUnsupportedIOTypes(t *testing.T) {
+	tensor := func(dt onnx.DataType) onnx.TypeInfo { return tensorType(dt, 3) }
+	for _, c := range []struct {
+		typ  onnx.TypeInfo
+		want string
+	}{
+		{onnx.TypeInfo{Kind: onnx.KindSequence}, "of type sequence"},
+		{onnx.TypeInfo{Kind: onnx.KindOptional}, "of type optional"},
+		{onnx.TypeInfo{Kind: onnx.KindMap}, "of type map"},
+		{onnx.TypeInfo{Kind: onnx.KindSparseTensor}, "of type sparse_tensor"},
+		{tensor(onnx.String), "of type tensor(STRING)"},
+		{tensor(onnx.Float8E4M3FN), "of type tensor(FLOAT8E4M3FN)"},
+		{tensor(onnx.Int4), "of type tensor(INT4)"},
+	} {
+		for _, output := range []bool{false, true} {
+			p := newBuilder(13).input("x", onnx.Float, 3).node("Relu", s("x"), s("y")).output("y", onnx.Float, 3).m
+			vi := &onnx.ValueInfo{Name: "odd", Type: c.typ}
+			where := `graph input "odd" `
+			if output {
+				p.Graph.Nodes = append(p.Graph.Nodes, &onnx.Node{Name: "odd", OpType: "Relu", Inputs: s("x"), Outputs: s("odd")})
+				p.Graph.Outputs = append(p.Graph.Outputs, vi)
+				where = `graph output "odd" `
+			} else {
+				p.Graph.Inputs = append(p.Graph.Inputs, vi)
+			}
+			_, err := LoadModel(p)
+			if err == nil || !errors.Is(err, ops.ErrUnsupported) || !strings.Contains(err.Error(), where+c.want) {
+				t.Errorf("%s%s: got %v, want an error wrapping ops.ErrUnsupported naming it", where, c.want, err)
+			}
+		}
 	}
 }

@@ -31,15 +31,20 @@ type benchResult struct {
 	ArenaBytes   int64   `json:"arena_bytes"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	LoadMS       float64 `json:"load_ms"`
+	// Shapes are the input shapes run, by input name.
+	Shapes map[string][]int `json:"shapes"`
 }
 
-// cmdBench times repeated runs of a model on a synthetic input.
+// cmdBench times repeated runs of a model on a synthetic input. Inputs
+// with dimensions of unknown size (symbolic ones) need -shape.
 func cmdBench(args []string, w io.Writer) error {
 	fs := newFlags("bench")
 	threads := fs.Int("threads", goruntime.NumCPU(), "worker threads")
 	runs := fs.Int("runs", 20, "timed runs")
 	warmup := fs.Int("warmup", 3, "untimed warm-up runs")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	var shapes shapeFlags
+	fs.Var(&shapes, "shape", "an input's shape, NAME:1x3x224x224 (repeat per input; the dims alone for a model with one input)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -57,7 +62,21 @@ func cmdBench(args []string, w io.Writer) error {
 	}
 	defer m.Close()
 	load := time.Since(t0)
-	inputs, err := syntheticInputs(m)
+	ps, err := inputShapes(m.Inputs(), shapes)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if len(ps.unsized) > 0 {
+		return fmt.Errorf("%s: symbolic dims have no size (%s): give them with %s, a size for each ?",
+			pos[0], strings.Join(ps.unsized, ", "), ps.hint)
+	}
+	// Planning first checks the shapes against the model and the limits
+	// before any input is allocated.
+	pi, err := m.Plan(ps.shapes)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	inputs, err := syntheticInputs(m, ps.shapes)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -89,18 +108,14 @@ func cmdBench(args []string, w io.Writer) error {
 		BytesPerRun:  float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(*runs),
 		PeakRSSBytes: peakRSS(),
 		LoadMS:       float64(load.Microseconds()) / 1000,
-	}
-	var shapes [][]int
-	for _, t := range inputs {
-		shapes = append(shapes, t.Shape)
-	}
-	if pi, err := m.Plan(shapes); err == nil {
-		r.ArenaBytes = pi.ArenaBytes
+		ArenaBytes:   pi.ArenaBytes,
+		Shapes:       ps.byName(m.Inputs()),
 	}
 	if *asJSON {
 		return json.NewEncoder(w).Encode(r)
 	}
 	fmt.Fprintf(w, "model     %s (load %.1f ms)\n", r.Model, r.LoadMS)
+	fmt.Fprintf(w, "inputs    %s\n", strings.Join(ps.formatted(m.Inputs()), " "))
 	fmt.Fprintf(w, "threads   %d, %d runs after %d warm-up\n", r.Threads, r.Runs, *warmup)
 	fmt.Fprintf(w, "latency   median %.2f ms, p90 %.2f ms, min %.2f ms\n", r.MedianMS, r.P90MS, r.MinMS)
 	fmt.Fprintf(w, "allocs    %.1f per run (%s)\n", r.AllocsPerRun, humanBytes(int64(r.BytesPerRun)))
@@ -117,16 +132,13 @@ func median(sorted []float64) float64 {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-// syntheticInputs makes one input per model input: symbolic dims are 1 and
-// float data is x[i] = sin(i*0.001)*1.5, the reference kit's default input, so
-// timings and outputs compare with ONNX Runtime's on the same data.
-func syntheticInputs(m *runtime.Model) ([]*ops.Tensor, error) {
+// syntheticInputs makes one input per model input, of the given shapes:
+// float data is x[i] = sin(i*0.001)*1.5, the reference kit's default input,
+// so timings and outputs compare with ONNX Runtime's on the same data.
+func syntheticInputs(m *runtime.Model, shapes [][]int) ([]*ops.Tensor, error) {
 	var out []*ops.Tensor
-	for _, in := range m.Inputs() {
-		shape := make([]int, len(in.Dims))
-		for i, d := range in.Dims {
-			shape[i] = int(max(d, 1))
-		}
+	for i, in := range m.Inputs() {
+		shape := shapes[i]
 		typ := in.Type
 		if typ == onnx.Float16 || typ == onnx.BFloat16 {
 			typ = onnx.Float

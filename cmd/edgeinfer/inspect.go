@@ -14,12 +14,15 @@ import (
 
 // inspection is what `edgeinfer inspect` reports; its JSON form is stable.
 type inspection struct {
-	Model       string                  `json:"model"`
-	IRVersion   int64                   `json:"ir_version"`
-	Opsets      map[string]int64        `json:"opsets"`
-	Producer    string                  `json:"producer"`
-	Inputs      []ioDesc                `json:"inputs"`
-	Outputs     []ioDesc                `json:"outputs"`
+	Model     string           `json:"model"`
+	IRVersion int64            `json:"ir_version"`
+	Opsets    map[string]int64 `json:"opsets"`
+	Producer  string           `json:"producer"`
+	Inputs    []ioDesc         `json:"inputs"`
+	Outputs   []ioDesc         `json:"outputs"`
+	// Symbolic lists the input dimensions declared without a size, as
+	// "x[0]=N" ("x[2]=?" when unnamed).
+	Symbolic    []string                `json:"symbolic,omitempty"`
 	Nodes       int                     `json:"nodes"`
 	OpHistogram map[string]int          `json:"op_histogram"`
 	Params      int64                   `json:"params"`
@@ -27,10 +30,19 @@ type inspection struct {
 	MACs        int64                   `json:"macs"`
 	Unsupported []runtime.UnsupportedOp `json:"unsupported"`
 	PlanError   string                  `json:"plan_error,omitempty"`
-	ArenaBytes  int64                   `json:"arena_bytes"`
-	NaiveBytes  int64                   `json:"naive_bytes"`
-	ConstBytes  int64                   `json:"const_bytes"`
-	PlanSteps   int                     `json:"plan_steps"`
+	// PlanShapes are the input shapes planned for, by input name: those
+	// -shape gave, else the declared ones with 1 for unknown sizes.
+	PlanShapes map[string][]int `json:"plan_shapes,omitempty"`
+	ArenaBytes int64            `json:"arena_bytes"`
+	NaiveBytes int64            `json:"naive_bytes"`
+	ConstBytes int64            `json:"const_bytes"`
+	PlanSteps  int              `json:"plan_steps"`
+
+	// planned are PlanShapes in input order in -shape form, unsized the
+	// dimensions the plan set to 1, and hint the -shape flags that would
+	// size them (text output only).
+	planned, unsized []string
+	hint             string
 }
 
 type ioDesc struct {
@@ -64,10 +76,14 @@ func describeIO(vis []*onnx.ValueInfo, skip map[string]bool) []ioDesc {
 	return out
 }
 
-// cmdInspect describes a model: metadata, I/O, ops, parameters and the memory plan.
+// cmdInspect describes a model: metadata, I/O, ops, parameters and the
+// memory plan for the input shapes -shape gives (1 for the sizes of
+// symbolic dimensions it does not give).
 func cmdInspect(args []string, w io.Writer) error {
 	fs := newFlags("inspect")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	var shapes shapeFlags
+	fs.Var(&shapes, "shape", "an input's shape for the plan, NAME:1x3x224x224 (repeat per input; the dims alone for a model with one input)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -92,33 +108,23 @@ func cmdInspect(args []string, w io.Writer) error {
 		}
 		in.Opsets[d] = o.Version
 	}
+	if in.Params, in.ParamBytes, err = runtime.ParamStats(p); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
 	inits := map[string]bool{}
 	for _, t := range p.Graph.Initializer {
 		inits[t.Name] = true
-		n, err := t.NumElems()
-		if err != nil {
-			return fmt.Errorf("%s: initializer %q: %w", pos[0], t.Name, err)
-		}
-		in.Params += n
-		in.ParamBytes += n * int64(max(ops.ElemSize(t.DataType), 1))
 	}
 	in.Inputs = describeIO(p.Graph.Inputs, inits)
 	in.Outputs = describeIO(p.Graph.Outputs, nil)
+	declared, _ := runtime.DeclaredIO(p)
+	in.Symbolic = unsized(declared)
 	for _, n := range p.Graph.Nodes {
 		in.OpHistogram[ops.QualifiedType(n)]++
 	}
 	in.Unsupported = runtime.Unsupported(p)
 	if len(in.Unsupported) == 0 {
-		m, err := runtime.LoadModel(p, runtime.WithThreads(1))
-		if err == nil {
-			defer m.Close()
-			var pi *runtime.PlanInfo
-			pi, err = m.Plan(nil)
-			if err == nil {
-				in.ArenaBytes, in.NaiveBytes, in.ConstBytes, in.MACs, in.PlanSteps = pi.ArenaBytes, pi.NaiveBytes, pi.ConstBytes, pi.MACs, len(pi.Steps)
-			}
-		}
-		if err != nil {
+		if err := planInspection(&in, p, shapes); err != nil {
 			in.PlanError = oneLine(err.Error())
 		}
 	}
@@ -126,6 +132,30 @@ func cmdInspect(args []string, w io.Writer) error {
 		return json.NewEncoder(w).Encode(in)
 	}
 	printInspection(w, &in)
+	return nil
+}
+
+// planInspection loads p and fills in the plan for the shapes given.
+func planInspection(in *inspection, p *onnx.Model, given shapeFlags) error {
+	m, err := runtime.LoadModel(p, runtime.WithThreads(1))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ps, err := inputShapes(m.Inputs(), given)
+	if err != nil {
+		return err
+	}
+	in.PlanShapes, in.unsized, in.hint = ps.byName(m.Inputs()), ps.unsized, ps.hint
+	in.planned = ps.formatted(m.Inputs())
+	pi, err := m.Plan(ps.shapes)
+	if err != nil {
+		if len(ps.unsized) > 0 {
+			return fmt.Errorf("%w (planned with symbolic dims set to 1: give their sizes with %s)", err, ps.hint)
+		}
+		return err
+	}
+	in.ArenaBytes, in.NaiveBytes, in.ConstBytes, in.MACs, in.PlanSteps = pi.ArenaBytes, pi.NaiveBytes, pi.ConstBytes, pi.MACs, len(pi.Steps)
 	return nil
 }
 
@@ -144,6 +174,9 @@ func printInspection(w io.Writer, in *inspection) {
 	}
 	for _, d := range in.Outputs {
 		fmt.Fprintf(w, "output      %s %s[%s]\n", d.Name, d.Type, strings.Join(d.Shape, " "))
+	}
+	if len(in.Symbolic) > 0 {
+		fmt.Fprintf(w, "symbolic    %s\n", strings.Join(in.Symbolic, ", "))
 	}
 	fmt.Fprintf(w, "parameters  %d (%s)\n", in.Params, humanBytes(in.ParamBytes))
 	fmt.Fprintf(w, "nodes       %d\n", in.Nodes)
@@ -175,6 +208,11 @@ func printInspection(w io.Writer, in *inspection) {
 		fmt.Fprintf(w, "plan        error: %s\n", in.PlanError)
 		return
 	}
+	note := ""
+	if len(in.unsized) > 0 {
+		note = fmt.Sprintf(" (%s set to 1: size them with %s)", strings.Join(in.unsized, ", "), in.hint)
+	}
+	fmt.Fprintf(w, "shapes      %s%s\n", strings.Join(in.planned, " "), note)
 	fmt.Fprintf(w, "MACs        %s\n", humanCount(in.MACs))
 	fmt.Fprintf(w, "plan        %d steps after simplification\n", in.PlanSteps)
 	ratio := 0.0

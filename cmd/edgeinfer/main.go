@@ -3,9 +3,9 @@
 // benchmarks, and writes the built-in synthetic models.
 //
 //	edgeinfer [flags] MODEL.onnx IMAGE...     classify images
-//	edgeinfer inspect [-json] MODEL.onnx      describe a model and its memory plan
+//	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
-//	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-json] MODEL.onnx
+//	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
 //	edgeinfer gen NAME -o FILE                write alexnet, resnet18, resnet34, resnet50
 //	edgeinfer demo                            classify a built-in photo with a synthetic ResNet-50
 //	edgeinfer ops                             list the supported operators
@@ -90,9 +90,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 const usage = `usage:
   edgeinfer [-k 5] [-labels FILE] [-preset auto|torchvision|caffe|raw255|unit|inception] [-threads N] [-json] MODEL.onnx IMAGE...
-  edgeinfer inspect [-json] MODEL.onnx
+  edgeinfer inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx
   edgeinfer test [-rtol 1e-3] [-atol 1e-5] [-v] DIR...
-  edgeinfer bench [-threads N] [-runs 20] [-warmup 3] [-json] MODEL.onnx
+  edgeinfer bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx
   edgeinfer gen alexnet|resnet18|resnet34|resnet50 -o FILE
   edgeinfer demo
   edgeinfer ops                             list supported operators (Markdown)

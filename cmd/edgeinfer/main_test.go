@@ -140,7 +140,7 @@ func TestGenInspectBench(t *testing.T) {
 		t.Errorf("inspect: %+v", in)
 	}
 	t.Logf("%s: arena %d, naive %d (%.1f%%), MACs %d", name, in.ArenaBytes, in.NaiveBytes, 100*float64(in.ArenaBytes)/float64(in.NaiveBytes), in.MACs)
-	code, out, errs = cli(t, "bench", "-runs", "1", "-warmup", "0", "-json", "-threads", "1", path)
+	code, out, errs = cli(t, "bench", "-runs", "1", "-warmup", "0", "-json", "-threads", "1", "-shape", "1x3x224x224", path)
 	if code != 0 || !strings.Contains(out, `"median_ms":`) {
 		t.Fatalf("bench: exit %d, out %q, err %q", code, out, errs)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -99,12 +100,14 @@ func Summary(rs []Result) (pass, fail, skip int) {
 }
 
 // Line is the one-line report of a result, as `edgeinfer test` prints it.
+// A reason of several lines (errors joined) is folded onto one, its lines
+// separated by "; ".
 func (r Result) Line() string {
 	switch r.Status {
 	case Pass:
 		return fmt.Sprintf("PASS %s (max abs err %.3g)", r.Name, r.MaxAbsErr)
 	default:
-		return fmt.Sprintf("%s %s: %s", r.Status, r.Name, r.Reason)
+		return fmt.Sprintf("%s %s: %s", r.Status, r.Name, strings.ReplaceAll(r.Reason, "\n", "; "))
 	}
 }
 

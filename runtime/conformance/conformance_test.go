@@ -1,11 +1,13 @@
 package conformance
 
 import (
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 )
 
@@ -93,5 +95,50 @@ func TestRealModels(t *testing.T) {
 			}
 			t.Logf("%s", r.Line())
 		})
+	}
+}
+
+// writeTest writes m as a test folder's model.onnx and returns the folder.
+func writeTest(t *testing.T, m *onnx.Model) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "test_case")
+	if err := os.MkdirAll(filepath.Join(dir, "test_data_set_0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := onnx.WriteFile(filepath.Join(dir, "model.onnx"), m); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A model of a domain edgeinfer does not compute is skipped, naming the
+// domain; one of an unknown domain, or also broken otherwise, fails, on
+// one line.
+func TestDomainSkips(t *testing.T) {
+	model := func(domain string, extra ...*onnx.Node) *onnx.Model {
+		vi := func(name string) *onnx.ValueInfo {
+			return &onnx.ValueInfo{Name: name, Type: onnx.TypeInfo{Kind: onnx.KindTensor, Elem: onnx.Float, HasShape: true, Shape: []onnx.Dim{{Value: 3, Known: true}}}}
+		}
+		return &onnx.Model{
+			IRVersion: 8, OpsetImports: []onnx.OpsetID{{Domain: domain, Version: 1}},
+			Graph: &onnx.Graph{
+				Nodes:   append([]*onnx.Node{{Name: "bin", OpType: "Binarizer", Domain: domain, Inputs: []string{"x"}, Outputs: []string{"y"}}}, extra...),
+				Inputs:  []*onnx.ValueInfo{vi("x")},
+				Outputs: []*onnx.ValueInfo{vi("y")},
+			},
+		}
+	}
+	ghost := &onnx.Node{Name: "dangling", OpType: "Binarizer", Domain: "ai.onnx.ml", Inputs: []string{"ghost"}, Outputs: []string{"z"}}
+	for _, c := range []struct {
+		m    *onnx.Model
+		want string
+	}{
+		{model("ai.onnx.ml"), `SKIP test_case: unsupported domain ai.onnx.ml (operators Binarizer at node "bin")`},
+		{model("com.example"), `FAIL test_case: unsupported operators: Binarizer (domain "com.example", opset 1) at node "bin"`},
+		{model("ai.onnx.ml", ghost), `FAIL test_case: Binarizer "dangling": input "ghost" is not a graph input, an initializer or any node's output; unsupported domain ai.onnx.ml (operators Binarizer at nodes "bin", "dangling")`},
+	} {
+		if got := RunDir(writeTest(t, c.m), DefaultOptions).Line(); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
 	}
 }
