@@ -94,6 +94,14 @@ func (a *Attrs) Tensor(name string) *onnx.Tensor {
 	return nil
 }
 
+// Graph returns a GRAPH attribute (nil when absent).
+func (a *Attrs) Graph(name string) *onnx.Graph {
+	if at := a.get(name, onnx.AttrGraph); at != nil {
+		return at.G
+	}
+	return nil
+}
+
 // AttrTypeName names an attribute type in messages.
 func AttrTypeName(t onnx.AttrType) string {
 	names := [...]string{"UNDEFINED", "FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TENSORS", "GRAPHS", "SPARSE_TENSOR", "SPARSE_TENSORS", "TYPE_PROTO", "TYPE_PROTOS"}

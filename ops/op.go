@@ -12,6 +12,7 @@
 package ops
 
 import (
+	"context"
 	"errors"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -47,6 +48,20 @@ type Ctx struct {
 	Par Parallel
 	// Scratch is a per-run workspace of at least the bytes Workspace asked for, 64-byte aligned.
 	Scratch []byte
+	// Context is the run's context (nil means none): operators that loop
+	// for as long as their data says (Loop) stop when it is done.
+	Context context.Context
+	// MaxTensorBytes, when positive, bounds the size of a tensor an
+	// operator builds up while running (a Loop's scan outputs).
+	MaxTensorBytes int64
+}
+
+// Err is the error of the run's context, or nil.
+func (c *Ctx) Err() error {
+	if c.Context == nil {
+		return nil
+	}
+	return c.Context.Err()
 }
 
 // Parallel runs fn over [0,n) split into contiguous chunks on up to Threads goroutines.

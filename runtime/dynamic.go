@@ -177,7 +177,7 @@ func (st *runState) bindDynamic(p *plan) {
 // continuation for the shapes that gives.
 func (st *runState) runDynamic(ctx context.Context) error {
 	d, ds := st.plan.dyn, st.dyn
-	outs, err := st.m.evalNode(d.node, ds.xin)
+	outs, err := st.m.evalNode(ctx, d.node, ds.xin)
 	if err != nil {
 		return err
 	}
@@ -210,13 +210,13 @@ func (st *runState) final() *runState {
 // evalNode computes node n on known inputs, whatever shapes that gives:
 // through ops.Evaluator when the operator implements it, else by inferring
 // the output shapes from the values and running the operator.
-func (m *Model) evalNode(n *node, in []*ops.Tensor) (_ []*ops.Tensor, err error) {
+func (m *Model) evalNode(runCtx context.Context, n *node, in []*ops.Tensor) (_ []*ops.Tensor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: %w: %v", n.label(), ErrPanic, r)
 		}
 	}()
-	ctx := &ops.Ctx{Par: m.pool}
+	ctx := &ops.Ctx{Par: m.pool, Context: runCtx, MaxTensorBytes: m.cfg.limits.MaxTensorBytes}
 	if ev, ok := n.op.(ops.Evaluator); ok {
 		outs, err := ev.Eval(ctx, in)
 		if err != nil {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -29,8 +30,10 @@ type node struct {
 	proto *onnx.Node
 	op    ops.Op
 	opset int
-	in    []int // value ids; -1 for an omitted optional input
-	out   []int // value ids (an omitted output gets a value of its own, with a generated name)
+	sub   []ops.Subgraph // the compiled graphs of its attributes (ops.SubgraphUser)
+	outer int            // how many of in, at the end, are outer values the graphs read
+	in    []int          // value ids; -1 for an omitted optional input
+	out   []int          // value ids (an omitted output gets a value of its own, with a generated name)
 }
 
 func (n *node) label() string { return ops.NodeLabel(n.proto) }
@@ -114,10 +117,12 @@ func (g *graph) removeNodes(gone map[*node]bool) {
 
 // buildGraph numbers p's values, converts its initializers and builds every
 // node's operator. order is the topological order from validate.
-func buildGraph(p *onnx.Model, order []*onnx.Node, lim Limits) (_ *graph, err error) {
+func buildGraph(p *onnx.Model, order []*onnx.Node, cfg config, pl *pool) (_ *graph, err error) {
+	lim := cfg.limits
 	var at *onnx.Node
 	defer recoverOps(&err, &at)
 	pg := p.Graph
+	inits := initializerNames(pg) // read by graph attributes as their own initializers
 	g := &graph{ids: map[string]int{}, isOut: map[int]bool{}}
 	var errs []error
 	for _, t := range pg.Initializer {
@@ -153,6 +158,18 @@ func buildGraph(p *onnx.Model, order []*onnx.Node, lim Limits) (_ *graph, err er
 		n.op = op
 		for _, name := range pn.Inputs {
 			n.in = append(n.in, g.value(name))
+		}
+		if su, ok := op.(ops.SubgraphUser); ok {
+			outer := slices.DeleteFunc(outerNames(pn), func(name string) bool { return inits[name] })
+			if n.sub, err = compileSubgraphs(p, pg, su.GraphAttrs(), outer, cfg, pl); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", ops.NodeLabel(pn), err))
+				continue
+			}
+			for _, name := range outer {
+				n.in = append(n.in, g.value(name))
+			}
+			n.outer = len(outer)
+			su.SetSubgraphs(n.sub, n.outer)
 		}
 		for i, name := range pn.Outputs {
 			if name == "" {
@@ -217,5 +234,12 @@ func declaredDim(d onnx.Dim) int64 {
 
 // buildOp builds a fresh operator for n, as at load.
 func (m *Model) buildOp(n *node) (ops.Op, error) {
-	return ops.Build(n.proto, n.opset)
+	op, err := ops.Build(n.proto, n.opset)
+	if err != nil {
+		return nil, err
+	}
+	if su, ok := op.(ops.SubgraphUser); ok {
+		su.SetSubgraphs(n.sub, n.outer)
+	}
+	return op, nil
 }

@@ -139,6 +139,9 @@ type Model struct {
 	proto *onnx.Model
 	g     *graph
 	pool  *pool
+	// attr marks the model of a graph attribute (subgraph.go): it runs on
+	// the workers of the model holding it and takes no plan constants.
+	attr bool
 	// closeProto releases the model file's mapping (Load only).
 	closeProto func() error
 	closeOnce  sync.Once
@@ -176,11 +179,25 @@ func Load(path string, opts ...Option) (*Model, error) {
 // tensors are used in place: p must not change while the Model is in use.
 func LoadModel(p *onnx.Model, opts ...Option) (*Model, error) {
 	cfg := configure(opts)
+	pl := newPool(cfg.threads)
+	m, err := loadModel(p, cfg, pl)
+	if err != nil {
+		pl.close()
+		return nil, err
+	}
+	// Stop the workers when a model is dropped without Close.
+	goruntime.AddCleanup(m, func(p *pool) { p.close() }, m.pool)
+	return m, nil
+}
+
+// loadModel validates p and prepares it to run on the workers of pl: the
+// work of LoadModel, also done for each graph attribute (subgraph.go).
+func loadModel(p *onnx.Model, cfg config, pl *pool) (*Model, error) {
 	order, err := validate(p, cfg.limits)
 	if err != nil {
 		return nil, err
 	}
-	g, err := buildGraph(p, order, cfg.limits)
+	g, err := buildGraph(p, order, cfg, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -189,12 +206,10 @@ func LoadModel(p *onnx.Model, opts ...Option) (*Model, error) {
 			return nil, err
 		}
 	}
-	m := &Model{cfg: cfg, proto: p, g: g, pool: newPool(cfg.threads), variants: map[variantKey]*variant{}, dropped: map[int]bool{}}
+	m := &Model{cfg: cfg, proto: p, g: g, pool: pl, variants: map[variantKey]*variant{}, dropped: map[int]bool{}}
 	m.def = m.NewSession()
 	m.releaseUnloaded()
 	m.dropUnread()
-	// Stop the workers when a model is dropped without Close.
-	goruntime.AddCleanup(m, func(p *pool) { p.close() }, m.pool)
 	return m, nil
 }
 
@@ -224,7 +239,9 @@ func simplify(g *graph, lim Limits) error {
 // its file. No run may be in progress or start afterwards.
 func (m *Model) Close() error {
 	m.closeOnce.Do(func() {
-		m.pool.close()
+		if !m.attr {
+			m.pool.close()
+		}
 		if m.closeProto != nil {
 			m.closeErr = m.closeProto()
 		}

@@ -31,12 +31,15 @@ func planConstInput(t ops.DType, shape []int) bool {
 	return false
 }
 
-// specOf describes inputs for planning, copying what the plan keeps.
-func specOf(inputs []*ops.Tensor) []inputSpec {
+// specOf describes inputs for planning, copying what the plan keeps. The
+// models of graph attributes take no plan constants: a Loop's iteration
+// number would make a plan per iteration; a node needing such a value
+// runs when it is known instead (dynamic.go).
+func (m *Model) specOf(inputs []*ops.Tensor) []inputSpec {
 	spec := make([]inputSpec, len(inputs))
 	for i, t := range inputs {
 		spec[i] = inputSpec{typ: t.Type, shape: append([]int{}, t.Shape...)}
-		if planConstInput(t.Type, t.Shape) {
+		if !m.attr && planConstInput(t.Type, t.Shape) {
 			spec[i].value = append([]byte{}, t.Data[:ops.NumElems(t.Shape)*ops.ElemSize(t.Type)]...)
 		}
 	}
@@ -169,7 +172,7 @@ func (m *Model) planFor(inputs []*ops.Tensor) (*plan, error) {
 			return p, nil
 		}
 	}
-	p, err := m.buildPlan(m.rootSegment(), specOf(inputs))
+	p, err := m.buildPlan(m.rootSegment(), m.specOf(inputs))
 	if err != nil {
 		return nil, err
 	}

@@ -208,7 +208,7 @@ func (m *Model) rebuild() (*graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := buildGraph(m.proto, order, m.cfg.limits)
+	g, err := buildGraph(m.proto, order, m.cfg, m.pool)
 	if err != nil {
 		return nil, err
 	}

@@ -205,7 +205,7 @@ func (st *runState) bind(m *Model, p *plan) (err error) {
 	if p.dyn != nil {
 		st.bindDynamic(p)
 	}
-	st.ctx = ops.Ctx{Par: m.pool, Scratch: st.scratch}
+	st.ctx = ops.Ctx{Par: m.pool, Scratch: st.scratch, MaxTensorBytes: m.cfg.limits.MaxTensorBytes}
 	st.bound = make([]func() error, len(p.steps))
 	cur := 0
 	defer func() {
@@ -232,6 +232,7 @@ func (st *runState) run(ctx context.Context, inputs []*ops.Tensor) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	st.ctx.Context = ctx
 	p := st.plan
 	for i, in := range p.inputs {
 		t, dst := inputs[i], &st.tensors[in.id]

@@ -122,11 +122,11 @@ func Unsupported(p *onnx.Model) []UnsupportedOp {
 	}
 	var out []UnsupportedOp
 	at := map[key]int{}
-	for _, n := range p.Graph.Nodes {
+	walkNodes(p.Graph, func(n *onnx.Node) {
 		dom := ops.NormDomain(n.Domain)
 		v, _ := p.Opset(dom)
 		if _, _, ok := ops.Lookup(dom, n.OpType, int(v)); ok {
-			continue
+			return
 		}
 		k := key{dom, n.OpType, v}
 		i, seen := at[k]
@@ -136,7 +136,7 @@ func Unsupported(p *onnx.Model) []UnsupportedOp {
 			out = append(out, UnsupportedOp{OpType: n.OpType, Domain: dom, Opset: v})
 		}
 		out[i].Nodes = append(out[i].Nodes, nodeName(n))
-	}
+	})
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Domain != out[j].Domain {
 			return out[i].Domain < out[j].Domain
@@ -256,9 +256,13 @@ func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 		}
 	}
 	for _, n := range g.Nodes {
-		for _, in := range n.Inputs {
+		for i, in := range nodeReads(n) {
 			if _, ok := source[in]; in != "" && !ok {
-				errs = append(errs, fmt.Errorf("%s: input %q is not a graph input, an initializer or any node's output", ops.NodeLabel(n), in))
+				what := "input"
+				if i >= len(n.Inputs) {
+					what = "value read by a graph attribute"
+				}
+				errs = append(errs, fmt.Errorf("%s: %s %q is not a graph input, an initializer or any node's output", ops.NodeLabel(n), what, in))
 			}
 		}
 	}
@@ -375,7 +379,7 @@ func topoSort(nodes []*onnx.Node, producer map[string]int) ([]*onnx.Node, error)
 	users := make([][]int, len(nodes))
 	pending := make([]int, len(nodes))
 	for i, n := range nodes {
-		for _, in := range n.Inputs {
+		for _, in := range nodeReads(n) {
 			if p, ok := producer[in]; ok && in != "" {
 				deps[i] = append(deps[i], p)
 				users[p] = append(users[p], i)
