@@ -28,16 +28,16 @@ const (
 // samples at their own (possibly subsampled) resolution.
 type jpegComponent struct {
 	id     uint8
-	h, v   int       // sampling factors
-	tq     int       // quantization table selector
+	h, v   int        // sampling factors
+	tq     int        // quantization table selector
 	quant  *[64]int32 // table latched at the component's first scan, natural order
-	bw, bh int       // blocks per row and column, padded to whole MCUs
-	w, h8  int       // sample width and height, before padding (downsampled_width/height)
-	pix    []uint8   // bw*8 x bh*8 samples
-	coef   []int16   // progressive only: bw*bh blocks of 64 coefficients, natural order
-	pred   int32     // DC predictor
-	td, ta int       // DC and AC Huffman table selectors of the current scan
-	seen   bool      // appeared in a scan
+	bw, bh int        // blocks per row and column, padded to whole MCUs
+	w, h8  int        // sample width and height, before padding (downsampled_width/height)
+	pix    []uint8    // bw*8 x bh*8 samples
+	coef   []int16    // progressive only: bw*bh blocks of 64 coefficients, natural order
+	pred   int32      // DC predictor
+	td, ta int        // DC and AC Huffman table selectors of the current scan
+	seen   bool       // appeared in a scan
 }
 
 // jpegDecoder holds the state of one JPEG decode.
