@@ -31,6 +31,8 @@ func std(cfg func(*bytes.Reader) (image.Config, error), dec func(*bytes.Reader) 
 var formats = func() []format {
 	f := []format{
 		{name: "jpeg", sniff: prefix("\xff\xd8"), config: DecodeJPEGConfig, decode: DecodeJPEG},
+		{name: "webp", sniff: func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" },
+			config: DecodeWebPConfig, decode: DecodeWebP},
 	}
 	add := func(name string, sniff func([]byte) bool, cfg func(*bytes.Reader) (image.Config, error), dec func(*bytes.Reader) (image.Image, error)) {
 		c, d := std(cfg, dec)

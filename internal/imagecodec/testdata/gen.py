@@ -134,6 +134,55 @@ def jpegs():
         yield f'pil_ycck_{w}x{h}.jpg', set_adobe_transform(c, 2)
 
 
+def cwebp(im, args):
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, 'in.png'), os.path.join(d, 'out.webp')
+        im.save(src)
+        subprocess.run(['cwebp', '-quiet'] + args + [src, '-o', dst], check=True)
+        with open(dst, 'rb') as f:
+            return f.read()
+
+
+def pil_webp(im, **kw):
+    b = io.BytesIO()
+    im.save(b, 'WEBP', **kw)
+    return b.getvalue()
+
+
+def with_alpha(im, seed):
+    """im with an alpha channel of gradients and holes (some fully transparent)."""
+    r = np.random.default_rng(seed)
+    a = np.fromfunction(lambda y, x: (x * 7 + y * 3) % 256, (im.height, im.width)).astype(np.uint8)
+    a[r.random(a.shape) < 0.1] = 0
+    out = im.convert('RGBA')
+    out.putalpha(Image.fromarray(a, 'L'))
+    return out
+
+
+def webps():
+    """Yields (name, bytes) for every WebP case."""
+    sizes = [(1, 1), (2, 3), (7, 13), (16, 16), (17, 9), (33, 17), (31, 34), (64, 48)]
+    for i, (w, h) in enumerate(sizes):
+        for q in (5, 50, 90, 100):
+            im = photo(w, h, i * 10 + q) if q % 2 else crop(w, h, i + q)
+            yield f'pil_{w}x{h}_q{q}.webp', pil_webp(im, quality=q)
+        yield f'pil_{w}x{h}_lossless.webp', pil_webp(photo(w, h, i), lossless=True)
+        yield f'pil_{w}x{h}_alpha.webp', pil_webp(with_alpha(crop(w, h, i), i), quality=80)
+        yield f'pil_{w}x{h}_alpha_lossless.webp', pil_webp(with_alpha(photo(w, h, i), i), lossless=True)
+    # Encoder settings that change the bitstream: filters, segments,
+    # partitions, sharp YUV, alpha filters and compression.
+    opts = [['-q', '75', '-f', '0'], ['-q', '75', '-f', '100', '-sharpness', '7'], ['-q', '60', '-strong'],
+            ['-q', '60', '-nostrong'], ['-q', '80', '-segments', '1'], ['-q', '80', '-sns', '100'],
+            ['-q', '70', '-partition_limit', '100'], ['-q', '90', '-sharp_yuv'], ['-q', '30', '-m', '0'],
+            ['-q', '85', '-m', '6', '-pass', '4'], ['-z', '9'], ['-near_lossless', '40'],
+            ['-q', '80', '-alpha_filter', 'none'], ['-q', '80', '-alpha_filter', 'best', '-alpha_method', '1'],
+            ['-q', '80', '-alpha_q', '50', '-alpha_method', '0'], ['-q', '80', '-exact', '-alpha_filter', 'fast']]
+    for i, o in enumerate(opts):
+        w, h = [(45, 37), (64, 64), (23, 50), (100, 30)][i % 4]
+        im = with_alpha(crop(w, h, i), i) if '-alpha' in ' '.join(o) or '-exact' in o else crop(w, h, i)
+        yield f'cwebp_{i:02d}_{"_".join(x.strip("-") for x in o)}.webp', cwebp(im, o)
+
+
 def write(name, data, raw_dir, rows):
     with open(os.path.join(HERE, name), 'wb') as f:
         f.write(data)
@@ -153,13 +202,15 @@ def main():
     raw_dir = sys.argv[sys.argv.index('--raw') + 1] if '--raw' in sys.argv else None
     if raw_dir:
         os.makedirs(raw_dir, exist_ok=True)
-    for sub in ('jpeg',):
+    for sub in ('jpeg', 'webp'):
         os.makedirs(os.path.join(HERE, sub), exist_ok=True)
         for f in os.listdir(os.path.join(HERE, sub)):
             os.remove(os.path.join(HERE, sub, f))
     rows = [f'# PIL {Image.__version__}, libjpeg-turbo {features.version("libjpeg_turbo")}, libwebp {features.version("webp")}']
     for name, data in jpegs():
         write('jpeg/' + name, data, raw_dir, rows)
+    for name, data in webps():
+        write('webp/' + name, data, raw_dir, rows)
     with open(os.path.join(HERE, 'manifest.tsv'), 'w') as f:
         f.write('\n'.join(rows) + '\n')
 
