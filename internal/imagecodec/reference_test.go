@@ -59,6 +59,36 @@ func loadManifest(t *testing.T) []refImage {
 func nativePixels(img image.Image, mode string) ([]byte, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	switch mode {
+	case "1": // PIL packs bitmaps 8 pixels a byte, MSB first, 1 for white
+		g, ok := img.(*image.Gray)
+		if !ok {
+			return nil, fmt.Errorf("decoded a %T for PIL mode 1", img)
+		}
+		rowBytes := (w + 7) / 8
+		out := make([]byte, rowBytes*h)
+		for y := range h {
+			for x := range w {
+				if g.Pix[y*g.Stride+x] != 0 {
+					out[y*rowBytes+x/8] |= 0x80 >> (x % 8)
+				}
+			}
+		}
+		return out, nil
+	case "I": // PIL's 32-bit integer mode, little-endian
+		g, ok := img.(*image.Gray16)
+		if !ok {
+			return nil, fmt.Errorf("decoded a %T for PIL mode I", img)
+		}
+		out := make([]byte, 0, 4*w*h)
+		for y := range h {
+			for x := range w {
+				i := y*g.Stride + 2*x
+				out = append(out, g.Pix[i+1], g.Pix[i], 0, 0)
+			}
+		}
+		return out, nil
+	}
 	var pix []byte
 	var stride, c int
 	switch m := img.(type) {

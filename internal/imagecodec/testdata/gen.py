@@ -183,6 +183,37 @@ def webps():
         yield f'cwebp_{i:02d}_{"_".join(x.strip("-") for x in o)}.webp', cwebp(im, o)
 
 
+def pnms():
+    """Yields (name, bytes) for every PBM, PGM and PPM case: PIL's raw
+    files, and plain files, odd maxvals, comments and out-of-range raw
+    samples written by hand."""
+    for w, h in [(1, 1), (13, 7), (8, 3), (17, 9)]:
+        im = photo(w, h, w)
+        for mode, ext in [('RGB', 'ppm'), ('L', 'pgm'), ('1', 'pbm')]:
+            b = io.BytesIO()
+            im.convert(mode).save(b, 'PPM')
+            yield f'pil_{w}x{h}.{ext}', b.getvalue()
+    r = np.random.default_rng(7)
+
+    def plain(magic, w, h, maxval, vals, sep=b' '):
+        head = b'%s\n# a comment\n%d %d\n' % (magic, w, h) + (b'%d\n' % maxval if maxval else b'')
+        return head + sep.join(b'%d' % v for v in vals) + b'\n'
+
+    bits = r.integers(0, 2, 11 * 5)
+    yield 'plain_11x5.pbm', plain(b'P1', 11, 5, None, bits)
+    yield 'plain_packed_11x5.pbm', b'P1 11 5\n' + b''.join(b'%d' % v for v in bits) + b'\n'
+    yield 'plain_7x3_max15.pgm', plain(b'P2', 7, 3, 15, r.integers(0, 16, 21), b'\n')
+    yield 'plain_5x4_max1000.ppm', plain(b'P3', 5, 4, 1000, r.integers(0, 1001, 60))
+    yield 'plain_4x4_max255.ppm', plain(b'P3', 4, 4, 255, r.integers(0, 256, 48), b' # note\n')
+    for maxval in (1, 3, 100, 254):  # raw bytes, some over maxval (PIL saturates them)
+        yield f'raw_9x5_max{maxval}.pgm', b'P5 9 5 %d\n' % maxval + bytes(r.integers(0, min(256, maxval * 2 + 2), 45, dtype=np.uint8))
+        yield f'raw_6x5_max{maxval}.ppm', b'P6\n#c\n6 5\n%d\n' % maxval + bytes(r.integers(0, min(256, maxval * 2 + 2), 90, dtype=np.uint8))
+    for maxval in (256, 4095, 65535):
+        yield f'raw_6x5_max{maxval}.ppm', b'P6 6 5 %d\n' % maxval + r.integers(0, maxval + 1, 90).astype('>u2').tobytes()
+        yield f'raw_6x5_max{maxval}.pgm', b'P5 6 5 %d\n' % maxval + r.integers(0, maxval + 1, 30).astype('>u2').tobytes()
+    yield 'plain_3x2_max4095.pgm', plain(b'P2', 3, 2, 4095, r.integers(0, 4096, 6))
+
+
 def write(name, data, raw_dir, rows):
     with open(os.path.join(HERE, name), 'wb') as f:
         f.write(data)
@@ -202,7 +233,7 @@ def main():
     raw_dir = sys.argv[sys.argv.index('--raw') + 1] if '--raw' in sys.argv else None
     if raw_dir:
         os.makedirs(raw_dir, exist_ok=True)
-    for sub in ('jpeg', 'webp'):
+    for sub in ('jpeg', 'webp', 'pnm'):
         os.makedirs(os.path.join(HERE, sub), exist_ok=True)
         for f in os.listdir(os.path.join(HERE, sub)):
             os.remove(os.path.join(HERE, sub, f))
@@ -211,6 +242,8 @@ def main():
         write('jpeg/' + name, data, raw_dir, rows)
     for name, data in webps():
         write('webp/' + name, data, raw_dir, rows)
+    for name, data in pnms():
+        write('pnm/' + name, data, raw_dir, rows)
     with open(os.path.join(HERE, 'manifest.tsv'), 'w') as f:
         f.write('\n'.join(rows) + '\n')
 
