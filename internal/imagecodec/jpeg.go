@@ -65,8 +65,8 @@ type jpegDecoder struct {
 // ErrTooLarge is wrapped by errors for images over the caller's pixel limit.
 var ErrTooLarge = errors.New("image over the pixel limit")
 
-// errTruncated is wrapped when the data ends before the image does.
-var errTruncated = errors.New("unexpected end of data")
+// ErrTruncated is wrapped by errors for data that ends before the image does.
+var ErrTruncated = errors.New("unexpected end of data")
 
 // DecodeJPEGConfig reads a JPEG file's header (up to its frame header) and
 // returns its size and colour model: color.GrayModel for greyscale,
@@ -170,7 +170,7 @@ func (d *jpegDecoder) nextMarker() (byte, error) {
 			d.pos++
 		}
 		if d.pos >= len(d.data) {
-			return 0, jpegErr("no EOI marker: %w", errTruncated)
+			return 0, jpegErr("no EOI marker: %w", ErrTruncated)
 		}
 		m := d.data[d.pos]
 		d.pos++
@@ -183,14 +183,14 @@ func (d *jpegDecoder) nextMarker() (byte, error) {
 // segment returns the payload of the marker segment at d.pos.
 func (d *jpegDecoder) segment() ([]byte, error) {
 	if d.pos+2 > len(d.data) {
-		return nil, jpegErr("marker segment length: %w", errTruncated)
+		return nil, jpegErr("marker segment length: %w", ErrTruncated)
 	}
 	n := int(d.data[d.pos])<<8 | int(d.data[d.pos+1])
 	if n < 2 {
 		return nil, jpegErr("marker segment length %d", n)
 	}
 	if d.pos+n > len(d.data) {
-		return nil, jpegErr("marker segment: %w", errTruncated)
+		return nil, jpegErr("marker segment: %w", ErrTruncated)
 	}
 	seg := d.data[d.pos+2 : d.pos+n]
 	d.pos += n

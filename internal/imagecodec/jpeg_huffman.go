@@ -160,7 +160,7 @@ func (b *bitReader) decode(t *huffTable) (int, error) {
 		}
 	}
 	if b.overrunAhead() {
-		return 0, jpegErr("entropy-coded data: %w", errTruncated)
+		return 0, jpegErr("entropy-coded data: %w", ErrTruncated)
 	}
 	return 0, jpegErr("corrupt entropy-coded data: bad Huffman code")
 }

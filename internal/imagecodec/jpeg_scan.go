@@ -46,7 +46,7 @@ func (s *scanState) decode() error {
 			}
 		}
 		if br.overrun() {
-			return jpegErr("scan data: %w", errTruncated)
+			return jpegErr("scan data: %w", ErrTruncated)
 		}
 	}
 	d.pos = br.pos

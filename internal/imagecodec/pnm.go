@@ -54,7 +54,7 @@ func pnmToken(data []byte, i int) (string, int, error) {
 	}
 	switch {
 	case len(tok) == 0:
-		return "", i, fmt.Errorf("pnm: header: %w", errTruncated)
+		return "", i, fmt.Errorf("pnm: header: %w", ErrTruncated)
 	case len(tok) > 10:
 		return "", i, fmt.Errorf("pnm: header token %q too long", tok)
 	}
@@ -142,7 +142,7 @@ func DecodePNM(data []byte, maxPixels int64) (image.Image, error) {
 		need *= 2 // a digit and a separator, or two bytes
 	}
 	if need > int64(len(rest)) {
-		return nil, fmt.Errorf("pnm: %dx%d image: %w", h.width, h.height, errTruncated)
+		return nil, fmt.Errorf("pnm: %dx%d image: %w", h.width, h.height, ErrTruncated)
 	}
 	r := image.Rect(0, 0, h.width, h.height)
 	if h.kind == '5' || h.kind == '6' {
@@ -197,7 +197,7 @@ func pnmSamples(h pnmHeader, rest []byte) func() (int, error) {
 		return func() (int, error) {
 			i = skipPNMSpace(rest, i)
 			if i >= len(rest) {
-				return 0, fmt.Errorf("pnm: pixel data: %w", errTruncated)
+				return 0, fmt.Errorf("pnm: pixel data: %w", ErrTruncated)
 			}
 			c := rest[i]
 			i++
@@ -217,7 +217,7 @@ func pnmSamples(h pnmHeader, rest []byte) func() (int, error) {
 			i = j
 			switch {
 			case len(tok) == 0:
-				return 0, fmt.Errorf("pnm: pixel data: %w", errTruncated)
+				return 0, fmt.Errorf("pnm: pixel data: %w", ErrTruncated)
 			case len(tok) > 10:
 				return 0, fmt.Errorf("pnm: sample %q too long", tok)
 			}
