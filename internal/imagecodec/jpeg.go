@@ -59,8 +59,14 @@ type jpegDecoder struct {
 	adobe       bool
 	transform   uint8 // Adobe colour transform
 	eobrun      int
+	scans       int
 	bits        bitReader
 }
+
+// maxScans bounds the scans in one file. Real files have at most a few
+// dozen; a crafted one could otherwise repeat cheap scans over a large
+// image for a very long time (libjpeg-turbo's tools cap them likewise).
+const maxScans = 500
 
 // ErrTooLarge is wrapped by errors for images over the caller's pixel limit.
 var ErrTooLarge = errors.New("image over the pixel limit")
@@ -376,6 +382,9 @@ func (d *jpegDecoder) readScan() error {
 	ns := int(seg[0])
 	if ns < 1 || ns > 4 || len(seg) != 4+2*ns {
 		return jpegErr("scan header for %d components is %d bytes", ns, len(seg))
+	}
+	if d.scans++; d.scans > maxScans {
+		return jpegErr("more than %d scans", maxScans)
 	}
 	if d.comps[0].pix == nil {
 		if err := d.allocate(); err != nil {
