@@ -36,6 +36,10 @@ func (d *jpegDecoder) output() (image.Image, error) {
 	for i := range d.comps {
 		c := &d.comps[i]
 		switch {
+		case !c.seen: // never coded: all-zero coefficients (libjpeg keeps zero multipliers), which reconstruct as 128
+			for j := range c.pix {
+				c.pix[j] = 128
+			}
 		case d.progressive:
 			stride := c.bw * 8
 			for by := range ceilDiv(c.h8, 8) {
@@ -45,10 +49,6 @@ func (d *jpegDecoder) output() (image.Image, error) {
 				}
 			}
 			c.coef = nil
-		case !c.seen: // never coded: all-zero coefficients, which reconstruct as 128
-			for j := range c.pix {
-				c.pix[j] = 128
-			}
 		}
 	}
 	w, h := d.width, d.height
@@ -75,12 +75,15 @@ func (d *jpegDecoder) output() (image.Image, error) {
 				up(y, rows[i])
 			}
 			out := img.Pix[y*img.Stride : y*img.Stride+3*w]
-			for x := range w {
-				if ycc {
-					out[3*x], out[3*x+1], out[3*x+2] = yccToRGB(rows[0][x], rows[1][x], rows[2][x])
-				} else {
-					out[3*x], out[3*x+1], out[3*x+2] = rows[0][x], rows[1][x], rows[2][x]
+			c0, c1, c2 := rows[0][:w], rows[1][:w], rows[2][:w]
+			if !ycc {
+				for x := range w {
+					out[3*x], out[3*x+1], out[3*x+2] = c0[x], c1[x], c2[x]
 				}
+				continue
+			}
+			for x := range w {
+				out[3*x], out[3*x+1], out[3*x+2] = yccToRGB(c0[x], c1[x], c2[x])
 			}
 		}
 		return img, nil
@@ -125,7 +128,7 @@ func (d *jpegDecoder) transformed() bool {
 }
 
 // upsampler returns a function writing row y of component c, upsampled to
-// the image's width, into dst, choosing libjpeg-turbo's method
+// the image's width, into dst (not safe for concurrent use), choosing libjpeg-turbo's method
 // (jdsample.c): "fancy" triangular interpolation for 2x horizontal chroma
 // wider than two samples, for 2x vertical, and for 2x2 chroma wider than
 // two samples; replication for every other integral ratio. Beyond the
@@ -149,7 +152,8 @@ func (d *jpegDecoder) upsampler(c *jpegComponent) func(y int, dst []uint8) {
 	case hs == 1 && vs == 1:
 		return func(y int, dst []uint8) { copy(dst, row(y)) }
 	case hs == 2 && vs == 1 && c.w > 2:
-		return func(y int, dst []uint8) { fancyH2(dst, row(y), nil, 2, [2]int32{1, 2}) }
+		cols := make([]int32, c.w+2)
+		return func(y int, dst []uint8) { fancyH2(dst, row(y), nil, cols, 2, [2]int32{1, 2}) }
 	case hs == 1 && vs == 2:
 		return func(y int, dst []uint8) {
 			near, other := row(y/2), row(far(y))
@@ -159,7 +163,8 @@ func (d *jpegDecoder) upsampler(c *jpegComponent) func(y int, dst []uint8) {
 			}
 		}
 	case hs == 2 && vs == 2 && c.w > 2:
-		return func(y int, dst []uint8) { fancyH2(dst, row(y/2), row(far(y)), 4, [2]int32{8, 7}) }
+		cols := make([]int32, c.w+2)
+		return func(y int, dst []uint8) { fancyH2(dst, row(y/2), row(far(y)), cols, 4, [2]int32{8, 7}) }
 	}
 	return func(y int, dst []uint8) {
 		src := row(y / vs)
@@ -174,22 +179,27 @@ func (d *jpegDecoder) upsampler(c *jpegComponent) func(y int, dst []uint8) {
 // neighbour, the edges repeating the end columns. With other == nil the
 // columns are near's samples (h2v1); otherwise each column is first the
 // vertical blend 3*near + other (h2v2). Even outputs add bias[0], odd ones
-// bias[1], before the shift right by shift.
-func fancyH2(dst, near, other []uint8, shift uint, bias [2]int32) {
+// bias[1], before the shift right by shift. cols is scratch space for
+// len(near)+2 column values.
+func fancyH2(dst, near, other []uint8, cols []int32, shift uint, bias [2]int32) {
 	n := len(near)
-	col := func(i int) int32 {
-		i = min(max(i, 0), n-1)
-		if other == nil {
-			return int32(near[i])
-		}
-		return 3*int32(near[i]) + int32(other[i])
+	cols = cols[:n+2]
+	for i, v := range near {
+		cols[i+1] = int32(v)
 	}
-	for x := range dst {
-		i := x / 2
-		j := i + 1
-		if x%2 == 0 {
-			j = i - 1
+	if other != nil {
+		for i, v := range other[:n] {
+			cols[i+1] = 3*cols[i+1] + int32(v)
 		}
-		dst[x] = uint8((3*col(i) + col(j) + bias[x%2]) >> shift)
+	}
+	cols[0], cols[n+1] = cols[1], cols[n]
+	for x := 0; x+1 < len(dst); x += 2 {
+		c := 3 * cols[x/2+1]
+		dst[x] = uint8((c + cols[x/2] + bias[0]) >> shift)
+		dst[x+1] = uint8((c + cols[x/2+2] + bias[1]) >> shift)
+	}
+	if w := len(dst); w%2 == 1 {
+		c := 3 * cols[w/2+1]
+		dst[w-1] = uint8((c + cols[w/2] + bias[0]) >> shift)
 	}
 }
