@@ -25,7 +25,8 @@
 // Every decoder reads the header first and refuses an image over the
 // caller's pixel limit before allocating its pixels; corrupt or truncated
 // data gives an error, never a panic. Decode also reads PNG, GIF, BMP and
-// TIFF with the standard decoders, which are already exact.
+// TIFF with the standard decoders: these formats are lossless, so their
+// pixels do not depend on the decoder.
 //
 // EXIF orientation is left to callers: the pixels are returned as stored.
 package imagecodec

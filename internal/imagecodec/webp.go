@@ -26,6 +26,9 @@ func DecodeWebP(data []byte, maxPixels int64) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("webp: empty image (%dx%d)", cfg.Width, cfg.Height)
+	}
 	if n := int64(cfg.Width) * int64(cfg.Height); maxPixels > 0 && n > maxPixels {
 		return nil, fmt.Errorf("webp: image is %dx%d (%d pixels): %w of %d", cfg.Width, cfg.Height, n, ErrTooLarge, maxPixels)
 	}

@@ -74,6 +74,13 @@ def set_adobe_transform(data, t):
     return data[:i + 15] + bytes([t]) + data[i + 16:]
 
 
+def strip_adobe(data):
+    """Removes the Adobe APP14 segment."""
+    i = data.index(b'\xff\xee')
+    n = int.from_bytes(data[i + 2:i + 4], 'big')
+    return data[:i] + data[i + 2 + n:]
+
+
 def jpegs():
     """Yields (name, bytes) for every JPEG case."""
     sizes = [(1, 1), (2, 2), (3, 5), (7, 13), (13, 7), (8, 8), (16, 16), (17, 9),
@@ -132,6 +139,7 @@ def jpegs():
         c = pil_jpeg(photo(w, h, 11).convert('CMYK'), quality=90)
         yield f'pil_cmyk_{w}x{h}.jpg', c
         yield f'pil_ycck_{w}x{h}.jpg', set_adobe_transform(c, 2)
+        yield f'pil_cmyk_noadobe_{w}x{h}.jpg', strip_adobe(c)
 
 
 def cwebp(im, args):
