@@ -4,18 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"os"
 
-	// Decoders for image.Decode and image.DecodeConfig.
-	_ "image/gif"
-	_ "image/jpeg"
-	_ "image/png"
-
-	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
+	"github.com/edgeinfer/edgeinfer/internal/imagecodec"
 )
 
 // Decode reads and decodes the image file at path; see DecodeReader.
@@ -43,10 +35,12 @@ func Decode(path string, opt Options) (*Pixels, error) {
 	return DecodeReader(f, path, opt)
 }
 
-// DecodeReader decodes a JPEG, PNG, GIF (first frame), BMP, TIFF or WebP
-// image read from r into upright 8-bit pixels; name identifies the image in
-// errors. The header is checked first: an image claiming more than
-// opt.MaxPixels pixels is rejected without being decoded. The EXIF
+// DecodeReader decodes a JPEG, PNG, GIF (first frame), BMP, TIFF, WebP or
+// PNM (PBM, PGM, PPM) image read from r into upright 8-bit pixels; name
+// identifies the image in errors. JPEG, WebP and PNM pixels equal those
+// PIL decodes (libjpeg-turbo, libwebp) bit for bit, as do PNG's. The
+// header is checked first: an image claiming more than opt.MaxPixels
+// pixels is rejected without being decoded. The EXIF
 // orientation of JPEG and TIFF files is applied (PIL's Image.open does not
 // do this, so rotated photos differ from the reference prep.py by design).
 // The result has one luma channel when opt asks for grey (Gray or
@@ -87,24 +81,16 @@ func decodeBytes(data []byte, name string, opt Options) (*Pixels, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, format, err := guard(func() (image.Config, string, error) {
-		return image.DecodeConfig(bytes.NewReader(data))
-	})
+	cfg, format, err := imagecodec.DecodeConfig(data)
 	if err != nil {
 		return nil, decodeError(name, format, data, err)
 	}
 	if err := checkSize(name, cfg.Width, cfg.Height, o.MaxPixels); err != nil {
 		return nil, err
 	}
-	img, format, err := guard(func() (image.Image, string, error) {
-		return image.Decode(bytes.NewReader(data))
-	})
+	img, format, err := imagecodec.Decode(data, max(o.MaxPixels, 0))
 	if err != nil {
 		return nil, decodeError(name, format, data, err)
-	}
-	b := img.Bounds()
-	if err := checkSize(name, b.Dx(), b.Dy(), o.MaxPixels); err != nil {
-		return nil, err
 	}
 	p := newPixels(img, exifOrientation(data), o.Gray, o.Threads)
 	p.Format = format
@@ -122,24 +108,14 @@ func checkSize(name string, w, h int, limit int64) error {
 	return nil
 }
 
-// guard runs a third-party decoder, turning a panic into an error.
-func guard[T any](f func() (T, string, error)) (v T, format string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decoder panicked: %v", r)
-		}
-	}()
-	return f()
-}
-
 // decodeError describes a decoder failure for the image called name, whose
 // file is data. A decoder hitting end of input, or a failure on a PNG, JPEG
 // or GIF file that lacks its end marker, is reported as truncation.
 func decodeError(name, format string, data []byte, err error) error {
 	switch {
-	case errors.Is(err, image.ErrFormat):
-		return fmt.Errorf("preprocess: %s: unknown image format (want JPEG, PNG, GIF, BMP, TIFF or WebP)", name)
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || missingEnd(format, data):
+	case errors.Is(err, imagecodec.ErrFormat):
+		return fmt.Errorf("preprocess: %s: unknown image format (want JPEG, PNG, GIF, BMP, TIFF, WebP or PNM)", name)
+	case errors.Is(err, imagecodec.ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || missingEnd(format, data):
 		return fmt.Errorf("preprocess: %s: truncated %s file: %w", name, format, err)
 	}
 	return fmt.Errorf("preprocess: %s: corrupt %s data: %w", name, format, err)

@@ -51,7 +51,8 @@ func hostileImages(t testing.TB) map[string][]byte {
 		"rgb.tiff":     enc(func(b *bytes.Buffer) error { return tiff.Encode(b, img, &tiff.Options{Compression: tiff.Deflate}) }),
 	}
 	files["rotated.jpg"] = exifJPEG(files["rgb.jpg"], binary.BigEndian, 6)
-	for _, name := range []string{"quad.webp", "quad_cmyk.jpg", "quad_progressive.jpg", "photo.jpg"} {
+	files["rgb.ppm"] = ppm(img)
+	for _, name := range []string{"quad.webp", "quad_cmyk.jpg", "quad_progressive.jpg", "photo.jpg", "photo.webp", "photo_422_progressive.jpg", "photo_gray.jpg"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)

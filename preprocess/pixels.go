@@ -2,9 +2,10 @@ package preprocess
 
 import (
 	"image"
-	"image/color"
 	"runtime"
 	"sync"
+
+	"github.com/edgeinfer/edgeinfer/internal/imagecodec"
 )
 
 // Pixels is a decoded, upright 8-bit image: Height rows of Width pixels, each
@@ -55,94 +56,24 @@ func (m orientMap) place(dst, row []uint8, c, sy int) {
 	}
 }
 
-// luma601 is PIL's RGB to "L" conversion (ITU-R 601-2 luma, 16-bit fixed point, rounded).
-func luma601(r, g, b uint8) uint8 {
-	return uint8((uint32(r)*19595 + uint32(g)*38470 + uint32(b)*7471 + 0x8000) >> 16)
-}
-
-// rowReader returns a function that fills dst with row y (counted from
-// img.Bounds().Min.Y) as RGB triples or, when cs == 1, luma bytes. Grey
-// images read one channel; everything else reads RGB with alpha dropped.
-func rowReader(img image.Image) (read func(y int, dst []uint8), cs int) {
-	b := img.Bounds()
-	w := b.Dx()
-	switch m := img.(type) {
-	case *image.Gray:
-		return func(y int, dst []uint8) {
-			i := m.PixOffset(b.Min.X, b.Min.Y+y)
-			copy(dst, m.Pix[i:i+w])
-		}, 1
-	case *image.YCbCr:
-		return ycbcrReader(m), 3
-	case *image.NRGBA:
-		return func(y int, dst []uint8) {
-			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := range w {
-				copy(dst[3*x:3*x+3], p[4*x:4*x+3])
-			}
-		}, 3
-	case *image.NRGBA64: // 16-bit PNG with alpha: keep the high bytes, as PIL does
-		return func(y int, dst []uint8) {
-			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := range w {
-				dst[3*x], dst[3*x+1], dst[3*x+2] = p[8*x], p[8*x+2], p[8*x+4]
-			}
-		}, 3
-	case *image.RGBA:
-		return func(y int, dst []uint8) {
-			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := range w {
-				c := color.NRGBA{p[4*x], p[4*x+1], p[4*x+2], 255}
-				if a := p[4*x+3]; a != 255 { // premultiplied: recover the stored colour
-					c = color.NRGBAModel.Convert(color.RGBA{c.R, c.G, c.B, a}).(color.NRGBA)
-				}
-				dst[3*x], dst[3*x+1], dst[3*x+2] = c.R, c.G, c.B
-			}
-		}, 3
-	case *image.Paletted:
-		var pal [256][3]uint8 // indices past the palette read as black
-		for i, c := range m.Palette[:min(len(m.Palette), 256)] {
-			n := color.NRGBAModel.Convert(c).(color.NRGBA)
-			pal[i] = [3]uint8{n.R, n.G, n.B}
-		}
-		return func(y int, dst []uint8) {
-			p := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := range w {
-				copy(dst[3*x:3*x+3], pal[p[x]][:])
-			}
-		}, 3
-	}
-	return func(y int, dst []uint8) {
-		for x := range w {
-			c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
-			dst[3*x], dst[3*x+1], dst[3*x+2] = c.R, c.G, c.B
-		}
-	}, 3
-}
-
 // newPixels converts img to upright packed pixels, applying EXIF orientation
 // o; gray selects one luma channel, otherwise grey sources keep one channel
 // and colour sources get three.
 func newPixels(img image.Image, o int, gray bool, threads int) *Pixels {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	read, cs := rowReader(img)
-	c := cs
+	c := imagecodec.Channels(img)
 	if gray {
 		c = 1
 	}
+	read := imagecodec.RowReader(img, c)
 	m := newOrientMap(o, w, h)
 	p := &Pixels{Width: m.dw, Height: m.dh, Channels: c, Pix: make([]uint8, w*h*c), Orientation: o}
 	parallel(h, w, threads, func(y0, y1 int) {
-		row := make([]uint8, w*cs)
+		row := make([]uint8, w*c)
 		for y := y0; y < y1; y++ {
 			read(y, row)
-			if cs == 3 && c == 1 {
-				for x := range w { // in place: pixel x's luma lands at or before its RGB
-					row[x] = luma601(row[3*x], row[3*x+1], row[3*x+2])
-				}
-			}
-			m.place(p.Pix, row[:w*c], c, y)
+			m.place(p.Pix, row, c, y)
 		}
 	})
 	return p

@@ -2,11 +2,13 @@
 // classifiers.
 //
 // The pipeline matches the PIL reference (shared/reference/prep.py) bit for
-// bit on PNG input: convert to RGB (alpha dropped) or luma, resize the
-// shorter side to round(size*256/224) with PIL's antialiasing bilinear
-// filter, centre-crop size x size, normalise with a Preset, and lay the
-// result out as NCHW or NHWC with a batch of one. Decoding (JPEG with EXIF
-// orientation, PNG, GIF, BMP, TIFF, WebP) and tensor conversion are separate
+// bit on PNG, JPEG, WebP and PNM input: decode as PIL does (libjpeg-turbo's
+// and libwebp's exact pixels, from internal/imagecodec), convert to RGB
+// (alpha dropped) or luma, resize the shorter side to round(size*256/224)
+// with PIL's antialiasing bilinear filter, centre-crop size x size,
+// normalise with a Preset, and lay the result out as NCHW or NHWC with a
+// batch of one. Decoding (JPEG with EXIF orientation, PNG, GIF, BMP, TIFF,
+// WebP, PNM) and tensor conversion are separate
 // steps, Decode and Pixels.Tensor, so callers can time them apart; Load does
 // both. The package is a leaf: it returns plain []float32 data and a shape.
 package preprocess
@@ -16,6 +18,8 @@ package preprocess
 import (
 	"fmt"
 	"image"
+
+	"github.com/edgeinfer/edgeinfer/internal/imagecodec"
 )
 
 // Load decodes the image file at path and converts it to a tensor: Decode
@@ -60,7 +64,7 @@ func (p *Pixels) Tensor(opt Options) (data []float32, shape []int, err error) {
 	if o.Gray && p.Channels == 3 { // PIL converts to "L" before resizing
 		src = &Pixels{Width: p.Width, Height: p.Height, Channels: 1, Pix: make([]uint8, p.Width*p.Height)}
 		for i := range src.Pix {
-			src.Pix[i] = luma601(p.Pix[3*i], p.Pix[3*i+1], p.Pix[3*i+2])
+			src.Pix[i] = imagecodec.Luma(p.Pix[3*i], p.Pix[3*i+1], p.Pix[3*i+2])
 		}
 	}
 	nw, nh, left, top := geometry(src.Width, src.Height, o.Width, o.Height, o.CropRatio)

@@ -10,7 +10,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -36,6 +38,10 @@ for y in range(12):
 q.save('testdata/quad.webp', lossless=True)
 q.convert('CMYK').save('testdata/quad_cmyk.jpg', quality=95)
 q.save('testdata/quad_progressive.jpg', quality=95, progressive=True)
+cof = Image.open(sys.argv[1] + '/images/coffee.png').convert('RGB').crop((200, 150, 271, 203))
+cof.save('testdata/photo_422_progressive.jpg', quality=85, subsampling=1, progressive=True)
+cof.save('testdata/photo.webp', quality=80)
+cof.convert('L').save('testdata/photo_gray.jpg', quality=75)
 `
 
 // refCase is one prep.py run, summarised.
@@ -49,6 +55,7 @@ type refCase struct {
 	Mean   []float64 `json:"mean"`   // per-channel mean of the whole tensor
 	Index  []int     `json:"index"`  // sampled flat indices
 	Value  []float32 `json:"value"`  // the tensor at those indices
+	SHA256 string    `json:"sha256"` // of the whole tensor, float32 little-endian
 }
 
 func main() {
@@ -78,6 +85,13 @@ func main() {
 		refCase{Image: "shared:images/astronaut.png", Preset: "caffe", Size: 227},
 		refCase{Image: "testdata/photo.jpg", Preset: "raw255", Size: 64},
 		refCase{Image: "testdata/photo.jpg", Preset: "raw255", Size: 64, Gray: true},
+		refCase{Image: "testdata/photo.jpg", Preset: "torchvision", Size: 32},
+		refCase{Image: "testdata/photo_422_progressive.jpg", Preset: "caffe", Size: 48},
+		refCase{Image: "testdata/photo_422_progressive.jpg", Preset: "raw255", Size: 40, Gray: true},
+		refCase{Image: "testdata/photo_gray.jpg", Preset: "raw255", Size: 48},
+		refCase{Image: "testdata/photo.webp", Preset: "torchvision", Size: 48},
+		refCase{Image: "testdata/quad_cmyk.jpg", Preset: "raw255", Size: 12},
+		refCase{Image: "testdata/quad_progressive.jpg", Preset: "raw255", Size: 12},
 	)
 	tmp, err := os.MkdirTemp("", "genref")
 	if err != nil {
@@ -104,6 +118,8 @@ func main() {
 		for j := range data {
 			data[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
 		}
+		sum := sha256.Sum256(raw)
+		c.SHA256 = hex.EncodeToString(sum[:])
 		plane := c.Size * c.Size
 		ch := len(data) / plane
 		c.Shape = []int{1, ch, c.Size, c.Size}

@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""Regenerates internal/imagecodec/testdata: small JPEG, WebP and PNM files
+and manifest.tsv, the SHA-256 of the pixels PIL decodes from each.
+
+The Go tests compare the package's decoders with these hashes, so they
+check against PIL (libjpeg-turbo, libwebp) without needing it. Needs
+Debian's python3-pil and python3-numpy, and the reference encoders cjpeg
+(libjpeg-turbo-progs) and cwebp (webp). Run from anywhere:
+
+    /usr/bin/python3 internal/imagecodec/testdata/gen.py [--raw DIR]
+
+--raw DIR also writes PIL's pixels as DIR/NAME.raw, which the Go tests
+read (IMAGECODEC_RAW=DIR) to report the size of any difference.
+
+manifest.tsv columns: file, PIL mode, width, height, sha256 of the pixels
+in that mode (Image.tobytes()), of convert("RGB") and of convert("L").
+"""
+import hashlib, io, os, random, subprocess, sys, tempfile
+import numpy as np
+from PIL import Image, features
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.join(HERE, '..', '..', '..', '..', 'shared')
+rng = random.Random(20261207)
+
+
+def photo(w, h, seed):
+    """A w x h RGB test picture: smooth colour gradients, sharp edges,
+    saturated blobs and noise, which exercise every chroma path."""
+    r = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = np.zeros((h, w, 3), np.float32)
+    a[..., 0] = 255 * x / max(w - 1, 1)
+    a[..., 1] = 255 * y / max(h - 1, 1)
+    a[..., 2] = 128 + 127 * np.sin((x + 2 * y) / 3.0 + seed)
+    for _ in range(3):  # saturated discs and bars
+        cx, cy, rad = r.uniform(0, w), r.uniform(0, h), r.uniform(1, max(2, max(w, h) / 2))
+        col = r.choice([0, 255], 3)
+        a[(x - cx) ** 2 + (y - cy) ** 2 < rad ** 2] = col
+    a[:, int(r.integers(0, w)) :: max(w // 3, 1)] = r.choice([0, 255], 3)
+    a += r.normal(0, 12, a.shape)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), 'RGB')
+
+
+def crop(w, h, seed):
+    """A w x h crop of a real photo (shared/images), or a test picture when it is absent."""
+    names = ['chelsea.png', 'coffee.png', 'astronaut.png']
+    p = os.path.join(SHARED, 'images', names[seed % 3])
+    if not os.path.exists(p):
+        return photo(w, h, seed)
+    im = Image.open(p).convert('RGB')
+    r = random.Random(seed)
+    x, y = r.randrange(im.width - w), r.randrange(im.height - h)
+    return im.crop((x, y, x + w, y + h))
+
+
+def cjpeg(im, args):
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, 'in.ppm')
+        im.save(src)
+        return subprocess.run(['cjpeg'] + args + [src], check=True, capture_output=True).stdout
+
+
+def pil_jpeg(im, **kw):
+    b = io.BytesIO()
+    im.save(b, 'JPEG', **kw)
+    return b.getvalue()
+
+
+def set_adobe_transform(data, t):
+    """Rewrites the Adobe APP14 segment's colour transform byte."""
+    i = data.index(b'\xff\xee')
+    assert data[i + 4:i + 9] == b'Adobe'
+    return data[:i + 15] + bytes([t]) + data[i + 16:]
+
+
+def strip_adobe(data):
+    """Removes the Adobe APP14 segment."""
+    i = data.index(b'\xff\xee')
+    n = int.from_bytes(data[i + 2:i + 4], 'big')
+    return data[:i] + data[i + 2 + n:]
+
+
+def jpegs():
+    """Yields (name, bytes) for every JPEG case."""
+    sizes = [(1, 1), (2, 2), (3, 5), (7, 13), (13, 7), (8, 8), (16, 16), (17, 9),
+             (33, 17), (31, 33), (4, 40), (40, 4), (64, 48), (65, 47)]
+    sub = {0: '444', 1: '422', 2: '420'}
+    qs = [75, 90, 30, 95, 50, 100, 10]
+    n = 0
+    for w, h in sizes:
+        for s in (0, 1, 2):
+            n += 1
+            q, prog = qs[n % len(qs)], n % 3 == 0
+            im = photo(w, h, n) if n % 2 else crop(w, h, n)
+            yield f'pil_{w}x{h}_{sub[s]}_q{q}{"_prog" if prog else ""}.jpg', pil_jpeg(im, quality=q, subsampling=s, progressive=prog)
+    for q in (1, 2, 5, 15, 25, 40, 60, 80, 92, 97, 100):
+        for prog in (False, True):
+            im = crop(48, 40, q)
+            yield f'pil_q{q}{"_prog" if prog else ""}.jpg', pil_jpeg(im, quality=q, subsampling=2, progressive=prog)
+    # Sampling factors PIL cannot write: 4:4:0, 4:1:1, 4:1:0, and chroma
+    # sampled more finely than luma.
+    for samp, tag in [('1x2,1x1,1x1', '440'), ('4x1,1x1,1x1', '411'), ('4x2,1x1,1x1', '410'),
+                      ('2x1,1x2,1x1', 'mixed'), ('1x1,2x2,1x1', 'finechroma'), ('2x2,1x1,2x1', 'odd')]:
+        for w, h in [(1, 1), (5, 3), (17, 31), (33, 18), (64, 40)]:
+            yield f'cjpeg_{tag}_{w}x{h}.jpg', cjpeg(photo(w, h, w * h), ['-quality', '85', '-sample', samp])
+            yield f'cjpeg_{tag}_{w}x{h}_prog.jpg', cjpeg(photo(w, h, w + h), ['-quality', '85', '-sample', samp, '-progressive'])
+    # Restart intervals, baseline and progressive, in rows and in blocks.
+    for r in ('1', '2', '1B', '3B', '7B'):
+        for prog in ([], ['-progressive']):
+            for samp in ('2x2,1x1,1x1', '2x1,1x1,1x1', '1x1,1x1,1x1'):
+                yield f'cjpeg_rst{r}_{samp[:3]}{"_prog" if prog else ""}.jpg', cjpeg(crop(37, 29, len(r)), ['-restart', r, '-sample', samp, '-quality', '80'] + prog)
+    # Greyscale, RGB (Adobe transform 0), optimized Huffman tables.
+    for w, h in [(1, 1), (9, 9), (31, 17), (64, 64)]:
+        yield f'cjpeg_gray_{w}x{h}.jpg', cjpeg(photo(w, h, 5), ['-grayscale', '-quality', '70'])
+        yield f'cjpeg_gray_{w}x{h}_prog.jpg', cjpeg(photo(w, h, 6), ['-grayscale', '-progressive', '-quality', '90'])
+        yield f'cjpeg_rgb_{w}x{h}.jpg', cjpeg(photo(w, h, 7), ['-rgb', '-quality', '90'])
+        yield f'cjpeg_opt_{w}x{h}.jpg', cjpeg(crop(w, h, 8), ['-optimize', '-quality', '60'])
+        yield f'pil_gray_{w}x{h}.jpg', pil_jpeg(photo(w, h, 9).convert('L'), quality=85)
+    # Custom progressive scripts: spectral selection only, and deep
+    # successive approximation with non-interleaved DC scans.
+    scripts = {
+        'spectral': '0,1,2: 0-0, 0, 0;\n0: 1-9, 0, 0;\n0: 10-63, 0, 0;\n1: 1-63, 0, 0;\n2: 1-5, 0, 0;\n2: 6-63, 0, 0;\n',
+        'approx': '0: 0-0, 0, 3;\n1: 0-0, 0, 2;\n2: 0-0, 0, 1;\n0: 1-63, 0, 4;\n1: 1-63, 0, 3;\n2: 1-63, 0, 2;\n'
+                  '0: 0-0, 3, 2;\n0: 0-0, 2, 1;\n0: 0-0, 1, 0;\n1: 0-0, 2, 1;\n1: 0-0, 1, 0;\n2: 0-0, 1, 0;\n'
+                  '0: 1-63, 4, 3;\n0: 1-63, 3, 2;\n0: 1-63, 2, 1;\n0: 1-63, 1, 0;\n'
+                  '1: 1-20, 3, 2;\n1: 21-63, 3, 2;\n1: 1-63, 2, 1;\n1: 1-63, 1, 0;\n2: 1-63, 2, 1;\n2: 1-63, 1, 0;\n',
+    }
+    with tempfile.TemporaryDirectory() as d:
+        for name, text in scripts.items():
+            path = os.path.join(d, name)
+            with open(path, 'w') as f:
+                f.write(text)
+            for w, h in [(23, 19), (64, 48)]:
+                yield f'cjpeg_scans_{name}_{w}x{h}.jpg', cjpeg(crop(w, h, w), ['-scans', path, '-quality', '92'])
+                yield f'cjpeg_scans_{name}_{w}x{h}_rst.jpg', cjpeg(crop(w, h, h), ['-scans', path, '-quality', '92', '-restart', '2B'])
+    # CMYK (Adobe, PIL inverts it) and the same file relabelled as YCCK.
+    for w, h in [(7, 5), (32, 24)]:
+        c = pil_jpeg(photo(w, h, 11).convert('CMYK'), quality=90)
+        yield f'pil_cmyk_{w}x{h}.jpg', c
+        yield f'pil_ycck_{w}x{h}.jpg', set_adobe_transform(c, 2)
+        yield f'pil_cmyk_noadobe_{w}x{h}.jpg', strip_adobe(c)
+
+
+def cwebp(im, args):
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, 'in.png'), os.path.join(d, 'out.webp')
+        im.save(src)
+        subprocess.run(['cwebp', '-quiet'] + args + [src, '-o', dst], check=True)
+        with open(dst, 'rb') as f:
+            return f.read()
+
+
+def pil_webp(im, **kw):
+    b = io.BytesIO()
+    im.save(b, 'WEBP', **kw)
+    return b.getvalue()
+
+
+def with_alpha(im, seed):
+    """im with an alpha channel of gradients and holes (some fully transparent)."""
+    r = np.random.default_rng(seed)
+    a = np.fromfunction(lambda y, x: (x * 7 + y * 3) % 256, (im.height, im.width)).astype(np.uint8)
+    a[r.random(a.shape) < 0.1] = 0
+    out = im.convert('RGBA')
+    out.putalpha(Image.fromarray(a, 'L'))
+    return out
+
+
+def webps():
+    """Yields (name, bytes) for every WebP case."""
+    sizes = [(1, 1), (2, 3), (7, 13), (16, 16), (17, 9), (33, 17), (31, 34), (64, 48)]
+    for i, (w, h) in enumerate(sizes):
+        for q in (5, 50, 90, 100):
+            im = photo(w, h, i * 10 + q) if q % 2 else crop(w, h, i + q)
+            yield f'pil_{w}x{h}_q{q}.webp', pil_webp(im, quality=q)
+        yield f'pil_{w}x{h}_lossless.webp', pil_webp(photo(w, h, i), lossless=True)
+        yield f'pil_{w}x{h}_alpha.webp', pil_webp(with_alpha(crop(w, h, i), i), quality=80)
+        yield f'pil_{w}x{h}_alpha_lossless.webp', pil_webp(with_alpha(photo(w, h, i), i), lossless=True)
+    # Encoder settings that change the bitstream: filters, segments,
+    # partitions, sharp YUV, alpha filters and compression.
+    opts = [['-q', '75', '-f', '0'], ['-q', '75', '-f', '100', '-sharpness', '7'], ['-q', '60', '-strong'],
+            ['-q', '60', '-nostrong'], ['-q', '80', '-segments', '1'], ['-q', '80', '-sns', '100'],
+            ['-q', '70', '-partition_limit', '100'], ['-q', '90', '-sharp_yuv'], ['-q', '30', '-m', '0'],
+            ['-q', '85', '-m', '6', '-pass', '4'], ['-z', '9'], ['-near_lossless', '40'],
+            ['-q', '80', '-alpha_filter', 'none'], ['-q', '80', '-alpha_filter', 'best', '-alpha_method', '1'],
+            ['-q', '80', '-alpha_q', '50', '-alpha_method', '0'], ['-q', '80', '-exact', '-alpha_filter', 'fast']]
+    for i, o in enumerate(opts):
+        w, h = [(45, 37), (64, 64), (23, 50), (100, 30)][i % 4]
+        im = with_alpha(crop(w, h, i), i) if '-alpha' in ' '.join(o) or '-exact' in o else crop(w, h, i)
+        yield f'cwebp_{i:02d}_{"_".join(x.strip("-") for x in o)}.webp', cwebp(im, o)
+
+
+def pnms():
+    """Yields (name, bytes) for every PBM, PGM and PPM case: PIL's raw
+    files, and plain files, odd maxvals, comments and out-of-range raw
+    samples written by hand."""
+    for w, h in [(1, 1), (13, 7), (8, 3), (17, 9)]:
+        im = photo(w, h, w)
+        for mode, ext in [('RGB', 'ppm'), ('L', 'pgm'), ('1', 'pbm')]:
+            b = io.BytesIO()
+            im.convert(mode).save(b, 'PPM')
+            yield f'pil_{w}x{h}.{ext}', b.getvalue()
+    r = np.random.default_rng(7)
+
+    def plain(magic, w, h, maxval, vals, sep=b' '):
+        head = b'%s\n# a comment\n%d %d\n' % (magic, w, h) + (b'%d\n' % maxval if maxval else b'')
+        return head + sep.join(b'%d' % v for v in vals) + b'\n'
+
+    bits = r.integers(0, 2, 11 * 5)
+    yield 'plain_11x5.pbm', plain(b'P1', 11, 5, None, bits)
+    yield 'plain_packed_11x5.pbm', b'P1 11 5\n' + b''.join(b'%d' % v for v in bits) + b'\n'
+    yield 'plain_7x3_max15.pgm', plain(b'P2', 7, 3, 15, r.integers(0, 16, 21), b'\n')
+    yield 'plain_5x4_max1000.ppm', plain(b'P3', 5, 4, 1000, r.integers(0, 1001, 60))
+    yield 'plain_4x4_max255.ppm', plain(b'P3', 4, 4, 255, r.integers(0, 256, 48), b' # note\n')
+    for maxval in (1, 3, 100, 254):  # raw bytes, some over maxval (PIL saturates them)
+        yield f'raw_9x5_max{maxval}.pgm', b'P5 9 5 %d\n' % maxval + bytes(r.integers(0, min(256, maxval * 2 + 2), 45, dtype=np.uint8))
+        yield f'raw_6x5_max{maxval}.ppm', b'P6\n#c\n6 5\n%d\n' % maxval + bytes(r.integers(0, min(256, maxval * 2 + 2), 90, dtype=np.uint8))
+    for maxval in (256, 4095, 65535):
+        yield f'raw_6x5_max{maxval}.ppm', b'P6 6 5 %d\n' % maxval + r.integers(0, maxval + 1, 90).astype('>u2').tobytes()
+        yield f'raw_6x5_max{maxval}.pgm', b'P5 6 5 %d\n' % maxval + r.integers(0, maxval + 1, 30).astype('>u2').tobytes()
+    yield 'plain_3x2_max4095.pgm', plain(b'P2', 3, 2, 4095, r.integers(0, 4096, 6))
+
+
+def write(name, data, raw_dir, rows):
+    with open(os.path.join(HERE, name), 'wb') as f:
+        f.write(data)
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    native = im.tobytes()
+    h = lambda b: hashlib.sha256(b).hexdigest()
+    rows.append('\t'.join([name, im.mode, str(im.width), str(im.height), h(native),
+                           h(im.convert('RGB').tobytes()), h(im.convert('L').tobytes())]))
+    if raw_dir:
+        os.makedirs(os.path.dirname(os.path.join(raw_dir, name)), exist_ok=True)
+        with open(os.path.join(raw_dir, name + '.raw'), 'wb') as f:
+            f.write(native)
+
+
+def main():
+    raw_dir = sys.argv[sys.argv.index('--raw') + 1] if '--raw' in sys.argv else None
+    if raw_dir:
+        os.makedirs(raw_dir, exist_ok=True)
+    for sub in ('jpeg', 'webp', 'pnm'):
+        os.makedirs(os.path.join(HERE, sub), exist_ok=True)
+        for f in os.listdir(os.path.join(HERE, sub)):
+            os.remove(os.path.join(HERE, sub, f))
+    rows = [f'# PIL {Image.__version__}, libjpeg-turbo {features.version("libjpeg_turbo")}, libwebp {features.version("webp")}']
+    for name, data in jpegs():
+        write('jpeg/' + name, data, raw_dir, rows)
+    for name, data in webps():
+        write('webp/' + name, data, raw_dir, rows)
+    for name, data in pnms():
+        write('pnm/' + name, data, raw_dir, rows)
+    with open(os.path.join(HERE, 'manifest.tsv'), 'w') as f:
+        f.write('\n'.join(rows) + '\n')
+
+
+main()
