@@ -1,22 +1,4 @@
-// Package imagedecode implements the ONNX ImageDecoder operator (opset 20):
-// an encoded image file held in a uint8 tensor becomes a uint8 tensor of
-// shape (height, width, channels).
-//
-// Pixels are those PIL gives, which is what the ONNX reference
-// implementation uses: JPEG, WebP and PNM through internal/imagecodec
-// (libjpeg-turbo's and libwebp's exact output), PNG, BMP, TIFF and GIF
-// through the standard decoders. JPEG 2000 is not supported. "RGB" and
-// "BGR" convert as PIL's convert("RGB") (alpha dropped, grey replicated,
-// CMYK converted), "Grayscale" as its convert("L").
-//
-// The output shape depends on the encoded bytes, so it is known when the
-// model is planned only if the input is a constant (an initializer or
-// folded from one). As the operator's specification says, a stream that
-// cannot be decoded gives an empty (0, 0, channels) image, not an error;
-// an image of more than MaxPixels pixels is an error.
-//
-// Importing the package registers the operator.
-package imagedecode
+package vision
 
 import (
 	"errors"
@@ -27,20 +9,35 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops"
 )
 
-// MaxPixels is the largest image the operator decodes.
-const MaxPixels = 64_000_000
+// MaxDecodedPixels is the largest image ImageDecoder decodes.
+const MaxDecodedPixels = 64_000_000
 
+// ImageDecoder (opset 20): an encoded image file held in a uint8 tensor
+// becomes a uint8 tensor of shape (height, width, channels).
+//
+// Pixels are those PIL gives, which is what the ONNX reference
+// implementation uses: JPEG, WebP and PNM through internal/imagecodec
+// (libjpeg-turbo's and libwebp's exact output), PNG, BMP, TIFF and GIF
+// through the standard decoders. JPEG 2000 is not supported. "RGB" and
+// "BGR" convert as PIL's convert("RGB") (alpha dropped, grey replicated,
+// CMYK converted), "Grayscale" as its convert("L").
+//
+// The output shape depends on the encoded bytes: when they are not known
+// while planning, the node runs when they are (ops.ErrNotConstant). As the
+// operator's specification says, a stream that cannot be decoded gives an
+// empty (0, 0, channels) image, not an error; an image of more than
+// MaxDecodedPixels pixels is an error.
 func init() {
-	ops.Register("", "ImageDecoder", 20, build)
+	ops.Register("", "ImageDecoder", 20, buildImageDecoder)
 }
 
-// decoder is a built ImageDecoder node.
-type decoder struct {
+// imageDecoder is a built ImageDecoder node.
+type imageDecoder struct {
 	channels int  // 3 or 1
 	bgr      bool // reverse RGB
 }
 
-func build(n *onnx.Node, _ int) (ops.Op, error) {
+func buildImageDecoder(n *onnx.Node, _ int) (ops.Op, error) {
 	a := ops.AttrsOf(n)
 	f := a.String("pixel_format", "RGB")
 	if err := a.Err(); err != nil {
@@ -48,22 +45,22 @@ func build(n *onnx.Node, _ int) (ops.Op, error) {
 	}
 	switch f {
 	case "RGB":
-		return &decoder{channels: 3}, nil
+		return &imageDecoder{channels: 3}, nil
 	case "BGR":
-		return &decoder{channels: 3, bgr: true}, nil
+		return &imageDecoder{channels: 3, bgr: true}, nil
 	case "Grayscale":
-		return &decoder{channels: 1}, nil
+		return &imageDecoder{channels: 1}, nil
 	}
 	return nil, fmt.Errorf("pixel_format %q: want RGB, BGR or Grayscale", f)
 }
 
 // Infer decodes the constant input to learn the output shape.
-func (d *decoder) Infer(in []ops.Value) ([]ops.Value, error) {
+func (d *imageDecoder) Infer(in []ops.Value) ([]ops.Value, error) {
 	if len(in) != 1 || in[0].Type != onnx.Uint8 {
 		return nil, fmt.Errorf("ImageDecoder takes one uint8 tensor")
 	}
 	if in[0].Const == nil {
-		return nil, errors.New("ImageDecoder: the output shape depends on the encoded image, so the input must be known before running (a constant or initializer)")
+		return nil, fmt.Errorf("the output shape depends on the encoded image: %w", ops.ErrNotConstant)
 	}
 	_, shape, err := d.decode(in[0].Const.U8())
 	if err != nil {
@@ -73,7 +70,7 @@ func (d *decoder) Infer(in []ops.Value) ([]ops.Value, error) {
 }
 
 // Run decodes the input into the output, whose shape Infer gave.
-func (d *decoder) Run(_ *ops.Ctx, in, out []*ops.Tensor) error {
+func (d *imageDecoder) Run(_ *ops.Ctx, in, out []*ops.Tensor) error {
 	pix, shape, err := d.decode(in[0].U8())
 	if err != nil {
 		return err
@@ -87,8 +84,8 @@ func (d *decoder) Run(_ *ops.Ctx, in, out []*ops.Tensor) error {
 
 // decode returns the image's pixels, height x width x channels, and their
 // shape: empty for data that does not decode.
-func (d *decoder) decode(data []byte) ([]uint8, []int, error) {
-	img, _, err := imagecodec.Decode(data, MaxPixels)
+func (d *imageDecoder) decode(data []byte) ([]uint8, []int, error) {
+	img, _, err := imagecodec.Decode(data, MaxDecodedPixels)
 	switch {
 	case errors.Is(err, imagecodec.ErrTooLarge):
 		return nil, nil, fmt.Errorf("ImageDecoder: %w", err)
