@@ -146,6 +146,9 @@ type Model struct {
 	closeProto func() error
 	closeOnce  sync.Once
 	closeErr   error
+	// life is held for reading by every run and plan, for writing by Close.
+	life   sync.RWMutex
+	closed bool // guarded by life
 
 	// mu guards the plan cache and the operator variants (planning only).
 	mu       sync.Mutex
@@ -235,9 +238,15 @@ func simplify(g *graph, lim Limits) error {
 	return fuseConvBN(g)
 }
 
-// Close stops the model's workers and, for a model opened with Load, unmaps
-// its file. No run may be in progress or start afterwards.
+// Close waits for the runs in progress to end, then stops the model's
+// workers and, for a model opened with Load, unmaps its file. Runs and
+// plans started afterwards, of the model or of its sessions, fail with an
+// error wrapping ErrClosed; outputs returned before stay valid. Close is
+// idempotent and safe to call concurrently with runs.
 func (m *Model) Close() error {
+	m.life.Lock()
+	m.closed = true
+	m.life.Unlock()
 	m.closeOnce.Do(func() {
 		if !m.attr {
 			m.pool.close()
@@ -248,6 +257,18 @@ func (m *Model) Close() error {
 	})
 	return m.closeErr
 }
+
+// enter admits a run or a plan, unless the model is closed; leave ends it.
+func (m *Model) enter() error {
+	m.life.RLock()
+	if m.closed {
+		m.life.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+func (m *Model) leave() { m.life.RUnlock() }
 
 // Inputs describes the graph inputs the caller supplies, in order
 // (initializers listed as inputs are not among them).

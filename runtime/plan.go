@@ -498,6 +498,10 @@ func (pl *planner) inPlace(s *step, in []ops.Value, byStep []bool, last []int, p
 // error naming the input, so a caller may allocate inputs of a shape that
 // planned.
 func (m *Model) Plan(shapes [][]int) (*PlanInfo, error) {
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	defer m.leave()
 	g := m.g
 	if shapes != nil && len(shapes) != len(g.inputs) {
 		return nil, fmt.Errorf("got %d input shapes, want %d", len(shapes), len(g.inputs))

@@ -19,6 +19,10 @@ import (
 // error names the node. The model and its sessions stay usable.
 var ErrPanic = errors.New("panic")
 
+// ErrClosed is wrapped by the error of a run, or a plan, of a Model that is
+// closed or closing.
+var ErrClosed = errors.New("model is closed")
+
 // Session runs a Model repeatedly without allocating: each run state keeps
 // its arena and its tensors bound to the plan of the last input shapes it
 // ran. A Session is safe for concurrent use; concurrent runs take separate
@@ -57,6 +61,10 @@ type runState struct {
 // with a given input shape, Run allocates nothing, whatever the number of
 // threads (operators implementing ops.Binder bind their loops once).
 func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, error) {
+	if err := s.m.enter(); err != nil {
+		return nil, err
+	}
+	defer s.m.leave()
 	st, err := s.exec(ctx, inputs)
 	if err != nil {
 		return nil, err
@@ -73,6 +81,10 @@ func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor,
 // dimensions take any size, even where two share a name (as in ONNX
 // Runtime), and a graph that needs them to agree fails naming the node.
 func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, error) {
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	defer m.leave()
 	st, err := m.def.exec(ctx, inputs)
 	if err != nil {
 		return nil, err
