@@ -248,6 +248,10 @@ func setNumber(t *ops.Tensor, i int, v float64) {
 		t.I8()[i] = int8(v)
 	case onnx.Uint8, onnx.Bool:
 		t.U8()[i] = uint8(v)
+	case onnx.Int16:
+		t.I16()[i] = int16(v)
+	case onnx.Uint16:
+		t.U16()[i] = uint16(v)
 	}
 }
 
