@@ -280,44 +280,6 @@ func newReducePlan(shape []int, mask []bool) *reducePlan {
 	return p
 }
 
-// walker steps through the offsets of a strided view in row-major order,
-// adding one stride per step rather than dividing.
-type walker struct {
-	shape, strides []int
-	small          [8]int // the coordinates, when there are at most 8
-	big            []int  // the coordinates of a view of more dims
-	off            int
-}
-
-// reset puts w at the first element of the view.
-func (w *walker) reset(shape, strides []int) {
-	w.shape, w.strides, w.off = shape, strides, 0
-	w.small = [8]int{}
-	if len(shape) > len(w.small) {
-		if len(w.big) < len(shape) {
-			w.big = make([]int, len(shape))
-		}
-		clear(w.big)
-	}
-}
-
-// next moves to the following element.
-func (w *walker) next() {
-	idx := w.small[:]
-	if len(w.shape) > len(idx) {
-		idx = w.big
-	}
-	for k := len(w.shape) - 1; k >= 0; k-- {
-		idx[k]++
-		w.off += w.strides[k]
-		if idx[k] < w.shape[k] {
-			return
-		}
-		w.off -= w.strides[k] * w.shape[k]
-		idx[k] = 0
-	}
-}
-
 // elem is an element type the reductions compute (bool as uint8).
 type elem interface {
 	~float32 | ~float64 | ~int8 | ~int32 | ~int64 | ~uint8 | ~uint32 | ~uint64
@@ -353,11 +315,11 @@ func bindReduce[T elem, A accum](par ops.Parallel, kind reduceKind, p *reducePla
 // Run computes the output elements [lo, hi).
 func (j *reduceJob[T, A]) Run(lo, hi int) {
 	p := j.p
-	var rw walker
+	var rw ops.Odometer
 	if p.cols == 0 {
 		for o := lo; o < hi; o++ {
 			base := ops.StridedOffset(o, p.keepShape, p.keepStrides)
-			rw.reset(p.redShape, p.redStrides)
+			rw.Reset(p.redShape, p.redStrides)
 			j.y[o] = j.row(base, &rw)
 		}
 		return
@@ -368,7 +330,7 @@ func (j *reduceJob[T, A]) Run(lo, hi int) {
 		base := ops.StridedOffset(blk, p.keepShape, p.keepStrides)
 		for c := c0; c < c1; c += tile {
 			n := min(tile, c1-c)
-			rw.reset(p.redShape, p.redStrides)
+			rw.Reset(p.redShape, p.redStrides)
 			j.columns(j.y[blk*p.cols+c:][:n], base+c, &rw)
 		}
 		o += c1 - c0
@@ -376,7 +338,7 @@ func (j *reduceJob[T, A]) Run(lo, hi int) {
 }
 
 // row reduces the runs at base plus each offset of rw into one element.
-func (j *reduceJob[T, A]) row(base int, rw *walker) T {
+func (j *reduceJob[T, A]) row(base int, rw *ops.Odometer) T {
 	run := j.p.run
 	switch j.kind {
 	case kMax, kMin:
@@ -385,51 +347,51 @@ func (j *reduceJob[T, A]) row(base int, rw *walker) T {
 			m = j.hi
 		}
 		for r := 0; r < j.reds; r++ {
-			s := j.x[base+rw.off:][:run]
+			s := j.x[base+rw.Off:][:run]
 			if j.kind == kMax {
 				m = maxRun(m, s)
 			} else {
 				m = minRun(m, s)
 			}
-			rw.next()
+			rw.Next()
 		}
 		return m
 	case kProd:
 		acc := A(1)
 		for r := 0; r < j.reds; r++ {
-			for _, v := range j.x[base+rw.off:][:run] {
+			for _, v := range j.x[base+rw.Off:][:run] {
 				acc *= A(v)
 			}
-			rw.next()
+			rw.Next()
 		}
 		return T(acc)
 	case kLogSumExp:
 		m := j.lo
 		for r := 0; r < j.reds; r++ {
-			m = maxRun(m, j.x[base+rw.off:][:run])
-			rw.next()
+			m = maxRun(m, j.x[base+rw.Off:][:run])
+			rw.Next()
 		}
-		rw.reset(rw.shape, rw.strides)
+		rw.Seek(0)
 		var s float64
 		for r := 0; r < j.reds; r++ {
-			for _, v := range j.x[base+rw.off:][:run] {
+			for _, v := range j.x[base+rw.Off:][:run] {
 				s += math.Exp(float64(v) - float64(m))
 			}
-			rw.next()
+			rw.Next()
 		}
 		return T(logSumExp(float64(m), s))
 	}
 	var acc A
 	for r := 0; r < j.reds; r++ {
-		acc += sumRun[T, A](j.kind, j.x[base+rw.off:][:run])
-		rw.next()
+		acc += sumRun[T, A](j.kind, j.x[base+rw.Off:][:run])
+		rw.Next()
 	}
 	return j.finish(acc)
 }
 
 // columns reduces, for each offset of rw, the len(d) elements at base plus
 // that offset element-wise into d.
-func (j *reduceJob[T, A]) columns(d []T, base int, rw *walker) {
+func (j *reduceJob[T, A]) columns(d []T, base int, rw *ops.Odometer) {
 	n := len(d)
 	switch j.kind {
 	case kMax, kMin, kLogSumExp:
@@ -439,25 +401,25 @@ func (j *reduceJob[T, A]) columns(d []T, base int, rw *walker) {
 		}
 		ops.Fill(d, init)
 		for r := 0; r < j.reds; r++ {
-			s := j.x[base+rw.off:][:n]
+			s := j.x[base+rw.Off:][:n]
 			if j.kind == kMin {
 				minCols(d, s)
 			} else {
 				maxCols(d, s)
 			}
-			rw.next()
+			rw.Next()
 		}
 		if j.kind != kLogSumExp {
 			return
 		}
-		rw.reset(rw.shape, rw.strides)
+		rw.Seek(0)
 		var sums [tile]float64
 		acc := sums[:n]
 		for r := 0; r < j.reds; r++ {
-			for i, v := range j.x[base+rw.off:][:n] {
+			for i, v := range j.x[base+rw.Off:][:n] {
 				acc[i] += math.Exp(float64(v) - float64(d[i]))
 			}
-			rw.next()
+			rw.Next()
 		}
 		for i, s := range acc {
 			d[i] = T(logSumExp(float64(d[i]), s))
@@ -470,7 +432,7 @@ func (j *reduceJob[T, A]) columns(d []T, base int, rw *walker) {
 		ops.Fill(acc, 1)
 	}
 	for r := 0; r < j.reds; r++ {
-		s := j.x[base+rw.off:][:n]
+		s := j.x[base+rw.Off:][:n]
 		switch j.kind {
 		case kProd:
 			for i, v := range s {
@@ -489,7 +451,7 @@ func (j *reduceJob[T, A]) columns(d []T, base int, rw *walker) {
 				acc[i] += A(v)
 			}
 		}
-		rw.next()
+		rw.Next()
 	}
 	for i, a := range acc {
 		d[i] = j.finish(a)
