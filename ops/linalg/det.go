@@ -59,33 +59,30 @@ func (detOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 }
 
 func bindDet[T ops.Float](par ops.Parallel, x, y *ops.Tensor, m int) func() error {
-	mats := y.Len()
-	tasks := max(1, min(par.Threads(), mats, mats*m*m*m/ops.Grain))
-	lu := make([][]float64, tasks)
+	var lu [][]float64
+	var xs, ys []T
+	tasks, loop := ops.BindTasks(par, y.Len(), m*m*m, func(t, lo, hi int) {
+		a := lu[t]
+		for i := lo; i < hi; i++ {
+			nan := false
+			for j, v := range xs[i*m*m:][:m*m] {
+				a[j] = float64(v)
+				nan = nan || v != v
+			}
+			if nan {
+				ys[i] = T(math.NaN())
+				continue
+			}
+			ys[i] = T(luDet(a, m))
+		}
+	})
+	lu = make([][]float64, tasks)
 	for i := range lu {
 		lu[i] = make([]float64, m*m)
 	}
-	var xs, ys []T
-	body := func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			a := lu[t]
-			for i := t * mats / tasks; i < (t+1)*mats/tasks; i++ {
-				nan := false
-				for j, v := range xs[i*m*m:][:m*m] {
-					a[j] = float64(v)
-					nan = nan || v != v
-				}
-				if nan {
-					ys[i] = T(math.NaN())
-					continue
-				}
-				ys[i] = T(luDet(a, m))
-			}
-		}
-	}
 	return func() error {
 		xs, ys = ops.Elems[T](x), ops.Elems[T](y)
-		par.For(tasks, 1, body)
+		loop()
 		return nil
 	}
 }

@@ -144,36 +144,31 @@ func (op *topKOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 }
 
 func bindTopK[T ops.Numeric](par ops.Parallel, smallest bool, l lines, k int, in, out []*ops.Tensor) func() {
-	nl := l.outer * l.inner
-	tasks := max(1, min(par.Threads(), nl, nl*l.n/ops.Grain))
-	heaps := make([][]int, tasks)
-	for i := range heaps {
-		heaps[i] = make([]int, k)
-	}
+	var heaps [][]int
 	var x, vals []T
 	var idx []int64
-	body := func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			h := topHeap[T]{smallest: smallest, at: heaps[t]}
-			for line := t * nl / tasks; line < (t+1)*nl/tasks; line++ {
-				base := line/l.inner*l.n*l.inner + line%l.inner
-				h.x = x[base:]
-				h.stride = l.inner
-				h.selectTop(l.n)
-				obase := line/l.inner*k*l.inner + line%l.inner
-				for r, i := range h.at {
-					vals[obase+r*l.inner] = h.x[i*l.inner]
-					idx[obase+r*l.inner] = int64(i)
-				}
+	tasks, loop := ops.BindTasks(par, l.outer*l.inner, l.n, func(t, lo, hi int) {
+		h := topHeap[T]{smallest: smallest, at: heaps[t], stride: l.inner}
+		for line := lo; line < hi; line++ {
+			h.x = x[line/l.inner*l.n*l.inner+line%l.inner:]
+			h.selectTop(l.n)
+			obase := line/l.inner*k*l.inner + line%l.inner
+			for r, i := range h.at {
+				vals[obase+r*l.inner] = h.x[i*l.inner]
+				idx[obase+r*l.inner] = int64(i)
 			}
 		}
+	})
+	heaps = make([][]int, tasks)
+	for i := range heaps {
+		heaps[i] = make([]int, k)
 	}
 	return func() {
 		if k == 0 {
 			return
 		}
 		x, vals, idx = ops.Elems[T](in[0]), ops.Elems[T](out[0]), out[1].I64()
-		par.For(tasks, 1, body)
+		loop()
 	}
 }
 
