@@ -293,18 +293,19 @@ const tile = 256
 
 // reduceJob reduces x into y for the output elements of a range.
 type reduceJob[T elem, A accum] struct {
-	kind   reduceKind
-	p      *reducePlan
-	lo, hi T // the empty maximum and minimum
-	x, y   []T
-	reds   int // iterations of the reduced dims' walker per output
+	kind     reduceKind
+	p        *reducePlan
+	emptyMax T // the maximum of no elements
+	emptyMin T // the minimum of no elements
+	x, y     []T
+	reds     int // steps of the reduced dims' odometer per output
 }
 
 func bindReduce[T elem, A accum](par ops.Parallel, kind reduceKind, p *reducePlan, x, y *ops.Tensor) func() error {
 	j := reduceJob[T, A]{kind: kind, p: p, reds: ops.NumElems(p.redShape)}
-	j.lo, j.hi = ops.TypeLimits[T]()
+	j.emptyMax, j.emptyMin = ops.TypeLimits[T]()
 	if x.Type == onnx.Bool {
-		j.lo, j.hi = 0, 1
+		j.emptyMax, j.emptyMin = 0, 1
 	}
 	return ops.BindLoop(par, p.outs, max(1, ops.Grain/max(p.count, 1)), func() *reduceJob[T, A] {
 		j.x, j.y = ops.Elems[T](x), ops.Elems[T](y)
@@ -342,9 +343,9 @@ func (j *reduceJob[T, A]) row(base int, rw *ops.Odometer) T {
 	run := j.p.run
 	switch j.kind {
 	case kMax, kMin:
-		m := j.lo
+		m := j.emptyMax
 		if j.kind == kMin {
-			m = j.hi
+			m = j.emptyMin
 		}
 		for r := 0; r < j.reds; r++ {
 			s := j.x[base+rw.Off:][:run]
@@ -366,7 +367,7 @@ func (j *reduceJob[T, A]) row(base int, rw *ops.Odometer) T {
 		}
 		return T(acc)
 	case kLogSumExp:
-		m := j.lo
+		m := j.emptyMax
 		for r := 0; r < j.reds; r++ {
 			m = maxRun(m, j.x[base+rw.Off:][:run])
 			rw.Next()
@@ -395,9 +396,9 @@ func (j *reduceJob[T, A]) columns(d []T, base int, rw *ops.Odometer) {
 	n := len(d)
 	switch j.kind {
 	case kMax, kMin, kLogSumExp:
-		init := j.lo
+		init := j.emptyMax
 		if j.kind == kMin {
-			init = j.hi
+			init = j.emptyMin
 		}
 		ops.Fill(d, init)
 		for r := 0; r < j.reds; r++ {
