@@ -86,10 +86,7 @@ func (op *argOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 		return nil, err
 	}
 	l := lines{outer: ops.NumElems(x.Shape[:ax]), n: x.Shape[ax], inner: ops.NumElems(x.Shape[ax+1:])}
-	dir := argDir{min: op.min, last: op.last}
-	return bindArg(ctx.Par, x, l, func(j int, idx []int64) {
-		copy(out[0].I64()[j:], idx)
-	}, dir), nil
+	return bindArg(ctx.Par, x, l, argDir{min: op.min, last: op.last}, out[0], false), nil
 }
 
 // lines views a tensor as outer x n x inner: outer*inner lines of n
@@ -99,47 +96,65 @@ type lines struct{ outer, n, inner int }
 // argDir says which extreme an arg search looks for.
 type argDir struct{ min, last bool }
 
-// bindArg binds the search, for every line of x, of its extreme's index;
-// store gets them for the lines j, j+1... (consecutive lines of one outer
-// block: at most a column tile of them).
-func bindArg(par ops.Parallel, x *ops.Tensor, l lines, store func(j int, idx []int64), dir argDir) func() error {
+// bindArg binds the search, for every line of x, of its extreme's index.
+// The indices go to y, one int64 per line, or, when oneHot is set, y (of
+// x's type and shape, cleared by the caller) gets a 1 at each extreme.
+func bindArg(par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor, oneHot bool) func() error {
 	switch x.Type {
 	case onnx.Float:
-		return bindArgOf[float32](par, x, l, store, dir)
+		return bindArgOf[float32](par, x, l, dir, y, oneHot)
 	case onnx.Double:
-		return bindArgOf[float64](par, x, l, store, dir)
+		return bindArgOf[float64](par, x, l, dir, y, oneHot)
 	case onnx.Int8:
-		return bindArgOf[int8](par, x, l, store, dir)
+		return bindArgOf[int8](par, x, l, dir, y, oneHot)
 	case onnx.Int16:
-		return bindArgOf[int16](par, x, l, store, dir)
+		return bindArgOf[int16](par, x, l, dir, y, oneHot)
 	case onnx.Int32:
-		return bindArgOf[int32](par, x, l, store, dir)
+		return bindArgOf[int32](par, x, l, dir, y, oneHot)
 	case onnx.Int64:
-		return bindArgOf[int64](par, x, l, store, dir)
+		return bindArgOf[int64](par, x, l, dir, y, oneHot)
 	case onnx.Uint8:
-		return bindArgOf[uint8](par, x, l, store, dir)
+		return bindArgOf[uint8](par, x, l, dir, y, oneHot)
 	case onnx.Uint16:
-		return bindArgOf[uint16](par, x, l, store, dir)
+		return bindArgOf[uint16](par, x, l, dir, y, oneHot)
 	case onnx.Uint32:
-		return bindArgOf[uint32](par, x, l, store, dir)
+		return bindArgOf[uint32](par, x, l, dir, y, oneHot)
 	}
-	return bindArgOf[uint64](par, x, l, store, dir)
+	return bindArgOf[uint64](par, x, l, dir, y, oneHot)
 }
 
-func bindArgOf[T ops.Numeric](par ops.Parallel, x *ops.Tensor, l lines, store func(j int, idx []int64), dir argDir) func() error {
-	job := &argJob[T]{l: l, dir: dir, store: store}
+func bindArgOf[T ops.Numeric](par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor, oneHot bool) func() error {
+	job := &argJob[T]{l: l, dir: dir}
 	return ops.BindLoop(par, l.outer*l.inner, max(1, ops.Grain/max(l.n, 1)), func() *argJob[T] {
 		job.x = ops.Elems[T](x)
+		if oneHot {
+			job.hot = ops.Elems[T](y)
+		} else {
+			job.idx = y.I64()
+		}
 		return job
 	})
 }
 
-// argJob searches the lines of a range.
+// argJob searches the lines of a range, storing indices in idx or ones in hot.
 type argJob[T ops.Numeric] struct {
-	l     lines
-	dir   argDir
-	x     []T
-	store func(j int, idx []int64)
+	l      lines
+	dir    argDir
+	x, hot []T
+	idx    []int64
+}
+
+// store records the extremes ix of the lines o, o+1...
+func (j *argJob[T]) store(o int, ix []int64) {
+	if j.hot == nil {
+		copy(j.idx[o:], ix)
+		return
+	}
+	in, n := j.l.inner, j.l.n
+	for i, k := range ix {
+		line := o + i
+		j.hot[line/in*n*in+line%in+int(k)*in] = 1
+	}
 }
 
 // Run searches lines [lo, hi): a contiguous line at a time when the axis

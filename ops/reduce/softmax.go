@@ -124,17 +124,7 @@ func bindHardmax(par ops.Parallel, d, x *ops.Tensor, l lines) func() error {
 	if l.n == 0 {
 		return func() error { return nil }
 	}
-	search := bindArg(par, x, l, func(j int, idx []int64) {
-		for i, k := range idx {
-			line := j + i
-			off := line/l.inner*l.n*l.inner + line%l.inner + int(k)*l.inner
-			if d.Type == onnx.Float {
-				d.F32()[off] = 1
-			} else {
-				d.F64()[off] = 1
-			}
-		}
-	}, argDir{})
+	search := bindArg(par, x, l, argDir{}, d, true)
 	return func() error {
 		clear(d.Data)
 		return search()
