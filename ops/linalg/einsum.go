@@ -474,23 +474,40 @@ func (g *gather[T]) run(par ops.Parallel, dst []T) {
 	par.For(len(dst), max(1, ops.Grain/max(g.reds, 1)), g.body)
 }
 
-// rangeOf fills dst[lo:hi].
+// rangeOf fills dst[lo:hi], a row of the innermost dim at a time.
 func (g *gather[T]) rangeOf(lo, hi int) {
+	shape, strides := g.outShape, g.outStrides
+	inner, step := 1, 0
+	if nd := len(shape); nd > 0 {
+		inner, step = shape[nd-1], strides[nd-1]
+		shape, strides = shape[:nd-1], strides[:nd-1]
+	}
 	var ow, rw ops.Odometer
-	ow.Reset(g.outShape, g.outStrides)
-	ow.Seek(lo)
+	ow.Reset(shape, strides)
+	ow.Seek(lo / inner)
 	rw.Reset(g.redShape, g.redStrides)
-	for o := lo; o < hi; o++ {
-		if len(g.redShape) == 0 {
-			g.dst[o] = g.src[ow.Off]
-		} else {
-			var s T
-			for range g.reds {
-				s += g.src[ow.Off+rw.Off]
-				rw.Next()
+	for o := lo; o < hi; {
+		c := o % inner
+		d := g.dst[o:min(hi, o-c+inner)]
+		base := ow.Off + c*step
+		switch {
+		case len(g.redShape) > 0:
+			for i := range d {
+				var s T
+				for range g.reds {
+					s += g.src[base+i*step+rw.Off]
+					rw.Next()
+				}
+				d[i] = s
 			}
-			g.dst[o] = s
+		case step == 1:
+			copy(d, g.src[base:])
+		default:
+			for i := range d {
+				d[i] = g.src[base+i*step]
+			}
 		}
+		o += len(d)
 		ow.Next()
 	}
 }
