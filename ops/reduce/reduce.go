@@ -348,12 +348,7 @@ func (j *reduceJob[T, A]) row(base int, rw *ops.Odometer) T {
 			m = j.emptyMin
 		}
 		for r := 0; r < j.reds; r++ {
-			s := j.x[base+rw.Off:][:run]
-			if j.kind == kMax {
-				m = maxRun(m, s)
-			} else {
-				m = minRun(m, s)
-			}
+			m = extremeRun(j.kind == kMin, m, j.x[base+rw.Off:][:run])
 			rw.Next()
 		}
 		return m
@@ -369,7 +364,7 @@ func (j *reduceJob[T, A]) row(base int, rw *ops.Odometer) T {
 	case kLogSumExp:
 		m := j.emptyMax
 		for r := 0; r < j.reds; r++ {
-			m = maxRun(m, j.x[base+rw.Off:][:run])
+			m = extremeRun(false, m, j.x[base+rw.Off:][:run])
 			rw.Next()
 		}
 		rw.Seek(0)
@@ -402,12 +397,7 @@ func (j *reduceJob[T, A]) columns(d []T, base int, rw *ops.Odometer) {
 		}
 		ops.Fill(d, init)
 		for r := 0; r < j.reds; r++ {
-			s := j.x[base+rw.Off:][:n]
-			if j.kind == kMin {
-				minCols(d, s)
-			} else {
-				maxCols(d, s)
-			}
+			extremeCols(j.kind == kMin, d, j.x[base+rw.Off:][:n])
 			rw.Next()
 		}
 		if j.kind != kLogSumExp {
@@ -531,34 +521,37 @@ func sumRun[T elem, A accum](kind reduceKind, s []T) A {
 	return (a0 + a1) + (a2 + a3)
 }
 
-// maxRun is the maximum of m and s's elements; a NaN anywhere gives NaN.
-func maxRun[T elem](m T, s []T) T {
-	for _, v := range s {
-		m = max(m, v)
+// extremeRun is the maximum (or, if least, the minimum) of m and s's
+// elements, in four independent chains; a NaN anywhere gives NaN.
+func extremeRun[T elem](least bool, m T, s []T) T {
+	pick := func(a, b T) T {
+		if least {
+			return min(a, b)
+		}
+		return max(a, b)
 	}
-	return m
+	m0, m1, m2, m3 := m, m, m, m
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		m0, m1, m2, m3 = pick(m0, s[i]), pick(m1, s[i+1]), pick(m2, s[i+2]), pick(m3, s[i+3])
+	}
+	for ; i < len(s); i++ {
+		m0 = pick(m0, s[i])
+	}
+	return pick(pick(m0, m1), pick(m2, m3))
 }
 
-// minRun is the minimum of m and s's elements; a NaN anywhere gives NaN.
-func minRun[T elem](m T, s []T) T {
-	for _, v := range s {
-		m = min(m, v)
-	}
-	return m
-}
-
-// maxCols sets d[i] = max(d[i], s[i]).
-func maxCols[T elem](d, s []T) {
+// extremeCols sets d[i] to the maximum (or, if least, the minimum) of d[i]
+// and s[i].
+func extremeCols[T elem](least bool, d, s []T) {
 	s = s[:len(d)]
+	if least {
+		for i, v := range s {
+			d[i] = min(d[i], v)
+		}
+		return
+	}
 	for i, v := range s {
 		d[i] = max(d[i], v)
-	}
-}
-
-// minCols sets d[i] = min(d[i], s[i]).
-func minCols[T elem](d, s []T) {
-	s = s[:len(d)]
-	for i, v := range s {
-		d[i] = min(d[i], v)
 	}
 }
