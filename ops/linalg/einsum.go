@@ -216,7 +216,7 @@ func inTwice(terms [][]int, l int) bool {
 
 // Infer checks the inputs against the equation and gives the output shape.
 func (op *einsumOp) Infer(in []ops.Value) ([]ops.Value, error) {
-	if err := ops.CheckInputs(in, 1, len(in)); err != nil {
+	if err := ops.CheckInputs(in, 1, max(1, len(in))); err != nil {
 		return nil, err
 	}
 	for i, v := range in {
