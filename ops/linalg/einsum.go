@@ -358,6 +358,7 @@ func bindEinsum[T ops.Numeric](par ops.Parallel, p *einsumPlan, in []*ops.Tensor
 			mul:   newBMM[T](p.count(batch), p.count(rows), p.count(ks), p.count(cols)),
 		}
 		st.packX.src = prev
+		st.bufX, st.bufY = st.packX.buffer(), st.packY.buffer()
 		steps = append(steps, st)
 		prev = st.mul.c
 		cur = operand{labels: concat(batch, rows, cols)}
@@ -378,8 +379,8 @@ func bindEinsum[T ops.Numeric](par ops.Parallel, p *einsumPlan, in []*ops.Tensor
 				st.packX.src = ops.Elems[T](in[st.xIn])
 			}
 			st.packY.src = ops.Elems[T](in[st.yIn])
-			st.packX.run(par, st.mul.a)
-			st.packY.run(par, st.mul.b)
+			st.mul.a = st.packX.fill(par, st.bufX)
+			st.mul.b = st.packY.fill(par, st.bufY)
 			st.mul.run(par)
 		}
 		if curIn >= 0 {
@@ -417,15 +418,18 @@ func concat(lists ...[]int) []int {
 type contraction[T ops.Numeric] struct {
 	xIn, yIn     int
 	packX, packY *gather[T]
+	bufX, bufY   []T // where the gathers write (nil for an identity)
 	mul          *bmm[T]
 }
 
 // gather writes to a contiguous destination, for every index of its dims
 // in row-major order, the sum over the dropped dims of a strided source.
+// When that is the source as it lies (identity), fill hands the source on.
 type gather[T ops.Numeric] struct {
 	outShape, outStrides []int // source strides of the destination's dims
 	redShape, redStrides []int // the dims summed over
-	reds                 int
+	reds, size           int   // elements summed per output; outputs
+	identity             bool
 	src, dst             []T
 	body                 func(lo, hi int)
 }
@@ -444,9 +448,28 @@ func newGather[T ops.Numeric](p *einsumPlan, o operand, out, drop []int) *gather
 		st = append(st, o.strideOf(l))
 	}
 	g.redShape, g.redStrides = mergeDims(p.sizes(drop), st)
-	g.reds = ops.NumElems(g.redShape)
+	g.reds, g.size = ops.NumElems(g.redShape), ops.NumElems(g.outShape)
+	g.identity = len(g.redShape) == 0 && (len(g.outShape) == 0 || len(g.outShape) == 1 && g.outStrides[0] == 1)
 	g.body = g.rangeOf
 	return g
+}
+
+// buffer is a destination for fill: nil for an identity.
+func (g *gather[T]) buffer() []T {
+	if g.identity {
+		return nil
+	}
+	return make([]T, g.size)
+}
+
+// fill returns the gathered values: the source itself for an identity,
+// else buf filled.
+func (g *gather[T]) fill(par ops.Parallel, buf []T) []T {
+	if g.identity {
+		return g.src[:g.size]
+	}
+	g.run(par, buf)
+	return buf
 }
 
 // mergeDims drops the size-1 dims of a strided view and merges each dim
@@ -513,7 +536,8 @@ func (g *gather[T]) rangeOf(lo, hi int) {
 }
 
 // bmm is a batched matrix product c[i] = a[i] b[i] of batch m x k by k x n
-// row-major matrices it owns: float32 by the GEMM, other types by rows.
+// row-major matrices (c its own, a and b set before each run): float32 by
+// the GEMM, other types by rows.
 type bmm[T ops.Numeric] struct {
 	batch, m, k, n int
 	a, b, c        []T
@@ -523,9 +547,8 @@ type bmm[T ops.Numeric] struct {
 }
 
 func newBMM[T ops.Numeric](batch, m, k, n int) *bmm[T] {
-	mm := &bmm[T]{batch: batch, m: m, k: k, n: n,
-		a: make([]T, batch*m*k), b: make([]T, batch*k*n), c: make([]T, batch*m*n)}
-	if _, ok := any(mm.a).([]float32); ok {
+	mm := &bmm[T]{batch: batch, m: m, k: k, n: n, c: make([]T, batch*m*n)}
+	if _, ok := any(mm.c).([]float32); ok {
 		mm.work = make([]float32, gemm.WorkLen(m, n, k, false, false))
 	}
 	mm.rows = mm.rowRange
