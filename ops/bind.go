@@ -71,3 +71,19 @@ func ParallelRange[J RangeJob](par Parallel, n, grain int, job J) {
 	}
 	par.For(n, grain, job.Run)
 }
+
+// BindTasks binds a loop over n items split into at most par.Threads()
+// tasks of contiguous items, each worth at least Grain units of work at
+// cost units per item, so that every task can use scratch of its own made
+// once at bind (a run then allocates nothing). It returns the number of
+// tasks, which is how many scratch buffers to make, and the step function,
+// which calls fn(task, lo, hi) with each task's items [lo, hi).
+func BindTasks(par Parallel, n, cost int, fn func(task, lo, hi int)) (int, func()) {
+	tasks := max(1, min(par.Threads(), n, n*max(cost, 1)/Grain))
+	body := func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			fn(t, t*n/tasks, (t+1)*n/tasks)
+		}
+	}
+	return tasks, func() { par.For(tasks, 1, body) }
+}

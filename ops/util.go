@@ -204,6 +204,65 @@ func StridedOffset(idx int, shape, strides []int) int {
 	return off
 }
 
+// Odometer steps through the element offsets of a strided view in
+// row-major order, adding one stride per step rather than dividing; Off is
+// the current offset. The zero value is unusable until Reset.
+type Odometer struct {
+	shape, strides []int
+	small          [8]int // the coordinates, when there are at most 8
+	big            []int  // the coordinates of a view of more dims
+	Off            int
+}
+
+// Reset puts o at the first element of the view of the given shape and
+// strides. It allocates only for views of more than 8 dims.
+func (o *Odometer) Reset(shape, strides []int) {
+	o.shape, o.strides = shape, strides
+	if len(shape) > len(o.small) && len(o.big) < len(shape) {
+		o.big = make([]int, len(shape))
+	}
+	clear(o.coords())
+	o.Off = 0
+}
+
+// Seek moves o to the i-th element of the view in row-major order (i is 0
+// for a view of no elements).
+func (o *Odometer) Seek(i int) {
+	idx := o.coords()
+	o.Off = 0
+	for k := len(o.shape) - 1; k >= 0; k-- {
+		if o.shape[k] == 0 {
+			idx[k] = 0
+			continue
+		}
+		idx[k] = i % o.shape[k]
+		i /= o.shape[k]
+		o.Off += idx[k] * o.strides[k]
+	}
+}
+
+// coords is the storage of the coordinates.
+func (o *Odometer) coords() []int {
+	if len(o.shape) > len(o.small) {
+		return o.big[:len(o.shape)]
+	}
+	return o.small[:len(o.shape)]
+}
+
+// Next moves o to the following element (after the last, back to the first).
+func (o *Odometer) Next() {
+	idx := o.coords()
+	for k := len(o.shape) - 1; k >= 0; k-- {
+		idx[k]++
+		o.Off += o.strides[k]
+		if idx[k] < o.shape[k] {
+			return
+		}
+		o.Off -= o.strides[k] * o.shape[k]
+		idx[k] = 0
+	}
+}
+
 // Fill sets every value of s to v.
 func Fill[T any](s []T, v T) {
 	for i := range s {

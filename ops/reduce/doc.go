@@ -1,4 +1,5 @@
-// Package reduce holds the operators that combine elements along axes:
-// the Reduce* family and Softmax / LogSoftmax. They register themselves
-// with package ops when this package is imported.
+// Package reduce holds the operators that combine or search elements along
+// axes: the Reduce* family, ArgMax and ArgMin, CumSum and CumProd, TopK,
+// and Softmax, LogSoftmax and Hardmax. They register themselves with
+// package ops when this package is imported.
 package reduce

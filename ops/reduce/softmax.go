@@ -9,29 +9,41 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops/internal/fmath"
 )
 
-// Softmax and LogSoftmax for float32 and float64. Before opset 13 the input
-// is coerced to 2-D at axis (default 1) and each row of the product of the
-// trailing dimensions is normalized; from 13 the normalization runs along
-// the single dimension axis (default -1). Each line subtracts its maximum
-// before exponentiating, so large inputs neither overflow nor lose the
-// result, and sums in float64.
+// Softmax, LogSoftmax and Hardmax for float32 and float64. Before opset 13
+// the input is coerced to 2-D at axis (default 1) and each row of the
+// product of the trailing dimensions is normalized; from 13 the
+// normalization runs along the single dimension axis (default -1). Each
+// line subtracts its maximum before exponentiating, so large inputs neither
+// overflow nor lose the result, and sums in float64. Hardmax gives 1 at the
+// first maximum of each line (the first NaN, if any, as numpy's argmax
+// finds it) and 0 elsewhere.
 func init() {
-	ops.Register("", "Softmax", 1, buildSoftmax(false))
-	ops.Register("", "Softmax", 13, buildSoftmax(false))
-	ops.Register("", "LogSoftmax", 1, buildSoftmax(true))
-	ops.Register("", "LogSoftmax", 13, buildSoftmax(true))
+	for _, v := range []int{1, 11, 13} {
+		ops.Register("", "Softmax", v, buildSoftmax(softmax))
+		ops.Register("", "LogSoftmax", v, buildSoftmax(logSoftmax))
+		ops.Register("", "Hardmax", v, buildSoftmax(hardmax))
+	}
 }
 
-// softmaxOp is a built Softmax or LogSoftmax.
+// normKind is what a softmaxOp computes.
+type normKind int
+
+const (
+	softmax normKind = iota
+	logSoftmax
+	hardmax
+)
+
+// softmaxOp is a built Softmax, LogSoftmax or Hardmax.
 type softmaxOp struct {
-	log    bool
+	kind   normKind
 	coerce bool // opset < 13: flatten to 2-D at axis
 	axis   int
 }
 
-func buildSoftmax(log bool) ops.Builder {
+func buildSoftmax(kind normKind) ops.Builder {
 	return func(n *onnx.Node, opset int) (ops.Op, error) {
-		s := &softmaxOp{log: log, coerce: opset < 13}
+		s := &softmaxOp{kind: kind, coerce: opset < 13}
 		def := int64(-1)
 		if s.coerce {
 			def = 1
@@ -76,8 +88,14 @@ func (s *softmaxOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	return []ops.Value{{Type: in[0].Type, Shape: in[0].Shape}}, nil
 }
 
-// InPlace lets the output overwrite the input: each line is read before it is written.
-func (s *softmaxOp) InPlace(in []ops.Value) int { return 0 }
+// InPlace lets the output of Softmax and LogSoftmax overwrite the input:
+// each line is read before it is written. Hardmax clears its output first.
+func (s *softmaxOp) InPlace(in []ops.Value) int {
+	if s.kind == hardmax {
+		return -1
+	}
+	return 0
+}
 
 // Run normalizes every line.
 func (s *softmaxOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
@@ -90,10 +108,27 @@ func (s *softmaxOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 	if err != nil {
 		return nil, err
 	}
-	if in[0].Type == onnx.Float {
-		return bindSoftmax[float32](ctx.Par, s.log, out[0], in[0], outer, n, inner), nil
+	log := s.kind == logSoftmax
+	switch {
+	case s.kind == hardmax:
+		return bindHardmax(ctx.Par, out[0], in[0], lines{outer, n, inner}), nil
+	case in[0].Type == onnx.Float:
+		return bindSoftmax[float32](ctx.Par, log, out[0], in[0], outer, n, inner), nil
 	}
-	return bindSoftmax[float64](ctx.Par, s.log, out[0], in[0], outer, n, inner), nil
+	return bindSoftmax[float64](ctx.Par, log, out[0], in[0], outer, n, inner), nil
+}
+
+// bindHardmax binds the clearing of d and the setting of 1 at the first
+// maximum of every line of x.
+func bindHardmax(par ops.Parallel, d, x *ops.Tensor, l lines) func() error {
+	if l.n == 0 {
+		return func() error { return nil }
+	}
+	search := bindArg(par, x, l, argDir{}, d, true)
+	return func() error {
+		clear(d.Data)
+		return search()
+	}
 }
 
 // bindSoftmax returns a step function normalizing x, viewed as outer x n x
