@@ -319,3 +319,134 @@ func TestNormNodeTests(t *testing.T) {
 		}
 	}
 }
+
+func TestLpNormAndMVNNodeTests(t *testing.T) {
+	if n := opstest.AllNodeTests(t, "test_lpnormalization*"); n != 1 {
+		t.Errorf("%d LpNormalization node tests passed, want 1", n)
+	}
+	if n := opstest.AllNodeTests(t, "test_mvn*"); n != 1 {
+		t.Errorf("%d MeanVarianceNormalization node tests passed, want 1", n)
+	}
+}
+
+func TestLpNormReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, c := range []struct {
+		shape []int
+		axis  int
+	}{{[]int{3, 5}, -1}, {[]int{2, 7, 3}, 1}, {[]int{4, 2, 3}, 0}, {[]int{2, 0, 3}, 1}} {
+		for _, p := range []int{1, 2} {
+			for _, dt := range []onnx.DataType{onnx.Float, onnx.Double} {
+				xv := randValues(rng, ops.NumElems(c.shape), 0)
+				axis := c.axis
+				if axis < 0 {
+					axis += len(c.shape)
+				}
+				if len(xv) > 0 { // one vector of zeros stays zero
+					for k := range c.shape[axis] {
+						xv[k*ops.NumElems(c.shape[axis+1:])] = 0
+					}
+				}
+				want := make([]float64, len(xv))
+				pos := make([]int, len(c.shape))
+				for i := range xv {
+					opstest.Unflatten(i, c.shape, pos)
+					var norm float64
+					q := append([]int(nil), pos...)
+					for k := range c.shape[axis] {
+						q[axis] = k
+						v := xv[key(q, c.shape)]
+						norm += math.Pow(math.Abs(v), float64(p))
+					}
+					norm = math.Pow(norm, 1/float64(p))
+					if norm != 0 {
+						want[i] = xv[i] / norm
+					}
+				}
+				x := tensorOf(dt, xv, c.shape...)
+				op, err := ops.Build(opstest.NodeOf("LpNormalization", []*ops.Tensor{x}, 1, opstest.Int("axis", c.axis), opstest.Int("p", p)), 22)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := opstest.Exec(op, []*ops.Tensor{x}, nil, opstest.Par{N: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				closeTo(t, "LpNormalization", valuesOf(got[0]), want, 1e-6)
+			}
+		}
+	}
+	x := ops.New(onnx.Float, 2, 2)
+	if _, err := ops.Build(opstest.NodeOf("LpNormalization", []*ops.Tensor{x}, 1, opstest.Int("p", 3)), 22); err == nil || !strings.Contains(err.Error(), "\"p\"") {
+		t.Errorf("p=3: error %v, want one naming p", err)
+	}
+}
+
+// key is the row-major offset of pos in shape.
+func key(pos, shape []int) int {
+	k := 0
+	for i, d := range shape {
+		k = k*d + pos[i]
+	}
+	return k
+}
+
+func TestMVNReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, c := range []struct {
+		shape []int
+		axes  []int // nil: default
+	}{
+		{[]int{3, 4, 5, 2}, nil},
+		{[]int{2, 3, 4}, []int{1}},
+		{[]int{2, 3, 4}, []int{0, -1}},
+		{[]int{2, 3, 4, 5}, []int{0, 1, 2, 3}},
+		{[]int{5, 300}, []int{0}},
+	} {
+		for _, dt := range []onnx.DataType{onnx.Float, onnx.Double} {
+			xv := randValues(rng, ops.NumElems(c.shape), 7)
+			reduced := make([]bool, len(c.shape))
+			axes := c.axes
+			if axes == nil {
+				axes = []int{0, 2, 3}
+			}
+			for _, a := range axes {
+				reduced[(a+len(c.shape))%len(c.shape)] = true
+			}
+			stat := append([]int(nil), c.shape...)
+			for a, r := range reduced {
+				if r {
+					stat[a] = 1
+				}
+			}
+			want, _, _ := refNorm(xv, c.shape, func(pos []int) int {
+				q := append([]int(nil), pos...)
+				for a, r := range reduced {
+					if r {
+						q[a] = 0
+					}
+				}
+				return key(q, stat)
+			}, true, 0, func(_ []int, v float64) float64 { return v })
+			x := tensorOf(dt, xv, c.shape...)
+			var attrs []*onnx.Attribute
+			if c.axes != nil {
+				attrs = append(attrs, opstest.Ints("axes", c.axes...))
+			}
+			op, err := ops.Build(opstest.NodeOf("MeanVarianceNormalization", []*ops.Tensor{x}, 1, attrs...), 13)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := opstest.Exec(op, []*ops.Tensor{x}, nil, opstest.Par{N: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, "MeanVarianceNormalization", valuesOf(got[0]), want, 1e-5)
+		}
+	}
+	x := ops.New(onnx.Float, 2, 2)
+	op, _ := ops.Build(opstest.NodeOf("MeanVarianceNormalization", []*ops.Tensor{x}, 1, opstest.Ints("axes", 0, 0)), 13)
+	if _, err := opstest.Exec(op, []*ops.Tensor{x}, nil, ops.Serial{}); err == nil || !strings.Contains(err.Error(), "axes") {
+		t.Errorf("repeated axes: error %v, want one naming axes", err)
+	}
+}
