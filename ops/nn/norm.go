@@ -56,8 +56,8 @@ type normOp struct {
 	statsType ops.DType // element type of Mean and InvStdDev (layer)
 	nOut      int       // outputs the node declares
 	// scale and bias broadcast once by Prepare when constant and
-	// not already laid out as the kernel reads them.
-	scale, bias *ops.Tensor
+	// not already laid out as the kernel reads them (their bytes).
+	scale, bias []byte
 }
 
 func buildNorm(kind normKind) ops.Builder {
@@ -256,13 +256,16 @@ func (op *normOp) Prepare(in []ops.Value) error {
 	if err != nil {
 		return err
 	}
-	if c := in[1].Const; c != nil && l.expands(c.Shape) {
-		op.scale = broadcastTo(c, l.paramShape, nil)
-	}
-	if op.hasBias(in) {
-		if c := in[2].Const; c != nil && l.expands(c.Shape) {
-			op.bias = broadcastTo(c, l.paramShape, nil)
+	size := ops.ElemSize(in[0].Type)
+	prepare := func(c *ops.Tensor) []byte {
+		if c == nil || !l.expands(c.Shape) {
+			return nil
 		}
+		return newExpander(c.Shape, l.paramShape, size, ops.AlignedBytes(ops.NumElems(l.paramShape)*size)).run(c.Data)
+	}
+	op.scale = prepare(in[1].Const)
+	if op.hasBias(in) {
+		op.bias = prepare(in[2].Const)
 	}
 	return nil
 }
@@ -279,26 +282,37 @@ func (op *normOp) Workspace(in []ops.Value) int {
 	return 2 * ops.NumElems(l.paramShape) * ops.ElemSize(in[0].Type)
 }
 
-// broadcastTo writes t broadcast to shape into dst's storage (a new tensor
-// when dst is nil) and returns it.
-func broadcastTo(t *ops.Tensor, shape []int, dst []byte) *ops.Tensor {
-	out := &ops.Tensor{Type: t.Type, Shape: shape}
-	size := ops.ElemSize(t.Type)
-	n := ops.NumElems(shape)
-	if dst == nil {
-		dst = ops.AlignedBytes(n * size)
-	}
-	out.Data = dst[:n*size]
-	plan := ops.NewBroadcastPlan(shape, t.Shape, t.Shape)
-	plan.Walk(0, n, func(o, n, ia, na, _, _ int) {
-		d := out.Data[o*size : (o+n)*size]
+// expander broadcasts a parameter of one shape to another into fixed
+// storage, its plan and loop body made once, so that a run allocates
+// nothing.
+type expander struct {
+	plan     *ops.BroadcastPlan
+	dst, src []byte
+	size, n  int
+	body     func(o, n, ia, na, ib, nb int)
+}
+
+// newExpander plans broadcasting shape from to shape to, elements of size
+// bytes, into dst.
+func newExpander(from, to []int, size int, dst []byte) *expander {
+	e := &expander{plan: ops.NewBroadcastPlan(to, from, from), size: size, n: ops.NumElems(to)}
+	e.dst = dst[:e.n*size]
+	e.body = func(o, n, ia, na, _, _ int) {
+		d := e.dst[o*e.size : (o+n)*e.size]
 		if na == n {
-			copy(d, t.Data[ia*size:])
+			copy(d, e.src[ia*e.size:])
 			return
 		}
-		ops.FillElems(d, t.Data[ia*size:(ia+1)*size])
-	})
-	return out
+		ops.FillElems(d, e.src[ia*e.size:(ia+1)*e.size])
+	}
+	return e
+}
+
+// run broadcasts src's elements and returns the storage holding them.
+func (e *expander) run(src []byte) []byte {
+	e.src = src
+	e.plan.Walk(0, e.n, e.body)
+	return e.dst
 }
 
 // Run normalizes X.
@@ -316,33 +330,31 @@ func (op *normOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 		return nil, err
 	}
 	size := ops.ElemSize(in[0].Type)
-	scratch := ctx.Scratch
-	// params gives scale and bias as the kernel reads them.
-	params := func() (s, b *ops.Tensor) {
-		s = op.scale
-		if s == nil {
-			s = in[1]
-			if l.expands(s.Shape) {
-				s = broadcastTo(s, l.paramShape, scratch)
-			}
+	// param gives input i's elements as the kernel reads them: prepared,
+	// as they are, or broadcast into half h of the scratch.
+	param := func(prepared []byte, i, h int) (func() []byte, error) {
+		if prepared != nil {
+			return func() []byte { return prepared }, nil
 		}
-		if !hasBias {
-			return s, nil
+		if !l.expands(in[i].Shape) {
+			return func() []byte { return in[i].Data[:in[i].Len()*size] }, nil
 		}
-		if b = op.bias; b == nil {
-			b = in[2]
-			if l.expands(b.Shape) {
-				b = broadcastTo(b, l.paramShape, scratch[len(scratch)/2:])
-			}
+		n := ops.NumElems(l.paramShape) * size
+		if len(ctx.Scratch) < 2*n {
+			return nil, fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 2*n)
 		}
-		return s, b
+		e := newExpander(in[i].Shape, l.paramShape, size, ctx.Scratch[h*n:])
+		return func() []byte { return e.run(in[i].Data) }, nil
 	}
-	if l.paramShape != nil {
-		need := 2 * ops.NumElems(l.paramShape) * size
-		if len(scratch) < need {
-			return nil, fmt.Errorf("scratch has %d bytes, need %d", len(scratch), need)
+	scale, err := param(op.scale, 1, 0)
+	if err != nil {
+		return nil, err
+	}
+	bias := func() []byte { return nil }
+	if hasBias {
+		if bias, err = param(op.bias, 2, 1); err != nil {
+			return nil, err
 		}
-		scratch = scratch[:need]
 	}
 	stat := func(i int) *ops.Tensor {
 		if i < len(out) {
@@ -353,20 +365,18 @@ func (op *normOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	grain := max(1, 4096/max(l.inner, 1))
 	if in[0].Type == onnx.Double {
 		return ops.BindLoop(ctx.Par, l.rows, grain, func() normJob[float64] {
-			s, b := params()
-			return newNormJob[float64](op, l, in[0], out[0], s, b, stat(1), stat(2))
+			return newNormJob[float64](op, l, in[0], out[0], scale(), bias(), stat(1), stat(2))
 		}), nil
 	}
 	return ops.BindLoop(ctx.Par, l.rows, grain, func() normJob[float32] {
-		s, b := params()
-		return newNormJob[float32](op, l, in[0], out[0], s, b, stat(1), stat(2))
+		return newNormJob[float32](op, l, in[0], out[0], scale(), bias(), stat(1), stat(2))
 	}), nil
 }
 
 // newNormJob views the tensors of one run.
-func newNormJob[T ops.Float](op *normOp, l normLayout, x, y, scale, bias, mean, inv *ops.Tensor) normJob[T] {
+func newNormJob[T ops.Float](op *normOp, l normLayout, x, y *ops.Tensor, scale, bias []byte, mean, inv *ops.Tensor) normJob[T] {
 	return normJob[T]{
-		x: ops.Elems[T](x), y: ops.Elems[T](y), scale: ops.Elems[T](scale), bias: ops.Elems[T](bias),
+		x: ops.Elems[T](x), y: ops.Elems[T](y), scale: ops.View[T](scale), bias: ops.View[T](bias),
 		mean: newStatView(mean), inv: newStatView(inv),
 		inner: l.inner, rep: l.rep, eps: op.eps, center: op.kind != rmsNorm,
 	}
