@@ -9,38 +9,63 @@ import (
 )
 
 func init() {
-	for _, v := range []int{7, 9, 14, 15} {
+	for _, v := range []int{1, 6, 7, 9, 14, 15} {
 		ops.Register("", "BatchNormalization", v, buildBatchNorm)
 	}
 }
 
-// batchNormOp is BatchNormalization in inference mode: per channel (or per
-// activation with opset 7's spatial=0) y = x*a + b, where
-// a = scale/sqrt(var+epsilon) and b = B - mean*a. With constant parameters
-// a and b are computed once by Prepare.
+// batchNormOp is BatchNormalization: per channel (or per activation with
+// spatial=0, before opset 9) y = x*a + b, where a = scale/sqrt(var+epsilon)
+// and b = B - mean*a. In inference mode mean and var are the inputs, and
+// with constant parameters a and b are computed once by Prepare. In
+// training mode (training_mode=1 from opset 14; before it, when the node
+// asks for the statistics outputs, and is_test is 0 before opset 7) mean
+// and var are the batch's, over every axis but the channel's, var the
+// population variance; the running statistics outputs are
+// input*momentum + batch*(1-momentum), and opset 1 to 9's saved_mean and
+// saved_var outputs the batch mean and variance. Y of a training node that
+// requests no statistics is still normalized with the batch's.
 type batchNormOp struct {
-	epsilon float32
-	spatial bool
-	ab      []float32 // a then b, set by Prepare when the parameters are constant
+	epsilon  float32
+	momentum float32
+	spatial  bool
+	training bool
+	nOut     int       // outputs the node declares
+	ab       []float32 // a then b, set by Prepare when the parameters are constant
 }
 
 func buildBatchNorm(n *onnx.Node, opset int) (ops.Op, error) {
 	a := ops.AttrsOf(n)
 	bn := &batchNormOp{
-		epsilon: a.Float("epsilon", 1e-5),
-		spatial: a.Int("spatial", 1) != 0,
+		epsilon:  a.Float("epsilon", 1e-5),
+		momentum: a.Float("momentum", 0.9),
+		spatial:  a.Int("spatial", 1) != 0,
+		nOut:     len(n.Outputs),
 	}
 	training := a.Int("training_mode", 0) != 0
+	isTest := a.Int("is_test", 0) != 0
 	if err := a.Err(); err != nil {
 		return nil, err
 	}
-	if training {
-		return nil, fmt.Errorf("attribute \"training_mode\" is 1: training mode is %w (inference only)", ops.ErrUnsupported)
-	}
+	stats := false // the node asks for a statistics output
 	for _, o := range n.Outputs[min(1, len(n.Outputs)):] {
-		if o != "" {
-			return nil, fmt.Errorf("output %q: running or saved statistics are training outputs, %w (inference only)", o, ops.ErrUnsupported)
+		stats = stats || o != ""
+	}
+	maxOut := 5
+	switch {
+	case opset >= 14:
+		maxOut = 3
+		if stats && !training {
+			return nil, fmt.Errorf("outputs running_mean and running_var need attribute \"training_mode\" 1")
 		}
+		bn.training = training
+	case opset < 7 && isTest && stats:
+		return nil, fmt.Errorf("attribute \"is_test\" is 1 but the node asks for training statistics")
+	default:
+		bn.training = stats
+	}
+	if bn.nOut < 1 || bn.nOut > maxOut {
+		return nil, fmt.Errorf("node has %d outputs, want 1 to %d", bn.nOut, maxOut)
 	}
 	if !bn.spatial && opset >= 9 {
 		return nil, fmt.Errorf("attribute \"spatial\" was removed in opset 9")
@@ -77,11 +102,21 @@ func (bn *batchNormOp) Infer(in []ops.Value) ([]ops.Value, error) {
 			return nil, fmt.Errorf("input %q has shape %v, want %v", names[i+1], v.Shape, want)
 		}
 	}
-	return []ops.Value{{Type: onnx.Float, Shape: x}}, nil
+	out := []ops.Value{{Type: onnx.Float, Shape: x}}
+	for range bn.nOut - 1 {
+		out = append(out, ops.Value{Type: onnx.Float, Shape: want})
+	}
+	return out, nil
 }
 
-// InPlace lets Y overwrite X.
-func (bn *batchNormOp) InPlace(in []ops.Value) int { return 0 }
+// InPlace lets Y overwrite X, except in training mode, where X is read
+// for the statistics before Y is written but the runtime may not know it.
+func (bn *batchNormOp) InPlace(in []ops.Value) int {
+	if bn.training {
+		return -1
+	}
+	return 0
+}
 
 // coefficients writes a into ab[:n] and b into ab[n:].
 func (bn *batchNormOp) coefficients(scale, bias, mean, variance, ab []float32) {
@@ -94,7 +129,7 @@ func (bn *batchNormOp) coefficients(scale, bias, mean, variance, ab []float32) {
 
 // Prepare computes a and b when the parameters are constant.
 func (bn *batchNormOp) Prepare(in []ops.Value) error {
-	if len(in) != 5 {
+	if len(in) != 5 || bn.training {
 		return nil
 	}
 	for _, v := range in[1:] {
@@ -107,56 +142,130 @@ func (bn *batchNormOp) Prepare(in []ops.Value) error {
 	return nil
 }
 
-// Workspace holds a and b when they are computed at run time.
+// Workspace holds a and b when they are computed at run time, and the
+// batch's mean and variance in training mode.
 func (bn *batchNormOp) Workspace(in []ops.Value) int {
 	if len(in) < 2 {
 		return 0
 	}
-	return 8 * ops.NumElems(in[1].Shape)
+	n := 8 * ops.NumElems(in[1].Shape)
+	if bn.training {
+		n *= 2
+	}
+	return n
 }
 
-// Run computes Y.
+// Run computes Y (and the statistics outputs); a serial run allocates
+// nothing.
 func (bn *batchNormOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	x, y := in[0].F32(), out[0].F32()
-	ab, err := bn.abSpace(ctx, in)
+	s, err := bn.step(ctx, in)
 	if err != nil {
 		return err
 	}
-	if bn.ab == nil {
-		bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), ab)
-	}
-	rows, inner := bn.rows(in)
-	ops.ParallelRange(ctx.Par, rows, max(1, 4096/max(inner, 1)), affineJob{x, y, ab[:len(ab)/2], ab[len(ab)/2:], inner})
+	s.exec(ctx.Par, in, out)
 	return nil
 }
 
-// Bind binds the loop over rows; a and b are computed at every call when
-// the parameters are not constant.
+// Bind binds the loops over rows (and, in training mode, over the
+// parameters' statistics); a and b are computed at every call when the
+// parameters are not constant.
 func (bn *batchNormOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
-	ab, err := bn.abSpace(ctx, in)
+	s, err := bn.step(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	rows, inner := bn.rows(in)
-	return ops.BindLoop(ctx.Par, rows, max(1, 4096/max(inner, 1)), func() affineJob {
-		if bn.ab == nil {
-			bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), ab)
-		}
-		return affineJob{in[0].F32(), out[0].F32(), ab[:len(ab)/2], ab[len(ab)/2:], inner}
-	}), nil
+	b := &s
+	b.batch.Bind()
+	b.affine.Bind()
+	return func() error {
+		b.exec(ctx.Par, in, out)
+		return nil
+	}, nil
 }
 
-// abSpace returns the prepared a and b, or the scratch space for them.
-func (bn *batchNormOp) abSpace(ctx *ops.Ctx, in []*ops.Tensor) ([]float32, error) {
-	if bn.ab != nil {
-		return bn.ab, nil
+// bnStep is one BatchNormalization over given input shapes, its loops
+// unbound (for Run) or bound (for Bind).
+type bnStep struct {
+	bn                  *batchNormOp
+	ab, stats           []float32
+	rows, inner, params int
+	batch               ops.BoundRange[batchStatsJob]
+	affine              ops.BoundRange[affineJob]
+}
+
+// step resolves the sizes and the space for a, b and the statistics.
+func (bn *batchNormOp) step(ctx *ops.Ctx, in []*ops.Tensor) (bnStep, error) {
+	ab, stats, err := bn.space(ctx, in)
+	if err != nil {
+		return bnStep{}, err
 	}
+	rows, inner := bn.rows(in)
+	return bnStep{bn: bn, ab: ab, stats: stats, rows: rows, inner: inner, params: in[1].Len()}, nil
+}
+
+// exec computes the outputs from the tensors' current data.
+func (s *bnStep) exec(par ops.Parallel, in, out []*ops.Tensor) {
+	bn, p := s.bn, s.params
+	switch {
+	case bn.training:
+		mean, variance := s.stats[:p], s.stats[p:]
+		s.batch.Run(par, p, max(1, 4096/max(s.rows/max(p, 1)*s.inner, 1)), batchStatsJob{ops.Elems[float32](in[0]), mean, variance, p, s.inner})
+		bn.coefficients(in[1].F32(), in[2].F32(), mean, variance, s.ab)
+		bn.trainingOutputs(in, out, mean, variance)
+	case bn.ab == nil:
+		bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), s.ab)
+	}
+	s.affine.Run(par, s.rows, max(1, 4096/max(s.inner, 1)), affineJob{in[0].F32(), out[0].F32(), s.ab[:p], s.ab[p:], s.inner})
+}
+
+// trainingOutputs writes the statistics outputs the node asks for: the
+// running mean and variance, then (before opset 14) the batch's.
+func (bn *batchNormOp) trainingOutputs(in, out []*ops.Tensor, mean, variance []float32) {
+	m := bn.momentum
+	for i := 1; i < len(out); i++ {
+		if out[i] == nil {
+			continue
+		}
+		dst := out[i].F32()[:len(mean)]
+		switch i {
+		case 1, 2:
+			running, batch := in[2+i].F32(), mean
+			if i == 2 {
+				batch = variance
+			}
+			for p := range dst {
+				dst[p] = running[p]*m + batch[p]*(1-m)
+			}
+		case 3:
+			copy(dst, mean)
+		case 4:
+			copy(dst, variance)
+		}
+	}
+}
+
+// space returns a and b (prepared, or scratch space for them) and, in
+// training mode, scratch space for the batch's mean and variance.
+func (bn *batchNormOp) space(ctx *ops.Ctx, in []*ops.Tensor) (ab, stats []float32, err error) {
 	params := in[1].Len()
-	ab := ops.View[float32](ctx.Scratch)
-	if len(ab) < 2*params {
-		return nil, fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 8*params)
+	scratch := ops.View[float32](ctx.Scratch)
+	need := 0
+	if bn.ab == nil {
+		need += 2 * params
 	}
-	return ab[:2*params], nil
+	if bn.training {
+		need += 2 * params
+	}
+	if len(scratch) < need {
+		return nil, nil, fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), 4*need)
+	}
+	if ab = bn.ab; ab == nil {
+		ab, scratch = scratch[:2*params], scratch[2*params:]
+	}
+	if bn.training {
+		stats = scratch[:2*params]
+	}
+	return ab, stats, nil
 }
 
 // rows is the number of rows of X with one parameter each, and their length.
@@ -180,5 +289,31 @@ func (j affineJob) Run(lo, hi int) {
 		for i, v := range src {
 			dst[i] = v*ac + bc
 		}
+	}
+}
+
+// batchStatsJob computes the batch mean and population variance of
+// parameters [lo, hi): parameter p covers row p of every group of params
+// rows of inner values. Sums run in float64.
+type batchStatsJob struct {
+	x              []float32
+	mean, variance []float32
+	params, inner  int
+}
+
+func (j batchStatsJob) Run(lo, hi int) {
+	groups := len(j.x) / max(1, j.params*j.inner)
+	count := float64(groups * j.inner)
+	for p := lo; p < hi; p++ {
+		var s float64
+		for g := range groups {
+			s += sum(j.x[(g*j.params+p)*j.inner:][:j.inner])
+		}
+		m := s / count
+		var q float64
+		for g := range groups {
+			q += sumSqDev(j.x[(g*j.params+p)*j.inner:][:j.inner], m)
+		}
+		j.mean[p], j.variance[p] = float32(m), float32(q/count)
 	}
 }

@@ -1,8 +1,9 @@
 package nn
 
 import (
-	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -55,11 +56,20 @@ func TestBatchNormHand(t *testing.T) {
 func TestBatchNormErrors(t *testing.T) {
 	f := func(s ...int) *ops.Tensor { return ops.New(onnx.Float, s...) }
 	ins := []*ops.Tensor{f(1, 2, 3), f(2), f(2), f(2), f(2)}
-	if _, err := ops.Build(opstest.NodeOf("BatchNormalization", ins, 1, opstest.Int("training_mode", 1)), 15); !errors.Is(err, ops.ErrUnsupported) || !strings.Contains(err.Error(), "training_mode") {
-		t.Errorf("training_mode=1: error %v, want ErrUnsupported naming training_mode", err)
-	}
-	if _, err := ops.Build(opstest.NodeOf("BatchNormalization", ins, 3), 15); !errors.Is(err, ops.ErrUnsupported) {
-		t.Errorf("running statistics outputs: error %v, want ErrUnsupported", err)
+	for _, c := range []struct {
+		opset int
+		nOut  int
+		attrs []*onnx.Attribute
+		want  string
+	}{
+		{15, 3, nil, "training_mode"},
+		{15, 4, []*onnx.Attribute{opstest.Int("training_mode", 1)}, "outputs"},
+		{6, 5, []*onnx.Attribute{opstest.Int("is_test", 1)}, "is_test"},
+		{9, 1, []*onnx.Attribute{opstest.Int("spatial", 0)}, "spatial"},
+	} {
+		if _, err := ops.Build(opstest.NodeOf("BatchNormalization", ins, c.nOut, c.attrs...), c.opset); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("opset %d %v: error %v, want one naming %s", c.opset, c.attrs, err, c.want)
+		}
 	}
 	op, err := ops.Build(opstest.NodeOf("BatchNormalization", ins, 1), 15)
 	if err != nil {
@@ -70,9 +80,85 @@ func TestBatchNormErrors(t *testing.T) {
 	}
 }
 
+// Training mode normalizes with the batch's statistics and updates the
+// running ones; opsets before 14 also give the batch's as saved outputs.
+func TestBatchNormTraining(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct {
+		opset   int
+		x       []int
+		spatial bool
+		nOut    int
+		attrs   []*onnx.Attribute
+	}{
+		{15, []int{3, 4, 5, 6}, true, 3, []*onnx.Attribute{opstest.Int("training_mode", 1)}},
+		{14, []int{2, 3, 7}, true, 1, []*onnx.Attribute{opstest.Int("training_mode", 1)}},
+		{9, []int{2, 3, 4, 4}, true, 5, nil},
+		{6, []int{5, 2, 3}, false, 5, []*onnx.Attribute{opstest.Int("spatial", 0)}},
+		{1, []int{2, 2, 3, 3}, true, 3, []*onnx.Attribute{opstest.Ints("consumed_inputs", 0, 0, 0, 1, 1)}},
+	} {
+		params := c.x[1:2]
+		if !c.spatial {
+			params = c.x[1:]
+		}
+		np := ops.NumElems(params)
+		x := opstest.Rand(rng, c.x...)
+		for i := range x.F32() {
+			x.F32()[i] = x.F32()[i]*3 + 2
+		}
+		ins := []*ops.Tensor{x, opstest.Rand(rng, params...), opstest.Rand(rng, params...), opstest.Rand(rng, params...), opstest.Rand(rng, params...)}
+		for i := range ins[4].F32() {
+			ins[4].F32()[i] += 1.5 // a variance
+		}
+		const eps, momentum = 1e-3, 0.8
+		attrs := append([]*onnx.Attribute{opstest.Float("epsilon", eps), opstest.Float("momentum", momentum)}, c.attrs...)
+		op, err := ops.Build(opstest.NodeOf("BatchNormalization", ins, c.nOut, attrs...), c.opset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := opstest.Exec(op, ins, map[int]bool{1: true, 2: true, 3: true, 4: true}, opstest.Par{N: 3})
+		if err != nil {
+			t.Fatalf("opset %d: %v", c.opset, err)
+		}
+		// Reference: parameter p gathers every element whose index, divided
+		// by the elements per parameter row, is p mod np.
+		inner := ops.NumElems(c.x) / (c.x[0] * np)
+		sum, sq := make([]float64, np), make([]float64, np)
+		count := float64(c.x[0] * inner)
+		xv := x.F32()
+		for i, v := range xv {
+			sum[i/inner%np] += float64(v)
+		}
+		mean, variance := make([]float32, np), make([]float32, np)
+		for p := range np {
+			mean[p] = float32(sum[p] / count)
+		}
+		for i, v := range xv {
+			d := float64(v) - float64(mean[i/inner%np])
+			sq[i/inner%np] += d * d
+		}
+		for p := range np {
+			variance[p] = float32(sq[p] / count)
+		}
+		y := make([]float32, len(xv))
+		for i, v := range xv {
+			p := i / inner % np
+			y[i] = (v-mean[p])/float32(math.Sqrt(float64(variance[p]+eps)))*ins[1].F32()[p] + ins[2].F32()[p]
+		}
+		opstest.Close(t, "Y", got[0].F32(), y, 1e-4, 1e-5)
+		runMean, runVar := make([]float32, np), make([]float32, np)
+		for p := range np {
+			runMean[p] = ins[3].F32()[p]*momentum + mean[p]*(1-momentum)
+			runVar[p] = ins[4].F32()[p]*momentum + variance[p]*(1-momentum)
+		}
+		for i, want := range [][]float32{runMean, runVar, mean, variance}[:c.nOut-1] {
+			opstest.Close(t, fmt.Sprintf("opset %d output %d", c.opset, i+1), got[i+1].F32(), want, 1e-5, 1e-6)
+		}
+	}
+}
+
 func TestBatchNormNodeTests(t *testing.T) {
-	// The two training_mode tests are skipped as unsupported.
-	if n := opstest.NodeTests(t, "test_batchnorm*"); n != 2 {
-		t.Errorf("%d BatchNormalization node tests passed, want 2", n)
+	if n := opstest.AllNodeTests(t, "test_batchnorm*"); n != 4 {
+		t.Errorf("%d BatchNormalization node tests passed, want 4", n)
 	}
 }

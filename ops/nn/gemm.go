@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	for _, v := range []int{7, 9, 11, 13} {
+	for _, v := range []int{1, 6, 7, 9, 11, 13} {
 		ops.Register("", "Gemm", v, buildGemm)
 	}
 	for _, v := range []int{1, 9, 13} {
@@ -41,10 +41,14 @@ func actEpilogue(a ops.Activation) gemm.Epilogue {
 
 // gemmOp is Gemm: Y = alpha*op(A)*op(B) + beta*C with C broadcast to
 // [M, N]. A constant A or B is packed once by Prepare; a C that is a row or
-// column vector is added as a bias when the product's tiles are stored.
+// column vector is added as a bias when the product's tiles are stored. C
+// is optional from opset 11; before opset 7 it is broadcast only with the
+// broadcast attribute set, and must otherwise be [M, N].
 type gemmOp struct {
 	alpha, beta    float32
 	transA, transB bool
+	needC          bool          // opset < 11: C is required
+	exactC         bool          // opset < 7 without broadcast: C is [M, N]
 	act            gemm.Epilogue // fused activation (Clamp or Act)
 	fusedAct       bool
 	pa             gemm.PackedA // A or B packed by Prepare when constant
@@ -58,6 +62,10 @@ func buildGemm(n *onnx.Node, opset int) (ops.Op, error) {
 		beta:   a.Float("beta", 1),
 		transA: a.Int("transA", 0) != 0,
 		transB: a.Int("transB", 0) != 0,
+		needC:  opset < 11,
+	}
+	if opset < 7 {
+		g.exactC = a.Int("broadcast", 0) == 0
 	}
 	return g, a.Err()
 }
@@ -86,6 +94,9 @@ func (g *gemmOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if err := ops.CheckInputs(in, 2, 3); err != nil {
 		return nil, err
 	}
+	if g.needC && !ops.HasInput(in, 2) {
+		return nil, fmt.Errorf("input \"C\" is required before opset 11")
+	}
 	for i, name := range []string{"A", "B", "C"}[:len(in)] {
 		if ops.HasInput(in, i) {
 			if err := ops.CheckFloat(in[i], name, true); err != nil {
@@ -105,6 +116,9 @@ func (g *gemmOp) Infer(in []ops.Value) ([]ops.Value, error) {
 		bs, err := ops.BroadcastShape(c, []int{m, n})
 		if err != nil || !ops.SameShape(bs, []int{m, n}) {
 			return nil, fmt.Errorf("input \"C\" of shape %v does not broadcast to [%d %d]", c, m, n)
+		}
+		if g.exactC && !ops.SameShape(c, []int{m, n}) {
+			return nil, fmt.Errorf("input \"C\" has shape %v, want [%d %d] (attribute \"broadcast\" is 0)", c, m, n)
 		}
 	}
 	return []ops.Value{{Type: onnx.Float, Shape: []int{m, n}}}, nil

@@ -103,13 +103,6 @@ func TestGemmReference(t *testing.T) {
 	}
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func TestMatMulReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 34))
 	for _, c := range []struct {
@@ -207,11 +200,53 @@ func TestGemmErrors(t *testing.T) {
 	}
 }
 
+// Before opset 7, C is broadcast only with broadcast=1; before opset 11 it
+// is required.
+func TestGemmOldOpsets(t *testing.T) {
+	a := ops.FromF32([]float32{1, 2, 3, 4}, 2, 2)
+	b := ops.FromF32([]float32{1, 0, 0, 1}, 2, 2)
+	row := ops.FromF32([]float32{10, 20}, 2)
+	full := ops.FromF32([]float32{10, 20, 30, 40}, 2, 2)
+	for _, c := range []struct {
+		opset int
+		c     *ops.Tensor
+		attrs []*onnx.Attribute
+		want  []float32 // nil: an error naming C
+	}{
+		{1, full, nil, []float32{11, 22, 33, 44}},
+		{6, row, nil, nil},
+		{6, row, []*onnx.Attribute{opstest.Int("broadcast", 1)}, []float32{11, 22, 13, 24}},
+		{7, row, nil, []float32{11, 22, 13, 24}},
+		{9, nil, nil, nil},
+		{11, nil, nil, []float32{1, 2, 3, 4}},
+	} {
+		ins := []*ops.Tensor{a, b}
+		if c.c != nil {
+			ins = append(ins, c.c)
+		}
+		op, err := ops.Build(opstest.NodeOf("Gemm", ins, 1, c.attrs...), c.opset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := opstest.Exec(op, ins, nil, ops.Serial{})
+		if c.want == nil {
+			if err == nil || !strings.Contains(err.Error(), "\"C\"") {
+				t.Errorf("opset %d %v: error %v, want one naming C", c.opset, c.attrs, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("opset %d: %v", c.opset, err)
+		}
+		opstest.Close(t, fmt.Sprintf("opset %d", c.opset), got[0].F32(), c.want, 0, 0)
+	}
+}
+
 func TestGemmNodeTests(t *testing.T) {
-	if n := opstest.NodeTests(t, "test_gemm*"); n != 11 {
+	if n := opstest.AllNodeTests(t, "test_gemm*"); n != 11 {
 		t.Errorf("%d Gemm node tests passed, want 11", n)
 	}
-	if n := opstest.NodeTests(t, "test_matmul*"); n != 7 {
+	if n := opstest.AllNodeTests(t, "test_matmul_*"); n != 7 {
 		t.Errorf("%d MatMul node tests passed, want 7", n)
 	}
 }

@@ -16,9 +16,15 @@ func init() {
 	for _, v := range []int{1, 7, 10, 11, 19, 22} {
 		ops.Register("", "AveragePool", v, buildPool(avgPool))
 	}
+	for _, v := range []int{1, 2, 11, 18, 22} {
+		ops.Register("", "LpPool", v, buildPool(lpPool))
+	}
 	for _, v := range []int{1, 22} {
 		ops.Register("", "GlobalMaxPool", v, buildGlobalPool(maxPool))
 		ops.Register("", "GlobalAveragePool", v, buildGlobalPool(avgPool))
+	}
+	for _, v := range []int{1, 2, 22} {
+		ops.Register("", "GlobalLpPool", v, buildGlobalPool(lpPool))
 	}
 }
 
@@ -28,18 +34,21 @@ type poolKind int
 const (
 	maxPool poolKind = iota
 	avgPool
+	lpPool // the Lp norm of the window, (sum |x|^p)^(1/p)
 )
 
-// poolOp is MaxPool or AveragePool over 1 to 3 spatial axes. MaxPool
-// computes float32, float64, int8 and uint8 and can give the Indices output
-// (flat positions in X, row-major or, with storage_order 1, column-major
-// within each plane); AveragePool computes float32 and float64.
+// poolOp is MaxPool, AveragePool or LpPool over 1 to 3 spatial axes.
+// MaxPool computes float32, float64, int8 and uint8 and can give the
+// Indices output (flat positions in X, row-major or, with storage_order 1,
+// column-major within each plane); AveragePool and LpPool compute float32
+// and float64 (padding adds nothing to an Lp norm).
 type poolOp struct {
 	kind            poolKind
 	sp              ops.WindowAttrs
 	countIncludePad bool
-	colMajor        bool // storage_order 1
-	indices         bool // MaxPool's Indices output is requested
+	colMajor        bool    // storage_order 1
+	indices         bool    // MaxPool's Indices output is requested
+	p               float64 // LpPool's p
 }
 
 func buildPool(kind poolKind) ops.Builder {
@@ -60,9 +69,32 @@ func buildPool(kind poolKind) ops.Builder {
 			p.indices = len(n.Outputs) > 1 && n.Outputs[1] != ""
 		case avgPool:
 			p.countIncludePad = a.Int("count_include_pad", 0) != 0
+		case lpPool:
+			var err error
+			if p.p, err = lpExponent(a, opset); err != nil {
+				return nil, err
+			}
 		}
 		return p, a.Err()
 	}
+}
+
+// lpExponent reads LpPool's and GlobalLpPool's p: a float before opset 2,
+// an int since, positive, 2 by default.
+func lpExponent(a *ops.Attrs, opset int) (float64, error) {
+	var p float64
+	if opset < 2 {
+		p = float64(a.Float("p", 2))
+	} else {
+		p = float64(a.Int("p", 2))
+	}
+	if err := a.Err(); err != nil {
+		return 0, err
+	}
+	if !(p > 0) || math.IsInf(p, 0) {
+		return 0, fmt.Errorf("attribute \"p\" is %v, must be positive", p)
+	}
+	return p, nil
 }
 
 // checkPoolType checks X's element type for a pool of kind k.
@@ -135,7 +167,7 @@ func runFloat[T float32 | float64](p *poolOp, par ops.Parallel, g *ops.Window3, 
 	if p.kind == maxPool {
 		ops.ParallelRange(par, planes, 1, maxPoolJob[T]{*g, x, y, idx, p.colMajor})
 	} else {
-		ops.ParallelRange(par, planes, 1, avgPoolJob[T]{*g, x, y, p.countIncludePad})
+		ops.ParallelRange(par, planes, 1, sumPoolJob[T]{*g, x, y, p.countIncludePad, p.lp()})
 	}
 }
 
@@ -178,10 +210,18 @@ func bindFloatPool[T float32 | float64](p *poolOp, par ops.Parallel, g ops.Windo
 			return maxPoolJob[T]{g, x, y, idx, p.colMajor}
 		})
 	}
-	return ops.BindLoop(par, planes, 1, func() avgPoolJob[T] {
+	return ops.BindLoop(par, planes, 1, func() sumPoolJob[T] {
 		x, y, _ := views()
-		return avgPoolJob[T]{g, x, y, p.countIncludePad}
+		return sumPoolJob[T]{g, x, y, p.countIncludePad, p.lp()}
 	})
+}
+
+// lp is the p of an LpPool, 0 for an average.
+func (p *poolOp) lp() float64 {
+	if p.kind == lpPool {
+		return p.p
+	}
+	return 0
 }
 
 // poolElem is the element types a pool computes.
@@ -369,17 +409,19 @@ func storageIndex(g *ops.Window3, at int, colMajor bool) int {
 	return d + h*g.In[0] + w*g.In[0]*g.In[1]
 }
 
-// avgPoolJob computes AveragePool over (batch, channel) planes of x into
-// y. The divisor counts the window's taps inside the input, or with
-// includePad inside the padded input (taps past the end padding, possible
-// with ceil_mode, never count).
-type avgPoolJob[T float32 | float64] struct {
+// sumPoolJob computes AveragePool (lp 0) or LpPool over (batch, channel)
+// planes of x into y. An average's divisor counts the window's taps
+// inside the input, or with includePad inside the padded input (taps past
+// the end padding, possible with ceil_mode, never count); an Lp norm sums
+// |x|^lp and takes the lp-th root.
+type sumPoolJob[T float32 | float64] struct {
 	g          ops.Window3
 	x, y       []T
 	includePad bool
+	lp         float64
 }
 
-func (j avgPoolJob[T]) Run(lo, hi int) {
+func (j sumPoolJob[T]) Run(lo, hi int) {
 	g := &j.g
 	inSize, outSize, sw := g.InSize(), g.OutSize(), g.Strides[2]
 	for pl := lo; pl < hi; pl++ {
@@ -391,10 +433,26 @@ func (j avgPoolJob[T]) Run(lo, hi int) {
 				row := j.y[pl*outSize+(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
 				clear(row)
 				ops.RowTaps(g, src, od, oh, func(_ int, in []T, iw, lo, hi int) {
-					for ow := lo; ow < hi; ow++ {
-						row[ow] += in[iw+ow*sw]
+					switch j.lp {
+					case 0:
+						for ow := lo; ow < hi; ow++ {
+							row[ow] += in[iw+ow*sw]
+						}
+					case 2:
+						for ow := lo; ow < hi; ow++ {
+							v := in[iw+ow*sw]
+							row[ow] += v * v
+						}
+					default:
+						for ow := lo; ow < hi; ow++ {
+							row[ow] += T(math.Pow(math.Abs(float64(in[iw+ow*sw])), j.lp))
+						}
 					}
 				})
+				if j.lp != 0 {
+					lpRoot(row, j.lp)
+					continue
+				}
 				for ow := range row {
 					sw, w0, w1 := g.At(2, ow)
 					n := (d1 - d0) * (h1 - h0) * (w1 - w0)
@@ -408,6 +466,17 @@ func (j avgPoolJob[T]) Run(lo, hi int) {
 	}
 }
 
+// lpRoot sets every v of s to v^(1/p).
+func lpRoot[T float32 | float64](s []T, p float64) {
+	for i, v := range s {
+		if p == 2 {
+			s[i] = T(math.Sqrt(float64(v)))
+		} else {
+			s[i] = T(math.Pow(float64(v), 1/p))
+		}
+	}
+}
+
 // paddedTaps is the number of taps of a window starting at input position
 // start on axis a that fall inside the padded input.
 func paddedTaps(g *ops.Window3, a, start int) int {
@@ -415,12 +484,24 @@ func paddedTaps(g *ops.Window3, a, start int) int {
 	return hi - lo
 }
 
-// globalPoolOp is GlobalMaxPool or GlobalAveragePool: one value per plane
-// of any number of spatial axes.
-type globalPoolOp struct{ kind poolKind }
+// globalPoolOp is GlobalMaxPool, GlobalAveragePool or GlobalLpPool: one
+// value per plane of any number of spatial axes.
+type globalPoolOp struct {
+	kind poolKind
+	p    float64 // GlobalLpPool's p
+}
 
 func buildGlobalPool(kind poolKind) ops.Builder {
-	return func(n *onnx.Node, opset int) (ops.Op, error) { return globalPoolOp{kind}, nil }
+	return func(n *onnx.Node, opset int) (ops.Op, error) {
+		op := globalPoolOp{kind: kind}
+		if kind == lpPool {
+			var err error
+			if op.p, err = lpExponent(ops.AttrsOf(n), opset); err != nil {
+				return nil, err
+			}
+		}
+		return op, nil
+	}
 }
 
 // Infer checks X and gives [N, C, 1, ...].
@@ -449,9 +530,9 @@ func (p globalPoolOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 	size := ops.NumElems(x.Shape[2:])
 	grain := max(1, 4096/max(size, 1))
 	if x.Type == onnx.Double {
-		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float64]{p.kind, size, x.F64(), out[0].F64()})
+		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float64]{p, size, x.F64(), out[0].F64()})
 	} else {
-		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float32]{p.kind, size, x.F32(), out[0].F32()})
+		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float32]{p, size, x.F32(), out[0].F32()})
 	}
 	return nil
 }
@@ -464,17 +545,17 @@ func (p globalPoolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 	grain := max(1, 4096/max(size, 1))
 	if x.Type == onnx.Double {
 		return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float64] {
-			return globalPoolJob[float64]{p.kind, size, in[0].F64(), out[0].F64()}
+			return globalPoolJob[float64]{p, size, in[0].F64(), out[0].F64()}
 		}), nil
 	}
 	return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float32] {
-		return globalPoolJob[float32]{p.kind, size, in[0].F32(), out[0].F32()}
+		return globalPoolJob[float32]{p, size, in[0].F32(), out[0].F32()}
 	}), nil
 }
 
 // globalPoolJob reduces (batch, channel) planes of size values of x into y.
 type globalPoolJob[T float32 | float64] struct {
-	kind poolKind
+	op   globalPoolOp
 	size int
 	x, y []T
 }
@@ -482,12 +563,20 @@ type globalPoolJob[T float32 | float64] struct {
 func (j globalPoolJob[T]) Run(lo, hi int) {
 	for pl := lo; pl < hi; pl++ {
 		src := j.x[pl*j.size : (pl+1)*j.size]
-		if j.kind == maxPool {
+		switch j.op.kind {
+		case maxPool:
 			best := T(math.Inf(-1))
 			for _, v := range src {
 				best = max(best, v)
 			}
 			j.y[pl] = best
+			continue
+		case lpPool:
+			var sum float64
+			for _, v := range src {
+				sum += math.Pow(math.Abs(float64(v)), j.op.p)
+			}
+			j.y[pl] = T(math.Pow(sum, 1/j.op.p))
 			continue
 		}
 		var sum T

@@ -23,10 +23,11 @@ type poolCase struct {
 	wantBegin, wantEnd []int // effective padding
 }
 
-// refPool pools x by enumerating every tap of every window: taps in the
-// input count, taps in the padding count only for an average including
-// padding, taps beyond the padding (ceil_mode) never count.
-func refPool(isMax bool, x []float32, xs []int, c *poolCase, strides, dil []int) []float32 {
+// refPool pools x (kind MaxPool, AveragePool or LpPool with exponent p)
+// by enumerating every tap of every window: taps in the input count, taps
+// in the padding count only for an average including padding, taps beyond
+// the padding (ceil_mode) never count.
+func refPool(kind string, p float64, x []float32, xs []int, c *poolCase, strides, dil []int) []float32 {
 	nd := len(xs) - 2
 	planes, inSize, outSize, kSize := xs[0]*xs[1], ops.NumElems(xs[2:]), ops.NumElems(c.wantOut), ops.NumElems(c.kernel)
 	y := make([]float32, planes*outSize)
@@ -34,7 +35,7 @@ func refPool(isMax bool, x []float32, xs []int, c *poolCase, strides, dil []int)
 	for pl := range planes {
 		for o := range outSize {
 			opstest.Unflatten(o, c.wantOut, opos)
-			best, sum, n := math.Inf(-1), 0.0, 0
+			best, sum, lp, n := math.Inf(-1), 0.0, 0.0, 0
 			for k := range kSize {
 				opstest.Unflatten(k, c.kernel, kpos)
 				idx, inside, inPad := 0, true, true
@@ -51,15 +52,18 @@ func refPool(isMax bool, x []float32, xs []int, c *poolCase, strides, dil []int)
 				switch {
 				case inside:
 					v := float64(x[pl*inSize+idx])
-					best, sum, n = math.Max(best, v), sum+v, n+1
+					best, sum, lp, n = math.Max(best, v), sum+v, lp+math.Pow(math.Abs(v), p), n+1
 				case inPad && c.includePad:
 					n++
 				}
 			}
-			if isMax {
+			switch kind {
+			case "MaxPool":
 				y[pl*outSize+o] = float32(best)
-			} else {
+			case "AveragePool":
 				y[pl*outSize+o] = float32(sum / float64(n))
+			default:
+				y[pl*outSize+o] = float32(math.Pow(lp, 1/p))
 			}
 		}
 	}
@@ -164,13 +168,21 @@ func TestPoolReference(t *testing.T) {
 			dil = []int{1, 1, 1}[:nd]
 		}
 		x := opstest.Rand(rng, c.x...)
-		for _, kind := range []string{"MaxPool", "AveragePool"} {
+		for _, k := range []struct {
+			kind string
+			p    int
+		}{{"MaxPool", 0}, {"AveragePool", 0}, {"LpPool", 2}, {"LpPool", 3}} {
+			kind := k.kind
 			label := fmt.Sprintf("%s %+v", kind, *c)
-			op, err := ops.Build(opstest.NodeOf(kind, []*ops.Tensor{x}, 1, c.attrs(kind)...), 22)
+			attrs := c.attrs(kind)
+			if k.p != 0 {
+				attrs = append(attrs, opstest.Int("p", k.p))
+			}
+			op, err := ops.Build(opstest.NodeOf(kind, []*ops.Tensor{x}, 1, attrs...), 22)
 			if err != nil {
 				t.Fatalf("%s: %v", label, err)
 			}
-			want := refPool(kind == "MaxPool", x.F32(), c.x, c, strides, dil)
+			want := refPool(kind, float64(k.p), x.F32(), c.x, c, strides, dil)
 			for _, par := range []ops.Parallel{ops.Serial{}, opstest.Par{N: 3}} {
 				got, err := opstest.Exec(op, []*ops.Tensor{x}, nil, par)
 				if err != nil {
@@ -179,7 +191,7 @@ func TestPoolReference(t *testing.T) {
 				if ws := append(c.x[:2:2], c.wantOut...); !ops.SameShape(got[0].Shape, ws) {
 					t.Fatalf("%s: shape %v, want %v", label, got[0].Shape, ws)
 				}
-				opstest.Close(t, label, got[0].F32(), want, 1e-6, 1e-6)
+				opstest.Close(t, label, got[0].F32(), want, 1e-5, 1e-6)
 			}
 		}
 	}
@@ -223,7 +235,7 @@ func TestMaxPoolIndicesAndInts(t *testing.T) {
 
 func TestGlobalPools(t *testing.T) {
 	x := ops.FromF32([]float32{1, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, -5, -6, -7, -9}, 1, 2, 2, 2, 2)
-	for op, want := range map[string][]float32{"GlobalAveragePool": {4.5, -4.625}, "GlobalMaxPool": {8, -1}} {
+	for op, want := range map[string][]float32{"GlobalAveragePool": {4.5, -4.625}, "GlobalMaxPool": {8, -1}, "GlobalLpPool": {14.282857, 14.866069}} {
 		o, err := ops.Build(opstest.NodeOf(op, []*ops.Tensor{x}, 1), 22)
 		if err != nil {
 			t.Fatal(err)
@@ -235,8 +247,18 @@ func TestGlobalPools(t *testing.T) {
 		if !ops.SameShape(got[0].Shape, []int{1, 2, 1, 1, 1}) {
 			t.Errorf("%s: shape %v", op, got[0].Shape)
 		}
-		opstest.Close(t, op, got[0].F32(), want, 0, 0)
+		opstest.Close(t, op, got[0].F32(), want, 1e-6, 0)
 	}
+	// Opset 1's p is a float.
+	o, err := ops.Build(opstest.NodeOf("GlobalLpPool", []*ops.Tensor{x}, 1, opstest.Float("p", 1)), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := opstest.Exec(o, []*ops.Tensor{x}, nil, ops.Serial{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.Close(t, "GlobalLpPool-1", got[0].F32(), []float32{36, 37}, 1e-6, 0)
 }
 
 func TestPoolErrors(t *testing.T) {
@@ -257,6 +279,9 @@ func TestPoolErrors(t *testing.T) {
 		{"AveragePool", ops.New(onnx.Uint8, 1, 1, 4, 4), []*onnx.Attribute{opstest.Ints("kernel_shape", 3, 3)}, "uint8"},
 		{"GlobalAveragePool", ops.New(onnx.Int32, 1, 1, 4, 4), nil, "int32"},
 		{"GlobalMaxPool", ops.New(onnx.Float, 1, 4), nil, "want [N, C"},
+		{"LpPool", x, []*onnx.Attribute{opstest.Ints("kernel_shape", 3, 3), opstest.Int("p", 0)}, "\"p\""},
+		{"LpPool", x, []*onnx.Attribute{opstest.Ints("kernel_shape", 3, 3), opstest.Float("p", 2)}, "\"p\""},
+		{"LpPool", ops.New(onnx.Int8, 1, 1, 4, 4), []*onnx.Attribute{opstest.Ints("kernel_shape", 3, 3)}, "int8"},
 	} {
 		op, err := ops.Build(opstest.NodeOf(c.op, []*ops.Tensor{c.x}, 1, c.attrs...), 22)
 		if err == nil {
@@ -269,14 +294,18 @@ func TestPoolErrors(t *testing.T) {
 }
 
 func TestPoolNodeTests(t *testing.T) {
-	if n := opstest.NodeTests(t, "test_maxpool*"); n != 19 {
-		t.Errorf("%d MaxPool node tests passed, want 19", n)
-	}
-	if n := opstest.NodeTests(t, "test_averagepool*"); n != 20 {
-		t.Errorf("%d AveragePool node tests passed, want 20", n)
-	}
-	if n := opstest.NodeTests(t, "test_globalaveragepool*", "test_globalmaxpool*"); n != 4 {
-		t.Errorf("%d global pool node tests passed, want 4", n)
+	for _, c := range []struct {
+		pattern string
+		want    int
+	}{
+		{"test_maxpool*", 19},
+		{"test_averagepool*", 20},
+		{"test_lppool*", 8},
+		{"test_global*pool*", 4},
+	} {
+		if n := opstest.AllNodeTests(t, c.pattern); n != c.want {
+			t.Errorf("%s: %d node tests passed, want %d", c.pattern, n, c.want)
+		}
 	}
 }
 
