@@ -20,8 +20,6 @@ func sharedDir(t *testing.T) string {
 // wantSkipped are the node tests that need what edgeinfer does not compute:
 // float8/int4/int2/float4 types, sequences and optionals, training outputs.
 var wantSkipped = []string{
-	"test_batchnorm_epsilon_training_mode",
-	"test_batchnorm_example_training_mode",
 	"test_dequantizelinear_e4m3fn",
 	"test_dequantizelinear_e4m3fn_float16",
 	"test_dequantizelinear_e4m3fn_zero_point",
@@ -44,7 +42,7 @@ var wantSkipped = []string{
 
 // wantPassed is the exact number of node tests that pass: a regression, or a
 // newly passing test, changes it.
-const wantPassed = 244
+const wantPassed = 246
 
 func TestNodeConformance(t *testing.T) {
 	shared := sharedDir(t)
