@@ -335,4 +335,3 @@ func (b *binaryOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, erro
 	f := b.spec.bind(b, ctx.Par, out[0], in[0], in[1], in[0].Shape, bEff)
 	return func() error { f(); return nil }, nil
 }
-
