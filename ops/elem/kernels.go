@@ -236,8 +236,8 @@ type ewKernels struct {
 	// operands' shapes as broadcast onto d (they may differ from a.Shape and
 	// b.Shape for legacy axis broadcasting).
 	binary func(par ops.Parallel, k binKind, d, a, b *ops.Tensor, aShape, bShape []int) func()
-	// relu binds d = max(x, 0).
-	relu func(par ops.Parallel, d, x *ops.Tensor) func() error
+	// unary binds d = u(x) (see bindUnary).
+	unary func(par ops.Parallel, u *unaryOp, d, x *ops.Tensor) func() error
 	// clip binds d = min(max(x, lo), hi) with c's bounds; lo and hi are
 	// the optional single-element bound inputs (nil when omitted).
 	clip func(par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error
@@ -254,7 +254,7 @@ type ewKernels struct {
 func ewKernelsOf[T ops.Numeric]() ewKernels {
 	return ewKernels{
 		binary:  bindBinary[T],
-		relu:    bindRelu[T],
+		unary:   bindUnary[T],
 		clip:    bindClip[T],
 		castTo:  castFrom[T],
 		compare: bindCompare[T],

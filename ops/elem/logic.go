@@ -128,11 +128,15 @@ func bindBitwise[T integer](par ops.Parallel, k bitKind, d, a, b *ops.Tensor, aS
 	return bindZip(par, d, a, b, aShape, bShape, func(d, a, b []T) { bitRun(k, d, a, b) })
 }
 
-// bitNot binds d = ^x.
-func bitNot[T integer](par ops.Parallel, d, x *ops.Tensor) func() error {
+// bitNot binds d = ^x, or for bools (logical) d = x ^ 1.
+func bitNot[T integer](par ops.Parallel, d, x *ops.Tensor, logical bool) func() error {
+	var mask T = ^T(0)
+	if logical {
+		mask = 1
+	}
 	return ops.BindMap(par, ops.Grain, d, x, func(d, x []T) {
 		for i, v := range x {
-			d[i] = ^v
+			d[i] = v ^ mask
 		}
 	})
 }
@@ -141,8 +145,8 @@ func bitNot[T integer](par ops.Parallel, d, x *ops.Tensor) func() error {
 type intKernels struct {
 	// bitwise binds d = a k b (see bindZip).
 	bitwise func(par ops.Parallel, k bitKind, d, a, b *ops.Tensor, aShape, bShape []int) func()
-	// not binds d = ^x.
-	not func(par ops.Parallel, d, x *ops.Tensor) func() error
+	// not binds d = ^x, or for bools (logical) d = !x.
+	not func(par ops.Parallel, d, x *ops.Tensor, logical bool) func() error
 }
 
 func intKernelsOf[T integer]() intKernels {
