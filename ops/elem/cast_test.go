@@ -65,8 +65,11 @@ func TestCastErrors(t *testing.T) {
 		frag  string
 	}{
 		{"no to", 13, nil, "attribute \"to\" is required"},
-		{"string to", 13, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.String))}, "want a numeric or bool type"},
-		{"float8 to", 19, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Float8E4M3FN))}, "want a numeric or bool type"},
+		{"string to", 13, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.String))}, "STRING: unsupported"},
+		{"float8 to", 19, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Float8E4M3FN))}, "FLOAT8E4M3FN: unsupported"},
+		{"int4 to", 21, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Int4))}, "INT4: unsupported"},
+		{"undefined to", 13, []*onnx.Attribute{opstest.AttrI("to", 0)}, "not a tensor element type"},
+		{"out of range to", 25, []*onnx.Attribute{opstest.AttrI("to", 99)}, "not a tensor element type"},
 		{"unknown name", 1, []*onnx.Attribute{opstest.AttrS("to", "COMPLEX64")}, "not a supported type name"},
 		{"name type at opset 6", 6, []*onnx.Attribute{opstest.AttrS("to", "FLOAT")}, "attribute \"to\" has type STRING"},
 	}
