@@ -255,7 +255,9 @@ func (b *bitCastOp) InPlace(in []ops.Value) int {
 }
 
 // Run reinterprets the bytes.
-func (b *bitCastOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error { return ops.RunBound(b, ctx, in, out) }
+func (b *bitCastOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
+	return ops.RunBound(b, ctx, in, out)
+}
 
 // Bind makes the copy or widening loop once.
 func (b *bitCastOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
