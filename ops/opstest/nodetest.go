@@ -223,7 +223,7 @@ func SameTensor(got, want *ops.Tensor, rtol, atol float64) error {
 		return nil
 	}
 	for i := range got.Len() {
-		if math.IsNaN(g[i]) && math.IsNaN(w[i]) {
+		if g[i] == w[i] || math.IsNaN(g[i]) && math.IsNaN(w[i]) { // equal infinities too
 			continue
 		}
 		if !(math.Abs(g[i]-w[i]) <= atol+rtol*math.Abs(w[i])) {
