@@ -165,7 +165,7 @@ func binRun[T ops.Numeric](k binKind, d, a, b []T) {
 		switch k {
 		case binAdd, binMul:
 			binRun(k, d, b, a)
-		case binMax, binMin: // symmetric but for which NaN wins: both are NaN
+		case binMax, binMin: // symmetric, NaN winning either way
 			binRun(k, d, b, a)
 		case binSub:
 			for i := range d {
