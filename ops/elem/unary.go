@@ -461,7 +461,7 @@ func (u *unaryOp) scalar(v float64) float64 {
 		}
 		return v
 	case unSigmoid:
-		return 1 / (1 + math.Exp(-v))
+		return sigmoid64(v)
 	case unHardSigmoid:
 		return max(0, min(1, a*v+b))
 	case unHardSwish:
@@ -530,8 +530,8 @@ func (u *unaryOp) scalar(v float64) float64 {
 		return v / (1 + math.Abs(v))
 	case unGelu:
 		return 0.5 * v * math.Erfc(-v/math.Sqrt2)
-	case unGeluTanh:
-		return 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v)))
+	case unGeluTanh: // x/2 (1 + tanh(z)) = x sigmoid(2z), which does not cancel
+		return v * sigmoid64(2*math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v))
 	case unMish:
 		return v * math.Tanh(softplus64(v))
 	case unThresholdedRelu:
@@ -548,7 +548,7 @@ func (u *unaryOp) scalar(v float64) float64 {
 		}
 		return 0
 	case unSwish:
-		return v / (1 + math.Exp(-a*v))
+		return v * sigmoid64(a*v)
 	case unAffine:
 		return a*v + b
 	case unScaledTanh:
@@ -559,6 +559,15 @@ func (u *unaryOp) scalar(v float64) float64 {
 		return a * v
 	}
 	panic(fmt.Sprintf("elem: unary kind %d has no scalar form", u.kind))
+}
+
+// sigmoid64 is 1 / (1 + exp(-v)) without overflow.
+func sigmoid64(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
 }
 
 // softplus64 is ln(1 + exp(v)) without overflow.

@@ -190,7 +190,7 @@ func Erf[T Float](d, x []T) {
 func Gelu[T Float](d, x []T) {
 	for i, v := range x {
 		xv := float64(v)
-		z := math.Abs(xv) * (1 / math.Sqrt2)
+		z := math.Abs(xv) / math.Sqrt2
 		var c float64 // erfc(z)
 		switch {
 		case !is32[T]():
