@@ -246,12 +246,13 @@ func (b *bitCastOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	return []ops.Value{{Type: b.to, Shape: in[0].Shape}}, nil
 }
 
-// InPlace lets the output overwrite the input when both have one width.
+// InPlace lets the output overwrite the input when the types match (the
+// runtime shares storage only between tensors of one type).
 func (b *bitCastOp) InPlace(in []ops.Value) int {
-	if half(b.to) {
-		return -1
+	if in[0].Type == b.to {
+		return 0
 	}
-	return 0
+	return -1
 }
 
 // Run reinterprets the bytes.
