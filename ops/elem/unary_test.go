@@ -114,7 +114,7 @@ func TestActivationNodeTests(t *testing.T) {
 }
 
 func benchActivation(b *testing.B, op string) {
-	o, err := ops.Build(opstest.EwNode(op, make([]*ops.Tensor, 1), 1), 14)
+	o, err := ops.Build(opstest.EwNode(op, make([]*ops.Tensor, 1), 1), 24)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,6 +131,14 @@ func benchActivation(b *testing.B, op string) {
 	}
 }
 
-func BenchmarkReluF32(b *testing.B)    { benchActivation(b, "Relu") }
-func BenchmarkSigmoidF32(b *testing.B) { benchActivation(b, "Sigmoid") }
-func BenchmarkTanhF32(b *testing.B)    { benchActivation(b, "Tanh") }
+func BenchmarkReluF32(b *testing.B)     { benchActivation(b, "Relu") }
+func BenchmarkSigmoidF32(b *testing.B)  { benchActivation(b, "Sigmoid") }
+func BenchmarkTanhF32(b *testing.B)     { benchActivation(b, "Tanh") }
+func BenchmarkExpF32(b *testing.B)      { benchActivation(b, "Exp") }
+func BenchmarkLogF32(b *testing.B)      { benchActivation(b, "Log") }
+func BenchmarkErfF32(b *testing.B)      { benchActivation(b, "Erf") }
+func BenchmarkGeluF32(b *testing.B)     { benchActivation(b, "Gelu") }
+func BenchmarkMishF32(b *testing.B)     { benchActivation(b, "Mish") }
+func BenchmarkSoftplusF32(b *testing.B) { benchActivation(b, "Softplus") }
+func BenchmarkSwishF32(b *testing.B)    { benchActivation(b, "Swish") }
+func BenchmarkEluF32(b *testing.B)      { benchActivation(b, "Elu") }

@@ -116,9 +116,9 @@ func Softplus[T Float](d, x []T) {
 	}
 }
 
-// log1pBlock sets d = ln(1 + x) for x in [0, 1] (NaN passes): float32 as
-// ln(u) * x / (u - 1) with u = 1 + x in float64, whose rounding error
-// cancels. d may be x.
+// log1pBlock sets d = ln(1 + x) for x in [0, 1] (NaN passes). For
+// float32, 1 + x is exact in float64 when x >= 2^-29, and below ln(1 + x)
+// rounds to x. d may be x.
 func log1pBlock[T Float](d, x []T) {
 	if !is32[T]() {
 		for i, v := range x {
@@ -127,12 +127,11 @@ func log1pBlock[T Float](d, x []T) {
 		return
 	}
 	for i, v := range x {
-		u := 1 + float64(v)
-		if u == 1 || u != u {
+		if !(v >= 0x1p-29) { // also NaN
 			d[i] = v
 			continue
 		}
-		d[i] = T(log64(u) * (float64(v) / (u - 1)))
+		d[i] = T(log64(1 + float64(v)))
 	}
 }
 
