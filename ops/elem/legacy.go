@@ -10,8 +10,8 @@ import (
 
 // ImageScaler, an experimental operator of the first opsets that old
 // exports still hold, registered at opset 1 as ONNX Runtime does: y =
-// scale*x + bias[c] over an [N, C, ...] float image, with attribute scale
-// (default 1) and attribute bias, one value per channel (default none).
+// scale*x + bias[c] over an [N, C, H, W] float image, with attribute scale
+// (default 1) and the required attribute bias, one value per channel.
 func init() { ops.Register("", "ImageScaler", 1, buildImageScaler) }
 
 // imageScalerOp is a built ImageScaler.
@@ -22,6 +22,9 @@ type imageScalerOp struct {
 
 func buildImageScaler(n *onnx.Node, opset int) (ops.Op, error) {
 	a := ops.AttrsOf(n)
+	if !a.Has("bias") {
+		return nil, fmt.Errorf("attribute \"bias\" is required")
+	}
 	o := &imageScalerOp{scale: a.Float("scale", 1), bias: a.Floats("bias")}
 	return o, a.Err()
 }
@@ -35,10 +38,10 @@ func (o *imageScalerOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if err := tFloat.check(x, "input"); err != nil {
 		return nil, err
 	}
-	if len(x.Shape) < 2 {
-		return nil, fmt.Errorf("input has shape %v, want [N, C, ...]", x.Shape)
+	if len(x.Shape) != 4 {
+		return nil, fmt.Errorf("input has shape %v, want [N, C, H, W]", x.Shape)
 	}
-	if o.bias != nil && len(o.bias) != x.Shape[1] {
+	if len(o.bias) != x.Shape[1] {
 		return nil, fmt.Errorf("attribute \"bias\" has %d values, the input has %d channels", len(o.bias), x.Shape[1])
 	}
 	return []ops.Value{{Type: x.Type, Shape: x.Shape}}, nil
@@ -70,10 +73,7 @@ type scalerJob[T fmath.Float] struct {
 func (j scalerJob[T]) Run(lo, hi int) {
 	s := T(j.o.scale)
 	for p := lo; p < hi; p++ {
-		var b T
-		if j.o.bias != nil {
-			b = T(j.o.bias[p%j.ch])
-		}
+		b := T(j.o.bias[p%j.ch])
 		d, x := j.d[p*j.plane:(p+1)*j.plane], j.x[p*j.plane:(p+1)*j.plane]
 		for i, v := range x {
 			d[i] = s*v + b

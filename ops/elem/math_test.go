@@ -219,6 +219,8 @@ func TestUnaryErrors(t *testing.T) {
 		in    *ops.Tensor
 		frag  string
 	}{
+		{"scaledtanh without beta", "ScaledTanh", []*onnx.Attribute{opstest.AttrF("alpha", 1)}, nil, "\"alpha\" and \"beta\" are required"},
+		{"parametricsoftplus without attributes", "ParametricSoftplus", nil, nil, "\"alpha\" and \"beta\" are required"},
 		{"celu alpha 0", "Celu", []*onnx.Attribute{opstest.AttrF("alpha", 0)}, nil, "\"alpha\" is 0"},
 		{"gelu approximate", "Gelu", []*onnx.Attribute{opstest.AttrS("approximate", "erf")}, nil, "\"approximate\" is \"erf\""},
 		{"gelu approximate type", "Gelu", []*onnx.Attribute{opstest.AttrI("approximate", 1)}, nil, "attribute \"approximate\" has type INT"},

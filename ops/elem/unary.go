@@ -22,8 +22,9 @@ import (
 //     (approximate "none" or "tanh"), Mish, ThresholdedRelu and Swish;
 //   - the experimental activations of the first opsets, registered at
 //     opset 1 as ONNX Runtime does: Affine (alpha*x + beta), ScaledTanh
-//     (alpha*tanh(beta*x)), ParametricSoftplus (alpha*ln(1 + exp(beta*x)))
-//     and Scale (scale*x).
+//     (alpha*tanh(beta*x)), ParametricSoftplus (alpha*ln(1 + exp(beta*x))),
+//     both of whose attributes ONNX Runtime requires, Scale (scale*x), and
+//     ThresholdedRelu before it became standard at opset 10.
 //
 // Integers go through float64 for Erf and Shrink. float32 evaluates Exp,
 // Log, Sigmoid, Tanh, Erf, Gelu, Softplus, Mish, Swish and the Elu family
@@ -135,7 +136,7 @@ var unarySpecs = []unarySpec{
 	{"Softsign", unSoftsign, tFloat, []int{1, 22}},
 	{"Gelu", unGelu, tFloat, []int{20}},
 	{"Mish", unMish, tFloat, []int{18, 22}},
-	{"ThresholdedRelu", unThresholdedRelu, tFloat, []int{10, 22}},
+	{"ThresholdedRelu", unThresholdedRelu, tFloat, []int{1, 10, 22}}, // 1: experimental
 	{"Shrink", unShrink, tNumeric, []int{9}},
 	{"Swish", unSwish, tFloat, []int{24}},
 	{"Not", unNot, tBool, []int{1}},
@@ -186,7 +187,10 @@ func buildUnary(spec *unarySpec) ops.Builder {
 		case unAffine:
 			u.alpha, u.beta = f("alpha", 1), f("beta", 0)
 		case unScaledTanh, unParametricSoftplus:
-			u.alpha, u.beta = f("alpha", 1), f("beta", 1)
+			if !a.Has("alpha") || !a.Has("beta") {
+				return nil, fmt.Errorf("attributes \"alpha\" and \"beta\" are required")
+			}
+			u.alpha, u.beta = f("alpha", 0), f("beta", 0)
 		case unScale:
 			u.alpha = f("scale", 1)
 		}
