@@ -65,14 +65,15 @@ func TypeLimits[T Numeric]() (lo, hi T) {
 	return 0, T(^uint64(0) >> (64 - bits))
 }
 
-// BroadcastPlan maps two operands onto their broadcast output. Output dimensions of
-// size 1 are dropped and adjacent dimensions that both operands traverse alike
-// are merged, so a same-shape pair becomes one dimension with unit strides, a
-// scalar operand one dimension with stride 0, and a per-channel [C,1,1]
-// against [N,C,H,W] the three dimensions N, C, H*W with an inner stride of 0.
+// BroadcastPlan maps two or three operands onto their broadcast output.
+// Output dimensions of size 1 are dropped and adjacent dimensions that all
+// operands traverse alike are merged, so a same-shape pair becomes one
+// dimension with unit strides, a scalar operand one dimension with stride
+// 0, and a per-channel [C,1,1] against [N,C,H,W] the three dimensions N, C,
+// H*W with an inner stride of 0.
 type BroadcastPlan struct {
-	dims   []int // merged output dimensions, outermost first; never empty
-	sa, sb []int // element strides of a and b per merged dimension, 0 where broadcast
+	dims       []int // merged output dimensions, outermost first; never empty
+	sa, sb, sc []int // element strides of a, b and c per merged dimension, 0 where broadcast
 }
 
 // bcPaddedStrides is shape's row-major strides after left-padding it with 1s
@@ -92,26 +93,31 @@ func bcPaddedStrides(shape []int, r int) []int {
 
 // NewBroadcastPlan plans the broadcast of shapes a and b onto out, which must be
 // their broadcast shape (or, for unidirectional broadcasting, a's shape).
-func NewBroadcastPlan(out, a, b []int) *BroadcastPlan {
+func NewBroadcastPlan(out, a, b []int) *BroadcastPlan { return NewBroadcastPlan3(out, a, b, nil) }
+
+// NewBroadcastPlan3 plans the broadcast of shapes a, b and c onto out, their
+// broadcast shape (Where's three operands).
+func NewBroadcastPlan3(out, a, b, c []int) *BroadcastPlan {
 	r := len(out)
-	as, bs := bcPaddedStrides(a, r), bcPaddedStrides(b, r)
+	as, bs, cs := bcPaddedStrides(a, r), bcPaddedStrides(b, r), bcPaddedStrides(c, r)
 	p := &BroadcastPlan{}
 	for i, d := range out {
 		if d == 1 {
 			continue
 		}
 		n := len(p.dims)
-		if n > 0 && p.sa[n-1] == as[i]*d && p.sb[n-1] == bs[i]*d {
+		if n > 0 && p.sa[n-1] == as[i]*d && p.sb[n-1] == bs[i]*d && p.sc[n-1] == cs[i]*d {
 			p.dims[n-1] *= d
-			p.sa[n-1], p.sb[n-1] = as[i], bs[i]
+			p.sa[n-1], p.sb[n-1], p.sc[n-1] = as[i], bs[i], cs[i]
 			continue
 		}
 		p.dims = append(p.dims, d)
 		p.sa = append(p.sa, as[i])
 		p.sb = append(p.sb, bs[i])
+		p.sc = append(p.sc, cs[i])
 	}
 	if len(p.dims) == 0 {
-		p.dims, p.sa, p.sb = []int{1}, []int{0}, []int{0}
+		p.dims, p.sa, p.sb, p.sc = []int{1}, []int{0}, []int{0}, []int{0}
 	}
 	return p
 }
@@ -121,35 +127,45 @@ func NewBroadcastPlan(out, a, b []int) *BroadcastPlan {
 // n and the offsets of a and b; na and nb are n for an operand that advances
 // along the run and 1 for one that stays on a single (broadcast) element.
 func (p *BroadcastPlan) Walk(lo, hi int, fn func(o, n, ia, na, ib, nb int)) {
+	p.Walk3(lo, hi, func(o, n, ia, na, ib, nb, _, _ int) { fn(o, n, ia, na, ib, nb) })
+}
+
+// Walk3 is Walk for a plan of three operands: fn also gets c's offset ic
+// and its count nc (n or 1).
+func (p *BroadcastPlan) Walk3(lo, hi int, fn func(o, n, ia, na, ib, nb, ic, nc int)) {
 	if lo >= hi {
 		return
 	}
 	last := len(p.dims) - 1
-	inner, ain, bin := p.dims[last], p.sa[last], p.sb[last]
+	inner, ain, bin, cin := p.dims[last], p.sa[last], p.sb[last], p.sc[last]
 	var buf [8]int
 	idx := buf[:]
 	if last >= len(buf) {
 		idx = make([]int, last+1)
 	}
 	idx = idx[:last+1]
-	ia, ib := 0, 0
+	ia, ib, ic := 0, 0, 0
 	rem := lo
 	for k := last; k >= 0; k-- {
 		idx[k] = rem % p.dims[k]
 		rem /= p.dims[k]
 		ia += idx[k] * p.sa[k]
 		ib += idx[k] * p.sb[k]
+		ic += idx[k] * p.sc[k]
 	}
 	for o := lo; o < hi; {
 		n := min(inner-idx[last], hi-o)
-		na, nb := 1, 1
+		na, nb, nc := 1, 1, 1
 		if ain != 0 {
 			na = n
 		}
 		if bin != 0 {
 			nb = n
 		}
-		fn(o, n, ia, na, ib, nb)
+		if cin != 0 {
+			nc = n
+		}
+		fn(o, n, ia, na, ib, nb, ic, nc)
 		o += n
 		if o >= hi {
 			return
@@ -157,16 +173,19 @@ func (p *BroadcastPlan) Walk(lo, hi int, fn func(o, n, ia, na, ib, nb int)) {
 		// The run reached the row's end: rewind to its start and step the outer dimensions.
 		ia -= idx[last] * ain
 		ib -= idx[last] * bin
+		ic -= idx[last] * cin
 		idx[last] = 0
 		for k := last - 1; k >= 0; k-- {
 			idx[k]++
 			ia += p.sa[k]
 			ib += p.sb[k]
+			ic += p.sc[k]
 			if idx[k] < p.dims[k] {
 				break
 			}
 			ia -= p.sa[k] * p.dims[k]
 			ib -= p.sb[k] * p.dims[k]
+			ic -= p.sc[k] * p.dims[k]
 			idx[k] = 0
 		}
 	}

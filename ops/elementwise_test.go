@@ -47,3 +47,59 @@ func TestEwLimits(t *testing.T) {
 
 // sh is a shape literal.
 func sh(d ...int) []int { return d }
+
+// TestBcPlan3Walk checks Walk3's offsets against explicit index arithmetic
+// for three operands, from every start and with runs cut at odd places.
+func TestBcPlan3Walk(t *testing.T) {
+	cases := [][4][]int{
+		{sh(2, 3, 4), sh(2, 3, 4), sh(4), sh(3, 1)},
+		{sh(2, 3, 4), sh(), sh(2, 1, 4), sh(1, 3, 1)},
+		{sh(5), sh(5), sh(5), sh(5)},
+		{sh(3, 1, 2), sh(3, 1, 1), sh(1, 1, 2), sh(3, 1, 2)},
+		{sh(), sh(), sh(), sh()},
+	}
+	for _, c := range cases {
+		out := c[0]
+		p := NewBroadcastPlan3(out, c[1], c[2], c[3])
+		n := NumElems(out)
+		for lo := 0; lo < n; lo++ {
+			for hi := lo + 1; hi <= n; hi += 3 {
+				next := lo
+				p.Walk3(lo, hi, func(o, m, ia, na, ib, nb, ic, nc int) {
+					if o != next {
+						t.Fatalf("%v: run at %d, want %d", c, o, next)
+					}
+					for j := 0; j < m; j++ {
+						for k, off := range [3][2]int{{ia, na}, {ib, nb}, {ic, nc}} {
+							got := off[0]
+							if off[1] > 1 {
+								got += j
+							}
+							if want := bcNaiveIndex(o+j, out, c[k+1]); got != want {
+								t.Fatalf("%v: element %d of operand %d at %d, want %d", c, o+j, k, got, want)
+							}
+						}
+					}
+					next = o + m
+				})
+				if next != hi {
+					t.Fatalf("%v: walk [%d,%d) stopped at %d", c, lo, hi, next)
+				}
+			}
+		}
+	}
+}
+
+// bcNaiveIndex is the offset in an operand of shape s of output element i.
+func bcNaiveIndex(i int, out, s []int) int {
+	st := Strides(s)
+	off, pos := len(out)-len(s), 0
+	for d := len(out) - 1; d >= 0; d-- {
+		k := i % out[d]
+		i /= out[d]
+		if d >= off && s[d-off] != 1 {
+			pos += k * st[d-off]
+		}
+	}
+	return pos
+}

@@ -1,6 +1,7 @@
 package elem
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -65,8 +66,11 @@ func TestCastErrors(t *testing.T) {
 		frag  string
 	}{
 		{"no to", 13, nil, "attribute \"to\" is required"},
-		{"string to", 13, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.String))}, "want a numeric or bool type"},
-		{"float8 to", 19, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Float8E4M3FN))}, "want a numeric or bool type"},
+		{"string to", 13, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.String))}, "STRING: unsupported"},
+		{"float8 to", 19, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Float8E4M3FN))}, "FLOAT8E4M3FN: unsupported"},
+		{"int4 to", 21, []*onnx.Attribute{opstest.AttrI("to", int64(onnx.Int4))}, "INT4: unsupported"},
+		{"undefined to", 13, []*onnx.Attribute{opstest.AttrI("to", 0)}, "not a tensor element type"},
+		{"out of range to", 25, []*onnx.Attribute{opstest.AttrI("to", 99)}, "not a tensor element type"},
 		{"unknown name", 1, []*onnx.Attribute{opstest.AttrS("to", "COMPLEX64")}, "not a supported type name"},
 		{"name type at opset 6", 6, []*onnx.Attribute{opstest.AttrS("to", "FLOAT")}, "attribute \"to\" has type STRING"},
 	}
@@ -113,6 +117,67 @@ func TestCastAllPairs(t *testing.T) {
 				want = opstest.Typed(opstest.Sh(4), int32(0), 1, 1, 1)
 			}
 			opstest.EwCheck(t, ops.TypeName(from)+" to "+ops.TypeName(to), back[0], want)
+		}
+	}
+}
+
+func TestCastLike(t *testing.T) {
+	got, err := opstest.EwEval(t, "CastLike", 15, 1, nil, opstest.Typed(opstest.Sh(3), float32(-1.5), 2.7, 300), opstest.Typed[uint8](opstest.Sh(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.EwCheck(t, "float to uint8 like", got[0], opstest.Typed(opstest.Sh(3), uint8(255), 2, 44))
+	got, err = opstest.EwEval(t, "CastLike", 25, 1, nil, opstest.Typed(opstest.Sh(2), int64(0), -3), opstest.Bools(opstest.Sh(1), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.EwCheck(t, "int64 to bool like", got[0], opstest.Bools(opstest.Sh(2), false, true))
+	_, err = opstest.EwEval(t, "CastLike", 19, 1, nil, opstest.Typed(opstest.Sh(1), float32(1)), &ops.Tensor{Type: onnx.Float8E5M2, Shape: opstest.Sh(1)})
+	opstest.WantErr(t, "float8 target", err, "FLOAT8E5M2: unsupported")
+	_, err = opstest.EwEval(t, "CastLike", 19, 1, nil, opstest.Typed(opstest.Sh(1), float32(1)))
+	opstest.WantErr(t, "one input", err, "want 2")
+}
+
+func TestBitCast(t *testing.T) {
+	cases := []struct {
+		name string
+		to   ops.DType
+		in   *ops.Tensor
+		want *ops.Tensor
+	}{
+		{"float32 to int32", onnx.Int32, opstest.Typed(opstest.Sh(2), float32(1), -2), opstest.Typed(opstest.Sh(2), int32(0x3f800000), -0x40000000)},
+		{"uint64 to float64", onnx.Double, opstest.Typed(opstest.Sh(1), uint64(0x4000000000000000)), opstest.Typed(opstest.Sh(1), 2.0)},
+		{"int8 to uint8", onnx.Uint8, opstest.Typed(opstest.Sh(2), int8(-1), 5), opstest.Typed(opstest.Sh(2), uint8(255), 5)},
+		{"uint8 to bool is not zero", onnx.Bool, opstest.Typed(opstest.Sh(3), uint8(0), 1, 2), opstest.Bools(opstest.Sh(3), false, true, true)},
+		{"bool to int8", onnx.Int8, opstest.Bools(opstest.Sh(2), true, false), opstest.Typed(opstest.Sh(2), int8(1), 0)},
+		{"uint16 to float16", onnx.Float16, opstest.Typed(opstest.Sh(2), uint16(0x3c00), 0xc000), opstest.Typed(opstest.Sh(2), float32(1), -2)},
+		{"int16 to bfloat16", onnx.BFloat16, opstest.Typed(opstest.Sh(1), int16(0x3fc0)), opstest.Typed(opstest.Sh(1), float32(1.5))},
+		{"empty", onnx.Uint32, opstest.Typed[float32](opstest.Sh(0)), opstest.Typed[uint32](opstest.Sh(0))},
+	}
+	for _, c := range cases {
+		got, err := opstest.EwEval(t, "BitCast", 26, 1, []*onnx.Attribute{opstest.AttrI("to", int64(c.to))}, c.in)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		opstest.EwCheck(t, c.name, got[0], c.want)
+	}
+	for _, c := range []struct {
+		name  string
+		to    ops.DType
+		in    *ops.Tensor
+		frag  string
+		unsup bool
+	}{
+		{"widths", onnx.Int64, opstest.Typed(opstest.Sh(1), float32(1)), "int64 of 64 bits, the input's type float32 has 32", false},
+		{"float32 to int16", onnx.Int16, opstest.Typed(opstest.Sh(1), float32(1)), "may hold float16", true},
+		{"float32 to float16", onnx.Float16, opstest.Typed(opstest.Sh(1), float32(1)), "may hold float16", true},
+		{"string", onnx.String, opstest.Typed(opstest.Sh(1), uint8(1)), "STRING: unsupported", true},
+	} {
+		_, err := opstest.EwEval(t, "BitCast", 26, 1, []*onnx.Attribute{opstest.AttrI("to", int64(c.to))}, c.in)
+		opstest.WantErr(t, c.name, err, c.frag)
+		if errors.Is(err, ops.ErrUnsupported) != c.unsup {
+			t.Errorf("%s: %v wraps ErrUnsupported: %v, want %v", c.name, err, !c.unsup, c.unsup)
 		}
 	}
 }

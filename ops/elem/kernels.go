@@ -19,6 +19,8 @@ const (
 	binMul                  // a * b
 	binDiv                  // a / b; integers truncate toward zero and give 0 for b = 0
 	binPRelu                // a < 0 ? a*b : a (b is the slope)
+	binMax                  // max(a, b), NaN if either is NaN
+	binMin                  // min(a, b), NaN if either is NaN
 )
 
 // binScalar applies k to one pair; the loops below are its unrolled forms.
@@ -32,8 +34,28 @@ func binScalar[T ops.Numeric](k binKind, a, b T) T {
 		return a * b
 	case binDiv:
 		return ewDiv(a, b)
+	case binMax:
+		return ewMax(a, b)
+	case binMin:
+		return ewMin(a, b)
 	}
 	return ewPRelu(a, b)
+}
+
+// ewMax is the larger of a and b, or NaN when either is NaN.
+func ewMax[T ops.Numeric](a, b T) T {
+	if a > b || a != a {
+		return a
+	}
+	return b
+}
+
+// ewMin is the smaller of a and b, or NaN when either is NaN.
+func ewMin[T ops.Numeric](a, b T) T {
+	if a < b || a != a {
+		return a
+	}
+	return b
 }
 
 // ewDiv is a / b, with 0 for an integer division by zero (as numpy does),
@@ -84,6 +106,14 @@ func binRun[T ops.Numeric](k binKind, d, a, b []T) {
 			for i := range d {
 				d[i] = ewPRelu(a[i], b[i])
 			}
+		case k == binMax:
+			for i := range d {
+				d[i] = ewMax(a[i], b[i])
+			}
+		case k == binMin:
+			for i := range d {
+				d[i] = ewMin(a[i], b[i])
+			}
 		default:
 			for i := range d {
 				d[i] = binScalar(k, a[i], b[i])
@@ -112,6 +142,14 @@ func binRun[T ops.Numeric](k binKind, d, a, b []T) {
 			for i := range d {
 				d[i] = ewPRelu(a[i], s)
 			}
+		case k == binMax:
+			for i := range d {
+				d[i] = ewMax(a[i], s)
+			}
+		case k == binMin:
+			for i := range d {
+				d[i] = ewMin(a[i], s)
+			}
 		default:
 			for i := range d {
 				d[i] = binScalar(k, a[i], s)
@@ -127,6 +165,8 @@ func binRun[T ops.Numeric](k binKind, d, a, b []T) {
 		switch k {
 		case binAdd, binMul:
 			binRun(k, d, b, a)
+		case binMax, binMin: // symmetric, NaN winning either way
+			binRun(k, d, b, a)
 		case binSub:
 			for i := range d {
 				d[i] = s - b[i]
@@ -140,21 +180,53 @@ func binRun[T ops.Numeric](k binKind, d, a, b []T) {
 }
 
 // bindBinary returns a step function computing d = a k b, with a and b
-// broadcast onto d as aShape and bShape, split across par. The broadcast
-// plan and the loop body are made once here; the tensors' data are read
-// at every call.
+// broadcast onto d as aShape and bShape, split across par (see bindZip).
 func bindBinary[T ops.Numeric](par ops.Parallel, k binKind, d, a, b *ops.Tensor, aShape, bShape []int) func() {
+	return bindZip(par, d, a, b, aShape, bShape, func(d, a, b []T) { binRun(k, d, a, b) })
+}
+
+// bindZip returns a step function applying run to the broadcast runs of d,
+// a and b (with a and b broadcast onto d as aShape and bShape), split
+// across par. run gets matching slices of d, a and b, where a or b holds a
+// single element when it stays on one (broadcast) element for the run.
+// The broadcast plan and the loop body are made once here; the tensors'
+// data are read at every call.
+func bindZip[D, A, B ops.Numeric](par ops.Parallel, d, a, b *ops.Tensor, aShape, bShape []int, run func(d []D, a []A, b []B)) func() {
 	p := ops.NewBroadcastPlan(d.Shape, aShape, bShape)
-	var dv, av, bv []T
-	body := func(lo, hi int) {
-		p.Walk(lo, hi, func(o, n, ia, na, ib, nb int) {
-			binRun(k, dv[o:o+n], av[ia:ia+na], bv[ib:ib+nb])
-		})
-	}
+	var dv []D
+	var av []A
+	var bv []B
+	walk := func(o, n, ia, na, ib, nb int) { run(dv[o:o+n], av[ia:ia+na], bv[ib:ib+nb]) }
+	body := func(lo, hi int) { p.Walk(lo, hi, walk) }
 	n := d.Len()
 	return func() {
-		dv, av, bv = ops.Elems[T](d), ops.Elems[T](a), ops.Elems[T](b)
+		dv, av, bv = ops.Elems[D](d), ops.Elems[A](a), ops.Elems[B](b)
 		par.For(n, ops.Grain, body)
+	}
+}
+
+// zipRun sets d[i] = f(a[i], b[i]) for a run of bindZip, where a or b may
+// hold a single broadcast element. It serves the costly functions (Pow,
+// Mod...), for which the call through f does not matter.
+func zipRun[D, A, B any](d []D, a []A, b []B, f func(A, B) D) {
+	switch n := len(d); {
+	case len(a) == n && len(b) == n:
+		a, b = a[:n], b[:n]
+		for i := range d {
+			d[i] = f(a[i], b[i])
+		}
+	case len(a) == n:
+		s := b[0]
+		for i, v := range a[:n] {
+			d[i] = f(v, s)
+		}
+	case len(b) == n:
+		s := a[0]
+		for i, v := range b[:n] {
+			d[i] = f(s, v)
+		}
+	default:
+		ops.Fill(d, f(a[0], b[0]))
 	}
 }
 
@@ -164,21 +236,30 @@ type ewKernels struct {
 	// operands' shapes as broadcast onto d (they may differ from a.Shape and
 	// b.Shape for legacy axis broadcasting).
 	binary func(par ops.Parallel, k binKind, d, a, b *ops.Tensor, aShape, bShape []int) func()
-	// relu binds d = max(x, 0).
-	relu func(par ops.Parallel, d, x *ops.Tensor) func() error
+	// unary binds d = u(x) (see bindUnary).
+	unary func(par ops.Parallel, u *unaryOp, d, x *ops.Tensor) func() error
 	// clip binds d = min(max(x, lo), hi) with c's bounds; lo and hi are
 	// the optional single-element bound inputs (nil when omitted).
 	clip func(par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error
 	// castTo binds the conversion of x (of this type) into d's type.
 	castTo func(par ops.Parallel, d, x *ops.Tensor) func() error
+	// compare binds bool d = a k b (see bindCompare).
+	compare func(par ops.Parallel, k cmpKind, d, a, b *ops.Tensor, aShape, bShape []int) func()
+	// mod binds d = a mod b (see bindMod).
+	mod func(par ops.Parallel, fmod bool, d, a, b *ops.Tensor, aShape, bShape []int) func()
+	// where binds d = c ? x : y (see bindWhere).
+	where func(par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, ys []int) func()
 }
 
 func ewKernelsOf[T ops.Numeric]() ewKernels {
 	return ewKernels{
-		binary: bindBinary[T],
-		relu:   bindRelu[T],
-		clip:   bindClip[T],
-		castTo: castFrom[T],
+		binary:  bindBinary[T],
+		unary:   bindUnary[T],
+		clip:    bindClip[T],
+		castTo:  castFrom[T],
+		compare: bindCompare[T],
+		mod:     bindMod[T],
+		where:   bindWhere[T],
 	}
 }
 

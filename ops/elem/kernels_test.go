@@ -15,46 +15,53 @@ import (
 
 // naiveBinary computes a k b by explicit index arithmetic over out's shape.
 func naiveBinary[T ops.Numeric](k binKind, out, as, bs []int, a, b []T) []T {
-	r := len(out)
-	idxOf := func(flat int, shape []int) int {
-		off := r - len(shape)
-		st := ops.Strides(shape)
-		pos := 0
-		rem := flat
-		for d := r - 1; d >= 0; d-- {
-			i := rem % out[d]
-			rem /= out[d]
-			if d >= off && shape[d-off] != 1 {
-				pos += i * st[d-off]
-			}
+	return naiveZip(out, as, bs, a, b, func(x, y T) T { return binScalar(k, x, y) })
+}
+
+// naiveIndex is the offset in an operand of shape s of element flat of
+// the broadcast output of shape out.
+func naiveIndex(flat int, out, s []int) int {
+	off, st, pos := len(out)-len(s), ops.Strides(s), 0
+	for d := len(out) - 1; d >= 0; d-- {
+		i := flat % out[d]
+		flat /= out[d]
+		if d >= off && s[d-off] != 1 {
+			pos += i * st[d-off]
 		}
-		return pos
 	}
-	d := make([]T, ops.NumElems(out))
+	return pos
+}
+
+// naiveZip computes f(a, b) broadcast onto out element by element.
+func naiveZip[D, A, B any](out, as, bs []int, a []A, b []B, f func(A, B) D) []D {
+	d := make([]D, ops.NumElems(out))
 	for i := range d {
-		d[i] = binScalar(k, a[idxOf(i, as)], b[idxOf(i, bs)])
+		d[i] = f(a[naiveIndex(i, out, as)], b[naiveIndex(i, out, bs)])
 	}
 	return d
+}
+
+// bcPairs are operand shapes covering the broadcasting patterns: equal,
+// scalar either side, suffix, prefix, outer products, size-1 dims, empty.
+var bcPairs = [][2][]int{
+	{opstest.Sh(2, 3, 4, 5), opstest.Sh(2, 3, 4, 5)},
+	{opstest.Sh(2, 3, 4, 5), opstest.Sh()},
+	{opstest.Sh(), opstest.Sh(2, 3, 4, 5)},
+	{opstest.Sh(2, 3, 4, 5), opstest.Sh(5)},
+	{opstest.Sh(4, 5), opstest.Sh(2, 3, 4, 5)},
+	{opstest.Sh(1, 4, 5), opstest.Sh(2, 3, 1, 1)},
+	{opstest.Sh(2, 6, 3, 3), opstest.Sh(6, 1, 1)},
+	{opstest.Sh(3, 1), opstest.Sh(1, 4)},
+	{opstest.Sh(2, 1, 3), opstest.Sh(2, 4, 1)},
+	{opstest.Sh(1, 2, 1, 3, 1, 2, 1, 3, 1, 2), opstest.Sh(2, 1, 3, 1, 2, 1, 3, 1, 2, 1)},
+	{opstest.Sh(0, 3), opstest.Sh(3)},
 }
 
 // checkBcBinary compares the kernels with naiveBinary for every kind on
 // random data over several broadcasting patterns and parallel splits.
 func checkBcBinary[T ops.Numeric](t *testing.T, gen func(r *rand.Rand) T) {
-	pairs := [][2][]int{
-		{opstest.Sh(2, 3, 4, 5), opstest.Sh(2, 3, 4, 5)},
-		{opstest.Sh(2, 3, 4, 5), opstest.Sh()},
-		{opstest.Sh(), opstest.Sh(2, 3, 4, 5)},
-		{opstest.Sh(2, 3, 4, 5), opstest.Sh(5)},
-		{opstest.Sh(4, 5), opstest.Sh(2, 3, 4, 5)},
-		{opstest.Sh(1, 4, 5), opstest.Sh(2, 3, 1, 1)},
-		{opstest.Sh(2, 6, 3, 3), opstest.Sh(6, 1, 1)},
-		{opstest.Sh(3, 1), opstest.Sh(1, 4)},
-		{opstest.Sh(2, 1, 3), opstest.Sh(2, 4, 1)},
-		{opstest.Sh(1, 2, 1, 3, 1, 2, 1, 3, 1, 2), opstest.Sh(2, 1, 3, 1, 2, 1, 3, 1, 2, 1)},
-		{opstest.Sh(0, 3), opstest.Sh(3)},
-	}
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, pr := range pairs {
+	for _, pr := range bcPairs {
 		as, bs := pr[0], pr[1]
 		out, err := ops.BroadcastShape(as, bs)
 		if err != nil {
@@ -68,7 +75,7 @@ func checkBcBinary[T ops.Numeric](t *testing.T, gen func(r *rand.Rand) T) {
 			b[i] = gen(r)
 		}
 		ta, tb := opstest.Typed(as, a...), opstest.Typed(bs, b...)
-		for k := binAdd; k <= binPRelu; k++ {
+		for k := binAdd; k <= binMin; k++ {
 			want := naiveBinary(k, out, as, bs, a, b)
 			for _, par := range []ops.Parallel{ops.Serial{}, opstest.StepPar{Step: 1}, opstest.StepPar{Step: 5}, opstest.StepPar{Step: 64}} {
 				d := ops.New(ta.Type, out...)

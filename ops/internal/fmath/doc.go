@@ -1,3 +1,4 @@
 // Package fmath holds fast float32 and float64 kernels over slices (exp,
-// sigmoid, tanh) shared by the operator families, accurate to a few ulp.
+// expm1, log, log1p, erf, sigmoid, tanh, softplus, mish, gelu) shared by
+// the operator families, accurate to a few ulp.
 package fmath
