@@ -200,12 +200,12 @@ func (op *loopOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 	return copyResults(res, out)
 }
 
-// tensorValues describes tensors as Values (nil ones as omitted).
+// tensorValues describes known tensors as Values (nil ones as omitted).
 func tensorValues(ts []*ops.Tensor) []ops.Value {
 	vs := make([]ops.Value, len(ts))
 	for i, t := range ts {
 		if t != nil {
-			vs[i] = ops.Value{Type: t.Type, Shape: t.Shape}
+			vs[i] = ops.Value{Type: t.Type, Shape: t.Shape, Const: t}
 		}
 	}
 	return vs
