@@ -202,7 +202,8 @@ func RunNodeTest(dir string) error {
 }
 
 // SameTensor compares type, shape and elements: floats within
-// atol + rtol*|want| (NaN matches NaN), every other type exactly.
+// atol + rtol*|want| (NaN matches NaN, an infinity the same infinity),
+// every other type exactly.
 func SameTensor(got, want *ops.Tensor, rtol, atol float64) error {
 	if got.Type != want.Type || !ops.SameShape(got.Shape, want.Shape) {
 		return fmt.Errorf("got %v, want %v", got, want)
@@ -223,7 +224,7 @@ func SameTensor(got, want *ops.Tensor, rtol, atol float64) error {
 		return nil
 	}
 	for i := range got.Len() {
-		if math.IsNaN(g[i]) && math.IsNaN(w[i]) {
+		if g[i] == w[i] || math.IsNaN(g[i]) && math.IsNaN(w[i]) { // equal infinities too
 			continue
 		}
 		if !(math.Abs(g[i]-w[i]) <= atol+rtol*math.Abs(w[i])) {
