@@ -485,3 +485,9 @@ func TestAttentionErrors(t *testing.T) {
 		opstest.WantErr(t, c.label, err, c.frags...)
 	}
 }
+
+func TestRotaryNodeTests(t *testing.T) {
+	if n := opstest.AllNodeTests(t, "test_rotary_embedding*"); n != 8 {
+		t.Errorf("%d node tests passed, want 8", n)
+	}
+}
