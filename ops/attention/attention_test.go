@@ -491,3 +491,9 @@ func TestRotaryNodeTests(t *testing.T) {
 		t.Errorf("%d node tests passed, want 8", n)
 	}
 }
+
+func TestLinearNodeTests(t *testing.T) {
+	if n := opstest.AllNodeTests(t, "test_linear_attention_*"); n != 14 {
+		t.Errorf("%d node tests passed, want 14", n)
+	}
+}
