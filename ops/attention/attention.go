@@ -65,7 +65,7 @@ const (
 )
 
 // blockRows is the number of query rows whose scores are computed together.
-const blockRows = 64
+const blockRows = 128
 
 // attentionOp is a built Attention.
 type attentionOp struct {

@@ -121,11 +121,17 @@ func (a *sdpa[T]) workLen(rows int) int {
 }
 
 // softmax normalizes row in place, giving a zero row when no element is
-// above -inf (every key masked) rather than NaN.
+// above -inf (every key masked) rather than NaN. The sum is kept in four
+// float64 accumulators, so long rows lose nothing to rounding.
 func softmax[T dense.Float](row []T) {
-	m := T(math.Inf(-1))
-	for _, v := range row {
-		m = max(m, v)
+	if len(row) == 0 {
+		return
+	}
+	m := row[0]
+	for _, v := range row[1:] {
+		if v > m {
+			m = v
+		}
 	}
 	if math.IsInf(float64(m), -1) {
 		clear(row)
@@ -135,11 +141,18 @@ func softmax[T dense.Float](row []T) {
 		row[i] = v - m
 	}
 	fmath.Exp(row, row)
-	var sum float64
-	for _, v := range row {
-		sum += float64(v)
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(row); i += 4 {
+		s0 += float64(row[i])
+		s1 += float64(row[i+1])
+		s2 += float64(row[i+2])
+		s3 += float64(row[i+3])
 	}
-	inv := T(1 / sum)
+	for ; i < len(row); i++ {
+		s0 += float64(row[i])
+	}
+	inv := T(1 / (s0 + s1 + s2 + s3))
 	for i, v := range row {
 		row[i] = v * inv
 	}
