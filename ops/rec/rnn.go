@@ -407,11 +407,12 @@ func (o *rnnOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) 
 	if len(out) < o.nOut {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(out), o.nOut)
 	}
-	r := new(gemm.Runner)
 	if in[inX].Type == onnx.Float {
-		return func() error { return layer[float32](o, ctx, r, &d, in, out) }, nil
+		s := newSteps[float32](o, ctx, d)
+		return func() error { return s.layer(in, out) }, nil
 	}
-	return func() error { return layer[float64](o, ctx, r, &d, in, out) }, nil
+	s := newSteps[float64](o, ctx, d)
+	return func() error { return s.layer(in, out) }, nil
 }
 
 // optional is the elements of input i, or nil when it is omitted.
@@ -422,20 +423,23 @@ func optional[T ops.Numeric](in []*ops.Tensor, i int) []T {
 	return nil
 }
 
-// steps is the recurrence over the current data, one direction at a time.
+// steps is the recurrence, bound once: its GEMM runner and parallel loop
+// over the batch are made by newSteps, its data views set by every run.
 type steps[T dense.Float] struct {
-	o       *rnnOp
-	d       *dims
-	par     ops.Parallel
-	r       *gemm.Runner
+	o    *rnnOp
+	d    dims
+	ctx  *ops.Ctx
+	r    *gemm.Runner
+	loop ops.BoundRange[cellRows[T]]
+
 	lens    []int32 // sequence_lens, or nil
-	x, w, R []T
-	xw      []T // X·Wᵀ + bias, one row of d.gh per row of X
-	g       []T // the recurrent products, then the gates: a row of d.gh per batch entry
-	h, c    []T // the states: a row of d.hidden per batch entry
-	tmp     []T // a row of d.hidden per batch entry: GRU r (.) Ht-1, LSTM h(Ct)
-	bias    []T // d.gh values added to X·Wᵀ
-	y       []T // Y, or nil
+	x, w, R []T     // w and R are nil when packed
+	xw      []T     // X·Wᵀ + bias, one row of d.gh per row of X
+	g       []T     // the recurrent products, then the gates: a row of d.gh per batch entry
+	h, c    []T     // the states: a row of d.hidden per batch entry
+	tmp     []T     // a row of d.hidden per batch entry: GRU r (.) Ht-1, LSTM h(Ct)
+	bias    []T     // d.gh values added to X·Wᵀ
+	y       []T     // Y, or nil
 	work    []float32
 
 	dir  int
@@ -444,23 +448,28 @@ type steps[T dense.Float] struct {
 	peep []T  // LSTM: P[iof] of this direction, or nil
 }
 
-// layer computes every direction of the layer in T.
-func layer[T dense.Float](o *rnnOp, ctx *ops.Ctx, r *gemm.Runner, d *dims, in, out []*ops.Tensor) error {
-	lens := optional[int32](in, inSeqLens)
-	for b, l := range lens {
+// newSteps makes the bound recurrence of o for sizes d.
+func newSteps[T dense.Float](o *rnnOp, ctx *ops.Ctx, d dims) *steps[T] {
+	s := &steps[T]{o: o, d: d, ctx: ctx, r: new(gemm.Runner)}
+	s.loop.Bind()
+	return s
+}
+
+// layer computes every direction of the layer from the tensors' current data.
+func (s *steps[T]) layer(in, out []*ops.Tensor) error {
+	o, d := s.o, &s.d
+	s.lens = optional[int32](in, inSeqLens)
+	for b, l := range s.lens {
 		if l < 0 || int(l) > d.seq {
 			return fmt.Errorf("input \"sequence_lens\" holds %d for batch entry %d, want 0 to %d", l, b, d.seq)
 		}
 	}
 	sz, need := o.layout(d, ops.ElemSize(in[inX].Type))
-	if len(ctx.Scratch) < need {
-		return fmt.Errorf("scratch has %d bytes, need %d", len(ctx.Scratch), need)
+	if len(s.ctx.Scratch) < need {
+		return fmt.Errorf("scratch has %d bytes, need %d", len(s.ctx.Scratch), need)
 	}
-	buf := ctx.Scratch
-	s := steps[T]{
-		o: o, d: d, par: ctx.Par, r: r, lens: lens,
-		x: ops.Elems[T](in[inX]),
-	}
+	buf := s.ctx.Scratch
+	s.x, s.w, s.R = ops.Elems[T](in[inX]), nil, nil
 	// Packed weights are read only packed: their tensors may have been
 	// released (see Released).
 	if !o.pw[0].Valid() {
@@ -474,6 +483,7 @@ func layer[T dense.Float](o *rnnOp, ctx *ops.Ctx, r *gemm.Runner, d *dims, in, o
 	s.bias = carve[T](&buf, sz.bias)
 	s.work = ops.View[float32](buf)[:sz.work]
 	var yh, yc []T
+	s.y = nil
 	if o.want[0] {
 		s.y = ops.Elems[T](out[0])
 	}
@@ -507,7 +517,7 @@ func layer[T dense.Float](o *rnnOp, ctx *ops.Ctx, r *gemm.Runner, d *dims, in, o
 // except for a GRU's h gate when linear_before_reset is set: that one
 // gets Wbh only, and Rbh, which the reset gate scales, goes to s.rbh.
 func (s *steps[T]) setBias(b []T) {
-	d := s.d
+	d := &s.d
 	s.rbh = nil
 	if b == nil {
 		clear(s.bias)
@@ -573,7 +583,7 @@ func (s *steps[T]) xRow(t, b int) int {
 
 // yRow is the offset in Y of time t of batch entry b in this direction.
 func (s *steps[T]) yRow(t, b int) int {
-	d := s.d
+	d := &s.d
 	if s.o.batchFirst {
 		return ((b*d.seq+t)*d.dirs + s.dir) * d.hidden
 	}
@@ -598,7 +608,7 @@ func (s *steps[T]) time(i, b int) (int, bool) {
 
 // inputProduct computes s.xw = X·Wᵀ + bias for every step at once.
 func (s *steps[T]) inputProduct() {
-	d := s.d
+	d := &s.d
 	p := dense.Product[T]{
 		M: d.seq * d.batch, N: d.gh, K: d.input, Alpha: 1,
 		A:  dense.Matrix[T]{Data: s.x, Ld: d.input},
@@ -608,14 +618,14 @@ func (s *steps[T]) inputProduct() {
 	if s.w != nil {
 		p.B = dense.Matrix[T]{Data: s.w[s.dir*d.gh*d.input:], Ld: d.input, Trans: true}
 	}
-	dense.Run(s.par, s.r, &p, s.work)
+	dense.Run(s.ctx.Par, s.r, &p, s.work)
 }
 
 // recurrent computes columns [col, col+n) of s.g as a·Rᵀ for rows [col,
 // col+n) of this direction's R (pb when packed), a holding a row of
 // d.hidden per batch entry.
 func (s *steps[T]) recurrent(a []T, col, n int, pb gemm.PackedB) {
-	d := s.d
+	d := &s.d
 	if d.batch == 0 {
 		return
 	}
@@ -628,52 +638,80 @@ func (s *steps[T]) recurrent(a []T, col, n int, pb gemm.PackedB) {
 	if s.R != nil {
 		p.B = dense.Matrix[T]{Data: s.R[(s.dir*d.gh+col)*d.hidden:], Ld: d.hidden, Trans: true}
 	}
-	dense.Run(s.par, s.r, &p, s.work)
+	dense.Run(s.ctx.Par, s.r, &p, s.work)
 }
 
 // step runs step i of the recurrence for every batch entry whose sequence
 // reaches it, and zeroes Y at time i for the others (every time past a
 // sequence's end is met once).
 func (s *steps[T]) step(i int) {
-	o, d := s.o, s.d
-	h, gh := d.hidden, d.gh
-	s.recurrent(s.h, 0, o.recurrentWidth(d), o.pr[s.dir])
-	for b := range d.batch {
-		t, ok := s.time(i, b)
-		if !ok {
-			if s.y != nil {
-				clear(s.y[s.yRow(i, b):][:h])
-			}
-			continue
-		}
-		x, g := s.xw[s.xRow(t, b)*gh:][:gh], s.g[b*gh:][:gh]
-		hb := s.h[b*h : (b+1)*h]
-		switch o.cell {
-		case cellRNN:
-			s.gate(0, g, x)
-			copy(hb, g)
-		case cellGRU:
-			s.gruGates(g, x, hb, s.tmp[b*h:(b+1)*h])
-		case cellLSTM:
-			s.lstm(g, x, hb, s.c[b*h:(b+1)*h], s.tmp[b*h:(b+1)*h])
-		}
+	o, h := s.o, s.d.hidden
+	s.recurrent(s.h, 0, o.recurrentWidth(&s.d), o.pr[s.dir])
+	if o.cell != cellGRU {
+		s.rows(i, false)
+		return
 	}
-	if o.cell == cellGRU {
-		if o.splitReset() {
-			s.recurrent(s.tmp, 2*h, h, o.prh[s.dir])
+	s.rows(i, true)
+	if o.splitReset() {
+		s.recurrent(s.tmp, 2*h, h, o.prh[s.dir])
+	}
+	s.rows(i, false)
+}
+
+// rows runs row on every batch entry at step i, split over the threads
+// when the batch is large enough to be worth it.
+func (s *steps[T]) rows(i int, gates bool) {
+	job := cellRows[T]{s: s, i: i, gates: gates}
+	n, grain := s.d.batch, max(1, ops.Grain/(8*max(1, s.d.gh)))
+	if n <= grain {
+		job.Run(0, n)
+		return
+	}
+	s.loop.Run(s.ctx.Par, n, grain, job)
+}
+
+// cellRows is a loop body over batch entries at one step.
+type cellRows[T dense.Float] struct {
+	s     *steps[T]
+	i     int
+	gates bool // a GRU's first half: the z and r gates only
+}
+
+// Run updates batch entries [lo, hi).
+func (j cellRows[T]) Run(lo, hi int) {
+	for b := lo; b < hi; b++ {
+		j.s.row(j.i, b, j.gates)
+	}
+}
+
+// row updates batch entry b at step i: a GRU's gates when gates is set,
+// else its state (and Y, when wanted).
+func (s *steps[T]) row(i, b int, gates bool) {
+	h, gh := s.d.hidden, s.d.gh
+	t, ok := s.time(i, b)
+	switch {
+	case !ok:
+		if s.y != nil && !gates {
+			clear(s.y[s.yRow(i, b):][:h])
 		}
-		for b := range d.batch {
-			if t, ok := s.time(i, b); ok {
-				s.gruOutput(s.g[b*gh:][:gh], s.xw[s.xRow(t, b)*gh:][:gh], s.h[b*h:(b+1)*h])
-			}
-		}
+		return
+	case gates:
+		s.gruGates(s.g[b*gh:][:gh], s.xw[s.xRow(t, b)*gh:][:gh], s.h[b*h:(b+1)*h], s.tmp[b*h:(b+1)*h])
+		return
+	}
+	x, g := s.xw[s.xRow(t, b)*gh:][:gh], s.g[b*gh:][:gh]
+	hb := s.h[b*h : (b+1)*h]
+	switch s.o.cell {
+	case cellRNN:
+		s.gate(0, g, x)
+		copy(hb, g)
+	case cellGRU:
+		s.gruOutput(g, x, hb)
+	case cellLSTM:
+		s.lstm(g, x, hb, s.c[b*h:(b+1)*h], s.tmp[b*h:(b+1)*h])
 	}
 	if s.y != nil {
-		for b := range d.batch {
-			if t, ok := s.time(i, b); ok {
-				copy(s.y[s.yRow(t, b):][:h], s.h[b*h:(b+1)*h])
-			}
-		}
+		copy(s.y[s.yRow(t, b):][:h], hb)
 	}
 }
 

@@ -383,7 +383,8 @@ func checkLayer(t *testing.T, c *rnnCase, ins []*ops.Tensor) {
 
 // TestReference compares every kind of layer with the reference over
 // directions, layouts, sequence lengths, optional inputs, clip and
-// activations, at sizes that cross the GEMM's tiles.
+// activations, at sizes that cross the GEMM's tiles and batches that
+// split the cell updates over the threads.
 func TestReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	nan := math.NaN()
@@ -398,6 +399,9 @@ func TestReference(t *testing.T) {
 		{op: "LSTM", seq: 3, batch: 2, in: 5, hidden: 4, dir: "forward", layout: 1, bias: true, h0: true, c0: true, peep: true, inForget: true, clip: 0.5},
 		{op: "LSTM", seq: 4, batch: 1, in: 2, hidden: 3, dir: "reverse", acts: []refAct{{"LeakyRelu", 0.1, nan}, {"Softsign", nan, nan}, {"ThresholdedRelu", 0.05, nan}}},
 		{op: "LSTM", seq: 2, batch: 3, in: 3, hidden: 2, dir: "bidirectional", layout: 1, c0: true, acts: []refAct{{"Sigmoid", nan, nan}, {"Relu", nan, nan}, {"Tanh", nan, nan}}},
+		// Batches large enough for the cell updates to be split over threads.
+		{op: "LSTM", seq: 3, batch: 20, in: 5, hidden: 40, dir: "bidirectional", bias: true, peep: true, lens: []int32{3, 1, 2, 3, 0, 3, 3, 2, 1, 3, 3, 3, 2, 2, 1, 3, 3, 3, 3, 1}},
+		{op: "GRU", seq: 2, batch: 30, in: 4, hidden: 24, dir: "reverse", layout: 1, bias: true, h0: true},
 	}
 	for i := range cases {
 		c := &cases[i]
@@ -605,6 +609,7 @@ func TestBind(t *testing.T) {
 	for _, c := range []rnnCase{
 		{op: "GRU", seq: 5, batch: 3, in: 30, hidden: 40, dir: "bidirectional", bias: true, lens: []int32{5, 2, 4}},
 		{op: "LSTM", seq: 4, batch: 2, in: 20, hidden: 50, dir: "reverse", bias: true, peep: true},
+		{op: "GRU", seq: 3, batch: 40, in: 8, hidden: 40, dir: "forward", bias: true},
 	} {
 		ins := c.inputs(rng)
 		op, err := ops.Build(c.node(ins), 22)
