@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -495,5 +496,19 @@ func TestRotaryNodeTests(t *testing.T) {
 func TestLinearNodeTests(t *testing.T) {
 	if n := opstest.AllNodeTests(t, "test_linear_attention_*"); n != 14 {
 		t.Errorf("%d node tests passed, want 14", n)
+	}
+}
+
+// TestAttentionORTGoldens runs the Attention nodes of testdata/ort, whose
+// outputs ONNX Runtime computed.
+func TestAttentionORTGoldens(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/ort/*")
+	if err != nil || len(dirs) != 3 {
+		t.Fatalf("want 3 goldens, found %d (%v)", len(dirs), err)
+	}
+	for _, d := range dirs {
+		if err := opstest.RunNodeTest(d); err != nil {
+			t.Errorf("%s: %v", filepath.Base(d), err)
+		}
 	}
 }
