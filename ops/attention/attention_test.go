@@ -375,6 +375,8 @@ func TestAttentionEmpty(t *testing.T) {
 	for _, c := range []attnCase{
 		{opset: 23, batch: 2, qHeads: 2, kvHeads: 2, qLen: 3, kvLen: 0, head: 4, vHead: 5, left: -1, right: -1, qk: true},
 		{opset: 23, batch: 2, qHeads: 2, kvHeads: 2, qLen: 0, kvLen: 3, head: 4, vHead: 5, left: -1, right: -1, threeD: true},
+		{opset: 23, batch: 2, qHeads: 4, kvHeads: 2, qLen: 3, kvLen: 0, head: 4, vHead: 5, left: -1, right: -1, threeD: true},
+		{opset: 23, batch: 2, qHeads: 2, kvHeads: 2, qLen: 3, kvLen: 0, past: 2, hasPast: true, head: 4, vHead: 5, left: -1, right: -1, threeD: true, presents: true},
 		{opset: 23, batch: 0, qHeads: 2, kvHeads: 2, qLen: 2, kvLen: 3, head: 4, vHead: 5, left: -1, right: -1},
 	} {
 		checkAttention(t, &c, rng)

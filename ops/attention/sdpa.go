@@ -100,6 +100,12 @@ func (a *sdpa[T]) values(b, hq, i0, i1, n int, s []T, lds int, work []float32) {
 		A: dense.Matrix[T]{Data: s, Ld: lds},
 		C: a.y[a.yh.at(b, hq)+i0*a.yh.ld():], LdC: a.yh.ld(),
 	}
+	if n == 0 { // no key: zero rows
+		for i := range p.M {
+			clear(p.C[i*p.LdC : i*p.LdC+p.N])
+		}
+		return
+	}
 	np := min(n, a.past())
 	if np > 0 {
 		p.K = np
@@ -107,7 +113,7 @@ func (a *sdpa[T]) values(b, hq, i0, i1, n int, s []T, lds int, work []float32) {
 		dense.Run(nil, nil, &p, work)
 		p.Beta = 1
 	}
-	if n > np || np == 0 {
+	if n > np {
 		p.K, p.A.Data = n-np, s[np:]
 		p.B = dense.Matrix[T]{Data: a.v[a.vh.at(b, hk):], Ld: a.vh.ld()}
 		dense.Run(nil, nil, &p, work)
