@@ -1,0 +1,52 @@
+// The ONNX Runtime golden tests of package vision (see ortgen.mjs): cases
+// the official node tests miss.
+const X = (dims, type = 'float32', data = 'rand') => ({ name: 'X', type, dims, data });
+const f32 = (name, v) => ({ name, type: 'float32', dims: [v.length], data: v, init: true });
+const i64 = (name, v) => ({ name, type: 'int64', dims: [v.length], data: v, init: true });
+const none = { name: '' };
+const s = (v) => ({ s: v });
+const f = (v) => ({ f: v });
+const i = (v) => ({ i: v });
+
+// resize(name, x, scales, sizes, attrs[, opset, roi])
+function resize(name, x, scales, sizes, attrs, opset = 19, roi = null) {
+  const inputs = [x, roi ? f32('roi', roi) : none, scales ? f32('scales', scales) : none];
+  if (sizes) inputs.push(i64('sizes', sizes));
+  return { name: `resize_${name}`, op: 'Resize', opset, attrs, inputs };
+}
+
+export const cases = [
+  resize('linear_antialias_odd', X([1, 2, 7, 9]), null, [1, 2, 3, 4], { mode: s('linear'), antialias: i(1) }),
+  resize('cubic_antialias_odd', X([1, 1, 9, 7]), [1, 1, 0.45, 0.6], null, { mode: s('cubic'), antialias: i(1) }),
+  resize('linear_antialias_up_down', X([2, 3, 5, 8]), [1, 1, 1.6, 0.3], null, { mode: s('linear'), antialias: i(1) }),
+  resize('linear_align_corners_1x1', X([1, 2, 1, 1]), [1, 1, 3, 4], null, { mode: s('linear'), coordinate_transformation_mode: s('align_corners') }),
+  resize('cubic_align_corners_1x1', X([1, 1, 1, 1]), null, [1, 1, 2, 3], { mode: s('cubic'), coordinate_transformation_mode: s('align_corners') }),
+  resize('nearest_x2', X([1, 3, 5, 7]), [1, 1, 2, 2], null, {}),
+  resize('nearest_x3_asymmetric_floor', X([2, 2, 3, 4]), [1, 1, 3, 3], null, { coordinate_transformation_mode: s('asymmetric'), nearest_mode: s('floor') }),
+  resize('nearest_round_prefer_ceil_odd', X([1, 2, 5, 7]), null, [1, 2, 8, 4], { nearest_mode: s('round_prefer_ceil') }),
+  resize('linear_x2', X([1, 3, 5, 7]), [1, 1, 2, 2], null, { mode: s('linear') }),
+  resize('linear_1_7', X([1, 2, 6, 5]), [1, 1, 1.7, 0.55], null, { mode: s('linear') }),
+  resize('linear_align_corners_odd', X([1, 2, 5, 6]), null, [1, 2, 9, 4], { mode: s('linear'), coordinate_transformation_mode: s('align_corners') }),
+  resize('cubic_exclude_asymmetric', X([1, 2, 6, 5]), [1, 1, 1.5, 2.2], null, { mode: s('cubic'), exclude_outside: i(1), coordinate_transformation_mode: s('asymmetric') }),
+  resize('cubic_half_pixel', X([1, 1, 7, 6]), [1, 1, 2, 0.5], null, { mode: s('cubic') }),
+  resize('tf_crop_nearest_extrapolate', X([1, 1, 5, 6]), null, [1, 1, 4, 5], { coordinate_transformation_mode: s('tf_crop_and_resize'), extrapolation_value: f(-7) }, 19, [0, 0, -0.2, 0.3, 1, 1, 0.9, 1.4]),
+  resize('tf_crop_linear_extrapolate', X([1, 2, 5, 6]), null, [1, 2, 4, 7], { mode: s('linear'), coordinate_transformation_mode: s('tf_crop_and_resize'), extrapolation_value: f(3.5) }, 19, [0, 0, -0.3, -0.3, 1, 1, 0.8, 1.2]),
+  resize('uint8_nearest', X([1, 2, 4, 5], 'uint8', 'bytes'), [1, 1, 2, 1.5], null, {}),
+  resize('int32_nearest', X([1, 2, 3, 5], 'int32', 'bytes'), null, [1, 2, 7, 3], {}),
+  resize('linear_5d', X([1, 2, 3, 4, 5]), [1, 1, 2, 1.5, 0.7], null, { mode: s('linear') }),
+  resize('nearest_batch_and_height', X([2, 2, 3, 4]), [2, 1, 1.5, 1], null, {}),
+  resize('linear_axes_not_smaller', X([1, 2, 4, 6]), null, [5, 7], { mode: s('linear'), axes: { ints: [3, 2] }, keep_aspect_ratio_policy: s('not_smaller') }),
+  resize('cubic_pytorch_to_1', X([1, 1, 4, 5]), null, [1, 1, 1, 3], { mode: s('cubic'), coordinate_transformation_mode: s('pytorch_half_pixel') }),
+  resize('linear_half_pixel_symmetric', X([1, 1, 5, 7]), [1, 1, 0.7, 1.3], null, { mode: s('linear'), coordinate_transformation_mode: s('half_pixel_symmetric') }),
+  resize('nearest_2d', X([5, 6]), [1.6, 0.5], null, {}),
+  resize('opset11_tf_half_pixel_for_nn', X([1, 1, 4, 5]), [1, 1, 1.5, 2], null, { coordinate_transformation_mode: s('tf_half_pixel_for_nn') }, 11, []),
+  resize('opset11_sizes_linear', X([1, 2, 4, 5]), [], [1, 2, 7, 3], { mode: s('linear') }, 11, []),
+  resize('opset13_cubic_sizes', X([1, 2, 4, 5]), null, [1, 2, 6, 8], { mode: s('cubic'), cubic_coeff_a: f(-0.5) }, 13),
+  { name: 'resize_opset10_nearest_down', op: 'Resize', opset: 10, attrs: {}, inputs: [X([1, 2, 7, 9]), f32('scales', [1, 1, 0.5, 0.7])] },
+  { name: 'resize_opset10_nearest_up', op: 'Resize', opset: 10, attrs: {}, inputs: [X([1, 2, 3, 4]), f32('scales', [1, 1, 2.5, 1.5])] },
+  { name: 'resize_opset10_linear', op: 'Resize', opset: 10, attrs: { mode: s('linear') }, inputs: [X([1, 2, 4, 5]), f32('scales', [1, 1, 1.5, 0.6])] },
+  { name: 'upsample_opset9_linear', op: 'Upsample', opset: 9, attrs: { mode: s('linear') }, inputs: [X([1, 2, 3, 4]), f32('scales', [1, 1, 2.5, 1.5])] },
+  { name: 'upsample_opset9_nearest', op: 'Upsample', opset: 9, attrs: {}, inputs: [X([1, 2, 3, 4]), f32('scales', [1, 1, 1.5, 2.5])] },
+  { name: 'upsample_opset7_nearest', op: 'Upsample', opset: 7, attrs: { scales: { floats: [1, 1, 2, 3] } }, inputs: [X([1, 2, 3, 4])] },
+  { name: 'upsample_opset7_linear', op: 'Upsample', opset: 7, attrs: { mode: s('linear'), scales: { floats: [1, 1, 2, 2] } }, inputs: [X([1, 2, 3, 4])] },
+];
