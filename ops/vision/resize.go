@@ -567,11 +567,19 @@ func (op *resizeOp) nearest(x, scale float64) float64 {
 
 // weight is the linear or cubic kernel at distance t.
 func (op *resizeOp) weight(t float64) float64 {
-	t = math.Abs(t)
 	if op.mode == interpLinear {
-		return max(0, 1-t)
+		return linearWeight(t)
 	}
-	a := op.cubicA
+	return cubicWeight(op.cubicA, t)
+}
+
+// linearWeight is the linear (tent) kernel at distance t.
+func linearWeight(t float64) float64 { return max(0, 1-math.Abs(t)) }
+
+// cubicWeight is Keys' cubic convolution kernel with coefficient a at
+// distance t.
+func cubicWeight(a, t float64) float64 {
+	t = math.Abs(t)
 	switch {
 	case t <= 1:
 		return ((a+2)*t-(a+3))*t*t + 1

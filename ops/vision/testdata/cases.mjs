@@ -49,4 +49,28 @@ export const cases = [
   { name: 'upsample_opset9_nearest', op: 'Upsample', opset: 9, attrs: {}, inputs: [X([1, 2, 3, 4]), f32('scales', [1, 1, 1.5, 2.5])] },
   { name: 'upsample_opset7_nearest', op: 'Upsample', opset: 7, attrs: { scales: { floats: [1, 1, 2, 3] } }, inputs: [X([1, 2, 3, 4])] },
   { name: 'upsample_opset7_linear', op: 'Upsample', opset: 7, attrs: { mode: s('linear'), scales: { floats: [1, 1, 2, 2] } }, inputs: [X([1, 2, 3, 4])] },
+
+  ...gridsample(),
 ];
+
+// gridsample is GridSample in every mode and padding, 2-D and 3-D,
+// positions far outside the input (reflected several times), float64.
+function gridsample() {
+  const out = [];
+  const g = (name, x, grid, attrs, opset = 22, type = 'float32') => out.push({
+    name: `gridsample_${name}`, op: 'GridSample', opset, attrs,
+    inputs: [X(x, type), { name: 'grid', type, dims: grid, data: 'rand4', init: true }],
+  });
+  for (const [mode, pad, align] of [['cubic', 'reflection', 0], ['cubic', 'reflection', 1], ['cubic', 'border', 1], ['cubic', 'zeros', 0],
+    ['linear', 'reflection', 0], ['linear', 'border', 0], ['linear', 'zeros', 1], ['nearest', 'reflection', 1], ['nearest', 'zeros', 0], ['nearest', 'border', 0]]) {
+    g(`${mode}_${pad}_${align}`, [2, 3, 5, 6], [2, 4, 7, 2], { mode: s(mode), padding_mode: s(pad), align_corners: i(align) });
+  }
+  g('linear_3d_border', [1, 2, 3, 4, 5], [1, 2, 3, 4, 3], { mode: s('linear'), padding_mode: s('border') });
+  g('nearest_3d_reflection', [1, 2, 3, 4, 5], [1, 2, 3, 4, 3], { mode: s('nearest'), padding_mode: s('reflection'), align_corners: i(1) });
+  g('linear_3d_zeros_align', [2, 1, 2, 3, 4], [2, 3, 2, 2, 3], { mode: s('linear'), align_corners: i(1) });
+  g('opset16_bicubic_border', [1, 2, 4, 4], [1, 3, 5, 2], { mode: s('bicubic'), padding_mode: s('border') }, 16);
+  g('opset16_default', [1, 2, 4, 5], [1, 3, 5, 2], {}, 16);
+  g('float64_cubic', [1, 2, 4, 5], [1, 3, 3, 2], { mode: s('cubic'), padding_mode: s('reflection') }, 22, 'float64');
+  g('one_pixel_reflection_align', [1, 1, 1, 3], [1, 2, 3, 2], { mode: s('linear'), padding_mode: s('reflection'), align_corners: i(1) });
+  return out;
+}

@@ -7,8 +7,9 @@
 // onnx-proto). CASES.mjs exports `cases`: single-node models, each
 // {name, op, opset, attrs, inputs, outputs?}. An attribute is {f}, {i},
 // {s}, {floats} or {ints}; an input is {name, type, dims, data, init}
-// (name "" omits it; data is an array, or "rand" for seeded values in
-// [-2, 2), or "bytes" for seeded integers in the type's range up to 255;
+// (name "" omits it; data is an array, "rand" for seeded values in
+// [-2, 2), "randK" for [-K, K), or "bytes" for seeded integers in the
+// type's range up to 255;
 // init makes it an initializer). Each case becomes OUTDIR/NAME/model.onnx
 // and test_data_set_0/input_K.pb (the non-initializer inputs, in order)
 // and output_K.pb, the outputs as ONNX Runtime (optimizations off)
@@ -48,10 +49,11 @@ function values(c, inp) {
   const [, Arr] = types[inp.type];
   const n = inp.dims.reduce((a, b) => a * b, 1);
   let v = inp.data;
-  if (v === 'rand' || v === 'bytes') {
+  if (typeof v === 'string') {
     const r = mulberry32(fnv1a(c.name + '/' + inp.name));
     const bytes = v === 'bytes';
-    v = Array.from({ length: n }, () => (bytes ? Math.floor(r() * (inp.type === 'int8' ? 200 : 256)) - (inp.type === 'int8' ? 100 : 0) : r() * 4 - 2));
+    const k = v === 'rand' ? 2 : Number(v.slice(4));
+    v = Array.from({ length: n }, () => (bytes ? Math.floor(r() * (inp.type === 'int8' ? 200 : 256)) - (inp.type === 'int8' ? 100 : 0) : (r() * 2 - 1) * k));
   }
   if (v.length !== n) throw new Error(`${c.name}/${inp.name}: ${v.length} values for dims ${inp.dims}`);
   if (Arr === BigInt64Array || Arr === BigUint64Array) return Arr.from(v, (x) => BigInt(x));
