@@ -51,7 +51,28 @@ export const cases = [
   { name: 'upsample_opset7_linear', op: 'Upsample', opset: 7, attrs: { mode: s('linear'), scales: { floats: [1, 1, 2, 2] } }, inputs: [X([1, 2, 3, 4])] },
 
   ...gridsample(),
+  ...affinegrid(),
 ];
+
+// affinegrid is AffineGrid in 2-D and 3-D with odd and size-1 axes
+// (size-1 axes without align_corners only: ONNX Runtime puts them at 1
+// with it, the ONNX reference at -1).
+function affinegrid() {
+  const out = [];
+  const a = (name, theta, size, align, type = 'float32') => out.push({
+    name: `affinegrid_${name}`, op: 'AffineGrid', opset: 20, attrs: { align_corners: i(align) },
+    inputs: [{ name: 'theta', type, dims: theta, data: 'rand' }, i64('size', size)],
+    outputs: ['grid'],
+  });
+  for (const align of [0, 1]) {
+    a(`2d_${align}`, [2, 2, 3], [2, 3, 5, 7], align);
+    a(`3d_${align}`, [2, 3, 4], [2, 1, 3, 4, 5], align);
+  }
+  a('size1', [1, 2, 3], [1, 1, 1, 3], 0);
+  a('3d_size1', [1, 3, 4], [1, 1, 1, 2, 1], 0);
+  a('float64', [1, 2, 3], [1, 2, 4, 3], 0, 'float64');
+  return out;
+}
 
 // gridsample is GridSample in every mode and padding, 2-D and 3-D,
 // positions far outside the input (reflected several times), float64.
