@@ -52,7 +52,36 @@ export const cases = [
 
   ...gridsample(),
   ...affinegrid(),
+  ...roi(),
 ];
+
+// roi is RoiAlign at every version and mode, adaptive and fixed
+// sampling, regions reaching past the map and smaller than a bin; and
+// MaxRoiPool, which has no official node test (at the versions ONNX
+// Runtime has: RoiAlign 10 and 16, MaxRoiPool 1).
+function roi() {
+  const out = [];
+  const rois = [0, 0, 9, 7, 2.5, 1.2, 17.1, 13.6, -3, -2, 4, 5, 10, 8, 21, 19, 6.2, 6.2, 6.4, 6.9, 3, 4, 30, 3];
+  const align = (name, opset, attrs, type = 'float32') => out.push({
+    name: `roialign_${name}`, op: 'RoiAlign', opset, attrs,
+    inputs: [X([2, 3, 8, 10], type), { name: 'rois', type, dims: [6, 4], data: rois, init: true },
+      { name: 'batch_indices', type: 'int64', dims: [6], data: [0, 1, 1, 0, 1, 0], init: true }],
+  });
+  align('opset10_avg', 10, { output_height: i(3), output_width: i(4), spatial_scale: f(0.5) });
+  align('opset10_max_sampling2', 10, { mode: s('max'), output_height: i(2), output_width: i(3), spatial_scale: f(0.5), sampling_ratio: i(2) });
+  align('opset16_output_half_pixel', 16, { coordinate_transformation_mode: s('output_half_pixel'), output_height: i(3), output_width: i(2), spatial_scale: f(0.5) });
+  align('opset16_half_pixel_max', 16, { mode: s('max'), output_height: i(4), output_width: i(3), spatial_scale: f(0.5) });
+  align('sampling3', 16, { output_height: i(2), output_width: i(2), spatial_scale: f(0.6), sampling_ratio: i(3) });
+  align('float64', 16, { output_height: i(3), output_width: i(3), spatial_scale: f(0.5) }, 'float64');
+  const pool = (name, opset, attrs, type = 'float32') => out.push({
+    name: `maxroipool_${name}`, op: 'MaxRoiPool', opset, attrs,
+    inputs: [X([2, 3, 8, 10], type), { name: 'rois', type, dims: [6, 5], data: [0, 0, 0, 9, 7, 1, 2.5, 1.5, 17.1, 13.6, 1, -3, -2, 4, 5, 0, 10, 8, 21, 19, 1, 6.2, 6.2, 6.4, 6.9, 0, 3, 4, 30, 3], init: true }],
+  });
+  pool('scale_half', 1, { pooled_shape: { ints: [3, 4] }, spatial_scale: f(0.5) });
+  pool('scale1', 1, { pooled_shape: { ints: [2, 3] } });
+  pool('float64', 1, { pooled_shape: { ints: [4, 2] }, spatial_scale: f(0.7) }, 'float64');
+  return out;
+}
 
 // affinegrid is AffineGrid in 2-D and 3-D with odd and size-1 axes
 // (size-1 axes without align_corners only: ONNX Runtime puts them at 1
