@@ -117,3 +117,44 @@ func TestRoiBound(t *testing.T) {
 		}
 	}
 }
+
+// TestRoiFloat64 checks that both operators compute float64 inputs as
+// they compute the same values in float32 (the goldens cover float32;
+// ONNX Runtime has no float64 MaxRoiPool).
+func TestRoiFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := opstest.Rand(rng, 2, 3, 7, 9)
+	rois4 := opstest.WithShape(opstest.F32s(0, 0, 8, 6, 1.5, 2.5, 7, 6, -2, -1, 20, 3), 3, 4)
+	rois5 := opstest.WithShape(opstest.F32s(0, 0, 0, 8, 6, 1, 1.5, 2.5, 7, 6, 1, -2, -1, 20, 3), 3, 5)
+	widen := func(t *ops.Tensor) *ops.Tensor {
+		w := ops.New(onnx.Double, t.Shape...)
+		for i, v := range t.F32() {
+			w.F64()[i] = float64(v)
+		}
+		return w
+	}
+	for _, c := range []struct {
+		op  string
+		ins []*ops.Tensor
+		at  []*onnx.Attribute
+	}{
+		{"RoiAlign", []*ops.Tensor{x, rois4, opstest.I64s(1, 0, 1)}, []*onnx.Attribute{opstest.AttrI("output_height", 3), opstest.AttrF("spatial_scale", 0.7)}},
+		{"MaxRoiPool", []*ops.Tensor{x, rois5}, []*onnx.Attribute{opstest.AttrIs("pooled_shape", 3, 2), opstest.AttrF("spatial_scale", 0.5)}},
+	} {
+		node := opstest.EwNode(c.op, c.ins, 1, c.at...)
+		f32, err := opstest.Eval(node, 22, c.ins...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wide := append([]*ops.Tensor{widen(c.ins[0]), widen(c.ins[1])}, c.ins[2:]...)
+		f64, err := opstest.Eval(node, 22, wide...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		narrow := make([]float32, f64[0].Len())
+		for i, v := range f64[0].F64() {
+			narrow[i] = float32(v)
+		}
+		opstest.Close(t, c.op, narrow, f32[0].F32(), 1e-5, 1e-6)
+	}
+}

@@ -53,7 +53,39 @@ export const cases = [
   ...gridsample(),
   ...affinegrid(),
   ...roi(),
+  ...nms(),
 ];
+
+// nms is NonMaxSuppression on random boxes in both formats, corners in
+// either order, tied scores, thresholds and output limits.
+function nms() {
+  let seed = 12345;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const boxes = (n, centers) => Array.from({ length: n }, () => {
+    const [a, b] = [rnd() * 10, rnd() * 10];
+    const [w, h] = [rnd() * 4, rnd() * 4];
+    if (centers) return [a, b, w, h];
+    return rnd() < 0.5 ? [b, a, b + h, a + w] : [b + h, a + w, b, a];
+  }).flat();
+  const scores = (n) => Array.from({ length: n }, () => Math.round(rnd() * 8) / 8);
+  const out = [];
+  const case_ = (name, opset, centers, b, c, s, maxOut, iou, score) => {
+    const inputs = [
+      { name: 'boxes', type: 'float32', dims: [b, s, 4], data: boxes(b * s, centers), init: true },
+      { name: 'scores', type: 'float32', dims: [b, c, s], data: scores(b * c * s) },
+      maxOut === null ? { name: '' } : { name: 'max_output_boxes_per_class', type: 'int64', dims: [1], data: [maxOut], init: true },
+      iou === null ? { name: '' } : { name: 'iou_threshold', type: 'float32', dims: [1], data: [iou], init: true },
+    ];
+    if (score !== null) inputs.push({ name: 'score_threshold', type: 'float32', dims: [1], data: [score], init: true });
+    out.push({ name: `nms_${name}`, op: 'NonMaxSuppression', opset, attrs: { center_point_box: i(centers ? 1 : 0) }, inputs, outputs: ['selected_indices'] });
+  };
+  case_('corners', 11, false, 2, 3, 40, 10, 0.3, null);
+  case_('centers_score', 11, true, 2, 2, 40, 100, 0.5, 0.4);
+  case_('opset10_limit', 10, false, 1, 4, 25, 3, 0.1, 0.2);
+  case_('zero_iou', 11, true, 1, 2, 30, 50, 0, null);
+  case_('no_iou_input', 11, false, 2, 1, 20, 5, null, null);
+  return out;
+}
 
 // roi is RoiAlign at every version and mode, adaptive and fixed
 // sampling, regions reaching past the map and smaller than a bin; and
@@ -79,7 +111,6 @@ function roi() {
   });
   pool('scale_half', 1, { pooled_shape: { ints: [3, 4] }, spatial_scale: f(0.5) });
   pool('scale1', 1, { pooled_shape: { ints: [2, 3] } });
-  pool('float64', 1, { pooled_shape: { ints: [4, 2] }, spatial_scale: f(0.7) }, 'float64');
   return out;
 }
 
