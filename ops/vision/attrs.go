@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -114,3 +115,41 @@ func elemBytes(dt ops.DType, v float64) []byte {
 	}
 	return t.Data
 }
+
+// inputKey holds the contents of some inputs a plan was made from, to
+// tell when they change (the plan must then be made again). Inputs
+// absent then and now match.
+type inputKey struct {
+	idx  []int
+	vals [][]byte // nil: absent
+}
+
+// keyOf records the current contents of inputs idx (negative: none).
+func keyOf(in []*ops.Tensor, idx ...int) inputKey {
+	k := inputKey{}
+	for _, i := range idx {
+		if i < 0 {
+			continue
+		}
+		var v []byte
+		if t := ops.InputAt(in, i); t != nil {
+			v = append([]byte{}, tensorBytes(t)...)
+		}
+		k.idx, k.vals = append(k.idx, i), append(k.vals, v)
+	}
+	return k
+}
+
+// current reports whether the inputs still hold the recorded contents.
+func (k *inputKey) current(in []*ops.Tensor) bool {
+	for j, i := range k.idx {
+		t := ops.InputAt(in, i)
+		if (t == nil) != (k.vals[j] == nil) || t != nil && !bytes.Equal(tensorBytes(t), k.vals[j]) {
+			return false
+		}
+	}
+	return true
+}
+
+// tensorBytes is the bytes of t's elements.
+func tensorBytes(t *ops.Tensor) []byte { return t.Data[:t.Len()*ops.ElemSize(t.Type)] }

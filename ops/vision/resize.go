@@ -1,7 +1,6 @@
 package vision
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 
@@ -428,7 +427,7 @@ func (op *resizeOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 func (op *resizeOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	var st *resizeState
 	return func() error {
-		if st == nil || !st.current(in) {
+		if st == nil || !st.key.current(in) {
 			s, err := op.newState(ctx.Par, in, out[0], true)
 			if err != nil {
 				return err
@@ -441,21 +440,9 @@ func (op *resizeOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 
 // resizeState is a planned Resize with the input values it was planned for.
 type resizeState struct {
-	keys [][]byte // contents of roi, scales and sizes at planning (nil: absent)
-	ins  []int    // their input indices
+	key  inputKey // roi, scales and sizes
 	exec resizeExec
 	fix  extrapFix
-}
-
-// current reports whether the shape inputs still hold the planned values.
-func (st *resizeState) current(in []*ops.Tensor) bool {
-	for k, i := range st.ins {
-		t := ops.InputAt(in, i)
-		if (t == nil) != (st.keys[k] == nil) || t != nil && !bytes.Equal(t.Data[:t.Len()*ops.ElemSize(t.Type)], st.keys[k]) {
-			return false
-		}
-	}
-	return true
 }
 
 // run resizes x into y.
@@ -479,18 +466,7 @@ func (op *resizeOp) newState(par ops.Parallel, in []*ops.Tensor, y *ops.Tensor, 
 	if err != nil {
 		return nil, err
 	}
-	st := &resizeState{}
-	for _, i := range []int{op.roiIn, op.scalesIn, op.sizesIn} {
-		if i < 0 {
-			continue
-		}
-		st.ins = append(st.ins, i)
-		var key []byte
-		if t := ops.InputAt(in, i); t != nil {
-			key = append([]byte{}, t.Data[:t.Len()*ops.ElemSize(t.Type)]...)
-		}
-		st.keys = append(st.keys, key)
-	}
+	st := &resizeState{key: keyOf(in, op.roiIn, op.scalesIn, op.sizesIn)}
 	rank := len(s.in)
 	plans := make([]axisPlan, rank)
 	for d := range plans {

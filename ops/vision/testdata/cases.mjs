@@ -54,7 +54,21 @@ export const cases = [
   ...affinegrid(),
   ...roi(),
   ...nms(),
+  ...col2im(),
 ];
+
+// col2im is Col2Im with overlapping dilated blocks, strides and pads,
+// 2-D and 3-D.
+function col2im() {
+  const c = (name, x, img, blk, attrs) => ({
+    name: `col2im_${name}`, op: 'Col2Im', opset: 18, attrs,
+    inputs: [{ name: 'input', type: 'float32', dims: x, data: 'rand' }, i64('image_shape', img), i64('block_shape', blk)],
+  });
+  return [
+    c('overlap_dilated_padded', [2, 2 * 6, 16], [5, 7], [2, 3], { dilations: { ints: [2, 1] }, pads: { ints: [1, 0, 0, 2] }, strides: { ints: [1, 2] } }),
+    c('3d', [1, 3 * 8, 30], [4, 5, 3], [2, 2, 2], { strides: { ints: [2, 1, 1] }, pads: { ints: [0, 0, 1, 0, 1, 0] } }),
+  ];
+}
 
 // nms is NonMaxSuppression on random boxes in both formats, corners in
 // either order, tied scores, thresholds and output limits.
