@@ -63,3 +63,24 @@ func TestAffineGridErrors(t *testing.T) {
 		t.Errorf("size not constant: %v, want ErrNotConstant", err)
 	}
 }
+
+// TestAffineGridBoundAllocs checks that a bound AffineGrid allocates
+// nothing per run.
+func TestAffineGridBoundAllocs(t *testing.T) {
+	theta, size := opstest.Iota32(2, 3, 4), opstest.I64s(2, 1, 3, 4, 5)
+	node := opstest.EwNode("AffineGrid", []*ops.Tensor{theta, size}, 1)
+	outs, err := opstest.Eval(node, 20, theta, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := ops.Build(node, 20)
+	for _, par := range []ops.Parallel{ops.Serial{}, opstest.SeqPar{}} {
+		f, err := op.(ops.Binder).Bind(&ops.Ctx{Par: par}, []*ops.Tensor{theta, size}, outs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(5, func() { f() }); n != 0 {
+			t.Errorf("on %T: %v allocations per bound run, want 0", par, n)
+		}
+	}
+}

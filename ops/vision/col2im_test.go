@@ -145,3 +145,40 @@ func TestCol2ImErrors(t *testing.T) {
 
 // TestCol2ImORT compares Col2Im with ONNX Runtime.
 func TestCol2ImORT(t *testing.T) { ortGolden(t, "col2im_*") }
+
+// TestCol2ImBound checks that a bound Col2Im allocates nothing once
+// planned, and plans again when block_shape changes.
+func TestCol2ImBound(t *testing.T) {
+	x := opstest.Iota32(1, 6, 6)
+	img, blk := opstest.I64s(4, 4), opstest.I64s(2, 3)
+	ins := []*ops.Tensor{x, img, blk}
+	node := opstest.EwNode("Col2Im", ins, 1)
+	outs, err := opstest.Eval(node, 18, ins...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := ops.Build(node, 18)
+	y := ops.New(onnx.Float, outs[0].Shape...)
+	f, err := op.(ops.Binder).Bind(&ops.Ctx{Par: opstest.SeqPar{}}, ins, []*ops.Tensor{y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f(); err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "bound", y, outs[0])
+	if n := testing.AllocsPerRun(5, func() { f() }); n != 0 {
+		t.Errorf("%v allocations per bound run, want 0", n)
+	}
+	// 3x2 blocks: as many elements and positions, a different fold into
+	// the same output shape.
+	blk.I64()[0], blk.I64()[1] = 3, 2
+	outs, err = opstest.Eval(node, 18, ins...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f(); err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "bound after the shapes changed", y, outs[0])
+}

@@ -121,10 +121,12 @@ func (op *gridSampleOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 		plane: ops.NumElems(x.Shape[2:]), pos: ops.NumElems(y.Shape[2:]), f32: in[1].Type == onnx.Float,
 	}
 	e.units = x.Shape[0] * e.pos
-	e.t = map[interp]int{interpNearest: 1, interpLinear: 2, interpCubic: 4}[op.mode]
+	e.t = [...]int{interpNearest: 1, interpLinear: 2, interpCubic: 4}[op.mode]
 	k := 1
 	for range r {
-		k *= e.t
+		if k *= e.t; k > maxGridTaps {
+			return nil, fmt.Errorf("input \"X\" has %d spatial axes: %s mode would read %d^%d inputs per position: %w", r, [...]string{"nearest", "linear", "cubic"}[op.mode], e.t, r, ops.ErrUnsupported)
+		}
 	}
 	e.tasks = max(1, min(e.units, 2*ctx.Par.Threads()))
 	e.bufs = make([]gridBuf, e.tasks)
@@ -171,6 +173,10 @@ func (op *gridSampleOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 	}
 	return bindGrid(e, par, in, out, weighTaps[uint64, float64]), nil
 }
+
+// maxGridTaps bounds the inputs one position reads (t^r for r spatial
+// axes).
+const maxGridTaps = 1 << 16
 
 // gridExec is a GridSample planned for its shapes. Each unit, an (image,
 // output position) pair, finds the k = t^r inputs it reads in a plane and

@@ -34,6 +34,9 @@ func init() {
 	}
 }
 
+// nmsInputs names NonMaxSuppression's inputs.
+var nmsInputs = []string{"boxes", "scores", "max_output_boxes_per_class", "iou_threshold", "score_threshold"}
+
 // nmsOp is a built NonMaxSuppression.
 type nmsOp struct{ centers bool }
 
@@ -67,7 +70,7 @@ func (op *nmsOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	}
 	for i, v := range in {
 		if v.Type != onnx.Undefined && v.Const == nil {
-			return nil, fmt.Errorf("input %d: %w", i, ops.ErrNotConstant)
+			return nil, fmt.Errorf("input %q: %w", nmsInputs[i], ops.ErrNotConstant)
 		}
 	}
 	args, err := nmsScalars(in)
@@ -105,7 +108,7 @@ type nmsArgs struct {
 // and score_threshold.
 func nmsScalars(in []ops.Value) (nmsArgs, error) {
 	var a nmsArgs
-	for i, name := range []string{"max_output_boxes_per_class", "iou_threshold", "score_threshold"} {
+	for i, name := range nmsInputs[2:] {
 		if !ops.HasInput(in, i+2) {
 			continue
 		}

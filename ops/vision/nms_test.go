@@ -83,5 +83,7 @@ func TestNMSErrors(t *testing.T) {
 	_, err := op.Infer([]ops.Value{{Type: onnx.Float, Shape: boxes.Shape, Const: boxes}, {Type: onnx.Float, Shape: scores.Shape}})
 	if !errors.Is(err, ops.ErrNotConstant) {
 		t.Errorf("scores not constant: %v, want ErrNotConstant", err)
+	} else if !strings.Contains(err.Error(), `"scores"`) {
+		t.Errorf("scores not constant: %v does not name it", err)
 	}
 }

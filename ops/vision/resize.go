@@ -15,27 +15,30 @@ import (
 //     position rounds: round_prefer_floor, round_prefer_ceil, floor or
 //     ceil), for every element type; "linear" and "cubic" (cubic_coeff_a,
 //     Keys' kernel) weigh 2 or 4 neighbours per axis, over any number of
-//     axes, and compute floating point inputs in their own type and
-//     integer inputs in float64, rounded half to even and saturated;
-//     inputs beyond the edges repeat the edge, unless exclude_outside drops
-//     them and renormalizes the weights.
+//     axes, computing floating-point inputs in their own type and integer
+//     inputs in float64, rounded half to even and saturated (ONNX Runtime
+//     truncates); inputs beyond the edges repeat the edge, unless
+//     exclude_outside drops them and renormalizes the weights.
 //   - coordinate_transformation_mode maps output position x to input
 //     position half_pixel (x+0.5)/scale-0.5, half_pixel_symmetric (the
 //     same, centred when the output length was rounded), pytorch_half_pixel
 //     (0 for a length-1 output), align_corners, asymmetric x/scale,
 //     tf_half_pixel_for_nn (opset 11) (x+0.5)/scale, or tf_crop_and_resize
-//     (the roi input's window; outside the input an output takes
-//     extrapolation_value).
-//   - The output shape is floor(input*scale) from the scales input, or the
-//     sizes input (keep_aspect_ratio_policy stretch, not_larger or
-//     not_smaller); both are constant shape inputs. From opset 18, axes
-//     names the axes they cover and antialias widens the linear and cubic
-//     kernels by 1/scale when downscaling.
+//     (the roi input's window; an output whose position falls outside the
+//     input on any axis takes extrapolation_value). As in the ONNX
+//     reference, the output length these use is input*scale, unrounded.
+//   - The output length is floor(input*scale), in float32 as ONNX Runtime
+//     computes it, from the scales input, or the sizes input
+//     (keep_aspect_ratio_policy stretch, not_larger or not_smaller); both
+//     are constant shape inputs, and an empty one counts as omitted. From
+//     opset 18, axes names the axes they cover and antialias widens the
+//     linear and cubic kernels by 1/scale when downscaling.
 //   - Resize-10 and Upsample map coordinates asymmetrically and, in nearest
 //     mode, take the floor when upscaling and the ceiling when downscaling,
-//     as ONNX Runtime does; Upsample-1 scales the last two axes of a 4-D
-//     input by height_scale and width_scale (mode nearest or bilinear),
-//     Upsample-7 takes its scales as an attribute, 9 and 10 as an input.
+//     as ONNX Runtime does; Upsample's scales must be at least 1.
+//     Upsample-1 scales the last two axes of a 4-D input by height_scale
+//     and width_scale (mode nearest or bilinear), Upsample-7 takes its
+//     scales as an attribute, 9 and 10 as an input.
 func init() {
 	for _, v := range []int{10, 11, 13, 18, 19} {
 		ops.Register("", "Resize", v, buildResize)
