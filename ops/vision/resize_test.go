@@ -268,3 +268,26 @@ func BenchmarkResize2x(b *testing.B) {
 		})
 	}
 }
+
+// TestResizeBool resizes bool input in nearest mode, with tf_crop_and_resize's
+// extrapolation value stored as true.
+func TestResizeBool(t *testing.T) {
+	x := opstest.Bools(opstest.Sh(2, 2), true, false, false, true)
+	ins := []*ops.Tensor{x, nil, opstest.F32s(1.5, 2)}
+	got, err := opstest.Eval(resizeNode(ins), 19, ins...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "nearest", got[0], opstest.Bools(opstest.Sh(3, 4),
+		true, true, false, false,
+		true, true, false, false,
+		false, false, true, true))
+	ins = []*ops.Tensor{x, opstest.F32s(0, 0, 1, 2), nil, opstest.I64s(2, 3)}
+	got, err = opstest.Eval(resizeNode(ins, opstest.AttrS("coordinate_transformation_mode", "tf_crop_and_resize"), opstest.AttrF("extrapolation_value", 2)), 19, ins...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "extrapolated", got[0], opstest.Bools(opstest.Sh(2, 3),
+		true, false, true,
+		false, true, true))
+}
