@@ -20,7 +20,8 @@ import (
 //     largest of the samples' four weighted corners, as ONNX Runtime and
 //     the ONNX reference do. coordinate_transformation_mode half_pixel
 //     (opset 16's default) shifts the region by -0.5; output_half_pixel,
-//     and opset 10, do not shift and make regions at least 1x1.
+//     and opset 10, do not shift and make regions at least 1x1. Grids of
+//     more than 4096 samples a side (from garbage coordinates) are refused.
 //   - MaxRoiPool takes rois (num_rois, 5) as [batch_index, x1, y1, x2,
 //     y2], rounds the scaled corners half away from zero, splits the
 //     region (at least 1x1) into pooled_shape bins of floor/ceil bounds,
@@ -65,6 +66,9 @@ func buildRoiAlign(n *onnx.Node, opset int) (ops.Op, error) {
 		v := a.Int(at.name, at.min)
 		if v < at.min {
 			return nil, fmt.Errorf("attribute %q is %d, want at least %d", at.name, v, at.min)
+		}
+		if at.name == "sampling_ratio" && v > maxGrid {
+			return nil, fmt.Errorf("attribute \"sampling_ratio\" is %d, want at most %d", v, maxGrid)
 		}
 		if *at.dst, err = ops.ToDim(v, fmt.Sprintf("attribute %q", at.name)); err != nil {
 			return nil, err

@@ -39,6 +39,7 @@ func TestRoiErrors(t *testing.T) {
 		{"RoiAlign", []*onnx.Attribute{opstest.AttrS("coordinate_transformation_mode", "asymmetric")}, "coordinate_transformation_mode"},
 		{"RoiAlign", []*onnx.Attribute{opstest.AttrI("output_height", 0)}, "output_height"},
 		{"RoiAlign", []*onnx.Attribute{opstest.AttrI("sampling_ratio", -1)}, "sampling_ratio"},
+		{"RoiAlign", []*onnx.Attribute{opstest.AttrI("sampling_ratio", 1<<20)}, "sampling_ratio"},
 		{"MaxRoiPool", nil, "pooled_shape"},
 		{"MaxRoiPool", []*onnx.Attribute{opstest.AttrIs("pooled_shape", 2, 0)}, "pooled_shape"},
 	} {
