@@ -13,3 +13,9 @@ func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int
 
 // max3s2Asm computes Max3S2 in Go: this build has no assembly.
 func max3s2Asm(dst, src []float32) int { return max3s2Go(dst, src) }
+
+// lerpAsm computes Lerp in Go: this build has no assembly.
+func lerpAsm(dst, x, y []float32, a, b float32) int { return lerpGo(dst, x, y, a, b) }
+
+// axpyAsm computes Axpy in Go: this build has no assembly.
+func axpyAsm(dst, x []float32, a float32) int { return axpyGo(dst, x, a) }

@@ -177,3 +177,85 @@ func TestMax3S2(t *testing.T) {
 		}
 	}
 }
+
+// near reports whether got is within a few float32 roundings of the
+// float64 value want, given the magnitude mag of the terms that made it
+// (the assembly may fuse a multiply-add where Go rounds twice).
+func near(got float32, want, mag float64) bool {
+	return math.Abs(float64(got)-want) <= 1e-6*mag
+}
+
+// TestLerp checks Lerp against float64 arithmetic for every length up to
+// 70, with x and y exactly as long as dst, NaN guard bands around dst, and
+// NaN propagating from either operand.
+func TestLerp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(89, 90))
+	for n := range 71 {
+		for _, nans := range []bool{false, true} {
+			_, x := guarded(rng, n, nans)
+			_, y := guarded(rng, n, false)
+			full, dst := guarded(rng, n, false)
+			a, b := rng.Float32()*3-1, rng.Float32()*3-1
+			Lerp(dst, x, y, a, b)
+			for i, v := range full {
+				off := i - guard
+				if off < 0 || off >= n {
+					if v == v {
+						t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
+					}
+					continue
+				}
+				xa, yb := float64(a)*float64(x[off]), float64(b)*float64(y[off])
+				if x[off] != x[off] {
+					if v == v {
+						t.Fatalf("n %d: dst[%d] = %v from a NaN x, want NaN", n, off, v)
+					}
+					continue
+				}
+				if !near(v, xa+yb, math.Abs(xa)+math.Abs(yb)) {
+					t.Fatalf("n %d: dst[%d] = %v, want %v", n, off, v, xa+yb)
+				}
+			}
+		}
+	}
+}
+
+// TestAxpy checks Axpy against float64 arithmetic for every length up to
+// 70, with x exactly as long as dst and NaN guard bands around dst.
+func TestAxpy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(91, 92))
+	for n := range 71 {
+		_, x := guarded(rng, n, false)
+		full, dst := guarded(rng, n, false)
+		before := append([]float32(nil), dst...)
+		a := rng.Float32()*3 - 1
+		Axpy(dst, x, a)
+		for i, v := range full {
+			off := i - guard
+			if off < 0 || off >= n {
+				if v == v {
+					t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
+				}
+				continue
+			}
+			xa := float64(a) * float64(x[off])
+			if want := float64(before[off]) + xa; !near(v, want, math.Abs(xa)+math.Abs(float64(before[off]))) {
+				t.Fatalf("n %d: dst[%d] = %v, want %v", n, off, v, want)
+			}
+		}
+	}
+}
+
+// BenchmarkLerp blends two 80-wide rows (a bilinear 2x resize of an
+// 80x80 map) and two long ones.
+func BenchmarkLerp(b *testing.B) {
+	for _, n := range []int{80, 4096} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dst, x, y := make([]float32, n), make([]float32, n), make([]float32, n)
+			b.SetBytes(int64(12 * n))
+			for range b.N {
+				Lerp(dst, x, y, 0.25, 0.75)
+			}
+		})
+	}
+}
