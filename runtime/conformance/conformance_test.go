@@ -77,17 +77,32 @@ func TestNodeConformance(t *testing.T) {
 	t.Logf("%d passed, %d skipped of %d", passed, len(skipped), len(dirs))
 }
 
+// TestRealModels runs real models from the model zoo and from public
+// repositories (../shared/models/wild: detectors, depthwise convolutions,
+// int8 in QOperator form, a Paddle export with symbolic dims) against
+// their official or ONNX Runtime outputs, at the tolerances their README
+// gives.
 func TestRealModels(t *testing.T) {
 	shared := sharedDir(t)
+	wild := Options{RTol: 1e-3, ATol: 1e-4}
 	for _, c := range []struct {
 		name string
 		sets int
-	}{{"squeezenet1.0", 3}, {"mnist-12", 4}} {
+		opt  Options
+		slow bool // skipped with -short (slow under emulation)
+	}{
+		{"squeezenet1.0", 3, Options{RTol: 0, ATol: 1e-3}, true},
+		{"mnist-12", 4, Options{RTol: 0, ATol: 1e-3}, false},
+		{"wild/blazeface-pt", 1, wild, false},
+		{"wild/ppocr-cls", 1, wild, false},
+		{"wild/ultraface-rfb-320", 1, wild, false},
+		{"wild/yolox-nano", 1, wild, true},
+	} {
 		t.Run(c.name, func(t *testing.T) {
-			if testing.Short() && c.name == "squeezenet1.0" {
-				t.Skip("skipping SqueezeNet in -short mode (slow under emulation)")
+			if testing.Short() && c.slow {
+				t.Skipf("skipping %s in -short mode (slow under emulation)", c.name)
 			}
-			r := RunDir(filepath.Join(shared, "models", c.name), Options{RTol: 0, ATol: 1e-3})
+			r := RunDir(filepath.Join(shared, "models", c.name), c.opt)
 			if r.Status != Pass || r.Sets != c.sets {
 				t.Fatalf("%s (%d sets run, want %d)", r.Line(), r.Sets, c.sets)
 			}
