@@ -64,6 +64,11 @@ func DecodeTensor(data []byte) (*Tensor, error) {
 	return t, nil
 }
 
+// ErrInvalid is wrapped by the errors of Decode, DecodeLimited, Open and
+// DecodeTensor for data that is not a valid serialized message (malformed
+// or truncated protobuf, fields of the wrong kind, out-of-range values).
+var ErrInvalid = errors.New("invalid model")
+
 // decodeError locates a decoding failure: the path of messages and fields
 // leading to it, innermost first, and what went wrong.
 type decodeError struct {
@@ -71,6 +76,9 @@ type decodeError struct {
 	path []string
 	msg  string
 }
+
+// Unwrap gives ErrInvalid.
+func (e *decodeError) Unwrap() error { return ErrInvalid }
 
 func (e *decodeError) Error() string {
 	var sb strings.Builder

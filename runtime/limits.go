@@ -89,7 +89,7 @@ func (l Limits) resolved() Limits {
 // that size is allocated.
 func (l Limits) tensorBytes(t ops.DType, dims []int64) (int64, error) {
 	if len(dims) > l.MaxRank {
-		return 0, fmt.Errorf("rank %d is over the limit of %d (Limits.MaxRank)", len(dims), l.MaxRank)
+		return 0, limitError("MaxRank", int64(len(dims)), int64(l.MaxRank), "rank %d is over the limit of %d (Limits.MaxRank)", len(dims), l.MaxRank)
 	}
 	size := int64(max(ops.ElemSize(t), 1))
 	for i, d := range dims {
@@ -104,7 +104,7 @@ func (l Limits) tensorBytes(t ops.DType, dims []int64) (int64, error) {
 	}
 	for _, d := range dims {
 		if size > l.MaxTensorBytes/d {
-			return 0, fmt.Errorf("%s%v needs more than %d bytes, the limit for one tensor (Limits.MaxTensorBytes)",
+			return 0, limitError("MaxTensorBytes", l.MaxTensorBytes+1, l.MaxTensorBytes, "%s%v needs more than %d bytes, the limit for one tensor (Limits.MaxTensorBytes)",
 				ops.TypeName(t), dims, l.MaxTensorBytes)
 		}
 		size *= d
@@ -140,7 +140,7 @@ func (l Limits) checkOutputValues(n *node, names []string, outv []ops.Value) (in
 // MaxMemory.
 func (l Limits) folded(total *int64, size int64, n *node) error {
 	if size > l.MaxMemory-*total {
-		return fmt.Errorf("%s: folding constants would need more than %d bytes (Limits.MaxMemory)", n.label(), l.MaxMemory)
+		return limitError("MaxMemory", *total+min(size, math.MaxInt64-*total), l.MaxMemory, "%s: folding constants would need more than %d bytes (Limits.MaxMemory)", n.label(), l.MaxMemory)
 	}
 	*total += size
 	return nil
@@ -149,7 +149,7 @@ func (l Limits) folded(total *int64, size int64, n *node) error {
 // checkWorkspace checks a kernel's scratch request before it is allocated.
 func (l Limits) checkWorkspace(n *node, ws int) error {
 	if ws < 0 || int64(ws) > l.MaxMemory {
-		return fmt.Errorf("%s: workspace of %d bytes is over the memory limit of %d bytes (Limits.MaxMemory)", n.label(), ws, l.MaxMemory)
+		return limitError("MaxMemory", int64(ws), l.MaxMemory, "%s: workspace of %d bytes is over the memory limit of %d bytes (Limits.MaxMemory)", n.label(), ws, l.MaxMemory)
 	}
 	return nil
 }

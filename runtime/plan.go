@@ -231,7 +231,7 @@ func (m *Model) buildPlan(seg *segment, spec []inputSpec) (_ *plan, err error) {
 	}
 	p.info = pl.info(p)
 	if lim := m.cfg.limits.MaxMemory; p.arena > lim-p.scratch-p.info.ConstBytes {
-		return nil, fmt.Errorf("plan needs %d bytes (arena %d, scratch %d, constants %d), over the memory limit of %d (Limits.MaxMemory)",
+		return nil, limitError("MaxMemory", p.arena+p.scratch+p.info.ConstBytes, lim, "plan needs %d bytes (arena %d, scratch %d, constants %d), over the memory limit of %d (Limits.MaxMemory)",
 			p.arena+p.scratch+p.info.ConstBytes, p.arena, p.scratch, p.info.ConstBytes, lim)
 	}
 	return p, nil

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -12,16 +11,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 )
-
-// ErrPanic is wrapped by the error of a load, plan or run during which
-// operator code panicked. The panic is a bug in edgeinfer, not in the
-// model; it is recovered so that the caller's process survives, and the
-// error names the node. The model and its sessions stay usable.
-var ErrPanic = errors.New("panic")
-
-// ErrClosed is wrapped by the error of a run, or a plan, of a Model that is
-// closed or closing.
-var ErrClosed = errors.New("model is closed")
 
 // Session runs a Model repeatedly without allocating: each run state keeps
 // its arena and its tensors bound to the plan of the last input shapes it
@@ -334,33 +323,33 @@ func (m *Model) checkInputs(inputs []*ops.Tensor, withData bool) error {
 		for i, io := range g.inInfo {
 			names[i] = fmt.Sprintf("%q", io.Name)
 		}
-		return fmt.Errorf("got %d inputs, want %d (%s)", len(inputs), len(g.inputs), strings.Join(names, ", "))
+		return inputError("", fmt.Sprint(len(g.inputs)), fmt.Sprint(len(inputs)), "got %d inputs, want %d (%s)", len(inputs), len(g.inputs), strings.Join(names, ", "))
 	}
 	for i, t := range inputs {
 		io := &g.inInfo[i]
 		if t == nil {
-			return fmt.Errorf("input %q is nil", io.Name)
+			return inputError(io.Name, io.String(), "nil", "input %q is nil", io.Name)
 		}
 		if !accepts(io.Type, t.Type) {
-			return fmt.Errorf("input %q: got %s, want %s", io.Name, t, io)
+			return inputError(io.Name, io.String(), t.String(), "input %q: got %s, want %s", io.Name, t, io)
 		}
 		for _, d := range t.Shape {
 			if d < 0 {
-				return fmt.Errorf("input %q: got %s, dimensions cannot be negative", io.Name, t)
+				return inputError(io.Name, io.String(), t.String(), "input %q: got %s, dimensions cannot be negative", io.Name, t)
 			}
 		}
 		if io.Dims != nil {
 			if len(t.Shape) != len(io.Dims) {
-				return fmt.Errorf("input %q: got %s, want rank %d %s", io.Name, t, len(io.Dims), io.shapeString())
+				return inputError(io.Name, io.String(), t.String(), "input %q: got %s, want rank %d %s", io.Name, t, len(io.Dims), io.shapeString())
 			}
 			for d, want := range io.Dims {
 				if want >= 0 && int64(t.Shape[d]) != want {
-					return fmt.Errorf("input %q: got %s, want %s", io.Name, t, io.shapeString())
+					return inputError(io.Name, io.String(), t.String(), "input %q: got %s, want %s", io.Name, t, io.shapeString())
 				}
 			}
 		}
 		if need := ops.NumElems(t.Shape) * ops.ElemSize(t.Type); withData && len(t.Data) < need {
-			return fmt.Errorf("input %q: %s needs %d bytes of data, has %d", io.Name, t, need, len(t.Data))
+			return inputError(io.Name, io.String(), t.String(), "input %q: %s needs %d bytes of data, has %d", io.Name, t, need, len(t.Data))
 		}
 	}
 	return nil

@@ -74,38 +74,20 @@ func (u UnsupportedOp) where(kind string) string {
 // custom domain) are plain errors.
 var skippedDomains = map[string]bool{"ai.onnx.ml": true, "ai.onnx.preview.training": true}
 
-// unsupportedErrors turns Unsupported's entries into load errors. beyond
-// holds those that wrap ops.ErrUnsupported: the operators of skipped
-// domains the model imports, one error per domain, and the graph inputs
-// and outputs of types edgeinfer does not compute. errs holds the other
-// operators.
-func unsupportedErrors(u []UnsupportedOp) (errs, beyond []error) {
-	var plain, ios []string
-	var domains []string
-	byDomain := map[string][]string{}
+// unsupportedError is the load error for Unsupported's entries u (nil when
+// empty); broken says whether the model has other problems too, in which
+// case it is not merely beyond edgeinfer's scope.
+func unsupportedError(u []UnsupportedOp, broken bool) *UnsupportedError {
+	if len(u) == 0 {
+		return nil
+	}
+	beyond := !broken
 	for _, e := range u {
-		switch {
-		case e.IO != "":
-			ios = append(ios, e.String())
-		case skippedDomains[e.Domain] && e.Opset > 0:
-			if byDomain[e.Domain] == nil {
-				domains = append(domains, e.Domain)
-			}
-			byDomain[e.Domain] = append(byDomain[e.Domain], e.OpType+" at "+e.where("node"))
-		default:
-			plain = append(plain, e.String())
+		if e.IO == "" && !(skippedDomains[e.Domain] && e.Opset > 0) {
+			beyond = false
 		}
 	}
-	if len(plain) > 0 {
-		errs = append(errs, fmt.Errorf("unsupported operators: %s", strings.Join(plain, "; ")))
-	}
-	for _, d := range domains {
-		beyond = append(beyond, fmt.Errorf("%w domain %s (operators %s)", ops.ErrUnsupported, d, strings.Join(byDomain[d], "; ")))
-	}
-	if len(ios) > 0 {
-		beyond = append(beyond, fmt.Errorf("%w types: %s", ops.ErrUnsupported, strings.Join(ios, "; ")))
-	}
-	return errs, beyond
+	return &UnsupportedError{Ops: u, beyond: beyond}
 }
 
 // Unsupported lists every operator of p that has no implementation for the
@@ -210,16 +192,15 @@ const newestOpset = 28
 // order. All problems found are reported together.
 func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 	if p == nil || p.Graph == nil {
-		return nil, errors.New("model has no graph")
+		return nil, fmt.Errorf("%w: model has no graph", ErrInvalidModel)
 	}
 	g := p.Graph
 	if len(g.Nodes) > lim.MaxNodes {
-		return nil, fmt.Errorf("graph has %d nodes, over the limit of %d (Limits.MaxNodes)", len(g.Nodes), lim.MaxNodes)
+		return nil, limitError("MaxNodes", int64(len(g.Nodes)), int64(lim.MaxNodes), "graph has %d nodes, over the limit of %d (Limits.MaxNodes)", len(g.Nodes), lim.MaxNodes)
 	}
 	errs := checkOpsets(p)
 	errs = append(errs, checkDeclared(g, lim)...)
-	unsupported, beyond := unsupportedErrors(Unsupported(p))
-	errs = append(errs, unsupported...)
+	unsupported := Unsupported(p)
 
 	// Every value has exactly one source: a graph input, an initializer or a node output.
 	source := map[string]string{}
@@ -272,19 +253,20 @@ func validate(p *onnx.Model, lim Limits) ([]*onnx.Node, error) {
 		}
 	}
 	if len(errs) > 0 {
-		// A model that is also broken must not read as merely beyond
-		// edgeinfer's scope: its error then does not wrap ErrUnsupported.
-		for _, e := range beyond {
-			errs = append(errs, errors.New(e.Error()))
+		// A model that is also broken does not read as merely beyond
+		// edgeinfer's scope: its UnsupportedError does not wrap ErrUnsupported.
+		err := fmt.Errorf("%w: %w", ErrInvalidModel, errors.Join(errs...))
+		if u := unsupportedError(unsupported, true); u != nil {
+			return nil, errors.Join(err, u)
 		}
-		return nil, errors.Join(errs...)
+		return nil, err
 	}
-	if len(beyond) > 0 {
-		return nil, errors.Join(beyond...)
+	if u := unsupportedError(unsupported, false); u != nil {
+		return nil, u
 	}
 	order, err := topoSort(g.Nodes, producer)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalidModel, err)
 	}
 	return order, nil
 }

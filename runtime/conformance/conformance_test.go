@@ -148,7 +148,7 @@ func TestDomainSkips(t *testing.T) {
 	}{
 		{model("ai.onnx.ml"), `SKIP test_case: unsupported domain ai.onnx.ml (operators Binarizer at node "bin")`},
 		{model("com.example"), `FAIL test_case: unsupported operators: Binarizer (domain "com.example", opset 1) at node "bin"`},
-		{model("ai.onnx.ml", ghost), `FAIL test_case: Binarizer "dangling": input "ghost" is not a graph input, an initializer or any node's output; unsupported domain ai.onnx.ml (operators Binarizer at nodes "bin", "dangling")`},
+		{model("ai.onnx.ml", ghost), `FAIL test_case: invalid model: Binarizer "dangling": input "ghost" is not a graph input, an initializer or any node's output; unsupported domain ai.onnx.ml (operators Binarizer at nodes "bin", "dangling")`},
 	} {
 		if got := RunDir(writeTest(t, c.m), DefaultOptions).Line(); got != c.want {
 			t.Errorf("got  %s\nwant %s", got, c.want)
