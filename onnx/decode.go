@@ -45,6 +45,7 @@ func DecodeLimited(data []byte, maxBytes int64) (*Model, error) {
 		return nil, err
 	}
 	if d.ext != nil {
+		m.files = d.ext
 		m.closer = d.ext.close
 	}
 	return m, nil

@@ -138,7 +138,7 @@ func fullModel() *Model {
 // model's cache of external files, which differs between two decodings of
 // the same bytes (and holds no mapping in these tests).
 func unlinkExternal(m *Model) *Model {
-	m.closer = nil
+	m.closer, m.files = nil, nil
 	var graph func(g *Graph)
 	tensors := func(l []*Tensor) {
 		for _, x := range l {

@@ -11,16 +11,13 @@ import (
 	"sync"
 )
 
-// extFiles caches the mapped external data files of one model.
+// extFiles holds the mapped files of one model: its own file, when it was
+// opened with Open, and its external data files, mapped on first use.
 type extFiles struct {
 	mu     sync.Mutex
 	closed bool
-	files  map[string]mappedFile // by folder and location
-}
-
-type mappedFile struct {
-	data    []byte
-	release func() error
+	main   *mappedFile
+	files  map[string]*mappedFile // external data, by folder and location
 }
 
 // close releases every mapping; later lookups fail.
@@ -29,11 +26,32 @@ func (c *extFiles) close() error {
 	defer c.mu.Unlock()
 	c.closed = true
 	var errs []error
+	if c.main != nil {
+		errs = append(errs, c.main.close())
+	}
 	for _, f := range c.files {
-		errs = append(errs, f.release())
+		errs = append(errs, f.close())
 	}
 	c.files = nil
 	return errors.Join(errs...)
+}
+
+// changed reports the first mapped file whose contents may differ from
+// when it was mapped.
+func (c *extFiles) changed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.main != nil {
+		if err := c.main.changed(); err != nil {
+			return err
+		}
+	}
+	for _, f := range c.files {
+		if err := f.changed(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // file returns the contents of location inside dir, mapping it on first use.
@@ -51,16 +69,15 @@ func (c *extFiles) file(dir, location string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, release, err := mapFile(f, size)
+	mf, err := mapWatched(f, size, location)
 	if err != nil {
 		return nil, err
 	}
 	if c.files == nil {
-		c.files = map[string]mappedFile{}
+		c.files = map[string]*mappedFile{}
 	}
-	c.files[key] = mappedFile{data, release}
-	return data, nil
+	c.files[key] = mf
+	return mf.data, nil
 }
 
 // extRef is a parsed external_data list.

@@ -23,35 +23,33 @@ func OpenLimited(path string, maxBytes int64) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
 	if !st.Mode().IsRegular() {
+		f.Close()
 		return nil, fmt.Errorf("onnx: %s: not a regular file", path)
 	}
-	data, release, err := mapFile(f, st.Size())
+	mf, err := mapWatched(f, st.Size(), path)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %s: %w", path, err)
 	}
-	m, err := DecodeLimited(data, maxBytes)
+	m, err := DecodeLimited(mf.data, maxBytes)
 	if err != nil {
 		var de *decodeError
 		if errors.As(err, &de) {
 			de.file = path
 		}
-		return nil, errors.Join(err, release())
+		return nil, errors.Join(err, mf.close())
 	}
 	m.Dir = filepath.Dir(path)
-	closeExt := m.closer
-	m.closer = func() error {
-		var err error
-		if closeExt != nil {
-			err = closeExt()
-		}
-		return errors.Join(err, release())
+	if m.files == nil {
+		m.files = &extFiles{}
+		m.closer = m.files.close
 	}
+	m.files.main = mf
 	return m, nil
 }
 

@@ -81,6 +81,9 @@ type Model struct {
 	Dir string
 	// closer releases the memory mapping (nil for in-memory models).
 	closer func() error
+	// files are the model's mapped files (nil for in-memory models
+	// without external data).
+	files *extFiles
 }
 
 // OpsetID is OperatorSetIdProto.

@@ -29,6 +29,14 @@ var (
 	// is closed or closing.
 	ErrClosed = errors.New("model is closed")
 
+	// ErrModelChanged is wrapped by the error of a run or plan of a model
+	// loaded with Load whose file (or external data file) was written to
+	// or truncated since: the model's weights may no longer be what was
+	// loaded, so it refuses to answer; load the model again. (A file
+	// replaced by renaming a new one over it is not a change: the model
+	// keeps the old file's contents.)
+	ErrModelChanged = onnx.ErrChanged
+
 	// ErrPanic is wrapped by the error of a load, plan or run during which
 	// operator code panicked. The panic is a bug in edgeinfer, not in the
 	// model; it is recovered so that the caller's process survives, and the

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -124,5 +127,100 @@ func TestConcurrentRunsAndClose(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// writeAddModel writes y = Hook(x) + w to path, w an initializer of 16
+// pages that every run reads from the mapped file.
+func writeAddModel(t *testing.T, path string, w *ops.Tensor) {
+	t.Helper()
+	p := newBuilder(13).
+		input("x", onnx.Float, 16384).
+		init("w", w).
+		tnode("Hook", s("x"), s("h")).
+		node("Add", s("h", "w"), s("y")).
+		output("y", onnx.Float, 16384).m
+	if err := onnx.WriteFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestModelFileRewritten checks that a model whose file is rewritten in
+// place (same size, other weights, as cp over it does) refuses to answer
+// rather than answer with the new weights.
+func TestModelFileRewritten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "add.onnx")
+	w := randTensor(newRand(11), 16384)
+	writeAddModel(t, path, w)
+	m, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	x := ops.New(onnx.Float, 16384)
+	if _, err := m.Run(context.Background(), []*ops.Tensor{x}); err != nil {
+		t.Fatal(err)
+	}
+	// File times have a clock tick's resolution: let one pass, so that the
+	// rewrite is a change even on a coarse clock (a deploy comes later still).
+	time.Sleep(50 * time.Millisecond)
+	writeAddModel(t, path, randTensor(newRand(12), 16384))
+	if _, err := m.Run(context.Background(), []*ops.Tensor{x}); !errors.Is(err, ErrModelChanged) {
+		t.Fatalf("run after the file was rewritten: %v, want ErrModelChanged", err)
+	}
+	if _, err := m.NewSession().Run(context.Background(), []*ops.Tensor{x}); !errors.Is(err, ErrModelChanged) {
+		t.Fatalf("session run after the file was rewritten: %v, want ErrModelChanged", err)
+	}
+	if _, err := m.Plan(nil); !errors.Is(err, ErrModelChanged) {
+		t.Fatalf("plan after the file was rewritten: %v, want ErrModelChanged", err)
+	}
+}
+
+// TestModelFileTruncatedDuringRun truncates a model's external data file
+// (mapped, and read in place by every run) while a run is in progress,
+// before a step reads the weights: the fault reading them raises ends the
+// run with ErrModelChanged, naming the file, instead of killing the
+// process; later runs fail the same way.
+func TestModelFileTruncatedDuringRun(t *testing.T) {
+	dir := t.TempDir()
+	weights := filepath.Join(dir, "w.bin")
+	w := randTensor(newRand(13), 16384)
+	p := newBuilder(13).
+		input("x", onnx.Float, 16384).
+		tnode("Hook", s("x"), s("h")).
+		node("Add", s("h", "w"), s("y")).
+		output("y", onnx.Float, 16384).m
+	p.Graph.Initializer = []*onnx.Tensor{{Name: "w", DataType: onnx.Float, Dims: []int64{16384},
+		External: []onnx.StringEntry{{Key: "location", Value: "w.bin"}}}}
+	path := filepath.Join(dir, "add.onnx")
+	if err := onnx.WriteFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, threads := range []int{1, 2} {
+		if err := os.WriteFile(weights, w.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := Load(path, WithThreads(threads))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := ops.New(onnx.Float, 16384)
+		if _, err := m.Run(context.Background(), []*ops.Tensor{x}); err != nil {
+			t.Fatal(err)
+		}
+		testHook = func() {
+			if err := os.Truncate(weights, 0); err != nil {
+				t.Error(err)
+			}
+		}
+		_, err = m.Run(context.Background(), []*ops.Tensor{x})
+		testHook = nil
+		if !errors.Is(err, ErrModelChanged) || !errors.Is(err, ErrPanic) || !strings.Contains(err.Error(), "w.bin") {
+			t.Errorf("%d threads: run whose weights were truncated: %v, want the fault as ErrModelChanged naming w.bin", threads, err)
+		}
+		if _, err := m.Run(context.Background(), []*ops.Tensor{x}); !errors.Is(err, ErrModelChanged) {
+			t.Errorf("%d threads: the next run: %v, want ErrModelChanged", threads, err)
+		}
+		m.Close()
 	}
 }

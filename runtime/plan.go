@@ -502,6 +502,9 @@ func (m *Model) Plan(shapes [][]int) (*PlanInfo, error) {
 		return nil, err
 	}
 	defer m.leave()
+	if err := m.proto.Changed(); err != nil {
+		return nil, err
+	}
 	g := m.g
 	if shapes != nil && len(shapes) != len(g.inputs) {
 		return nil, fmt.Errorf("got %d input shapes, want %d", len(shapes), len(g.inputs))

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	goruntime "runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,9 @@ func newPool(threads int) *pool {
 }
 
 func (p *pool) worker() {
+	// A kernel reading a model file truncated under it panics (recovered,
+	// and reported by the run) rather than crashing the process.
+	debug.SetPanicOnFault(true)
 	for await(p.wake, idleSpin) {
 		p.work()
 		if p.helping.Add(-1) == 0 {

@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"unsafe"
@@ -88,8 +90,32 @@ func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, e
 }
 
 // exec checks the inputs and runs them on a run state bound to their plan.
-// The state is the caller's until it puts it back.
-func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (*runState, error) {
+// The state is the caller's until it puts it back. A run of a model whose
+// file changed since it was loaded fails (ErrModelChanged): checked before
+// the run and after it, and a fault reading a truncated file's pages,
+// which would otherwise crash the process, becomes that error.
+func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (st *runState, err error) {
+	m := s.m
+	if err := m.proto.Changed(); err != nil {
+		return nil, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if err == nil {
+			err = m.proto.Changed()
+			if err != nil {
+				s.put(st)
+				st = nil
+			}
+		} else if cerr := m.proto.Changed(); cerr != nil && errors.Is(err, ErrPanic) {
+			err = fmt.Errorf("%w (%w)", cerr, err)
+		}
+	}()
+	return s.execChecked(ctx, inputs)
+}
+
+// execChecked is exec once the model's file is known unchanged.
+func (s *Session) execChecked(ctx context.Context, inputs []*ops.Tensor) (*runState, error) {
 	m := s.m
 	if err := m.checkInputs(inputs, true); err != nil {
 		return nil, err
