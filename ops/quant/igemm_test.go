@@ -16,6 +16,15 @@ import (
 // set (without any constant otherwise), Workspace's scratch, and a Run on
 // a ChunkPar of 3 so every loop is cut at odd places.
 func evalQ(n *onnx.Node, opset int, prepare bool, in ...*ops.Tensor) (*ops.Tensor, error) {
+	outs, err := evalQAll(n, opset, prepare, in...)
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}
+
+// evalQAll is evalQ returning every output.
+func evalQAll(n *onnx.Node, opset int, prepare bool, in ...*ops.Tensor) ([]*ops.Tensor, error) {
 	op, err := ops.Build(n, opset)
 	if err != nil {
 		return nil, err
@@ -24,11 +33,7 @@ func evalQ(n *onnx.Node, opset int, prepare bool, in ...*ops.Tensor) (*ops.Tenso
 	for i := range in {
 		consts[i] = prepare
 	}
-	outs, err := opstest.Exec(op, in, consts, opstest.ChunkPar{Size: 3})
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
+	return opstest.Exec(op, in, consts, opstest.ChunkPar{Size: 3})
 }
 
 // evalScratch is evalQ without Prepare.
