@@ -269,3 +269,140 @@ func TestMatMulNodeTests(t *testing.T) {
 		t.Errorf("%d node tests passed, want 9", got)
 	}
 }
+
+// TestQGemmReference checks QGemm against naive sums over transposes,
+// every shape of C, alpha, per-tensor and per-column b, and quantized and
+// float outputs, with and without a prepacked B.
+func TestQGemmReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	const m, k, n = 5, 9, 6
+	cShapes := [][]int{nil, {}, {n}, {1, n}, {m, 1}, {m, n}}
+	types := []ops.DType{onnx.Uint8, onnx.Int8}
+	for _, cs := range cShapes {
+		for _, at := range types {
+			for _, bt := range types {
+				for _, out := range []ops.DType{onnx.Uint8, onnx.Int8, onnx.Float} {
+					transA, transB, perCol := rng.IntN(2) == 1, rng.IntN(2) == 1, rng.IntN(2) == 1
+					ashape, bshape := []int{m, k}, []int{k, n}
+					if transA {
+						ashape = []int{k, m}
+					}
+					if transB {
+						bshape = []int{n, k}
+					}
+					a, b := quant8Rand(rng, at, ashape...), quant8Rand(rng, bt, bshape...)
+					nb := 1
+					if perCol {
+						nb = n
+					}
+					za, zb := quant8Rand(rng, at), quant8Rand(rng, bt, nb)
+					sa, sb := 0.01+rng.Float32()*0.02, make([]float32, nb)
+					for i := range sb {
+						sb[i] = 0.002 + rng.Float32()*0.01
+					}
+					alpha, ys := 0.5+rng.Float32(), 0.02+rng.Float32()*0.05
+					var c *ops.Tensor
+					if cs != nil {
+						c = ops.New(onnx.Int32, cs...)
+						for i := range c.I32() {
+							c.I32()[i] = int32(rng.IntN(4001) - 2000)
+						}
+					}
+					in := []*ops.Tensor{a, scalarF32(sa), za, b, ops.FromF32(sb, nb), zb, c}
+					var zy *ops.Tensor
+					if out != onnx.Float {
+						zy = quant8Rand(rng, out)
+						in = append(in, scalarF32(ys), zy)
+					}
+					label := fmt.Sprintf("C %v %s·%s->%s transA %v transB %v per column %v", cs, ops.TypeName(at), ops.TypeName(bt), ops.TypeName(out), transA, transB, perCol)
+					attrs := []*onnx.Attribute{opstest.AttrF("alpha", alpha), opstest.AttrI("transA", b2i(transA)), opstest.AttrI("transB", b2i(transB))}
+					for _, prepare := range []bool{false, true} {
+						got, err := evalQ(msNode("QGemm", len(in), attrs...), 1, prepare, in...)
+						if err != nil {
+							t.Fatalf("%s: %v", label, err)
+						}
+						if got.Type != out || !ops.SameShape(got.Shape, []int{m, n}) {
+							t.Fatalf("%s: got %v, want %s[%d %d]", label, got, ops.TypeName(out), m, n)
+						}
+						for i := range m {
+							for j := range n {
+								s := int64(0)
+								if c != nil {
+									s = int64(c.I32()[bcIndex(cs, []int{m, n}, i*n+j)])
+								}
+								for l := range k {
+									ai, bi := i*k+l, l*n+j
+									if transA {
+										ai = l*m + i
+									}
+									if transB {
+										bi = j*k + l
+									}
+									s += (tq8(a, ai) - tq8(za, 0)) * (tq8(b, bi) - tq8Per(zb, j))
+								}
+								sbj := sb[0]
+								if perCol {
+									sbj = sb[j]
+								}
+								scale := alpha * sa * sbj
+								if out == onnx.Float {
+									if g, w := got.F32()[i*n+j], float32(int32(s))*scale; g != w {
+										t.Fatalf("%s prepared %v: element (%d, %d) is %v, want %v", label, prepare, i, j, g, w)
+									}
+									continue
+								}
+								if g, w := tq8(got, i*n+j), qRequant(s, scale/ys, tq8(zy, 0), out); g != w {
+									t.Fatalf("%s prepared %v: element (%d, %d) is %d, want %d", label, prepare, i, j, g, w)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestQGemmFloatScaled checks a float output divided by a y_scale given
+// without a zero point, as ONNX Runtime computes it: (2-1)·(3-1) summed
+// twice is 4, times alpha·0.5·0.25 / 0.125 = 2.
+func TestQGemmFloatScaled(t *testing.T) {
+	got, err := evalQ(msNode("QGemm", 8, opstest.AttrF("alpha", 2)), 1, true, quantTensor[uint8]([]int{1, 2}, 2, 2), scalarF32(0.5), quantTensor[uint8](nil, 1),
+		quantTensor[uint8]([]int{2, 1}, 3, 3), scalarF32(0.25), quantTensor[uint8](nil, 1), nil, scalarF32(0.125))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "float", got, ops.FromF32([]float32{8}, 1, 1))
+}
+
+func TestQGemmErrors(t *testing.T) {
+	u := func(shape ...int) *ops.Tensor { return ops.New(onnx.Uint8, shape...) }
+	ok := []*ops.Tensor{u(2, 3), scalarF32(1), u(), u(3, 4), scalarF32(1), u(), ops.New(onnx.Int32, 4), scalarF32(1), u()}
+	with := func(i int, v *ops.Tensor) []*ops.Tensor {
+		in := append([]*ops.Tensor(nil), ok...)
+		in[i] = v
+		return in
+	}
+	n := msNode("QGemm", 9)
+	if _, err := evalScratch(n, 1, ok...); err != nil {
+		t.Fatal(err)
+	}
+	_, err := evalScratch(n, 1, with(3, u(4, 3))...)
+	opstest.WantErr(t, "inner dims", err, "3 columns", "4 rows")
+	_, err = evalScratch(n, 1, with(0, u(2, 3, 1))...)
+	opstest.WantErr(t, "rank", err, "matrices")
+	_, err = evalScratch(n, 1, with(6, ops.New(onnx.Int32, 3))...)
+	opstest.WantErr(t, "C shape", err, "input \"C\"", "[3]", "[2 4]")
+	_, err = evalScratch(n, 1, with(6, u(4))...)
+	opstest.WantErr(t, "C type", err, "input \"C\"", "uint8")
+	_, err = evalScratch(n, 1, with(4, opstest.F32s(1, 2))...)
+	opstest.WantErr(t, "b_scale size", err, "b_scale", "4 elements")
+	_, err = evalScratch(n, 1, with(1, opstest.F32s(1, 2))...)
+	opstest.WantErr(t, "a_scale", err, "a_scale", "scalar")
+	_, err = evalScratch(n, 1, with(7, nil)...)
+	opstest.WantErr(t, "y_zero_point without y_scale", err, "y_zero_point", "y_scale")
+	_, err = evalScratch(n, 1, with(5, opstest.WithShape(u(4), 1, 4))...)
+	opstest.WantErr(t, "b_zero_point rank", err, "b_zero_point", "vectors")
+	_, err = ops.Build(msNode("QGemm", 6, opstest.AttrF("transA", 1)), 1)
+	opstest.WantErr(t, "transA type", err, "transA", "FLOAT")
+}
