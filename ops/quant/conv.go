@@ -505,10 +505,10 @@ const dwSeg = 256
 
 // depthwisePlanes computes the output channels [lo, hi) of the current
 // image of a depthwise convolution directly: each output row, in segments
-// of dwSeg positions, accumulates every tap inside the input.
+// of dwSeg positions, accumulates every row of taps inside the input.
 func depthwisePlanes[T quant8](r *convRun, x []T, lo, hi int) {
 	g := &r.d.g
-	taps, sw := r.d.taps, g.Strides[2]
+	taps, kw := r.d.taps, g.Kernel[2]
 	var acc [dwSeg]int32
 	for ch := lo; ch < hi; ch++ {
 		plane, wk := x[ch*r.d.plane:(ch+1)*r.d.plane], r.wp[ch*taps:(ch+1)*taps]
@@ -525,29 +525,57 @@ func depthwisePlanes[T quant8](r *convRun, x []T, lo, hi int) {
 						id := sd + kd*g.Dilations[0]
 						for kh := h0; kh < h1; kh++ {
 							in := plane[(id*g.In[1]+sh+kh*g.Dilations[1])*g.In[2]:][:g.In[2]]
-							for kw := range g.Kernel[2] {
-								iw := kw*g.Dilations[2] - g.Pad[2]
-								a, b := ops.ValidRun(iw, sw, g.In[2], g.Out[2])
-								a, b = max(a, s0), min(b, s1)
-								if a >= b {
-									continue
-								}
-								wv := int32(wk[(kd*g.Kernel[1]+kh)*g.Kernel[2]+kw])
-								if sw == 1 {
-									for j, v := range in[iw+a : iw+b] {
-										seg[a-s0+j] += wv * (int32(v) - r.zx)
-									}
-									continue
-								}
-								for j := a; j < b; j++ {
-									seg[j-s0] += wv * (int32(in[iw+j*sw]) - r.zx)
-								}
-							}
+							dwRow(seg, in, wk[(kd*g.Kernel[1]+kh)*kw:][:kw], r.zx, g, s0)
 						}
 					}
 					r.store.put(ch, rowOff+s0, seg)
 				}
 			}
 		}
+	}
+}
+
+// dwRow adds to seg (output positions s0...) one row of taps w applied to
+// the input row in, minus the zero point zx, skipping taps in the padding.
+// A row of three taps is applied in one pass where all three are inside.
+func dwRow[T quant8](seg []int32, in []T, w []int16, zx int32, g *ops.Window3, s0 int) {
+	sw, dw, pad, s1 := g.Strides[2], g.Dilations[2], g.Pad[2], s0+len(seg)
+	f0, f1 := s0, s0 // the positions done in one pass
+	if len(w) == 3 {
+		a, _ := ops.ValidRun(-pad, sw, g.In[2], g.Out[2])
+		_, b := ops.ValidRun(2*dw-pad, sw, g.In[2], g.Out[2])
+		if a, b = max(a, s0), min(b, s1); a < b {
+			f0, f1 = a, b
+			w0, w1, w2 := int32(w[0]), int32(w[1]), int32(w[2])
+			c := zx * (w0 + w1 + w2)
+			dst, p := seg[f0-s0:f1-s0], f0*sw-pad
+			for j := range dst {
+				dst[j] += w0*int32(in[p]) + w1*int32(in[p+dw]) + w2*int32(in[p+2*dw]) - c
+				p += sw
+			}
+		}
+	}
+	for k, wv := range w {
+		iw := k*dw - pad
+		a, b := ops.ValidRun(iw, sw, g.In[2], g.Out[2])
+		a, b = max(a, s0), min(b, s1)
+		for _, r := range [2][2]int{{a, min(b, f0)}, {max(a, f1), b}} {
+			if r[0] < r[1] {
+				dwTap(seg[r[0]-s0:r[1]-s0], in[iw+r[0]*sw:], int32(wv), zx, sw)
+			}
+		}
+	}
+}
+
+// dwTap adds w·(x - zx) to dst for x = in[0], in[sw], in[2·sw]...
+func dwTap[T quant8](dst []int32, in []T, w, zx int32, sw int) {
+	if sw == 1 {
+		for j, v := range in[:len(dst)] {
+			dst[j] += w * (int32(v) - zx)
+		}
+		return
+	}
+	for j := range dst {
+		dst[j] += w * (int32(in[j*sw]) - zx)
 	}
 }

@@ -291,3 +291,64 @@ func TestConvNodeTests(t *testing.T) {
 		t.Errorf("%d node tests passed, want 3", got)
 	}
 }
+
+// benchBound binds op n (every input but x constant and prepared) once
+// and times its runs on one thread, reporting nanoseconds per multiply-add.
+func benchBound(b *testing.B, n *onnx.Node, opset int, macs float64, in ...*ops.Tensor) {
+	op, err := ops.Build(n, opset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	consts := map[int]bool{}
+	for i := 1; i < len(in); i++ {
+		consts[i] = true
+	}
+	vals, outs, err := opstest.Prepare(op, in, consts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := ops.New(outs[0].Type, outs[0].Shape...)
+	ctx := &ops.Ctx{Par: ops.Serial{}, Scratch: ops.AlignedBytes(op.(ops.Workspacer).Workspace(vals))}
+	run, err := op.(ops.Binder).Bind(ctx, in, []*ops.Tensor{out})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/macs, "ns/MAC")
+}
+
+// BenchmarkQLinearConv times MobileNetV2-like layers (uint8).
+func BenchmarkQLinearConv(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		name  string
+		x, w  []int
+		group int
+		attrs []*onnx.Attribute
+	}{
+		{"stem3x3s2", []int{1, 3, 224, 224}, []int{32, 3, 3, 3}, 1, []*onnx.Attribute{opstest.AttrIs("pads", 1, 1, 1, 1), opstest.AttrIs("strides", 2, 2)}},
+		{"pointwise144to24", []int{1, 144, 56, 56}, []int{24, 144, 1, 1}, 1, nil},
+		{"pointwise24to144", []int{1, 24, 56, 56}, []int{144, 24, 1, 1}, 1, nil},
+		{"depthwise3x3", []int{1, 144, 56, 56}, []int{144, 1, 3, 3}, 144, []*onnx.Attribute{opstest.AttrIs("pads", 1, 1, 1, 1)}},
+		{"depthwise3x3s2", []int{1, 144, 56, 56}, []int{144, 1, 3, 3}, 144, []*onnx.Attribute{opstest.AttrIs("pads", 1, 1, 1, 1), opstest.AttrIs("strides", 2, 2)}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			attrs := append([]*onnx.Attribute{opstest.AttrI("group", int64(c.group))}, c.attrs...)
+			n := qNode("QLinearConv", 9, attrs...)
+			x, w := quant8Rand(rng, onnx.Uint8, c.x...), quant8Rand(rng, onnx.Uint8, c.w...)
+			op, _ := ops.Build(n, 10)
+			outV, err := op.Infer([]ops.Value{{Type: onnx.Uint8, Shape: c.x}, {Type: onnx.Float}, {Type: onnx.Uint8}, {Type: onnx.Uint8, Shape: c.w},
+				{Type: onnx.Float}, {Type: onnx.Uint8}, {Type: onnx.Float}, {Type: onnx.Uint8}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			macs := float64(ops.NumElems(outV[0].Shape) * ops.NumElems(c.w[1:]))
+			benchBound(b, n, 10, macs, x, scalarF32(0.02), quantTensor[uint8](nil, 128), w, scalarF32(0.003), quantTensor[uint8](nil, 120),
+				scalarF32(0.05), quantTensor[uint8](nil, 100), ops.New(onnx.Int32, c.w[0]))
+		})
+	}
+}

@@ -93,25 +93,24 @@ func packA[T quant8](dst []int16, rowSum []int32, a qview[T], m, k, p0, p1 int) 
 
 // packB packs the column panels [q0, q1) of the k×n matrix b into dst
 // (panel q at dst[q*igNR*k:]), each value minus its column's zero point
-// plus igBias. Columns past n are zeros (their products are never stored).
+// plus igBias. Columns past n are zeros (their products are never
+// stored). Each k's igNR values are read and written together.
 func packB[T quant8](dst []int32, b qview[T], k, n, q0, q1 int) {
-	if k == 0 {
-		return
-	}
 	for q := q0; q < q1; q++ {
 		panel := dst[q*igNR*k : (q+1)*igNR*k]
-		for c := range igNR {
-			j := q*igNR + c
-			if j >= n {
-				for kk := range k {
-					panel[kk*igNR+c] = 0
-				}
-				continue
+		j0, cols := q*igNR, min(igNR, n-q*igNR)
+		var bias [igNR]int32
+		for c := range cols {
+			bias[c] = igBias - b.zpAt(j0+c)
+		}
+		for kk := range k {
+			row := (*[igNR]int32)(panel[kk*igNR:])
+			src := b.data[kk*b.rs+j0*b.cs:]
+			for c := range cols {
+				row[c] = int32(src[c*b.cs]) + bias[c]
 			}
-			bias := igBias - b.zpAt(j)
-			src := b.data[j*b.cs:]
-			for kk := range k {
-				panel[kk*igNR+c] = int32(src[kk*b.rs]) + bias
+			for c := cols; c < igNR; c++ {
+				row[c] = 0
 			}
 		}
 	}
@@ -297,43 +296,75 @@ func (s *floatStore) put(r, c0 int, v []int32) {
 	}
 }
 
-// requantStore stores sums requantized to Y (see requantize).
+// requantStore stores sums requantized to Y (see requantizer).
 type requantStore[Y quant8] struct {
 	y  []Y
 	ld int
 	qparams
-	zpT    *ops.Tensor // the output zero point, nil for 0
-	zp     float64
-	lo, hi float64 // Y's range
+	zpT *ops.Tensor // the output zero point, nil for 0
+	rq  requantizer
 }
 
 func newRequantStore[Y quant8](ld int, p qparams, zp *ops.Tensor) *requantStore[Y] {
-	lo, hi := quantBounds[Y]()
-	return &requantStore[Y]{ld: ld, qparams: p, zpT: zp, lo: lo, hi: hi}
+	return &requantStore[Y]{ld: ld, qparams: p, zpT: zp}
 }
 
 func (s *requantStore[Y]) reset(y []byte) {
 	s.y = ops.View[Y](y)
-	s.zp = 0
+	var zp Y
 	if s.zpT != nil {
-		s.zp = float64(ops.View[Y](s.zpT.Data)[0])
+		zp = ops.View[Y](s.zpT.Data)[0]
 	}
+	s.rq = newRequantizer[Y](int32(zp))
 }
 
 func (s *requantStore[Y]) put(r, c0 int, v []int32) {
-	s.addBias(r, c0, v)
 	y := s.y[r*s.ld+c0:][:len(v)]
+	if s.scaleCol == 0 && s.biasCol == 0 {
+		// One scale and bias for the row (a convolution's output channel).
+		scale, bias := s.scale[r*s.scaleRow], int32(0)
+		if s.bias != nil {
+			bias = s.bias[r*s.biasRow]
+		}
+		for j, x := range v {
+			y[j] = Y(s.rq.apply(x+bias, scale))
+		}
+		return
+	}
+	s.addBias(r, c0, v)
 	for j, x := range v {
-		y[j] = Y(requantize(x, s.scale[r*s.scaleRow+(c0+j)*s.scaleCol], s.zp, s.lo, s.hi))
+		y[j] = Y(s.rq.apply(x, s.scale[r*s.scaleRow+(c0+j)*s.scaleCol]))
 	}
 }
 
-// requantize is ONNX Runtime's requantization of an int32 sum s:
-// round_half_even(float32(s)·scale) + zp saturated to [lo, hi], the product
-// rounded to float32. NaN gives lo.
-func requantize(s int32, scale float32, zp, lo, hi float64) float64 {
-	p := float32(float32(s) * scale)
-	return quantClamp(math.RoundToEven(float64(p))+zp, lo, hi)
+// requantizer is ONNX Runtime's requantization of int32 sums to an 8-bit
+// type: saturate(round_half_even(float32(s)·scale) + zp), the product
+// rounded to float32. As in ONNX Runtime the product is clamped to the
+// output's range minus zp (NaN to its low end) and rounded by adding
+// 1.5·2²³, which leaves the integer in the float's low bits.
+type requantizer struct {
+	lo, hi float32 // the output's range minus zp
+	zp     int32
+}
+
+func newRequantizer[Y quant8](zp int32) requantizer {
+	lo, hi := quantBounds[Y]()
+	return requantizer{lo: float32(lo) - float32(zp), hi: float32(hi) - float32(zp), zp: zp}
+}
+
+// roundBias is 1.5·2²³: adding it to a float32 of magnitude below 2²²
+// rounds it half to even to an integer held in the low mantissa bits.
+const roundBias = 0x1.8p23
+
+// apply requantizes s.
+func (q requantizer) apply(s int32, scale float32) int32 {
+	v := float32(float32(s) * scale)
+	if !(v >= q.lo) {
+		v = q.lo
+	} else if v > q.hi {
+		v = q.hi
+	}
+	return int32(math.Float32bits(v+roundBias)-math.Float32bits(roundBias)) + q.zp
 }
 
 // qspace lays out 64-byte aligned regions of a scratch buffer; with a nil

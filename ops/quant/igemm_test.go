@@ -190,3 +190,38 @@ func TestIgemmOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestRequantizer compares the rounding by 1.5·2²³ with qRequant's
+// half-to-even rounding on ties, random sums and extreme or NaN scales.
+func TestRequantizer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	type sample struct {
+		s     int32
+		scale float32
+	}
+	samples := []sample{{5, 0.5}, {7, 0.5}, {-5, 0.5}, {-7, 0.5}, {1, 0.5}, {-1, 0.5}, {3, 0.5}, // ties both ways
+		{math.MaxInt32, 1}, {math.MinInt32, 1}, {1000, 1e30}, {-1000, 1e30}, {1, float32(math.Inf(1))}, {5, float32(math.NaN())}, {0, 0}}
+	for range 2000 {
+		samples = append(samples, sample{int32(rng.IntN(1<<20) - 1<<19), rng.Float32() * 0.01})
+	}
+	for _, dt := range []ops.DType{onnx.Uint8, onnx.Int8} {
+		for _, zp := range []int32{0, 3, -100, 200} {
+			if dt == onnx.Uint8 && zp < 0 || dt == onnx.Int8 && zp > 127 {
+				continue
+			}
+			rq := newRequantizer[uint8](zp)
+			if dt == onnx.Int8 {
+				rq = newRequantizer[int8](zp)
+			}
+			for _, c := range samples {
+				want := qRequant(int64(c.s), c.scale, int64(zp), dt)
+				if math.IsNaN(float64(c.scale)) {
+					want = map[ops.DType]int64{onnx.Uint8: 0, onnx.Int8: -128}[dt]
+				}
+				if got := int64(rq.apply(c.s, c.scale)); got != want {
+					t.Errorf("%s zero point %d: %d·%g gives %d, want %d", ops.TypeName(dt), zp, c.s, c.scale, got, want)
+				}
+			}
+		}
+	}
+}

@@ -151,6 +151,7 @@ func bindQPool[T quant8](par ops.Parallel, q *qpool, dp *poolDims, in []*ops.Ten
 	var bias int32    // global: -n·x_zero_point
 	var deq [256]float32
 	var ys, zy float32
+	var rq requantizer
 	lo, hi := quantBounds[T]()
 	body := func(l, h int) {
 		for i := l; i < h; i++ {
@@ -162,7 +163,7 @@ func bindQPool[T quant8](par ops.Parallel, q *qpool, dp *poolDims, in []*ops.Ten
 				for p := range d.in {
 					s += int32(src[p*d.posStride])
 				}
-				dst[0] = T(requantize(s, scale, float64(zy), lo, hi))
+				dst[0] = T(rq.apply(s, scale))
 				continue
 			}
 			avgPoolPlane(&d, q.includePad, src, dst, &deq, ys, zy, lo, hi)
@@ -179,7 +180,7 @@ func bindQPool[T quant8](par ops.Parallel, q *qpool, dp *poolDims, in []*ops.Ten
 			zy = float32(ops.View[T](t.Data)[0])
 		}
 		if d.asGlobal {
-			scale, bias = xs/(ys*float32(d.in)), -zx*int32(d.in)
+			scale, bias, rq = xs/(ys*float32(d.in)), -zx*int32(d.in), newRequantizer[T](int32(zy))
 		} else {
 			for v := range deq {
 				deq[v] = xs * float32(int32(T(v))-zx)

@@ -88,7 +88,7 @@ func gapRef(x *ops.Tensor, planes, size, stride int, base func(int) int, p *pool
 		for i := range size {
 			s += int32(tq8(x, base(pl)+i*stride))
 		}
-		res[pl] = int64(requantize(s, scale, float64(p.yz), lo, hi))
+		res[pl] = int64(max(lo, min(hi, math.RoundToEven(float64(float32(float32(s)*scale)))+float64(p.yz))))
 	}
 	return res
 }
