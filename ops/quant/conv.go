@@ -180,16 +180,14 @@ func checkQLinear(in []ops.Value, names []string, perX, perW int) error {
 			return err
 		}
 	}
-	for i, per := range []int{1: perX, 2: perX, 4: perW, 5: perW, 6: 0, 7: 0} {
-		var err error
-		switch i {
-		case 1, 4, 6:
-			err = checkScale(in[i], names[i], per)
-		case 2, 5:
-			err = checkZeroPoint(in[i], names[i], in[i-2].Type, names[i-2], per)
-		case 7:
-			err = checkPerShape(in[i].Shape, names[i], 0)
-		}
+	for _, err := range []error{
+		checkScale(in[1], names[1], perX),
+		checkZeroPoint(in[2], names[2], in[0].Type, names[0], perX),
+		checkScale(in[4], names[4], perW),
+		checkZeroPoint(in[5], names[5], in[3].Type, names[3], perW),
+		checkScale(in[6], names[6], 0),
+		checkPerShape(in[7].Shape, names[7], 0),
+	} {
 		if err != nil {
 			return err
 		}
@@ -326,11 +324,10 @@ func (c *qconv) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) 
 		return nil, fmt.Errorf("scratch has %d bytes, want %d", len(ctx.Scratch), count.n)
 	}
 	r := &convRun{d: d, group: c.group, par: ctx.Par, in: in, out: out[0],
-		x: in[c.in.x], w: in[c.in.w], xzp: zeroPoint(in, c.in.xzp), wzp: zeroPoint(in, c.in.wzp)}
+		x: in[c.in.x], w: in[c.in.w], xzp: ops.InputAt(in, c.in.xzp), wzp: ops.InputAt(in, c.in.wzp)}
 	sp := qspace{buf: ctx.Scratch}
 	r.wp, r.ws, r.b = c.space(&d, &sp)
-	r.packW = r.wp != nil
-	if !r.packW {
+	if r.packW = c.wPacked == nil; !r.packW {
 		r.wp, r.ws = c.wPacked, c.wSum
 	}
 	var p qparams

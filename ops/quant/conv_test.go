@@ -352,3 +352,49 @@ func BenchmarkQLinearConv(b *testing.B) {
 		})
 	}
 }
+
+// TestQuantEmpty runs the operators on tensors with a zero dimension:
+// empty outputs, or (no input channels, no k) outputs of bias alone.
+func TestQuantEmpty(t *testing.T) {
+	u := func(shape ...int) *ops.Tensor { return ops.New(onnx.Uint8, shape...) }
+	one := scalarF32(1)
+	for _, prepare := range []bool{false, true} {
+		// No images, then no input channels: y = requantized bias.
+		got, err := evalQ(qNode("QLinearConv", 9), 10, prepare, u(0, 2, 3, 3), one, u(), u(4, 2, 2, 2), one, u(), one, u(), ops.New(onnx.Int32, 4))
+		if err != nil || !ops.SameShape(got.Shape, []int{0, 4, 2, 2}) {
+			t.Fatalf("no images: %v %v", got, err)
+		}
+		bias := quantTensor[int32]([]int{3}, 5, -7, 300)
+		got, err = evalQ(qNode("QLinearConv", 9), 10, prepare, u(1, 0, 2, 2), one, u(), u(3, 0, 1, 1), one, u(), scalarF32(0.5), quantTensor[uint8](nil, 100), bias)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opstest.WantTensor(t, "no channels", got, opstest.WithShape(quantTensor[uint8](nil, 110, 110, 110, 110, 86, 86, 86, 86, 255, 255, 255, 255), 1, 3, 2, 2))
+		got, err = evalQ(qNode("ConvInteger", 2, opstest.AttrI("group", 3)), 10, prepare, u(0, 3, 4, 4), u(3, 1, 3, 3))
+		if err != nil || !ops.SameShape(got.Shape, []int{0, 3, 2, 2}) {
+			t.Fatalf("depthwise, no images: %v %v", got, err)
+		}
+		got, err = evalQ(qNode("MatMulInteger", 2), 10, prepare, u(2, 0, 3), u(3, 4))
+		if err != nil || !ops.SameShape(got.Shape, []int{2, 0, 4}) {
+			t.Fatalf("matmul, no rows: %v %v", got, err)
+		}
+		got, err = evalQ(msNode("QGemm", 9), 1, prepare, u(2, 0), one, u(), u(0, 3), one, u(), quantTensor[int32]([]int{3}, 1, 2, 3), scalarF32(0.5), u())
+		if err != nil {
+			t.Fatal(err)
+		}
+		opstest.WantTensor(t, "QGemm, no k", got, opstest.WithShape(quantTensor[uint8](nil, 2, 4, 6, 2, 4, 6), 2, 3))
+	}
+	p := []*ops.Tensor{one, u(), one, u()}
+	got, err := evalQ(msNode("QLinearGlobalAveragePool", 5), 1, false, append([]*ops.Tensor{u(0, 3, 2, 2)}, p...)...)
+	if err != nil || !ops.SameShape(got.Shape, []int{0, 3, 1, 1}) {
+		t.Fatalf("global pool, no images: %v %v", got, err)
+	}
+	got, err = evalQ(msNode("QLinearSoftmax", 5, opstest.AttrI("opset", 13)), 1, false, append([]*ops.Tensor{u(0, 3)}, p...)...)
+	if err != nil || !ops.SameShape(got.Shape, []int{0, 3}) {
+		t.Fatalf("softmax, no rows: %v %v", got, err)
+	}
+	got, err = evalQ(msNode("QLinearConcat", 5, opstest.AttrI("axis", 0)), 1, false, one, u(), u(0, 2), one, u())
+	if err != nil || !ops.SameShape(got.Shape, []int{0, 2}) {
+		t.Fatalf("concat of nothing: %v %v", got, err)
+	}
+}

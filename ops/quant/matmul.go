@@ -309,14 +309,12 @@ func (q *qmatmul) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 		return nil, fmt.Errorf("scratch has %d bytes, want %d", len(ctx.Scratch), count.n)
 	}
 	r := &matmulRun{q: q, d: d, par: ctx.Par, in: in, out: out[0],
-		a: in[q.in.a], b: in[q.in.b], azp: zeroPoint(in, q.in.azp), bzp: zeroPoint(in, q.in.bzp)}
+		a: in[q.in.a], b: in[q.in.b], azp: ops.InputAt(in, q.in.azp), bzp: ops.InputAt(in, q.in.bzp)}
 	sp := qspace{buf: ctx.Scratch}
-	var pb []int32
-	r.g.a, r.g.rowSum, pb = q.space(&d, &sp)
+	r.g.a, r.g.rowSum, r.pb = q.space(&d, &sp)
 	r.g.m, r.g.n, r.g.k = d.M, d.N, d.K
-	if pb != nil {
-		r.pb = pb
-		r.g.b = pairs(pb)
+	if r.prepacked = q.bPacked != nil; !r.prepacked {
+		r.g.b = pairs(r.pb)
 	}
 	var p qparams
 	var yzp *ops.Tensor
@@ -350,7 +348,8 @@ type matmulRun struct {
 	in                 []*ops.Tensor
 	out                *ops.Tensor
 	a, b, azp, bzp     *ops.Tensor
-	pb                 []int32 // b's packing space (nil when prepacked)
+	prepacked          bool    // b was packed by Prepare (into q.bPacked)
+	pb                 []int32 // b's packing space otherwise
 	scale              []float32
 	g                  igemm
 	am, bm             qmat // the current batch matrices
@@ -411,7 +410,7 @@ func (r *matmulRun) run() error {
 	lastA, lastB := -1, -1
 	for bi := range ops.NumElems(d.Batch) {
 		ao, bo := d.Offsets(bi)
-		r.packA, r.packB = ao != lastA, r.pb != nil && bo != lastB
+		r.packA, r.packB = ao != lastA, !r.prepacked && bo != lastB
 		lastA, lastB = ao, bo
 		n := 0
 		if r.packA {
@@ -422,7 +421,7 @@ func (r *matmulRun) run() error {
 			r.bm = r.q.bMatrix(r.b, r.bzp, d, bo)
 			n += colPanels(d.N)
 		}
-		if r.pb == nil && bb > 0 {
+		if r.prepacked && bb > 0 {
 			blen := packedBLen(d.K, d.N)
 			r.g.b = pairs(r.q.bPacked[bo/bb*blen : (bo/bb+1)*blen])
 		}

@@ -7,10 +7,11 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops"
 )
 
-// Checks of the scales and zero points the quantized operators share.
+// Checks of the inputs the quantized operators share, and the view of an
+// 8-bit matrix they pack.
 
-// checkQ8 requires input i (named name) to be uint8 or int8, reporting
-// float8 types as unsupported.
+// checkQ8 requires input v (named name) to be uint8 or int8, reporting
+// float8 and sub-byte types as unsupported.
 func checkQ8(v ops.Value, name string) error {
 	switch t := v.Type; {
 	case t == onnx.Uint8 || t == onnx.Int8:
@@ -22,11 +23,9 @@ func checkQ8(v ops.Value, name string) error {
 	}
 }
 
-// checkZeroPoint requires zero point zp (named name) to have the type of
-// the tensor it belongs to (named of) and to be a scalar or one-element
-// vector or, when per > 0, to hold per elements along its last axis
-// (shape [per] or [1, ..., 1, per]); per < 0 allows [|per|, 1] forms too
-// (a column of per-row values, see perRowShape).
+// checkZeroPoint requires zero point zp (named name) to have the type t
+// of the tensor it belongs to (named of) and the granularity
+// checkPerShape describes.
 func checkZeroPoint(zp ops.Value, name string, t ops.DType, of string, per int) error {
 	if zp.Type != t {
 		return fmt.Errorf("input %q has type %s, want %s like input %q", name, ops.TypeName(zp.Type), ops.TypeName(t), of)
@@ -88,9 +87,6 @@ func qStep(t *ops.Tensor) int {
 	return 1
 }
 
-// zeroPoint is the zero point tensor at input i, or nil when omitted.
-func zeroPoint(in []*ops.Tensor, i int) *ops.Tensor { return ops.InputAt(in, i) }
-
 // zpData is the bytes of an optional zero point (nil when omitted).
 func zpData(t *ops.Tensor) []byte {
 	if t == nil {
@@ -126,7 +122,7 @@ type qmat struct {
 	zpStep int
 }
 
-// view is m as a qview of T.
+// viewOf is m as a qview of T.
 func viewOf[T quant8](m *qmat) qview[T] {
 	return qview[T]{data: ops.View[T](m.data), rs: m.rs, cs: m.cs, zp: ops.View[T](m.zp), zpStep: m.zpStep}
 }

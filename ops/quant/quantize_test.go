@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
@@ -418,10 +419,13 @@ var quantNodeSkips = map[string]ops.DType{
 // unsupported, naming their type.
 func TestQuantizeNodeTests(t *testing.T) {
 	patterns := []string{"test_quantizelinear*", "test_dequantizelinear*"}
-	if got := opstest.NodeTests(t, patterns...); got != 11 {
+	if got := opstest.AllNodeTests(t, patterns...); got != 11 {
 		t.Errorf("%d node tests passed, want 11", got)
 	}
-	root := opstest.NodeTestRoot(t)
+	root, ok := onnxtest.SharedPath("onnx-node-tests-all")
+	if !ok {
+		t.Skip("../shared/onnx-node-tests-all is absent")
+	}
 	total := 0
 	for _, p := range patterns {
 		m, err := filepath.Glob(filepath.Join(root, p))
