@@ -359,7 +359,7 @@ type convRun struct {
 	ws             []int32
 	b              []int32   // the packed im2col matrices of one image, group after group
 	scale          []float32 // QLinearConv's scale ratio per output channel
-	store          qstore
+	store          *qstore
 	gemms          []igemm // one per group
 	xv             []byte  // the current image's input
 	zx             int32

@@ -132,7 +132,7 @@ type igemm struct {
 	rowSum  []int32 // sums of A's rows
 	b       []int64 // packed B, read as column pairs
 	row0    int
-	out     qstore
+	out     *qstore
 }
 
 // tiles is the number of tiles, numbered column panel by column panel so
@@ -225,37 +225,26 @@ func addPair(t []int32, s int64) {
 	t[1] += int32((s - int64(lo)) >> 32)
 }
 
-// qstore receives a product's values into an output: reset points it at
-// the output's data (reading run-time parameters such as the zero point),
-// put gets row r's values for columns c0, c0+1, ... (and may modify v).
-type qstore interface {
-	reset(y []byte)
-	put(r, c0 int, v []int32)
+// qstore receives a product's values into an output of int32 sums,
+// float32 values or values requantized to uint8 or int8: reset points it
+// at the output's data (reading its zero point), put gets row r's values
+// for columns c0, c0+1, ... (and may modify v). It is one concrete type,
+// switching on the output type, so that the tiles handed to put stay on
+// the stack of their goroutine.
+type qstore struct {
+	t  ops.DType
+	y  []byte
+	ld int // elements of a row
+	qparams
+	zpT *ops.Tensor // the output zero point, nil for 0
+	rq  requantizer
 }
 
 // newStore makes the qstore of an output of type t with rows of ld
-// elements: int32 sums, float32 values or values requantized to t with
-// zero point yzp (nil: 0).
-func newStore(t ops.DType, ld int, p qparams, yzp *ops.Tensor) qstore {
-	switch t {
-	case onnx.Int32:
-		return &int32Store{ld: ld}
-	case onnx.Float:
-		return &floatStore{ld: ld, qparams: p}
-	case onnx.Int8:
-		return newRequantStore[int8](ld, p, yzp)
-	}
-	return newRequantStore[uint8](ld, p, yzp)
+// elements, requantized with zero point yzp (nil: 0) for 8-bit types.
+func newStore(t ops.DType, ld int, p qparams, yzp *ops.Tensor) *qstore {
+	return &qstore{t: t, ld: ld, qparams: p, zpT: yzp}
 }
-
-// int32Store stores sums as they are (ConvInteger, MatMulInteger).
-type int32Store struct {
-	y  []int32
-	ld int
-}
-
-func (s *int32Store) reset(y []byte)           { s.y = ops.View[int32](y) }
-func (s *int32Store) put(r, c0 int, v []int32) { copy(s.y[r*s.ld+c0:], v) }
 
 // qparams are the per-element parameters of an output: the bias (int32,
 // added to the sum) and the scale of element (r, c) at
@@ -268,6 +257,44 @@ type qparams struct {
 	scaleRow, scaleCol int
 }
 
+// reset points s at the output data y.
+func (s *qstore) reset(y []byte) {
+	s.y = y
+	switch s.t {
+	case onnx.Int8:
+		s.rq = newRequantizer[int8](zpOf[int8](s.zpT))
+	case onnx.Uint8:
+		s.rq = newRequantizer[uint8](zpOf[uint8](s.zpT))
+	}
+}
+
+// zpOf is the value of an optional per-tensor zero point.
+func zpOf[T quant8](t *ops.Tensor) int32 {
+	if t == nil {
+		return 0
+	}
+	return int32(ops.View[T](t.Data)[0])
+}
+
+// put stores row r's values v for columns c0...
+func (s *qstore) put(r, c0 int, v []int32) {
+	off := r*s.ld + c0
+	switch s.t {
+	case onnx.Int32:
+		copy(ops.View[int32](s.y)[off:], v)
+	case onnx.Float:
+		s.addBias(r, c0, v)
+		y := ops.View[float32](s.y)[off:][:len(v)]
+		for j, x := range v {
+			y[j] = float32(x) * s.scale[r*s.scaleRow+(c0+j)*s.scaleCol]
+		}
+	case onnx.Int8:
+		requantRow(ops.View[int8](s.y)[off:][:len(v)], s, r, c0, v)
+	default:
+		requantRow(s.y[off:][:len(v)], s, r, c0, v)
+	}
+}
+
 // addBias adds the bias of row r, columns c0... to v.
 func (p *qparams) addBias(r, c0 int, v []int32) {
 	if p.bias == nil {
@@ -278,48 +305,8 @@ func (p *qparams) addBias(r, c0 int, v []int32) {
 	}
 }
 
-// floatStore stores float32(sum + bias)·scale (QGemm without an output
-// zero point).
-type floatStore struct {
-	y  []float32
-	ld int
-	qparams
-}
-
-func (s *floatStore) reset(y []byte) { s.y = ops.View[float32](y) }
-
-func (s *floatStore) put(r, c0 int, v []int32) {
-	s.addBias(r, c0, v)
-	y := s.y[r*s.ld+c0:][:len(v)]
-	for j, x := range v {
-		y[j] = float32(x) * s.scale[r*s.scaleRow+(c0+j)*s.scaleCol]
-	}
-}
-
-// requantStore stores sums requantized to Y (see requantizer).
-type requantStore[Y quant8] struct {
-	y  []Y
-	ld int
-	qparams
-	zpT *ops.Tensor // the output zero point, nil for 0
-	rq  requantizer
-}
-
-func newRequantStore[Y quant8](ld int, p qparams, zp *ops.Tensor) *requantStore[Y] {
-	return &requantStore[Y]{ld: ld, qparams: p, zpT: zp}
-}
-
-func (s *requantStore[Y]) reset(y []byte) {
-	s.y = ops.View[Y](y)
-	var zp Y
-	if s.zpT != nil {
-		zp = ops.View[Y](s.zpT.Data)[0]
-	}
-	s.rq = newRequantizer[Y](int32(zp))
-}
-
-func (s *requantStore[Y]) put(r, c0 int, v []int32) {
-	y := s.y[r*s.ld+c0:][:len(v)]
+// requantRow requantizes row r's values v (columns c0...) into y.
+func requantRow[Y quant8](y []Y, s *qstore, r, c0 int, v []int32) {
 	if s.scaleCol == 0 && s.biasCol == 0 {
 		// One scale and bias for the row (a convolution's output channel).
 		scale, bias := s.scale[r*s.scaleRow], int32(0)

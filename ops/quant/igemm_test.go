@@ -158,7 +158,7 @@ func igemmProduct(am, bm qmat, m, n, k int) []int32 {
 	am.packA(pa, sums, m, k, 0, rowPanels(m))
 	bm.packB(pb, k, n, 0, colPanels(n))
 	y := ops.New(onnx.Int32, m, n)
-	out := &int32Store{ld: n}
+	out := newStore(onnx.Int32, n, qparams{}, nil)
 	out.reset(y.Data)
 	g := igemm{m: m, n: n, k: k, a: pa, rowSum: sums, b: pairs(pb), out: out}
 	g.runTiles(0, g.tiles())
