@@ -225,3 +225,50 @@ func TestRequantizer(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundRunsAllocateNothing binds operators once and checks their runs
+// allocate nothing.
+func TestBoundRunsAllocateNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	u := func(shape ...int) *ops.Tensor { return quant8Rand(rng, onnx.Uint8, shape...) }
+	one := scalarF32(0.05)
+	cases := []struct {
+		name string
+		n    *onnx.Node
+		in   []*ops.Tensor
+	}{
+		{"QLinearConv", qNode("QLinearConv", 9, opstest.AttrIs("pads", 1, 1, 1, 1)), []*ops.Tensor{u(1, 3, 9, 9), one, u(), u(5, 3, 3, 3), one, u(), one, u(), ops.New(onnx.Int32, 5)}},
+		{"depthwise QLinearConv", qNode("QLinearConv", 8, opstest.AttrI("group", 3)), []*ops.Tensor{u(1, 3, 9, 9), one, u(), u(3, 1, 3, 3), one, u(), one, u()}},
+		{"ConvInteger", qNode("ConvInteger", 2), []*ops.Tensor{u(2, 3, 5, 5), u(4, 3, 1, 1)}},
+		{"QLinearMatMul", qNode("QLinearMatMul", 8), []*ops.Tensor{u(2, 3, 7), one, u(), u(7, 5), one, u(), one, u()}},
+		{"QGemm", msNode("QGemm", 9), []*ops.Tensor{u(3, 7), one, u(), u(7, 5), one, u(), ops.New(onnx.Int32, 5), one, u()}},
+		{"QLinearAdd", msNode("QLinearAdd", 8), []*ops.Tensor{u(3, 40), one, u(), u(40), one, u(), one, u()}},
+		{"QLinearAveragePool", msNode("QLinearAveragePool", 5, opstest.AttrIs("kernel_shape", 2, 2)), []*ops.Tensor{u(1, 2, 6, 6), one, u(), one, u()}},
+		{"QLinearSoftmax", msNode("QLinearSoftmax", 5, opstest.AttrI("opset", 13)), []*ops.Tensor{u(4, 9), one, u(), one, u()}},
+	}
+	for _, c := range cases {
+		op, err := ops.Build(c.n, 13)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		consts := map[int]bool{}
+		for i := 1; i < len(c.in); i++ {
+			consts[i] = true
+		}
+		vals, outVals, err := opstest.Prepare(op, c.in, consts)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		ctx := &ops.Ctx{Par: ops.Serial{}}
+		if w, ok := op.(ops.Workspacer); ok {
+			ctx.Scratch = ops.AlignedBytes(w.Workspace(vals))
+		}
+		run, err := op.(ops.Binder).Bind(ctx, c.in, []*ops.Tensor{ops.New(outVals[0].Type, outVals[0].Shape...)})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if n := testing.AllocsPerRun(5, func() { _ = run() }); n != 0 {
+			t.Errorf("%s: %v allocations per run", c.name, n)
+		}
+	}
+}
