@@ -21,7 +21,8 @@ import (
 // Each group is one integer product (igemm.go) of its weights (M/group ×
 // C/group·taps), packed once by Prepare when constant, by the im2col
 // matrix of its input channels, packed straight from the input (or the
-// input itself for a 1x1 unit-stride unpadded window). A depthwise
+// input itself for a 1x1 unit-stride unpadded window) in blocks of output
+// positions that bound the scratch (convBlockBytes). A depthwise
 // convolution (one input and one output channel per group) runs a direct
 // loop instead.
 func init() {
@@ -93,8 +94,13 @@ type qconvDims struct {
 	taps, k, p      int // kernel taps, GEMM depth cg·taps, output positions
 	plane           int // positions of an input channel
 	unit, depthwise bool
+	blockPanels     int   // column panels (of output positions) packed at once
 	out             []int // output shape
 }
+
+// convBlockBytes bounds the im2col matrices of a block of output positions
+// (every group's), packed at once. Tests lower it to run many blocks.
+var convBlockBytes = 4 << 20
 
 // dims checks x's and w's shapes against each other and resolves the window.
 func (c *qconv) dims(x, w []int) (qconvDims, error) {
@@ -119,6 +125,7 @@ func (c *qconv) dims(x, w []int) (qconvDims, error) {
 	d.k = d.cg * d.taps
 	d.unit = g.Unit()
 	d.depthwise = d.cg == 1 && d.mg == 1
+	d.blockPanels = min(colPanels(d.p), max(1, convBlockBytes/max(1, c.group*d.k*igNR*4)))
 	d.out = append([]int{x[0], w[0]}, g.Out[ops.MaxWindowAxes-(len(x)-2):]...)
 	return d, nil
 }
@@ -282,13 +289,14 @@ func packWeights(wp []int16, ws []int32, d *qconvDims, group int, w, wzp *ops.Te
 const qGrain = 1 << 15
 
 // space counts (or takes) Run's scratch in sp: without prepacked weights,
-// the packed weights, then the packed im2col matrices of one image.
+// the packed weights, then the packed im2col matrices of a block of
+// output positions.
 func (c *qconv) space(d *qconvDims, sp *qspace) (wp []int16, ws []int32, b []int32) {
 	if c.wPacked == nil {
 		wp, ws = c.weightRegions(d, sp)
 	}
 	if !d.depthwise {
-		b = sp.int32s(c.group * packedBLen(d.k, d.p))
+		b = sp.int32s(c.group * d.blockPanels * igNR * d.k)
 	}
 	return wp, ws, b
 }
@@ -357,7 +365,8 @@ type convRun struct {
 	packW          bool    // pack w into wp and ws at every run (not constant)
 	wp             []int16 // packed weights
 	ws             []int32
-	b              []int32   // the packed im2col matrices of one image, group after group
+	b              []int32   // the packed im2col matrices of a block, group after group
+	cb, nb         int       // the block's first column panel and its panels
 	scale          []float32 // QLinearConv's scale ratio per output channel
 	store          *qstore
 	gemms          []igemm // one per group
@@ -381,32 +390,35 @@ func (r *convRun) bind() {
 		}
 		return
 	}
-	alen, slen, blen := packedALen(d.mg, d.k), rowSumLen(d.mg), packedBLen(d.k, d.p)
+	alen, slen, blen := packedALen(d.mg, d.k), rowSumLen(d.mg), d.blockPanels*igNR*d.k
 	r.gemms = make([]igemm, r.group)
 	for gi := range r.gemms {
-		r.gemms[gi] = igemm{m: d.mg, n: d.p, k: d.k, row0: gi * d.mg,
+		r.gemms[gi] = igemm{m: d.mg, k: d.k, row0: gi * d.mg,
 			a: r.wp[gi*alen : (gi+1)*alen], rowSum: r.ws[gi*slen : (gi+1)*slen],
 			b: pairs(r.b[gi*blen : (gi+1)*blen]), out: r.store}
 	}
 	signed := r.x.Type == onnx.Int8
+	// packBody packs panels [lo, hi) of the block, numbered group by group.
 	r.packBody = func(lo, hi int) {
-		cp := colPanels(d.p)
 		for lo < hi {
-			gi := lo / cp
-			end := min(hi, (gi+1)*cp)
+			gi := lo / r.nb
+			end := min(hi, (gi+1)*r.nb)
+			q0, q1 := lo-gi*r.nb, end-gi*r.nb
 			dst, x := r.b[gi*blen:(gi+1)*blen], r.xv[gi*d.cg*d.plane:(gi+1)*d.cg*d.plane]
+			pos0 := r.cb * igNR
 			switch {
 			case d.unit:
-				m := qmat{data: x, signed: signed, rs: d.plane, cs: 1, zp: zpData(r.xzp)}
-				m.packB(dst, d.k, d.p, lo-gi*cp, end-gi*cp)
+				m := qmat{data: x[pos0:], signed: signed, rs: d.plane, cs: 1, zp: zpData(r.xzp)}
+				m.packB(dst, d.k, d.p-pos0, q0, q1)
 			case signed:
-				im2colPanels(dst, ops.View[int8](x), r.zx, &d.g, d.cg, d.p, lo-gi*cp, end-gi*cp)
+				im2colPanels(dst, ops.View[int8](x), r.zx, &d.g, d.cg, pos0, d.p, q0, q1)
 			default:
-				im2colPanels(dst, x, r.zx, &d.g, d.cg, d.p, lo-gi*cp, end-gi*cp)
+				im2colPanels(dst, x, r.zx, &d.g, d.cg, pos0, d.p, q0, q1)
 			}
 			lo = end
 		}
 	}
+	// tileBody computes tiles [lo, hi) of the block, numbered group by group.
 	r.tileBody = func(lo, hi int) {
 		tpg := r.gemms[0].tiles()
 		for lo < hi {
@@ -447,22 +459,30 @@ func (r *convRun) run() error {
 			r.par.For(d.m, max(1, qGrain/max(1, d.p*d.taps)), r.dwBody)
 			continue
 		}
-		r.par.For(r.group*colPanels(d.p), max(1, qGrain/max(1, igNR*d.k)), r.packBody)
-		r.par.For(r.group*r.gemms[0].tiles(), max(1, qGrain/max(1, igMR*igNR*d.k)), r.tileBody)
+		for cb := 0; cb < colPanels(d.p); cb += d.blockPanels {
+			r.cb, r.nb = cb, min(d.blockPanels, colPanels(d.p)-cb)
+			for gi := range r.gemms {
+				g := &r.gemms[gi]
+				g.col0, g.n = cb*igNR, min(r.nb*igNR, d.p-cb*igNR)
+			}
+			r.par.For(r.group*r.nb, max(1, qGrain/max(1, igNR*d.k)), r.packBody)
+			r.par.For(r.group*r.gemms[0].tiles(), max(1, qGrain/max(1, igMR*igNR*d.k)), r.tileBody)
+		}
 	}
 	return nil
 }
 
 // im2colPanels packs the column panels [q0, q1) of the im2col matrix of
-// one group's channels x (cg planes): row (channel, tap), column output
-// position p holds the input under that tap of p's window minus the zero
-// point zx, or 0 in the padding, plus igBias (see packB).
-func im2colPanels[T quant8](dst []int32, x []T, zx int32, g *ops.Window3, cg, p, q0, q1 int) {
+// one group's channels x (cg planes) from output position pos0 on (of p):
+// row (channel, tap), column output position holds the input under that
+// tap of the position's window minus the zero point zx, or 0 in the
+// padding, plus igBias (see packB).
+func im2colPanels[T quant8](dst []int32, x []T, zx int32, g *ops.Window3, cg, pos0, p, q0, q1 int) {
 	k, inSize := cg*g.Taps(), g.InSize()
 	for q := q0; q < q1; q++ {
 		panel := dst[q*igNR*k : (q+1)*igNR*k]
 		for c := range igNR {
-			pos := q*igNR + c
+			pos := pos0 + q*igNR + c
 			if pos >= p {
 				for r := range k {
 					panel[r*igNR+c] = 0

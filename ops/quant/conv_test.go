@@ -170,6 +170,15 @@ func TestQLinearConvReference(t *testing.T) {
 	}
 }
 
+// TestConvBlocks reruns the reference tests with blocks of output
+// positions so small that every image spans several.
+func TestConvBlocks(t *testing.T) {
+	defer func(b int) { convBlockBytes = b }(convBlockBytes)
+	convBlockBytes = 1 << 10
+	t.Run("QLinearConv", TestQLinearConvReference)
+	t.Run("ConvInteger", TestConvIntegerReference)
+}
+
 // TestConvIntegerReference compares ConvInteger with convSums over every
 // geometry and type combination, with zero points omitted, per tensor and
 // per channel, with and without prepacked weights.

@@ -125,14 +125,14 @@ func pairs(b []int32) []int64 {
 }
 
 // igemm is one product: packed operands, sizes, and where its tiles go
-// (row i of the product is row row0+i of out).
+// (element (i, j) of the product is element (row0+i, col0+j) of out).
 type igemm struct {
-	m, n, k int
-	a       []int16 // packed A
-	rowSum  []int32 // sums of A's rows
-	b       []int64 // packed B, read as column pairs
-	row0    int
-	out     *qstore
+	m, n, k    int
+	a          []int16 // packed A
+	rowSum     []int32 // sums of A's rows
+	b          []int64 // packed B, read as column pairs
+	row0, col0 int
+	out        *qstore
 }
 
 // tiles is the number of tiles, numbered column panel by column panel so
@@ -154,7 +154,7 @@ func (g *igemm) runTiles(lo, hi int) {
 			for j := range v {
 				v[j] -= corr
 			}
-			g.out.put(g.row0+i, q*igNR, v)
+			g.out.put(g.row0+i, g.col0+q*igNR, v)
 		}
 	}
 }
