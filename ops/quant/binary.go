@@ -17,10 +17,12 @@ import (
 //	QLinearMul: C = (A - A_zp)·(B - B_zp)·(A_scale·B_scale / C_scale) + C_zp
 //
 // rounded half to even and saturated. They are computed in float32 the
-// way ONNX Runtime's x86 kernels compute them, so that results match it
-// bit for bit: QLinearAdd as fma(a, A_scale/C_scale, fma(b, B_scale/C_scale,
-// C_zp - (A_scale/C_scale·A_zp + B_scale/C_scale·B_zp))) with a and b the
-// raw values (a broadcast operand's term folded into the constant first),
+// way ONNX Runtime's x86 kernels (AVX2 for QLinearAdd) compute them, so
+// that results match it bit for bit (its ARM kernels compute QLinearAdd
+// in fixed point and may differ by a step): QLinearAdd as
+// fma(a, A_scale/C_scale, fma(b, B_scale/C_scale, C_zp -
+// (A_scale/C_scale·A_zp + B_scale/C_scale·B_zp))) with a and b the raw
+// values (a broadcast operand's term folded into the constant first),
 // QLinearMul as the exact integer product times the ratio, plus C_zp.
 func init() {
 	ops.Register("com.microsoft", "QLinearAdd", 1, func(*onnx.Node, int) (ops.Op, error) { return qlinearBinary{}, nil })

@@ -13,8 +13,10 @@ import (
 // Like ONNX Runtime they map each of the 256 possible inputs once through
 // a table: dequantize is X_scale·(x - X_zp) and quantize
 // saturate(round_half_even(v/Y_scale) + Y_zp), in float32; f is
-// 1/(1+exp(-v)) for QLinearSigmoid, v or alpha·v below 0 (alpha default
-// 0.01) for QLinearLeakyRelu. QLinearConcat (concat.go) requantizes its
+// 1/(1+exp(-v)) for QLinearSigmoid (exact in float64, where ONNX
+// Runtime's polynomial approximation could round the other way at a rare
+// near-tie), v or alpha·v below 0 (alpha default 0.01) for
+// QLinearLeakyRelu. QLinearConcat (concat.go) requantizes its
 // inputs through the same tables with f the identity.
 func init() {
 	ops.Register("com.microsoft", "QLinearSigmoid", 1, func(*onnx.Node, int) (ops.Op, error) {
