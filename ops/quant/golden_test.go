@@ -12,11 +12,12 @@ import (
 )
 
 // The golden tests of testdata/ort are single-node models of the
-// com.microsoft operators (and edge cases of the ai.onnx ones) with ONNX
-// Runtime 1.30's outputs on random 8-bit inputs, written by
+// com.microsoft operators, the ai.onnx integer convolutions and products
+// and edge cases of the others, with ONNX Runtime 1.30's outputs on random
+// 8-bit inputs, written by
 // testdata/gen_goldens.mjs (see its header to regenerate them). Each must
 // match bit for bit.
-const goldenCount = 46
+const goldenCount = 53
 
 // TestORTGoldens runs every golden test with and without Prepare, on
 // loops cut at odd places.

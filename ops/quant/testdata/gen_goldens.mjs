@@ -200,6 +200,32 @@ add('ms_dequantizelinear_u8', 84, (m) => ['DequantizeLinear', 'com.microsoft', {
 add('ms_dequantizelinear_i8_axis', 85, (m) => ['DequantizeLinear', 'com.microsoft', { axis: { i: 1 } }, [
   ['x', m.q('i8', [2, 3, 4]), true], ['x_scale', m.s([0.0234, 0.5, 0.01], [3])], ['x_zero_point', m.z('i8', [1, 2, 3], [3])]], 'f32']);
 
+// The ai.onnx integer convolutions and products, whose requantization follows ONNX Runtime's float32 rounding.
+add('qlinearconv_u8s8_per_channel', 101, (m) => ['QLinearConv', '', { pads: [1, 1, 1, 1], strides: [2, 1] }, [
+  ['x', m.q('u8', [1, 3, 7, 6]), true], ['x_scale', m.s(0.0213)], ['x_zero_point', m.z('u8', 117)],
+  ['w', m.q('i8', [5, 3, 3, 3])], ['w_scale', m.s([0.0031, 0.0027, 0.0042, 0.0019, 0.0035], [5])], ['w_zero_point', m.z('i8', [0, 0, 0, 0, 0], [5])],
+  ['y_scale', m.s(0.0371)], ['y_zero_point', m.z('u8', 121)], ['B', m.i32([5], -3000, 3000)]], 'u8', 10]);
+add('qlinearconv_u8_depthwise', 102, (m) => ['QLinearConv', '', { group: { i: 4 }, pads: [1, 1, 1, 1], strides: [2, 2] }, [
+  ['x', m.q('u8', [1, 4, 9, 8]), true], ['x_scale', m.s(0.0213)], ['x_zero_point', m.z('u8', 117)],
+  ['w', m.q('u8', [4, 1, 3, 3])], ['w_scale', m.s(0.0044)], ['w_zero_point', m.z('u8', 131)],
+  ['y_scale', m.s(0.0291)], ['y_zero_point', m.z('u8', 98)], ['B', m.i32([4], -1000, 1000)]], 'u8', 10]);
+add('qlinearconv_i8_pointwise', 103, (m) => ['QLinearConv', '', {}, [
+  ['x', m.q('i8', [2, 6, 5, 3]), true], ['x_scale', m.s(0.0213)], ['x_zero_point', m.z('i8', -3)],
+  ['w', m.q('i8', [7, 6, 1, 1])], ['w_scale', m.s(0.0044)], ['w_zero_point', m.z('i8', 0)],
+  ['y_scale', m.s(0.0513)], ['y_zero_point', m.z('i8', 5)]], 'i8', 10]);
+add('qlinearmatmul_u8_batched', 104, (m) => ['QLinearMatMul', '', {}, [
+  ['a', m.q('u8', [2, 3, 9]), true], ['a_scale', m.s(0.0213)], ['a_zero_point', m.z('u8', 128)],
+  ['b', m.q('u8', [9, 7])], ['b_scale', m.s(0.0061)], ['b_zero_point', m.z('u8', 125)],
+  ['y_scale', m.s(0.0411)], ['y_zero_point', m.z('u8', 130)]], 'u8', 10]);
+add('qlinearmatmul_i8_per_column', 105, (m) => ['QLinearMatMul', '', {}, [
+  ['a', m.q('i8', [5, 9]), true], ['a_scale', m.s(0.0213)], ['a_zero_point', m.z('i8', 1)],
+  ['b', m.q('i8', [9, 4])], ['b_scale', m.s([0.0061, 0.0042, 0.0077, 0.0051], [4])], ['b_zero_point', m.z('i8', [0, 0, 0, 0], [4])],
+  ['y_scale', m.s(0.0411)], ['y_zero_point', m.z('i8', -7)]], 'i8', 10]);
+add('convinteger_u8', 106, (m) => ['ConvInteger', '', { pads: [0, 1, 1, 0] }, [
+  ['x', m.q('u8', [1, 2, 5, 6]), true], ['w', m.q('u8', [3, 2, 3, 2])], ['x_zero_point', m.z('u8', 119)], ['w_zero_point', m.z('u8', 127)]], 'i32', 10]);
+add('matmulinteger_u8s8_per_column', 107, (m) => ['MatMulInteger', '', {}, [
+  ['A', m.q('u8', [2, 4, 9]), true], ['B', m.q('i8', [9, 5])], ['a_zero_point', m.z('u8', 131)], ['b_zero_point', m.z('i8', [1, -2, 3, 0, -1], [5])]], 'i32', 10]);
+
 // DynamicQuantizeLinear of an all-zero input (scale 0 in the formula).
 add('dynamicquantizelinear_zeros', 91, (m) => ['DynamicQuantizeLinear', '', {}, [['x', m.f([5], 0, 0), true]], ['u8', 'f32', 'u8'], 11]);
 
