@@ -3,6 +3,7 @@ package quant
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -66,7 +67,7 @@ func buildQPool(global bool) ops.Builder {
 // poolDims is a pool's geometry for one input shape.
 type poolDims struct {
 	n, c     int
-	g        ops.Window3 // the window (global: the whole image, one output)
+	g        ops.Window3 // the window (unset for QLinearGlobalAveragePool)
 	in, out  int         // positions of an input and an output image
 	asGlobal bool        // computed as a global average
 	outShape []int
@@ -85,25 +86,31 @@ func (q *qpool) dims(x []int) (poolDims, error) {
 	if q.channelsLast {
 		d.c, spatial = x[len(x)-1], x[1:len(x)-1]
 	}
-	var err error
 	if q.global {
-		kernel := spatial
-		if d.g, err = (&ops.WindowAttrs{AutoPad: "NOTSET"}).Resolve3(spatial, kernel); err != nil {
-			return poolDims{}, err
-		}
-	} else if d.g, err = q.sp.Resolve3(spatial, nil); err != nil {
+		// Any number of spatial axes: one output position of the whole image.
+		d.in, d.out, d.asGlobal = ops.NumElems(spatial), 1, true
+		d.setLayout(q.channelsLast, slices.Repeat([]int{1}, len(spatial)))
+		return d, nil
+	}
+	var err error
+	if d.g, err = q.sp.Resolve3(spatial, nil); err != nil {
 		return poolDims{}, err
 	}
 	d.in, d.out = d.g.InSize(), d.g.OutSize()
-	d.asGlobal = q.global || (d.g.Kernel == d.g.In && d.g.Pad == [3]int{} && d.g.PadEnd == [3]int{})
-	nd := len(spatial)
-	d.outShape = append([]int{d.n, d.c}, d.g.Out[ops.MaxWindowAxes-nd:]...)
+	d.asGlobal = d.g.Kernel == d.g.In && d.g.Pad == [3]int{} && d.g.PadEnd == [3]int{}
+	d.setLayout(q.channelsLast, d.g.Out[ops.MaxWindowAxes-len(spatial):])
+	return d, nil
+}
+
+// setLayout sets the output shape for the output's spatial shape out and
+// the strides of the layout.
+func (d *poolDims) setLayout(channelsLast bool, out []int) {
+	d.outShape = append([]int{d.n, d.c}, out...)
 	d.inCStride, d.outCStride, d.posStride = d.in, d.out, 1
-	if q.channelsLast {
-		d.outShape = append(append([]int{d.n}, d.g.Out[ops.MaxWindowAxes-nd:]...), d.c)
+	if channelsLast {
+		d.outShape = append(append([]int{d.n}, out...), d.c)
 		d.inCStride, d.outCStride, d.posStride = 1, 1, d.c
 	}
-	return d, nil
 }
 
 // Infer checks the inputs; Y has X's type, global pools keep one position

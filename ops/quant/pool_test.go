@@ -177,7 +177,7 @@ func TestQLinearAveragePoolReference(t *testing.T) {
 // TestQLinearGlobalAveragePoolReference compares both layouts with gapRef.
 func TestQLinearGlobalAveragePoolReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(53, 54))
-	for _, shape := range [][]int{{2, 3, 5, 7}, {1, 17, 4}, {2, 2, 3, 2, 3}, {1, 1, 1, 1}} {
+	for _, shape := range [][]int{{2, 3, 5, 7}, {1, 17, 4}, {2, 2, 3, 2, 3}, {1, 1, 1, 1}, {1, 2, 2, 3, 2, 2}} {
 		for _, dt := range []ops.DType{onnx.Uint8, onnx.Int8} {
 			for _, last := range []bool{false, true} {
 				p := poolParams{xs: 0.01 + rng.Float32()*0.05, ys: 0.005 + rng.Float32()*0.02, xz: tq8(quant8Rand(rng, dt), 0), yz: tq8(quant8Rand(rng, dt), 0), dt: dt}
