@@ -16,22 +16,30 @@ import (
 // axis, opset 13) or a tensor of x's rank whose axis dimension is
 // ceil(D/block_size) (blocked, opset 21). Quantized types are uint8, int8,
 // uint16 and int16 (opset 21), plus int32 as DequantizeLinear's input;
-// float8 and sub-byte types are reported as unsupported, so the saturate
-// attribute (float8 only) never matters. Scales are float32: float16 and
-// bfloat16 scales and outputs are widened at load, and the division or
-// multiplication is done in float32.
+// float8 and sub-byte types (and opset 24's float8e8m0 scales) are
+// reported as unsupported, so the saturate attribute (float8 only) never
+// matters. Scales are float32: float16 and bfloat16 scales and outputs are
+// widened at load, and the division or multiplication is done in float32.
+//
+// The com.microsoft QuantizeLinear and DequantizeLinear (version 1) of
+// older ONNX Runtime exports are the same per-tensor or per-axis
+// operators with an axis attribute (default 1) and 8- or 16-bit types;
+// their x is float32 (QuantizeLinear) or a quantized type (Dequantize).
 func init() {
-	// 24 and 25 only add float8e8m0 scales and 2-bit types.
-	for _, v := range []int{10, 13, 19, 21, 23} {
+	// 24 adds float8e8m0 scales, 25 the 2-bit types: neither is computed.
+	for _, v := range []int{10, 13, 19, 21, 23, 24, 25} {
 		ops.Register("", "QuantizeLinear", v, buildQuantLinear(false))
 		ops.Register("", "DequantizeLinear", v, buildQuantLinear(true))
 	}
+	ops.Register("com.microsoft", "QuantizeLinear", 1, buildContribQuantLinear(false))
+	ops.Register("com.microsoft", "DequantizeLinear", 1, buildContribQuantLinear(true))
 }
 
 // quantLinear is a built QuantizeLinear or DequantizeLinear.
 type quantLinear struct {
 	dequant bool
-	opset   int
+	opset   int       // the ai.onnx opset whose semantics apply
+	contrib bool      // com.microsoft: opset 13's attributes with opset 21's types, float32 x only
 	axis    int       // quantization axis, not yet normalized
 	block   int       // block_size; 0 when not blocked
 	outType ops.DType // output_dtype; Undefined when absent
@@ -39,10 +47,30 @@ type quantLinear struct {
 
 // buildQuantLinear is the Builder of DequantizeLinear (dequant) or QuantizeLinear.
 func buildQuantLinear(dequant bool) ops.Builder {
-	return func(n *onnx.Node, opset int) (ops.Op, error) { return newQuantLinear(n, opset, dequant) }
+	return func(n *onnx.Node, opset int) (ops.Op, error) {
+		q, err := newQuantLinear(n, opset, dequant)
+		if err != nil {
+			return nil, err
+		}
+		return q, nil
+	}
 }
 
-func newQuantLinear(n *onnx.Node, opset int, dequant bool) (ops.Op, error) {
+// buildContribQuantLinear is the Builder of com.microsoft DequantizeLinear
+// (dequant) or QuantizeLinear: an axis attribute, no blocks and no
+// output_dtype, as ai.onnx's at opset 13, with 16-bit types besides.
+func buildContribQuantLinear(dequant bool) ops.Builder {
+	return func(n *onnx.Node, _ int) (ops.Op, error) {
+		op, err := newQuantLinear(n, 13, dequant)
+		if err != nil {
+			return nil, err
+		}
+		op.contrib = true
+		return op, nil
+	}
+}
+
+func newQuantLinear(n *onnx.Node, opset int, dequant bool) (*quantLinear, error) {
 	a := ops.AttrsOf(n)
 	q := &quantLinear{dequant: dequant, opset: opset, axis: 1}
 	if opset >= 13 {
@@ -114,6 +142,18 @@ func checkQuantType(t ops.DType, opset int, withInt32 bool) error {
 	return fmt.Errorf("type %s is not a quantized type (want %s)", ops.TypeName(t), want)
 }
 
+// checkScaleType requires a float32 scale (float16 and bfloat16 arrive
+// widened); float8e8m0 scales (opset 24) are unsupported.
+func checkScaleType(v ops.Value, name string) error {
+	switch {
+	case v.Type == onnx.Float:
+		return nil
+	case v.Type == onnx.Float8E8M0:
+		return fmt.Errorf("input %q: %w type %v", name, ops.ErrUnsupported, v.Type)
+	}
+	return fmt.Errorf("input %q has type %s, want float32", name, ops.TypeName(v.Type))
+}
+
 // names are the op's input names, for messages.
 func (q *quantLinear) names() [3]string {
 	if q.dequant {
@@ -129,25 +169,33 @@ func (q *quantLinear) Infer(in []ops.Value) ([]ops.Value, error) {
 	}
 	names := q.names()
 	x, scale := in[0], in[1]
-	if scale.Type != onnx.Float {
-		return nil, fmt.Errorf("input %q has type %s, want float32", names[1], ops.TypeName(scale.Type))
+	if err := checkScaleType(scale, names[1]); err != nil {
+		return nil, err
+	}
+	typeOpset := q.opset
+	if q.contrib {
+		typeOpset = 21
 	}
 	hasZP := ops.HasInput(in, 2)
 	out := onnx.Float
 	if q.dequant {
-		if err := checkQuantType(x.Type, q.opset, true); err != nil {
+		if err := checkQuantType(x.Type, typeOpset, true); err != nil {
 			return nil, fmt.Errorf("input %q: %w", names[0], err)
 		}
 		if hasZP && in[2].Type != x.Type {
 			return nil, fmt.Errorf("input %q has type %s, want %s like input %q", names[2], ops.TypeName(in[2].Type), ops.TypeName(x.Type), names[0])
 		}
 	} else {
-		if x.Type != onnx.Float && x.Type != onnx.Int32 {
-			return nil, fmt.Errorf("input %q has type %s, want float32 or int32", names[0], ops.TypeName(x.Type))
+		if x.Type != onnx.Float && (x.Type != onnx.Int32 || q.contrib) {
+			want := "float32 or int32"
+			if q.contrib {
+				want = "float32"
+			}
+			return nil, fmt.Errorf("input %q has type %s, want %s", names[0], ops.TypeName(x.Type), want)
 		}
 		out = onnx.Uint8
 		if hasZP {
-			if err := checkQuantType(in[2].Type, q.opset, false); err != nil {
+			if err := checkQuantType(in[2].Type, typeOpset, false); err != nil {
 				return nil, fmt.Errorf("input %q: %w", names[2], err)
 			}
 			out = in[2].Type

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
@@ -418,10 +419,13 @@ var quantNodeSkips = map[string]ops.DType{
 // unsupported, naming their type.
 func TestQuantizeNodeTests(t *testing.T) {
 	patterns := []string{"test_quantizelinear*", "test_dequantizelinear*"}
-	if got := opstest.NodeTests(t, patterns...); got != 11 {
+	if got := opstest.AllNodeTests(t, patterns...); got != 11 {
 		t.Errorf("%d node tests passed, want 11", got)
 	}
-	root := opstest.NodeTestRoot(t)
+	root, ok := onnxtest.SharedPath("onnx-node-tests-all")
+	if !ok {
+		t.Skip("../shared/onnx-node-tests-all is absent")
+	}
 	total := 0
 	for _, p := range patterns {
 		m, err := filepath.Glob(filepath.Join(root, p))
@@ -439,4 +443,56 @@ func TestQuantizeNodeTests(t *testing.T) {
 			t.Errorf("%s: error %v, want ErrUnsupported naming %v", name, err, dt)
 		}
 	}
+}
+
+// TestQuantizeLinearLaterVersions checks opsets 24 and 25 compute as 23
+// and report float8e8m0 scales as unsupported.
+func TestQuantizeLinearLaterVersions(t *testing.T) {
+	for _, opset := range []int{24, 25} {
+		got, err := opstest.Eval(qNode("QuantizeLinear", 3), opset, opstest.F32s(1, -2.5), scalarF32(0.5), quantTensor[int16](nil, 7))
+		if err != nil {
+			t.Fatalf("opset %d: %v", opset, err)
+		}
+		opstest.WantTensor(t, "quantize", got[0], quantTensor[int16](nil, 9, 2))
+		op, err := ops.Build(qNode("DequantizeLinear", 2), opset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = op.Infer([]ops.Value{{Type: onnx.Uint8, Shape: []int{2}}, {Type: onnx.Float8E8M0}})
+		if !errors.Is(err, ops.ErrUnsupported) {
+			t.Errorf("opset %d float8e8m0 scale: error %v, want ErrUnsupported", opset, err)
+		}
+		opstest.WantErr(t, "float8e8m0 scale", err, "x_scale", "FLOAT8E8M0")
+	}
+}
+
+// TestContribQuantizeLinear checks the com.microsoft versions: per tensor
+// and per axis (default axis 1), 16-bit types, float32 x only.
+func TestContribQuantizeLinear(t *testing.T) {
+	ms := func(op string, nIn int, attrs ...*onnx.Attribute) *onnx.Node {
+		n := qNode(op, nIn, attrs...)
+		n.Domain = "com.microsoft"
+		return n
+	}
+	x := opstest.WithShape(opstest.F32s(1, 2, 3, -1, -2, -3), 2, 3)
+	got, err := opstest.Eval(ms("QuantizeLinear", 3), 1, x, opstest.F32s(1, 2, 4), quantTensor[int8](nil, 0, 10, -10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "per axis 1", got[0], opstest.WithShape(quantTensor[int8](nil, 1, 11, -9, -1, 9, -11), 2, 3))
+	got, err = opstest.Eval(ms("QuantizeLinear", 3, opstest.AttrI("axis", 0)), 1, x, opstest.F32s(1, 0.5), quantTensor[uint16](nil, 1000, 2000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "uint16 axis 0", got[0], opstest.WithShape(quantTensor[uint16](nil, 1001, 1002, 1003, 1998, 1996, 1994), 2, 3))
+	got, err = opstest.Eval(ms("DequantizeLinear", 3), 1, quantTensor[int16](nil, -300, 300), scalarF32(0.5), quantTensor[int16](nil, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "int16 dequantize", got[0], opstest.F32s(-200, 100))
+	_, err = opstest.Eval(ms("QuantizeLinear", 3), 1, quantTensor[int32](nil, 1), scalarF32(1), quantTensor[uint8](nil, 0))
+	opstest.WantErr(t, "int32 x", err, "input \"x\"", "int32", "want float32")
+	// block_size is no attribute of the contrib op: a blocked scale is refused.
+	_, err = opstest.Eval(ms("QuantizeLinear", 2, opstest.AttrI("block_size", 2)), 1, opstest.WithShape(opstest.F32s(1, 2, 3, 4), 2, 2), opstest.WithShape(opstest.F32s(1, 2), 2, 1))
+	opstest.WantErr(t, "blocked scale", err, "y_scale", "[2 1]")
 }

@@ -1,0 +1,2 @@
+
+ByJ7cHõ©P,VnrÅQPZ
