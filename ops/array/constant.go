@@ -8,10 +8,14 @@ import (
 )
 
 func init() {
-	for _, v := range []int{1, 12} {
+	// Constant-11 adds sparse_value, 12 the value_* attributes; the other
+	// versions add types.
+	for _, v := range []int{1, 9, 11, 12, 13, 19, 21, 23, 24, 25} {
 		ops.Register("", "Constant", v, buildConstant)
 	}
-	ops.Register("", "ConstantOfShape", 9, buildConstantOfShape)
+	for _, v := range []int{9, 20, 21, 23, 24, 25} {
+		ops.Register("", "ConstantOfShape", v, buildConstantOfShape)
+	}
 }
 
 // constantOp is a built Constant: it outputs the tensor held in its

@@ -16,7 +16,11 @@ import (
 // training_mode input that is true fails with "training mode unsupported"
 // unless ratio is 0, where training drops nothing either.
 func init() {
-	ops.Register("", "Identity", 1, buildIdentity)
+	// Identity-14 adds sequences, 16 optionals (neither reaches an operator
+	// here); the other versions add types.
+	for _, v := range []int{1, 13, 14, 16, 19, 21, 23, 24, 25} {
+		ops.Register("", "Identity", v, buildIdentity)
+	}
 	ops.Register("", "Dropout", 1, buildDropout)
 	ops.Register("", "Dropout", 10, buildDropout) // the mask becomes bool
 	ops.Register("", "Dropout", 12, buildDropout) // ratio and training_mode become inputs

@@ -8,10 +8,12 @@ import (
 )
 
 func init() {
-	for _, v := range []int{1, 15} {
+	// Shape-15 adds start and end; the other versions add types.
+	for _, v := range []int{1, 13, 15, 19, 21, 23, 24, 25} {
 		ops.Register("", "Shape", v, buildShape)
 	}
-	for _, v := range []int{1, 11} {
+	// Negative indices from 11.
+	for _, v := range []int{1, 11, 13} {
 		ops.Register("", "Gather", v, buildGather)
 	}
 }

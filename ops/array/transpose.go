@@ -9,7 +9,9 @@ import (
 )
 
 func init() {
-	ops.Register("", "Transpose", 1, buildTranspose)
+	for _, v := range []int{1, 13, 21, 23, 24, 25} {
+		ops.Register("", "Transpose", v, buildTranspose)
+	}
 }
 
 // movePlan is a strided view of a source tensor, copied out in row-major

@@ -1,0 +1,14 @@
+package array
+
+import (
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/ops/opstest"
+)
+
+// TestChangelogVersions checks that every operator of the package is
+// registered at each version the ONNX changelog lists for it.
+func TestChangelogVersions(t *testing.T) {
+	opstest.WantChangelogVersions(t, "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
+		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity")
+}
