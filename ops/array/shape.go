@@ -12,6 +12,10 @@ func init() {
 	for _, v := range []int{1, 13, 15, 19, 21, 23, 24, 25} {
 		ops.Register("", "Shape", v, buildShape)
 	}
+	// Size's versions add types.
+	for _, v := range []int{1, 13, 19, 21, 23, 24, 25} {
+		ops.Register("", "Size", v, buildSize)
+	}
 	// Negative indices from 11.
 	for _, v := range []int{1, 11, 13} {
 		ops.Register("", "Gather", v, buildGather)
@@ -70,6 +74,26 @@ func (op *shapeOp) Run(_ *ops.Ctx, in, out []*ops.Tensor) error {
 	for i, d := range in[0].Shape[s:e] {
 		o[i] = int64(d)
 	}
+	return nil
+}
+
+// sizeOp is a built Size: it outputs its input's element count as an
+// int64 scalar.
+type sizeOp struct{}
+
+func buildSize(*onnx.Node, int) (ops.Op, error) { return sizeOp{}, nil }
+
+// Infer gives an int64 scalar.
+func (sizeOp) Infer(in []ops.Value) ([]ops.Value, error) {
+	if err := ops.CheckInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
+	return []ops.Value{{Type: onnx.Int64, Shape: []int{}}}, nil
+}
+
+// Run writes the count.
+func (sizeOp) Run(_ *ops.Ctx, in, out []*ops.Tensor) error {
+	out[0].I64()[0] = int64(in[0].Len())
 	return nil
 }
 

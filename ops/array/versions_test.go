@@ -11,5 +11,5 @@ import (
 func TestChangelogVersions(t *testing.T) {
 	opstest.WantChangelogVersions(t, "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
 		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity",
-		"Expand", "Tile")
+		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike")
 }
