@@ -11,5 +11,6 @@ import (
 func TestChangelogVersions(t *testing.T) {
 	opstest.WantChangelogVersions(t, "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
 		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity",
-		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike")
+		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike",
+		"GatherElements", "GatherND")
 }
