@@ -105,3 +105,35 @@ func outputType(dt int64) (ops.DType, error) {
 	}
 	return 0, fmt.Errorf("attribute \"dtype\" is %d, which names no element type", dt)
 }
+
+// toInt64s converts every element of t (any numeric type) to int64 into
+// dst, as elemI64 does.
+func toInt64s(t *ops.Tensor, dst []int64) {
+	switch t.Type {
+	case onnx.Int64:
+		copy(dst, ops.Elems[int64](t))
+	case onnx.Int32:
+		intsTo(dst, ops.Elems[int32](t))
+	case onnx.Int16:
+		intsTo(dst, ops.Elems[int16](t))
+	case onnx.Int8:
+		intsTo(dst, ops.Elems[int8](t))
+	case onnx.Uint32:
+		intsTo(dst, ops.Elems[uint32](t))
+	case onnx.Uint16:
+		intsTo(dst, ops.Elems[uint16](t))
+	case onnx.Uint8, onnx.Bool:
+		intsTo(dst, ops.Elems[uint8](t))
+	default: // floats, and uint64 that may saturate
+		for i := range dst {
+			dst[i] = elemI64(t, i)
+		}
+	}
+}
+
+// intsTo widens integers that fit int64.
+func intsTo[T int8 | int16 | int32 | uint8 | uint16 | uint32](dst []int64, src []T) {
+	for i, v := range src {
+		dst[i] = int64(v)
+	}
+}

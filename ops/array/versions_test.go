@@ -12,5 +12,6 @@ func TestChangelogVersions(t *testing.T) {
 	opstest.WantChangelogVersions(t, "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
 		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity",
 		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike",
-		"GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND", "TensorScatter")
+		"GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND", "TensorScatter",
+		"OneHot")
 }
