@@ -13,5 +13,5 @@ func TestChangelogVersions(t *testing.T) {
 		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity",
 		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike",
 		"GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND", "TensorScatter",
-		"OneHot")
+		"OneHot", "NonZero", "Compress", "Unique")
 }
