@@ -202,11 +202,16 @@ func (op *transposeOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 // Bind plans the strided copy once.
 func (op *transposeOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	x := in[0]
-	perm := op.permFor(len(x.Shape))
-	st := ops.Strides(x.Shape)
-	vs := make([]int, len(perm))
+	return transposePlan(x.Shape, op.permFor(len(x.Shape))).bind(ctx.Par, out[0], x, ops.ElemSize(x.Type)), nil
+}
+
+// transposePlan is the movePlan reading a tensor of the given shape with
+// its axes permuted: view dim i is input dim perm[i].
+func transposePlan(shape, perm []int) *movePlan {
+	st := ops.Strides(shape)
+	vShape, vStrides := make([]int, len(perm)), make([]int, len(perm))
 	for i, p := range perm {
-		vs[i] = st[p]
+		vShape[i], vStrides[i] = shape[p], st[p]
 	}
-	return newMovePlan(out[0].Shape, vs, 0).bind(ctx.Par, out[0], x, ops.ElemSize(x.Type)), nil
+	return newMovePlan(vShape, vStrides, 0)
 }

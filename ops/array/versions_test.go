@@ -13,5 +13,6 @@ func TestChangelogVersions(t *testing.T) {
 		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity",
 		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike",
 		"GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND", "TensorScatter",
-		"OneHot", "NonZero", "Compress", "Unique")
+		"OneHot", "NonZero", "Compress", "Unique",
+		"DepthToSpace", "SpaceToDepth", "ReverseSequence", "CenterCropPad", "OptionalHasElement", "OptionalGetElement")
 }
