@@ -10,7 +10,7 @@ import (
 // registered at each version the ONNX changelog lists for it.
 func TestChangelogVersions(t *testing.T) {
 	opstest.WantChangelogVersions(t, "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
-		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity",
+		"Concat", "Split", "Slice", "Gather", "Shape", "Pad", "Constant", "ConstantOfShape", "Identity", "Dropout",
 		"Expand", "Tile", "Range", "Size", "Trilu", "EyeLike",
 		"GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND", "TensorScatter",
 		"OneHot", "NonZero", "Compress", "Unique",
