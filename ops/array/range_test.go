@@ -29,6 +29,11 @@ func TestRange(t *testing.T) {
 		// Counts past int64's range of differences stay exact.
 		{"int64 extremes", scalar(int64(math.MinInt64)), scalar(int64(math.MaxInt64)), scalar(int64(math.MaxInt64)),
 			opstest.Typed(opstest.Sh(3), int64(math.MinInt64), -1, math.MaxInt64-1)},
+		{"uint8", scalar(uint8(250)), scalar(uint8(255)), scalar(uint8(2)), opstest.Typed(opstest.Sh(3), uint8(250), 252, 254)},
+		{"uint8 down", scalar(uint8(5)), scalar(uint8(1)), scalar(uint8(1)), opstest.Typed(opstest.Sh(0), []uint8{}...)},
+		{"uint64 past int64", scalar(uint64(math.MaxUint64 - 4)), scalar(uint64(math.MaxUint64)), scalar(uint64(2)),
+			opstest.Typed(opstest.Sh(2), uint64(math.MaxUint64-4), math.MaxUint64-2)},
+		{"int8 extremes", scalar(int8(127)), scalar(int8(-128)), scalar(int8(-100)), opstest.Typed(opstest.Sh(3), int8(127), 27, -73)},
 		{"single-element 1-D", opstest.Typed(opstest.Sh(1), int32(0)), scalar(int32(2)), scalar(int32(1)), opstest.Typed(opstest.Sh(2), int32(0), 1)},
 	}
 	for _, c := range cases {
@@ -58,7 +63,7 @@ func TestRangeErrors(t *testing.T) {
 		{"too long", []*ops.Tensor{scalar(int64(0)), scalar(int64(math.MaxInt64)), scalar(int64(1))}, "out of range"},
 		{"mixed types", []*ops.Tensor{i, scalar(int32(4)), i}, "input \"limit\" has type int32"},
 		{"not a scalar", []*ops.Tensor{i, opstest.I64s(4, 5), i}, "want a scalar"},
-		{"uint8", []*ops.Tensor{scalar(uint8(1)), scalar(uint8(1)), scalar(uint8(1))}, "want float32"},
+		{"bool", []*ops.Tensor{opstest.Bools(nil, true), opstest.Bools(nil, true), opstest.Bools(nil, true)}, "want a numeric type"},
 	} {
 		_, err := opstest.Eval(opstest.Node("Range", opstest.InNames(3), 1), 11, c.in...)
 		opstest.WantErr(t, c.name, err, c.err)
