@@ -117,35 +117,49 @@ func (op *gatherOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 }
 
 // Bind makes the copy loop and the space for the checked indices once; a
-// call checks every index, then copies dst[o, j] = src[o, idx[j]] (data
-// seen as [outer, dim, block bytes]).
+// call checks every index, then copies dst[o, j] = src[o, idx[j]].
 func (op *gatherOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	data, idx, dst := in[0], in[1], out[0]
 	axis, _ := ops.AxisIn(op.axis, len(data.Shape), true)
 	outer := ops.NumElems(data.Shape[:axis])
-	dim := data.Shape[axis]
-	block := ops.NumElems(data.Shape[axis+1:]) * ops.ElemSize(data.Type)
-	n := idx.Len()
-	pos := make([]int, n)
-	var d, s []byte
-	body := func(lo, hi int) {
-		for u := lo; u < hi; u++ {
-			o := (u/n*dim + pos[u%n]) * block
-			copy(d[u*block:(u+1)*block], s[o:o+block])
-		}
+	j := &takeBlocks{
+		pos: make([]int, idx.Len()), dim: data.Shape[axis],
+		block: ops.NumElems(data.Shape[axis+1:]) * ops.ElemSize(data.Type),
 	}
+	take := ops.BindLoop(ctx.Par, outer*len(j.pos), j.grain(), func() *takeBlocks {
+		j.dst, j.src = dst.Data, data.Data
+		return j
+	})
 	return func() error {
-		if err := readIndices(idx, pos, dim, op.negOK, "indices"); err != nil {
+		if err := readIndices(idx, j.pos, j.dim, op.negOK, "indices"); err != nil {
 			return err
 		}
-		if block == 0 {
+		if j.block == 0 {
 			return nil
 		}
-		d, s = dst.Data, data.Data
-		ctx.Par.For(outer*n, max(1, 1<<15/block), body)
-		return nil
+		return take()
 	}, nil
 }
+
+// takeBlocks copies blocks of src seen as [outer, dim, block bytes]: block
+// (o, k) of dst, for k < len(pos), is block (o, pos[k]) of src. Gather and
+// Compress are this copy.
+type takeBlocks struct {
+	dst, src   []byte
+	pos        []int
+	dim, block int
+}
+
+func (t *takeBlocks) Run(lo, hi int) {
+	n := len(t.pos)
+	for u := lo; u < hi; u++ {
+		o := (u/n*t.dim + t.pos[u%n]) * t.block
+		copy(t.dst[u*t.block:(u+1)*t.block], t.src[o:o+t.block])
+	}
+}
+
+// grain is the smallest number of blocks worth a goroutine.
+func (t *takeBlocks) grain() int { return max(1, 1<<15/max(t.block, 1)) }
 
 // axisGeom is the geometry GatherElements and ScatterElements share:
 // indices (of data's rank, each dim off the axis at most data's) seen as

@@ -2,7 +2,6 @@ package array
 
 import (
 	"fmt"
-	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -89,13 +88,6 @@ type scatterKernels interface {
 	bindND(par ops.Parallel, g *ndGeom, offs []int, dst, upd *ops.Tensor) func()
 }
 
-// copyData copies data into the output unless they share storage.
-func copyData(dst, src *ops.Tensor) {
-	if unsafe.SliceData(dst.Data) != unsafe.SliceData(src.Data) {
-		copy(dst.Data, src.Data)
-	}
-}
-
 // scatterElementsOp is a built ScatterElements or Scatter.
 type scatterElementsOp struct {
 	axis      int64
@@ -173,7 +165,7 @@ func (op *scatterElementsOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() e
 		if err := readIndices(idx, pos, g.dataDim, op.negOK, "indices"); err != nil {
 			return err
 		}
-		copyData(dst, data)
+		ops.CopyUnlessShared(dst.Data, data.Data)
 		scatter()
 		return nil
 	}, nil
@@ -309,7 +301,7 @@ func (op *scatterNDOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, 
 		if err := g.offsets(idx, offs); err != nil {
 			return err
 		}
-		copyData(dst, data)
+		ops.CopyUnlessShared(dst.Data, data.Data)
 		scatter()
 		return nil
 	}, nil
@@ -434,7 +426,7 @@ func (op *tensorScatterOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() err
 			}
 			j.start[b] = int(v)
 		}
-		copyData(dst, past)
+		ops.CopyUnlessShared(dst.Data, past.Data)
 		if j.row == 0 || j.seq == 0 {
 			return nil
 		}

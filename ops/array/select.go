@@ -177,31 +177,24 @@ func (op *compressOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 		return nil, err
 	}
 	planned := y.Shape[max(axis, 0)] // the selected count the output was sized for
-	block := inner * ops.ElemSize(x.Type)
-	kept := make([]int, 0, dim)
-	var d, s []byte
-	body := func(lo, hi int) {
-		n := len(kept)
-		for u := lo; u < hi; u++ {
-			o := (u/n*dim + kept[u%n]) * block
-			copy(d[u*block:(u+1)*block], s[o:o+block])
-		}
-	}
+	j := &takeBlocks{pos: make([]int, 0, dim), dim: dim, block: inner * ops.ElemSize(x.Type)}
+	loop := new(ops.BoundRange[*takeBlocks])
+	loop.Bind()
 	return func() error {
-		kept = kept[:0]
+		j.pos = j.pos[:0]
 		for i, c := range cond.U8()[:min(cond.Shape[0], dim)] {
 			if c != 0 {
-				kept = append(kept, i)
+				j.pos = append(j.pos, i)
 			}
 		}
-		if len(kept) != planned {
-			return fmt.Errorf("input \"condition\" selects %d slices, but the output was planned for %d", len(kept), planned)
+		if len(j.pos) != planned {
+			return fmt.Errorf("input \"condition\" selects %d slices, but the output was planned for %d", len(j.pos), planned)
 		}
-		if block == 0 || len(kept) == 0 {
+		if j.block == 0 || len(j.pos) == 0 {
 			return nil
 		}
-		d, s = y.Data, x.Data
-		ctx.Par.For(outer*len(kept), max(1, 1<<15/block), body)
+		j.dst, j.src = y.Data, x.Data
+		loop.Run(ctx.Par, outer*len(j.pos), j.grain(), j)
 		return nil
 	}, nil
 }
