@@ -13,7 +13,8 @@ import (
 //
 //   - NonZero outputs the int64 coordinates [rank, n] of the n elements of
 //     X that are not zero (NaN counts as non-zero, -0 as zero), in
-//     row-major order; a scalar gives [0, n] (not numpy's [1, n]).
+//     row-major order; a scalar gives [0, n], as the spec says (numpy and
+//     ONNX Runtime give [1, n]).
 //   - Compress keeps the slices along axis (or, without axis, the elements
 //     of the flattened input) whose entry of the 1-D bool condition is
 //     true; condition entries past the axis' length are ignored, as ONNX
