@@ -165,12 +165,13 @@ func (t *takeBlocks) grain() int { return max(1, 1<<15/max(t.block, 1)) }
 // indices (of data's rank, each dim off the axis at most data's) seen as
 // [outer, dim, inner] around the axis, and where each of their elements
 // lands in data. Element (o, j, k) of the indices addresses data element
-// outerBase(o) + innerOff(k) + index*axisStride.
+// outerBase(o) + inner(k) + index*axisStride, where inner(k) is
+// innerTab[k], or k when the inner dims match data's.
 type axisGeom struct {
 	outer, dim, inner int
 	outerShape        []int // indices dims before the axis
 	outerStrides      []int // data strides of those dims
-	innerTab          []int // innerOff(k); nil when it is k (inner dims equal data's)
+	innerTab          []int // data offsets of the inner indices; nil when they are k
 	axisStride        int   // data stride along the axis
 	dataDim           int   // data's size along the axis
 }
@@ -226,14 +227,6 @@ func (g *axisGeom) each(lo, hi int, fn func(o, k0, k1 int)) {
 
 // outerBase is the data offset of outer index o.
 func (g *axisGeom) outerBase(o int) int { return ops.StridedOffset(o, g.outerShape, g.outerStrides) }
-
-// innerOff is the data offset of inner index k.
-func (g *axisGeom) innerOff(k int) int {
-	if g.innerTab == nil {
-		return k
-	}
-	return g.innerTab[k]
-}
 
 // gatherElementsOp is a built GatherElements.
 type gatherElementsOp struct {
@@ -292,12 +285,21 @@ func (op *gatherElementsOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() er
 func bindGatherElements[T uint8 | uint16 | uint32 | uint64](par ops.Parallel, g *axisGeom, dst, data, idx *ops.Tensor) func() error {
 	pos := make([]int, idx.Len())
 	var d, s []T
+	dim, inner, st, tab := g.dim, g.inner, g.axisStride, g.innerTab
 	row := func(o, k0, k1 int) {
 		base := g.outerBase(o)
-		for j := range g.dim {
-			e := (o*g.dim + j) * g.inner
-			for k := k0; k < k1; k++ {
-				d[e+k] = s[base+g.innerOff(k)+pos[e+k]*g.axisStride]
+		for j := range dim {
+			e := (o*dim + j) * inner
+			dr, pr := d[e+k0:e+k1], pos[e+k0:e+k1]
+			if tab == nil {
+				sr := s[base+k0:]
+				for k, p := range pr {
+					dr[k] = sr[k+p*st]
+				}
+				continue
+			}
+			for k, p := range pr {
+				dr[k] = s[base+tab[k0+k]+p*st]
 			}
 		}
 	}

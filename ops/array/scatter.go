@@ -203,16 +203,21 @@ func forElemType(dt ops.DType, red string) scatterKernels {
 
 func (k typedScatter[T]) bindElements(par ops.Parallel, g *axisGeom, pos []int, dst, upd *ops.Tensor) func() {
 	var d, u []T
+	dim, inner, st, tab, f := g.dim, g.inner, g.axisStride, g.innerTab, k.f
 	col := func(o, k0, k1 int) {
 		base := g.outerBase(o)
-		for j := range g.dim {
-			e := (o*g.dim + j) * g.inner
-			for kk := k0; kk < k1; kk++ {
-				at := base + g.innerOff(kk) + pos[e+kk]*g.axisStride
-				if k.f == nil {
-					d[at] = u[e+kk]
+		for j := range dim {
+			e := (o*dim + j) * inner
+			ur, pr := u[e+k0:e+k1], pos[e+k0:e+k1]
+			for kk, p := range pr {
+				at := base + k0 + kk + p*st
+				if tab != nil {
+					at = base + tab[k0+kk] + p*st
+				}
+				if f == nil {
+					d[at] = ur[kk]
 				} else {
-					d[at] = k.f(d[at], u[e+kk])
+					d[at] = f(d[at], ur[kk])
 				}
 			}
 		}

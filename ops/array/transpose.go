@@ -92,16 +92,26 @@ func (p *movePlan) bind(par ops.Parallel, dst, src *ops.Tensor, es int) func() e
 }
 
 // bindMoveElems binds the copy of views (of total elements) whose innermost
-// dim is strided in the source. When the next dim is the contiguous one,
-// the last two dims are a matrix transpose, copied tile by tile; otherwise
-// each row is gathered by stride.
+// dim is strided in the source. A stride of 0 fills each row with one
+// element. When the next dim is the contiguous one, the last two dims are
+// a matrix transpose, copied tile by tile (narrow ones a source line at a
+// time); otherwise each row is gathered by stride.
 func bindMoveElems[T uint8 | uint16 | uint32 | uint64](p *movePlan, par ops.Parallel, total int, dst, src *ops.Tensor) func() error {
 	r := len(p.shape)
 	cols, cs := p.shape[r-1], p.strides[r-1]
 	var d, s []T
 	var n, grain int
 	var body func(lo, hi int)
-	if r < 2 || p.strides[r-2] != 1 {
+	switch {
+	case cs == 0:
+		// A broadcast (Expand, Tile): each row repeats one element.
+		n, grain = total/cols, max(1, 1<<13/cols)
+		body = func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				ops.Fill(d[row*cols:(row+1)*cols], s[p.base(row, r-1)])
+			}
+		}
+	case r < 2 || p.strides[r-2] != 1:
 		n, grain = total/cols, max(1, 1<<13/cols)
 		body = func(lo, hi int) {
 			for row := lo; row < hi; row++ {
@@ -112,18 +122,33 @@ func bindMoveElems[T uint8 | uint16 | uint32 | uint64](p *movePlan, par ops.Para
 				}
 			}
 		}
-	} else {
+	default:
 		// dst holds batches of [rows, cols] matrices; element (i, j) of
-		// batch b is src[base(b) + i + j*cs].
+		// batch b is src[base(b) + i + j*cs]. They are copied in bands of
+		// band rows, tile by tile; narrow matrices (DepthToSpace's, NCHW to
+		// NHWC of few channels) take taller bands, so that each band's
+		// offset is worth computing.
 		rows := p.shape[r-2]
-		bands := (rows + transposeTile - 1) / transposeTile
-		n, grain = total/(rows*cols)*bands, max(1, 1<<13/(transposeTile*cols))
+		band := max(transposeTile, 1024/cols)
+		bands := (rows + band - 1) / band
+		n, grain = total/(rows*cols)*bands, max(1, 1<<13/(band*cols))
 		body = func(lo, hi int) {
 			for u := lo; u < hi; u++ {
-				b, i0 := u/bands, u%bands*transposeTile
-				i1 := min(i0+transposeTile, rows)
+				b, i0 := u/bands, u%bands*band
+				i1 := min(i0+band, rows)
 				o := p.base(b, r-2)
 				db := d[b*rows*cols:]
+				if cols < transposeTile {
+					// Each source line is one contiguous run, stored down
+					// a column.
+					for j := range cols {
+						col := db[i0*cols+j:]
+						for k, v := range s[o+i0+j*cs : o+i1+j*cs] {
+							col[k*cols] = v
+						}
+					}
+					continue
+				}
 				for j0 := 0; j0 < cols; j0 += transposeTile {
 					j1 := min(j0+transposeTile, cols)
 					for i := i0; i < i1; i++ {
