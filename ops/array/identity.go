@@ -44,8 +44,8 @@ func (identityOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if err := ops.CheckInputs(in, 1, 1); err != nil {
 		return nil, err
 	}
-	if !ops.Supported(in[0].Type) {
-		return nil, fmt.Errorf("input has unsupported type %s", ops.TypeName(in[0].Type))
+	if err := ops.CheckElemType(in[0], "input"); err != nil {
+		return nil, err
 	}
 	return []ops.Value{{Type: in[0].Type, Shape: in[0].Shape}}, nil
 }

@@ -2,6 +2,7 @@ package array
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -23,6 +24,16 @@ func TestIdentity(t *testing.T) {
 			t.Fatal(err)
 		}
 		opstest.EwCheck(t, "identity "+x.String(), got[0], x)
+	}
+}
+
+func TestIdentityOfStrings(t *testing.T) {
+	op, err := ops.Build(opstest.Node("Identity", opstest.InNames(1), 1), 21)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := op.Infer([]ops.Value{{Type: onnx.String, Shape: []int{2}}}); !errors.Is(err, ops.ErrUnsupported) {
+		t.Errorf("Identity of strings: error %v, want one wrapping ErrUnsupported", err)
 	}
 }
 
