@@ -106,15 +106,13 @@ func build(k kind, like bool) ops.Builder {
 		switch {
 		case a.Has("dtype"):
 			op.dtype = onnx.DataType(a.Int("dtype", 0))
+			if err := op.checkType(op.dtype, "attribute \"dtype\""); err != nil {
+				return nil, err
+			}
 		case k == multinomial:
 			op.dtype = onnx.Int32
 		case !like:
 			op.dtype = onnx.Float
-		}
-		if op.dtype != onnx.Undefined {
-			if err := op.checkType(op.dtype, "attribute \"dtype\""); err != nil {
-				return nil, err
-			}
 		}
 		return op, a.Err()
 	}
@@ -216,31 +214,48 @@ func (op *randomOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 		draw = func(r *rand.Rand) float64 { return op.a + (op.b-op.a)*r.Float64() }
 	}
 	if y.Type == onnx.Double {
-		fill(ctx.Par, ops.Elems[float64](y), seed, draw, func(v float64) float64 { return v }, op)
+		identity := func(v float64) float64 { return v }
+		fill(ctx.Par, ops.Elems[float64](y), seed, draw, identity, math.Nextafter(op.b, math.Inf(-1)), op)
 		return nil
 	}
 	narrow := func(v float64) float32 { return float32(v) }
+	below := math.Nextafter32(float32(op.b), float32(math.Inf(-1)))
 	switch t {
 	case onnx.Float16:
 		narrow = func(v float64) float32 { return onnx.F16ToF32(onnx.F32ToF16(float32(v))) }
+		below = onnx.F16ToF32(halfBelow(onnx.F32ToF16(float32(op.b))))
 	case onnx.BFloat16:
 		narrow = func(v float64) float32 { return onnx.BF16ToF32(onnx.F32ToBF16(float32(v))) }
+		below = onnx.BF16ToF32(halfBelow(onnx.F32ToBF16(float32(op.b))))
 	}
-	fill(ctx.Par, ops.Elems[float32](y), seed, draw, narrow, op)
+	fill(ctx.Par, ops.Elems[float32](y), seed, draw, narrow, below, op)
 	return nil
 }
 
-// fill sets every element of y to a draw converted by narrow. A uniform
-// draw that rounding carried up to high is drawn again, so that values
-// stay below high (unless low and high round to one value).
-func fill[T ops.Float](par ops.Parallel, y []T, seed uint64, draw func(*rand.Rand) float64, narrow func(float64) T, op *randomOp) {
+// halfBelow is the float16 or bfloat16 (same layout of sign, exponent and
+// mantissa) next below the one of bits h.
+func halfBelow(h uint16) uint16 {
+	switch {
+	case h&0x7fff == 0: // ±0: the smallest negative value
+		return 0x8001
+	case h&0x8000 == 0: // positive: one step toward zero
+		return h - 1
+	}
+	return h + 1 // negative: one step away from zero
+}
+
+// fill sets every element of y to a draw converted by narrow. Rounding may
+// carry a uniform draw up to high: such a draw becomes below, the type's
+// largest value under high, so that values stay below high (unless low and
+// high round to one value).
+func fill[T ops.Float](par ops.Parallel, y []T, seed uint64, draw func(*rand.Rand) float64, narrow func(float64) T, below T, op *randomOp) {
 	high := narrow(op.b)
 	capped := op.kind == uniform && narrow(op.a) < high
 	ops.RandomStreams(par, len(y), seed, func(r *rand.Rand, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := narrow(draw(r))
-			for capped && v >= high {
-				v = narrow(draw(r))
+			if capped && v >= high {
+				v = below
 			}
 			y[i] = v
 		}
