@@ -13,10 +13,10 @@ import (
 // The random generators. ONNX leaves their values to the implementation
 // (its node tests hold numpy's draws, which no other generator
 // reproduces); edgeinfer draws from ops.RandomStreams: PCG streams
-// (math/rand/v2) seeded with the node's seed attribute, whose float32 bits
-// widened to float64 are the 64-bit seed, and the index of each block of
-// 4096 elements. A seeded node so outputs the same tensor at every run
-// and on any thread count; without a seed every run draws a fresh one.
+// (math/rand/v2) seeded with the IEEE bits of the seed attribute (a float,
+// converted to float64) and the index of each block of 4096 elements. A
+// seeded node so outputs the same tensor at every run and on any thread
+// count; without a seed every run draws a fresh one.
 //
 //   - RandomNormal and RandomUniform output the shape attribute's shape;
 //     RandomNormalLike and RandomUniformLike their input's shape. Normal
