@@ -2,16 +2,20 @@ package array
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 )
 
 func init() {
-	for _, v := range []int{1, 4, 11} {
+	// Concat-1 defaults axis to 1; it is required from 4, may be negative from 11.
+	for _, v := range []int{1, 4, 11, 13} {
 		ops.Register("", "Concat", v, buildConcat)
 	}
-	for _, v := range []int{2, 11, 13, 18} {
+	// Split-1 takes the sizes as an attribute or an optional input, 2 as
+	// an attribute, 13 as an optional input; 18 adds num_outputs.
+	for _, v := range []int{1, 2, 11, 13, 18} {
 		ops.Register("", "Split", v, buildSplit)
 	}
 }
@@ -141,14 +145,14 @@ type splitOp struct {
 	negOK      bool
 	outputs    int     // how many outputs the node has
 	split      []int64 // attribute before opset 13
-	fromInput  bool    // sizes are optional input 1 (opset 13)
+	fromInput  bool    // sizes may be optional input 1 (opsets 1 and 13 on)
 	numOutputs int64   // num_outputs attribute (opset 18), 0 when absent
 }
 
 func buildSplit(n *onnx.Node, opset int) (ops.Op, error) {
 	a := ops.AttrsOf(n)
-	op := &splitOp{axis: a.Int("axis", 0), negOK: opset >= 11, outputs: len(n.Outputs), fromInput: opset >= 13}
-	if !op.fromInput {
+	op := &splitOp{axis: a.Int("axis", 0), negOK: opset >= 11, outputs: len(n.Outputs), fromInput: opset == 1 || opset >= 13}
+	if opset < 13 {
 		op.split = a.Ints("split")
 	}
 	if opset >= 18 && a.Has("num_outputs") {
@@ -204,6 +208,32 @@ func (op *splitOp) sizes(dim int, split []int64) ([]int, error) {
 	return out, nil
 }
 
+// splitSizes reads the constant input "split": int64 or int32, or, as
+// Split-1 types it, a floating-point tensor of whole numbers.
+func splitSizes(v ops.Value) ([]int64, error) {
+	switch {
+	case v.Const == nil || !ops.IsFloat(v.Type):
+		return ops.ConstInts(v, "split")
+	case v.Type == onnx.Double:
+		return wholeNumbers(ops.Elems[float64](v.Const), "split")
+	}
+	return wholeNumbers(ops.Elems[float32](v.Const), "split")
+}
+
+// wholeNumbers converts floats that must be whole numbers (sizes) to
+// int64; name says which input they come from.
+func wholeNumbers[T ops.Float](v []T, name string) ([]int64, error) {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		f := float64(x)
+		if f != math.Trunc(f) || math.Abs(f) > ops.MaxDim {
+			return nil, fmt.Errorf("input %q holds %g, want whole numbers", name, f)
+		}
+		out[i] = int64(f)
+	}
+	return out, nil
+}
+
 // Infer gives each output the input's shape with its share of axis.
 func (op *splitOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	hi := 1
@@ -221,8 +251,11 @@ func (op *splitOp) Infer(in []ops.Value) ([]ops.Value, error) {
 		if op.numOutputs > 0 {
 			return nil, fmt.Errorf("input \"split\" and attribute \"num_outputs\" are both given")
 		}
+		if split != nil {
+			return nil, fmt.Errorf("input \"split\" and attribute \"split\" are both given")
+		}
 		var err error
-		if split, err = ops.ConstInts(in[1], "split"); err != nil {
+		if split, err = splitSizes(in[1]); err != nil {
 			return nil, err
 		}
 	}

@@ -83,6 +83,12 @@ func TestSplitHand(t *testing.T) {
 		{"negative size", 13, 2, nil, []*ops.Tensor{x, opstest.I64s(8, -1)}, nil, "negative"},
 		{"sizes count", 2, 3, []*onnx.Attribute{opstest.AttrIs("split", 3, 4)}, []*ops.Tensor{x}, nil, "3 outputs"},
 		{"num_outputs and split", 18, 2, []*onnx.Attribute{opstest.AttrI("num_outputs", 2)}, []*ops.Tensor{x, opstest.I64s(3, 4)}, nil, "both given"},
+		{"Split-1 sizes attribute", 1, 2, []*onnx.Attribute{opstest.AttrIs("split", 6, 1)}, []*ops.Tensor{x}, []*ops.Tensor{opstest.F32s(1, 2, 3, 4, 5, 6), opstest.F32s(7)}, ""},
+		{"Split-1 float sizes input", 1, 2, nil, []*ops.Tensor{x, opstest.F32s(4, 3)}, []*ops.Tensor{opstest.F32s(1, 2, 3, 4), opstest.F32s(5, 6, 7)}, ""},
+		{"Split-1 int sizes input", 1, 2, nil, []*ops.Tensor{x, opstest.I64s(1, 6)}, []*ops.Tensor{opstest.F32s(1), opstest.F32s(2, 3, 4, 5, 6, 7)}, ""},
+		{"Split-1 fractional sizes", 1, 2, nil, []*ops.Tensor{x, opstest.F32s(3.5, 3.5)}, nil, "whole numbers"},
+		{"Split-1 sizes twice", 1, 2, []*onnx.Attribute{opstest.AttrIs("split", 6, 1)}, []*ops.Tensor{x, opstest.I64s(1, 6)}, nil, "both given"},
+		{"Split-2 sizes input", 2, 2, nil, []*ops.Tensor{x, opstest.I64s(1, 6)}, nil, "want 1"},
 		{"negative axis before 11", 2, 3, []*onnx.Attribute{opstest.AttrI("axis", -1)}, []*ops.Tensor{m}, nil, "opset 11"},
 	}
 	for _, c := range cases {

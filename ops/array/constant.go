@@ -8,10 +8,15 @@ import (
 )
 
 func init() {
-	for _, v := range []int{1, 12} {
+	// Constant-11 adds sparse_value, 12 the value_* attributes; the other
+	// versions add types.
+	for _, v := range []int{1, 9, 11, 12, 13, 19, 21, 23, 24, 25} {
 		ops.Register("", "Constant", v, buildConstant)
 	}
-	ops.Register("", "ConstantOfShape", 9, buildConstantOfShape)
+	for _, v := range []int{9, 20, 21, 23, 24, 25} {
+		ops.Register("", "ConstantOfShape", v, buildConstantOfShape)
+	}
+	ops.Register("", "GivenTensorFill", 1, buildGivenTensorFill)
 }
 
 // constantOp is a built Constant: it outputs the tensor held in its
@@ -136,5 +141,74 @@ func (op *constantOfShapeOp) Infer(in []ops.Value) ([]ops.Value, error) {
 // Run fills the output with the value.
 func (op *constantOfShapeOp) Run(_ *ops.Ctx, _, out []*ops.Tensor) error {
 	ops.FillElems(out[0].Data, op.value.Data)
+	return nil
+}
+
+// givenTensorFillOp is a built GivenTensorFill, an experimental operator of
+// the first ONNX releases (opset 1), kept for old models: it outputs the
+// float32 values of its values attribute with a shape taken from the
+// shape attribute or, when the optional input is given, from that input:
+// its values if input_as_shape is set (then the input must be constant),
+// else its shape; extra_shape is appended to a shape taken from the input.
+// The values must fill the shape exactly.
+type givenTensorFillOp struct {
+	values       []float32
+	shape, extra []int64
+	asShape      bool
+}
+
+func buildGivenTensorFill(n *onnx.Node, _ int) (ops.Op, error) {
+	a := ops.AttrsOf(n)
+	op := &givenTensorFillOp{
+		values: a.Floats("values"), shape: a.Ints("shape"), extra: a.Ints("extra_shape"),
+		asShape: a.Int("input_as_shape", 0) != 0,
+	}
+	return op, a.Err()
+}
+
+// Infer resolves the shape and checks that the values fill it.
+func (op *givenTensorFillOp) Infer(in []ops.Value) ([]ops.Value, error) {
+	if err := ops.CheckInputs(in, 0, 1); err != nil {
+		return nil, err
+	}
+	spec := op.shape
+	if ops.HasInput(in, 0) {
+		spec = nil
+		if op.asShape {
+			var err error
+			if spec, err = ops.ConstInts(in[0], "shape"); err != nil {
+				return nil, err
+			}
+		} else {
+			for _, d := range in[0].Shape {
+				spec = append(spec, int64(d))
+			}
+		}
+		spec = append(spec, op.extra...)
+	}
+	shape := make([]int, len(spec))
+	n := 1
+	for i, d := range spec {
+		var err error
+		if shape[i], err = ops.ToDim(d, fmt.Sprintf("shape entry %d", i)); err != nil {
+			return nil, err
+		}
+		if d < 0 {
+			return nil, fmt.Errorf("shape %v has a negative entry", spec)
+		}
+		if d > 0 && n > ops.MaxDim/shape[i] {
+			return nil, fmt.Errorf("shape %v: the element count overflows", spec)
+		}
+		n *= shape[i]
+	}
+	if n != len(op.values) {
+		return nil, fmt.Errorf("attribute \"values\" has %d values for the shape %v", len(op.values), shape)
+	}
+	return []ops.Value{{Type: onnx.Float, Shape: shape}}, nil
+}
+
+// Run copies the values.
+func (op *givenTensorFillOp) Run(_ *ops.Ctx, _, out []*ops.Tensor) error {
+	copy(out[0].F32(), op.values)
 	return nil
 }

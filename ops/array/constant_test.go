@@ -85,6 +85,32 @@ func TestConstantOfShape(t *testing.T) {
 	opstest.WantErr(t, "computed shape", err, "not known before the run")
 }
 
+func TestGivenTensorFill(t *testing.T) {
+	vals := &onnx.Attribute{Name: "values", Type: onnx.AttrFloats, Floats: []float32{1, 2, 3, 4, 5, 6}}
+	six := opstest.F32s(1, 2, 3, 4, 5, 6)
+	for _, c := range []struct {
+		name  string
+		attrs []*onnx.Attribute
+		in    []*ops.Tensor
+		want  *ops.Tensor
+	}{
+		{"shape attribute", []*onnx.Attribute{vals, opstest.AttrIs("shape", 2, 3)}, nil, opstest.WithShape(six, 2, 3)},
+		{"input's shape", []*onnx.Attribute{vals, opstest.AttrIs("extra_shape", 2)}, []*ops.Tensor{ops.New(onnx.Int8, 3)}, opstest.WithShape(six, 3, 2)},
+		{"input as shape", []*onnx.Attribute{vals, opstest.AttrI("input_as_shape", 1), opstest.AttrIs("extra_shape", 1)}, []*ops.Tensor{opstest.I64s(6)}, opstest.WithShape(six, 6, 1)},
+	} {
+		got, err := opstest.Eval(opstest.Node("GivenTensorFill", opstest.InNames(len(c.in)), 1, c.attrs...), 1, c.in...)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		opstest.WantTensor(t, c.name, got[0], c.want)
+	}
+	_, err := opstest.Eval(opstest.Node("GivenTensorFill", nil, 1, vals, opstest.AttrIs("shape", 4)), 1)
+	opstest.WantErr(t, "count", err, "6 values for the shape [4]")
+	_, err = opstest.Eval(opstest.Node("GivenTensorFill", nil, 1, vals, opstest.AttrIs("shape", -6)), 1)
+	opstest.WantErr(t, "negative", err, "negative entry")
+}
+
 func TestConstantNodeTests(t *testing.T) {
 	if got := opstest.NodeTests(t, "test_constant", "test_constantofshape*"); got != 4 {
 		t.Errorf("%d Constant/ConstantOfShape node tests passed, want 4", got)

@@ -1,25 +1,37 @@
 package array
 
 import (
-	"errors"
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 )
 
 // Identity copies its input (any computed type; sequence and optional
-// values are not tensors and never reach it). Dropout is run in inference
-// mode: the output is the input and the optional mask is all ones (bool
-// from opset 10, the data's type before). Before opset 12 the test/training
-// choice (is_test) is ignored, since edgeinfer only infers; from 12 a
-// training_mode input that is true fails with "training mode unsupported"
-// unless ratio is 0, where training drops nothing either.
+// values are not tensors and never reach it); OptionalGetElement of a
+// tensor is the same op.
+//
+// Dropout before opset 12 runs in inference mode: the output is the input
+// and the optional mask is all ones (bool from opset 10, the data's type
+// before); Dropout-1 and 6's is_test and ratio are checked but not used,
+// since edgeinfer only infers. From opset 12 ratio (default 0.5) and
+// training_mode (default false) are inputs: in training mode each element
+// is kept with probability 1-ratio and scaled by 1/(1-ratio), the mask
+// marking the kept ones; ratio 0 keeps everything, exactly. The draws come
+// from ops.RandomStreams, seeded by the seed attribute (the same mask at
+// every run) or, without it, afresh at each run.
 func init() {
-	ops.Register("", "Identity", 1, buildIdentity)
-	ops.Register("", "Dropout", 1, buildDropout)
-	ops.Register("", "Dropout", 10, buildDropout) // the mask becomes bool
-	ops.Register("", "Dropout", 12, buildDropout) // ratio and training_mode become inputs
+	// Identity-14 adds sequences, 16 optionals (neither reaches an operator
+	// here); the other versions add types.
+	for _, v := range []int{1, 13, 14, 16, 19, 21, 23, 24, 25} {
+		ops.Register("", "Identity", v, buildIdentity)
+	}
+	// Dropout-6 drops consumed_inputs, 7 is_test; the mask becomes bool in
+	// 10; ratio and training_mode become inputs in 12.
+	for _, v := range []int{1, 6, 7, 10, 12, 13, 22} {
+		ops.Register("", "Dropout", v, buildDropout)
+	}
 }
 
 // identityOp is a built Identity.
@@ -32,8 +44,8 @@ func (identityOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if err := ops.CheckInputs(in, 1, 1); err != nil {
 		return nil, err
 	}
-	if !ops.Supported(in[0].Type) {
-		return nil, fmt.Errorf("input has unsupported type %s", ops.TypeName(in[0].Type))
+	if err := ops.CheckElemType(in[0], "input"); err != nil {
+		return nil, err
 	}
 	return []ops.Value{{Type: in[0].Type, Shape: in[0].Shape}}, nil
 }
@@ -47,14 +59,13 @@ func (identityOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 	return nil
 }
 
-// errDropoutTraining reports a Dropout asked to drop elements.
-var errDropoutTraining = errors.New("training mode unsupported: input \"training_mode\" is true and \"ratio\" is not 0")
-
 // dropoutOp is a built Dropout.
 type dropoutOp struct {
-	boolMask bool // opset >= 10: the mask is bool rather than the data's type
-	inputs   bool // opset >= 12: ratio and training_mode are inputs
-	outputs  int  // 1 or 2 (with the mask)
+	boolMask bool   // opset >= 10: the mask is bool rather than the data's type
+	inputs   bool   // opset >= 12: ratio and training_mode are inputs
+	outputs  int    // 1 or 2 (with the mask)
+	seed     uint64 // the seed attribute (opset 12), when hasSeed
+	hasSeed  bool
 }
 
 func buildDropout(n *onnx.Node, opset int) (ops.Op, error) {
@@ -62,18 +73,19 @@ func buildDropout(n *onnx.Node, opset int) (ops.Op, error) {
 	if d.outputs < 1 || d.outputs > 2 {
 		return nil, fmt.Errorf("has %d outputs, want 1 or 2", d.outputs)
 	}
+	a := ops.AttrsOf(n)
 	if d.inputs {
-		return d, nil
+		d.hasSeed = a.Has("seed")
+		d.seed = uint64(a.Int("seed", 0))
+		return d, a.Err()
 	}
 	// The attributes do not change inference; only their types are checked.
-	a := ops.AttrsOf(n)
 	a.Float("ratio", 0.5)
 	a.Int("is_test", 0)
 	return d, a.Err()
 }
 
-// Infer checks data, ratio and training_mode; a constant true training_mode
-// with a ratio not known to be 0 is refused here already.
+// Infer checks data, ratio and training_mode.
 func (d *dropoutOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	hi := 1
 	if d.inputs {
@@ -89,15 +101,8 @@ func (d *dropoutOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if ops.HasInput(in, 1) && (!ops.IsFloat(in[1].Type) || ops.NumElems(in[1].Shape) != 1) {
 		return nil, fmt.Errorf("input \"ratio\" is %s%v, want a float scalar", ops.TypeName(in[1].Type), in[1].Shape)
 	}
-	if ops.HasInput(in, 2) {
-		if in[2].Type != onnx.Bool || ops.NumElems(in[2].Shape) != 1 {
-			return nil, fmt.Errorf("input \"training_mode\" is %s%v, want a bool scalar", ops.TypeName(in[2].Type), in[2].Shape)
-		}
-		if c := in[2].Const; c != nil && c.Data[0] != 0 {
-			if !ops.HasInput(in, 1) || in[1].Const == nil || dropoutRatio(in[1].Const) != 0 {
-				return nil, errDropoutTraining
-			}
-		}
+	if ops.HasInput(in, 2) && (in[2].Type != onnx.Bool || ops.NumElems(in[2].Shape) != 1) {
+		return nil, fmt.Errorf("input \"training_mode\" is %s%v, want a bool scalar", ops.TypeName(in[2].Type), in[2].Shape)
 	}
 	mask := onnx.Bool
 	if !d.boolMask {
@@ -106,37 +111,76 @@ func (d *dropoutOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	return []ops.Value{{Type: x.Type, Shape: x.Shape}, {Type: mask, Shape: x.Shape}}[:d.outputs], nil
 }
 
-// dropoutRatio reads a float ratio scalar.
-func dropoutRatio(t *ops.Tensor) float64 {
-	if t.Type == onnx.Double {
-		return t.F64()[0]
-	}
-	return float64(t.F32()[0])
-}
-
 // InPlace lets the output share the data's storage.
 func (d *dropoutOp) InPlace(in []ops.Value) int { return 0 }
 
-// Run copies the data and fills the mask, if requested, with ones.
+// Run copies the data and fills the mask, if requested, with ones, unless
+// training_mode is true and ratio not 0: then it drops elements.
 func (d *dropoutOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
+	var mask *ops.Tensor
+	if len(out) > 1 {
+		mask = out[1]
+	}
 	if t := ops.InputAt(in, 2); t != nil && t.Data[0] != 0 {
-		if r := ops.InputAt(in, 1); r == nil || dropoutRatio(r) != 0 {
-			return errDropoutTraining
+		ratio := 0.5
+		if r := ops.InputAt(in, 1); r != nil {
+			ratio = elemF64(r, 0)
+		}
+		if !(ratio >= 0 && ratio < 1) {
+			return fmt.Errorf("input \"ratio\" is %g, want in [0, 1)", ratio)
+		}
+		if ratio > 0 {
+			seed := ops.RunSeed(d.seed, d.hasSeed)
+			if in[0].Type == onnx.Double {
+				dropElems[float64](ctx.Par, out[0], in[0], mask, ratio, seed)
+			} else {
+				dropElems[float32](ctx.Par, out[0], in[0], mask, ratio, seed)
+			}
+			return nil
 		}
 	}
 	ops.CopyUnlessShared(out[0].Data, in[0].Data)
-	if len(out) < 2 || out[1] == nil {
+	if mask == nil {
 		return nil
 	}
-	switch m := out[1]; m.Type {
+	switch mask.Type {
 	case onnx.Float:
-		fillOnes(ops.Elems[float32](m))
+		fillOnes(ops.Elems[float32](mask))
 	case onnx.Double:
-		fillOnes(ops.Elems[float64](m))
+		fillOnes(ops.Elems[float64](mask))
 	default:
-		fillOnes(ops.Elems[uint8](m))
+		fillOnes(ops.Elems[uint8](mask))
 	}
 	return nil
+}
+
+// dropElems keeps each element of x with probability 1-ratio, scaled by
+// 1/(1-ratio), and zeroes the others; mask (bool, may be nil) marks the
+// kept ones. Element i is dropped when the uniform draw for it in
+// [0, 1) is below ratio.
+func dropElems[T ops.Float](par ops.Parallel, y, x, mask *ops.Tensor, ratio float64, seed uint64) {
+	yv, xv := ops.Elems[T](y), ops.Elems[T](x)
+	var mv []uint8
+	if mask != nil {
+		mv = ops.Elems[uint8](mask)
+	}
+	scale := T(1 / (1 - ratio))
+	ops.RandomStreams(par, len(yv), seed, func(r *rand.Rand, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			keep := r.Float64() >= ratio
+			v := xv[i] * scale // read before y, which may be x, is written
+			if !keep {
+				v = 0
+			}
+			yv[i] = v
+			if mv != nil {
+				mv[i] = 0
+				if keep {
+					mv[i] = 1
+				}
+			}
+		}
+	})
 }
 
 // fillOnes sets every element of d to 1.

@@ -10,7 +10,9 @@ import (
 )
 
 func init() {
-	for _, v := range []int{2, 11, 18, 19} {
+	// Pad-1 names its pads "paddings", 2 "pads"; 11 takes pads and the
+	// value as inputs, 18 adds axes, 19 the wrap mode.
+	for _, v := range []int{1, 2, 11, 13, 18, 19, 21, 23, 24, 25} {
 		ops.Register("", "Pad", v, buildPad)
 	}
 }
@@ -38,10 +40,14 @@ func buildPad(n *onnx.Node, opset int) (ops.Op, error) {
 		return nil, fmt.Errorf("attribute \"mode\" is %q, want constant, reflect, edge or wrap", op.mode)
 	}
 	if !op.fromInputs {
-		op.pads = a.Ints("pads")
+		name := "pads"
+		if opset < 2 {
+			name = "paddings"
+		}
+		op.pads = a.Ints(name)
 		op.value = a.Float("value", 0)
 		if op.pads == nil && a.Err() == nil {
-			return nil, fmt.Errorf("attribute \"pads\" is required")
+			return nil, fmt.Errorf("attribute %q is required", name)
 		}
 	}
 	return op, a.Err()

@@ -60,6 +60,14 @@ func TestPad(t *testing.T) {
 		t.Fatal(err)
 	}
 	opstest.WantTensor(t, "Pad-2", out[0], opstest.WithShape(opstest.F32s(1.5, 1.0, 1.2, 1.5, 2.3, 3.4, 1.5, 4.5, 5.7), 3, 3))
+	// Pad-1 names them paddings.
+	out, err = opstest.Eval(opstest.Node("Pad", opstest.InNames(1), 1, opstest.AttrIs("paddings", 1, 0, 0, 0), opstest.AttrS("mode", "edge")), 1, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opstest.WantTensor(t, "Pad-1", out[0], opstest.WithShape(opstest.F32s(1.0, 1.2, 1.0, 1.2, 2.3, 3.4, 4.5, 5.7), 4, 2))
+	_, err = ops.Build(opstest.Node("Pad", opstest.InNames(1), 1, opstest.AttrIs("pads", 1, 0, 0, 0)), 1)
+	opstest.WantErr(t, "Pad-1 with pads", err, `"paddings" is required`)
 	d := &ops.Tensor{Type: onnx.Double, Shape: []int{1}, Data: make([]byte, 8)}
 	out, err = opstest.Eval(opstest.Node("Pad", opstest.InNames(1), 1, opstest.AttrIs("pads", 1, 0), opstest.AttrF("value", 0.5)), 2, d)
 	if err != nil {

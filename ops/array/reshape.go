@@ -14,13 +14,17 @@ import (
 // (InPlace returns 0); Run copies only when the runtime gave distinct storage.
 
 func init() {
-	for _, v := range []int{1, 5, 14} {
+	// Reshape-1 takes the shape as an attribute, from 5 as an input;
+	// allowzero arrives in 14; the later versions add types.
+	for _, v := range []int{1, 5, 13, 14, 19, 21, 23, 24, 25} {
 		ops.Register("", "Reshape", v, buildReshape)
 	}
-	for _, v := range []int{1, 11} {
+	// Flatten-1 takes floats, 9 every type; 11 accepts negative axes.
+	for _, v := range []int{1, 9, 11, 13, 21, 23, 24, 25} {
 		ops.Register("", "Flatten", v, buildFlatten)
 	}
-	for _, v := range []int{1, 11, 13} {
+	// Negative axes from 11; axes become an input in 13.
+	for _, v := range []int{1, 11, 13, 21, 23, 24, 25} {
 		ops.Register("", "Squeeze", v, buildSqueeze)
 		ops.Register("", "Unsqueeze", v, buildUnsqueeze)
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 func init() {
-	for _, v := range []int{1, 10, 11} {
+	// Slice-1 takes attributes; from 10 inputs (with steps), 11 negative axes.
+	for _, v := range []int{1, 10, 11, 13} {
 		ops.Register("", "Slice", v, buildSlice)
 	}
 }

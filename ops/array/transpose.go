@@ -9,7 +9,9 @@ import (
 )
 
 func init() {
-	ops.Register("", "Transpose", 1, buildTranspose)
+	for _, v := range []int{1, 13, 21, 23, 24, 25} {
+		ops.Register("", "Transpose", v, buildTranspose)
+	}
 }
 
 // movePlan is a strided view of a source tensor, copied out in row-major
@@ -90,16 +92,26 @@ func (p *movePlan) bind(par ops.Parallel, dst, src *ops.Tensor, es int) func() e
 }
 
 // bindMoveElems binds the copy of views (of total elements) whose innermost
-// dim is strided in the source. When the next dim is the contiguous one,
-// the last two dims are a matrix transpose, copied tile by tile; otherwise
-// each row is gathered by stride.
+// dim is strided in the source. A stride of 0 fills each row with one
+// element. When the next dim is the contiguous one, the last two dims are
+// a matrix transpose, copied tile by tile (narrow ones a source line at a
+// time); otherwise each row is gathered by stride.
 func bindMoveElems[T uint8 | uint16 | uint32 | uint64](p *movePlan, par ops.Parallel, total int, dst, src *ops.Tensor) func() error {
 	r := len(p.shape)
 	cols, cs := p.shape[r-1], p.strides[r-1]
 	var d, s []T
 	var n, grain int
 	var body func(lo, hi int)
-	if r < 2 || p.strides[r-2] != 1 {
+	switch {
+	case cs == 0:
+		// A broadcast (Expand, Tile): each row repeats one element.
+		n, grain = total/cols, max(1, 1<<13/cols)
+		body = func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				ops.Fill(d[row*cols:(row+1)*cols], s[p.base(row, r-1)])
+			}
+		}
+	case r < 2 || p.strides[r-2] != 1:
 		n, grain = total/cols, max(1, 1<<13/cols)
 		body = func(lo, hi int) {
 			for row := lo; row < hi; row++ {
@@ -110,18 +122,33 @@ func bindMoveElems[T uint8 | uint16 | uint32 | uint64](p *movePlan, par ops.Para
 				}
 			}
 		}
-	} else {
+	default:
 		// dst holds batches of [rows, cols] matrices; element (i, j) of
-		// batch b is src[base(b) + i + j*cs].
+		// batch b is src[base(b) + i + j*cs]. They are copied in bands of
+		// band rows, tile by tile; narrow matrices (DepthToSpace's, NCHW to
+		// NHWC of few channels) take taller bands, so that each band's
+		// offset is worth computing.
 		rows := p.shape[r-2]
-		bands := (rows + transposeTile - 1) / transposeTile
-		n, grain = total/(rows*cols)*bands, max(1, 1<<13/(transposeTile*cols))
+		band := max(transposeTile, 1024/cols)
+		bands := (rows + band - 1) / band
+		n, grain = total/(rows*cols)*bands, max(1, 1<<13/(band*cols))
 		body = func(lo, hi int) {
 			for u := lo; u < hi; u++ {
-				b, i0 := u/bands, u%bands*transposeTile
-				i1 := min(i0+transposeTile, rows)
+				b, i0 := u/bands, u%bands*band
+				i1 := min(i0+band, rows)
 				o := p.base(b, r-2)
 				db := d[b*rows*cols:]
+				if cols < transposeTile {
+					// Each source line is one contiguous run, stored down
+					// a column.
+					for j := range cols {
+						col := db[i0*cols+j:]
+						for k, v := range s[o+i0+j*cs : o+i1+j*cs] {
+							col[k*cols] = v
+						}
+					}
+					continue
+				}
 				for j0 := 0; j0 < cols; j0 += transposeTile {
 					j1 := min(j0+transposeTile, cols)
 					for i := i0; i < i1; i++ {
@@ -200,11 +227,16 @@ func (op *transposeOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 // Bind plans the strided copy once.
 func (op *transposeOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	x := in[0]
-	perm := op.permFor(len(x.Shape))
-	st := ops.Strides(x.Shape)
-	vs := make([]int, len(perm))
+	return transposePlan(x.Shape, op.permFor(len(x.Shape))).bind(ctx.Par, out[0], x, ops.ElemSize(x.Type)), nil
+}
+
+// transposePlan is the movePlan reading a tensor of the given shape with
+// its axes permuted: view dim i is input dim perm[i].
+func transposePlan(shape, perm []int) *movePlan {
+	st := ops.Strides(shape)
+	vShape, vStrides := make([]int, len(perm)), make([]int, len(perm))
 	for i, p := range perm {
-		vs[i] = st[p]
+		vShape[i], vStrides[i] = shape[p], st[p]
 	}
-	return newMovePlan(out[0].Shape, vs, 0).bind(ctx.Par, out[0], x, ops.ElemSize(x.Type)), nil
+	return newMovePlan(vShape, vStrides, 0)
 }

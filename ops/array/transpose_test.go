@@ -46,11 +46,11 @@ func permutations(n int) [][]int {
 
 // TestTransposeNaive compares every permutation of ranks 0 to 4, for every
 // element size, with a naive transpose; the shapes have dims above the tile
-// size and of 1, so the row, tile and strided paths and the merging of dims
-// all run.
+// size and of 1, and narrow matrices taller than a band, so the row, tile,
+// column and strided paths and the merging of dims all run.
 func TestTransposeNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	shapes := [][]int{{}, {7}, {18, 3}, {2, 17, 1}, {1, 20, 5, 7}, {2, 3, 19, 4}}
+	shapes := [][]int{{}, {7}, {18, 3}, {2, 17, 1}, {1, 20, 5, 7}, {2, 3, 19, 4}, {700, 3}, {3, 40, 33}}
 	for _, dt := range []ops.DType{onnx.Bool, onnx.Int16, onnx.Float, onnx.Int64} {
 		for _, shape := range shapes {
 			x := opstest.RandomBytes(rng, dt, shape...)
