@@ -97,12 +97,9 @@ func (g *gemmOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if g.needC && !ops.HasInput(in, 2) {
 		return nil, fmt.Errorf("input \"C\" is required before opset 11")
 	}
-	for i, name := range []string{"A", "B", "C"}[:len(in)] {
-		if ops.HasInput(in, i) {
-			if err := ops.CheckFloat(in[i], name, true); err != nil {
-				return nil, err
-			}
-		}
+	t, err := checkOperands(in, []string{"A", "B", "C"}[:len(in)])
+	if err != nil {
+		return nil, err
 	}
 	m, n, _, err := g.dims(in[0].Shape, in[1].Shape)
 	if err != nil {
@@ -121,7 +118,7 @@ func (g *gemmOp) Infer(in []ops.Value) ([]ops.Value, error) {
 			return nil, fmt.Errorf("input \"C\" has shape %v, want [%d %d] (attribute \"broadcast\" is 0)", c, m, n)
 		}
 	}
-	return []ops.Value{{Type: onnx.Float, Shape: []int{m, n}}}, nil
+	return []ops.Value{{Type: t, Shape: []int{m, n}}}, nil
 }
 
 // Prepare packs a constant A or B.
@@ -155,10 +152,10 @@ func (g *gemmOp) Released() []int {
 	return r
 }
 
-// Workspace is the GEMM's packing space.
+// Workspace is the GEMM's packing space (none for the typed kernels).
 func (g *gemmOp) Workspace(in []ops.Value) int {
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
-	if err != nil {
+	if err != nil || in[0].Type != onnx.Float {
 		return 0
 	}
 	return 4 * gemm.WorkLen(m, n, k, in[0].Const != nil, in[1].Const != nil)
@@ -194,6 +191,10 @@ func (g *gemmOp) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor, r
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
 	if err != nil {
 		return err
+	}
+	if t := out[0].Type; t != onnx.Float {
+		typedKernels[t].gemm(par, g, in, out, m, n, k)
+		return nil
 	}
 	y := out[0].F32()
 	p := gemm.Product{
@@ -270,16 +271,15 @@ func (mm *matMulOp) Infer(in []ops.Value) ([]ops.Value, error) {
 	if err := ops.CheckInputs(in, 2, 2); err != nil {
 		return nil, err
 	}
-	for i, name := range []string{"A", "B"} {
-		if err := ops.CheckFloat(in[i], name, true); err != nil {
-			return nil, err
-		}
+	t, err := checkOperands(in, []string{"A", "B"})
+	if err != nil {
+		return nil, err
 	}
 	d, err := ops.MatMulShape(in[0].Shape, in[1].Shape)
 	if err != nil {
 		return nil, err
 	}
-	return []ops.Value{{Type: onnx.Float, Shape: d.Out}}, nil
+	return []ops.Value{{Type: t, Shape: d.Out}}, nil
 }
 
 // matMulFold reports whether A's batch can be folded into its rows: B is one
@@ -316,7 +316,7 @@ func (mm *matMulOp) Released() []int {
 // Workspace is the GEMM's packing space for one product.
 func (mm *matMulOp) Workspace(in []ops.Value) int {
 	d, err := ops.MatMulShape(in[0].Shape, in[1].Shape)
-	if err != nil {
+	if err != nil || in[0].Type != onnx.Float {
 		return 0
 	}
 	m := d.M
@@ -349,6 +349,10 @@ func (mm *matMulOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 // exec computes the product of sizes d from the tensors' current data,
 // through r unless nil.
 func (mm *matMulOp) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor, d *ops.MatMulDims, r *gemm.Runner) error {
+	if t := out[0].Type; t != onnx.Float {
+		typedKernels[t].matMul(par, in, out, d)
+		return nil
+	}
 	a, b, y := in[0].F32(), in[1].F32(), out[0].F32()
 	batches, m := ops.NumElems(d.Batch), d.M
 	if matMulFold(d) {

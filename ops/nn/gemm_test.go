@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -195,8 +194,205 @@ func TestGemmErrors(t *testing.T) {
 		}
 	}
 	op, _ := ops.Build(opstest.NodeOf("MatMul", []*ops.Tensor{f(2, 3), f(3, 2)}, 1), 13)
-	if _, err := op.Infer([]ops.Value{{Type: onnx.Int32, Shape: []int{2, 3}}, {Type: onnx.Int32, Shape: []int{3, 2}}}); !errors.Is(err, ops.ErrUnsupported) {
-		t.Errorf("int32 MatMul: error %v, want ErrUnsupported", err)
+	if _, err := op.Infer([]ops.Value{{Type: onnx.Int32, Shape: []int{2, 3}}, {Type: onnx.Int64, Shape: []int{3, 2}}}); err == nil || !strings.Contains(err.Error(), "must match") {
+		t.Errorf("int32 times int64 MatMul: error %v, want one saying the types must match", err)
+	}
+	if _, err := op.Infer([]ops.Value{{Type: onnx.Int8, Shape: []int{2, 3}}, {Type: onnx.Int8, Shape: []int{3, 2}}}); err == nil {
+		t.Errorf("int8 MatMul: no error")
+	}
+}
+
+// TestTypedProducts checks Gemm and MatMul in float64 and the integer types
+// against a plain triple loop: transposes, every C broadcast, batches that
+// broadcast, integer wrap-around, serial and chunked.
+func TestTypedProducts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	val := func(typ onnx.DataType) float64 { // small integers: exact in every type
+		v := float64(rng.IntN(11) - 5)
+		if typ == onnx.Uint32 || typ == onnx.Uint64 {
+			v = float64(rng.IntN(6))
+		}
+		return v
+	}
+	tensor := func(typ onnx.DataType, shape ...int) *ops.Tensor {
+		x := ops.New(typ, shape...)
+		for i := range x.Len() {
+			setElem(x, i, val(typ))
+		}
+		return x
+	}
+	for _, typ := range []onnx.DataType{onnx.Double, onnx.Int32, onnx.Int64, onnx.Uint32, onnx.Uint64} {
+		for _, c := range []struct {
+			as, bs, cs []int
+			ta, tb     bool
+		}{
+			{[]int{3, 4}, []int{4, 5}, nil, false, false},
+			{[]int{4, 3}, []int{4, 5}, []int{5}, true, false},
+			{[]int{3, 4}, []int{5, 4}, []int{3, 1}, false, true},
+			{[]int{4, 3}, []int{5, 4}, []int{3, 5}, true, true},
+			{[]int{1, 7}, []int{7, 2}, []int{}, false, false},
+		} {
+			a, b := tensor(typ, c.as...), tensor(typ, c.bs...)
+			ins := []*ops.Tensor{a, b}
+			if c.cs != nil {
+				ins = append(ins, tensor(typ, c.cs...))
+			}
+			attrs := []*onnx.Attribute{opstest.Int("transA", b2i(c.ta)), opstest.Int("transB", b2i(c.tb)), opstest.Float("alpha", 2), opstest.Float("beta", 3)}
+			want := naiveGemm(ins, c.ta, c.tb, 2, 3)
+			for _, par := range []ops.Parallel{ops.Serial{}, opstest.ChunkPar{Size: 1}} {
+				op, err := ops.Build(opstest.NodeOf("Gemm", ins, 1, attrs...), 13)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := opstest.Exec(op, ins, nil, par)
+				if err != nil {
+					t.Fatalf("%s Gemm %+v: %v", ops.TypeName(typ), c, err)
+				}
+				sameElems(t, fmt.Sprintf("%s Gemm %+v", ops.TypeName(typ), c), got[0], want)
+			}
+		}
+		for _, c := range []struct{ as, bs []int }{
+			{[]int{3, 4}, []int{4, 5}},
+			{[]int{2, 1, 3, 4}, []int{3, 4, 2}},
+			{[]int{4}, []int{2, 4, 3}},
+			{[]int{2, 3, 4}, []int{4}},
+		} {
+			a, b := tensor(typ, c.as...), tensor(typ, c.bs...)
+			want := naiveMatMul(t, a, b)
+			for _, par := range []ops.Parallel{ops.Serial{}, opstest.ChunkPar{Size: 2}} {
+				op, _ := ops.Build(opstest.NodeOf("MatMul", []*ops.Tensor{a, b}, 1), 13)
+				got, err := opstest.Exec(op, []*ops.Tensor{a, b}, nil, par)
+				if err != nil {
+					t.Fatalf("%s MatMul %v x %v: %v", ops.TypeName(typ), c.as, c.bs, err)
+				}
+				sameElems(t, fmt.Sprintf("%s MatMul %v x %v", ops.TypeName(typ), c.as, c.bs), got[0], want)
+			}
+		}
+	}
+	// int32 products wrap around like C's.
+	big := ops.New(onnx.Int32, 1, 2)
+	copy(big.I32(), []int32{1 << 30, 1 << 30})
+	col := ops.New(onnx.Int32, 2, 1)
+	copy(col.I32(), []int32{4, 4})
+	op, _ := ops.Build(opstest.NodeOf("MatMul", []*ops.Tensor{big, col}, 1), 13)
+	got, err := opstest.Exec(op, []*ops.Tensor{big, col}, nil, ops.Serial{})
+	if err != nil || got[0].I32()[0] != 0 {
+		t.Errorf("int32 wrap-around: %v %v, want 0", got, err)
+	}
+}
+
+// setElem sets element i of x to v.
+func setElem(x *ops.Tensor, i int, v float64) {
+	switch x.Type {
+	case onnx.Double:
+		x.F64()[i] = v
+	case onnx.Int32:
+		x.I32()[i] = int32(v)
+	case onnx.Int64:
+		x.I64()[i] = int64(v)
+	case onnx.Uint32:
+		x.U32()[i] = uint32(v)
+	case onnx.Uint64:
+		x.U64()[i] = uint64(v)
+	}
+}
+
+// elem is element i of x as float64.
+func elem(x *ops.Tensor, i int) float64 {
+	switch x.Type {
+	case onnx.Double:
+		return x.F64()[i]
+	case onnx.Int32:
+		return float64(x.I32()[i])
+	case onnx.Int64:
+		return float64(x.I64()[i])
+	case onnx.Uint32:
+		return float64(x.U32()[i])
+	}
+	return float64(x.U64()[i])
+}
+
+// naiveGemm is alpha*op(A)*op(B) + beta*C by the definition, in float64
+// (exact for the small integers of the test).
+func naiveGemm(in []*ops.Tensor, ta, tb bool, alpha, beta float64) []float64 {
+	a, b := in[0], in[1]
+	m, k := a.Shape[0], a.Shape[1]
+	if ta {
+		m, k = k, m
+	}
+	n := b.Shape[1]
+	if tb {
+		n = b.Shape[0]
+	}
+	at := func(i, l int) float64 {
+		if ta {
+			return elem(a, l*a.Shape[1]+i)
+		}
+		return elem(a, i*a.Shape[1]+l)
+	}
+	bt := func(l, j int) float64 {
+		if tb {
+			return elem(b, j*b.Shape[1]+l)
+		}
+		return elem(b, l*b.Shape[1]+j)
+	}
+	out := make([]float64, m*n)
+	for i := range m {
+		for j := range n {
+			var s float64
+			for l := range k {
+				s += at(i, l) * bt(l, j)
+			}
+			out[i*n+j] = alpha * s
+			if len(in) > 2 {
+				c := in[2]
+				rows, cols := 1, 1
+				switch len(c.Shape) {
+				case 1:
+					cols = c.Shape[0]
+				case 2:
+					rows, cols = c.Shape[0], c.Shape[1]
+				}
+				out[i*n+j] += beta * elem(c, (i%rows)*cols+j%cols)
+			}
+		}
+	}
+	return out
+}
+
+// naiveMatMul is numpy's matmul of a and b by the definition, in float64.
+func naiveMatMul(t *testing.T, a, b *ops.Tensor) []float64 {
+	d, err := ops.MatMulShape(a.Shape, b.Shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, ops.NumElems(d.Out))
+	for bi := range ops.NumElems(d.Batch) {
+		ao, bo := d.Offsets(bi)
+		for i := range d.M {
+			for j := range d.N {
+				var s float64
+				for l := range d.K {
+					s += elem(a, ao+i*d.K+l) * elem(b, bo+l*d.N+j)
+				}
+				out[(bi*d.M+i)*d.N+j] = s
+			}
+		}
+	}
+	return out
+}
+
+// sameElems checks that got holds want exactly.
+func sameElems(t *testing.T, what string, got *ops.Tensor, want []float64) {
+	t.Helper()
+	if got.Len() != len(want) {
+		t.Fatalf("%s: %d elements, want %d", what, got.Len(), len(want))
+	}
+	for i, w := range want {
+		if g := elem(got, i); g != w {
+			t.Errorf("%s: element %d is %v, want %v", what, i, g, w)
+			return
+		}
 	}
 }
 
