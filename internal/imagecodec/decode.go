@@ -33,6 +33,7 @@ var formats = func() []format {
 		{name: "jpeg", sniff: prefix("\xff\xd8"), config: DecodeJPEGConfig, decode: DecodeJPEG},
 		{name: "webp", sniff: func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" },
 			config: DecodeWebPConfig, decode: DecodeWebP},
+		{name: "jpeg2000", sniff: sniffJPEG2000, config: DecodeJPEG2000Config, decode: DecodeJPEG2000},
 		{name: "pnm", sniff: func(b []byte) bool { return len(b) >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6' && pnmSpace(b[2]) },
 			config: DecodePNMConfig, decode: DecodePNM},
 	}

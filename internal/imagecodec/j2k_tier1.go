@@ -1,0 +1,472 @@
+package imagecodec
+
+// Tier-1: the MQ arithmetic decoder (T.800 annex C) and the embedded
+// block coding passes that rebuild a code-block's coefficients from it
+// (annex D).
+
+// mqState is one row of the MQ coder's probability estimation table
+// (T.800 table C.2): Qe, the next state after an MPS and after an LPS,
+// and whether an LPS switches the MPS sense.
+type mqState struct {
+	qe         uint32
+	nmps, nlps uint8
+	swtch      bool
+}
+
+var mqTable = [47]mqState{
+	{0x5601, 1, 1, true}, {0x3401, 2, 6, false}, {0x1801, 3, 9, false}, {0x0AC1, 4, 12, false},
+	{0x0521, 5, 29, false}, {0x0221, 38, 33, false}, {0x5601, 7, 6, true}, {0x5401, 8, 14, false},
+	{0x4801, 9, 14, false}, {0x3801, 10, 14, false}, {0x3001, 11, 17, false}, {0x2401, 12, 18, false},
+	{0x1C01, 13, 20, false}, {0x1601, 29, 21, false}, {0x5601, 15, 14, true}, {0x5401, 16, 14, false},
+	{0x5101, 17, 15, false}, {0x4801, 18, 16, false}, {0x3801, 19, 17, false}, {0x3401, 20, 18, false},
+	{0x3001, 21, 19, false}, {0x2801, 22, 19, false}, {0x2401, 23, 20, false}, {0x2201, 24, 21, false},
+	{0x1C01, 25, 22, false}, {0x1801, 26, 23, false}, {0x1601, 27, 24, false}, {0x1401, 28, 25, false},
+	{0x1201, 29, 26, false}, {0x1101, 30, 27, false}, {0x0AC1, 31, 28, false}, {0x09C1, 32, 29, false},
+	{0x08A1, 33, 30, false}, {0x0521, 34, 31, false}, {0x0441, 35, 32, false}, {0x02A1, 36, 33, false},
+	{0x0221, 37, 34, false}, {0x0141, 38, 35, false}, {0x0111, 39, 36, false}, {0x0085, 40, 37, false},
+	{0x0049, 41, 38, false}, {0x0025, 42, 39, false}, {0x0015, 43, 40, false}, {0x0009, 44, 41, false},
+	{0x0005, 45, 42, false}, {0x0001, 45, 43, false}, {0x5601, 46, 46, false},
+}
+
+// Contexts of the block coder (T.800 D.3): 0-8 zero coding, 9-13 sign
+// coding, 14-16 magnitude refinement, then run-length and uniform.
+const (
+	ctxSC      = 9
+	ctxMR      = 14
+	ctxRL      = 17
+	ctxUniform = 18
+	numCtx     = 19
+)
+
+// mqDecoder is the MQ arithmetic decoder (T.800 C.3) over one codeword
+// segment. Past the end of the data it reads 0xFF bytes, as if the
+// segment ended with a marker.
+type mqDecoder struct {
+	data []byte
+	pos  int
+	c, a uint32
+	ct   int
+	// per context: state index and MPS sense
+	state [numCtx]uint8
+	mps   [numCtx]uint8
+}
+
+// resetContexts sets every context to its initial state (T.800 table D.7).
+func (m *mqDecoder) resetContexts() {
+	m.state = [numCtx]uint8{}
+	m.mps = [numCtx]uint8{}
+	m.state[0], m.state[ctxRL], m.state[ctxUniform] = 4, 3, 46
+}
+
+// init starts decoding data (INITDEC).
+func (m *mqDecoder) init(data []byte) {
+	m.data, m.pos = data, 0
+	m.c = uint32(m.byteAt(0)) << 16
+	m.byteIn()
+	m.c <<= 7
+	m.ct -= 7
+	m.a = 0x8000
+}
+
+func (m *mqDecoder) byteAt(i int) byte {
+	if i < len(m.data) {
+		return m.data[i]
+	}
+	return 0xFF
+}
+
+// byteIn reads the next byte into C (BYTEIN), stopping at a marker.
+func (m *mqDecoder) byteIn() {
+	if m.byteAt(m.pos) == 0xFF {
+		if b1 := m.byteAt(m.pos + 1); b1 > 0x8F {
+			m.c += 0xFF00
+			m.ct = 8
+		} else {
+			m.pos++
+			m.c += uint32(b1) << 9
+			m.ct = 7
+		}
+		return
+	}
+	m.pos++
+	m.c += uint32(m.byteAt(m.pos)) << 8
+	m.ct = 8
+}
+
+// decode returns the next decision in context cx (DECODE).
+func (m *mqDecoder) decode(cx int) uint32 {
+	st := &mqTable[m.state[cx]]
+	qe := st.qe
+	m.a -= qe
+	var d uint32
+	if m.c>>16 >= qe { // the upper sub-interval: MPS unless exchanged
+		m.c -= qe << 16
+		if m.a&0x8000 != 0 {
+			return uint32(m.mps[cx])
+		}
+		if m.a < qe { // MPS_EXCHANGE
+			d = 1 - uint32(m.mps[cx])
+			if st.swtch {
+				m.mps[cx] ^= 1
+			}
+			m.state[cx] = st.nlps
+		} else {
+			d = uint32(m.mps[cx])
+			m.state[cx] = st.nmps
+		}
+	} else { // LPS_EXCHANGE
+		if m.a < qe {
+			d = uint32(m.mps[cx])
+			m.state[cx] = st.nmps
+		} else {
+			d = 1 - uint32(m.mps[cx])
+			if st.swtch {
+				m.mps[cx] ^= 1
+			}
+			m.state[cx] = st.nlps
+		}
+		m.a = qe
+	}
+	for { // RENORMD
+		if m.ct == 0 {
+			m.byteIn()
+		}
+		m.a <<= 1
+		m.c <<= 1
+		m.ct--
+		if m.a&0x8000 != 0 {
+			break
+		}
+	}
+	return d
+}
+
+// rawDecoder reads the bits of a bypassed (raw) coding pass (T.800 D.6):
+// most significant first, a 0 bit stuffed after each 0xFF byte, 0xFF
+// bytes past the end.
+type rawDecoder struct {
+	data   []byte
+	pos    int
+	cur    uint32
+	n      int
+	lastFF bool
+}
+
+func (r *rawDecoder) init(data []byte) { *r = rawDecoder{data: data} }
+
+func (r *rawDecoder) bit() uint32 {
+	if r.n == 0 {
+		c := byte(0xFF)
+		if r.pos < len(r.data) {
+			c = r.data[r.pos]
+		}
+		r.pos++
+		r.cur, r.n = uint32(c), 8
+		if r.lastFF {
+			r.n = 7
+		}
+		r.lastFF = c == 0xFF
+	}
+	r.n--
+	return r.cur >> r.n & 1
+}
+
+// Coefficient state flags of the block coder.
+const (
+	fSig     = 1 << iota // significant
+	fNeg                 // negative (when significant)
+	fVisited             // coded in this bit-plane's significance pass
+	fRefined             // refined at least once
+)
+
+// Neighbour bits of the significance mask.
+const (
+	nW = 1 << iota
+	nE
+	nN
+	nS
+	nNW
+	nNE
+	nSW
+	nSE
+)
+
+// zcContext maps a subband orientation and a neighbour significance mask
+// to a zero coding context (T.800 table D.1).
+var zcContext = func() (t [4][256]uint8) {
+	for o := range 4 {
+		for m := range 256 {
+			h := m&nW/nW + m&nE/nE
+			v := m&nN/nN + m&nS/nS
+			d := m&nNW/nNW + m&nNE/nNE + m&nSW/nSW + m&nSE/nSE
+			if o == 1 { // HL: the roles of h and v swap
+				h, v = v, h
+			}
+			var cx int
+			if o == 3 {
+				switch hv := h + v; {
+				case d >= 3:
+					cx = 8
+				case d == 2:
+					cx = 6 + min(hv, 1)
+				case d == 1:
+					cx = 3 + min(hv, 2)
+				default:
+					cx = min(hv, 2)
+				}
+			} else {
+				switch {
+				case h == 2:
+					cx = 8
+				case h == 1:
+					cx = 5
+					if v > 0 {
+						cx = 7
+					} else if d > 0 {
+						cx = 6
+					}
+				case v == 2:
+					cx = 4
+				case v == 1:
+					cx = 3
+				default:
+					cx = min(d, 2)
+				}
+			}
+			t[o][m] = uint8(cx)
+		}
+	}
+	return t
+}()
+
+// t1 decodes code-blocks; its buffers are reused from block to block.
+type t1 struct {
+	w, h   int
+	flags  []uint8 // (w+2) x (h+2), a border of zeros around the block
+	mag    []int32 // w x h magnitudes, doubled with a half bit (see decodeBlock)
+	mq     mqDecoder
+	raw    rawDecoder
+	buf    []byte
+	causal bool
+	orient int
+}
+
+// neighbours returns the significance mask around flag index i in row y
+// of the block (rows below a stripe are hidden in vertically causal mode).
+func (t *t1) neighbours(i, y int) int {
+	f, s := t.flags, t.w+2
+	m := int(f[i-1]&fSig) | int(f[i+1]&fSig)<<1 | int(f[i-s]&fSig)<<2 | int(f[i-s-1]&fSig)<<4 | int(f[i-s+1]&fSig)<<5
+	if !t.causal || y&3 != 3 {
+		m |= int(f[i+s]&fSig)<<3 | int(f[i+s-1]&fSig)<<6 | int(f[i+s+1]&fSig)<<7
+	}
+	return m
+}
+
+// signContext returns the sign coding context and XOR bit for flag index
+// i in row y (T.800 table D.3).
+func (t *t1) signContext(i, y int) (int, uint32) {
+	f, s := t.flags, t.w+2
+	contrib := func(g uint8) int {
+		if g&fSig == 0 {
+			return 0
+		}
+		if g&fNeg != 0 {
+			return -1
+		}
+		return 1
+	}
+	h := max(-1, min(1, contrib(f[i-1])+contrib(f[i+1])))
+	below := uint8(0)
+	if !t.causal || y&3 != 3 {
+		below = f[i+s]
+	}
+	v := max(-1, min(1, contrib(f[i-s])+contrib(below)))
+	x := uint32(0)
+	if h < 0 || h == 0 && v < 0 {
+		h, v, x = -h, -v, 1
+	}
+	return ctxSC + 3*h + v, x
+}
+
+// setSignificant marks coefficient (flag index i, magnitude index j)
+// significant at bit-plane p with the given sign.
+func (t *t1) setSignificant(i, j, p int, neg uint32) {
+	t.flags[i] |= fSig | uint8(neg)*fNeg
+	t.mag[j] = 3 << p
+}
+
+// decodeSign reads a newly significant coefficient's sign.
+func (t *t1) decodeSign(i, y int, raw bool) uint32 {
+	if raw {
+		return t.raw.bit()
+	}
+	cx, x := t.signContext(i, y)
+	return t.mq.decode(cx) ^ x
+}
+
+// sigPass is the significance propagation pass at bit-plane p.
+func (t *t1) sigPass(p int, raw bool) {
+	s := t.w + 2
+	for y0 := 0; y0 < t.h; y0 += 4 {
+		for x := range t.w {
+			for y := y0; y < min(y0+4, t.h); y++ {
+				i := (y+1)*s + x + 1
+				if t.flags[i]&fSig != 0 {
+					continue
+				}
+				m := t.neighbours(i, y)
+				if m == 0 {
+					continue
+				}
+				var bit uint32
+				if raw {
+					bit = t.raw.bit()
+				} else {
+					bit = t.mq.decode(int(zcContext[t.orient][m]))
+				}
+				t.flags[i] |= fVisited
+				if bit != 0 {
+					t.setSignificant(i, y*t.w+x, p, t.decodeSign(i, y, raw))
+				}
+			}
+		}
+	}
+}
+
+// refPass is the magnitude refinement pass at bit-plane p.
+func (t *t1) refPass(p int, raw bool) {
+	s := t.w + 2
+	for y0 := 0; y0 < t.h; y0 += 4 {
+		for x := range t.w {
+			for y := y0; y < min(y0+4, t.h); y++ {
+				i := (y+1)*s + x + 1
+				if t.flags[i]&(fSig|fVisited) != fSig {
+					continue
+				}
+				var bit uint32
+				switch {
+				case raw:
+					bit = t.raw.bit()
+				case t.flags[i]&fRefined != 0:
+					bit = t.mq.decode(ctxMR + 2)
+				case t.neighbours(i, y) != 0:
+					bit = t.mq.decode(ctxMR + 1)
+				default:
+					bit = t.mq.decode(ctxMR)
+				}
+				j := y*t.w + x
+				if bit != 0 {
+					t.mag[j] += 1 << p
+				} else {
+					t.mag[j] -= 1 << p
+				}
+				t.flags[i] |= fRefined
+			}
+		}
+	}
+}
+
+// cleanupPass is the cleanup pass at bit-plane p; it clears the visited flags.
+func (t *t1) cleanupPass(p int, segMark bool) {
+	s := t.w + 2
+	for y0 := 0; y0 < t.h; y0 += 4 {
+		for x := range t.w {
+			y := y0
+			if y0+4 <= t.h {
+				i := (y0+1)*s + x + 1
+				run := true
+				for k := range 4 {
+					if t.flags[i+k*s]&(fSig|fVisited) != 0 || t.neighbours(i+k*s, y0+k) != 0 {
+						run = false
+						break
+					}
+				}
+				if run {
+					if t.mq.decode(ctxRL) == 0 {
+						continue
+					}
+					k := int(t.mq.decode(ctxUniform)<<1 | t.mq.decode(ctxUniform))
+					y = y0 + k
+					i += k * s
+					t.setSignificant(i, y*t.w+x, p, t.decodeSign(i, y, false))
+					y++
+				}
+			}
+			for ; y < min(y0+4, t.h); y++ {
+				i := (y+1)*s + x + 1
+				if t.flags[i]&(fSig|fVisited) != 0 {
+					continue
+				}
+				if t.mq.decode(int(zcContext[t.orient][t.neighbours(i, y)])) != 0 {
+					t.setSignificant(i, y*t.w+x, p, t.decodeSign(i, y, false))
+				}
+			}
+		}
+	}
+	for i := range t.flags {
+		t.flags[i] &^= fVisited
+	}
+	if segMark {
+		for range 4 {
+			t.mq.decode(ctxUniform)
+		}
+	}
+}
+
+// decodeBlock decodes code-block cb of a subband with planes magnitude
+// bit-planes. Magnitudes are kept doubled, with the bit below the last
+// decoded bit-plane set: the midpoint reconstruction of T.800 E.1.1.2
+// with r = 1/2. The result, signed, is left in t.mag, w x h.
+func (t *t1) decodeBlock(cb *j2kCodeBlock, planes int, style byte, orient int) {
+	t.w, t.h = cb.x1-cb.x0, cb.y1-cb.y0
+	t.causal, t.orient = style&cbCausal != 0, orient
+	n := (t.w + 2) * (t.h + 2)
+	if cap(t.flags) < n {
+		t.flags = make([]uint8, n)
+	}
+	t.flags = t.flags[:n]
+	clear(t.flags)
+	if cap(t.mag) < t.w*t.h {
+		t.mag = make([]int32, t.w*t.h)
+	}
+	t.mag = t.mag[:t.w*t.h]
+	clear(t.mag)
+	t.mq.resetContexts()
+	pass := 0
+	top := planes - cb.zeroPlanes - 1 // bit-plane of the first cleanup pass
+	for _, seg := range cb.segs {
+		t.buf = t.buf[:0]
+		for _, c := range seg.chunks {
+			t.buf = append(t.buf, c...)
+		}
+		raw := style&cbBypass != 0 && pass >= 10 && pass%3 != 0
+		if raw {
+			t.raw.init(t.buf)
+		} else {
+			t.mq.init(t.buf)
+		}
+		for range seg.passes {
+			p := top - (pass+2)/3
+			switch pass % 3 {
+			case 0:
+				t.cleanupPass(p, style&cbSegMark != 0)
+			case 1:
+				t.sigPass(p, raw)
+			case 2:
+				t.refPass(p, raw)
+			}
+			if style&cbReset != 0 {
+				t.mq.resetContexts()
+			}
+			pass++
+		}
+	}
+	s := t.w + 2
+	for y := range t.h {
+		for x := range t.w {
+			if t.flags[(y+1)*s+x+1]&fNeg != 0 {
+				t.mag[y*t.w+x] = -t.mag[y*t.w+x]
+			}
+		}
+	}
+}
