@@ -7,14 +7,19 @@ package imagecodec
 // match its decoder's; float32(...) conversions keep the compiler from
 // fusing multiplies and adds.
 
-// 9/7 lifting coefficients (T.800 table F.4) and scaling factor.
+// 9/7 lifting coefficients (T.800 table F.4) and the scaling of the
+// low-pass (K) and high-pass (1/K) samples. openjpeg scales high-pass
+// samples by the constant 1.625732422, its rounding of 2/K for subbands
+// whose step sizes it keeps half as large; 1.625732422/2 differs from
+// 1/K by 3e-5 relative, which moves one sample in a thousand by one
+// level, so it is used here too: PIL's pixels are the reference.
 const (
 	dwtAlpha = float32(-1.586134342)
 	dwtBeta  = float32(-0.052980118)
 	dwtGamma = float32(0.882911075)
 	dwtDelta = float32(0.443506852)
 	dwtK     = float32(1.230174105)
-	dwtInvK  = float32(1 / 1.230174105)
+	dwtInvK  = float32(1.625732422 / 2)
 )
 
 // liftInt is one lifting step over an interleaved signal whose first

@@ -299,14 +299,14 @@ func (r *j2kBitReader) align() {
 
 // j2kTileDecoder holds one tile during tier-2 decoding.
 type j2kTileDecoder struct {
-	coding  *j2kTileCoding
-	comps   []*j2kTileComp
-	body    []byte // the tile's packet data, all tile-parts joined
-	pos     int
-	headers []byte // packet headers from PPM or PPT, or nil
-	hpos    int
-	sent    [][][]int32 // per component, resolution, precinct: layers read
-	budget  int         // loop iterations left
+	coding   *j2kTileCoding
+	comps    []*j2kTileComp
+	body     []byte // the tile's packet data, all tile-parts joined
+	pos      int
+	headers  []byte // packet headers from PPM or PPT, or nil
+	hpos     int
+	sent     [][][]int32 // per component, resolution, precinct: layers read
+	budget   int         // loop iterations left
 	maxRes   int
 	dxy      [][2]int // component subsampling
 	tx0, ty0 int      // the tile's origin on the reference grid
