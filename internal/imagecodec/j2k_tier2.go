@@ -340,8 +340,8 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 		br.b, br.pos = d.headers, d.hpos
 	}
 	type contrib struct {
-		seg *j2kCodeSeg
-		n   int
+		cb     *j2kCodeBlock
+		seg, n int
 	}
 	var got []contrib
 	st := tc.style.cbStyle
@@ -382,7 +382,7 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 						}
 						s := &cb.segs[len(cb.segs)-1]
 						m := min(n, s.maxPasses-s.passes)
-						got = append(got, contrib{s, int(br.bits(cb.lblock + bits.Len(uint(m)) - 1))})
+						got = append(got, contrib{cb, len(cb.segs) - 1, int(br.bits(cb.lblock + bits.Len(uint(m)) - 1))})
 						s.passes += m
 						cb.passes += m
 						n -= m
@@ -408,7 +408,8 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 			return fmt.Errorf("jpeg2000: packet body: %w", ErrTruncated)
 		}
 		if g.n > 0 {
-			g.seg.chunks = append(g.seg.chunks, d.body[d.pos:d.pos+g.n])
+			s := &g.cb.segs[g.seg]
+			s.chunks = append(s.chunks, d.body[d.pos:d.pos+g.n])
 		}
 		d.pos += g.n
 	}
