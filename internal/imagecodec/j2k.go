@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // j2kTile gathers one tile's tile-parts.
@@ -239,7 +241,7 @@ type j2kSamples struct {
 }
 
 // decodeTile decodes tile idx into one sample plane per component.
-func (cs *j2kCodestream) decodeTile(idx int, t1s *t1) ([]j2kSamples, error) {
+func (cs *j2kCodestream) decodeTile(idx int, t1s []*t1) ([]j2kSamples, error) {
 	t := cs.tiles[idx]
 	siz := cs.siz
 	nc := len(siz.comps)
@@ -275,40 +277,45 @@ func (cs *j2kCodestream) decodeTile(idx int, t1s *t1) ([]j2kSamples, error) {
 	}
 
 	out := make([]j2kSamples, nc)
-	var ints [][]int32
-	var floats [][]float32
+	ints := make([][]int32, nc)
+	floats := make([][]float32, nc)
 	for c, tc := range d.comps {
 		w, h := tc.x1-tc.x0, tc.y1-tc.y0
-		if coding.styles[c].reversible {
-			buf := make([]int32, w*h)
-			decodeBlocks(tc, t1s, coding.roi[c], func(b *j2kBand, cb *j2kCodeBlock, mag []int32) {
-				for y := range cb.y1 - cb.y0 {
-					row := buf[(b.oy+cb.y0-b.y0+y)*w+b.ox+cb.x0-b.x0:]
-					for x, v := range mag[y*(cb.x1-cb.x0) : (y+1)*(cb.x1-cb.x0)] {
-						row[x] = v / 2
-					}
-				}
-			})
-			idwt(tc, buf, idwt53Line, idwtRows53)
-			ints = append(ints, buf)
-			floats = append(floats, nil)
-		} else {
-			buf := make([]float32, w*h)
-			decodeBlocks(tc, t1s, coding.roi[c], func(b *j2kBand, cb *j2kCodeBlock, mag []int32) {
-				half := b.step * 0.5
-				for y := range cb.y1 - cb.y0 {
-					row := buf[(b.oy+cb.y0-b.y0+y)*w+b.ox+cb.x0-b.x0:]
-					for x, v := range mag[y*(cb.x1-cb.x0) : (y+1)*(cb.x1-cb.x0)] {
-						row[x] = float32(v) * half
-					}
-				}
-			})
-			idwt(tc, buf, idwt97Line, idwtRows97)
-			ints = append(ints, nil)
-			floats = append(floats, buf)
-		}
 		out[c] = j2kSamples{w: w, h: h}
+		if coding.styles[c].reversible {
+			ints[c] = make([]int32, w*h)
+		} else {
+			floats[c] = make([]float32, w*h)
+		}
 	}
+	// Tier-1 over all code-blocks, in parallel: each writes its own
+	// part of its component's buffer.
+	decodeBlocks(d.comps, coding.roi, t1s, func(c int, b *j2kBand, cb *j2kCodeBlock, mag []int32) {
+		w := out[c].w
+		cw := cb.x1 - cb.x0
+		for y := range cb.y1 - cb.y0 {
+			at := (b.oy+cb.y0-b.y0+y)*w + b.ox + cb.x0 - b.x0
+			src := mag[y*cw : (y+1)*cw]
+			if ints[c] != nil {
+				row := ints[c][at : at+cw]
+				for x, v := range src {
+					row[x] = v / 2
+				}
+				continue
+			}
+			row, half := floats[c][at:at+cw], b.step*0.5
+			for x, v := range src {
+				row[x] = float32(v) * half
+			}
+		}
+	})
+	parallel(nc, func(c int) {
+		if ints[c] != nil {
+			idwt(d.comps[c], ints[c], idwt53Line, idwtRows53)
+		} else {
+			idwt(d.comps[c], floats[c], idwt97Line, idwtRows97)
+		}
+	})
 	if coding.mct {
 		if d.comps[1].x1-d.comps[1].x0 != out[0].w || d.comps[2].x1-d.comps[2].x0 != out[0].w ||
 			d.comps[1].y1-d.comps[1].y0 != out[0].h || d.comps[2].y1-d.comps[2].y0 != out[0].h {
@@ -346,31 +353,64 @@ func (cs *j2kCodestream) decodeTile(idx int, t1s *t1) ([]j2kSamples, error) {
 	return out, nil
 }
 
-// decodeBlocks decodes every code-block of a tile-component that has
-// data, handing each to put with its signed, doubled magnitudes after
-// the ROI shift is undone.
-func decodeBlocks(tc *j2kTileComp, t *t1, roi int, put func(*j2kBand, *j2kCodeBlock, []int32)) {
-	for r := range tc.res {
-		for bi := range tc.res[r].bands {
-			b := &tc.res[r].bands[bi]
-			for k := range b.blocks {
-				cb := &b.blocks[k]
-				if cb.passes == 0 {
-					continue
-				}
-				t.decodeBlock(cb, b.planes, tc.style.cbStyle, b.orient)
-				if roi > 0 {
-					thresh := int32(1) << roi
-					for i, v := range t.mag {
-						if v >= thresh {
-							t.mag[i] = v >> roi
-						} else if v <= -thresh {
-							t.mag[i] = -(-v >> roi)
-						}
+// decodeBlocks decodes every code-block of the tile-components that has
+// data, handing each to put (from several goroutines, one t1 each) with
+// its signed, doubled magnitudes after the ROI shift is undone.
+func decodeBlocks(comps []*j2kTileComp, roi []int, t1s []*t1, put func(int, *j2kBand, *j2kCodeBlock, []int32)) {
+	type job struct {
+		c  int
+		b  *j2kBand
+		cb *j2kCodeBlock
+	}
+	var jobs []job
+	for c, tc := range comps {
+		for r := range tc.res {
+			for bi := range tc.res[r].bands {
+				b := &tc.res[r].bands[bi]
+				for k := range b.blocks {
+					if b.blocks[k].passes > 0 {
+						jobs = append(jobs, job{c, b, &b.blocks[k]})
 					}
 				}
-				put(b, cb, t.mag)
 			}
 		}
 	}
+	var next atomic.Int64
+	parallel(min(len(t1s), len(jobs)), func(w int) {
+		t := t1s[w]
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(jobs) {
+				return
+			}
+			j := jobs[i]
+			t.decodeBlock(j.cb, j.b.planes, comps[j.c].style.cbStyle, j.b.orient)
+			if s := roi[j.c]; s > 0 {
+				thresh := int32(1) << s
+				for i, v := range t.mag {
+					if v >= thresh {
+						t.mag[i] = v >> s
+					} else if v <= -thresh {
+						t.mag[i] = -(-v >> s)
+					}
+				}
+			}
+			put(j.c, j.b, j.cb, t.mag)
+		}
+	})
+}
+
+// parallel runs f(0) ... f(n-1) on n goroutines (inline when n is 1).
+func parallel(n int, f func(int)) {
+	if n <= 1 {
+		if n == 1 {
+			f(0)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f(i) })
+	}
+	wg.Wait()
 }

@@ -46,16 +46,38 @@ type mqDecoder struct {
 	pos  int
 	c, a uint32
 	ct   int
-	// per context: state index and MPS sense
-	state [numCtx]uint8
-	mps   [numCtx]uint8
+	// per context: index into mqStates (state and MPS sense)
+	ctx [32]uint8
 }
+
+// mqEntry is one probability state combined with an MPS sense: its Qe
+// and the entries to move to after an MPS and after an LPS.
+type mqEntry struct {
+	qe         uint32
+	mps        uint32
+	nmps, nlps uint8
+}
+
+// mqStates holds mqTable's states twice, for MPS sense 0 (entry 2i) and
+// 1 (entry 2i+1), with the switch of sense folded into the LPS moves;
+// 256 entries so that a byte indexes it without a bounds check.
+var mqStates = func() (t [256]mqEntry) {
+	for i, st := range mqTable {
+		for mps := range 2 {
+			lpsMPS := mps
+			if st.swtch {
+				lpsMPS = 1 - mps
+			}
+			t[2*i+mps] = mqEntry{qe: st.qe, mps: uint32(mps), nmps: st.nmps*2 + uint8(mps), nlps: st.nlps*2 + uint8(lpsMPS)}
+		}
+	}
+	return t
+}()
 
 // resetContexts sets every context to its initial state (T.800 table D.7).
 func (m *mqDecoder) resetContexts() {
-	m.state = [numCtx]uint8{}
-	m.mps = [numCtx]uint8{}
-	m.state[0], m.state[ctxRL], m.state[ctxUniform] = 4, 3, 46
+	m.ctx = [32]uint8{}
+	m.ctx[0], m.ctx[ctxRL], m.ctx[ctxUniform] = 4*2, 3*2, 46*2
 }
 
 // init starts decoding data (INITDEC).
@@ -93,41 +115,52 @@ func (m *mqDecoder) byteIn() {
 	m.ct = 8
 }
 
-// decode returns the next decision in context cx (DECODE).
+// decode returns the next decision in context cx (DECODE). The common
+// case, an MPS needing no renormalization, stays small enough to inline.
 func (m *mqDecoder) decode(cx int) uint32 {
-	st := &mqTable[m.state[cx]]
-	qe := st.qe
-	m.a -= qe
-	var d uint32
-	if m.c>>16 >= qe { // the upper sub-interval: MPS unless exchanged
-		m.c -= qe << 16
-		if m.a&0x8000 != 0 {
-			return uint32(m.mps[cx])
-		}
-		if m.a < qe { // MPS_EXCHANGE
-			d = 1 - uint32(m.mps[cx])
-			if st.swtch {
-				m.mps[cx] ^= 1
-			}
-			m.state[cx] = st.nlps
-		} else {
-			d = uint32(m.mps[cx])
-			m.state[cx] = st.nmps
-		}
-	} else { // LPS_EXCHANGE
-		if m.a < qe {
-			d = uint32(m.mps[cx])
-			m.state[cx] = st.nmps
-		} else {
-			d = 1 - uint32(m.mps[cx])
-			if st.swtch {
-				m.mps[cx] ^= 1
-			}
-			m.state[cx] = st.nlps
-		}
-		m.a = qe
+	e := &mqStates[m.ctx[cx&31]]
+	m.a -= e.qe
+	if m.c>>16 < e.qe {
+		return m.lps(cx, e)
 	}
-	for { // RENORMD
+	m.c -= e.qe << 16
+	if m.a&0x8000 != 0 {
+		return e.mps
+	}
+	return m.mpsRenorm(cx, e)
+}
+
+// mpsRenorm finishes a decision in the upper sub-interval that needs
+// renormalization: an MPS, or an LPS by conditional exchange.
+func (m *mqDecoder) mpsRenorm(cx int, e *mqEntry) uint32 {
+	d := e.mps
+	if m.a < e.qe { // MPS_EXCHANGE
+		d = 1 - d
+		m.ctx[cx&31] = e.nlps
+	} else {
+		m.ctx[cx&31] = e.nmps
+	}
+	m.renorm()
+	return d
+}
+
+// lps finishes a decision in the lower sub-interval (LPS_EXCHANGE).
+func (m *mqDecoder) lps(cx int, e *mqEntry) uint32 {
+	d := e.mps
+	if m.a < e.qe {
+		m.ctx[cx&31] = e.nmps
+	} else {
+		d = 1 - d
+		m.ctx[cx&31] = e.nlps
+	}
+	m.a = e.qe
+	m.renorm()
+	return d
+}
+
+// renorm doubles A until its top bit is set (RENORMD).
+func (m *mqDecoder) renorm() {
+	for {
 		if m.ct == 0 {
 			m.byteIn()
 		}
@@ -135,10 +168,9 @@ func (m *mqDecoder) decode(cx int) uint32 {
 		m.c <<= 1
 		m.ct--
 		if m.a&0x8000 != 0 {
-			break
+			return
 		}
 	}
-	return d
 }
 
 // rawDecoder reads the bits of a bypassed (raw) coding pass (T.800 D.6):
@@ -171,17 +203,11 @@ func (r *rawDecoder) bit() uint32 {
 	return r.cur >> r.n & 1
 }
 
-// Coefficient state flags of the block coder.
+// Coefficient state flags of the block coder. The low byte holds the
+// significance of the eight neighbours, kept up to date as coefficients
+// become significant, so contexts are table lookups.
 const (
-	fSig     = 1 << iota // significant
-	fNeg                 // negative (when significant)
-	fVisited             // coded in this bit-plane's significance pass
-	fRefined             // refined at least once
-)
-
-// Neighbour bits of the significance mask.
-const (
-	nW = 1 << iota
+	nW = 1 << iota // neighbour significance
 	nE
 	nN
 	nS
@@ -189,6 +215,14 @@ const (
 	nNE
 	nSW
 	nSE
+	negW // signs of the four direct neighbours, when significant
+	negE
+	negN
+	negS
+	fSig     // significant
+	fNeg     // negative (when significant)
+	fVisited // coded in this bit-plane's significance pass
+	fRefined // refined at least once
 )
 
 // zcContext maps a subband orientation and a neighbour significance mask
@@ -239,10 +273,35 @@ var zcContext = func() (t [4][256]uint8) {
 	return t
 }()
 
+// scContext maps the significance and sign bits of the four direct
+// neighbours (flags >> 0 and >> 8, see nW and negW) to a sign coding
+// context and the bit to XOR the decoded one with (T.800 table D.3).
+var scContext = func() (t [256][2]uint8) {
+	for m := range 256 {
+		contrib := func(sig, neg int) int {
+			switch {
+			case m&sig == 0:
+				return 0
+			case m&(neg>>4) != 0:
+				return -1
+			}
+			return 1
+		}
+		h := max(-1, min(1, contrib(nW, negW)+contrib(nE, negE)))
+		v := max(-1, min(1, contrib(nN, negN)+contrib(nS, negS)))
+		x := 0
+		if h < 0 || h == 0 && v < 0 {
+			h, v, x = -h, -v, 1
+		}
+		t[m] = [2]uint8{uint8(ctxSC + 3*h + v), uint8(x)}
+	}
+	return t
+}()
+
 // t1 decodes code-blocks; its buffers are reused from block to block.
 type t1 struct {
 	w, h   int
-	flags  []uint8 // (w+2) x (h+2), a border of zeros around the block
+	flags  []uint16 // (w+2) x (h+2), a border around the block
 	mag    []int32 // w x h magnitudes, doubled with a half bit (see decodeBlock)
 	mq     mqDecoder
 	raw    rawDecoder
@@ -251,82 +310,57 @@ type t1 struct {
 	orient int
 }
 
-// neighbours returns the significance mask around flag index i in row y
-// of the block (rows below a stripe are hidden in vertically causal mode).
-func (t *t1) neighbours(i, y int) int {
+// setSignificant marks coefficient (flag index i, magnitude index j, row
+// y) significant at bit-plane p with the given sign, and tells its
+// neighbours. In vertically causal mode the row above a stripe does not
+// see the stripe's first row.
+func (t *t1) setSignificant(i, j, y, p int, neg uint32) {
 	f, s := t.flags, t.w+2
-	m := int(f[i-1]&fSig) | int(f[i+1]&fSig)<<1 | int(f[i-s]&fSig)<<2 | int(f[i-s-1]&fSig)<<4 | int(f[i-s+1]&fSig)<<5
-	if !t.causal || y&3 != 3 {
-		m |= int(f[i+s]&fSig)<<3 | int(f[i+s-1]&fSig)<<6 | int(f[i+s+1]&fSig)<<7
+	n := uint16(neg)
+	f[i] |= fSig | n*fNeg
+	f[i-1] |= nE | n*negE
+	f[i+1] |= nW | n*negW
+	if !t.causal || y&3 != 0 {
+		f[i-s] |= nS | n*negS
+		f[i-s-1] |= nSE
+		f[i-s+1] |= nSW
 	}
-	return m
-}
-
-// signContext returns the sign coding context and XOR bit for flag index
-// i in row y (T.800 table D.3).
-func (t *t1) signContext(i, y int) (int, uint32) {
-	f, s := t.flags, t.w+2
-	contrib := func(g uint8) int {
-		if g&fSig == 0 {
-			return 0
-		}
-		if g&fNeg != 0 {
-			return -1
-		}
-		return 1
-	}
-	h := max(-1, min(1, contrib(f[i-1])+contrib(f[i+1])))
-	below := uint8(0)
-	if !t.causal || y&3 != 3 {
-		below = f[i+s]
-	}
-	v := max(-1, min(1, contrib(f[i-s])+contrib(below)))
-	x := uint32(0)
-	if h < 0 || h == 0 && v < 0 {
-		h, v, x = -h, -v, 1
-	}
-	return ctxSC + 3*h + v, x
-}
-
-// setSignificant marks coefficient (flag index i, magnitude index j)
-// significant at bit-plane p with the given sign.
-func (t *t1) setSignificant(i, j, p int, neg uint32) {
-	t.flags[i] |= fSig | uint8(neg)*fNeg
+	f[i+s] |= nN | n*negN
+	f[i+s-1] |= nNE
+	f[i+s+1] |= nNW
 	t.mag[j] = 3 << p
 }
 
 // decodeSign reads a newly significant coefficient's sign.
-func (t *t1) decodeSign(i, y int, raw bool) uint32 {
+func (t *t1) decodeSign(f uint16, raw bool) uint32 {
 	if raw {
 		return t.raw.bit()
 	}
-	cx, x := t.signContext(i, y)
-	return t.mq.decode(cx) ^ x
+	c := &scContext[uint8(f&0xF|f>>4&0xF0)]
+	return t.mq.decode(int(c[0])) ^ uint32(c[1])
 }
 
 // sigPass is the significance propagation pass at bit-plane p.
 func (t *t1) sigPass(p int, raw bool) {
 	s := t.w + 2
+	zc := &zcContext[t.orient]
 	for y0 := 0; y0 < t.h; y0 += 4 {
 		for x := range t.w {
 			for y := y0; y < min(y0+4, t.h); y++ {
 				i := (y+1)*s + x + 1
-				if t.flags[i]&fSig != 0 {
-					continue
-				}
-				m := t.neighbours(i, y)
-				if m == 0 {
+				f := t.flags[i]
+				if f&fSig != 0 || f&0xFF == 0 {
 					continue
 				}
 				var bit uint32
 				if raw {
 					bit = t.raw.bit()
 				} else {
-					bit = t.mq.decode(int(zcContext[t.orient][m]))
+					bit = t.mq.decode(int(zc[f&0xFF]))
 				}
 				t.flags[i] |= fVisited
 				if bit != 0 {
-					t.setSignificant(i, y*t.w+x, p, t.decodeSign(i, y, raw))
+					t.setSignificant(i, y*t.w+x, y, p, t.decodeSign(f, raw))
 				}
 			}
 		}
@@ -340,16 +374,17 @@ func (t *t1) refPass(p int, raw bool) {
 		for x := range t.w {
 			for y := y0; y < min(y0+4, t.h); y++ {
 				i := (y+1)*s + x + 1
-				if t.flags[i]&(fSig|fVisited) != fSig {
+				f := t.flags[i]
+				if f&(fSig|fVisited) != fSig {
 					continue
 				}
 				var bit uint32
 				switch {
 				case raw:
 					bit = t.raw.bit()
-				case t.flags[i]&fRefined != 0:
+				case f&fRefined != 0:
 					bit = t.mq.decode(ctxMR + 2)
-				case t.neighbours(i, y) != 0:
+				case f&0xFF != 0:
 					bit = t.mq.decode(ctxMR + 1)
 				default:
 					bit = t.mq.decode(ctxMR)
@@ -369,6 +404,7 @@ func (t *t1) refPass(p int, raw bool) {
 // cleanupPass is the cleanup pass at bit-plane p; it clears the visited flags.
 func (t *t1) cleanupPass(p int, segMark bool) {
 	s := t.w + 2
+	zc := &zcContext[t.orient]
 	for y0 := 0; y0 < t.h; y0 += 4 {
 		for x := range t.w {
 			y := y0
@@ -376,7 +412,7 @@ func (t *t1) cleanupPass(p int, segMark bool) {
 				i := (y0+1)*s + x + 1
 				run := true
 				for k := range 4 {
-					if t.flags[i+k*s]&(fSig|fVisited) != 0 || t.neighbours(i+k*s, y0+k) != 0 {
+					if t.flags[i+k*s]&(fSig|fVisited|0xFF) != 0 {
 						run = false
 						break
 					}
@@ -388,17 +424,18 @@ func (t *t1) cleanupPass(p int, segMark bool) {
 					k := int(t.mq.decode(ctxUniform)<<1 | t.mq.decode(ctxUniform))
 					y = y0 + k
 					i += k * s
-					t.setSignificant(i, y*t.w+x, p, t.decodeSign(i, y, false))
+					t.setSignificant(i, y*t.w+x, y, p, t.decodeSign(t.flags[i], false))
 					y++
 				}
 			}
 			for ; y < min(y0+4, t.h); y++ {
 				i := (y+1)*s + x + 1
-				if t.flags[i]&(fSig|fVisited) != 0 {
+				f := t.flags[i]
+				if f&(fSig|fVisited) != 0 {
 					continue
 				}
-				if t.mq.decode(int(zcContext[t.orient][t.neighbours(i, y)])) != 0 {
-					t.setSignificant(i, y*t.w+x, p, t.decodeSign(i, y, false))
+				if t.mq.decode(int(zc[f&0xFF])) != 0 {
+					t.setSignificant(i, y*t.w+x, y, p, t.decodeSign(f, false))
 				}
 			}
 		}
@@ -422,7 +459,7 @@ func (t *t1) decodeBlock(cb *j2kCodeBlock, planes int, style byte, orient int) {
 	t.causal, t.orient = style&cbCausal != 0, orient
 	n := (t.w + 2) * (t.h + 2)
 	if cap(t.flags) < n {
-		t.flags = make([]uint8, n)
+		t.flags = make([]uint16, n)
 	}
 	t.flags = t.flags[:n]
 	clear(t.flags)

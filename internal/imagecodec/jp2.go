@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"runtime"
 )
 
 // jp2Signature is the JP2 signature box (ISO/IEC 15444-1 I.5.1).
@@ -190,7 +191,10 @@ func DecodeJPEG2000(data []byte, maxPixels int64) (image.Image, error) {
 		return nil, err
 	}
 	out := newJ2KImage(siz)
-	t1s := &t1{}
+	t1s := make([]*t1, runtime.GOMAXPROCS(0))
+	for i := range t1s {
+		t1s[i] = &t1{}
+	}
 	for idx, t := range cs.tiles {
 		if t == nil {
 			continue // a tile absent from the stream stays black
