@@ -302,7 +302,7 @@ var scContext = func() (t [256][2]uint8) {
 type t1 struct {
 	w, h   int
 	flags  []uint16 // (w+2) x (h+2), a border around the block
-	mag    []int32 // w x h magnitudes, doubled with a half bit (see decodeBlock)
+	mag    []int32  // w x h magnitudes, doubled with a half bit (see decodeBlock)
 	mq     mqDecoder
 	raw    rawDecoder
 	buf    []byte
