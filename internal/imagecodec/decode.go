@@ -72,8 +72,8 @@ func sniff(data []byte) *format {
 }
 
 // DecodeConfig returns the size and colour model an image file's header
-// declares, and its format name ("jpeg", "webp", "pnm", "png", "gif",
-// "bmp" or "tiff").
+// declares, and its format name ("jpeg", "webp", "jpeg2000", "pnm", "png",
+// "gif", "bmp" or "tiff").
 func DecodeConfig(data []byte) (image.Config, string, error) {
 	f := sniff(data)
 	if f == nil {
@@ -84,11 +84,11 @@ func DecodeConfig(data []byte) (image.Config, string, error) {
 }
 
 // Decode decodes an image file of any format DecodeConfig knows: JPEG,
-// WebP and PNM with this package's decoders, PNG, GIF (first frame), BMP
-// and TIFF with the standard ones. The header is read first, and an image
-// of more than maxPixels pixels (maxPixels > 0) is refused with an error
-// wrapping ErrTooLarge before it is decoded. A panic in a third-party
-// decoder is returned as an error.
+// WebP, JPEG 2000 and PNM with this package's decoders, PNG, GIF (first
+// frame), BMP and TIFF with the standard ones. The header is read first,
+// and an image of more than maxPixels pixels (maxPixels > 0) is refused
+// with an error wrapping ErrTooLarge before it is decoded. A panic in a
+// third-party decoder is returned as an error.
 func Decode(data []byte, maxPixels int64) (image.Image, string, error) {
 	cfg, name, err := DecodeConfig(data)
 	if err != nil {

@@ -100,6 +100,9 @@ func readCodestream(data []byte) (*j2kCodestream, error) {
 		if m == csSOT {
 			break
 		}
+		if m == csEOC { // no tile data at all
+			return cs, nil
+		}
 		s, err := r.segment(m)
 		if err != nil {
 			return nil, err
