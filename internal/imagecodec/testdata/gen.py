@@ -371,6 +371,27 @@ def jp2s():
     yield 'pil_37x29_grey_offset.j2k', pil_j2k(p.convert('L'), offset=(3, 2), tile_offset=(1, 1), tile_size=(15, 15), num_resolutions=2, no_jp2=True)
 
 
+def sub_plane(w, h, k):
+    """Component k's samples in the subsampled test files, w x h: the Go
+    test (TestJPEG2000Subsampled) computes the same formula."""
+    return ((np.arange(w * h) * (k + 1) * 7 + k * 50) % 256).astype(np.uint8).reshape(h, w)
+
+
+def jp2_subsampled():
+    """Yields (name, bytes) for lossless codestreams with subsampled
+    components. PIL 9.4 scrambles such images (its unpacker misreads the
+    subsampled planes), so these are checked against their known samples,
+    not against PIL: name_WxH_dx1xdy1_dx2xdy2[...].j2k."""
+    for w, h, subs, args in [(16, 12, [(1, 1), (2, 2), (2, 2)], ['-n', '2']),
+                             (24, 18, [(1, 1), (2, 1), (2, 1)], ['-n', '2', '-t', '8,6']),
+                             (20, 14, [(1, 1), (2, 2), (2, 2)], ['-n', '3', '-t', '12,10']),
+                             (18, 12, [(1, 1), (3, 2), (3, 2)], ['-n', '3', '-p', 'RPCL'])]:
+        planes = [sub_plane(-(-w // dx), -(-h // dy), k) for k, (dx, dy) in enumerate(subs)]
+        fmt = f'{w},{h},3,8,u@' + ':'.join(f'{dx}x{dy}' for dx, dy in subs)
+        tag = '_'.join(f'{dx}x{dy}' for dx, dy in subs)
+        yield f'opj_{w}x{h}_{tag}.j2k', opj(b''.join(p.tobytes() for p in planes), 'raw', args + ['-mct', '0', '-F', fmt])
+
+
 def write(name, data, raw_dir, rows):
     with open(os.path.join(HERE, name), 'wb') as f:
         f.write(data)
@@ -390,7 +411,7 @@ def main():
     raw_dir = sys.argv[sys.argv.index('--raw') + 1] if '--raw' in sys.argv else None
     if raw_dir:
         os.makedirs(raw_dir, exist_ok=True)
-    for sub in ('jpeg', 'webp', 'pnm', 'jp2'):
+    for sub in ('jpeg', 'webp', 'pnm', 'jp2', 'jp2sub'):
         os.makedirs(os.path.join(HERE, sub), exist_ok=True)
         for f in os.listdir(os.path.join(HERE, sub)):
             os.remove(os.path.join(HERE, sub, f))
@@ -403,6 +424,9 @@ def main():
         write('pnm/' + name, data, raw_dir, rows)
     for name, data in jp2s():
         write('jp2/' + name, data, raw_dir, rows)
+    for name, data in jp2_subsampled():
+        with open(os.path.join(HERE, 'jp2sub', name), 'wb') as f:
+            f.write(data)
     with open(os.path.join(HERE, 'manifest.tsv'), 'w') as f:
         f.write('\n'.join(rows) + '\n')
 
