@@ -163,7 +163,8 @@ func readCodestream(data []byte) (*j2kCodestream, error) {
 				if len(s.b) < 1 {
 					return nil, fmt.Errorf("jpeg2000: empty PPT segment")
 				}
-				t.ppt = append(t.ppt, j2kZSeg{int(s.b[0]), s.b[1:]})
+				// Ordered by tile-part, then by Zppt within it.
+				t.ppt = append(t.ppt, j2kZSeg{t.parts<<8 | int(s.b[0]), s.b[1:]})
 			}
 		}
 		end := int64(len(data))

@@ -17,7 +17,7 @@ read (IMAGECODEC_RAW=DIR) to report the size of any difference.
 manifest.tsv columns: file, PIL mode, width, height, sha256 of the pixels
 in that mode (Image.tobytes()), of convert("RGB") and of convert("L").
 """
-import hashlib, io, os, random, subprocess, sys, tempfile
+import hashlib, io, os, random, struct, subprocess, sys, tempfile
 import numpy as np
 from PIL import Image, features
 
@@ -362,6 +362,12 @@ def jp2s():
         s = r.integers(-(1 << (prec - 1)), 1 << (prec - 1), (1, 9, 14))
         yield f'opj_grey_{prec}bit_signed.j2k', opj_raw(s, prec, True, ['-n', '2'])
     yield 'opj_rgb_4bit_signed.j2k', opj_raw(r.integers(-8, 8, (3, 7, 6)), 4, True, ['-n', '2'])
+    # Packet headers in PPM and PPT marker segments, which openjpeg does
+    # not write: moved there from files with SOP and EPH markers.
+    for where in ('ppm', 'ppt'):
+        sop = ['-SOP', '-EPH', '-r', '30,8,1', '-t', '24,24', '-n', '3', '-TP', 'L']
+        yield f'opj_{where}_53.j2k', move_headers(opj_im(im, sop), where)
+        yield f'opj_{where}_97.j2k', move_headers(opj_im(im, sop + ['-I']), where)
     # Files PIL writes.
     p = crop(37, 29, 4)
     yield 'pil_37x29_default.jp2', pil_j2k(p)
@@ -369,6 +375,43 @@ def jp2s():
     yield 'pil_37x29_db.j2k', pil_j2k(p, quality_mode='dB', quality_layers=[30, 38], no_jp2=True)
     yield 'pil_37x29_tiles_rpcl.jp2', pil_j2k(p, tile_size=(16, 16), progression='RPCL', num_resolutions=3, precinct_size=(8, 8))
     yield 'pil_37x29_grey_offset.j2k', pil_j2k(p.convert('L'), offset=(3, 2), tile_offset=(1, 1), tile_size=(15, 15), num_resolutions=2, no_jp2=True)
+
+
+def move_headers(cs, where):
+    """Rewrites a codestream written with -SOP -EPH so that its packet
+    headers live in PPM (where 'ppm', main header) or PPT (where 'ppt',
+    tile-part headers) marker segments, without SOP and EPH markers.
+    The markers delimit the packets: headers are bit-stuffed and packet
+    data never holds 0xFF followed by more than 0x8F."""
+    seg = lambda m, payload: struct.pack('>HH', m, len(payload) + 2) + payload
+    i = cs.index(b'\xff\x90')  # first SOT
+    main, rest = bytearray(cs[:i]), cs[i:]
+    cod = main.index(b'\xff\x52')
+    main[cod + 4] &= ~6  # Scod: no SOP, no EPH
+    parts, ppm, zppt = [], b'', {}
+    while rest[:2] == b'\xff\x90':
+        psot = struct.unpack('>I', rest[6:10])[0]
+        part, rest = rest[:psot], rest[psot:]
+        sod = part.index(b'\xff\x93') + 2
+        heads, bodies = b'', b''
+        for p in part[sod:].split(b'\xff\x91')[1:]:
+            e = p.index(b'\xff\x92')
+            heads, bodies = heads + p[4:e], bodies + p[e + 2:]
+        hdr = part[12:sod - 2]
+        if where == 'ppt':  # Zppt counts a tile's PPT segments
+            tile = struct.unpack('>H', part[4:6])[0]
+            zppt[tile] = zppt.get(tile, -1) + 1
+            hdr += seg(0xFF61, bytes([zppt[tile]]) + heads)
+        else:
+            ppm += struct.pack('>I', len(heads)) + heads
+        parts.append((part[:12], hdr, bodies))
+    if where == 'ppm':
+        main += seg(0xFF60, b'\x00' + ppm)
+    out = bytes(main)
+    for sot, hdr, body in parts:
+        n = len(sot) + len(hdr) + 2 + len(body)
+        out += sot[:6] + struct.pack('>I', n) + sot[10:] + hdr + b'\xff\x93' + body
+    return out + rest
 
 
 def sub_plane(w, h, k):
