@@ -371,9 +371,9 @@ func decodeBlocks(comps []*j2kTileComp, roi []int, t1s []*t1, put func(int, *j2k
 		for r := range tc.res {
 			for bi := range tc.res[r].bands {
 				b := &tc.res[r].bands[bi]
-				for k := range b.blocks {
-					if b.blocks[k].passes > 0 {
-						jobs = append(jobs, job{c, b, &b.blocks[k]})
+				for _, cb := range b.blocks {
+					if cb != nil && cb.passes > 0 {
+						jobs = append(jobs, job{c, b, cb})
 					}
 				}
 			}

@@ -13,7 +13,6 @@ import (
 // j2kCodeBlock is one code-block and the compressed data gathered for it.
 type j2kCodeBlock struct {
 	x0, y0, x1, y1 int // area in subband coordinates
-	included       bool
 	zeroPlanes     int // missing most significant bit-planes
 	lblock         int
 	passes         int          // coding passes gathered so far
@@ -30,15 +29,15 @@ type j2kCodeSeg struct {
 
 // j2kBand is one subband of a resolution.
 type j2kBand struct {
-	orient         int // 0 LL, 1 HL, 2 LH, 3 HH
-	x0, y0, x1, y1 int // area in subband coordinates
-	ox, oy         int // where its samples sit in the tile-component buffer
-	cbw, cbh       int // code-block size exponents, after the precinct limit
-	gx0, gy0       int // code-block grid index of the first block
-	nbx, nby       int // code-blocks across and down
-	blocks         []j2kCodeBlock
-	planes         int     // magnitude bit-planes Mb (with the ROI shift)
-	step           float32 // quantization step, irreversible only
+	orient         int             // 0 LL, 1 HL, 2 LH, 3 HH
+	x0, y0, x1, y1 int             // area in subband coordinates
+	ox, oy         int             // where its samples sit in the tile-component buffer
+	cbw, cbh       int             // code-block size exponents, after the precinct limit
+	gx0, gy0       int             // code-block grid index of the first block
+	nbx, nby       int             // code-blocks across and down
+	blocks         []*j2kCodeBlock // nil until first included
+	planes         int             // magnitude bit-planes Mb (with the ROI shift)
+	step           float32         // quantization step, irreversible only
 }
 
 // j2kPrecinctBand is the part of a subband in one precinct: a rectangle
@@ -105,14 +104,7 @@ func buildTileComp(x0, y0, x1, y1 int, st *j2kCodingStyle, q *j2kQuant, prec, ro
 			if b.x1 > b.x0 && b.y1 > b.y0 {
 				b.gx0, b.gy0 = b.x0>>cbw, b.y0>>cbh
 				b.nbx, b.nby = ceilShift(b.x1, cbw)-b.gx0, ceilShift(b.y1, cbh)-b.gy0
-				b.blocks = make([]j2kCodeBlock, b.nbx*b.nby)
-				for j := range b.nby {
-					for i := range b.nbx {
-						cb := &b.blocks[j*b.nbx+i]
-						cb.x0, cb.y0 = max(b.x0, (b.gx0+i)<<cbw), max(b.y0, (b.gy0+j)<<cbh)
-						cb.x1, cb.y1 = min(b.x1, (b.gx0+i+1)<<cbw), min(b.y1, (b.gy0+j+1)<<cbh)
-					}
-				}
+				b.blocks = make([]*j2kCodeBlock, b.nbx*b.nby)
 			}
 			res.bands = append(res.bands, b)
 		}
@@ -147,6 +139,17 @@ func (b *j2kBand) quantize(q *j2kQuant, st *j2kCodingStyle, r, prec, roi int) er
 		b.step = float32((1 + float64(mu)/2048) * pow2(prec+gain-eps))
 	}
 	return nil
+}
+
+// newBlock creates code-block k of the band's grid, included for the
+// first time with z missing bit-planes.
+func (b *j2kBand) newBlock(k, z int) *j2kCodeBlock {
+	i, j := k%b.nbx, k/b.nbx
+	cb := &j2kCodeBlock{zeroPlanes: z, lblock: 3,
+		x0: max(b.x0, (b.gx0+i)<<b.cbw), y0: max(b.y0, (b.gy0+j)<<b.cbh),
+		x1: min(b.x1, (b.gx0+i+1)<<b.cbw), y1: min(b.y1, (b.gy0+j+1)<<b.cbh)}
+	b.blocks[k] = cb
+	return cb
 }
 
 // pow2 returns 2**e as a float64.
@@ -352,22 +355,19 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 			b := &res.bands[bi]
 			for j := range pb.bh {
 				for i := range pb.bw {
-					cb := &b.blocks[(pb.by0+j)*b.nbx+pb.bx0+i]
-					var inc bool
-					if !cb.included {
-						inc = pb.incl.decode(&br, i, j, int32(l+1)) <= int32(l)
-					} else {
-						inc = br.bit() != 0
-					}
-					if !inc {
-						continue
-					}
-					if !cb.included {
+					k := (pb.by0+j)*b.nbx + pb.bx0 + i
+					cb := b.blocks[k]
+					if cb == nil {
+						if pb.incl.decode(&br, i, j, int32(l+1)) > int32(l) {
+							continue
+						}
 						z := pb.zero.decode(&br, i, j, 64)
 						if z >= 64 || int(z) > b.planes {
 							return fmt.Errorf("jpeg2000: code-block with %d missing bit-planes of %d", z, b.planes)
 						}
-						cb.included, cb.zeroPlanes, cb.lblock = true, int(z), 3
+						cb = b.newBlock(k, int(z))
+					} else if br.bit() == 0 {
+						continue
 					}
 					n := readPassCount(&br)
 					for br.bit() != 0 && !br.over {
