@@ -119,6 +119,8 @@ func readCodestream(data []byte) (*j2kCodestream, error) {
 			ppm = append(ppm, j2kZSeg{int(s.b[0]), s.b[1:]})
 		case csSIZ:
 			return nil, fmt.Errorf("jpeg2000: second SIZ marker")
+		case csTLM, csPLM, csCRG, csCOM:
+			// Indexes and annotations: the decoder finds its way without them.
 		}
 	}
 	// Tile-parts: r.pos is just past an SOT marker.
@@ -165,6 +167,8 @@ func readCodestream(data []byte) (*j2kCodestream, error) {
 				}
 				// Ordered by tile-part, then by Zppt within it.
 				t.ppt = append(t.ppt, j2kZSeg{t.parts<<8 | int(s.b[0]), s.b[1:]})
+			case csPLT, csCOM:
+				// Packet lengths and comments: not needed.
 			}
 		}
 		end := int64(len(data))

@@ -39,12 +39,12 @@ const (
 
 // Code-block style flags (T.800 table A.19).
 const (
-	cbBypass   = 0x01 // selective arithmetic coding bypass
-	cbReset    = 0x02 // reset context probabilities on coding pass boundaries
-	cbTermAll  = 0x04 // termination on each coding pass
-	cbCausal   = 0x08 // vertically causal context
-	cbPredTerm = 0x10 // predictable termination (nothing to do when decoding)
-	cbSegMark  = 0x20 // segmentation symbols
+	cbBypass  = 0x01 // selective arithmetic coding bypass
+	cbReset   = 0x02 // reset context probabilities on coding pass boundaries
+	cbTermAll = 0x04 // termination on each coding pass
+	cbCausal  = 0x08 // vertically causal context
+	cbSegMark = 0x20 // segmentation symbols
+	// 0x10, predictable termination, changes nothing when decoding.
 )
 
 // j2kMaxLevels is the most decomposition levels a component may have (T.800 A.6.1).
@@ -265,7 +265,7 @@ func readQuant(s *j2kSegment) (*j2kQuant, error) {
 	return q, s.err
 }
 
-// readParam applies a COD, COC, QCD, QCC, RGN or POC segment to p.
+// read applies a COD, COC, QCD, QCC, RGN or POC segment to p.
 func (p *j2kParams) read(s *j2kSegment, nc int) error {
 	switch s.marker {
 	case csCOD:

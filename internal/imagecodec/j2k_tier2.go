@@ -160,7 +160,7 @@ func pow2(e int) float64 {
 	return 1 / float64(uint64(1)<<min(-e, 63))
 }
 
-// ceilShift returns ceil(v / 2**s) for v >= 0... and for negative v.
+// ceilShift returns ceil(v / 2**s), for any sign of v.
 func ceilShift(v, s int) int {
 	return -((-v) >> s)
 }
@@ -315,7 +315,7 @@ type j2kTileDecoder struct {
 	tx0, ty0 int      // the tile's origin on the reference grid
 }
 
-// j2kSegmentLen returns the number of passes a codeword segment starting
+// segMaxPasses returns the number of passes a codeword segment starting
 // at pass index first can hold, with code-block style st.
 func segMaxPasses(first int, st byte) int {
 	switch {
@@ -335,7 +335,7 @@ func segMaxPasses(first int, st byte) int {
 func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 	tc := d.comps[c]
 	res := &tc.res[r]
-	if d.coding.sop && d.pos+6 <= len(d.body) && d.body[d.pos] == 0xFF && d.body[d.pos+1] == 0x91 {
+	if d.coding.sop && d.pos+6 <= len(d.body) && int(d.body[d.pos])<<8|int(d.body[d.pos+1]) == csSOP {
 		d.pos += 6
 	}
 	br := j2kBitReader{b: d.body, pos: d.pos}
@@ -395,7 +395,7 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 		return fmt.Errorf("jpeg2000: packet header: %w", ErrTruncated)
 	}
 	br.align()
-	if d.coding.eph && br.pos+2 <= len(br.b) && br.b[br.pos] == 0xFF && br.b[br.pos+1] == 0x92 {
+	if d.coding.eph && br.pos+2 <= len(br.b) && int(br.b[br.pos])<<8|int(br.b[br.pos+1]) == csEPH {
 		br.pos += 2
 	}
 	if d.headers != nil {

@@ -59,8 +59,6 @@ func jp2Boxes(data []byte) ([]jp2Box, error) {
 // jp2File is what the JP2 boxes say about the image.
 type jp2File struct {
 	codestream []byte
-	nc         int  // components in the image header
-	bpc        byte // bits per component byte of the image header
 	sycc       bool // colour specification: sYCC
 }
 
@@ -85,7 +83,7 @@ func readJP2(data []byte) (*jp2File, error) {
 					if len(h.content) < 14 {
 						return nil, fmt.Errorf("jpeg2000: image header box of %d bytes", len(h.content))
 					}
-					f.nc, f.bpc, haveHeader = int(binary.BigEndian.Uint16(h.content[8:])), h.content[10], true
+					haveHeader = true
 				case "colr":
 					if len(h.content) >= 7 && h.content[0] == 1 && binary.BigEndian.Uint32(h.content[3:]) == 18 {
 						f.sycc = true
@@ -113,11 +111,7 @@ func readJP2(data []byte) (*jp2File, error) {
 // and the file's colour specification.
 func jpeg2000Input(data []byte) (*jp2File, error) {
 	if bytes.HasPrefix(data, []byte(jp2Signature)) {
-		f, err := readJP2(data)
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
+		return readJP2(data)
 	}
 	return &jp2File{codestream: data}, nil
 }
