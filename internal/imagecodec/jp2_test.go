@@ -188,3 +188,21 @@ func TestJPEG2000Subsampled(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeJPEG2000 decodes a lossy 9/7 and a lossless 5/3 file.
+func BenchmarkDecodeJPEG2000(b *testing.B) {
+	for _, name := range []string{"opj_200x150_97_r60.jp2", "opj_64x48_rgb_53.jp2"} {
+		data, err := os.ReadFile("testdata/jp2/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := DecodeJPEG2000(data, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
