@@ -194,8 +194,8 @@ func idwt[T int32 | float32](tc *j2kTileComp, buf []T, line func([]T, int), rows
 			continue
 		}
 		lw, lh := ceilShift(res.x1, 1)-ceilShift(res.x0, 1), ceilShift(res.y1, 1)-ceilShift(res.y0, 1)
-		if cap(tmp) < max(w, h)*w {
-			tmp = make([]T, max(w, h)*w)
+		if cap(tmp) < w*h { // a row for the horizontal pass, all rows for the vertical
+			tmp = make([]T, w*h)
 		}
 		line0 := tmp[:w]
 		for y := range h {

@@ -34,7 +34,9 @@ func j2kHeader(w, h, nc, prec int, cod []byte) []byte {
 	b = binary.BigEndian.AppendUint16(b, uint16(len(cod)+3))
 	b = append(b, 0)
 	b = append(b, cod...)
-	return append(b, 0xFF, 0x5C, 0, 4, 0x40, 0x40) // QCD: no quantization, 2 guard bits
+	n := 3*int(cod[4]) + 1 // QCD: no quantization, 2 guard bits, exponent 8 for every subband
+	b = append(b, 0xFF, 0x5C, 0, byte(3+n), 0x40)
+	return append(b, bytes.Repeat([]byte{8 << 3}, n)...)
 }
 
 // jp2Wrap puts a codestream in a JP2 file with the given extra header boxes.
@@ -204,5 +206,23 @@ func BenchmarkDecodeJPEG2000(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestJPEG2000Wide decodes a 200000x1 image whose packets are all empty:
+// the inverse DWT's scratch must grow with the tile's area, not its
+// width squared.
+func TestJPEG2000Wide(t *testing.T) {
+	cs := j2kHeader(200000, 1, 1, 8, []byte{0, 0, 1, 0, 5, 4, 4, 0, 1}) // 5 levels
+	body := make([]byte, 16)                                            // 16 empty packets: the precincts of 6 resolutions
+	sot := []byte{0xFF, 0x90, 0, 10, 0, 0, 0, 0, 0, 0, 0, 1}
+	binary.BigEndian.PutUint32(sot[6:], uint32(len(sot)+2+len(body)))
+	cs = append(append(append(append(cs, sot...), 0xFF, 0x93), body...), 0xFF, 0xD9)
+	img, err := DecodeJPEG2000(cs, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := img.(*image.Gray); !ok || g.Rect.Dx() != 200000 || g.Pix[0] != 128 {
+		t.Errorf("decoded %T %v", img, img.Bounds())
 	}
 }
