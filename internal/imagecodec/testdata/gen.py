@@ -319,7 +319,7 @@ def jp2s():
         'tp_r': ['-TP', 'R', '-t', '24,20', '-n', '3'],
         'tp_l': ['-TP', 'L', '-r', '20,4,1'],
         'tp_c': ['-TP', 'C'],
-        'poc': ['-POC', 'T0=0,0,1,3,3,CPRL/T0=0,0,3,6,3,LRCP', '-r', '30,10,1'],
+        'poc': ['-POC', 'T1=0,0,1,3,3,CPRL/T1=0,0,3,6,3,RPCL', '-r', '30,10,1'],
         'roi': ['-ROI', 'c=0,U=4'],
         'guard1': ['-GuardBits', '1'],
         'comment': ['-C', 'a comment'],
@@ -330,7 +330,7 @@ def jp2s():
     for i, (tag, args) in enumerate(opts.items()):
         out = 'jp2' if i % 2 else 'j2k'
         yield f'opj_opt_{tag}_53.{out}', opj_im(im, args, out)
-        if tag not in ('layers', 'psnr'):
+        if tag not in ('layers', 'psnr', 'poc'):  # opj_compress writes a broken POC file with one layer
             args = args + ['-r', '12']
         yield f'opj_opt_{tag}_97.{out}', opj_im(im, args + ['-I'], out)
     # Greyscale with options, and a larger lossy picture.
@@ -362,6 +362,9 @@ def jp2s():
         s = r.integers(-(1 << (prec - 1)), 1 << (prec - 1), (1, 9, 14))
         yield f'opj_grey_{prec}bit_signed.j2k', opj_raw(s, prec, True, ['-n', '2'])
     yield 'opj_rgb_4bit_signed.j2k', opj_raw(r.integers(-8, 8, (3, 7, 6)), 4, True, ['-n', '2'])
+    # COC, QCC and tile-part COD and QCD segments.
+    yield 'opj_params_53.j2k', spread_params(opj_im(im, ['-t', '24,20', '-n', '3', '-TP', 'R']))
+    yield 'opj_params_97.j2k', spread_params(opj_im(im, ['-t', '24,20', '-n', '3', '-I', '-r', '10']))
     # Packet headers in PPM and PPT marker segments, which openjpeg does
     # not write: moved there from files with SOP and EPH markers.
     for where in ('ppm', 'ppt'):
@@ -411,6 +414,30 @@ def move_headers(cs, where):
     for sot, hdr, body in parts:
         n = len(sot) + len(hdr) + 2 + len(body)
         out += sot[:6] + struct.pack('>I', n) + sot[10:] + hdr + b'\xff\x93' + body
+    return out + rest
+
+
+def spread_params(cs):
+    """Rewrites a codestream of three or more components so that its
+    coding parameters also come from COC and QCC segments (main header,
+    for components 1 and 2) and COD and QCD segments in each tile's first
+    tile-part header, all repeating the main header's values: PIL decodes
+    the same pixels, and a decoder must apply the precedence rules."""
+    i = cs.index(b'\xff\x90')
+    main, rest = cs[:i], cs[i:]
+    def segment(m):
+        j = main.index(m)
+        return main[j:j + 2 + struct.unpack('>H', main[j + 2:j + 4])[0]]
+    cod, qcd = segment(b'\xff\x52'), segment(b'\xff\x5c')
+    coc = b'\xff\x53' + struct.pack('>H', len(cod) - 5) + b'\x01' + bytes([cod[4] & 1]) + cod[9:]
+    qcc = b'\xff\x5d' + struct.pack('>H', len(qcd) - 2 + 1) + b'\x02' + qcd[4:]
+    out = main + coc + qcc
+    while rest[:2] == b'\xff\x90':
+        psot = struct.unpack('>I', rest[6:10])[0]
+        part, rest = rest[:psot], rest[psot:]
+        if part[10] == 0:  # TPsot: the tile's first tile-part
+            part = part[:6] + struct.pack('>I', psot + len(cod) + len(qcd)) + part[10:12] + cod + qcd + part[12:]
+        out += part
     return out + rest
 
 
