@@ -419,19 +419,23 @@ def move_headers(cs, where):
 
 def spread_params(cs):
     """Rewrites a codestream of three or more components so that its
-    coding parameters also come from COC and QCC segments (main header,
-    for components 1 and 2) and COD and QCD segments in each tile's first
-    tile-part header, all repeating the main header's values: PIL decodes
-    the same pixels, and a decoder must apply the precedence rules."""
+    coding parameters come from COD and QCD segments in each tile's first
+    tile-part header, while the main header's COD, QCD, COC (component 1)
+    and QCC (component 2) hold other code-block and step sizes: a decoder
+    ranking them as T.800 A.6 says (tile COD over main COC over main COD,
+    tile QCD over main QCC) decodes the pixels PIL does."""
     i = cs.index(b'\xff\x90')
     main, rest = cs[:i], cs[i:]
+
     def segment(m):
         j = main.index(m)
-        return main[j:j + 2 + struct.unpack('>H', main[j + 2:j + 4])[0]]
-    cod, qcd = segment(b'\xff\x52'), segment(b'\xff\x5c')
-    coc = b'\xff\x53' + struct.pack('>H', len(cod) - 5) + b'\x01' + bytes([cod[4] & 1]) + cod[9:]
-    qcc = b'\xff\x5d' + struct.pack('>H', len(qcd) - 2 + 1) + b'\x02' + qcd[4:]
-    out = main + coc + qcc
+        return j, main[j:j + 2 + struct.unpack('>H', main[j + 2:j + 4])[0]]
+    (jc, cod), (jq, qcd) = segment(b'\xff\x52'), segment(b'\xff\x5c')
+    cb = lambda seg, w, h: seg[:10] + bytes([w, h]) + seg[12:]  # code-block size exponents - 2
+    bad_qcd = qcd[:5] + bytes(b ^ 0x18 for b in qcd[5:])  # other exponents
+    coc = b'\xff\x53' + struct.pack('>H', len(cod) - 5) + b'\x01' + bytes([cod[4] & 1]) + cb(cod, 2, 0)[9:]
+    qcc = b'\xff\x5d' + struct.pack('>H', len(qcd) - 1) + b'\x02' + bad_qcd[4:]
+    out = main[:jc] + cb(cod, 1, 1) + main[jc + len(cod):jq] + bad_qcd + main[jq + len(qcd):] + coc + qcc
     while rest[:2] == b'\xff\x90':
         psot = struct.unpack('>I', rest[6:10])[0]
         part, rest = rest[:psot], rest[psot:]
