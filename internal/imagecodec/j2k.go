@@ -409,6 +409,8 @@ func decodeBlocks(comps []*j2kTileComp, roi []int, t1s []*t1, put func(int, *j2k
 }
 
 // parallel runs f(0) ... f(n-1) on n goroutines (inline when n is 1).
+// A panic in one of them is raised again in the caller's goroutine, where
+// Decode's guard turns it into an error, instead of ending the process.
 func parallel(n int, f func(int)) {
 	if n <= 1 {
 		if n == 1 {
@@ -417,8 +419,20 @@ func parallel(n int, f func(int)) {
 		return
 	}
 	var wg sync.WaitGroup
+	var once sync.Once
+	var failure any
 	for i := range n {
-		wg.Go(func() { f(i) })
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					once.Do(func() { failure = r })
+				}
+			}()
+			f(i)
+		})
 	}
 	wg.Wait()
+	if failure != nil {
+		panic(failure)
+	}
 }

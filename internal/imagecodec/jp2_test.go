@@ -226,3 +226,20 @@ func TestJPEG2000Wide(t *testing.T) {
 		t.Errorf("decoded %T %v", img, img.Bounds())
 	}
 }
+
+// TestParallelPanic checks that a panic in one of parallel's goroutines
+// reaches the caller, where Decode's guard makes it an error, rather than
+// ending the process.
+func TestParallelPanic(t *testing.T) {
+	_, err := guard(func() (int, error) {
+		parallel(3, func(i int) {
+			if i == 1 {
+				panic("boom")
+			}
+		})
+		return 0, nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("err = %v, want the goroutine's panic", err)
+	}
+}
