@@ -3,7 +3,6 @@ package imagecodec
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -353,7 +352,11 @@ func (cs *j2kCodestream) decodeTile(idx int, t1s []*t1) ([]j2kSamples, error) {
 		v := make([]int32, len(f))
 		for i, s := range f {
 			// openjpeg rounds with lrintf: to nearest, ties to even.
-			r := math.RoundToEven(float64(min(max(s, -1<<30), 1<<30)))
+			// Samples are at most 16 bits, so values past 2^22 are
+			// clamped anyway, and below that adding and subtracting
+			// 1.5*2^23 rounds in float32 exactly that way.
+			s = min(max(s, -1<<22), 1<<22)
+			r := float32(s+0x1.8p23) - 0x1.8p23
 			v[i] = min(max(int32(r)+shift, lo), hi)
 		}
 		out[c].v = v

@@ -120,40 +120,31 @@ func (m *mqDecoder) byteIn() {
 func (m *mqDecoder) decode(cx int) uint32 {
 	e := &mqStates[m.ctx[cx&31]]
 	m.a -= e.qe
-	if m.c>>16 < e.qe {
-		return m.lps(cx, e)
+	upper := m.c>>16 >= e.qe
+	if upper {
+		m.c -= e.qe << 16
+		if m.a&0x8000 != 0 {
+			return e.mps
+		}
 	}
-	m.c -= e.qe << 16
-	if m.a&0x8000 != 0 {
-		return e.mps
-	}
-	return m.mpsRenorm(cx, e)
+	return m.exchange(cx, e, upper)
 }
 
-// mpsRenorm finishes a decision in the upper sub-interval that needs
-// renormalization: an MPS, or an LPS by conditional exchange.
-func (m *mqDecoder) mpsRenorm(cx int, e *mqEntry) uint32 {
+// exchange finishes a decision that needs renormalization: in the upper
+// sub-interval an MPS (or an LPS by conditional exchange, MPS_EXCHANGE),
+// in the lower one an LPS (or an MPS by conditional exchange,
+// LPS_EXCHANGE).
+func (m *mqDecoder) exchange(cx int, e *mqEntry, upper bool) uint32 {
 	d := e.mps
-	if m.a < e.qe { // MPS_EXCHANGE
+	if m.a < e.qe == upper { // an LPS
 		d = 1 - d
 		m.ctx[cx&31] = e.nlps
 	} else {
 		m.ctx[cx&31] = e.nmps
 	}
-	m.renorm()
-	return d
-}
-
-// lps finishes a decision in the lower sub-interval (LPS_EXCHANGE).
-func (m *mqDecoder) lps(cx int, e *mqEntry) uint32 {
-	d := e.mps
-	if m.a < e.qe {
-		m.ctx[cx&31] = e.nmps
-	} else {
-		d = 1 - d
-		m.ctx[cx&31] = e.nlps
+	if !upper {
+		m.a = e.qe
 	}
-	m.a = e.qe
 	m.renorm()
 	return d
 }

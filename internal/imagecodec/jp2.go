@@ -262,6 +262,16 @@ func (o *j2kImage) put(siz *j2kSize, idx int, planes []j2kSamples) {
 			}
 			return u << shift
 		}
+		if offset == 0 && shift == 0 && comp.dx == 1 && comp.dy == 1 && !o.la && !o.wide {
+			for y := ty0; y < ty1; y++ { // 8-bit unsigned samples: copied
+				src := p.v[(y-ty0)*p.w : (y-ty0+1)*p.w]
+				row := o.pix[(y-siz.y0)*o.stride+(tx0-siz.x0)*o.bpp+c:]
+				for x, v := range src[:tx1-tx0] {
+					row[x*o.bpp] = uint8(v)
+				}
+			}
+			continue
+		}
 		dsts := []int{c}
 		switch {
 		case o.la && c == 0:
