@@ -235,8 +235,11 @@ func splitPPM(ppm []j2kZSeg, parts []*j2kTile) error {
 // tileRect returns tile idx's area on the reference grid.
 func (z *j2kSize) tileRect(idx int) (x0, y0, x1, y1 int) {
 	p, q := idx%z.tilesX, idx/z.tilesX
-	x0, y0 = max(z.tx0+p*z.tw, z.x0), max(z.ty0+q*z.th, z.y0)
-	x1, y1 = min(z.tx0+(p+1)*z.tw, z.x1), min(z.ty0+(q+1)*z.th, z.y1)
+	edge := func(o, i, size, lo, hi int) int { // in 64 bits: a 32-bit int could overflow
+		return int(min(max(int64(o)+int64(i)*int64(size), int64(lo)), int64(hi)))
+	}
+	x0, y0 = edge(z.tx0, p, z.tw, z.x0, z.x1), edge(z.ty0, q, z.th, z.y0, z.y1)
+	x1, y1 = edge(z.tx0, p+1, z.tw, z.x0, z.x1), edge(z.ty0, q+1, z.th, z.y0, z.y1)
 	return
 }
 
@@ -259,7 +262,7 @@ func (cs *j2kCodestream) decodeTile(idx int, t1s []*t1) ([]j2kSamples, error) {
 	tx0, ty0, tx1, ty1 := siz.tileRect(idx)
 	d := &j2kTileDecoder{coding: coding, tx0: tx0, ty0: ty0}
 	for c, comp := range siz.comps {
-		tc, err := buildTileComp(ceilDiv(tx0, comp.dx), ceilDiv(ty0, comp.dy), ceilDiv(tx1, comp.dx), ceilDiv(ty1, comp.dy),
+		tc, err := buildTileComp(ceilDivPos(tx0, comp.dx), ceilDivPos(ty0, comp.dy), ceilDivPos(tx1, comp.dx), ceilDivPos(ty1, comp.dy),
 			&coding.styles[c], coding.quants[c], comp.prec, coding.roi[c])
 		if err != nil {
 			return nil, err
@@ -362,6 +365,15 @@ func (cs *j2kCodestream) decodeTile(idx int, t1s []*t1) ([]j2kSamples, error) {
 		out[c].v = v
 	}
 	return out, nil
+}
+
+// ceilDivPos is ceil(v/d) for v >= 0 without overflow near the top of
+// a 32-bit int.
+func ceilDivPos(v, d int) int {
+	if v == 0 {
+		return 0
+	}
+	return (v-1)/d + 1
 }
 
 // decodeBlocks decodes every code-block of the tile-components that has

@@ -178,22 +178,29 @@ func readSIZ(s *j2kSegment) (*j2kSize, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
+	for _, x := range v {
+		if x >= 1<<31 {
+			return nil, fmt.Errorf("jpeg2000: image or tile coordinate %d: over 2^31 is not supported", x)
+		}
+	}
 	z.x1, z.y1, z.x0, z.y0, z.tw, z.th, z.tx0, z.ty0 = int(v[0]), int(v[1]), int(v[2]), int(v[3]), int(v[4]), int(v[5]), int(v[6]), int(v[7])
 	switch {
 	case z.x0 >= z.x1 || z.y0 >= z.y1:
 		return nil, fmt.Errorf("jpeg2000: empty image area (%d,%d)-(%d,%d)", z.x0, z.y0, z.x1, z.y1)
 	case z.tw == 0 || z.th == 0:
 		return nil, fmt.Errorf("jpeg2000: zero tile size")
-	case z.tx0 > z.x0 || z.ty0 > z.y0 || z.tx0+z.tw <= z.x0 || z.ty0+z.th <= z.y0:
+	case z.tx0 > z.x0 || z.ty0 > z.y0 || v[6]+v[4] <= v[2] || v[7]+v[5] <= v[3]:
 		return nil, fmt.Errorf("jpeg2000: the first tile does not cover the image origin")
 	case nc < 1 || nc > 4:
 		return nil, fmt.Errorf("jpeg2000: %d components: only 1 to 4 are supported", nc)
 	}
 	z.width, z.height = z.x1-z.x0, z.y1-z.y0
-	z.tilesX, z.tilesY = ceilDiv(z.x1-z.tx0, z.tw), ceilDiv(z.y1-z.ty0, z.th)
-	if int64(z.tilesX)*int64(z.tilesY) > j2kMaxTiles {
-		return nil, fmt.Errorf("jpeg2000: %dx%d tiles: more than %d", z.tilesX, z.tilesY, j2kMaxTiles)
+	tiles := func(n, size int64) int64 { return (n + size - 1) / size }
+	tx, ty := tiles(v[0]-v[6], v[4]), tiles(v[1]-v[7], v[5])
+	if tx*ty > j2kMaxTiles {
+		return nil, fmt.Errorf("jpeg2000: %dx%d tiles: more than %d", tx, ty, j2kMaxTiles)
 	}
+	z.tilesX, z.tilesY = int(tx), int(ty)
 	for range nc {
 		ssiz, dx, dy := s.u8(), s.u8(), s.u8()
 		if s.err != nil {

@@ -94,8 +94,8 @@ func buildTileComp(x0, y0, x1, y1 int, st *j2kCodingStyle, q *j2kQuant, prec, ro
 				b.x0, b.y0, b.x1, b.y1 = res.x0, res.y0, res.x1, res.y1
 			} else {
 				nb := nl - r + 1
-				b.x0, b.x1 = ceilShift(x0-xo<<(nb-1), nb), ceilShift(x1-xo<<(nb-1), nb)
-				b.y0, b.y1 = ceilShift(y0-yo<<(nb-1), nb), ceilShift(y1-yo<<(nb-1), nb)
+				b.x0, b.x1 = bandEdge(x0, xo, nb), bandEdge(x1, xo, nb)
+				b.y0, b.y1 = bandEdge(y0, yo, nb), bandEdge(y1, yo, nb)
 				b.ox, b.oy = xo*lw, yo*lh
 			}
 			if err := b.quantize(q, st, r, prec, roi); err != nil {
@@ -160,6 +160,14 @@ func pow2(e int) float64 {
 	return 1 / float64(uint64(1)<<min(-e, 63))
 }
 
+// bandEdge maps tile-component coordinate v to a subband of decomposition
+// level nb with offset o (T.800 equation B-15), in 64 bits as levels may
+// reach 32.
+func bandEdge(v, o, nb int) int {
+	w := int64(v) - int64(o)<<(nb-1)
+	return int(-((-w) >> nb))
+}
+
 // ceilShift returns ceil(v / 2**s), for any sign of v.
 func ceilShift(v, s int) int {
 	return -((-v) >> s)
@@ -182,8 +190,8 @@ func (res *j2kResolution) precinct(r, k int) []j2kPrecinctBand {
 		if r > 0 {
 			ppx, ppy = ppx-1, ppy-1
 		}
-		x0, x1 := max(b.x0, px<<ppx), min(b.x1, (px+1)<<ppx)
-		y0, y1 := max(b.y0, py<<ppy), min(b.y1, (py+1)<<ppy)
+		x0, x1 := max(b.x0, px<<ppx), int(min(int64(b.x1), int64(px+1)<<ppx))
+		y0, y1 := max(b.y0, py<<ppy), int(min(int64(b.y1), int64(py+1)<<ppy))
 		if x0 >= x1 || y0 >= y1 {
 			continue
 		}
@@ -478,7 +486,8 @@ func (d *j2kTileDecoder) visit(l, r, c, k int) error {
 
 // j2kPrecinctRef is a precinct in a position-driven progression.
 type j2kPrecinctRef struct {
-	x, y, c, r, k int
+	x, y    int64 // where it starts on the reference grid
+	c, r, k int
 }
 
 // volume reads the packets of one progression volume (T.800 B.12.1).
@@ -523,19 +532,20 @@ func (d *j2kTileDecoder) volume(v j2kPOC) error {
 			for k := range res.pw * res.ph {
 				// Where the precinct starts on the reference grid; the
 				// first one of a row or column may start before the tile.
-				px, py := (res.px0+k%res.pw)<<res.ppx, (res.py0+k/res.pw)<<res.ppy
-				refs = append(refs, j2kPrecinctRef{x: max(d.tx0, px<<s*dx), y: max(d.ty0, py<<s*dy), c: c, r: r, k: k})
+				px, py := int64(res.px0+k%res.pw)<<res.ppx, int64(res.py0+k/res.pw)<<res.ppy
+				refs = append(refs, j2kPrecinctRef{x: max(int64(d.tx0), px<<s*int64(dx)), y: max(int64(d.ty0), py<<s*int64(dy)), c: c, r: r, k: k})
 			}
 		}
 	}
-	key := func(p j2kPrecinctRef) [4]int {
+	key := func(p j2kPrecinctRef) [4]int64 {
+		c, r := int64(p.c), int64(p.r)
 		switch v.order {
 		case progRPCL:
-			return [4]int{p.r, p.y, p.x, p.c}
+			return [4]int64{r, p.y, p.x, c}
 		case progPCRL:
-			return [4]int{p.y, p.x, p.c, p.r}
+			return [4]int64{p.y, p.x, c, r}
 		}
-		return [4]int{p.c, p.y, p.x, p.r}
+		return [4]int64{c, p.y, p.x, r}
 	}
 	slices.SortFunc(refs, func(a, b j2kPrecinctRef) int {
 		ka, kb := key(a), key(b)
