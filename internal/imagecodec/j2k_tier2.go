@@ -363,8 +363,8 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 			b := &res.bands[bi]
 			for j := range pb.bh {
 				for i := range pb.bw {
-					k := (pb.by0+j)*b.nbx + pb.bx0 + i
-					cb := b.blocks[k]
+					bk := (pb.by0+j)*b.nbx + pb.bx0 + i
+					cb := b.blocks[bk]
 					if cb == nil {
 						if pb.incl.decode(&br, i, j, int32(l+1)) > int32(l) {
 							continue
@@ -373,7 +373,7 @@ func (d *j2kTileDecoder) packet(l, r, c, k int) error {
 						if z >= 64 || int(z) > b.planes {
 							return fmt.Errorf("jpeg2000: code-block with %d missing bit-planes of %d", z, b.planes)
 						}
-						cb = b.newBlock(k, int(z))
+						cb = b.newBlock(bk, int(z))
 					} else if br.bit() == 0 {
 						continue
 					}
