@@ -35,10 +35,11 @@ func Decode(path string, opt Options) (*Pixels, error) {
 	return DecodeReader(f, path, opt)
 }
 
-// DecodeReader decodes a JPEG, PNG, GIF (first frame), BMP, TIFF, WebP or
-// PNM (PBM, PGM, PPM) image read from r into upright 8-bit pixels; name
-// identifies the image in errors. JPEG, WebP and PNM pixels equal those
-// PIL decodes (libjpeg-turbo, libwebp) bit for bit, as do PNG's. The
+// DecodeReader decodes a JPEG, PNG, GIF (first frame), BMP, TIFF, WebP,
+// JPEG 2000 (.jp2 file or .j2k codestream) or PNM (PBM, PGM, PPM) image
+// read from r into upright 8-bit pixels; name identifies the image in
+// errors. JPEG, WebP, JPEG 2000 and PNM pixels equal those PIL decodes
+// (libjpeg-turbo, libwebp, openjpeg) bit for bit, as do PNG's. The
 // header is checked first: an image claiming more than opt.MaxPixels
 // pixels is rejected without being decoded. The EXIF
 // orientation of JPEG and TIFF files is applied (PIL's Image.open does not
@@ -109,20 +110,22 @@ func checkSize(name string, w, h int, limit int64) error {
 }
 
 // decodeError describes a decoder failure for the image called name, whose
-// file is data. A decoder hitting end of input, or a failure on a PNG, JPEG
-// or GIF file that lacks its end marker, is reported as truncation.
+// file is data. A decoder hitting end of input, or a failure on a PNG, JPEG,
+// GIF or JPEG 2000 file that lacks its end marker, is reported as
+// truncation.
 func decodeError(name, format string, data []byte, err error) error {
 	switch {
 	case errors.Is(err, imagecodec.ErrFormat):
-		return fmt.Errorf("preprocess: %s: unknown image format (want JPEG, PNG, GIF, BMP, TIFF, WebP or PNM)", name)
+		return fmt.Errorf("preprocess: %s: unknown image format (want JPEG, PNG, GIF, BMP, TIFF, WebP, JPEG 2000 or PNM)", name)
 	case errors.Is(err, imagecodec.ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || missingEnd(format, data):
 		return fmt.Errorf("preprocess: %s: truncated %s file: %w", name, format, err)
 	}
 	return fmt.Errorf("preprocess: %s: corrupt %s data: %w", name, format, err)
 }
 
-// missingEnd reports whether a PNG, JPEG or GIF file lacks the marker its
-// format ends with (IEND chunk, EOI marker, trailer byte).
+// missingEnd reports whether a PNG, JPEG, GIF or JPEG 2000 file lacks the
+// marker its format ends with (IEND chunk, EOI marker, trailer byte, EOC
+// marker, which ends a JP2 file's codestream box too).
 func missingEnd(format string, data []byte) bool {
 	switch format {
 	case "png":
@@ -131,6 +134,8 @@ func missingEnd(format string, data []byte) bool {
 		return !bytes.HasSuffix(bytes.TrimRight(data, "\x00\r\n"), []byte{0xFF, 0xD9})
 	case "gif":
 		return !bytes.HasSuffix(data, []byte{0x3B})
+	case "jpeg2000":
+		return !bytes.HasSuffix(data, []byte{0xFF, 0xD9})
 	}
 	return false
 }

@@ -91,6 +91,10 @@ func TestFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	j2k, err := os.ReadFile("testdata/quad.j2k")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		format string
 		data   []byte
@@ -103,7 +107,8 @@ func TestFormats(t *testing.T) {
 		{"jpeg", encode(t, func(b *bytes.Buffer) error { return jpeg.Encode(b, img, &jpeg.Options{Quality: 100}) }), 10},
 		{"webp", webp, 0}, // lossless, written by PIL (testdata/genref)
 		{"pnm", ppm(img), 0},
-		{"jpeg", cmyk, 16}, // Adobe CMYK JPEG written by PIL
+		{"jpeg", cmyk, 16},   // Adobe CMYK JPEG written by PIL
+		{"jpeg2000", j2k, 0}, // lossless J2K codestream written by PIL
 	}
 	for _, c := range cases {
 		p, err := DecodeReader(bytes.NewReader(c.data), "quad."+c.format, Options{})
@@ -241,6 +246,10 @@ func TestCorruptInput(t *testing.T) {
 	img := noise(64, 64, 5)
 	pngData := encode(t, func(b *bytes.Buffer) error { return png.Encode(b, img) })
 	jpgData := encode(t, func(b *bytes.Buffer) error { return jpeg.Encode(b, img, nil) })
+	jp2Data, err := os.ReadFile("testdata/photo.jp2")
+	if err != nil {
+		t.Fatal(err)
+	}
 	badCRC := bytes.Clone(pngData)
 	badCRC[len(badCRC)-20] ^= 0xff // inside the last IDAT
 	cases := []struct {
@@ -252,6 +261,8 @@ func TestCorruptInput(t *testing.T) {
 		{"cut.png", "truncated png", pngData[:len(pngData)/2]},
 		{"header.png", "truncated png", pngData[:40]},
 		{"cut.jpg", "truncated jpeg", jpgData[:len(jpgData)/2]},
+		{"cut.jp2", "truncated jpeg2000", jp2Data[:len(jp2Data)/2]},
+		{"header.jp2", "truncated jpeg2000", jp2Data[:100]},
 		{"badcrc.png", "corrupt png", badCRC},
 		{"cut.gif", "gif", encode(t, func(b *bytes.Buffer) error { return gif.Encode(b, quad(32, 32), nil) })[:30]},
 	}
@@ -285,7 +296,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(ppm(img))
 	for _, name := range []string{"testdata/quad.webp", "testdata/quad_cmyk.jpg", "testdata/quad_progressive.jpg", "testdata/photo.jpg",
-		"testdata/photo.webp", "testdata/photo_422_progressive.jpg"} {
+		"testdata/photo.webp", "testdata/photo_422_progressive.jpg", "testdata/photo.jp2", "testdata/quad.j2k"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

@@ -52,7 +52,7 @@ func hostileImages(t testing.TB) map[string][]byte {
 	}
 	files["rotated.jpg"] = exifJPEG(files["rgb.jpg"], binary.BigEndian, 6)
 	files["rgb.ppm"] = ppm(img)
-	for _, name := range []string{"quad.webp", "quad_cmyk.jpg", "quad_progressive.jpg", "photo.jpg", "photo.webp", "photo_422_progressive.jpg", "photo_gray.jpg"} {
+	for _, name := range []string{"quad.webp", "quad_cmyk.jpg", "quad_progressive.jpg", "photo.jpg", "photo.webp", "photo_422_progressive.jpg", "photo_gray.jpg", "photo.jp2", "quad.j2k"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)

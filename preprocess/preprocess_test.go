@@ -41,8 +41,8 @@ type refCase struct {
 // TestMatchesPIL compares Load with the PIL reference prep.py, summarised in
 // testdata/pil_ref.json: the whole tensor must equal PIL's bit for bit (its
 // SHA-256 must match), for PNG, JPEG (baseline, progressive, 4:2:0, 4:2:2,
-// grey, CMYK) and WebP input. On a mismatch the sampled values and channel
-// means say by how much.
+// grey, CMYK), WebP and JPEG 2000 input. On a mismatch the sampled values
+// and channel means say by how much.
 func TestMatchesPIL(t *testing.T) {
 	raw, err := os.ReadFile("testdata/pil_ref.json")
 	if err != nil {
@@ -52,8 +52,8 @@ func TestMatchesPIL(t *testing.T) {
 	if err := json.Unmarshal(raw, &cases); err != nil {
 		t.Fatal(err)
 	}
-	if len(cases) < 21 {
-		t.Fatalf("pil_ref.json holds %d cases, want 21", len(cases))
+	if len(cases) < 22 {
+		t.Fatalf("pil_ref.json holds %d cases, want 22", len(cases))
 	}
 	for _, c := range cases {
 		name := strings.TrimPrefix(c.Image, "shared:images/") + "/" + c.Preset

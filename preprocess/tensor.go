@@ -2,13 +2,14 @@
 // classifiers.
 //
 // The pipeline matches the PIL reference (shared/reference/prep.py) bit for
-// bit on PNG, JPEG, WebP and PNM input: decode as PIL does (libjpeg-turbo's
-// and libwebp's exact pixels, from internal/imagecodec), convert to RGB
+// bit on PNG, JPEG, WebP, JPEG 2000 and PNM input: decode as PIL does
+// (libjpeg-turbo's, libwebp's and openjpeg's exact pixels, from
+// internal/imagecodec), convert to RGB
 // (alpha dropped) or luma, resize the shorter side to round(size*256/224)
 // with PIL's antialiasing bilinear filter, centre-crop size x size,
 // normalise with a Preset, and lay the result out as NCHW or NHWC with a
 // batch of one. Decoding (JPEG with EXIF orientation, PNG, GIF, BMP, TIFF,
-// WebP, PNM) and tensor conversion are separate
+// WebP, JPEG 2000, PNM) and tensor conversion are separate
 // steps, Decode and Pixels.Tensor, so callers can time them apart; Load does
 // both. The package is a leaf: it returns plain []float32 data and a shape.
 package preprocess

@@ -33,6 +33,7 @@ var formats = func() []format {
 		{name: "jpeg", sniff: prefix("\xff\xd8"), config: DecodeJPEGConfig, decode: DecodeJPEG},
 		{name: "webp", sniff: func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" },
 			config: DecodeWebPConfig, decode: DecodeWebP},
+		{name: "jpeg2000", sniff: sniffJPEG2000, config: DecodeJPEG2000Config, decode: DecodeJPEG2000},
 		{name: "pnm", sniff: func(b []byte) bool { return len(b) >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6' && pnmSpace(b[2]) },
 			config: DecodePNMConfig, decode: DecodePNM},
 	}
@@ -71,8 +72,8 @@ func sniff(data []byte) *format {
 }
 
 // DecodeConfig returns the size and colour model an image file's header
-// declares, and its format name ("jpeg", "webp", "pnm", "png", "gif",
-// "bmp" or "tiff").
+// declares, and its format name ("jpeg", "webp", "jpeg2000", "pnm", "png",
+// "gif", "bmp" or "tiff").
 func DecodeConfig(data []byte) (image.Config, string, error) {
 	f := sniff(data)
 	if f == nil {
@@ -83,11 +84,11 @@ func DecodeConfig(data []byte) (image.Config, string, error) {
 }
 
 // Decode decodes an image file of any format DecodeConfig knows: JPEG,
-// WebP and PNM with this package's decoders, PNG, GIF (first frame), BMP
-// and TIFF with the standard ones. The header is read first, and an image
-// of more than maxPixels pixels (maxPixels > 0) is refused with an error
-// wrapping ErrTooLarge before it is decoded. A panic in a third-party
-// decoder is returned as an error.
+// WebP, JPEG 2000 and PNM with this package's decoders, PNG, GIF (first
+// frame), BMP and TIFF with the standard ones. The header is read first,
+// and an image of more than maxPixels pixels (maxPixels > 0) is refused
+// with an error wrapping ErrTooLarge before it is decoded. A panic in a
+// third-party decoder is returned as an error.
 func Decode(data []byte, maxPixels int64) (image.Image, string, error) {
 	cfg, name, err := DecodeConfig(data)
 	if err != nil {

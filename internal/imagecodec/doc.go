@@ -1,6 +1,6 @@
-// Package imagecodec decodes JPEG, WebP and PNM images to the same pixels
-// as libjpeg-turbo and libwebp, the libraries behind PIL, OpenCV and the
-// ONNX reference implementation, bit for bit.
+// Package imagecodec decodes JPEG, WebP, JPEG 2000 and PNM images to the
+// same pixels as libjpeg-turbo, libwebp and openjpeg, the libraries behind
+// PIL, OpenCV and the ONNX reference implementation, bit for bit.
 //
 // Go's image/jpeg and golang.org/x/image/webp are correct decoders, but
 // their pixels differ from libjpeg-turbo's and libwebp's by a few levels:
@@ -20,6 +20,18 @@
 //     converted to RGB with libwebp's fancy upsampler and its 14-bit
 //     fixed-point YUV to RGB conversion; alpha (ALPH chunk) and lossless
 //     VP8L images keep their exact samples.
+//   - JPEG 2000 (Part 1): JP2 files and raw J2K codestreams; 1 to 4
+//     components of 1 to 16 bits, signed or not, any subsampling; tiles
+//     and tile-parts; all progression orders and progression order
+//     changes; layers, precincts, any code-block size and style (bypass,
+//     reset, termination, vertically causal, segmentation symbols); SOP,
+//     EPH, PLT, TLM, PPM and PPT; ROI (max-shift); the reversible 5/3 and
+//     irreversible 9/7 wavelets with their component transforms. The 9/7
+//     path runs in float32 with openjpeg's constants and order of
+//     operations, so lossy files match too. Samples are brought to 8 bits
+//     (16 for greyscale over 9 bits) as PIL does. Part 2 extensions, HT
+//     (Part 15) code-blocks, palettes and the sYCC colour space are
+//     refused with an error.
 //   - PNM: PBM, PGM and PPM, plain (P1-P3) and raw (P4-P6), any maxval.
 //
 // Every decoder reads the header first and refuses an image over the

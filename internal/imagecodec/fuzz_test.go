@@ -16,6 +16,7 @@ var decoders = map[string]func([]byte, int64) (image.Image, error){
 	"jpeg": DecodeJPEG,
 	"webp": DecodeWebP,
 	"pnm":  DecodePNM,
+	"jp2":  DecodeJPEG2000,
 }
 
 // seeds returns the test files of one format (a testdata subfolder).
@@ -68,9 +69,10 @@ func fuzzDecoder(f *testing.F, format string) {
 
 // The fuzz targets: `go test` runs their seeds (the test files);
 // `go test -fuzz FuzzJPEG ./internal/imagecodec` explores.
-func FuzzJPEG(f *testing.F) { fuzzDecoder(f, "jpeg") }
-func FuzzWebP(f *testing.F) { fuzzDecoder(f, "webp") }
-func FuzzPNM(f *testing.F)  { fuzzDecoder(f, "pnm") }
+func FuzzJPEG(f *testing.F)     { fuzzDecoder(f, "jpeg") }
+func FuzzWebP(f *testing.F)     { fuzzDecoder(f, "webp") }
+func FuzzPNM(f *testing.F)      { fuzzDecoder(f, "pnm") }
+func FuzzJPEG2000(f *testing.F) { fuzzDecoder(f, "jp2") }
 
 // TestHostile truncates test files of every format at many offsets and
 // flips random bits in them: each damaged file decodes to a consistent

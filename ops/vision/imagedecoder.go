@@ -16,9 +16,9 @@ const MaxDecodedPixels = 64_000_000
 // becomes a uint8 tensor of shape (height, width, channels).
 //
 // Pixels are those PIL gives, which is what the ONNX reference
-// implementation uses: JPEG, WebP and PNM through internal/imagecodec
-// (libjpeg-turbo's and libwebp's exact output), PNG, BMP, TIFF and GIF
-// through the standard decoders. JPEG 2000 is not supported. "RGB" and
+// implementation uses: JPEG, WebP, JPEG 2000 and PNM through
+// internal/imagecodec (libjpeg-turbo's, libwebp's and openjpeg's exact
+// output), PNG, BMP, TIFF and GIF through the standard decoders. "RGB" and
 // "BGR" convert as PIL's convert("RGB") (alpha dropped, grey replicated,
 // CMYK converted), "Grayscale" as its convert("L").
 //

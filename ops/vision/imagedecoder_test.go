@@ -12,8 +12,7 @@ import (
 )
 
 func TestImageDecoderNodeTests(t *testing.T) {
-	// JPEG 2000 is not decoded yet: its test is left out.
-	names := []string{"bmp", "jpeg_bgr", "jpeg_grayscale", "jpeg_rgb", "png", "pnm", "tiff", "webp"}
+	names := []string{"bmp", "jpeg2k", "jpeg_bgr", "jpeg_grayscale", "jpeg_rgb", "png", "pnm", "tiff", "webp"}
 	var patterns []string
 	for _, n := range names {
 		patterns = append(patterns, "test_image_decoder_decode_"+n+"*")

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Regenerates internal/imagecodec/testdata: small JPEG, WebP and PNM files
-and manifest.tsv, the SHA-256 of the pixels PIL decodes from each.
+"""Regenerates internal/imagecodec/testdata: small JPEG, WebP, PNM and
+JPEG 2000 files and manifest.tsv, the SHA-256 of the pixels PIL decodes
+from each.
 
 The Go tests compare the package's decoders with these hashes, so they
-check against PIL (libjpeg-turbo, libwebp) without needing it. Needs
-Debian's python3-pil and python3-numpy, and the reference encoders cjpeg
-(libjpeg-turbo-progs) and cwebp (webp). Run from anywhere:
+check against PIL (libjpeg-turbo, libwebp, openjpeg) without needing it.
+Needs Debian's python3-pil and python3-numpy, and the reference encoders
+cjpeg (libjpeg-turbo-progs), cwebp (webp) and opj_compress
+(openjpeg-tools). Run from anywhere:
 
     /usr/bin/python3 internal/imagecodec/testdata/gen.py [--raw DIR]
 
@@ -15,7 +17,7 @@ read (IMAGECODEC_RAW=DIR) to report the size of any difference.
 manifest.tsv columns: file, PIL mode, width, height, sha256 of the pixels
 in that mode (Image.tobytes()), of convert("RGB") and of convert("L").
 """
-import hashlib, io, os, random, subprocess, sys, tempfile
+import hashlib, io, os, random, struct, subprocess, sys, tempfile
 import numpy as np
 from PIL import Image, features
 
@@ -222,6 +224,248 @@ def pnms():
     yield 'plain_3x2_max4095.pgm', plain(b'P2', 3, 2, 4095, r.integers(0, 4096, 6))
 
 
+def opj(data, ext, args, out='j2k'):
+    """Runs opj_compress on an input file (bytes, extension ext) and
+    returns the codestream (out 'j2k') or JP2 file (out 'jp2')."""
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, 'in.' + ext), os.path.join(d, 'out.' + out)
+        with open(src, 'wb') as f:
+            f.write(data)
+        subprocess.run(['opj_compress', '-i', src, '-o', dst] + args, check=True, capture_output=True)
+        with open(dst, 'rb') as f:
+            return f.read()
+
+
+def pnm_bytes(im):
+    b = io.BytesIO()
+    im.save(b, 'PPM')
+    return b.getvalue()
+
+
+def opj_im(im, args, out='j2k'):
+    """opj_compress on a PIL image (L or RGB; RGBA and LA as raw planes)."""
+    if im.mode in ('L', 'RGB'):
+        return opj(pnm_bytes(im), 'pgm' if im.mode == 'L' else 'ppm', args, out)
+    planes = np.asarray(im).transpose(2, 0, 1).copy()
+    n = planes.shape[0]
+    fmt = f'{im.width},{im.height},{n},8,u@' + ':'.join(['1x1'] * n)
+    return opj(planes.tobytes(), 'raw', args + ['-F', fmt], out)
+
+
+def opj_raw(a, prec, signed, args, out='j2k'):
+    """opj_compress on raw samples a (components, height, width) of prec bits."""
+    n, h, w = a.shape
+    dt = ('>i2' if signed else '>u2') if prec > 8 else ('i1' if signed else 'u1')
+    fmt = f'{w},{h},{n},{prec},{"s" if signed else "u"}@' + ':'.join(['1x1'] * n)
+    return opj(a.astype(dt).tobytes(), 'raw', args + ['-F', fmt], out)
+
+
+def pil_j2k(im, **kw):
+    b = io.BytesIO()
+    im.save(b, 'JPEG2000', **kw)
+    return b.getvalue()
+
+
+def levels(w, h, n=6):
+    """The most resolutions opj_compress allows for a w x h image, at most n."""
+    return str(max(1, min(n, min(w, h).bit_length())))
+
+
+def jp2s():
+    """Yields (name, bytes) for every JPEG 2000 case: JP2 files and raw
+    codestreams from opj_compress and PIL over sizes, both wavelets,
+    progression orders, layers, tiles, precincts, code-block sizes and
+    styles, markers, bit depths and component counts."""
+    sizes = [(1, 1), (2, 3), (7, 13), (13, 7), (33, 17), (64, 48)]
+    for i, (w, h) in enumerate(sizes):
+        for mode in ('L', 'RGB'):
+            im = (photo(w, h, i) if i % 2 else crop(w, h, i)).convert(mode)
+            m = mode.lower()
+            n = ['-n', levels(w, h)]
+            out = 'jp2' if i % 2 else 'j2k'
+            yield f'opj_{w}x{h}_{m}_53.{out}', opj_im(im, n, out)
+            yield f'opj_{w}x{h}_{m}_97.{out}', opj_im(im, n + ['-I'], out)
+            if w * h > 100:
+                yield f'opj_{w}x{h}_{m}_97_r20.{out}', opj_im(im, n + ['-I', '-r', '20'], out)
+    # Coding options on one RGB picture, reversible and irreversible.
+    im = crop(48, 40, 3)
+    opts = {
+        'lrcp': ['-p', 'LRCP', '-r', '40,10,1', '-c', '[32,32],[16,16]', '-n', '4'],
+        'rlcp': ['-p', 'RLCP', '-r', '40,10,1', '-c', '[32,32],[16,16]', '-n', '4'],
+        'rpcl': ['-p', 'RPCL', '-r', '40,10,1', '-c', '[32,32],[16,16]', '-n', '4'],
+        'pcrl': ['-p', 'PCRL', '-r', '40,10,1', '-c', '[32,32],[16,16]', '-n', '4'],
+        'cprl': ['-p', 'CPRL', '-r', '40,10,1', '-c', '[32,32],[16,16]', '-n', '4'],
+        'layers': ['-r', '100,50,25,12,6,3,1'],
+        'psnr': ['-q', '25,32,40'],
+        'cb4x4': ['-b', '4,4'],
+        'cb16x64': ['-b', '16,64', '-n', '3'],
+        'cb64x16': ['-b', '64,16', '-n', '2'],
+        'prec8': ['-c', '[8,8]', '-b', '4,4', '-n', '3'],
+        'prec_mixed': ['-c', '[64,32],[32,16],[8,8]', '-n', '4'],
+        'tiles16': ['-t', '16,16', '-n', '3'],
+        'tiles_odd': ['-t', '17,13', '-n', '2'],
+        'tiles_offset': ['-t', '20,16', '-T', '5,3', '-d', '7,5', '-n', '3'],
+        'offset': ['-d', '3,1', '-n', '4'],
+        'bypass': ['-M', '1'],
+        'reset': ['-M', '2'],
+        'termall': ['-M', '4'],
+        'causal': ['-M', '8'],
+        'erterm': ['-M', '16'],
+        'segmark': ['-M', '32'],
+        'allmodes': ['-M', '63', '-r', '30,8,1'],
+        'bypass_term': ['-M', '5', '-r', '20,5,1'],
+        'sop_eph': ['-SOP', '-EPH', '-r', '20,4,1'],
+        'plt_tlm': ['-PLT', '-TLM', '-t', '24,24', '-n', '3'],
+        'tp_r': ['-TP', 'R', '-t', '24,20', '-n', '3'],
+        'tp_l': ['-TP', 'L', '-r', '20,4,1'],
+        'tp_c': ['-TP', 'C'],
+        'poc': ['-POC', 'T1=0,0,1,3,3,CPRL/T1=0,0,3,6,3,RPCL', '-r', '30,10,1'],
+        'roi': ['-ROI', 'c=0,U=4'],
+        'guard1': ['-GuardBits', '1'],
+        'comment': ['-C', 'a comment'],
+        'nomct': ['-mct', '0'],
+        'n1': ['-n', '1'],
+        'n6_cb64': ['-n', '6', '-b', '64,64'],
+    }
+    for i, (tag, args) in enumerate(opts.items()):
+        out = 'jp2' if i % 2 else 'j2k'
+        yield f'opj_opt_{tag}_53.{out}', opj_im(im, args, out)
+        if tag not in ('layers', 'psnr', 'poc'):  # opj_compress writes a broken POC file with one layer
+            args = args + ['-r', '12']
+        yield f'opj_opt_{tag}_97.{out}', opj_im(im, args + ['-I'], out)
+    # Greyscale with options, and a larger lossy picture.
+    g = crop(40, 33, 5).convert('L')
+    for tag, args in [('rpcl_tiles', ['-p', 'RPCL', '-t', '16,16', '-n', '3', '-c', '[8,8]']),
+                      ('bypass_layers', ['-M', '1', '-r', '20,5,1']), ('causal_reset', ['-M', '10', '-I', '-r', '8'])]:
+        yield f'opj_grey_{tag}.j2k', opj_im(g, args)
+    big = crop(200, 150, 7)
+    yield 'opj_200x150_97_r60.jp2', opj_im(big, ['-I', '-r', '60'], 'jp2')
+    # Alpha: RGBA and grey + alpha.
+    rgba = with_alpha(crop(23, 19, 2), 2)
+    yield 'opj_23x19_rgba_53.jp2', opj_im(rgba, ['-n', '4'], 'jp2')
+    yield 'opj_23x19_rgba_97.j2k', opj_im(rgba, ['-n', '4', '-I'])
+    la = rgba.convert('LA')
+    yield 'opj_23x19_la_53.jp2', opj_im(la, ['-n', '3'], 'jp2')
+    # Other bit depths: PIL shifts them to 8 bits (16 for 10-16-bit grey).
+    r = np.random.default_rng(9)
+    for prec in (2, 4, 12, 16):
+        a = r.integers(0, 1 << prec, (1, 11, 9))
+        yield f'opj_grey_{prec}bit.j2k', opj_raw(a, prec, False, ['-n', '2'])
+    a = r.integers(0, 1 << 12, (3, 10, 12))
+    yield 'opj_rgb_12bit_53.jp2', opj_raw(a, 12, False, ['-n', '3'], 'jp2')
+    yield 'opj_rgb_12bit_97.j2k', opj_raw(a, 12, False, ['-n', '3', '-I'])
+    yield 'opj_grey_12bit_97.j2k', opj_raw(a[:1], 12, False, ['-n', '3', '-I'])
+    nine = (a[0] >> 3).astype('>u2')
+    nine[0, :4] = 511  # PIL's rounding to 8 bits wraps these to 0
+    yield 'opj_grey_9bit.j2k', opj(b'P5\n12 10\n511\n' + nine.tobytes(), 'pgm', ['-n', '3'])
+    for prec in (8, 12):
+        s = r.integers(-(1 << (prec - 1)), 1 << (prec - 1), (1, 9, 14))
+        yield f'opj_grey_{prec}bit_signed.j2k', opj_raw(s, prec, True, ['-n', '2'])
+    yield 'opj_rgb_4bit_signed.j2k', opj_raw(r.integers(-8, 8, (3, 7, 6)), 4, True, ['-n', '2'])
+    # COC, QCC and tile-part COD and QCD segments.
+    yield 'opj_params_53.j2k', spread_params(opj_im(im, ['-t', '24,20', '-n', '3', '-TP', 'R']))
+    yield 'opj_params_97.j2k', spread_params(opj_im(im, ['-t', '24,20', '-n', '3', '-I', '-r', '10']))
+    # Packet headers in PPM and PPT marker segments, which openjpeg does
+    # not write: moved there from files with SOP and EPH markers.
+    for where in ('ppm', 'ppt'):
+        sop = ['-SOP', '-EPH', '-r', '30,8,1', '-t', '24,24', '-n', '3', '-TP', 'L']
+        yield f'opj_{where}_53.j2k', move_headers(opj_im(im, sop), where)
+        yield f'opj_{where}_97.j2k', move_headers(opj_im(im, sop + ['-I']), where)
+    # Files PIL writes.
+    p = crop(37, 29, 4)
+    yield 'pil_37x29_default.jp2', pil_j2k(p)
+    yield 'pil_37x29_irreversible.jp2', pil_j2k(p, irreversible=True, quality_mode='rates', quality_layers=[30, 10])
+    yield 'pil_37x29_db.j2k', pil_j2k(p, quality_mode='dB', quality_layers=[30, 38], no_jp2=True)
+    yield 'pil_37x29_tiles_rpcl.jp2', pil_j2k(p, tile_size=(16, 16), progression='RPCL', num_resolutions=3, precinct_size=(8, 8))
+    yield 'pil_37x29_grey_offset.j2k', pil_j2k(p.convert('L'), offset=(3, 2), tile_offset=(1, 1), tile_size=(15, 15), num_resolutions=2, no_jp2=True)
+
+
+def move_headers(cs, where):
+    """Rewrites a codestream written with -SOP -EPH so that its packet
+    headers live in PPM (where 'ppm', main header) or PPT (where 'ppt',
+    tile-part headers) marker segments, without SOP and EPH markers.
+    The markers delimit the packets: headers are bit-stuffed and packet
+    data never holds 0xFF followed by more than 0x8F."""
+    seg = lambda m, payload: struct.pack('>HH', m, len(payload) + 2) + payload
+    i = cs.index(b'\xff\x90')  # first SOT
+    main, rest = bytearray(cs[:i]), cs[i:]
+    cod = main.index(b'\xff\x52')
+    main[cod + 4] &= ~6  # Scod: no SOP, no EPH
+    parts, ppm, zppt = [], b'', {}
+    while rest[:2] == b'\xff\x90':
+        psot = struct.unpack('>I', rest[6:10])[0]
+        part, rest = rest[:psot], rest[psot:]
+        sod = part.index(b'\xff\x93') + 2
+        heads, bodies = b'', b''
+        for p in part[sod:].split(b'\xff\x91')[1:]:
+            e = p.index(b'\xff\x92')
+            heads, bodies = heads + p[4:e], bodies + p[e + 2:]
+        hdr = part[12:sod - 2]
+        if where == 'ppt':  # Zppt counts a tile's PPT segments
+            tile = struct.unpack('>H', part[4:6])[0]
+            zppt[tile] = zppt.get(tile, -1) + 1
+            hdr += seg(0xFF61, bytes([zppt[tile]]) + heads)
+        else:
+            ppm += struct.pack('>I', len(heads)) + heads
+        parts.append((part[:12], hdr, bodies))
+    if where == 'ppm':
+        main += seg(0xFF60, b'\x00' + ppm)
+    out = bytes(main)
+    for sot, hdr, body in parts:
+        n = len(sot) + len(hdr) + 2 + len(body)
+        out += sot[:6] + struct.pack('>I', n) + sot[10:] + hdr + b'\xff\x93' + body
+    return out + rest
+
+
+def spread_params(cs):
+    """Rewrites a codestream of three or more components so that its
+    coding parameters come from COD and QCD segments in each tile's first
+    tile-part header, while the main header's COD, QCD, COC (component 1)
+    and QCC (component 2) hold other code-block and step sizes: a decoder
+    ranking them as T.800 A.6 says (tile COD over main COC over main COD,
+    tile QCD over main QCC) decodes the pixels PIL does."""
+    i = cs.index(b'\xff\x90')
+    main, rest = cs[:i], cs[i:]
+
+    def segment(m):
+        j = main.index(m)
+        return j, main[j:j + 2 + struct.unpack('>H', main[j + 2:j + 4])[0]]
+    (jc, cod), (jq, qcd) = segment(b'\xff\x52'), segment(b'\xff\x5c')
+    cb = lambda seg, w, h: seg[:10] + bytes([w, h]) + seg[12:]  # code-block size exponents - 2
+    bad_qcd = qcd[:5] + bytes(b ^ 0x18 for b in qcd[5:])  # other exponents
+    coc = b'\xff\x53' + struct.pack('>H', len(cod) - 5) + b'\x01' + bytes([cod[4] & 1]) + cb(cod, 2, 0)[9:]
+    qcc = b'\xff\x5d' + struct.pack('>H', len(qcd) - 1) + b'\x02' + bad_qcd[4:]
+    out = main[:jc] + cb(cod, 1, 1) + main[jc + len(cod):jq] + bad_qcd + main[jq + len(qcd):] + coc + qcc
+    while rest[:2] == b'\xff\x90':
+        psot = struct.unpack('>I', rest[6:10])[0]
+        part, rest = rest[:psot], rest[psot:]
+        if part[10] == 0:  # TPsot: the tile's first tile-part
+            part = part[:6] + struct.pack('>I', psot + len(cod) + len(qcd)) + part[10:12] + cod + qcd + part[12:]
+        out += part
+    return out + rest
+
+
+def sub_plane(w, h, k):
+    """Component k's samples in the subsampled test files, w x h: the Go
+    test (TestJPEG2000Subsampled) computes the same formula."""
+    return ((np.arange(w * h) * (k + 1) * 7 + k * 50) % 256).astype(np.uint8).reshape(h, w)
+
+
+def jp2_subsampled():
+    """Yields (name, bytes) for lossless codestreams with subsampled
+    components. PIL 9.4 scrambles such images (its unpacker misreads the
+    subsampled planes), so these are checked against their known samples,
+    not against PIL: name_WxH_dx1xdy1_dx2xdy2[...].j2k."""
+    for w, h, subs, args in [(16, 12, [(1, 1), (2, 2), (2, 2)], ['-n', '2']),
+                             (24, 18, [(1, 1), (2, 1), (2, 1)], ['-n', '2', '-t', '8,6']),
+                             (20, 14, [(1, 1), (2, 2), (2, 2)], ['-n', '3', '-t', '12,10']),
+                             (18, 12, [(1, 1), (3, 2), (3, 2)], ['-n', '3', '-p', 'RPCL'])]:
+        planes = [sub_plane(-(-w // dx), -(-h // dy), k) for k, (dx, dy) in enumerate(subs)]
+        fmt = f'{w},{h},3,8,u@' + ':'.join(f'{dx}x{dy}' for dx, dy in subs)
+        tag = '_'.join(f'{dx}x{dy}' for dx, dy in subs)
+        yield f'opj_{w}x{h}_{tag}.j2k', opj(b''.join(p.tobytes() for p in planes), 'raw', args + ['-mct', '0', '-F', fmt])
+
+
 def write(name, data, raw_dir, rows):
     with open(os.path.join(HERE, name), 'wb') as f:
         f.write(data)
@@ -241,17 +485,22 @@ def main():
     raw_dir = sys.argv[sys.argv.index('--raw') + 1] if '--raw' in sys.argv else None
     if raw_dir:
         os.makedirs(raw_dir, exist_ok=True)
-    for sub in ('jpeg', 'webp', 'pnm'):
+    for sub in ('jpeg', 'webp', 'pnm', 'jp2', 'jp2sub'):
         os.makedirs(os.path.join(HERE, sub), exist_ok=True)
         for f in os.listdir(os.path.join(HERE, sub)):
             os.remove(os.path.join(HERE, sub, f))
-    rows = [f'# PIL {Image.__version__}, libjpeg-turbo {features.version("libjpeg_turbo")}, libwebp {features.version("webp")}']
+    rows = [f'# PIL {Image.__version__}, libjpeg-turbo {features.version("libjpeg_turbo")}, libwebp {features.version("webp")}, openjpeg {features.version("jpg_2000")}']
     for name, data in jpegs():
         write('jpeg/' + name, data, raw_dir, rows)
     for name, data in webps():
         write('webp/' + name, data, raw_dir, rows)
     for name, data in pnms():
         write('pnm/' + name, data, raw_dir, rows)
+    for name, data in jp2s():
+        write('jp2/' + name, data, raw_dir, rows)
+    for name, data in jp2_subsampled():
+        with open(os.path.join(HERE, 'jp2sub', name), 'wb') as f:
+            f.write(data)
     with open(os.path.join(HERE, 'manifest.tsv'), 'w') as f:
         f.write('\n'.join(rows) + '\n')
 

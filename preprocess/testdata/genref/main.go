@@ -1,6 +1,6 @@
 // Command genref regenerates the reference data in preprocess/testdata:
 // small image fixtures made with PIL (photo.jpg, quad.webp, quad_cmyk.jpg,
-// quad_progressive.jpg) and pil_ref.json, compact summaries (per-channel
+// quad_progressive.jpg, photo.jp2, quad.j2k...) and pil_ref.json, compact summaries (per-channel
 // means and values at fixed sampled indices) of what the PIL reference
 // shared/reference/prep.py produces for the shared photos and the JPEG
 // fixture. It needs python3 with PIL and numpy; the tests that use its
@@ -42,6 +42,8 @@ cof = Image.open(sys.argv[1] + '/images/coffee.png').convert('RGB').crop((200, 1
 cof.save('testdata/photo_422_progressive.jpg', quality=85, subsampling=1, progressive=True)
 cof.save('testdata/photo.webp', quality=80)
 cof.convert('L').save('testdata/photo_gray.jpg', quality=75)
+cof.save('testdata/photo.jp2', irreversible=True, quality_mode='rates', quality_layers=[12])
+q.save('testdata/quad.j2k')
 `
 
 // refCase is one prep.py run, summarised.
@@ -90,6 +92,7 @@ func main() {
 		refCase{Image: "testdata/photo_422_progressive.jpg", Preset: "raw255", Size: 40, Gray: true},
 		refCase{Image: "testdata/photo_gray.jpg", Preset: "raw255", Size: 48},
 		refCase{Image: "testdata/photo.webp", Preset: "torchvision", Size: 48},
+		refCase{Image: "testdata/photo.jp2", Preset: "torchvision", Size: 48},
 		refCase{Image: "testdata/quad_cmyk.jpg", Preset: "raw255", Size: 12},
 		refCase{Image: "testdata/quad_progressive.jpg", Preset: "raw255", Size: 12},
 	)
