@@ -156,3 +156,85 @@ func TestDomainSkips(t *testing.T) {
 		}
 	}
 }
+
+// wantPassedAll is the exact number of the 1,765 official node tests that
+// pass: every test that is not skipped for a reason listed in
+// testdata/skipped.tsv.
+const wantPassedAll = 1535
+
+// TestAllNodeTests runs every official ONNX node test (ONNX 1.22.0, in
+// ../shared/onnx-node-tests-all). None may fail, and the skipped ones must
+// be exactly those of testdata/skipped.tsv, each for its listed reason: an
+// unsupported type (string, sequence, optional, the 8-, 4- and 2-bit types)
+// or an unsupported domain (ai.onnx.ml, ai.onnx.preview.training).
+func TestAllNodeTests(t *testing.T) {
+	shared := sharedDir(t)
+	dirs, err := Find([]string{filepath.Join(shared, "onnx-node-tests-all")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) != 1765 {
+		t.Fatalf("found %d node tests, want 1765", len(dirs))
+	}
+	want := readSkipList(t)
+	passed, skipped := 0, map[string]bool{}
+	for _, d := range dirs {
+		r := RunDir(d, DefaultOptions)
+		switch r.Status {
+		case Pass:
+			passed++
+		case Skip:
+			skipped[r.Name] = true
+			key, listed := want[r.Name]
+			if !listed {
+				t.Errorf("%s: skipped but not in testdata/skipped.tsv", r.Line())
+			} else if !skipReasonMatches(key, r.Reason) {
+				t.Errorf("%s: skipped, but testdata/skipped.tsv gives the reason %q", r.Line(), key)
+			}
+		case Fail:
+			t.Errorf("%s", r.Line())
+		}
+	}
+	for name := range want {
+		if !skipped[name] {
+			t.Errorf("%s: listed in testdata/skipped.tsv but not skipped", name)
+		}
+	}
+	if passed != wantPassedAll {
+		t.Errorf("%d node tests passed, want exactly %d", passed, wantPassedAll)
+	}
+	t.Logf("%d passed, %d skipped of %d", passed, len(skipped), len(dirs))
+}
+
+// readSkipList reads testdata/skipped.tsv: a test name and its reason
+// ("type STRING", "type sequence", "domain ai.onnx.ml"...) per line.
+func readSkipList(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "skipped.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := map[string]string{}
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		name, key, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("testdata/skipped.tsv line %d: want a name, a tab and a reason", i+1)
+		}
+		list[name] = key
+	}
+	return list
+}
+
+// skipReasonMatches reports whether a skip's reason says what key does.
+func skipReasonMatches(key, reason string) bool {
+	kind, what, _ := strings.Cut(key, " ")
+	switch {
+	case kind == "domain":
+		return strings.Contains(reason, "unsupported domain "+what)
+	case what == "sequence":
+		return strings.Contains(reason, "is a sequence")
+	case what == "optional":
+		return strings.Contains(reason, "is an optional")
+	}
+	return strings.Contains(reason, "element type "+what)
+}
