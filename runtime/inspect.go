@@ -19,7 +19,10 @@ type PlanInfo struct {
 	// ConstBytes is the size of the constants the steps read (initializers
 	// and values computed at load or plan time).
 	ConstBytes int64
-	// ScratchBytes is the largest workspace a step asks for.
+	// ScratchBytes is the kernels' workspace each run state allocates
+	// beside its arena: the largest a step asks for. A Session holds
+	// ArenaBytes + ScratchBytes once it has run; Model.Run shares its run
+	// states among callers (at most GOMAXPROCS of them are kept).
 	ScratchBytes int64
 	// Steps are the kernels a run executes, in order.
 	Steps []StepInfo

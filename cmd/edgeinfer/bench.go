@@ -29,6 +29,7 @@ type benchResult struct {
 	AllocsPerRun float64 `json:"allocs_per_run"`
 	BytesPerRun  float64 `json:"bytes_per_run"`
 	ArenaBytes   int64   `json:"arena_bytes"`
+	ScratchBytes int64   `json:"scratch_bytes"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	LoadMS       float64 `json:"load_ms"`
 	// Shapes are the input shapes run, by input name.
@@ -109,6 +110,7 @@ func cmdBench(args []string, w io.Writer) error {
 		PeakRSSBytes: peakRSS(),
 		LoadMS:       float64(load.Microseconds()) / 1000,
 		ArenaBytes:   pi.ArenaBytes,
+		ScratchBytes: pi.ScratchBytes,
 		Shapes:       ps.byName(m.Inputs()),
 	}
 	if *asJSON {
@@ -119,7 +121,7 @@ func cmdBench(args []string, w io.Writer) error {
 	fmt.Fprintf(w, "threads   %d, %d runs after %d warm-up\n", r.Threads, r.Runs, *warmup)
 	fmt.Fprintf(w, "latency   median %.2f ms, p90 %.2f ms, min %.2f ms\n", r.MedianMS, r.P90MS, r.MinMS)
 	fmt.Fprintf(w, "allocs    %.1f per run (%s)\n", r.AllocsPerRun, humanBytes(int64(r.BytesPerRun)))
-	fmt.Fprintf(w, "arena     %s\n", humanBytes(r.ArenaBytes))
+	fmt.Fprintf(w, "arena     %s, scratch %s (per session)\n", humanBytes(r.ArenaBytes), humanBytes(r.ScratchBytes))
 	fmt.Fprintf(w, "peak RSS  %s\n", humanBytes(r.PeakRSSBytes))
 	return nil
 }

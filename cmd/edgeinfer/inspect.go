@@ -34,9 +34,12 @@ type inspection struct {
 	// -shape gave, else the declared ones with 1 for unknown sizes.
 	PlanShapes map[string][]int `json:"plan_shapes,omitempty"`
 	ArenaBytes int64            `json:"arena_bytes"`
-	NaiveBytes int64            `json:"naive_bytes"`
-	ConstBytes int64            `json:"const_bytes"`
-	PlanSteps  int              `json:"plan_steps"`
+	// ScratchBytes is the kernels' workspace; each session (and each
+	// concurrent Model.Run) holds its own, with its arena.
+	ScratchBytes int64 `json:"scratch_bytes"`
+	NaiveBytes   int64 `json:"naive_bytes"`
+	ConstBytes   int64 `json:"const_bytes"`
+	PlanSteps    int   `json:"plan_steps"`
 
 	// planned are PlanShapes in input order in -shape form, unsized the
 	// dimensions the plan set to 1, and hint the -shape flags that would
@@ -155,7 +158,7 @@ func planInspection(in *inspection, p *onnx.Model, given shapeFlags) error {
 		}
 		return err
 	}
-	in.ArenaBytes, in.NaiveBytes, in.ConstBytes, in.MACs, in.PlanSteps = pi.ArenaBytes, pi.NaiveBytes, pi.ConstBytes, pi.MACs, len(pi.Steps)
+	in.ArenaBytes, in.ScratchBytes, in.NaiveBytes, in.ConstBytes, in.MACs, in.PlanSteps = pi.ArenaBytes, pi.ScratchBytes, pi.NaiveBytes, pi.ConstBytes, pi.MACs, len(pi.Steps)
 	return nil
 }
 
@@ -220,6 +223,7 @@ func printInspection(w io.Writer, in *inspection) {
 		ratio = float64(in.ArenaBytes) / float64(in.NaiveBytes)
 	}
 	fmt.Fprintf(w, "arena       %s (naive sum of intermediates %s, %.1f%%)\n", humanBytes(in.ArenaBytes), humanBytes(in.NaiveBytes), 100*ratio)
+	fmt.Fprintf(w, "scratch     %s (per session: %s with the arena)\n", humanBytes(in.ScratchBytes), humanBytes(in.ArenaBytes+in.ScratchBytes))
 	fmt.Fprintf(w, "constants   %s\n", humanBytes(in.ConstBytes))
 }
 

@@ -136,12 +136,12 @@ func TestGenInspectBench(t *testing.T) {
 	if in.ArenaBytes <= 0 || in.ArenaBytes*4 > in.NaiveBytes {
 		t.Errorf("arena %d bytes, naive %d: want arena <= naive/4", in.ArenaBytes, in.NaiveBytes)
 	}
-	if in.OpHistogram["Conv"] == 0 || in.Params == 0 || in.MACs == 0 {
+	if in.OpHistogram["Conv"] == 0 || in.Params == 0 || in.MACs == 0 || in.ScratchBytes <= 0 {
 		t.Errorf("inspect: %+v", in)
 	}
 	t.Logf("%s: arena %d, naive %d (%.1f%%), MACs %d", name, in.ArenaBytes, in.NaiveBytes, 100*float64(in.ArenaBytes)/float64(in.NaiveBytes), in.MACs)
 	code, out, errs = cli(t, "bench", "-runs", "1", "-warmup", "0", "-json", "-threads", "1", "-shape", "1x3x224x224", path)
-	if code != 0 || !strings.Contains(out, `"median_ms":`) {
+	if code != 0 || !strings.Contains(out, `"median_ms":`) || !strings.Contains(out, `"scratch_bytes":`) {
 		t.Fatalf("bench: exit %d, out %q, err %q", code, out, errs)
 	}
 }
