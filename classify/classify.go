@@ -59,8 +59,8 @@ var (
 	// image classifier (several inputs, a non-float input, an input that is
 	// not an image, a first output that is not the scores of C >= 2 classes).
 	ErrNotClassifier = errors.New("not an image classifier")
-	// ErrLabels: the labels given do not match the model's class count.
-	ErrLabels = errors.New("labels do not match the classes")
+	// ErrLabels: the number of labels given is not the model's class count.
+	ErrLabels = errors.New("one label per class needed")
 	// ErrNotFinite: the model's scores hold NaN or infinite values. The
 	// Result is filled all the same; its JSON has null for such scores.
 	ErrNotFinite = errors.New("scores are not finite")
@@ -83,8 +83,8 @@ type config struct {
 	runtimeOps []runtime.Option
 }
 
-// WithThreads sets the worker threads: the model's (for Load) and the
-// decoders'. The default is the number of CPUs.
+// WithThreads sets the worker threads: the model's (for Load and
+// LoadModel) and the decoders'. The default is the number of CPUs.
 func WithThreads(n int) Option { return func(c *config) { c.threads = n } }
 
 // WithPreset overrides the normalisation preprocess.Auto picks from the
@@ -115,7 +115,7 @@ func WithTopK(k int) Option { return func(c *config) { c.k = k } }
 func WithName(name string) Option { return func(c *config) { c.name = name } }
 
 // WithRuntimeOptions passes options to runtime.Load (limits, memory,
-// optimisations); Load only.
+// optimisations); Load and LoadModel only.
 func WithRuntimeOptions(opts ...runtime.Option) Option {
 	return func(c *config) { c.runtimeOps = append(c.runtimeOps, opts...) }
 }
@@ -131,6 +131,7 @@ type Classifier struct {
 	k      int
 	rank3  bool     // the input is [C, H, W] or [H, W, C]: no batch axis
 	custom []string // labels given, nil for the built-in ones
+	from   string   // the file they were read from
 	// classes is the class count: from the declared output, or the first run.
 	classes atomic.Int64
 	names   atomic.Pointer[[]string] // labels for the class count
@@ -155,6 +156,27 @@ func Load(path string, opts ...Option) (*Classifier, error) {
 		cfg.name = path
 	}
 	m, err := runtime.Load(path, append([]runtime.Option{runtime.WithThreads(cfg.threads)}, cfg.runtimeOps...)...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClassifier(m, cfg)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	c.owned = true
+	return c, nil
+}
+
+// LoadModel prepares an in-memory ONNX model (decoded with onnx.Decode,
+// or built) for images, as runtime.LoadModel does: p must not change while
+// the Classifier is in use. Close closes the model.
+func LoadModel(p *onnx.Model, opts ...Option) (*Classifier, error) {
+	cfg := newConfig(opts)
+	if cfg.name == "" && p.Graph != nil {
+		cfg.name = p.Graph.Name
+	}
+	m, err := runtime.LoadModel(p, append([]runtime.Option{runtime.WithThreads(cfg.threads)}, cfg.runtimeOps...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +258,7 @@ func newClassifier(m *runtime.Model, cfg config) (*Classifier, error) {
 			return nil, err
 		}
 	}
-	c.custom = cfg.labels
+	c.custom, c.from = cfg.labels, cfg.labelsFile
 	outs := m.Outputs()
 	if len(outs) == 0 {
 		return nil, fmt.Errorf("%s: model has no outputs: %w", cfg.name, ErrNotClassifier)
@@ -287,7 +309,10 @@ func declaredClasses(dims []int64) (int, error) {
 // labels given against it.
 func (c *Classifier) setClasses(n int) error {
 	if c.custom != nil && len(c.custom) != n {
-		return fmt.Errorf("%s: %d labels given for %d classes: %w", c.name, len(c.custom), n, ErrLabels)
+		if c.from != "" {
+			return fmt.Errorf("labels file %s has %d labels, model %s has %d classes: %w", c.from, len(c.custom), c.name, n, ErrLabels)
+		}
+		return fmt.Errorf("%d labels given, model %s has %d classes: %w", len(c.custom), c.name, n, ErrLabels)
 	}
 	names := c.custom
 	if names == nil {

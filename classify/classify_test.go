@@ -335,12 +335,12 @@ func TestNotAClassifier(t *testing.T) {
 func TestLabels(t *testing.T) {
 	three := []string{"a", "b", "c"}
 	_, err := tiny{classes: 10}.load(t, WithLabels(three))
-	if !errors.Is(err, ErrLabels) || !strings.Contains(err.Error(), "3 labels given for 10 classes") {
+	if !errors.Is(err, ErrLabels) || !strings.Contains(err.Error(), "3 labels given, model tiny has 10 classes") {
 		t.Errorf("3 labels for 10 classes: %v", err)
 	}
 	file := filepath.Join(t.TempDir(), "labels.txt")
 	os.WriteFile(file, []byte("a\nb\nc\n"), 0o644)
-	if _, err := (tiny{classes: 10}).load(t, WithLabelsFile(file)); !errors.Is(err, ErrLabels) {
+	if _, err := (tiny{classes: 10}).load(t, WithLabelsFile(file)); !errors.Is(err, ErrLabels) || !strings.Contains(err.Error(), "labels.txt has 3 labels, model tiny has 10 classes") {
 		t.Errorf("labels file of 3 for 10 classes: %v", err)
 	}
 	if _, err := (tiny{classes: 3}).load(t, WithLabelsFile(filepath.Join(t.TempDir(), "none.txt"))); err == nil || !strings.Contains(err.Error(), "none.txt") {
