@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/edgeinfer/edgeinfer/classify"
-	"github.com/edgeinfer/edgeinfer/models/squeezenet"
 	"github.com/edgeinfer/edgeinfer/preprocess"
 )
 
@@ -126,16 +125,6 @@ func cmdClassify(args []string, stdin io.Reader, w, stderr io.Writer) error {
 		return &exitError{1, fmt.Errorf("%d of %d images failed", failed, len(images))}
 	}
 	return nil
-}
-
-// builtInClassifier loads the embedded SqueezeNet 1.0.
-func builtInClassifier(threads int, opts ...classify.Option) (*classify.Classifier, error) {
-	p, err := squeezenet.Model()
-	if err != nil {
-		return nil, err
-	}
-	opts = append([]classify.Option{classify.WithName(squeezenet.Name), classify.WithThreads(threads)}, opts...)
-	return classify.LoadModel(p, opts...)
 }
 
 // classifyOne classifies the image at path ("-": standard input).

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"fmt"
 	"io"
 	goruntime "runtime"
@@ -11,11 +10,6 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/classify"
 )
-
-// samplePhoto is chelsea.png (a tabby cat; public domain, from scikit-image's data).
-//
-//go:embed sample/chelsea.png
-var samplePhoto []byte
 
 // cmdDemo classifies the embedded photo with the embedded SqueezeNet 1.0.
 func cmdDemo(args []string, w io.Writer) error {
