@@ -9,7 +9,7 @@
 //	defer c.Close()
 //	var res classify.Result
 //	err = c.ClassifyFile(ctx, "photo.jpg", &res)
-//	fmt.Println(res.Top[0].Label, res.Top[0].Score) // "tabby, tabby cat 0.75"
+//	fmt.Println(res.Top[0].Label, res.Top[0].Score) // Egyptian cat 0.397...
 //
 // Preprocessing is read from the model, as preprocess.Auto reads it: the
 // input's shape gives the size, the channels (RGB or grey) and the layout
@@ -18,8 +18,9 @@
 // and Keras preprocess.Inception). WithPreset and WithPreprocess override it.
 //
 // The model's first output is read as the scores of one image: its shape
-// must be [C], [1, C] or C with other dimensions of 1 (such as Caffe's
-// [1, C, 1, 1]), with C >= 2 classes, in float32 or float16. Scores that
+// must be [C], [1, C], or any other holding C >= 2 classes on one axis with
+// every other dimension 1 (such as Caffe's [1, C, 1, 1]), in float32 or
+// float16; New and Classify refuse other outputs with ErrNotClassifier. Scores that
 // are not already probabilities (in [0, 1] and summing to 1) go through a
 // softmax. Labels are the 1000 ImageNet classes for a model with 1000
 // outputs (1001: with a background class first), "class N" for other
