@@ -26,8 +26,8 @@
 // outputs (1001: with a background class first), "class N" for other
 // counts, or a list of your own, which must have one label per class.
 //
-// A Classifier is safe for concurrent use. It keeps a buffer set per
-// concurrent caller and one runtime.Session, so in steady state
+// A Classifier is safe for concurrent use. It keeps a runtime.Session and
+// a buffer set per concurrent caller, so in steady state
 // (after the first call for a given image size, with as many goroutines as
 // before) Classify allocates nothing, and ClassifyFile and ClassifyReader
 // allocate only for decoding.
@@ -125,7 +125,6 @@ func WithRuntimeOptions(opts ...runtime.Option) Option {
 type Classifier struct {
 	m      *runtime.Model
 	owned  bool // Close closes m
-	sess   *runtime.Session
 	name   string
 	opt    preprocess.Options // resolved preprocessing, Threads 1 (the converters')
 	decode preprocess.Options // the same for the decoders, with the threads
@@ -141,8 +140,12 @@ type Classifier struct {
 	free []*worker
 }
 
-// worker is the buffer set of one call in flight.
+// worker is the buffer set of one call in flight. It has a Session of its
+// own: a Session's outputs live in the run state that computed them, which
+// a concurrent caller of the same Session may take and overwrite as soon
+// as the run returns.
 type worker struct {
+	sess  *runtime.Session
 	conv  *preprocess.Converter
 	in    ops.Tensor
 	ins   [1]*ops.Tensor
@@ -249,7 +252,7 @@ func newClassifier(m *runtime.Model, cfg config) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.name, err)
 	}
-	c := &Classifier{m: m, sess: m.NewSession(), name: cfg.name, opt: conv.Options(), k: cfg.k,
+	c := &Classifier{m: m, name: cfg.name, opt: conv.Options(), k: cfg.k,
 		rank3: len(in.Dims) == 3}
 	c.decode = c.opt
 	c.decode.Threads = cfg.threads
@@ -277,7 +280,7 @@ func newClassifier(m *runtime.Model, cfg config) (*Classifier, error) {
 }
 
 func (c *Classifier) newWorker(conv *preprocess.Converter) *worker {
-	w := &worker{conv: conv}
+	w := &worker{sess: c.m.NewSession(), conv: conv}
 	w.ins[0] = &w.in
 	return w
 }
@@ -451,8 +454,11 @@ func (c *Classifier) run(ctx context.Context, w *worker, data []float32, shape [
 	}
 	w.in.Data = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(data))), 4*len(data))
 	t1 := time.Now()
-	outs, err := c.sess.Run(ctx, w.ins[:])
+	outs, err := w.sess.Run(ctx, w.ins[:])
 	w.in.Data = nil
+	if testHookAfterRun != nil {
+		testHookAfterRun()
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)
 	}
@@ -597,5 +603,10 @@ func topK(top []Class, p []float64, k int, names []string) []Class {
 	}
 	return top
 }
+
+// testHookAfterRun, when set by a test, runs between a run and the
+// reading of its outputs, to widen the window a concurrent run has to
+// overwrite them.
+var testHookAfterRun func()
 
 func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }

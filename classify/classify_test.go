@@ -16,7 +16,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/models/squeezenet"
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -474,5 +476,58 @@ func TestOptions(t *testing.T) {
 	var res Result
 	if err := c.Classify(ctx, chelsea(t), &res); !errors.Is(err, runtime.ErrClosed) {
 		t.Errorf("after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestConcurrentSmallModel hammers one Classifier of a fast model from
+// many goroutines: a call must never read scores another call's run has
+// overwritten (each call in flight runs its own Session).
+func TestConcurrentSmallModel(t *testing.T) {
+	c, err := tiny{classes: 50, outDims: []int64{1, 50}}.load(t, WithTopK(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imgs []image.Image
+	for i := range 4 {
+		img := image.NewNRGBA(image.Rect(0, 0, 16+i, 16))
+		for j := range img.Pix {
+			img.Pix[j] = uint8(j*(i+3) + i*40)
+		}
+		imgs = append(imgs, img)
+	}
+	want := make([][]Class, len(imgs))
+	for i, img := range imgs {
+		var res Result
+		if err := c.Classify(ctx, img, &res); err != nil {
+			t.Fatal(err)
+		}
+		want[i] = res.Top
+	}
+	testHookAfterRun = func() { time.Sleep(200 * time.Microsecond) }
+	defer func() { testHookAfterRun = nil }()
+	n := 200
+	if testing.Short() {
+		n = 50
+	}
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			var res Result
+			for i := range n {
+				k := (g + i) % len(imgs)
+				if err := c.Classify(ctx, imgs[k], &res); err != nil {
+					t.Error(err)
+					return
+				}
+				if !slices.Equal(res.Top, want[k]) {
+					bad.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if bad.Load() > 0 {
+		t.Errorf("%d of %d concurrent results differ from the serial ones", bad.Load(), 8*n)
 	}
 }
