@@ -27,7 +27,9 @@
 // counts, or a list of your own, which must have one label per class.
 //
 // A Classifier is safe for concurrent use. It keeps a runtime.Session and
-// a buffer set per concurrent caller, so in steady state
+// a buffer set per concurrent caller (as many as it has had callers at
+// once, each holding its run's arena: a few MiB to tens of MiB), so in
+// steady state
 // (after the first call for a given image size, with as many goroutines as
 // before) Classify allocates nothing, and ClassifyFile and ClassifyReader
 // allocate only for decoding.
