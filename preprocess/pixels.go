@@ -66,16 +66,9 @@ func newPixels(img image.Image, o int, gray bool, threads int) *Pixels {
 	if gray {
 		c = 1
 	}
-	read := imagecodec.RowReader(img, c)
 	m := newOrientMap(o, w, h)
 	p := &Pixels{Width: m.dw, Height: m.dh, Channels: c, Pix: make([]uint8, w*h*c), Orientation: o}
-	parallel(h, w, threads, func(y0, y1 int) {
-		row := make([]uint8, w*c)
-		for y := y0; y < y1; y++ {
-			read(y, row)
-			m.place(p.Pix, row, c, y)
-		}
-	})
+	readRows(p.Pix, img, m, c, threads)
 	return p
 }
 

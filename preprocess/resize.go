@@ -20,13 +20,21 @@ type taps struct {
 // the triangle filter's support widens with the downscale factor (antialiasing),
 // weights are normalised in float64 and then rounded to 22-bit fixed point.
 func bilinearTaps(inSize, outSize, first, count int) taps {
+	var t taps
+	t.compute(inSize, outSize, first, count, nil)
+	return t
+}
+
+// compute is bilinearTaps into t, reusing its slices; w is a float64
+// buffer to reuse, returned grown.
+func (t *taps) compute(inSize, outSize, first, count int, w []float64) []float64 {
 	scale := float64(inSize) / float64(outSize)
 	filterscale := max(scale, 1)
 	support := filterscale // the triangle's support is 1
 	ss := 1 / filterscale
 	ksize := int(math.Ceil(support))*2 + 1
-	t := taps{start: make([]int, count), n: make([]int, count), k: make([]int32, count*ksize), ksize: ksize}
-	w := make([]float64, ksize)
+	t.start, t.n, t.k, t.ksize = grow(t.start, count), grow(t.n, count), grow(t.k, count*ksize), ksize
+	w = grow(w, ksize)
 	for i := range count {
 		center := (float64(first+i) + 0.5) * scale
 		xmin := max(int(center-support+0.5), 0)
@@ -45,7 +53,7 @@ func bilinearTaps(inSize, outSize, first, count int) taps {
 		}
 		t.start[i], t.n[i] = xmin, xmax
 	}
-	return t
+	return w
 }
 
 // convolve computes out[i*m+e] = sum over j of in[(start[i]+j)*m+e] * k[i][j],
@@ -79,25 +87,48 @@ func (t *taps) convolve(out, in []uint8, m, lo, hi int) {
 // and returns the cw x ch window at (left, top) of the result. Only the
 // window and the source rows it needs are computed.
 func resizeCrop(p *Pixels, nw, nh, left, top, cw, ch, threads int) []uint8 {
+	var s scratch
+	return s.resizeCrop(p, nw, nh, left, top, cw, ch, threads)
+}
+
+// resizeCrop is resizeCrop in s's buffers; the window it returns is s.crop.
+// With threads 1 it allocates nothing once the buffers have grown.
+func (s *scratch) resizeCrop(p *Pixels, nw, nh, left, top, cw, ch, threads int) []uint8 {
 	c := p.Channels
-	ht := bilinearTaps(p.Width, nw, left, cw)
-	vt := bilinearTaps(p.Height, nh, top, ch)
+	s.w = s.ht.compute(p.Width, nw, left, cw, s.w)
+	s.w = s.vt.compute(p.Height, nh, top, ch, s.w)
+	ht, vt := &s.ht, &s.vt
 	y0, y1 := vt.start[0], vt.start[ch-1]+vt.n[ch-1] // source rows the window reads
 	for i := range vt.start {
 		vt.start[i] -= y0
 	}
+	row := cw * c
+	s.tmp = grow(s.tmp, (y1-y0)*row)
+	s.crop = grow(s.crop, ch*row)
+	if threads == 1 {
+		hpass(ht, s.tmp, p, y0, 0, y1-y0, cw)
+		vt.convolve(s.crop, s.tmp, row, 0, ch)
+		return s.crop
+	}
+	parallelResize(ht, vt, s.tmp, s.crop, p, y0, y1, cw, ch, threads)
+	return s.crop
+}
+
+// hpass runs the horizontal pass for window rows lo..hi-1 (source rows
+// y0+lo..), writing cw pixels per row into tmp.
+func hpass(ht *taps, tmp []uint8, p *Pixels, y0, lo, hi, cw int) {
+	c := p.Channels
 	row, srcRow := cw*c, p.Width*c
-	tmp := make([]uint8, (y1-y0)*row)
-	parallel(y1-y0, row*ht.ksize, threads, func(lo, hi int) {
-		for y := lo; y < hi; y++ {
-			ht.convolve(tmp[y*row:(y+1)*row], p.Pix[(y0+y)*srcRow:(y0+y+1)*srcRow], c, 0, cw)
-		}
-	})
-	out := make([]uint8, ch*row)
-	parallel(ch, row*vt.ksize, threads, func(lo, hi int) {
-		vt.convolve(out, tmp, row, lo, hi)
-	})
-	return out
+	for y := lo; y < hi; y++ {
+		ht.convolve(tmp[y*row:(y+1)*row], p.Pix[(y0+y)*srcRow:(y0+y+1)*srcRow], c, 0, cw)
+	}
+}
+
+// parallelResize runs both passes of resizeCrop on up to threads goroutines.
+func parallelResize(ht, vt *taps, tmp, out []uint8, p *Pixels, y0, y1, cw, ch, threads int) {
+	row := cw * p.Channels
+	parallel(y1-y0, row*ht.ksize, threads, func(lo, hi int) { hpass(ht, tmp, p, y0, lo, hi, cw) })
+	parallel(ch, row*vt.ksize, threads, func(lo, hi int) { vt.convolve(out, tmp, row, lo, hi) })
 }
 
 // geometry returns the resized size and the crop offset for a w x h image

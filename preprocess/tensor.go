@@ -19,8 +19,6 @@ package preprocess
 import (
 	"fmt"
 	"image"
-
-	"github.com/edgeinfer/edgeinfer/internal/imagecodec"
 )
 
 // Load decodes the image file at path and converts it to a tensor: Decode
@@ -51,36 +49,29 @@ func FromImage(img image.Image, opt Options) (data []float32, shape []int, err e
 // Colour pixels are converted to luma first when opt asks for grey; luma
 // pixels are replicated when opt asks for three channels. With one output
 // channel the preset's mean and std are the averages of its three values.
+// A Converter does the same in buffers it keeps.
 func (p *Pixels) Tensor(opt Options) (data []float32, shape []int, err error) {
 	o, err := opt.resolved()
 	if err != nil {
 		return nil, nil, err
 	}
-	if p.Width <= 0 || p.Height <= 0 || (p.Channels != 1 && p.Channels != 3) ||
-		len(p.Pix) != p.Width*p.Height*p.Channels {
-		return nil, nil, fmt.Errorf("preprocess: invalid pixels: %dx%d with %d channels in %d bytes",
-			p.Width, p.Height, p.Channels, len(p.Pix))
-	}
-	src := p
-	if o.Gray && p.Channels == 3 { // PIL converts to "L" before resizing
-		src = &Pixels{Width: p.Width, Height: p.Height, Channels: 1, Pix: make([]uint8, p.Width*p.Height)}
-		for i := range src.Pix {
-			src.Pix[i] = imagecodec.Luma(p.Pix[3*i], p.Pix[3*i+1], p.Pix[3*i+2])
-		}
-	}
-	nw, nh, left, top := geometry(src.Width, src.Height, o.Width, o.Height, o.CropRatio)
-	crop := resizeCrop(src, nw, nh, left, top, o.Width, o.Height, o.Threads)
-	data = normalize(crop, src.Channels, o)
-	if o.Layout == NHWC {
-		return data, []int{1, o.Height, o.Width, o.Channels}, nil
-	}
-	return data, []int{1, o.Channels, o.Height, o.Width}, nil
+	var s scratch
+	data, shape, err = s.tensor(p, o)
+	return data, append([]int(nil), shape...), err
 }
 
-// normalize maps the cropped 8-bit pixels (cs interleaved channels) to the
-// output tensor through one 256-entry table per output channel, computed in
-// float32 exactly as numpy computes (x/div - mean)/std.
+// normalize maps the cropped 8-bit pixels (cs interleaved channels) to a new
+// output tensor; see normalizeInto.
 func normalize(crop []uint8, cs int, o Options) []float32 {
+	data := make([]float32, o.Width*o.Height*o.Channels)
+	normalizeInto(data, crop, cs, o)
+	return data
+}
+
+// normalizeInto maps the cropped 8-bit pixels (cs interleaved channels) to
+// the output tensor data through one 256-entry table per output channel,
+// computed in float32 exactly as numpy computes (x/div - mean)/std.
+func normalizeInto(data []float32, crop []uint8, cs int, o Options) {
 	pr, co := o.Preset, o.Channels
 	mean, std := pr.Mean, pr.Std
 	if co == 1 {
@@ -101,7 +92,6 @@ func normalize(crop []uint8, cs int, o Options) []float32 {
 		}
 	}
 	hw := o.Width * o.Height
-	data := make([]float32, hw*co)
 	for k := range co {
 		l, f := &lut[k], from[k]
 		if o.Layout == NHWC {
@@ -115,5 +105,4 @@ func normalize(crop []uint8, cs int, o Options) []float32 {
 			}
 		}
 	}
-	return data
 }

@@ -3,217 +3,196 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"math"
+	"os"
+	"path/filepath"
 	goruntime "runtime"
-	"sort"
+	"slices"
 	"strings"
-	"time"
 
-	"github.com/edgeinfer/edgeinfer/models"
-	"github.com/edgeinfer/edgeinfer/onnx"
-	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/classify"
 	"github.com/edgeinfer/edgeinfer/preprocess"
-	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-// scored is one row of a top-k table.
-type scored struct {
-	Index int     `json:"index"`
-	Label string  `json:"label"`
-	Score float64 `json:"score"`
+// imageExts are the file name extensions a folder argument's images have.
+var imageExts = []string{".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".pnm", ".pbm", ".pgm", ".ppm"}
+
+// errorRecord is the -json line of an image that could not be classified.
+type errorRecord struct {
+	Image string `json:"image"`
+	Error string `json:"error"`
 }
 
-// timings are per-image milliseconds.
-type timings struct {
-	Decode     float64 `json:"decode"`
-	Preprocess float64 `json:"preprocess"`
-	Infer      float64 `json:"infer"`
+// failedResult is the -json line of an image whose scores came out but
+// are not finite: the result (null scores) and the error.
+type failedResult struct {
+	*classify.Result
+	Error string `json:"error"`
 }
 
-// imageResult is one image's line of `edgeinfer -json`.
-type imageResult struct {
-	Image  string   `json:"image"`
-	Model  string   `json:"model"`
-	Preset string   `json:"preset"`
-	Top    []scored `json:"top"`
-	MS     timings  `json:"ms"`
-}
-
-// classifier holds a loaded model and how to feed it.
-type classifier struct {
-	name   string
-	m      *runtime.Model
-	s      *runtime.Session
-	opt    preprocess.Options
-	labels []string
-	k      int
-}
-
-// newClassifier prepares m for images: preprocessing from the model's input
-// (or the named preset) and labels from the file or the output size.
-func newClassifier(name string, m *runtime.Model, preset, labelsFile string, k int) (*classifier, error) {
-	ins := m.Inputs()
-	if len(ins) != 1 {
-		return nil, fmt.Errorf("%s: model has %d inputs; an image classifier has one", name, len(ins))
-	}
-	if t := ins[0].Type; t != onnx.Float && t != onnx.Float16 {
-		return nil, fmt.Errorf("%s: input %q has type %s; an image classifier takes float32", name, ins[0].Name, ops.TypeName(t))
-	}
-	opt, err := preprocess.Auto(ins[0].Dims, m.Proto().ProducerName)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if preset != "auto" {
-		if opt.Preset, err = preprocess.PresetByName(preset); err != nil {
-			return nil, err
-		}
-	}
-	c := &classifier{name: name, m: m, s: m.NewSession(), opt: opt, k: k}
-	if labelsFile != "" {
-		if c.labels, err = models.LoadLabels(labelsFile); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
-}
-
-// classify runs one decoded image and returns its top-k.
-func (c *classifier) classify(px *preprocess.Pixels, res *imageResult) error {
-	t0 := time.Now()
-	data, shape, err := px.Tensor(c.opt)
-	if err != nil {
-		return fmt.Errorf("%s: %w", res.Image, err)
-	}
-	in := ops.FromF32(data, shape...)
-	if d := c.m.Inputs()[0].Dims; len(d) == 3 && len(shape) == 4 {
-		in.Shape = shape[1:]
-	}
-	t1 := time.Now()
-	outs, err := c.s.Run(context.Background(), []*ops.Tensor{in})
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.name, err)
-	}
-	t2 := time.Now()
-	res.MS.Preprocess = ms(t1.Sub(t0))
-	res.MS.Infer = ms(t2.Sub(t1))
-	if len(outs) == 0 || outs[0].Type != onnx.Float {
-		return fmt.Errorf("%s: first output is not float32 scores", c.name)
-	}
-	res.Top = topK(probabilities(outs[0].F32()[:outs[0].Len()]), c.k, c.labelsFor(outs[0].Len()))
-	res.Preset = c.opt.Preset.Name
-	return nil
-}
-
-func (c *classifier) labelsFor(n int) []string {
-	if c.labels != nil {
-		return c.labels
-	}
-	return models.LabelsForClasses(n)
-}
-
-func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
-
-// probabilities returns scores as probabilities: unchanged when they already
-// are (in [0,1], summing to 1), softmax otherwise.
-func probabilities(v []float32) []float64 {
-	out := make([]float64, len(v))
-	sum, isProb := 0.0, true
-	for i, x := range v {
-		out[i] = float64(x)
-		sum += out[i]
-		if x < 0 || x > 1 {
-			isProb = false
-		}
-	}
-	if isProb && math.Abs(sum-1) < 1e-3 {
-		return out
-	}
-	mx := math.Inf(-1)
-	for _, x := range out {
-		mx = math.Max(mx, x)
-	}
-	sum = 0
-	for i, x := range out {
-		out[i] = math.Exp(x - mx)
-		sum += out[i]
-	}
-	for i := range out {
-		out[i] /= sum
-	}
-	return out
-}
-
-// topK returns the k best scores with their labels ("class N" where none).
-func topK(p []float64, k int, labels []string) []scored {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
-	k = min(k, len(idx))
-	out := make([]scored, k)
-	for r, i := range idx[:k] {
-		l := fmt.Sprintf("class %d", i)
-		if i < len(labels) {
-			l = labels[i]
-		}
-		out[r] = scored{Index: i, Label: l, Score: math.Round(p[i]*1e6) / 1e6}
-	}
-	return out
-}
-
-// cmdClassify is `edgeinfer [flags] MODEL.onnx IMAGE...`.
-func cmdClassify(args []string, w io.Writer) error {
+// cmdClassify is `edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...`.
+func cmdClassify(args []string, stdin io.Reader, w, stderr io.Writer) error {
 	fs := newFlags("edgeinfer")
-	k := fs.Int("k", 5, "how many classes to show per image")
+	k := fs.Int("k", classify.DefaultK, "how many classes to show per image")
 	labels := fs.String("labels", "", "label file, one class name per line (default: built-in ImageNet labels)")
-	preset := fs.String("preset", "auto", "preprocessing: auto|"+strings.Join(preprocess.PresetNames(), "|"))
+	preset := fs.String("preset", "auto", "preprocessing: auto (from the model) or "+strings.Join(preprocess.PresetNames(), ", "))
 	threads := fs.Int("threads", goruntime.NumCPU(), "worker threads")
 	asJSON := fs.Bool("json", false, "one JSON object per image per line")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) < 2 {
-		return fmt.Errorf("want MODEL.onnx and at least one IMAGE\n%s", usage)
-	}
 	if *k < 1 || *threads < 1 {
-		return fmt.Errorf("-k and -threads must be at least 1")
+		return errors.New("-k and -threads must be at least 1")
 	}
-	m, err := runtime.Load(pos[0], runtime.WithThreads(*threads))
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	c, err := newClassifier(pos[0], m, *preset, *labels, *k)
-	if err != nil {
-		return err
-	}
-	c.opt.Threads = *threads
-	for _, path := range pos[1:] {
-		res := imageResult{Image: path, Model: pos[0]}
-		t0 := time.Now()
-		px, err := preprocess.Decode(path, c.opt)
+	opts := []classify.Option{classify.WithTopK(*k), classify.WithThreads(*threads)}
+	if *preset != "auto" {
+		p, err := preprocess.PresetByName(*preset)
 		if err != nil {
-			return err
+			return fmt.Errorf("-preset: %w", err)
 		}
-		res.MS.Decode = ms(time.Since(t0))
-		if err := c.classify(px, &res); err != nil {
-			return err
+		opts = append(opts, classify.WithPreset(p))
+	}
+	if *labels != "" {
+		opts = append(opts, classify.WithLabelsFile(*labels))
+	}
+	model := ""
+	if len(pos) > 0 && strings.EqualFold(filepath.Ext(pos[0]), ".onnx") {
+		model, pos = pos[0], pos[1:]
+	}
+	if len(pos) == 0 {
+		return errors.New("no image given (usage: edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...; edgeinfer -h for more)")
+	}
+	var c *classify.Classifier
+	if model != "" {
+		c, err = classify.Load(model, opts...)
+	} else {
+		c, err = builtInClassifier(*threads, opts...)
+	}
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	images, err := expandImages(pos)
+	if err != nil {
+		return err
+	}
+	warnK := func() {
+		if n := c.Classes(); n > 0 && *k > n {
+			fmt.Fprintf(stderr, "edgeinfer: -k %d is more than the model's %d classes: showing %d\n", *k, n, n)
+			*k = 0 // warned
 		}
-		printResult(w, &res, *asJSON)
+	}
+	warnK()
+	var res classify.Result
+	failed := 0
+	for _, img := range images {
+		err := img.err
+		if err == nil {
+			err = classifyOne(c, img.path, stdin, &res)
+		}
+		notFinite := errors.Is(err, classify.ErrNotFinite)
+		if err == nil || notFinite {
+			warnK() // the class count may be known only now
+		}
+		if err == nil {
+			if *asJSON {
+				printJSON(w, &res)
+			} else {
+				printResult(w, &res)
+			}
+			continue
+		}
+		failed++
+		switch {
+		case *asJSON && notFinite:
+			printJSON(w, failedResult{&res, message(err)})
+		case *asJSON:
+			printJSON(w, errorRecord{Image: img.path, Error: message(err)})
+		case notFinite:
+			printResult(w, &res)
+		}
+		if len(images) == 1 {
+			return err // one line on stderr, exit 2, as for any bad input
+		}
+		if !*asJSON {
+			fmt.Fprintf(stderr, "edgeinfer: %s\n", message(err))
+		}
+	}
+	if failed > 0 {
+		return &exitError{1, fmt.Errorf("%d of %d images failed", failed, len(images))}
 	}
 	return nil
 }
 
-func printResult(w io.Writer, res *imageResult, asJSON bool) {
-	if asJSON {
-		b, _ := json.Marshal(res)
-		fmt.Fprintf(w, "%s\n", b)
-		return
+// classifyOne classifies the image at path ("-": standard input).
+func classifyOne(c *classify.Classifier, path string, stdin io.Reader, res *classify.Result) error {
+	if path == "-" {
+		return c.ClassifyReader(context.Background(), stdin, "-", res)
 	}
+	return c.ClassifyFile(context.Background(), path, res)
+}
+
+// imageArg is one image to classify, or the error that stands in for it.
+type imageArg struct {
+	path string
+	err  error
+}
+
+// expandImages replaces each folder argument by its images, sorted by
+// name (not recursive); a folder without images is an error in its place.
+// "-" (standard input) may appear once.
+func expandImages(args []string) ([]imageArg, error) {
+	var out []imageArg
+	stdin := false
+	for _, a := range args {
+		if a == "-" {
+			if stdin {
+				return nil, errors.New("- (standard input) given twice: it holds one image")
+			}
+			stdin = true
+			out = append(out, imageArg{path: a})
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			out = append(out, imageArg{path: a}) // the decoder names what is wrong
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			out = append(out, imageArg{path: a, err: err})
+			continue
+		}
+		var found []string
+		for _, e := range entries {
+			if !e.IsDir() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
+				found = append(found, filepath.Join(a, e.Name()))
+			}
+		}
+		if len(found) == 0 {
+			out = append(out, imageArg{path: a, err: fmt.Errorf("%s: a folder with no images (%s)", a, strings.Join(imageExts, " "))})
+			continue
+		}
+		slices.Sort(found)
+		for _, f := range found {
+			out = append(out, imageArg{path: f})
+		}
+	}
+	return out, nil
+}
+
+func printJSON(w io.Writer, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // cannot happen for these types; never print an empty line
+		b, _ = json.Marshal(errorRecord{Error: err.Error()})
+	}
+	fmt.Fprintf(w, "%s\n", b)
+}
+
+func printResult(w io.Writer, res *classify.Result) {
 	fmt.Fprintf(w, "%s  (preset %s; decode %.1f ms, preprocess %.1f ms, infer %.1f ms)\n",
 		res.Image, res.Preset, res.MS.Decode, res.MS.Preprocess, res.MS.Infer)
 	for r, s := range res.Top {

@@ -446,8 +446,20 @@ func TestHostileImagesClassify(t *testing.T) {
 			t.Errorf("huge.png: %q, want the pixel limit", errs)
 		}
 	}
-	// A folder given as an image.
-	if code, _, errs := cliOutcome(t, "folder", false, model, dir); code != 2 || !strings.Contains(errs, dir) {
-		t.Errorf("folder as image: exit %d, %q", code, errs)
+	// A folder means its images: each bad one is reported and the exit code is 1.
+	code, out, errs := cli(t, model, dir)
+	failed := len(files) - strings.Count(out, "(preset ") // a flipped file may decode
+	if code != 1 || failed < len(files)-2 || !strings.HasSuffix(errs, fmt.Sprintf("edgeinfer: %d of %d images failed\n", failed, len(files))) {
+		t.Errorf("folder of bad images: exit %d, %q", code, errs)
+	}
+	for name := range files {
+		if !strings.Contains(errs, name) && !strings.HasPrefix(name, "flipped") {
+			t.Errorf("folder of bad images: %s not named in %q", name, errs)
+		}
+	}
+	// A folder without images is bad input.
+	empty := t.TempDir()
+	if code, _, errs := cliOutcome(t, "empty folder", false, model, empty); code != 2 || !strings.Contains(errs, empty) {
+		t.Errorf("folder without images: exit %d, %q", code, errs)
 	}
 }

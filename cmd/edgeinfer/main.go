@@ -1,28 +1,34 @@
-// Command edgeinfer loads an ONNX image classifier and names what is in
-// photos; it also inspects models, runs ONNX backend-style test folders,
-// benchmarks, and writes the built-in synthetic models.
+// Command edgeinfer names what is in photos with an ONNX image classifier
+// (a built-in SqueezeNet 1.0 when no model is given); it also inspects
+// models, runs ONNX backend-style test folders, benchmarks, and writes the
+// synthetic benchmark models.
 //
-//	edgeinfer [flags] MODEL.onnx IMAGE...     classify images
+//	edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...   classify images
+//	edgeinfer demo                            classify a built-in photo with the built-in model
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
 //	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
 //	edgeinfer gen NAME -o FILE                write alexnet, resnet18, resnet34, resnet50
-//	edgeinfer demo                            classify a built-in photo with a synthetic ResNet-50
 //	edgeinfer ops                             list the supported operators
+//	edgeinfer version                         version, commit, Go, platform, SGEMM kernel
 //
-// Errors are one line on stderr; the exit code is 2 for bad input or usage,
-// 1 when `edgeinfer test` had failures.
+// Every command takes -h for its flags. Errors are one line on stderr,
+// prefixed "edgeinfer: "; the exit code is 2 for bad input or usage, 1 when
+// `edgeinfer test` had failures or some of several images failed.
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
-// exitError carries an exit code through the command functions.
+// exitError carries an exit code through the command functions. An empty
+// err prints nothing.
 type exitError struct {
 	code int
 	err  error
@@ -35,12 +41,24 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
+func (e *exitError) Unwrap() error { return e.err }
+
+// helpRequest is a command's -h: its text goes to stdout, exit 0.
+type helpRequest struct{ text string }
+
+func (h *helpRequest) Error() string { return h.text }
+
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runIO(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run is main without the process: it returns the exit code.
-func run(args []string, stdout, stderr io.Writer) (code int) {
+// run is main without the process (and without standard input).
+func run(args []string, stdout, stderr io.Writer) int {
+	return runIO(args, strings.NewReader(""), stdout, stderr)
+}
+
+// runIO is main without the process: it returns the exit code.
+func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "edgeinfer: internal error: %v\n", r)
@@ -65,38 +83,63 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		err = cmdDemo(args[1:], stdout)
 	case "ops":
 		err = cmdOps(args[1:], stdout)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
+	case "version":
+		err = cmdVersion(args[1:], stdout)
+	case "help":
+		if len(args) > 1 && commands[args[1]].synopsis != "" {
+			return runIO([]string{args[1], "-h"}, stdin, stdout, stderr)
+		}
+		return runIO([]string{"-h"}, stdin, stdout, stderr)
 	default:
-		err = cmdClassify(args, stdout)
+		err = cmdClassify(args, stdin, stdout, stderr)
 	}
 	if err == nil {
 		return 0
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	var help *helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprint(stdout, help.text)
 		return 0
 	}
+	code = 2
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintf(stderr, "edgeinfer: %v\n", ee.err)
+		code = ee.code
+		if ee.err == nil || ee.err.Error() == "" {
+			return code
 		}
-		return ee.code
 	}
-	fmt.Fprintf(stderr, "edgeinfer: %v\n", oneLine(err.Error()))
-	return 2
+	fmt.Fprintf(stderr, "edgeinfer: %s\n", message(err))
+	return code
 }
 
-const usage = `usage:
-  edgeinfer [-k 5] [-labels FILE] [-preset auto|torchvision|caffe|raw255|unit|inception] [-threads N] [-json] MODEL.onnx IMAGE...
-  edgeinfer inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx
-  edgeinfer test [-rtol 1e-3] [-atol 1e-5] [-v] DIR...
-  edgeinfer bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx
-  edgeinfer gen alexnet|resnet18|resnet34|resnet50 -o FILE
-  edgeinfer demo
-  edgeinfer ops                             list supported operators (Markdown)
-`
+// message is err's text on one line without a leading "edgeinfer: ".
+func message(err error) string {
+	return strings.TrimPrefix(oneLine(err.Error()), "edgeinfer: ")
+}
+
+// command describes a subcommand for usage and -h.
+type command struct {
+	synopsis string // after "edgeinfer "
+	about    string
+}
+
+// commands are the subcommands by name; "" is classification.
+var commands = map[string]command{
+	"": {"[-k 5] [-labels FILE] [-preset auto|torchvision|caffe|raw255|unit|inception] [-threads N] [-json] [MODEL.onnx] IMAGE|DIR|-...",
+		"Names what is in each image: a top-k table (rank, class index, label, probability) with\n" +
+			"decode, preprocess and inference times, or one JSON object per image with -json. Without a\n" +
+			"MODEL.onnx (the first argument, when its name ends in .onnx) the built-in SqueezeNet 1.0 is used.\n" +
+			"A folder means its images (sorted, not recursive); - reads one image from standard input.\n" +
+			"With several images a bad one is reported and the others still run; the exit code is then 1."},
+	"demo":    {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
+	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
+	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
+	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
+	"gen":     {"gen [-seed 1] [-batch 0] alexnet|resnet18|resnet34|resnet50 -o FILE", "Writes a torchvision-equivalent model with seeded synthetic weights (for benchmarks)."},
+	"ops":     {"ops", "Lists the supported operators (Markdown)."},
+	"version": {"version", "Prints the version, VCS commit, Go version, platform and the SGEMM kernel in use."},
+}
 
 // oneLine folds a multi-line message onto one line.
 func oneLine(s string) string {
@@ -109,22 +152,52 @@ func oneLine(s string) string {
 	return string(b)
 }
 
-// newFlags makes a flag set that reports usage errors as errors, not exits.
+// newFlags makes a flag set for a subcommand ("" for classification) that
+// reports usage errors as errors, not exits.
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
 }
 
-// parseFlags parses args allowing flags after positional arguments.
+// helpText is a command's -h output: synopsis, description, flags with defaults.
+func helpText(fs *flag.FlagSet) string {
+	c := commands[fs.Name()]
+	if fs.Name() == "edgeinfer" {
+		c = commands[""]
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "usage: edgeinfer %s\n\n%s\n", c.synopsis, c.about)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		b.WriteString("\nflags:\n")
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if fs.Name() == "edgeinfer" {
+		b.WriteString("\nother commands (edgeinfer COMMAND -h for each one's flags):\n")
+		for _, name := range []string{"demo", "inspect", "test", "bench", "gen", "ops", "version"} {
+			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, commands[name].about)
+		}
+	}
+	return b.String()
+}
+
+// parseFlags parses args allowing flags after positional arguments. "-"
+// alone is a positional argument (standard input).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, &exitError{0, fmt.Errorf("%s", usage)}
+				return nil, &helpRequest{helpText(fs)}
 			}
-			return nil, fmt.Errorf("%s: %w", fs.Name(), err)
+			if fs.Name() == "edgeinfer" {
+				return nil, fmt.Errorf("%w (edgeinfer -h lists the flags)", err)
+			}
+			return nil, fmt.Errorf("%s: %w (edgeinfer %s -h lists its flags)", fs.Name(), err, fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {

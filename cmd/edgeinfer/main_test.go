@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgeinfer/edgeinfer/classify"
 	"github.com/edgeinfer/edgeinfer/onnx/onnxtest"
 )
 
@@ -36,7 +37,7 @@ func TestClassifySqueezeNet(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("want 2 JSON lines, got %q", out)
 	}
-	var res [2]imageResult
+	var res [2]classify.Result
 	for i, l := range lines {
 		if err := json.Unmarshal([]byte(l), &res[i]); err != nil {
 			t.Fatalf("line %d: %v: %s", i, err, l)
@@ -98,7 +99,7 @@ func TestBadInput(t *testing.T) {
 		if code != 2 {
 			t.Errorf("%q: exit %d, want 2 (out %q)", args, code, out)
 		}
-		if n := strings.Count(strings.TrimRight(errs, "\n"), "\n"); n != 0 || !strings.HasPrefix(errs, "edgeinfer: ") {
+		if n := strings.Count(strings.TrimRight(errs, "\n"), "\n"); n != 0 || !strings.HasPrefix(errs, "edgeinfer: ") || strings.Contains(errs, "edgeinfer: edgeinfer:") {
 			t.Errorf("%q: want a one-line error, got %q", args, errs)
 		}
 	}
@@ -147,17 +148,17 @@ func TestGenInspectBench(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("demo builds a ResNet-50: skipped in -short mode")
-	}
-	code, out, errs := cli(t, "demo")
+	code, out, errs := cli(t, "demo", "-threads", "2")
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"synthetic", "chelsea.png", "  1  ", "edgeinfer resnet50"} {
+	for _, want := range []string{"SqueezeNet 1.0", "chelsea.png", "  1   285  Egyptian cat", "A cat: ", "edgeinfer photo.jpg"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "synthetic") {
+		t.Errorf("demo mentions synthetic weights:\n%s", out)
 	}
 }
 

@@ -10,7 +10,11 @@ import (
 
 // cmdOps prints the operator registry as the README's Markdown table.
 func cmdOps(args []string, w io.Writer) error {
-	if len(args) != 0 {
+	pos, err := parseFlags(newFlags("ops"), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
 		return fmt.Errorf("ops: takes no arguments")
 	}
 	fmt.Fprint(w, opsTable())

@@ -1,0 +1,17 @@
+//go:build nobuiltin
+
+package main
+
+import (
+	"errors"
+
+	"github.com/edgeinfer/edgeinfer/classify"
+)
+
+// A build with the nobuiltin tag leaves out the built-in model and photo
+// (2.7 MB), for boards where every megabyte of flash counts.
+var samplePhoto []byte
+
+func builtInClassifier(int, ...classify.Option) (*classify.Classifier, error) {
+	return nil, errors.New("this edgeinfer was built without the built-in model (-tags nobuiltin): give a MODEL.onnx as the first argument")
+}
