@@ -1,5 +1,7 @@
 package ops
 
+import "github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+
 // BindLoop returns a step function running the job mk builds over [0, n)
 // on par with the given grain (see BoundRange). mk rebuilds the
 // job from the step's tensors before every call, since their Data may
@@ -87,3 +89,9 @@ func BindTasks(par Parallel, n, cost int, fn func(task, lo, hi int)) (int, func(
 	}
 	return tasks, func() { par.For(tasks, 1, body) }
 }
+
+// GEMMKernel names the SGEMM micro-kernel the float32 products (Conv,
+// Gemm, MatMul...) run on, chosen at start-up from the CPU's features
+// (and the EDGEINFER_GEMM_KERNEL environment variable), such as
+// "avx512 8x32", "avx2 4x16", "neon 8x8" or "generic 2x2".
+func GEMMKernel() string { return gemm.KernelName() }

@@ -265,12 +265,8 @@ func TestVersion(t *testing.T) {
 			t.Errorf("version lacks %q:\n%s", want, out)
 		}
 	}
-	k := sgemmKernel()
-	if fam, _, _ := strings.Cut(k, " "); !slices.Contains([]string{"avx512", "avx2", "neon", "generic"}, fam) {
-		t.Errorf("kernel %q", k)
-	}
-	t.Setenv("EDGEINFER_GEMM_KERNEL", "generic")
-	if k := sgemmKernel(); k != "generic (EDGEINFER_GEMM_KERNEL)" {
-		t.Errorf("with EDGEINFER_GEMM_KERNEL=generic: %q", k)
+	k := ops.GEMMKernel()
+	if fam, _, _ := strings.Cut(k, " "); !slices.Contains([]string{"avx512", "avx2", "neon", "generic"}, fam) || !strings.Contains(out, "sgemm     "+k+"\n") {
+		t.Errorf("kernel %q, version says:\n%s", k, out)
 	}
 }

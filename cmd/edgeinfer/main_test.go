@@ -118,9 +118,11 @@ func TestBrokenImageNamed(t *testing.T) {
 }
 
 func TestGenInspectBench(t *testing.T) {
-	name := "resnet50"
+	// The arena bound: ResNet-50's plan shares memory the most (its
+	// bottlenecks' wide tensors are short-lived), ResNet-18's less.
+	name, maxRatio := "resnet50", 0.25
 	if testing.Short() {
-		name = "resnet18"
+		name, maxRatio = "resnet18", 0.40
 	}
 	path := filepath.Join(t.TempDir(), name+".onnx")
 	if code, _, errs := cli(t, "gen", name, "-o", path); code != 0 {
@@ -134,8 +136,8 @@ func TestGenInspectBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &in); err != nil {
 		t.Fatal(err)
 	}
-	if in.ArenaBytes <= 0 || in.ArenaBytes*4 > in.NaiveBytes {
-		t.Errorf("arena %d bytes, naive %d: want arena <= naive/4", in.ArenaBytes, in.NaiveBytes)
+	if in.ArenaBytes <= 0 || float64(in.ArenaBytes) > maxRatio*float64(in.NaiveBytes) {
+		t.Errorf("arena %d bytes, naive %d: want arena <= %.0f%% of naive", in.ArenaBytes, in.NaiveBytes, 100*maxRatio)
 	}
 	if in.OpHistogram["Conv"] == 0 || in.Params == 0 || in.MACs == 0 || in.ScratchBytes <= 0 {
 		t.Errorf("inspect: %+v", in)

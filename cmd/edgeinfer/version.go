@@ -3,12 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	goruntime "runtime"
 	"runtime/debug"
-	"strings"
 
-	"golang.org/x/sys/cpu"
+	"github.com/edgeinfer/edgeinfer/ops"
 )
 
 // cmdVersion prints the module version, the VCS commit it was built from
@@ -53,38 +51,6 @@ func cmdVersion(args []string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "go        %s\n", goruntime.Version())
 	fmt.Fprintf(w, "platform  %s/%s\n", goruntime.GOOS, goruntime.GOARCH)
-	fmt.Fprintf(w, "sgemm     %s\n", sgemmKernel())
+	fmt.Fprintf(w, "sgemm     %s\n", ops.GEMMKernel())
 	return nil
-}
-
-// sgemmKernel names the family of the SGEMM micro-kernel the ops package
-// picks at start-up: avx512, avx2, neon or generic. ops does not export
-// its choice, so this applies the same rules: the fastest kernel the build
-// (assembly unless the noasm tag) and the CPU support, unless the
-// EDGEINFER_GEMM_KERNEL environment variable names another available one.
-func sgemmKernel() string {
-	var avail []string // fastest first
-	if asmKernels {
-		switch goruntime.GOARCH {
-		case "amd64":
-			if cpu.X86.HasAVX512F {
-				avail = append(avail, "avx512")
-			}
-			if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-				avail = append(avail, "avx2")
-			}
-		case "arm64":
-			avail = append(avail, "neon")
-		}
-	}
-	avail = append(avail, "generic")
-	if env := os.Getenv("EDGEINFER_GEMM_KERNEL"); env != "" {
-		family, _, _ := strings.Cut(env, " ")
-		for _, k := range avail {
-			if k == family {
-				return k + " (EDGEINFER_GEMM_KERNEL)"
-			}
-		}
-	}
-	return avail[0]
 }
