@@ -232,7 +232,15 @@ func configure(opts []Option) config {
 // simplify runs the load-time passes, each of which keeps the graph valid.
 func simplify(g *graph, lim Limits) error {
 	removeIdentities(g)
-	if err := foldLoadConstants(g, lim); err != nil {
+	// QDQ fusion needs the weights' DequantizeLinear nodes, which folding
+	// would compute away: fold around them first, fuse, then fold the rest.
+	if err := foldLoadConstants(g, lim, func(n *node) bool { return n.is("DequantizeLinear") }); err != nil {
+		return err
+	}
+	if err := fuseQDQ(g); err != nil {
+		return err
+	}
+	if err := foldLoadConstants(g, lim, nil); err != nil {
 		return err
 	}
 	return fuseConvBN(g)
