@@ -37,3 +37,6 @@ func scalarBinaryAsm(op Op, d []float32, s float32, b []float32) int { return 0 
 
 // unaryAsm computes nothing: this build has no assembly.
 func unaryAsm(k unary, d, x []float32, a, b float32) int { return 0 }
+
+// expAsm is never called: lanes is 1, so expRun runs the Go loops.
+func expAsm(k expKind, d, x []float32, alpha float32) { panic("vec: no SIMD exp in this build") }

@@ -1,7 +1,7 @@
 package vec
 
-// level is an instruction set the element-wise loops of Binary and the
-// activations run with.
+// level is an instruction set the element-wise loops of Binary, the
+// activations and the exp family run with.
 type level int
 
 // The instruction sets, each a superset of the Go loops.

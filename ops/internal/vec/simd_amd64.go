@@ -110,3 +110,21 @@ func unaryAsm(k unary, d, x []float32, a, b float32) int {
 	}
 	return 0
 }
+
+// The exp family in AVX2 and FMA, and in AVX-512: they compute the first
+// len(d)/8*8 (len(d)/16*16) values and trust len(x) >= len(d).
+//
+//go:noescape
+func expAVX2(k expKind, d, x []float32, alpha float32)
+
+//go:noescape
+func expAVX512(k expKind, d, x []float32, alpha float32)
+
+// expAsm computes function k of the exp family for whole vectors of d.
+func expAsm(k expKind, d, x []float32, alpha float32) {
+	if simd == levelAVX512 {
+		expAVX512(k, d, x, alpha)
+		return
+	}
+	expAVX2(k, d, x, alpha)
+}

@@ -65,3 +65,12 @@ func unaryAsm(k unary, d, x []float32, a, b float32) int {
 	unaryNEON(k, d, x, a, b)
 	return len(d) &^ 3
 }
+
+// expNEON computes function k of the exp family for the first len(d)/4*4
+// values; it trusts len(x) >= len(d).
+//
+//go:noescape
+func expNEON(k expKind, d, x []float32, alpha float32)
+
+// expAsm computes function k of the exp family for whole vectors of d.
+func expAsm(k expKind, d, x []float32, alpha float32) { expNEON(k, d, x, alpha) }

@@ -2,6 +2,7 @@ package vec
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -70,5 +71,66 @@ func operand(rng *rand.Rand, nans bool) func() float32 {
 			return specials[rng.IntN(len(specials))]
 		}
 		return rng.Float32()*4 - 2
+	}
+}
+
+// fma32 is a*b + c rounded once to float32, the result of a fused
+// multiply-add. The product is exact in float64; s + e is the exact sum
+// (TwoSum), and float32(s) is its correct rounding unless s falls halfway
+// between two float32 values, where e decides.
+func fma32(a, b, c float32) float32 {
+	p, z := float64(a)*float64(b), float64(c)
+	s := p + z
+	t := s - p
+	e := (p - (s - t)) + (z - t)
+	r := float32(s)
+	if e != 0 && float64(r) != s {
+		o := math.Nextafter32(r, float32(math.Copysign(math.Inf(1), s-float64(r))))
+		if float64(r)+float64(o) == 2*s && (e > 0) == (o > r) {
+			r = o
+		}
+	}
+	return r
+}
+
+// TestFMA32 checks fma32 against exact arithmetic in math/big, on random
+// operands whose sums cancel, underflow, or fall a hair off a tie after
+// float64's rounding made them one.
+func TestFMA32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(93, 94))
+	val := func() float32 {
+		m := float32(rng.IntN(1<<24)) * float32(math.Pow(2, float64(rng.IntN(60)-50)))
+		if rng.IntN(2) == 0 {
+			m = -m
+		}
+		return m
+	}
+	for i := range 300000 {
+		a, b, c := val(), val(), val()
+		switch i % 4 {
+		case 1: // the sum is nearly exact: c cancels most of a*b
+			c = -float32(float64(a) * float64(b))
+		case 2: // subnormal results
+			a *= 0x1p-100
+			b *= 0x1p-40
+			c *= 0x1p-130
+		case 3: // a*b = ulp(c)/2 * (1 ± 2^-46): s is c's tie, e decides
+			c = float32(rng.IntN(1<<23)+1<<23) * 0x1p-10
+			a = (1 + 0x1p-23) * 0x1p-11
+			b = 1 - 0x1p-23
+			if rng.IntN(2) == 0 {
+				b = 1 + 0x1p-23
+			}
+			if rng.IntN(2) == 0 {
+				a = -a
+			}
+		}
+		x := new(big.Float).SetPrec(200).SetFloat64(float64(a))
+		x.Mul(x, new(big.Float).SetFloat64(float64(b)))
+		x.Add(x, new(big.Float).SetFloat64(float64(c)))
+		want, _ := x.Float32()
+		if got := fma32(a, b, c); got != want {
+			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
+		}
 	}
 }
