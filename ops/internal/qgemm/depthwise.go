@@ -1,6 +1,9 @@
 package qgemm
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Depthwise is a depthwise 2-D convolution (one input and one output
 // channel per group) computed directly, one channel's plane at a time.
@@ -29,6 +32,15 @@ type Depthwise struct {
 	k              *Kernel
 	gather         [2][64]byte // the byte gathers of a row of taps (see dwPlane)
 	gatherMask     [2]uint64
+	chunks         []dwChunk
+}
+
+// dwChunk is a step of 16 outputs of a row: the column of the first
+// output's window and the mask of the 64 bytes from it that lie in the
+// input row.
+type dwChunk struct {
+	start int64
+	mask  uint64
 }
 
 // dwPlane is one channel's plane, as the kernels read it (the assembly at
@@ -54,6 +66,7 @@ type dwPlane struct {
 	flip       byte         // 217: makes src's values the columns' signedness
 	signed     bool         // 218: the columns' signedness is int8
 	mul        int32        // 220: times the sum of a window's inputs, added
+	chunks     *dwChunk     // 224: ceil(ow/16) steps of a row
 }
 
 // DepthwiseLen is the bytes of c channels' packed taps.
@@ -102,6 +115,16 @@ func (d *Depthwise) Check() error {
 		d.Ep.RowMul != nil && len(d.Ep.RowMul) < d.C || d.Ep.Mode == Byte && len(d.Ep.Scale) < d.C:
 		return fmt.Errorf("qgemm: depthwise epilogue must be per channel, Int32 or Byte")
 	}
+	d.chunks = make([]dwChunk, (d.OW+15)/16)
+	for c := range d.chunks {
+		start := 16*c*d.SW - d.PadL
+		for b := range 64 {
+			if x := start + b; x >= 0 && x < d.W {
+				d.chunks[c].mask |= 1 << b
+			}
+		}
+		d.chunks[c].start = int64(start)
+	}
 	for q := range 2 {
 		d.gatherMask[q] = 0
 		for b := range 64 {
@@ -123,7 +146,7 @@ func (d *Depthwise) Run(c0, c1 int) {
 	p := dwPlane{h: d.H, wi: d.W, padT: d.PadT, padL: d.PadL, kh: d.KH, wq: wq, kw: d.KW,
 		sh: d.SH, sw: d.SW, dh: d.DH, dw: d.DW, oh: d.OH, ow: d.OW,
 		lo: d.Ep.Lo, hi: d.Ep.Hi, zp: d.Ep.Zp, mode: d.Ep.Mode, gather: &d.gather, mask: &d.gatherMask,
-		flip: k.Flip(d.Signed, true), signed: k.ColsSigned}
+		flip: k.Flip(d.Signed, true), signed: k.ColsSigned, chunks: unsafe.SliceData(d.chunks)}
 	p.zx = byte(d.Zx)
 	plane, outPlane := d.H*d.W, d.OH*d.OW*es
 	for c := c0; c < c1; c++ {

@@ -24,8 +24,11 @@ func Interleave4(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) {
 		panic(fmt.Sprintf("qgemm: Interleave4 of %d bytes at stride %d into %d, rows of %d, %d, %d, %d", n, stride, len(dst), len(s0), len(s1), len(s2), len(s3)))
 	}
 	done := 0
-	if interleave4 != nil && stride == 1 {
-		done = interleave4(dst[:4*n], s0[:n], s1[:n], s2[:n], s3[:n], flip)
+	if interleave4 != nil {
+		done = interleave4(dst[:4*n], s0[:last], s1[:last], s2[:last], s3[:last], n, stride, flip)
+	}
+	if done == n {
+		return
 	}
 	o := done * stride
 	interleaveGo(dst[4*done:], s0[o:], s1[o:], s2[o:], s3[o:], n-done, stride, flip)

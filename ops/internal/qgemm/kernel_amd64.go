@@ -25,12 +25,20 @@ func asmKernels() []*Kernel {
 	return ks
 }
 
-// interleaveAsm returns the SIMD Interleave4 of this CPU.
-func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, flip byte) int {
+// interleaveAsm returns the SIMD Interleave4 of this CPU, at strides 1
+// and 2.
+func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
 	if hasAVX512VNNI {
-		return func(dst, s0, s1, s2, s3 []byte, flip byte) int {
-			interleaveAVX512(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), len(s0), flip)
-			return len(s0)
+		return func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
+			switch stride {
+			case 1:
+				interleaveAVX512(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), n, flip)
+			case 2:
+				interleave2AVX512(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), n, flip)
+			default:
+				return 0
+			}
+			return n
 		}
 	}
 	return nil
@@ -47,11 +55,26 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 	}
 }
 
+// row runs k's row function (see Kernel), reporting whether it has one.
+func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []byte, ep *tileEp) bool {
+	if k.id != idAVX512VNNI {
+		return false
+	}
+	es := ep.mode.size()
+	if kq > 0 && (len(a) < (kq-1)*astride+4 || len(offs) < kq || len(b) == 0) || len(c) < k.NR*es ||
+		len(ep.rowOff) < 1 || len(ep.colOff) < k.NR || ep.rowMul != nil && (len(ep.rowMul) < 1 || len(ep.colMul) < k.NR) ||
+		ep.mode != Int32 && len(ep.scale) < min(k.scaleLen(ep, 1), k.NR*int(ep.scaleCols)+1) {
+		panic(fmt.Sprintf("qgemm: %s row given kq=%d, %d A bytes (stride %d), %d C bytes", k.Name, kq, len(a), astride, len(c)))
+	}
+	rowAVX512VNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	return true
+}
+
 // dwPlane runs k's depthwise plane: the AVX-512 one where the window of
-// 16 outputs fits one 64-byte load, the left padding is under 64 and
-// there is no weight zero point.
+// 16 outputs fits one 64-byte load, there are at most 8 rows of taps and
+// no weight zero point.
 func (k *Kernel) dwPlane(p *dwPlane) {
-	if k.id != idAVX512VNNI || p.mul != 0 || p.wq > 2 || 15*p.sw+(p.kw-1)*p.dw >= 64 || p.padL >= 64 {
+	if k.id != idAVX512VNNI || p.mul != 0 || p.wq > 2 || p.kh > 8 || 15*p.sw+(p.kw-1)*p.dw >= 64 {
 		dwGo(p)
 		return
 	}
@@ -67,6 +90,11 @@ func (k *Kernel) dwPlane(p *dwPlane) {
 //go:noescape
 func tileAVX512VNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 
+// rowAVX512VNNI is the AVX-512 VNNI 1x32 row; it trusts its arguments.
+//
+//go:noescape
+func rowAVX512VNNI(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+
 // dwAVX512 is the AVX-512 depthwise plane; it trusts its arguments.
 //
 //go:noescape
@@ -77,3 +105,38 @@ func dwAVX512(p *dwPlane)
 //
 //go:noescape
 func interleaveAVX512(dst, s0, s1, s2, s3 *byte, n int, flip byte)
+
+// interleave2AVX512 is Interleave4 of n columns at stride 2; it trusts
+// its arguments.
+//
+//go:noescape
+func interleave2AVX512(dst, s0, s1, s2, s3 *byte, n int, flip byte)
+
+// quantizeAsm computes Quantize with AVX-512.
+func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int {
+	if !hasAVX512VNNI || len(src) == 0 {
+		return 0
+	}
+	quantizeAVX512(ptr(dst), unsafe.SliceData(src), len(src), scale, zp, lo, hi)
+	return len(src)
+}
+
+// addScaledAsm computes AddScaled with AVX-512.
+func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int {
+	if !hasAVX512VNNI || len(dst) == 0 {
+		return 0
+	}
+	addScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), ra, rb, c, lo, hi, signed)
+	return len(dst)
+}
+
+// quantizeAVX512 is Quantize of n values; it trusts its arguments.
+//
+//go:noescape
+func quantizeAVX512(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
+
+// addScaledAVX512 is AddScaled of n values (b nil: none); it trusts its
+// arguments.
+//
+//go:noescape
+func addScaledAVX512(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)

@@ -143,10 +143,49 @@ func (p *Product) Run(lo, hi int) {
 		}
 		p.bind(&ep, r0, j0, 1)
 		ld := k.NR * es
-		k.tile(p.KQ, p.A[pp*panel:(pp+1)*panel], b, p.Offs, tmp[:k.MR*ld], ld, &ep, 1)
-		p.scatter(tmp[:], ld, r0, j0)
+		a := p.A[pp*panel : (pp+1)*panel]
+		if rows := p.M - r0; 2*rows <= k.MR && p.rows(a, b, ep, r0, j0, rows, &tmp) {
+			idx++
+			continue
+		}
+		k.tile(p.KQ, a, b, p.Offs, tmp[:k.MR*ld], ld, &ep, 1)
+		p.scatter(tmp[:], ld, r0, j0, k.MR)
 		idx++
 	}
+}
+
+// rows computes the first rows rows of the tile of panel a at column j0
+// one by one with the kernel's row function, if it has one: a panel with
+// few rows (a matrix-vector product) then costs its rows, not MR.
+func (p *Product) rows(a, b []byte, ep tileEp, r0, j0, rows int, tmp *[maxTileBytes]byte) bool {
+	k := p.k
+	es := p.Ep.Mode.size()
+	o := p.direct(j0)
+	for r := range rows {
+		t := ep
+		t.rowOff = ep.rowOff[r:]
+		if ep.rowMul != nil {
+			t.rowMul = ep.rowMul[r:]
+		}
+		if ep.mode != Int32 && ep.scaleCols == 0 {
+			t.scale = ep.scale[r:]
+		}
+		c := tmp[:k.NR*es]
+		if o >= 0 {
+			c = p.Out[(r0+r)*p.Ldc+o*es:]
+		}
+		ar := a
+		if p.KQ > 0 {
+			ar = a[4*r:]
+		}
+		if !k.row(p.KQ, ar, 4*k.MR, b, p.Offs, c, &t) {
+			return false
+		}
+		if o < 0 {
+			p.scatter(tmp[:], 0, r0+r, j0, 1)
+		}
+	}
+	return true
 }
 
 // maxTileBytes bounds a tile of every kernel (MR·NR·4).
@@ -169,12 +208,12 @@ func (p *Product) direct(j0 int) int {
 	return p.outCol(j0)
 }
 
-// scatter copies the rows and columns of the tile in tmp (rows ld bytes
-// apart) that lie in the output, run by run.
-func (p *Product) scatter(tmp []byte, ld, r0, j0 int) {
+// scatter copies the first rows rows and the columns of the tile in tmp
+// (rows ld bytes apart) that lie in the output, run by run.
+func (p *Product) scatter(tmp []byte, ld, r0, j0, rows int) {
 	k := p.k
 	es := p.Ep.Mode.size()
-	rows := min(k.MR, p.M-r0)
+	rows = min(rows, p.M-r0)
 	end := min(j0+k.NR, p.N)
 	for j := j0; j < end; {
 		x := j % p.Wp

@@ -307,6 +307,66 @@ idone:
 	VZEROUPPER
 	RET
 
+// interleave2Idx gathers byte 32t+2i of two 64-byte tables to byte 4i+t:
+// four rows' 32 bytes (two per table), every other byte, become sixteen
+// four-byte columns.
+DATA interleave2Idx<>+0(SB)/8, $0x6242220260402000
+DATA interleave2Idx<>+8(SB)/8, $0x6646260664442404
+DATA interleave2Idx<>+16(SB)/8, $0x6a4a2a0a68482808
+DATA interleave2Idx<>+24(SB)/8, $0x6e4e2e0e6c4c2c0c
+DATA interleave2Idx<>+32(SB)/8, $0x7252321270503010
+DATA interleave2Idx<>+40(SB)/8, $0x7656361674543414
+DATA interleave2Idx<>+48(SB)/8, $0x7a5a3a1a78583818
+DATA interleave2Idx<>+56(SB)/8, $0x7e5e3e1e7c5c3c1c
+GLOBL interleave2Idx<>(SB), RODATA|NOPTR, $64
+
+// func interleave2AVX512(dst, s0, s1, s2, s3 *byte, n int, flip byte)
+//
+// Interleave4 at stride 2: sixteen columns per step from 31 bytes of each
+// row, loaded under a mask (the last step's shorter), gathered by
+// VPERMI2B from the rows' two tables.
+TEXT ·interleave2AVX512(SB), NOSPLIT, $0-49
+	MOVQ         dst+0(FP), DI
+	MOVQ         s0+8(FP), R8
+	MOVQ         s1+16(FP), R9
+	MOVQ         s2+24(FP), R10
+	MOVQ         s3+32(FP), R11
+	MOVQ         n+40(FP), CX
+	VPBROADCASTB flip+48(FP), Z5
+	VMOVDQU8     interleave2Idx<>(SB), Z4
+	XORQ         AX, AX
+
+i2loop:
+	TESTQ        CX, CX
+	JLE          i2done
+	MOVQ         $16, DX
+	CMPQ         CX, DX
+	CMOVQLT      CX, DX                 // columns in this step
+	LEAQ         -1(DX)(DX*1), BX
+	MOVQ         $-1, R12
+	BZHIQ        BX, R12, R13
+	KMOVQ        R13, K1                // the 2·cols-1 bytes read per row
+	LEAQ         (DX*4), BX
+	BZHIQ        BX, R12, R13
+	KMOVQ        R13, K2                // the 4·cols bytes stored
+	VMOVDQU8.Z   (R8)(AX*2), K1, Y0
+	VMOVDQU8.Z   (R9)(AX*2), K1, Y1
+	VMOVDQU8.Z   (R10)(AX*2), K1, Y2
+	VMOVDQU8.Z   (R11)(AX*2), K1, Y3
+	VINSERTI64X4 $1, Y1, Z0, Z0
+	VINSERTI64X4 $1, Y3, Z2, Z2
+	VMOVDQA64    Z4, Z1
+	VPERMI2B     Z2, Z0, Z1
+	VPXORD       Z5, Z1, Z1
+	VMOVDQU8     Z1, K2, (DI)(AX*4)
+	ADDQ         $16, AX
+	SUBQ         $16, CX
+	JMP          i2loop
+
+i2done:
+	VZEROUPPER
+	RET
+
 // Fields of dwPlane.
 #define DP_SRC 0
 #define DP_W 24
@@ -332,20 +392,22 @@ idone:
 #define DP_MASK 208
 #define DP_ZX 216
 #define DP_FLIP 217
+#define DP_CHUNKS 224
 
 // func dwAVX512(p *dwPlane)
 //
-// Sixteen outputs of a row per step, their sums in Z0. For each row of
-// taps, the 64 input bytes from the first output's window are loaded
-// under the mask K4 of those inside the row over the zero point's bytes
-// (Z15; a row outside the plane is all zero point), flipped to uint8
-// (Z16), gathered by VPERMB into each output's four bytes per quad of
-// taps (Z8, Z9, zero where the quad has no tap: masks K1, K2), and
-// VPDPBUSD adds their products with the quad's four weights. The last
-// outputs of a row are stored under K3.
-TEXT ·dwAVX512(SB), NOSPLIT, $0-8
+// Per output row, the kh input rows its taps read are found first (their
+// addresses in the frame, 0 for a row outside the plane). Then sixteen
+// outputs per step, their sums in Z0: for each row of taps, the 64 input
+// bytes from the first output's window (dwChunk) are loaded under the
+// mask K4 of those inside the row over the zero point's bytes (Z15; a
+// row outside the plane is all zero point), flipped to uint8 (Z16),
+// gathered by VPERMB into each output's four bytes per quad of taps (Z8,
+// Z9, zero where the quad has no tap: masks K1, K2), and VPDPBUSD adds
+// their products with the quad's four weights. The last outputs of a row
+// are stored under K3.
+TEXT ·dwAVX512(SB), NOSPLIT, $64-8
 	MOVQ         p+0(FP), AX
-	MOVQ         DP_SRC(AX), SI
 	MOVQ         DP_OUT(AX), DI
 	MOVQ         DP_GATHER(AX), R13
 	VMOVDQU8     (R13), Z8
@@ -363,65 +425,54 @@ TEXT ·dwAVX512(SB), NOSPLIT, $0-8
 	XORQ         R8, R8
 
 dwrow:
-	CMPQ R8, DP_OH(AX)
-	JGE  dwdone
-	XORQ R9, R9
+	CMPQ  R8, DP_OH(AX)
+	JGE   dwdone
+	MOVQ  R8, CX
+	IMULQ DP_SH(AX), CX
+	SUBQ  DP_PADT(AX), CX           // the first tap row's input row
+	XORQ  BX, BX
+
+dwrows:
+	XORQ  R13, R13
+	CMPQ  CX, DP_H(AX)
+	JAE   dwrowptr                   // outside the plane (unsigned: below 0 too)
+	MOVQ  CX, R13
+	IMULQ DP_WI(AX), R13
+	ADDQ  DP_SRC(AX), R13
+
+dwrowptr:
+	MOVQ R13, (SP)(BX*8)
+	ADDQ DP_DH(AX), CX
+	INCQ BX
+	CMPQ BX, DP_KH(AX)
+	JLT  dwrows
+
+	MOVQ DP_CHUNKS(AX), SI
+	MOVQ DP_OW(AX), R9
 
 dwchunk:
-	CMPQ    R9, DP_OW(AX)
-	JGE     dwrowend
-	MOVQ    R9, R10
-	IMULQ   DP_SW(AX), R10
-	SUBQ    DP_PADL(AX), R10       // R10: the window's first column
-	MOVQ    DP_WI(AX), CX
-	SUBQ    R10, CX                // bytes of the row from it on
-	XORQ    R13, R13
-	CMPQ    CX, $0
-	CMOVQLT R13, CX
-	MOVQ    $64, R13
-	CMPQ    CX, R13
-	CMOVQGT R13, CX
-	MOVQ    $-1, R14
-	BZHIQ   CX, R14, R14           // the bytes before the row's end
-	MOVQ    R10, CX
-	NEGQ    CX
-	XORQ    R13, R13
-	CMPQ    CX, $0
-	CMOVQLT R13, CX
-	MOVQ    $-1, R13
-	SHLXQ   CX, R13, R13           // the bytes from the row's start
-	ANDQ    R13, R14
-	KMOVQ   R14, K4
-	MOVQ    DP_OW(AX), R12
-	SUBQ    R9, R12
-	MOVQ    $16, R13
-	CMPQ    R12, R13
-	CMOVQGT R13, R12               // R12: outputs in this step
-	MOVQ    $1, R13
-	MOVQ    R12, CX
-	SHLQ    CX, R13
-	DECQ    R13
-	KMOVQ   R13, K3
+	TESTQ     R9, R9
+	JLE       dwrowend
+	MOVQ      (SI), R10              // the window's first column
+	KMOVQ     8(SI), K4
+	MOVQ      $16, R12
+	CMPQ      R9, R12
+	CMOVQLT   R9, R12                // R12: outputs in this step
+	MOVQ      $1, R13
+	MOVQ      R12, CX
+	SHLQ      CX, R13
+	DECQ      R13
+	KMOVQ     R13, K3
 	VMOVDQA32 Z10, Z0
-	MOVQ    DP_W(AX), R11
-	XORQ    BX, BX
+	MOVQ      DP_W(AX), R11
+	XORQ      BX, BX
 
 dwtap:
-	CMPQ      BX, DP_KH(AX)
-	JGE       dwstore
-	MOVQ      R8, CX
-	IMULQ     DP_SH(AX), CX
-	MOVQ      BX, R13
-	IMULQ     DP_DH(AX), R13
-	ADDQ      R13, CX
-	SUBQ      DP_PADT(AX), CX      // the input row
 	VMOVDQA64 Z15, Z1
-	CMPQ      CX, DP_H(AX)
-	JAE       dwgather              // outside the plane (unsigned: below 0 too)
-	IMULQ     DP_WI(AX), CX
-	ADDQ      SI, CX
-	ADDQ      R10, CX
-	VMOVDQU8  (CX), K4, Z1
+	MOVQ      (SP)(BX*8), CX
+	TESTQ     CX, CX
+	JEQ       dwgather
+	VMOVDQU8  (CX)(R10*1), K4, Z1
 
 dwgather:
 	VPXORD        Z16, Z1, Z1
@@ -431,14 +482,14 @@ dwgather:
 	JEQ           dwnexttap
 	VPERMB.Z      Z1, Z9, K2, Z2
 	VPDPBUSD.BCST 4(R11), Z2, Z0
+	ADDQ          $4, R11
 
 dwnexttap:
-	MOVQ DP_WQ(AX), R13
-	LEAQ (R11)(R13*4), R11
+	ADDQ $4, R11
 	INCQ BX
-	JMP  dwtap
+	CMPQ BX, DP_KH(AX)
+	JLT  dwtap
 
-dwstore:
 	CMPL      DP_MODE(AX), $0
 	JNE       dwbytes
 	VMOVDQU32 Z0, K3, (DI)
@@ -456,7 +507,8 @@ dwbytes:
 	ADDQ      R12, DI
 
 dwnext:
-	ADDQ $16, R9
+	ADDQ $16, SI
+	SUBQ $16, R9
 	JMP  dwchunk
 
 dwrowend:
@@ -464,5 +516,138 @@ dwrowend:
 	JMP  dwrow
 
 dwdone:
+	VZEROUPPER
+	RET
+
+// func rowAVX512VNNI(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+//
+// One row of a tile (a matrix-vector product): its four bytes per k step
+// at a, astride bytes apart, broadcast against the 32 columns, four k
+// steps at a time into four pairs of accumulators (Z0-Z7) so that the
+// additions do not wait on each other, summed at the end; then the
+// epilogue of row 0.
+TEXT ·rowAVX512VNNI(SB), NOSPLIT, $0-56
+	MOVQ kq+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ astride+16(FP), BX
+	MOVQ b+24(FP), DI
+	MOVQ offs+32(FP), R8
+	MOVQ c+40(FP), DX
+	MOVQ ep+48(FP), R9
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+rloop4:
+	CMPQ          CX, $4
+	JLT           rloop1
+	MOVLQSX       0(R8), R12
+	VMOVDQU32     (DI)(R12*1), Z16
+	VMOVDQU32     64(DI)(R12*1), Z17
+	VPDPBUSD.BCST (SI), Z16, Z0
+	VPDPBUSD.BCST (SI), Z17, Z1
+	ADDQ          BX, SI
+	MOVLQSX       4(R8), R12
+	VMOVDQU32     (DI)(R12*1), Z18
+	VMOVDQU32     64(DI)(R12*1), Z19
+	VPDPBUSD.BCST (SI), Z18, Z2
+	VPDPBUSD.BCST (SI), Z19, Z3
+	ADDQ          BX, SI
+	MOVLQSX       8(R8), R12
+	VMOVDQU32     (DI)(R12*1), Z20
+	VMOVDQU32     64(DI)(R12*1), Z21
+	VPDPBUSD.BCST (SI), Z20, Z4
+	VPDPBUSD.BCST (SI), Z21, Z5
+	ADDQ          BX, SI
+	MOVLQSX       12(R8), R12
+	VMOVDQU32     (DI)(R12*1), Z22
+	VMOVDQU32     64(DI)(R12*1), Z23
+	VPDPBUSD.BCST (SI), Z22, Z6
+	VPDPBUSD.BCST (SI), Z23, Z7
+	ADDQ          BX, SI
+	ADDQ          $16, R8
+	SUBQ          $4, CX
+	JMP           rloop4
+
+rloop1:
+	TESTQ         CX, CX
+	JEQ           rsum
+	MOVLQSX       0(R8), R12
+	VMOVDQU32     (DI)(R12*1), Z16
+	VMOVDQU32     64(DI)(R12*1), Z17
+	VPDPBUSD.BCST (SI), Z16, Z0
+	VPDPBUSD.BCST (SI), Z17, Z1
+	ADDQ          BX, SI
+	ADDQ          $4, R8
+	DECQ          CX
+	JMP           rloop1
+
+rsum:
+	VPADDD       Z2, Z0, Z0
+	VPADDD       Z3, Z1, Z1
+	VPADDD       Z6, Z4, Z4
+	VPADDD       Z7, Z5, Z5
+	VPADDD       Z4, Z0, Z0
+	VPADDD       Z5, Z1, Z1
+	MOVQ         EP_COLOFF(R9), R11
+	VPADDD       (R11), Z0, Z0
+	VPADDD       64(R11), Z1, Z1
+	MOVQ         EP_ROWOFF(R9), R10
+	VPBROADCASTD (R10), Z18
+	VPADDD       Z18, Z0, Z0
+	VPADDD       Z18, Z1, Z1
+	MOVQ         EP_ROWMUL(R9), R10
+	TESTQ        R10, R10
+	JEQ          rstore
+	MOVQ         EP_COLMUL(R9), R11
+	VMOVDQU32    (R11), Z16
+	VMOVDQU32    64(R11), Z17
+	RANK1(0, Z0, Z1)
+
+rstore:
+	MOVL  EP_MODE(R9), AX
+	TESTL AX, AX
+	JNE   rscale
+	VMOVDQU32 Z0, (DX)
+	VMOVDQU32 Z1, 64(DX)
+	VZEROUPPER
+	RET
+
+rscale:
+	VCVTDQ2PS Z0, Z0
+	VCVTDQ2PS Z1, Z1
+	MOVQ      EP_SCALE(R9), R10
+	CMPQ      EP_SCALECOLS(R9), $0
+	JNE       rscalecols
+	SCALEROW(0, Z0, Z1)
+	JMP       rscaled
+
+rscalecols:
+	VMOVUPS (R10), Z16
+	VMOVUPS 64(R10), Z17
+	SCALECOLS(Z0, Z1)
+
+rscaled:
+	CMPL AX, $1
+	JNE  rbytes
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VZEROUPPER
+	RET
+
+rbytes:
+	VBROADCASTSS EP_LO(R9), Z16
+	VBROADCASTSS EP_HI(R9), Z17
+	VPBROADCASTD EP_ZP(R9), Z18
+	QUANT(Z0)
+	QUANT(Z1)
+	VPMOVDB Z0, (DX)
+	VPMOVDB Z1, 16(DX)
 	VZEROUPPER
 	RET
