@@ -3,9 +3,10 @@ package qgemm
 import "fmt"
 
 // Element-wise loops of the quantized operators, in SIMD where this CPU
-// has them: quantization of float32 values (QuantizeLinear per tensor)
-// and the float32 sum of two scaled 8-bit operands (QLinearAdd, as ONNX
-// Runtime computes it on x86: fused multiply-adds). Each computes a
+// has them: quantization of float32 values (QuantizeLinear per tensor),
+// the float32 sum of two scaled 8-bit operands (QLinearAdd, as ONNX
+// Runtime computes it on x86: fused multiply-adds) and the maximum of
+// 8-bit values (MaxPool on quantized tensors). Each computes a
 // prefix of its output and returns its length; the caller's Go loop does
 // the rest, and all of it on CPUs without them.
 
@@ -30,6 +31,23 @@ func AddScaled(dst, a, b []byte, ra, rb, c float32, signed bool) int {
 	}
 	lo, hi := outRange(signed)
 	return addScaledAsm(dst, a, b, ra, rb, c, lo, hi, signed)
+}
+
+// MaxBytes sets dst[i] = max(dst[i], src[i]) for 8-bit values (uint8, or
+// int8 when signed), in SIMD where this CPU has it; src may overlap dst
+// starting at or after it (a sliding window's maximum).
+func MaxBytes(dst, src []byte, signed bool) {
+	src = src[:len(dst)]
+	done := maxBytesAsm(dst, src, signed)
+	if signed {
+		for i := done; i < len(dst); i++ {
+			dst[i] = byte(max(int8(dst[i]), int8(src[i])))
+		}
+		return
+	}
+	for i := done; i < len(dst); i++ {
+		dst[i] = max(dst[i], src[i])
+	}
 }
 
 // outRange is the range of uint8, or int8 when signed.

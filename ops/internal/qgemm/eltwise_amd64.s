@@ -104,3 +104,43 @@ aonly:
 adone:
 	VZEROUPPER
 	RET
+
+// func maxBytesAVX512(dst, src *byte, n int, signed bool)
+//
+// 64 values per step, the last under a mask; src is loaded before dst is
+// stored, so it may run ahead of dst in one buffer.
+TEXT ·maxBytesAVX512(SB), NOSPLIT, $0-25
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    n+16(FP), CX
+	MOVBQZX signed+24(FP), BX
+	MOVQ    $-1, R12
+
+mloop:
+	TESTQ      CX, CX
+	JLE        mdone
+	MOVQ       $64, DX
+	CMPQ       CX, DX
+	CMOVQLT    CX, DX
+	BZHIQ      DX, R12, R13
+	KMOVQ      R13, K1
+	VMOVDQU8.Z (SI), K1, Z0
+	VMOVDQU8.Z (DI), K1, Z1
+	TESTQ      BX, BX
+	JNE        msigned
+	VPMAXUB    Z0, Z1, Z1
+	JMP        mstore
+
+msigned:
+	VPMAXSB Z0, Z1, Z1
+
+mstore:
+	VMOVDQU8 Z1, K1, (DI)
+	ADDQ     $64, SI
+	ADDQ     $64, DI
+	SUBQ     $64, CX
+	JMP      mloop
+
+mdone:
+	VZEROUPPER
+	RET

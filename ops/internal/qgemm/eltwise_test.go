@@ -92,3 +92,42 @@ func TestAddScaled(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxBytes checks MaxBytes against Go's max for every length up to
+// 150, both signednesses, and in place with src one to three bytes ahead.
+func TestMaxBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for n := range 151 {
+		for _, signed := range []bool{false, true} {
+			for shift := range 4 {
+				buf := make([]byte, n+shift)
+				for i := range buf {
+					buf[i] = byte(rng.IntN(256))
+				}
+				full, dst := banded(n)
+				copy(dst, buf)
+				src := buf[shift:]
+				if shift > 0 { // overlapping: src runs ahead within dst's buffer
+					full, dst = banded(n + shift)
+					copy(dst, buf)
+					src, dst = dst[shift:], dst[:n]
+				}
+				want := make([]byte, n)
+				for i := range want {
+					a, b := buf[i], buf[i+shift]
+					if signed {
+						want[i] = byte(max(int8(a), int8(b)))
+					} else {
+						want[i] = max(a, b)
+					}
+				}
+				MaxBytes(dst, src, signed)
+				if string(dst) != string(want) {
+					t.Fatalf("n %d signed %v shift %d: got %v, want %v", n, signed, shift, dst, want)
+				}
+				checkSentinels(t, "MaxBytes", full[:guardBytes])
+				checkSentinels(t, "MaxBytes", full[len(full)-guardBytes:])
+			}
+		}
+	}
+}

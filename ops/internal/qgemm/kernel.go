@@ -19,6 +19,7 @@ package qgemm
 
 import (
 	"fmt"
+	"math/bits"
 	"os"
 	"strings"
 	"unsafe"
@@ -44,7 +45,9 @@ const (
 // offsets: sum(r, c) = rowOff[r] + colOff[c] + Σ a·b + rowMul[r]·colMul[c]
 // (the last term only when rowMul is not nil), then stored as mode says
 // with the scale scale[r] (scaleCols 0) or scale[c] (scaleCols 1). Every
-// slice holds at least a tile's rows or columns.
+// slice holds at least a tile's rows or columns. A nonzero keep (kernels
+// with compressed stores only) stores, of each row, only the columns of
+// its set bits, one after the other.
 type tileEp struct {
 	rowOff    []int32   // 0
 	colOff    []int32   // 24
@@ -55,6 +58,7 @@ type tileEp struct {
 	lo, hi    float32   // 128, 132
 	zp        int32     // 136
 	mode      Mode      // 140
+	keep      uint64    // 144
 }
 
 // Kernel is an int8 micro-kernel and the layout it reads.
@@ -66,6 +70,8 @@ type Kernel struct {
 	// ColsSigned says whether B's columns are int8 (else uint8); A's rows
 	// are always int8.
 	ColsSigned bool
+	// compress says whether the tile function takes tileEp.keep.
+	compress bool
 	// id selects the kernel's functions (tile and dwPlane, per
 	// architecture): a static call keeps the tiles and rows handed to them
 	// on their goroutine's stack.
@@ -134,9 +140,12 @@ func Use(k *Kernel) *Kernel {
 // assembly reads and writes; offsets were checked against b once per
 // product (Product.check).
 func (k *Kernel) checkTile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
-	es, rows := ep.mode.size(), n*k.MR
+	es, rows, width := ep.mode.size(), n*k.MR, k.NR
+	if ep.keep != 0 {
+		width = bits.OnesCount64(ep.keep)
+	}
 	if kq < 0 || n < 1 || len(a) < rows*4*kq || len(offs) < kq || kq > 0 && len(b) == 0 ||
-		ldc < k.NR*es || len(c) < (rows-1)*ldc+k.NR*es ||
+		ldc < width*es || len(c) < (rows-1)*ldc+width*es || ep.keep>>k.NR != 0 ||
 		len(ep.rowOff) < rows || len(ep.colOff) < k.NR ||
 		ep.rowMul != nil && (len(ep.rowMul) < rows || len(ep.colMul) < k.NR) ||
 		ep.mode != Int32 && len(ep.scale) < k.scaleLen(ep, n) {

@@ -10,9 +10,10 @@ import (
 )
 
 // hasAVX512VNNI reports whether the AVX-512 kernels run: VNNI's VPDPBUSD,
-// VBMI's VPERMB for the byte gathers, and BMI2 for masks.
+// VBMI's VPERMB for the byte gathers, VBMI2's VPCOMPRESSB for the
+// compressed stores, and BMI2 and POPCNT for masks.
 var hasAVX512VNNI = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
-	cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VBMI && cpu.X86.HasBMI2
+	cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VBMI && cpu.X86.HasAVX512VBMI2 && cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
 // asmKernels returns the assembly kernels this CPU runs, fastest first.
 // The AVX-512 VNNI kernel keeps an 8x32 tile in 16 ZMM accumulators: per k
@@ -20,7 +21,7 @@ var hasAVX512VNNI = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX5
 func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if hasAVX512VNNI {
-		ks = append(ks, &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI})
+		ks = append(ks, &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true})
 	}
 	return ks
 }
@@ -140,3 +141,17 @@ func quantizeAVX512(dst *byte, src *float32, n int, scale float32, zp int32, lo,
 //
 //go:noescape
 func addScaledAVX512(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+
+// maxBytesAsm computes MaxBytes with AVX-512, returning the length done.
+func maxBytesAsm(dst, src []byte, signed bool) int {
+	if !hasAVX512VNNI || len(dst) == 0 {
+		return 0
+	}
+	maxBytesAVX512(ptr(dst), ptr(src), len(dst), signed)
+	return len(dst)
+}
+
+// maxBytesAVX512 is MaxBytes of n values; it trusts its arguments.
+//
+//go:noescape
+func maxBytesAVX512(dst, src *byte, n int, signed bool)

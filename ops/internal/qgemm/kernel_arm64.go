@@ -26,3 +26,6 @@ func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi floa
 
 // addScaledAsm computes no prefix of AddScaled.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
+
+// maxBytesAsm computes no prefix of MaxBytes.
+func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }

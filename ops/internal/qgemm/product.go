@@ -27,6 +27,7 @@ type Product struct {
 	k         *Kernel
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
+	rowMajor       bool // see Tiles
 }
 
 // Epilogue is what a product adds to its sums and how it stores them:
@@ -51,6 +52,7 @@ func (p *Product) Check() error {
 	p.k = k
 	rp, cp := k.RowPanels(p.M), k.ColPanels(p.N)
 	p.noRows, p.noCols = make([]int32, rp*k.MR), make([]int32, cp*k.NR)
+	p.rowMajor = cp > 1 && k.RowsLen(p.M, p.KQ) > rowMajorBytes
 	es := p.Ep.Mode.size()
 	maxOff := int32(0)
 	for _, o := range p.Offs[:p.KQ] {
@@ -110,8 +112,25 @@ func (p *Product) outCol(j int) int {
 }
 
 // Tiles is the number of tiles, numbered column panel by column panel so
-// that consecutive tiles read one panel of B.
+// that consecutive tiles read one panel of B, or, when A is too large to
+// stay in cache while every column panel reads it (rowMajor), row panel
+// by row panel.
 func (p *Product) Tiles() int { return p.k.RowPanels(p.M) * p.k.ColPanels(p.N) }
+
+// rowMajorBytes is the size of A from which products with several column
+// panels walk their tiles row panel by row panel (about a core's share of
+// the L2 cache).
+const rowMajorBytes = 1 << 20
+
+// tileAt is the row and column panels of tile idx.
+func (p *Product) tileAt(idx int) (pp, q int) {
+	if p.rowMajor {
+		cp := p.k.ColPanels(p.N)
+		return idx / cp, idx % cp
+	}
+	rp := p.k.RowPanels(p.M)
+	return idx % rp, idx / rp
+}
 
 // TileMACs is the multiply-adds of one tile, for sizing parallel grains.
 func (p *Product) TileMACs() int { return p.k.MR * p.k.NR * 4 * max(1, p.KQ) }
@@ -128,16 +147,27 @@ func (p *Product) Run(lo, hi int) {
 	var ep tileEp
 	p.Ep.tileFields(&ep)
 	for idx := lo; idx < hi; {
-		q, pp := idx/rp, idx%rp
+		pp, q := p.tileAt(idx)
 		r0, j0 := pp*k.MR, q*k.NR
 		var b []byte
 		if p.KQ > 0 {
 			b = p.B[q*p.PanelStep:]
 		}
-		if o := p.direct(j0); o >= 0 && pp < full {
-			n := min(hi, q*rp+full) - idx
+		if o, keep := p.columns(j0); o >= 0 && pp < full {
+			n := 1
+			if !p.rowMajor {
+				n = min(hi, q*rp+full) - idx
+			}
+			if keep == 0 { // no column of this panel is stored
+				idx += n
+				continue
+			}
 			p.bind(&ep, r0, j0, n)
+			if keep != ^uint64(0) {
+				ep.keep = keep
+			}
 			k.tile(p.KQ, p.A[pp*panel:(pp+n)*panel], b, p.Offs, p.Out[r0*p.Ldc+o*es:], p.Ldc, &ep, n)
+			ep.keep = 0
 			idx += n
 			continue
 		}
@@ -190,6 +220,31 @@ func (p *Product) rows(a, b []byte, ep tileEp, r0, j0, rows int, tmp *[maxTileBy
 
 // maxTileBytes bounds a tile of every kernel (MR·NR·4).
 const maxTileBytes = 1024
+
+// columns returns where the tiles at column j0 are stored in place (if
+// their rows lie inside the output): at output column o, all their
+// columns (keep ^0) or, with a kernel that compresses its stores, those of
+// keep's bits (dropped grid columns between). Otherwise o is -1.
+func (p *Product) columns(j0 int) (o int, keep uint64) {
+	if o := p.direct(j0); o >= 0 {
+		return o, ^uint64(0)
+	}
+	if !p.k.compress {
+		return -1, 0
+	}
+	o = -1
+	for c := range p.k.NR {
+		if j := j0 + c; j < p.N {
+			if oc := p.outCol(j); oc >= 0 {
+				if o < 0 {
+					o = oc
+				}
+				keep |= 1 << c
+			}
+		}
+	}
+	return max(o, 0), keep
+}
 
 // direct returns the output column of the tiles at column j0 when their
 // columns lie inside the output, in one run: they are then stored in

@@ -261,8 +261,10 @@ func checkSentinels(t *testing.T, label string, b []byte) {
 func TestGrid(t *testing.T) {
 	eachKernel(t, func(t *testing.T, k *Kernel) {
 		rng := rand.New(rand.NewPCG(5, 6))
-		for _, g := range [][4]int{{3, 5, 2, 3}, {2, 40, 2, 37}, {4, 9, 3, 7}, {1, 70, 1, 64}, {5, 12, 5, 12}} {
+		for i, g := range [][4]int{{3, 5, 2, 3}, {2, 40, 2, 37}, {4, 9, 3, 7}, {1, 70, 1, 64}, {5, 12, 5, 12}, {9, 9, 7, 7}, {58, 58, 56, 56}} {
 			hp, wp, h, w := g[0], g[1], g[2], g[3]
+			mode := Mode(i % 3)
+			es := mode.size()
 			planes, m, depth := 2, k.MR+1, 9
 			n := (planes-1)*hp*wp + (h-1)*wp + w
 			a := randMatrix(rng, m, depth, true, fillRandom)
@@ -272,9 +274,9 @@ func TestGrid(t *testing.T) {
 			k.PackRows(pa, make([]int32, k.RowPanels(m)*k.MR), a, m, kIdx, 0, k.RowPanels(m))
 			pb := make([]byte, k.ColsLen(n, kq))
 			k.PackCols(pb, make([]int32, k.ColPanels(n)*k.NR), Matrix{Data: b.Data, RS: 1, CS: n}, n, kIdx, 0, k.ColPanels(n))
-			e := randEpilogue(rng, k, m, n, Byte)
-			ld := planes * h * w
-			outFull, out := banded((m-1)*ld + ld)
+			e := randEpilogue(rng, k, m, n, mode)
+			ld := planes * h * w * es
+			outFull, out := banded(m * ld)
 			p := Product{M: m, N: n, KQ: kq, A: pa, B: pb, Offs: k.PanelOffsets(kq), PanelStep: k.NR * 4 * kq,
 				Hp: hp, Wp: wp, H: h, W: w, Out: out, Ldc: ld, Ep: e}
 			if err := p.Check(); err != nil {
@@ -290,13 +292,28 @@ func TestGrid(t *testing.T) {
 						continue
 					}
 					want := refStore(&e, i, j, refSum(&a, &b, i, j, depth, 0, sb))
-					if out[i*ld+o] != want[0] {
-						t.Fatalf("%s: row %d column %d (output %d) is %d, want %d", label, i, j, o, out[i*ld+o], want[0])
+					if got := out[i*ld+o*es : i*ld+o*es+es]; string(got) != string(want) {
+						t.Fatalf("%s mode %d: row %d column %d (output %d) is %v, want %v", label, mode, i, j, o, got, want)
 					}
 				}
 			}
 			checkSentinels(t, label, outFull[:guardBytes])
 			checkSentinels(t, label, outFull[len(outFull)-guardBytes:])
 		}
+	})
+}
+
+// TestRowMajor checks a product whose A is too large to stay in cache
+// across its column panels (walked row panel by row panel) on every
+// kernel.
+func TestRowMajor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a product of 70 million multiply-adds per kernel")
+	}
+	eachKernel(t, func(t *testing.T, k *Kernel) {
+		rng := rand.New(rand.NewPCG(17, 18))
+		m, n := 2*k.MR+1, 2*k.NR+3
+		depth := rowMajorBytes/m + 40
+		checkProduct(t, rng, k, "row-major", m, n, depth, true, false, fillRandom, Byte)
 	})
 }

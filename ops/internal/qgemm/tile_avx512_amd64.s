@@ -19,6 +19,7 @@
 #define EP_HI 132
 #define EP_ZP 136
 #define EP_MODE 140
+#define EP_KEEP 144
 
 // INITROW sets row r (registers a0, a1) to rowOff[r] (at off(R10)) plus
 // the column offsets in Z16, Z17.
@@ -71,6 +72,26 @@
 	VMINPS    Z17, a, a; \
 	VCVTPS2DQ a, a; \
 	VPADDD    Z18, a, a
+
+// CSTORE32 stores the dwords of row registers a0, a1 that K5 and K6
+// keep, one after the other (R12: how many of a0's), at DX, then moves DX
+// to the next row.
+#define CSTORE32(a0, a1) \
+	VPCOMPRESSD a0, K5, (DX); \
+	VPCOMPRESSD a1, K6, (DX)(R12*4); \
+	ADDQ        BX, DX
+
+// CSTORE8 requantizes row registers a0, a1 and stores the bytes of their
+// 32 columns that K5 keeps, one after the other, at DX, then moves DX to
+// the next row.
+#define CSTORE8(a0, a1) \
+	QUANT(a0); \
+	QUANT(a1); \
+	VPMOVDB      a0, X20; \
+	VPMOVDB      a1, X21; \
+	VINSERTI32X4 $1, X21, Y20, Y20; \
+	VPCOMPRESSB  Y20, K5, (DX); \
+	ADDQ         BX, DX
 
 // STORE8 requantizes row registers a0, a1 and stores their low bytes
 // (16 each) at DX, then moves DX to the next row.
@@ -151,8 +172,11 @@ rank1:
 
 store:
 	MOVL  EP_MODE(R9), AX
+	MOVQ  EP_KEEP(R9), R11
 	TESTL AX, AX
 	JNE   scale
+	TESTQ R11, R11
+	JNE   cstore32
 	STORE32(Z0, Z1)
 	STORE32(Z2, Z3)
 	STORE32(Z4, Z5)
@@ -207,8 +231,10 @@ scalecols:
 	SCALECOLS(Z14, Z15)
 
 scaled:
-	CMPL AX, $1
-	JNE  bytes
+	CMPL  AX, $1
+	JNE   bytes
+	TESTQ R11, R11
+	JNE   cstore32
 	STORE32(Z0, Z1)
 	STORE32(Z2, Z3)
 	STORE32(Z4, Z5)
@@ -217,12 +243,32 @@ scaled:
 	STORE32(Z10, Z11)
 	STORE32(Z12, Z13)
 	STORE32(Z14, Z15)
-	JMP  next
+	JMP   next
+
+cstore32:
+	KMOVQ   R11, K5
+	MOVQ    R11, CX
+	SHRQ    $16, CX
+	KMOVQ   CX, K6
+	MOVQ    R11, R12
+	ANDQ    $0xffff, R12
+	POPCNTQ R12, R12
+	CSTORE32(Z0, Z1)
+	CSTORE32(Z2, Z3)
+	CSTORE32(Z4, Z5)
+	CSTORE32(Z6, Z7)
+	CSTORE32(Z8, Z9)
+	CSTORE32(Z10, Z11)
+	CSTORE32(Z12, Z13)
+	CSTORE32(Z14, Z15)
+	JMP     next
 
 bytes:
 	VBROADCASTSS EP_LO(R9), Z16
 	VBROADCASTSS EP_HI(R9), Z17
 	VPBROADCASTD EP_ZP(R9), Z18
+	TESTQ        R11, R11
+	JNE          cbytes
 	STORE8(Z0, Z1)
 	STORE8(Z2, Z3)
 	STORE8(Z4, Z5)
@@ -231,6 +277,18 @@ bytes:
 	STORE8(Z10, Z11)
 	STORE8(Z12, Z13)
 	STORE8(Z14, Z15)
+	JMP          next
+
+cbytes:
+	KMOVQ R11, K5
+	CSTORE8(Z0, Z1)
+	CSTORE8(Z2, Z3)
+	CSTORE8(Z4, Z5)
+	CSTORE8(Z6, Z7)
+	CSTORE8(Z8, Z9)
+	CSTORE8(Z10, Z11)
+	CSTORE8(Z12, Z13)
+	CSTORE8(Z14, Z15)
 
 next:
 	ADDQ $32, R13
