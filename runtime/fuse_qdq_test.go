@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -50,7 +51,8 @@ func (b *qdqBuilder) qdq(x string, s float32, z uint8) string {
 }
 
 // weights adds w quantized to int8 per output channel (axis 0) and
-// dequantized by a node, returning the dequantized value's name.
+// dequantized by a node, returning the dequantized value's name (the
+// int8 initializer is that name plus "_q").
 func (b *qdqBuilder) weights(w *ops.Tensor) string {
 	m := w.Shape[0]
 	per := w.Len() / m
@@ -65,7 +67,8 @@ func (b *qdqBuilder) weights(w *ops.Tensor) string {
 			q.I8()[c*per+i] = int8(math.RoundToEven(float64(v / scales.F32()[c])))
 		}
 	}
-	qn, sn, zn, dq := b.name("wq"), b.name("ws"), b.name("wz"), b.name("w")
+	dq := b.name("w")
+	qn, sn, zn := dq+"_q", dq+"_s", dq+"_z"
 	b.init(qn, q).init(sn, scales).init(zn, zps)
 	b.node("DequantizeLinear", []string{qn, sn, zn}, []string{dq}, aInt("axis", 0))
 	return dq
@@ -128,6 +131,36 @@ func TestQDQFusion(t *testing.T) {
 			b.node("Relu", s("conv"), s("relu"))
 			return b.qdq("relu", outScale, 128)
 		}, []string{"Conv+Relu"}},
+		{"gemm float output", func(b *qdqBuilder) string {
+			x := b.qdq("x", 0.02, 128)
+			b.node("Flatten", []string{x}, s("flat"))
+			f := b.qdq("flat", 0.02, 128)
+			w := b.weights(randTensor(rng, 10, 144))
+			b.init("bias", randTensor(rng, 10))
+			b.node("Gemm", []string{f, w, "bias"}, s("gemm"), aInt("transB", 1))
+			return "gemm" // float, as a classifier's logits
+		}, []string{"Flatten", "QGemm"}},
+		{"matmul float output", func(b *qdqBuilder) string {
+			x := b.qdq("x", 0.02, 128)
+			b.node("Flatten", []string{x}, s("flat"))
+			f := b.qdq("flat", 0.02, 128)
+			w := b.weights(randTensor(rng, 144, 10)) // per row of B: not per column, so per tensor below
+			b.init("ws", f32s(0.01))
+			b.init("wz", ops.New(onnx.Int8))
+			b.node("DequantizeLinear", []string{w + "_q", "ws", "wz"}, s("wt"))
+			b.node("MatMul", []string{f, "wt"}, s("mm"))
+			return "mm"
+		}, []string{"Flatten", "QGemm"}},
+		{"clip 0..6 absorbed, zero points omitted", func(b *qdqBuilder) string {
+			x := b.qdq("x", 0.02, 128)
+			w := b.weights(randTensor(rng, 8, 4, 3, 3))
+			b.node("Conv", []string{x, w}, []string{"conv"}, aInts("pads", 1, 1, 1, 1))
+			b.node("Clip", []string{"conv", b.scalar(f32s(0)), b.scalar(f32s(6))}, s("clip"))
+			sc := b.scalar(f32s(6.0 / 255))
+			b.node("QuantizeLinear", []string{"clip", sc}, s("cq")) // uint8, zero point 0
+			b.node("DequantizeLinear", []string{"cq", sc}, s("cdq"))
+			return "cdq"
+		}, []string{"QLinearConv"}},
 		{"add, pools, concat", func(b *qdqBuilder) string {
 			x := b.qdq("x", 0.02, 128)
 			y := b.qdq("x", 0.03, 100)
@@ -167,9 +200,46 @@ func TestQDQFusion(t *testing.T) {
 					t.Errorf("plan %v lacks %s", steps, op)
 				}
 			}
-			for _, op := range []string{"Conv", "MatMul", "Gemm", "Add", "AveragePool", "Sigmoid"} {
+			for _, op := range []string{"Conv", "MatMul", "Gemm", "Add", "AveragePool", "Sigmoid", "Clip"} {
 				if c.name != "relu kept" && slices.ContainsFunc(steps, func(s string) bool { return s == op || strings.HasPrefix(s, op+"+") }) {
 					t.Errorf("plan %v still runs a float %s", steps, op)
+				}
+			}
+			for _, n := range fused.g.nodes {
+				if c.name != "relu kept" && n.is("DequantizeLinear") && fused.g.consts[n.in[0]] != nil {
+					t.Errorf("the graph keeps %s, a DequantizeLinear of a constant", n.label())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkQDQConv runs one QDQ 3x3 convolution of 64 to 64 channels on
+// 56x56 (ResNet's first stage, with its Relu) fused into QLinearConv and
+// literally in float (quantize, dequantize, float Conv).
+func BenchmarkQDQConv(b *testing.B) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	qb := &qdqBuilder{builder: newBuilder(13).input("x", onnx.Float, 1, 64, 56, 56)}
+	x := qb.qdq("x", 0.02, 128)
+	w := qb.weights(randTensor(rng, 64, 64, 3, 3))
+	qb.init("bias", randTensor(rng, 64))
+	qb.node("Conv", []string{x, w, "bias"}, []string{"conv"}, aInts("pads", 1, 1, 1, 1))
+	qb.node("Relu", s("conv"), s("relu"))
+	out := qb.qdq("relu", 0.05, 0)
+	qb.node("Identity", []string{out}, s("y"))
+	qb.output("y", onnx.Float)
+	in := randTensor(rng, 1, 64, 56, 56)
+	for _, c := range []struct {
+		name string
+		opts []Option
+	}{{"fused", nil}, {"literal", []Option{WithOptimizations(false)}}} {
+		b.Run(c.name, func(b *testing.B) {
+			m := load(b, qb.m, append(c.opts, WithThreads(1))...)
+			s := m.NewSession()
+			inputs := []*ops.Tensor{in}
+			for b.Loop() {
+				if _, err := s.Run(context.Background(), inputs); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
