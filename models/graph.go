@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -23,6 +24,7 @@ type graphBuilder struct {
 	seed   uint64
 	foldBN bool
 	bn     bnConfig
+	layout layout // names the parts of a conv-norm-activation module
 	g      onnx.Graph
 	used   map[string]int // node names issued so far, to number repeats
 }
@@ -41,6 +43,12 @@ func (b *graphBuilder) drawn(name string, dims []int64, next func() float32) str
 // node appends a node for module path (e.g. "layer1.0.conv1") and returns its
 // single output's name.
 func (b *graphBuilder) node(path, op string, inputs []string, attrs ...*onnx.Attribute) string {
+	return b.nodeN(path, op, inputs, 1, attrs...)[0]
+}
+
+// nodeN appends a node with n outputs ("<node name>_output_K") and returns
+// their names.
+func (b *graphBuilder) nodeN(path, op string, inputs []string, n int, attrs ...*onnx.Attribute) []string {
 	name := "/" + op
 	if path != "" {
 		name = "/" + strings.ReplaceAll(path, ".", "/") + name
@@ -50,9 +58,37 @@ func (b *graphBuilder) node(path, op string, inputs []string, attrs ...*onnx.Att
 	if k > 0 {
 		name = fmt.Sprintf("%s_%d", name, k)
 	}
-	out := name + "_output_0"
-	b.g.Nodes = append(b.g.Nodes, &onnx.Node{Name: name, OpType: op, Inputs: inputs, Outputs: []string{out}, Attrs: attrs})
-	return out
+	outs := make([]string, n)
+	for i := range outs {
+		outs[i] = fmt.Sprintf("%s_output_%d", name, i)
+	}
+	b.g.Nodes = append(b.g.Nodes, &onnx.Node{Name: name, OpType: op, Inputs: inputs, Outputs: outs, Attrs: attrs})
+	return outs
+}
+
+// constant emits a Constant node under module path, as torch.onnx writes the
+// Python numbers a forward pass uses (a reshape's sizes, a Clip's bounds).
+func (b *graphBuilder) constant(path string, t *onnx.Tensor) string {
+	return b.node(path, "Constant", nil, &onnx.Attribute{Name: "value", Type: onnx.AttrTensor, T: t})
+}
+
+// ints emits a Constant holding the int64 vector v.
+func (b *graphBuilder) ints(path string, v ...int64) string {
+	return b.constant(path, int64Tensor([]int64{int64(len(v))}, v...))
+}
+
+// int64Tensor is an int64 tensor of the given dims (nil: a scalar) holding v.
+func int64Tensor(dims []int64, v ...int64) *onnx.Tensor {
+	raw := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(x))
+	}
+	return &onnx.Tensor{DataType: onnx.Int64, Dims: dims, RawData: raw}
+}
+
+// scalar emits a Constant holding the float scalar v.
+func (b *graphBuilder) scalar(path string, v float32) string {
+	return b.constant(path, floatTensor("", nil, func(int) float32 { return v }))
 }
 
 func intAttr(name string, v int64) *onnx.Attribute {

@@ -1,14 +1,18 @@
-// Package models holds the ImageNet label set and builders of
-// torchvision-equivalent classifiers (AlexNet, ResNet-18/34/50) as in-memory
-// ONNX models with synthetic, seeded weights.
+// Package models holds the ImageNet label set and builders of the benchmark
+// networks as in-memory ONNX models with synthetic, seeded weights:
+// torchvision's AlexNet, ResNet-18/34/50, MobileNetV2, MobileNetV3-Small and
+// -Large, ShuffleNetV2 x1.0, EfficientNet-B0, SqueezeNet 1.1, DenseNet-121
+// and GoogLeNet.
 //
-// The built graphs match what torch.onnx.export (opset 13) writes for the
-// torchvision networks in eval mode: the same layers, shapes, attributes and
-// parameter names, so they exercise an inference runtime exactly like real
-// exports while needing no download. Their weights are deterministic
-// pseudo-random values, not trained ones: predictions are meaningless, but
-// outputs are reproducible bit for bit, which the goldens in
-// testdata/golden (computed by ONNX Runtime) rely on.
+// The built graphs match what torch.onnx.export writes for these networks
+// in eval mode with a dynamic batch (opset 13 for AlexNet and the ResNets,
+// 17 for the others): the same layers, shapes, attributes and parameter
+// names (their parameter counts equal the reference implementations'), so
+// they exercise an inference runtime like real exports while needing no
+// download. Their weights are deterministic pseudo-random values, not
+// trained ones, scaled so that activations stay of order one: predictions
+// are meaningless, but outputs are reproducible bit for bit, which the
+// goldens in testdata/golden (computed by ONNX Runtime) rely on.
 package models
 
 import (
@@ -67,12 +71,25 @@ func classifier(name, ctor string, opset int64, bn bool, build func(*graphBuilde
 	return arch{name, "torchvision.models." + ctor, imageSize, []int64{imageNetClasses}, opset, "torchvision", bn, build}
 }
 
-// archs are the networks, opset 13 exports.
+// The original classifiers are opset 13 exports; the networks added with the
+// benchmark suite are opset 17 (torch 2's default; HardSwish needs 14).
 var archs = []arch{
 	classifier("alexnet", "alexnet", 13, false, (*graphBuilder).alexnet),
 	classifier("resnet18", "resnet18", 13, true, resnetOf([4]int{2, 2, 2, 2}, false)),
 	classifier("resnet34", "resnet34", 13, true, resnetOf([4]int{3, 4, 6, 3}, false)),
 	classifier("resnet50", "resnet50", 13, true, resnetOf([4]int{3, 4, 6, 3}, true)),
+	classifier("mobilenetv2", "mobilenet_v2", 17, true, (*graphBuilder).mobilenetV2),
+	classifier("mobilenetv3-small", "mobilenet_v3_small", 17, true, func(b *graphBuilder, x string) string {
+		return b.mobilenetV3(x, mobilenetV3Small, 1024)
+	}),
+	classifier("mobilenetv3-large", "mobilenet_v3_large", 17, true, func(b *graphBuilder, x string) string {
+		return b.mobilenetV3(x, mobilenetV3Large, 1280)
+	}),
+	classifier("shufflenetv2", "shufflenet_v2_x1_0", 17, true, (*graphBuilder).shuffleNetV2),
+	classifier("efficientnet-b0", "efficientnet_b0", 17, true, (*graphBuilder).efficientNetB0),
+	classifier("squeezenet1.1", "squeezenet1_1", 17, false, (*graphBuilder).squeezeNet11),
+	classifier("densenet121", "densenet121", 17, true, (*graphBuilder).denseNet121),
+	classifier("googlenet", "googlenet", 17, true, (*graphBuilder).googLeNet),
 }
 
 // networks are the archs' variants, in Names order.
@@ -90,8 +107,10 @@ var networks = func() []network {
 // Names lists the models Build knows: for each network with batch norms, the
 // variant with them folded into the convolutions (as a default torch.onnx
 // export) and the -bn variant with explicit BatchNormalization nodes (an
-// export with do_constant_folding=False): torchvision's alexnet, resnet18,
-// resnet34 and resnet50.
+// export with do_constant_folding=False). The classifiers are torchvision's
+// alexnet, resnet18, resnet34, resnet50, mobilenetv2 (mobilenet_v2),
+// mobilenetv3-small and -large, shufflenetv2 (shufflenet_v2_x1_0),
+// efficientnet-b0, squeezenet1.1, densenet121 and googlenet.
 func Names() []string {
 	names := make([]string, len(networks))
 	for i, n := range networks {
@@ -135,7 +154,8 @@ func Shapes(name string) (input, output []int, ok bool) {
 // Build returns the named model (see Names) with weights generated from seed.
 // The model has IR version 8, producer "pytorch", one input "input" float[N,
 // 3, S, S] and one output "output" (see Shapes), the opset of the export it
-// reproduces, and metadata_props recording that the weights are synthetic. Weights are
+// reproduces (13 for alexnet and the ResNets, 17 for the others), and
+// metadata_props recording that the weights are synthetic. Weights are
 // bit-identical for equal seeds on every platform.
 func Build(name string, seed uint64) (*onnx.Model, error) {
 	n, ok := lookup(name)

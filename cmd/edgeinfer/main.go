@@ -25,6 +25,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/edgeinfer/edgeinfer/models"
 )
 
 // exitError carries an exit code through the command functions. An empty
@@ -136,7 +138,8 @@ var commands = map[string]command{
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
-	"gen":     {"gen [-seed 1] [-batch 0] alexnet|resnet18|resnet34|resnet50 -o FILE", "Writes a torchvision-equivalent model with seeded synthetic weights (for benchmarks)."},
+	"gen": {"gen [-seed 1] [-batch 0] " + strings.Join(models.Names(), "|") + " -o FILE",
+		"Writes a torchvision classifier or YOLOv8n as torch.onnx exports it, with seeded synthetic weights (for benchmarks)."},
 	"ops":     {"ops", "Lists the supported operators (Markdown)."},
 	"version": {"version", "Prints the version, VCS commit, Go version, platform and the SGEMM kernel in use."},
 }
