@@ -103,6 +103,10 @@ func intsAttr(name string, v ...int64) *onnx.Attribute {
 	return &onnx.Attribute{Name: name, Type: onnx.AttrInts, Ints: v}
 }
 
+func stringAttr(name, v string) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrString, S: []byte(v)}
+}
+
 // window is the geometry of a square convolution or pooling window.
 type window struct{ k, stride, pad int64 }
 

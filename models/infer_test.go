@@ -3,6 +3,7 @@ package models_test
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/edgeinfer/edgeinfer/models"
@@ -10,11 +11,12 @@ import (
 )
 
 // value is what inferShapes knows of a tensor: its shape and, for the small
-// int64 tensors that shape computations use (Constant, Shape, Gather,
-// Unsqueeze, Concat), its values.
+// int64 and float tensors that shape computations use (Constant, Shape,
+// Gather, Unsqueeze, Concat), its values.
 type value struct {
-	shape []int64
-	ints  []int64
+	shape  []int64
+	ints   []int64
+	floats []float32
 }
 
 // attrInts returns the named ints attribute (nil if absent).
@@ -78,8 +80,7 @@ func broadcast(a, b []int64) ([]int64, error) {
 	return out, nil
 }
 
-// constantValue reads a Constant node's int64 or float tensor (the values
-// of an int64 one).
+// constantValue reads a Constant node's int64 or float tensor.
 func constantValue(n *onnx.Node) (value, error) {
 	if len(n.Attrs) != 1 || n.Attrs[0].Name != "value" || n.Attrs[0].T == nil {
 		return value{}, fmt.Errorf("want one tensor attribute, value")
@@ -92,6 +93,9 @@ func constantValue(n *onnx.Node) (value, error) {
 			v.ints = append(v.ints, int64(binary.LittleEndian.Uint64(t.RawData[8*i:])))
 		}
 	case t.DataType == onnx.Float && len(t.RawData) == 4*int(numel(t.Dims)):
+		for i := range numel(t.Dims) {
+			v.floats = append(v.floats, math.Float32frombits(binary.LittleEndian.Uint32(t.RawData[4*i:])))
+		}
 	default:
 		return value{}, fmt.Errorf("tensor of type %v, dims %v with %d raw bytes", t.DataType, t.Dims, len(t.RawData))
 	}
@@ -102,9 +106,10 @@ func constantValue(n *onnx.Node) (value, error) {
 // checking that every input is defined before use and that operand shapes
 // agree, and returns every value's shape. It is an independent reading of the ONNX
 // shape rules for the ops the builders emit, tracking the values of the
-// small tensors a Reshape's or Split's sizes come from.
+// small tensors a Reshape's, Split's, Slice's or Resize's sizes come from.
 func inferShapes(m *onnx.Model, input []int64) (map[string][]int64, error) {
-	vals := map[string]value{models.InputName: {shape: input}}
+	// "" is an omitted optional input (Resize's roi).
+	vals := map[string]value{models.InputName: {shape: input}, "": {}}
 	for _, x := range m.Graph.Initializer {
 		vals[x.Name] = value{shape: x.Dims}
 	}
@@ -160,7 +165,7 @@ func inferNode(n *onnx.Node, in []value) ([]value, error) {
 		return shape(window(n, x, w[0]))
 	case "MaxPool", "AveragePool":
 		return shape(window(n, x, x[1]))
-	case "Relu", "Clip", "HardSwish", "HardSigmoid", "Sigmoid":
+	case "Relu", "Clip", "HardSwish", "HardSigmoid", "Sigmoid", "Softmax":
 		return shape(x, nil)
 	case "BatchNormalization":
 		for _, p := range in[1:] {
@@ -169,7 +174,7 @@ func inferNode(n *onnx.Node, in []value) ([]value, error) {
 			}
 		}
 		return shape(x, nil)
-	case "Add", "Mul":
+	case "Add", "Sub", "Mul", "Div":
 		return shape(broadcast(x, in[1].shape))
 	case "GlobalAveragePool":
 		return shape([]int64{x[0], x[1], 1, 1}, nil)
@@ -219,6 +224,24 @@ func inferNode(n *onnx.Node, in []value) ([]value, error) {
 		o := make([]int64, len(perm))
 		for i, p := range perm {
 			o[i] = x[p]
+		}
+		return shape(o, nil)
+	case "Slice":
+		starts, ends, axes := in[1].ints, in[2].ints, in[3].ints
+		if len(starts) != 1 || len(ends) != 1 || len(axes) != 1 || ends[0] > x[axes[0]] || starts[0] >= ends[0] {
+			return nil, fmt.Errorf("slices [%v, %v) of axes %v from %v", starts, ends, axes, x)
+		}
+		o := slices.Clone(x)
+		o[axes[0]] = ends[0] - starts[0]
+		return shape(o, nil)
+	case "Resize":
+		scales := in[2].floats
+		if len(scales) != len(x) || in[1].shape != nil {
+			return nil, fmt.Errorf("scales %v for %v, roi %v", scales, x, in[1].shape)
+		}
+		o := make([]int64, len(x))
+		for i, d := range x {
+			o[i] = int64(math.Floor(float64(d) * float64(scales[i])))
 		}
 		return shape(o, nil)
 	}

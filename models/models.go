@@ -2,7 +2,7 @@
 // networks as in-memory ONNX models with synthetic, seeded weights:
 // torchvision's AlexNet, ResNet-18/34/50, MobileNetV2, MobileNetV3-Small and
 // -Large, ShuffleNetV2 x1.0, EfficientNet-B0, SqueezeNet 1.1, DenseNet-121
-// and GoogLeNet.
+// and GoogLeNet, and ultralytics' YOLOv8n detector.
 //
 // The built graphs match what torch.onnx.export writes for these networks
 // in eval mode with a dynamic batch (opset 13 for AlexNet and the ResNets,
@@ -90,6 +90,7 @@ var archs = []arch{
 	classifier("squeezenet1.1", "squeezenet1_1", 17, false, (*graphBuilder).squeezeNet11),
 	classifier("densenet121", "densenet121", 17, true, (*graphBuilder).denseNet121),
 	classifier("googlenet", "googlenet", 17, true, (*graphBuilder).googLeNet),
+	{"yolov8n", "ultralytics YOLOv8n", yoloSize, []int64{84, yoloAnchors()}, 17, "unit", true, (*graphBuilder).yolov8n},
 }
 
 // networks are the archs' variants, in Names order.
@@ -110,7 +111,8 @@ var networks = func() []network {
 // export with do_constant_folding=False). The classifiers are torchvision's
 // alexnet, resnet18, resnet34, resnet50, mobilenetv2 (mobilenet_v2),
 // mobilenetv3-small and -large, shufflenetv2 (shufflenet_v2_x1_0),
-// efficientnet-b0, squeezenet1.1, densenet121 and googlenet.
+// efficientnet-b0, squeezenet1.1, densenet121 and googlenet; yolov8n is
+// ultralytics' detector.
 func Names() []string {
 	names := make([]string, len(networks))
 	for i, n := range networks {
@@ -129,15 +131,16 @@ func lookup(name string) (network, bool) {
 }
 
 // PresetFor names the input preprocessing the model expects ("torchvision":
-// RGB scaled to [0, 1], normalized by the ImageNet mean and std), or "" for
-// an unknown model name.
+// RGB scaled to [0, 1], normalized by the ImageNet mean and std; "unit":
+// RGB scaled to [0, 1], for yolov8n), or "" for an unknown model name.
 func PresetFor(name string) string {
 	n, _ := lookup(name)
 	return n.preset
 }
 
 // Shapes returns the named model's input and output shapes at batch 1
-// (input [1, 3, 224, 224], output [1, 1000]), or false for an unknown name.
+// (input [1, 3, side, side]; output [1, 1000] for the classifiers, [1, 84,
+// 8400] for yolov8n), or false for an unknown name.
 func Shapes(name string) (input, output []int, ok bool) {
 	n, ok := lookup(name)
 	if !ok {

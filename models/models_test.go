@@ -22,7 +22,7 @@ var allNames = []string{
 	"alexnet", "resnet18", "resnet18-bn", "resnet34", "resnet34-bn", "resnet50", "resnet50-bn",
 	"mobilenetv2", "mobilenetv2-bn", "mobilenetv3-small", "mobilenetv3-small-bn", "mobilenetv3-large", "mobilenetv3-large-bn",
 	"shufflenetv2", "shufflenetv2-bn", "efficientnet-b0", "efficientnet-b0-bn", "squeezenet1.1",
-	"densenet121", "densenet121-bn", "googlenet", "googlenet-bn",
+	"densenet121", "densenet121-bn", "googlenet", "googlenet-bn", "yolov8n", "yolov8n-bn",
 }
 
 // original reports whether name is one of the first networks (opset 13).
@@ -86,8 +86,12 @@ func TestNamesAndPresets(t *testing.T) {
 		t.Fatalf("Names() = %v, want %v", got, allNames)
 	}
 	for _, n := range allNames {
-		if p := models.PresetFor(n); p != "torchvision" {
-			t.Errorf("PresetFor(%q) = %q, want torchvision", n, p)
+		want := "torchvision"
+		if strings.HasPrefix(n, "yolo") {
+			want = "unit"
+		}
+		if p := models.PresetFor(n); p != want {
+			t.Errorf("PresetFor(%q) = %q, want %s", n, p, want)
 		}
 	}
 	if p := models.PresetFor("vgg16"); p != "" {
@@ -99,12 +103,14 @@ func TestNamesAndPresets(t *testing.T) {
 }
 
 // TestParamCounts checks the learnable parameters against the reference
-// implementations' sum(p.numel() for p in model.parameters()) (torchvision's). Explicit-BN variants carry the same parameters
+// implementations' sum(p.numel() for p in model.parameters()) (torchvision's,
+// ultralytics' for YOLOv8n). Explicit-BN variants carry the same parameters
 // (BN running statistics are buffers, not parameters, and are excluded).
 // Folding turns each BN's gamma and beta (2C values) into a conv bias (C
 // values), so a folded model has the reference count minus its folded BN
 // channels: 4,800 for ResNet-18 (64 + 2*128 + 2*256+128 + 2*512+256 +
-// 2*1024+512), 8,512 for ResNet-34 and 26,560 for ResNet-50.
+// 2*1024+512), 8,512 for ResNet-34 and 26,560 for ResNet-50; YOLOv8n's,
+// 3,151,904, is what ultralytics reports for the fused model.
 func TestParamCounts(t *testing.T) {
 	reference := map[string]int64{
 		"alexnet":           61_100_840,
@@ -119,9 +125,10 @@ func TestParamCounts(t *testing.T) {
 		"squeezenet1.1":     1_235_496,
 		"densenet121":       7_978_856,
 		"googlenet":         6_624_904,
+		"yolov8n":           3_157_200,
 	}
 	// The folded BN channels the comment above derives.
-	folded := map[string]int64{"resnet18": 4_800, "resnet34": 8_512, "resnet50": 26_560}
+	folded := map[string]int64{"resnet18": 4_800, "resnet34": 8_512, "resnet50": 26_560, "yolov8n": 3_157_200 - 3_151_904}
 	for base, want := range folded {
 		if _, got := paramCount(built(t, base+"-bn")); got != want {
 			t.Errorf("%s-bn: %d channels of batch norm after a Conv, want %d", base, got, want)
@@ -240,9 +247,12 @@ func TestGraphStructure(t *testing.T) {
 		"densenet121": {"Conv": 120, "BatchNormalization": 62, "Relu": 121, "Concat": 62, "MaxPool": 1, "AveragePool": 3,
 			"GlobalAveragePool": 1, "Flatten": 1, "Gemm": 1},
 		"googlenet": {"Conv": 57, "Relu": 57, "MaxPool": 13, "Concat": 9, "GlobalAveragePool": 1, "Flatten": 1, "Gemm": 1},
+		"yolov8n": {"Conv": 64, "Sigmoid": 58, "Mul": 58, "Add": 8, "Split": 9, "Concat": 24, "MaxPool": 3, "Resize": 2,
+			"Shape": 5, "Gather": 5, "Unsqueeze": 5, "Constant": 41, "Reshape": 5, "Transpose": 1, "Softmax": 1,
+			"Slice": 2, "Sub": 2, "Div": 1},
 	}
 	convBNs := map[string]int{"resnet18": 20, "resnet34": 36, "resnet50": 53, "mobilenetv2": 52, "mobilenetv3-small": 34,
-		"mobilenetv3-large": 46, "shufflenetv2": 56, "efficientnet-b0": 49, "densenet121": 59, "googlenet": 57}
+		"mobilenetv3-large": 46, "shufflenetv2": 56, "efficientnet-b0": 49, "densenet121": 59, "googlenet": 57, "yolov8n": 57}
 	for _, name := range allNames {
 		base, explicit := strings.CutSuffix(name, "-bn")
 		want := maps.Clone(wantOps[base])
@@ -303,7 +313,7 @@ func TestDeterministic(t *testing.T) {
 		}
 		return b
 	}
-	for _, name := range []string{"alexnet", "resnet18-bn", "resnet50", "shufflenetv2"} {
+	for _, name := range []string{"alexnet", "resnet18-bn", "resnet50", "shufflenetv2", "yolov8n"} {
 		a, b := marshal(name, 7), marshal(name, 7)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: two builds with seed 7 serialize differently", name)
@@ -343,6 +353,8 @@ func TestWeightFingerprints(t *testing.T) {
 		"densenet121-bn":       "8c9468ded8ea8efd8f75f9a2d5191d85bf47264b2cafeaea8cde0adbd1210b63",
 		"googlenet":            "94fb1b7f357b59c6f7c927d2226b75a24a5de57601fe54e2ab11b0431c56a4bd",
 		"googlenet-bn":         "a9b36b8eb0123b86bb9730020523a23faca717f44f6187e918e9dd407c934a0e",
+		"yolov8n":              "88bd3e69a8045a73efc7ec37769f35ccb9a98592be77b759cf68e319e032b1ec",
+		"yolov8n-bn":           "b46558c25167a7910858d2a13c81ce6ddb72c13ed9b66058c7a7711e1084480f",
 	}
 	for _, name := range allNames {
 		h := sha256.New()
