@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/dwconv"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
 )
 
@@ -26,15 +27,16 @@ func init() {
 //   - transposed (conv_transposed.go): Yᵀ = im2col(X)ᵀ Wᵀ, for few
 //     output positions;
 //   - Winograd F(4x4, 3x3) (conv_winograd.go);
-//   - depthwise (conv_depthwise.go): one input and one output channel
-//     per group, a direct loop.
+//   - depthwise (conv_depthwise.go): one input channel per group, the
+//     SIMD kernels of ops/internal/dwconv.
 //
 // The bias, a fused residual and a fused activation are applied as the
 // output is stored, in the kernels' registers where they can.
 type convOp struct {
 	sp       ops.WindowAttrs
 	group    int
-	act      gemm.Epilogue // fused activation (Clamp or Act), zero for none
+	act      gemm.Epilogue   // fused activation (Clamp or Act), zero for none
+	dwEp     dwconv.Epilogue // the fused activation for the depthwise kernels
 	fusedAct bool
 	fusedAdd bool // the last input is added to the output before act
 	// packed holds each group's weights packed by Prepare when W is
@@ -48,6 +50,9 @@ type convOp struct {
 	// wino holds W transformed by Prepare for a convolution run as
 	// F(4x4, 3x3) (see conv_winograd.go), nil otherwise.
 	wino *winogradWeights
+	// dw holds W packed by Prepare for the depthwise kernels, nil
+	// otherwise.
+	dw *dwconv.Weights
 }
 
 func buildConv(n *onnx.Node, opset int) (ops.Op, error) {
@@ -115,7 +120,8 @@ func (c *convOp) Infer(in []ops.Value) ([]ops.Value, error) {
 
 // Prepare transforms a constant W once into the form the algorithm
 // chooseConv picks for X's shape reads: packed per group for the GEMM,
-// transposed (see transposedFaster), or Winograd-transformed.
+// transposed (see transposedFaster), Winograd-transformed, or packed
+// per channel for the depthwise kernels.
 func (c *convOp) Prepare(in []ops.Value) error {
 	if len(in) < 2 || in[1].Const == nil || in[1].Type != onnx.Float || len(in[1].Shape) < 3 {
 		return nil
@@ -131,7 +137,7 @@ func (c *convOp) Prepare(in []ops.Value) error {
 	w := in[1].Const.F32()
 	switch chooseConv(&d, c.group, formUndecided) {
 	case algoDepthwise:
-		// The direct loop reads W as it is.
+		c.prepareDepthwise(w, &d)
 	case algoWinograd:
 		c.wino = prepareWinograd(w, &d)
 	case algoTransposed:
@@ -157,6 +163,8 @@ func (c *convOp) form() weightForm {
 		return formTransposed
 	case c.packed != nil:
 		return formPacked
+	case c.dw != nil:
+		return formDepthwise
 	}
 	return formRaw
 }
@@ -208,7 +216,7 @@ func (c *convOp) FuseActivation(a ops.Activation) ops.Op {
 		return nil
 	}
 	f := *c
-	f.act, f.fusedAct = actEpilogue(a), true
+	f.act, f.dwEp, f.fusedAct = actEpilogue(a), dwEpilogue(a), true
 	return &f
 }
 
@@ -269,7 +277,8 @@ type convStep struct {
 	pad       ops.BoundRange[padJob]
 	gather    ops.BoundRange[gatherJob]
 	transpose ops.BoundRange[transposeOutJob]
-	wino      *winoStep // set when the convolution runs as F(4x4, 3x3)
+	wino      *winoStep   // set when the convolution runs as F(4x4, 3x3)
+	dwPlan    dwconv.Plan // a planar depthwise convolution's
 }
 
 // step checks the inputs and resolves the convolution's sizes and
@@ -284,8 +293,13 @@ func (c *convOp) step(in []*ops.Tensor) (convStep, error) {
 		return convStep{}, err
 	}
 	s := convStep{c: c, d: d, algo: chooseConv(&d, c.group, c.form()), base: base}
-	if s.algo == algoWinograd {
+	switch {
+	case s.algo == algoWinograd:
 		s.wino = &winoStep{w: c.wino, plan: winoPlanOf(&d, c.wino.wide)}
+	case s.algo == algoDepthwise && d.planar():
+		if s.dwPlan, err = dwconv.NewPlan(d.dwShape()); err != nil {
+			return convStep{}, err
+		}
 	}
 	return s, nil
 }

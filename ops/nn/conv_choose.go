@@ -26,8 +26,7 @@ const (
 	algoTransposed
 	// algoWinograd is F(4x4, 3x3) (conv_winograd.go).
 	algoWinograd
-	// algoDepthwise is one input and one output channel per group, a
-	// direct loop (conv_depthwise.go).
+	// algoDepthwise is one input channel per group (conv_depthwise.go).
 	algoDepthwise
 )
 
@@ -46,6 +45,8 @@ const (
 	formTransposed
 	// formWinograd is W transformed for F(4x4, 3x3).
 	formWinograd
+	// formDepthwise is W packed for the depthwise kernels.
+	formDepthwise
 )
 
 // chooseConv decides the algorithm of a convolution of sizes d in group
@@ -91,6 +92,9 @@ func (c *convOp) Algorithm(in []ops.Value) string {
 	window := fmt.Sprintf("%dx%d", k[1], k[2])
 	switch chooseConv(&d, c.group, c.form()) {
 	case algoDepthwise:
+		if s := d.g.Strides; s[1] != 1 || s[2] != 1 {
+			window += fmt.Sprintf(" s%d", max(s[1], s[2]))
+		}
 		return "depthwise " + window
 	case algoWinograd:
 		return "winograd F(4x4,3x3)"

@@ -16,8 +16,11 @@ type convDims struct {
 	k           int // GEMM depth: cg * taps
 	p           int // output positions per channel
 	tile        int // output positions per im2col tile
-	depthwise   bool
-	direct      bool // the input is the GEMM's right operand (1x1 window)
+	// depthwise is one input channel per group and more than one group
+	// (or one output channel): output channel oc reads input channel
+	// oc/mg alone.
+	depthwise bool
+	direct    bool // the input is the GEMM's right operand (1x1 window)
 	// padded is a 2-D window computed over a zero-padded copy of the input
 	// split by stride phase: each channel becomes sh*sw planes of hp x wp,
 	// plane (a, b) holding padded rows a, a+sh, ... and columns b, b+sw, ...
@@ -60,7 +63,7 @@ func convDimsOf(sp *ops.WindowAttrs, group int, x, w []int) (convDims, error) {
 	d = convDims{g: g, batch: x[0], c: x[1], m: w[0], cg: w[1], mg: w[0] / group}
 	d.k = d.cg * g.Taps()
 	d.p = g.OutSize()
-	d.depthwise = d.cg == 1 && d.mg == 1
+	d.depthwise = d.cg == 1 && (d.mg == 1 || group > 1)
 	d.direct = g.Unit()
 	sh, sw := g.Strides[1], g.Strides[2]
 	d.padded = !d.direct && !d.depthwise && g.In[0] == 1 && g.Kernel[0] == 1 && g.Pad[0] == 0 && g.PadEnd[0] == 0 &&
