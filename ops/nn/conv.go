@@ -258,6 +258,9 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	if b.wino != nil {
 		b.wino.bind()
 	}
+	if b.bindGroups(ctx.Par) {
+		return func() error { return b.execSpread(ctx.Par, ctx.Scratch, in, out) }, nil
+	}
 	return func() error { return b.exec(ctx.Par, ctx.Scratch, in, out) }, nil
 }
 
@@ -279,6 +282,12 @@ type convStep struct {
 	transpose ops.BoundRange[transposeOutJob]
 	wino      *winoStep   // set when the convolution runs as F(4x4, 3x3)
 	dwPlan    dwconv.Plan // a planar depthwise convolution's
+	// tasks, when above 1, is the number of tasks a bound step spreads
+	// its (image, group) pairs over, each using taskWork[t] as scratch
+	// (task 0 the run's); see conv_grouped.go.
+	tasks    int
+	taskWork [][]float32
+	groups   ops.BoundRange[groupsJob]
 }
 
 // step checks the inputs and resolves the convolution's sizes and
@@ -307,34 +316,40 @@ func (c *convOp) step(in []*ops.Tensor) (convStep, error) {
 // exec computes Y from the tensors' current data with the step's
 // algorithm.
 func (s *convStep) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor) error {
-	c, d, base := s.c, &s.d, s.base
-	x, w, y := in[0].F32(), in[1].F32(), out[0].F32()
-	var bias, res []float32
-	if base == 3 && in[2] != nil {
-		bias = in[2].F32()
-	}
-	if c.fusedAdd {
-		res = in[base].F32()
-	}
-	work := ops.View[float32](scratch)
-	if need := c.workLen(d, s.algo); len(work) < need {
-		return fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
+	o, err := s.operands(scratch, in, out)
+	if err != nil {
+		return err
 	}
 	switch s.algo {
 	case algoDepthwise:
-		s.execDepthwise(par, x, w, bias, res, y)
+		s.execDepthwise(par, o.x, o.w, o.bias, o.res, o.y)
 	case algoWinograd:
-		return s.wino.exec(par, work, x, bias, res, y, c.act)
-	case algoTransposed:
-		s.execTransposed(par, work, x, bias, res, y)
-	case algoPadded:
-		s.execPadded(par, work, x, w, bias, res, y)
-	case algoPointwise:
-		s.execPointwise(par, work, x, w, bias, res, y)
+		return s.wino.exec(par, o.work, o.x, o.bias, o.res, o.y, s.c.act)
 	default:
-		s.execIm2col(par, work, x, w, bias, res, y)
+		s.execGroups(groupCtx{par, s.runner, o.work}, o.x, o.w, o.bias, o.res, o.y, 0, s.d.pairs(s.c.group))
 	}
 	return nil
+}
+
+// convOperands are a run's tensors' data and its scratch.
+type convOperands struct {
+	x, w, bias, res, y, work []float32
+}
+
+// operands gives the data of the step's tensors (bias and res nil when
+// absent) and its scratch, checking its size.
+func (s *convStep) operands(scratch []byte, in, out []*ops.Tensor) (convOperands, error) {
+	o := convOperands{x: in[0].F32(), w: in[1].F32(), y: out[0].F32(), work: ops.View[float32](scratch)}
+	if s.base == 3 && in[2] != nil {
+		o.bias = in[2].F32()
+	}
+	if s.c.fusedAdd {
+		o.res = in[s.base].F32()
+	}
+	if need := s.c.workLen(&s.d, s.algo); len(o.work) < need {
+		return o, fmt.Errorf("scratch has %d bytes, need %d", len(scratch), 4*need)
+	}
+	return o, nil
 }
 
 // groupProduct is the GEMM of group g's weights (packed by Prepare, else

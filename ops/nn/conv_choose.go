@@ -79,7 +79,8 @@ func winogradUse(d convDims) bool {
 }
 
 // Algorithm names the path Run takes for inputs of these shapes, for
-// profiles (ops.AlgorithmNamer).
+// profiles (ops.AlgorithmNamer), with the number of groups of a grouped
+// convolution.
 func (c *convOp) Algorithm(in []ops.Value) string {
 	if len(in) < 2 {
 		return ""
@@ -88,9 +89,18 @@ func (c *convOp) Algorithm(in []ops.Value) string {
 	if err != nil {
 		return ""
 	}
+	name := c.algorithmName(&d)
+	if c.group > 1 && !d.depthwise {
+		name += fmt.Sprintf(", %d groups", c.group)
+	}
+	return name
+}
+
+// algorithmName names the path Run takes for d.
+func (c *convOp) algorithmName(d *convDims) string {
 	k := d.g.Kernel
 	window := fmt.Sprintf("%dx%d", k[1], k[2])
-	switch chooseConv(&d, c.group, c.form()) {
+	switch chooseConv(d, c.group, c.form()) {
 	case algoDepthwise:
 		if s := d.g.Strides; s[1] != 1 || s[2] != 1 {
 			window += fmt.Sprintf(" s%d", max(s[1], s[2]))

@@ -38,25 +38,25 @@ func (d *convDims) paddedWorkLen(packedW bool) int {
 
 // execIm2col computes a convolution group by group, a packed tile of the
 // im2col matrix at a time.
-func (s *convStep) execIm2col(par ops.Parallel, work, x, w, bias, res, y []float32) {
+func (s *convStep) execIm2col(gc groupCtx, x, w, bias, res, y []float32, lo, hi int) {
+	par, work := gc.par, gc.work
 	c, d := s.c, &s.d
 	inPlane, p := d.g.InSize(), d.p
 	gw := work[gemm.PackedBLen(d.k, d.tile):]
-	for n := range d.batch {
-		for g := range c.group {
-			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
-			yOff := (n*d.m + g*d.mg) * p
-			prod := s.groupProduct(g, w, p)
-			for q0 := 0; q0 < p; q0 += d.tile {
-				nq := min(d.tile, p-q0)
-				prod.N, prod.C = nq, y[yOff+q0:]
-				prod.Ep = s.epilogue(g, bias, res, yOff+q0, p)
-				var pb gemm.PackedB
-				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-				s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xg, pb: pb, q0: q0})
-				prod.PB = pb
-				runProduct(par, s.runner, &prod, gw)
-			}
+	for q := lo; q < hi; q++ {
+		n, g := q/c.group, q%c.group
+		xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
+		yOff := (n*d.m + g*d.mg) * p
+		prod := s.groupProduct(g, w, p)
+		for q0 := 0; q0 < p; q0 += d.tile {
+			nq := min(d.tile, p-q0)
+			prod.N, prod.C = nq, y[yOff+q0:]
+			prod.Ep = s.epilogue(g, bias, res, yOff+q0, p)
+			var pb gemm.PackedB
+			pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
+			s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xg, pb: pb, q0: q0})
+			prod.PB = pb
+			gc.product(&prod, gw)
 		}
 	}
 }
@@ -68,7 +68,8 @@ func (s *convStep) execIm2col(par ops.Parallel, work, x, w, bias, res, y []float
 // and activation. Its B, im2col of the padded input, has rows that are
 // contiguous runs of it: read in place through the taps' offsets when
 // the kernel can (indirect), else packed a tile of columns at a time.
-func (s *convStep) execPadded(par ops.Parallel, work, x, w, bias, res, y []float32) {
+func (s *convStep) execPadded(gc groupCtx, x, w, bias, res, y []float32, lo, hi int) {
+	par, work := gc.par, gc.work
 	c, d := s.c, &s.d
 	var gw, rest []float32
 	if d.indirect {
@@ -82,27 +83,26 @@ func (s *convStep) execPadded(par ops.Parallel, work, x, w, bias, res, y []float
 	xp, tmp := rest[:d.paddedLen()], rest[align16(d.paddedLen()):][:d.mg*d.pq]
 	d.tapOffsets(taps)
 	inPlane, p := d.g.InSize(), d.p
-	for n := range d.batch {
-		for g := range c.group {
-			s.padInput(par, xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
-			prod := s.groupProduct(g, w, d.pq)
-			if d.indirect {
-				prod.N, prod.C, prod.IB = d.pq, tmp, gemm.IndirectB{Data: xp, Offs: taps}
-				runProduct(par, s.runner, &prod, gw)
-			}
-			for q0 := 0; q0 < d.pq && !d.indirect; q0 += d.tile {
-				nq := min(d.tile, d.pq-q0)
-				prod.N, prod.C = nq, tmp[q0:]
-				var pb gemm.PackedB
-				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-				s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps})
-				prod.PB = pb
-				runProduct(par, s.runner, &prod, gw)
-			}
-			yOff := (n*d.m + g*d.mg) * p
-			job := paddedOutJob{d: *d, tmp: tmp, y: y[yOff : yOff+d.mg*p], ep: s.epilogue(g, bias, res, yOff, p)}
-			s.output.Run(par, d.mg, max(1, 8192/p), job)
+	for q := lo; q < hi; q++ {
+		n, g := q/c.group, q%c.group
+		s.padInput(par, xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
+		prod := s.groupProduct(g, w, d.pq)
+		if d.indirect {
+			prod.N, prod.C, prod.IB = d.pq, tmp, gemm.IndirectB{Data: xp, Offs: taps}
+			gc.product(&prod, gw)
 		}
+		for q0 := 0; q0 < d.pq && !d.indirect; q0 += d.tile {
+			nq := min(d.tile, d.pq-q0)
+			prod.N, prod.C = nq, tmp[q0:]
+			var pb gemm.PackedB
+			pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
+			s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps})
+			prod.PB = pb
+			gc.product(&prod, gw)
+		}
+		yOff := (n*d.m + g*d.mg) * p
+		job := paddedOutJob{d: *d, tmp: tmp, y: y[yOff : yOff+d.mg*p], ep: s.epilogue(g, bias, res, yOff, p)}
+		s.output.Run(par, d.mg, max(1, 8192/p), job)
 	}
 }
 

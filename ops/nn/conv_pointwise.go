@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
 	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
@@ -29,7 +28,8 @@ func (d *convDims) pointwiseWorkLen(packedW bool) int {
 }
 
 // execPointwise computes a pointwise convolution group by group.
-func (s *convStep) execPointwise(par ops.Parallel, work, x, w, bias, res, y []float32) {
+func (s *convStep) execPointwise(gc groupCtx, x, w, bias, res, y []float32, lo, hi int) {
+	work := gc.work
 	c, d := s.c, &s.d
 	inPlane, p := d.g.InSize(), d.p
 	// X's rows (or those of its gathered positions, xs), read in place as
@@ -45,24 +45,23 @@ func (s *convStep) execPointwise(par ops.Parallel, work, x, w, bias, res, y []fl
 			rows[r] = int32(r * p)
 		}
 	}
-	for n := range d.batch {
-		for g := range c.group {
-			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
-			if xs != nil {
-				d.gatherStrided(xs, xg)
-				xg = xs
-			}
-			yOff := (n*d.m + g*d.mg) * p
-			prod := s.groupProduct(g, w, p)
-			prod.Ep = s.epilogue(g, bias, res, yOff, p)
-			prod.N, prod.C = p, y[yOff:]
-			if rows != nil {
-				prod.IB = gemm.IndirectB{Data: xg, Offs: rows}
-			} else {
-				prod.B = gemm.Matrix{Data: xg, Ld: p}
-			}
-			runProduct(par, s.runner, &prod, work)
+	for q := lo; q < hi; q++ {
+		n, g := q/c.group, q%c.group
+		xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
+		if xs != nil {
+			d.gatherStrided(xs, xg)
+			xg = xs
 		}
+		yOff := (n*d.m + g*d.mg) * p
+		prod := s.groupProduct(g, w, p)
+		prod.Ep = s.epilogue(g, bias, res, yOff, p)
+		prod.N, prod.C = p, y[yOff:]
+		if rows != nil {
+			prod.IB = gemm.IndirectB{Data: xg, Offs: rows}
+		} else {
+			prod.B = gemm.Matrix{Data: xg, Ld: p}
+		}
+		gc.product(&prod, work)
 	}
 }
 

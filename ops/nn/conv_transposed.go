@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
 	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
@@ -57,7 +56,8 @@ func (d *convDims) transposedWorkLen() int {
 // pointwise window multiplies Xᵀ (its strided positions gathered first
 // unless direct); a larger one gathers im2col(X)ᵀ, packed, from the
 // padded input.
-func (s *convStep) execTransposed(par ops.Parallel, work, x, bias, res, y []float32) {
+func (s *convStep) execTransposed(gc groupCtx, x, bias, res, y []float32, lo, hi int) {
+	par, work := gc.par, gc.work
 	c, d := s.c, &s.d
 	p, mg := d.p, d.mg
 	yt, gw := work[:p*mg], work[align16(p*mg):]
@@ -78,25 +78,24 @@ func (s *convStep) execTransposed(par ops.Parallel, work, x, bias, res, y []floa
 		xs, gw = gw[:d.cg*p], gw[align16(d.cg*p):]
 	}
 	inPlane := d.g.InSize()
-	for n := range d.batch {
-		for g := range c.group {
-			xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
-			if xs != nil {
-				d.gatherStrided(xs, xg)
-				xg = xs
-			}
-			yOff := (n*d.m + g*d.mg) * p
-			prod := gemm.Product{M: p, N: mg, K: d.k, Alpha: 1, A: gemm.Matrix{Data: xg, Ld: p, Trans: true},
-				PB: c.packedT[g], C: yt, LdC: mg}
-			if pa.Valid() {
-				s.padInput(par, xp, xg)
-				s.gather.Run(par, pa.Panels(), 1, gatherJob{pa, xp, rows, cols})
-				prod.PA = pa
-			}
-			runProduct(par, s.runner, &prod, gw)
-			job := transposeOutJob{y[yOff : yOff+mg*p], yt, p, mg, s.epilogue(g, bias, res, yOff, p)}
-			s.transpose.Run(par, (mg+transposeBlock-1)/transposeBlock, 1, job)
+	for q := lo; q < hi; q++ {
+		n, g := q/c.group, q%c.group
+		xg := x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane]
+		if xs != nil {
+			d.gatherStrided(xs, xg)
+			xg = xs
 		}
+		yOff := (n*d.m + g*d.mg) * p
+		prod := gemm.Product{M: p, N: mg, K: d.k, Alpha: 1, A: gemm.Matrix{Data: xg, Ld: p, Trans: true},
+			PB: c.packedT[g], C: yt, LdC: mg}
+		if pa.Valid() {
+			s.padInput(par, xp, xg)
+			s.gather.Run(par, pa.Panels(), 1, gatherJob{pa, xp, rows, cols})
+			prod.PA = pa
+		}
+		gc.product(&prod, gw)
+		job := transposeOutJob{y[yOff : yOff+mg*p], yt, p, mg, s.epilogue(g, bias, res, yOff, p)}
+		s.transpose.Run(par, (mg+transposeBlock-1)/transposeBlock, 1, job)
 	}
 }
 
