@@ -281,8 +281,8 @@ func BenchmarkPlane(b *testing.B) {
 			k := &availableKernels()[ki]
 			b.Run(fmt.Sprintf("%dx%d_k%d_s%d/%s", c.hw, c.hw, c.k, c.s, k.name), func(b *testing.B) {
 				p, _ := newPlan(s, k)
-				x, w := make([]float32, s.InH*s.InW), make([]float32, s.KH*s.KW)
-				y := make([]float32, s.OutH*s.OutW)
+				x, y := make([]float32, 2*s.InH*s.InW+64)[32:][:s.InH*s.InW], make([]float32, 2*s.OutH*s.OutW+64)[32:][:s.OutH*s.OutW]
+				w := make([]float32, s.KH*s.KW)
 				for range b.N {
 					p.Plane(y, x, w, 0.5, nil, &e)
 				}
