@@ -132,7 +132,7 @@ var commands = map[string]command{
 			"MODEL.onnx (the first argument, when its name ends in .onnx) the built-in SqueezeNet 1.0 is used.\n" +
 			"A folder means its images (sorted, not recursive); - reads one image from standard input.\n" +
 			"With several images a bad one is reported and the others still run; the exit code is then 1."},
-	"demo":    {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
+	"demo":    {"demo [-threads N]", "Classifies a built-in photo (chelsea.jpg, a cat) with the built-in SqueezeNet 1.0."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
