@@ -9,7 +9,7 @@ import (
 )
 
 // A build with the nobuiltin tag leaves out the built-in model and photo
-// (2.7 MB), for boards where every megabyte of flash counts.
+// (2.2 MB), for boards where every megabyte of flash counts.
 var samplePhoto []byte
 
 func builtInClassifier(int, ...classify.Option) (*classify.Classifier, error) {
