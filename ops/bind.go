@@ -40,24 +40,57 @@ func BindMap[D, S Numeric](par Parallel, grain int, d, x *Tensor, fn func(d []D,
 	}
 }
 
-// BoundRange runs a parallel loop whose body, once bound, is a closure made
-// once over the job it holds; unbound, it runs like parallelRange.
+// BoundRange runs a parallel loop over a job it holds. Bound (Bind), it
+// calls the job through a loop body made once, so that a run allocates
+// nothing; unbound, a serial run allocates nothing and a parallel one a
+// copy of the job. Only the job's storage depends on J: the loop is the
+// same code for every job type, which keeps the binary small.
 type BoundRange[J RangeJob] struct {
-	job J
-	fn  func(lo, hi int)
+	held heldJob[J]
+	loop boundLoop
 }
 
 // Bind makes the loop body.
-func (b *BoundRange[J]) Bind() { b.fn = func(lo, hi int) { b.job.Run(lo, hi) } }
+func (b *BoundRange[J]) Bind() { b.loop.bind(&b.held) }
 
 // Run runs job over [0, n) on par.
 func (b *BoundRange[J]) Run(par Parallel, n, grain int, job J) {
-	if b.fn == nil || par.Threads() <= 1 {
-		ParallelRange(par, n, grain, job)
+	switch {
+	case b.loop.fn != nil:
+		b.held.job = job
+		b.loop.run(par, n, grain)
+	case par.Threads() <= 1:
+		job.Run(0, n)
+	default: // a copy of the job, so that b itself does not escape
+		parallelRange(par, n, grain, &heldJob[J]{job})
+	}
+}
+
+// parallelRange runs job over [0, n) on par, making its loop body.
+func parallelRange(par Parallel, n, grain int, job RangeJob) { par.For(n, grain, job.Run) }
+
+// heldJob is a job stored in place, run through a pointer to it.
+type heldJob[J RangeJob] struct{ job J }
+
+// Run runs the job over [lo, hi).
+func (h *heldJob[J]) Run(lo, hi int) { h.job.Run(lo, hi) }
+
+// boundLoop is a loop body over a job held elsewhere.
+type boundLoop struct {
+	job RangeJob         // a pointer to the job
+	fn  func(lo, hi int) // job.Run, made once
+}
+
+// bind makes the loop body over job.
+func (l *boundLoop) bind(job RangeJob) { l.job, l.fn = job, job.Run }
+
+// run runs the job over [0, n) on par.
+func (l *boundLoop) run(par Parallel, n, grain int) {
+	if par.Threads() <= 1 {
+		l.job.Run(0, n)
 		return
 	}
-	b.job = job
-	par.For(n, grain, b.fn)
+	par.For(n, grain, l.fn)
 }
 
 // RangeJob is a loop body over [lo, hi) carrying its own data, so that a
@@ -65,13 +98,10 @@ func (b *BoundRange[J]) Run(par Parallel, n, grain int, job J) {
 type RangeJob interface{ Run(lo, hi int) }
 
 // ParallelRange runs job over [0, n) split over par, directly on the
-// calling goroutine when par has one thread.
+// calling goroutine when par has one thread (then allocating nothing).
 func ParallelRange[J RangeJob](par Parallel, n, grain int, job J) {
-	if par.Threads() <= 1 {
-		job.Run(0, n)
-		return
-	}
-	par.For(n, grain, job.Run)
+	var b BoundRange[J]
+	b.Run(par, n, grain, job)
 }
 
 // BindTasks binds a loop over n items split into at most par.Threads()
