@@ -57,13 +57,6 @@ func checkBinaryOp[A, B, D ops.Numeric](t *testing.T, op string, opset int, attr
 	}
 }
 
-func b2u(v bool) uint8 {
-	if v {
-		return 1
-	}
-	return 0
-}
-
 // specials draws from a few ordinary values, ±0, ±Inf and NaN.
 func specials(r *rand.Rand) float32 {
 	v := []float32{-2, -1, -0.5, 0, float32(math.Copysign(0, -1)), 0.5, 1, 3, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
