@@ -1,6 +1,10 @@
 package ops
 
-import "github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+import (
+	"unsafe"
+
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
 
 // BindLoop returns a step function running the job mk builds over [0, n)
 // on par with the given grain (see BoundRange). mk rebuilds the
@@ -29,12 +33,19 @@ func RunBound(b Binder, ctx *Ctx, in, out []*Tensor) error {
 // elements (as D) and x's (as S), split across par with the given grain.
 // The loop body is made once; the tensors' data are read at every call.
 func BindMap[D, S Numeric](par Parallel, grain int, d, x *Tensor, fn func(d []D, x []S)) func() error {
-	var dv []D
-	var xv []S
-	body := func(lo, hi int) { fn(dv[lo:hi], xv[lo:hi]) }
+	var dz D
+	var xz S
+	return bindMapBytes(par, grain, d, x, int(unsafe.Sizeof(dz)), int(unsafe.Sizeof(xz)), func(db, xb []byte) {
+		fn(View[D](db), View[S](xb))
+	})
+}
+
+// bindMapBytes is BindMap on the tensors' bytes, with ds and xs bytes per
+// element of d and x: the same loop for every pair of types.
+func bindMapBytes(par Parallel, grain int, d, x *Tensor, ds, xs int, fn func(d, x []byte)) func() error {
+	body := func(lo, hi int) { fn(d.Data[lo*ds:hi*ds], x.Data[lo*xs:hi*xs]) }
 	n := d.Len()
 	return func() error {
-		dv, xv = Elems[D](d), Elems[S](x)
 		par.For(n, grain, body)
 		return nil
 	}
