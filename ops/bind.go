@@ -40,6 +40,12 @@ func BindMap[D, S Numeric](par Parallel, grain int, d, x *Tensor, fn func(d []D,
 	})
 }
 
+// BindMapBytes is BindMap on the tensors' bytes: fn gets matching ranges
+// of d's and x's bytes, whole elements of each tensor's type.
+func BindMapBytes(par Parallel, grain int, d, x *Tensor, fn func(d, x []byte)) func() error {
+	return bindMapBytes(par, grain, d, x, ElemSize(d.Type), ElemSize(x.Type), fn)
+}
+
 // bindMapBytes is BindMap on the tensors' bytes, with ds and xs bytes per
 // element of d and x: the same loop for every pair of types.
 func bindMapBytes(par Parallel, grain int, d, x *Tensor, ds, xs int, fn func(d, x []byte)) func() error {

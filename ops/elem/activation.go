@@ -137,9 +137,43 @@ func (c *clipOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	return ewTable[in[0].Type].clip(ctx.Par, c, out[0], in[0], ops.InputAt(in, 1), ops.InputAt(in, 2)), nil
 }
 
-// bindClip binds Clip's kernel for element type T (see bindMap); the
-// optional bound tensors lo and hi are read at every call.
+// bindClip binds Clip's kernel for element type T; the optional bound
+// tensors lo and hi are read at every call. Floats clip on their own
+// loops, integers on wide values (compared as their own type).
 func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
+	switch x.Type {
+	case onnx.Float:
+		return bindClipFloat[float32](par, c, d, x, lo, hi)
+	case onnx.Double:
+		return bindClipFloat[float64](par, c, d, x, lo, hi)
+	}
+	return bindWideUnary(par, d, x, func(w *wideChunk, n int, kx wideKind) wideKind {
+		less := func(a, b int64) bool { return a < b }
+		if kx == wideUint64 {
+			less = func(a, b int64) bool { return uint64(a) < uint64(b) }
+		}
+		if lo != nil {
+			l := intAt0(lo)
+			for j, v := range w.i[:n] {
+				if less(v, l) {
+					w.i[j] = l
+				}
+			}
+		}
+		if hi != nil {
+			h := intAt0(hi)
+			for j, v := range w.i[:n] {
+				if less(h, v) {
+					w.i[j] = h
+				}
+			}
+		}
+		return kx
+	})
+}
+
+// bindClipFloat is bindClip for a float type.
+func bindClipFloat[T ops.Float](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
 	return ops.BindMap(par, ops.Grain, d, x, func(d, x []T) {
 		l, h := ops.TypeLimits[T]()
 		if c.attrs {

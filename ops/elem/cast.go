@@ -156,203 +156,35 @@ func (c *castOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 }
 
 // castFrom binds the conversion of x, whose elements are S, into d's type.
-// Every pair of types converts through a chunk of wide values (see
-// convertChunk): loads per source type and stores per target type rather
-// than a loop per pair keep the binary small.
+// Every pair of types converts through chunks of wide values (see
+// storeWide), which keeps the binary small; the casts models use around
+// float32 convert directly, at full speed.
 func castFrom[S ops.Numeric](par ops.Parallel, d, x *ops.Tensor) func() error {
 	return bindConvert(par, d, x)
-}
-
-// castChunk is how many elements convertChunk converts at a time.
-const castChunk = 256
-
-// wideChunk holds up to castChunk elements as wide values: integers as
-// int64 (a uint64 as its bits) and floats as float64, which hold every
-// value of the narrower types exactly.
-type wideChunk struct {
-	i [castChunk]int64
-	f [castChunk]float64
 }
 
 // bindConvert binds d = x converted element by element with Go's
 // conversion rules, which are ONNX's for every defined case (see Cast).
 func bindConvert(par ops.Parallel, d, x *ops.Tensor) func() error {
-	n := d.Len()
-	ds, xs := ops.ElemSize(d.Type), ops.ElemSize(x.Type)
-	body := func(lo, hi int) {
-		var w wideChunk
-		for ; lo < hi; lo += castChunk {
-			m := min(hi-lo, castChunk)
-			convertChunk(d.Type, x.Type, d.Data[lo*ds:(lo+m)*ds], x.Data[lo*xs:(lo+m)*xs], &w)
-		}
-	}
-	return func() error {
-		par.For(n, ops.Grain, body)
-		return nil
-	}
-}
-
-// convertChunk converts the elements of x (of type xt) into d (of type dt)
-// through w. The results are those of converting each element directly:
-// the wide values are exact and convert to the target in one rounding
-// (integers never go through float64, which would round an int64 twice on
-// its way to float32), and a uint64, held as int64 bits, converts to a
-// float as a uint64.
-func convertChunk(dt, xt ops.DType, d, x []byte, w *wideChunk) {
-	// The casts models use around float32 convert directly, at full speed.
-	switch {
+	switch dt, xt := d.Type, x.Type; {
 	case dt == onnx.Float && (xt == onnx.Uint8 || xt == onnx.Bool):
-		castElems(ops.View[float32](d), ops.View[uint8](x))
-		return
+		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, uint8])
 	case dt == onnx.Float && xt == onnx.Int32:
-		castElems(ops.View[float32](d), ops.View[int32](x))
-		return
+		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, int32])
 	case dt == onnx.Float && xt == onnx.Int64:
-		castElems(ops.View[float32](d), ops.View[int64](x))
-		return
+		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, int64])
 	case dt == onnx.Int32 && xt == onnx.Float:
-		castElems(ops.View[int32](d), ops.View[float32](x))
-		return
+		return ops.BindMap(par, ops.Grain, d, x, castElems[int32, float32])
 	case dt == onnx.Int64 && xt == onnx.Float:
-		castElems(ops.View[int64](d), ops.View[float32](x))
-		return
+		return ops.BindMap(par, ops.Grain, d, x, castElems[int64, float32])
 	}
-	floats := ops.IsFloat(xt)
-	switch xt {
-	case onnx.Float:
-		loadFloat[float32](w, x)
-	case onnx.Double:
-		loadFloat[float64](w, x)
-	case onnx.Int8:
-		loadInt[int8](w, x)
-	case onnx.Int16:
-		loadInt[int16](w, x)
-	case onnx.Int32:
-		loadInt[int32](w, x)
-	case onnx.Int64:
-		loadInt[int64](w, x)
-	case onnx.Uint16:
-		loadInt[uint16](w, x)
-	case onnx.Uint32:
-		loadInt[uint32](w, x)
-	case onnx.Uint64:
-		loadInt[uint64](w, x)
-	default: // uint8 and bool
-		loadInt[uint8](w, x)
-	}
-	switch {
-	case dt == onnx.Bool && floats:
-		for k := range d {
-			d[k] = b2u(w.f[k] != 0)
-		}
-	case dt == onnx.Bool:
-		for k := range d {
-			d[k] = b2u(w.i[k] != 0)
-		}
-	case floats:
-		storeFloat(dt, d, w)
-	case xt == onnx.Uint64 && ops.IsFloat(dt):
-		storeFromUint64(dt, d, w)
-	default:
-		storeInt(dt, d, w)
-	}
+	return bindWideUnary(par, d, x, nil)
 }
 
 // castElems converts s into d with Go's conversion rules.
 func castElems[D, S ops.Numeric](d []D, s []S) {
 	for i, v := range s {
 		d[i] = D(v)
-	}
-}
-
-// loadInt widens integers of type S into w.i.
-func loadInt[S integer](w *wideChunk, x []byte) {
-	for k, v := range ops.View[S](x) {
-		w.i[k] = int64(v)
-	}
-}
-
-// loadFloat widens floats of type S into w.f.
-func loadFloat[S ops.Float](w *wideChunk, x []byte) {
-	for k, v := range ops.View[S](x) {
-		w.f[k] = float64(v)
-	}
-}
-
-// b2u is 1 for true, 0 for false.
-func b2u(b bool) uint8 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// storeFloat converts the floats of w.f into d, of type dt.
-func storeFloat(dt ops.DType, d []byte, w *wideChunk) {
-	switch dt {
-	case onnx.Float:
-		storeOf[float32](d, &w.f)
-	case onnx.Double:
-		storeOf[float64](d, &w.f)
-	case onnx.Int8:
-		storeOf[int8](d, &w.f)
-	case onnx.Int16:
-		storeOf[int16](d, &w.f)
-	case onnx.Int32:
-		storeOf[int32](d, &w.f)
-	case onnx.Int64:
-		storeOf[int64](d, &w.f)
-	case onnx.Uint8:
-		storeOf[uint8](d, &w.f)
-	case onnx.Uint16:
-		storeOf[uint16](d, &w.f)
-	case onnx.Uint32:
-		storeOf[uint32](d, &w.f)
-	case onnx.Uint64:
-		storeOf[uint64](d, &w.f)
-	}
-}
-
-// storeInt converts the integers of w.i into d, of type dt.
-func storeInt(dt ops.DType, d []byte, w *wideChunk) {
-	switch dt {
-	case onnx.Float:
-		storeOf[float32](d, &w.i)
-	case onnx.Double:
-		storeOf[float64](d, &w.i)
-	case onnx.Int8, onnx.Uint8:
-		storeOf[uint8](d, &w.i)
-	case onnx.Int16, onnx.Uint16:
-		storeOf[uint16](d, &w.i)
-	case onnx.Int32, onnx.Uint32:
-		storeOf[uint32](d, &w.i)
-	default: // int64, uint64
-		storeOf[uint64](d, &w.i)
-	}
-}
-
-// storeFromUint64 converts the uint64 bits of w.i into d, of float type dt.
-func storeFromUint64(dt ops.DType, d []byte, w *wideChunk) {
-	if dt == onnx.Float {
-		f := ops.View[float32](d)
-		for k := range f {
-			f[k] = float32(uint64(w.i[k]))
-		}
-		return
-	}
-	f := ops.View[float64](d)
-	for k := range f {
-		f[k] = float64(uint64(w.i[k]))
-	}
-}
-
-// storeOf converts the first len(d)/size(D) wide values of w into d as D.
-// An integer narrows to its low bits whatever its signedness, so one
-// store per width serves both.
-func storeOf[D ops.Numeric, W int64 | float64](d []byte, w *[castChunk]W) {
-	dv := ops.View[D](d)
-	for k := range dv {
-		dv[k] = D(w[k])
 	}
 }
 
