@@ -141,6 +141,11 @@ func (c *clipOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 // tensors lo and hi are read at every call. Floats clip on their own
 // loops, integers on wide values (compared as their own type).
 func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
+	return bindClipOf(par, c, d, x, lo, hi)
+}
+
+// bindClipOf is bindClip for x's type, whatever it is.
+func bindClipOf(par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
 	switch x.Type {
 	case onnx.Float:
 		return bindClipFloat[float32](par, c, d, x, lo, hi)

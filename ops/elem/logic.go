@@ -63,6 +63,11 @@ func cmpRun[T ops.Numeric](k cmpKind, d []uint8, a, b []T) {
 // own loops, the other types on wide values, which compare as the
 // narrower ones do (NaN compares false either way).
 func bindCompare[T ops.Numeric](par ops.Parallel, k cmpKind, d, a, b *ops.Tensor, aShape, bShape []int) func() {
+	return bindCompareOf(par, k, d, a, b, aShape, bShape)
+}
+
+// bindCompareOf is bindCompare for a's type, whatever it is.
+func bindCompareOf(par ops.Parallel, k cmpKind, d, a, b *ops.Tensor, aShape, bShape []int) func() {
 	if a.Type == onnx.Float {
 		return bindZip(par, d, a, b, aShape, bShape, func(d []uint8, a, b []float32) { cmpRun(k, d, a, b) })
 	}
@@ -167,6 +172,11 @@ var intTable = func() map[ops.DType]intKernels {
 // int64 is the narrow type's, and lies between 0 and the divisor, as does
 // the sum Python's rule may make of it.
 func bindMod[T ops.Numeric](par ops.Parallel, fmod bool, d, a, b *ops.Tensor, aShape, bShape []int) func() {
+	return bindModOf(par, fmod, d, a, b, aShape, bShape)
+}
+
+// bindModOf is bindMod for a's type, whatever it is.
+func bindModOf(par ops.Parallel, fmod bool, d, a, b *ops.Tensor, aShape, bShape []int) func() {
 	return bindWideBinary(par, d, a, b, aShape, bShape, func(o, a, b *wideChunk, n, sa, sb int, ka, _ wideKind) wideKind {
 		for j := range n {
 			x, y := j*sa, j*sb

@@ -66,6 +66,11 @@ func (whereOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 // y (with shapes cs, xs and ys) onto d, split across par. Where only moves
 // elements, so types of one size share a loop (see bindWhereSized).
 func bindWhere[T ops.Numeric](par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, ys []int) func() {
+	return bindWhereOf(par, d, c, x, y, cs, xs, ys)
+}
+
+// bindWhereOf is bindWhere for d's type, whatever it is.
+func bindWhereOf(par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, ys []int) func() {
 	switch ops.ElemSize(d.Type) {
 	case 1:
 		return bindWhereSized[uint8](par, d, c, x, y, cs, xs, ys)
