@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // PRelu and Clip, which keep X's shape and may run in place. PRelu
@@ -152,24 +153,24 @@ func bindClipOf(par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() er
 	case onnx.Double:
 		return bindClipFloat[float64](par, c, d, x, lo, hi)
 	}
-	return bindWideUnary(par, d, x, func(w *wideChunk, n int, kx wideKind) wideKind {
+	return wide.BindMap(par, d, x, func(w *wide.Chunk, n int, kx wide.Kind) wide.Kind {
 		less := func(a, b int64) bool { return a < b }
-		if kx == wideUint64 {
+		if kx == wide.Uint64 {
 			less = func(a, b int64) bool { return uint64(a) < uint64(b) }
 		}
 		if lo != nil {
-			l := intAt0(lo)
-			for j, v := range w.i[:n] {
+			l := wide.IntAt0(lo)
+			for j, v := range w.I[:n] {
 				if less(v, l) {
-					w.i[j] = l
+					w.I[j] = l
 				}
 			}
 		}
 		if hi != nil {
-			h := intAt0(hi)
-			for j, v := range w.i[:n] {
+			h := wide.IntAt0(hi)
+			for j, v := range w.I[:n] {
 				if less(h, v) {
-					w.i[j] = h
+					w.I[j] = h
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // Cast and CastLike convert between the numeric types and bool. Floats
@@ -157,7 +158,7 @@ func (c *castOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 
 // castFrom binds the conversion of x, whose elements are S, into d's type.
 // Every pair of types converts through chunks of wide values (see
-// storeWide), which keeps the binary small; the casts models use around
+// wide.Store), which keeps the binary small; the casts models use around
 // float32 convert directly, at full speed.
 func castFrom[S ops.Numeric](par ops.Parallel, d, x *ops.Tensor) func() error {
 	return bindConvert(par, d, x)
@@ -178,7 +179,7 @@ func bindConvert(par ops.Parallel, d, x *ops.Tensor) func() error {
 	case dt == onnx.Int64 && xt == onnx.Float:
 		return ops.BindMap(par, ops.Grain, d, x, castElems[int64, float32])
 	}
-	return bindWideUnary(par, d, x, nil)
+	return wide.BindMap(par, d, x, nil)
 }
 
 // castElems converts s into d with Go's conversion rules.

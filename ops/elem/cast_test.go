@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
 
@@ -254,7 +255,7 @@ func castDirectTo[S ops.Numeric](dt ops.DType, x *ops.Tensor) *ops.Tensor {
 // chunks, over more than one chunk, and compares with Go's direct
 // conversion bit for bit.
 func TestCastEveryPair(t *testing.T) {
-	n := 2*wideN + 7
+	n := 2*wide.N + 7
 	sources := []struct {
 		x      *ops.Tensor
 		direct func(ops.DType, *ops.Tensor) *ops.Tensor

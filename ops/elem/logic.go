@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // The kernels of the comparison, logical, bitwise, Mod and Pow operators
@@ -32,7 +33,7 @@ func cmpScalar[T ops.Numeric](k cmpKind, a, b T) uint8 {
 	default:
 		r = a <= b
 	}
-	return b2u(r)
+	return wide.B2U(r)
 }
 
 // cmpRun compares a run of bindZip into bool bytes; the kind's switch is
@@ -71,18 +72,18 @@ func bindCompareOf(par ops.Parallel, k cmpKind, d, a, b *ops.Tensor, aShape, bSh
 	if a.Type == onnx.Float {
 		return bindZip(par, d, a, b, aShape, bShape, func(d []uint8, a, b []float32) { cmpRun(k, d, a, b) })
 	}
-	return bindWideBinary(par, d, a, b, aShape, bShape, func(o, a, b *wideChunk, n, sa, sb int, ka, _ wideKind) wideKind {
+	return wide.BindZip(par, d, a, b, aShape, bShape, func(o, a, b *wide.Chunk, n, sa, sb int, ka, _ wide.Kind) wide.Kind {
 		for j := range n {
 			switch x, y := j*sa, j*sb; ka {
-			case wideFloat:
-				o.i[j] = int64(cmpScalar(k, a.f[x], b.f[y]))
-			case wideUint64:
-				o.i[j] = int64(cmpScalar(k, uint64(a.i[x]), uint64(b.i[y])))
+			case wide.Float:
+				o.I[j] = int64(cmpScalar(k, a.F[x], b.F[y]))
+			case wide.Uint64:
+				o.I[j] = int64(cmpScalar(k, uint64(a.I[x]), uint64(b.I[y])))
 			default:
-				o.i[j] = int64(cmpScalar(k, a.i[x], b.i[y]))
+				o.I[j] = int64(cmpScalar(k, a.I[x], b.I[y]))
 			}
 		}
-		return wideInt
+		return wide.Int
 	})
 }
 
@@ -110,9 +111,9 @@ const (
 // (a shift by the width or more leaving none), and a right shift of an
 // unsigned value brings in zeros either way.
 func bindBitwise(par ops.Parallel, k bitKind, d, a, b *ops.Tensor, aShape, bShape []int) func() {
-	return bindWideBinary(par, d, a, b, aShape, bShape, func(o, a, b *wideChunk, n, sa, sb int, ka, _ wideKind) wideKind {
+	return wide.BindZip(par, d, a, b, aShape, bShape, func(o, a, b *wide.Chunk, n, sa, sb int, ka, _ wide.Kind) wide.Kind {
 		for j := range n {
-			x, y := a.i[j*sa], b.i[j*sb]
+			x, y := a.I[j*sa], b.I[j*sb]
 			switch k {
 			case bitAnd:
 				x &= y
@@ -125,7 +126,7 @@ func bindBitwise(par ops.Parallel, k bitKind, d, a, b *ops.Tensor, aShape, bShap
 			default:
 				x = int64(uint64(x) >> uint64(y))
 			}
-			o.i[j] = x
+			o.I[j] = x
 		}
 		return ka
 	})
@@ -137,9 +138,9 @@ func bitNot(par ops.Parallel, d, x *ops.Tensor, logical bool) func() error {
 	if logical {
 		mask = 1
 	}
-	return bindWideUnary(par, d, x, func(w *wideChunk, n int, kx wideKind) wideKind {
+	return wide.BindMap(par, d, x, func(w *wide.Chunk, n int, kx wide.Kind) wide.Kind {
 		for j := range n {
-			w.i[j] ^= mask
+			w.I[j] ^= mask
 		}
 		return kx
 	})
@@ -177,22 +178,22 @@ func bindMod[T ops.Numeric](par ops.Parallel, fmod bool, d, a, b *ops.Tensor, aS
 
 // bindModOf is bindMod for a's type, whatever it is.
 func bindModOf(par ops.Parallel, fmod bool, d, a, b *ops.Tensor, aShape, bShape []int) func() {
-	return bindWideBinary(par, d, a, b, aShape, bShape, func(o, a, b *wideChunk, n, sa, sb int, ka, _ wideKind) wideKind {
+	return wide.BindZip(par, d, a, b, aShape, bShape, func(o, a, b *wide.Chunk, n, sa, sb int, ka, _ wide.Kind) wide.Kind {
 		for j := range n {
 			x, y := j*sa, j*sb
 			switch {
-			case ka == wideFloat:
-				o.f[j] = math.Mod(a.f[x], b.f[y])
-			case b.i[y] == 0:
-				o.i[j] = 0
-			case ka == wideUint64: // both rules agree
-				o.i[j] = int64(uint64(a.i[x]) % uint64(b.i[y]))
+			case ka == wide.Float:
+				o.F[j] = math.Mod(a.F[x], b.F[y])
+			case b.I[y] == 0:
+				o.I[j] = 0
+			case ka == wide.Uint64: // both rules agree
+				o.I[j] = int64(uint64(a.I[x]) % uint64(b.I[y]))
 			default:
-				r, m := a.i[x]%b.i[y], b.i[y]
+				r, m := a.I[x]%b.I[y], b.I[y]
 				if !fmod && r != 0 && (r < 0) != (m < 0) {
 					r += m
 				}
-				o.i[j] = r
+				o.I[j] = r
 			}
 		}
 		return ka
@@ -211,37 +212,37 @@ func bindPow(par ops.Parallel, d, a, e *ops.Tensor, aShape, eShape []int) func()
 		return bindZip(par, d, a, e, aShape, eShape, powRunF32)
 	}
 	int32Base := a.Type == onnx.Int32
-	return bindWideBinary(par, d, a, e, aShape, eShape, func(o, a, e *wideChunk, n, sa, se int, ka, ke wideKind) wideKind {
+	return wide.BindZip(par, d, a, e, aShape, eShape, func(o, a, e *wide.Chunk, n, sa, se int, ka, ke wide.Kind) wide.Kind {
 		for j := range n {
 			x, y := j*sa, j*se
 			var p float64
 			switch {
-			case ka != wideFloat && ke == wideUint64 || ka != wideFloat && ke == wideInt && e.i[y] >= 0:
-				r, b := int64(1), a.i[x]
-				for m := uint64(e.i[y]); m > 0; m >>= 1 {
+			case ka != wide.Float && ke == wide.Uint64 || ka != wide.Float && ke == wide.Int && e.I[y] >= 0:
+				r, b := int64(1), a.I[x]
+				for m := uint64(e.I[y]); m > 0; m >>= 1 {
 					if m&1 != 0 {
 						r *= b
 					}
 					b *= b
 				}
-				o.i[j] = r
+				o.I[j] = r
 				continue
-			case ke == wideFloat:
-				p = e.f[y]
-			case ke == wideUint64:
-				p = float64(uint64(e.i[y]))
+			case ke == wide.Float:
+				p = e.F[y]
+			case ke == wide.Uint64:
+				p = float64(uint64(e.I[y]))
 			default:
-				p = float64(e.i[y])
+				p = float64(e.I[y])
 			}
-			if ka == wideFloat {
-				o.f[j] = math.Pow(a.f[x], p)
+			if ka == wide.Float {
+				o.F[j] = math.Pow(a.F[x], p)
 				continue
 			}
-			p = math.Pow(float64(a.i[x]), p)
+			p = math.Pow(float64(a.I[x]), p)
 			if int32Base {
-				o.i[j] = int64(int32(p))
+				o.I[j] = int64(int32(p))
 			} else {
-				o.i[j] = int64(p)
+				o.I[j] = int64(p)
 			}
 		}
 		return ka

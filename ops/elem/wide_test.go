@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
 
@@ -26,9 +27,9 @@ func checkWideInt[T integer](t *testing.T) {
 	t.Helper()
 	g := anyBits[T]
 	signed := T(0)-1 < 0
-	checkBinaryOp(t, "Equal", 19, nil, g, g, func(a, b T) uint8 { return b2u(a == b) })
-	checkBinaryOp(t, "Less", 13, nil, g, g, func(a, b T) uint8 { return b2u(a < b) })
-	checkBinaryOp(t, "GreaterOrEqual", 16, nil, g, g, func(a, b T) uint8 { return b2u(a >= b) })
+	checkBinaryOp(t, "Equal", 19, nil, g, g, func(a, b T) uint8 { return wide.B2U(a == b) })
+	checkBinaryOp(t, "Less", 13, nil, g, g, func(a, b T) uint8 { return wide.B2U(a < b) })
+	checkBinaryOp(t, "GreaterOrEqual", 16, nil, g, g, func(a, b T) uint8 { return wide.B2U(a >= b) })
 	checkBinaryOp(t, "Mod", 13, []*onnx.Attribute{opstest.AttrI("fmod", 1)}, g, g, func(a, b T) T {
 		if b == 0 || signed && b == ^T(0) { // a % -1 is 0, also where Go would overflow
 			return 0
@@ -55,7 +56,7 @@ func checkWideInt[T integer](t *testing.T) {
 	}
 	// Not and Clip, on a tensor of every pattern the generator gives.
 	r := rand.New(rand.NewPCG(5, 6))
-	x := make([]T, 3*wideN+5)
+	x := make([]T, 3*wide.N+5)
 	for i := range x {
 		x[i] = g(r)
 	}
@@ -96,7 +97,7 @@ func TestWideKernels(t *testing.T) {
 	}
 	// float64 on wide values, NaN and infinities included.
 	f64 := func(r *rand.Rand) float64 { return float64(specials(r)) }
-	checkBinaryOp(t, "LessOrEqual", 16, nil, f64, f64, func(a, b float64) uint8 { return b2u(a <= b) })
+	checkBinaryOp(t, "LessOrEqual", 16, nil, f64, f64, func(a, b float64) uint8 { return wide.B2U(a <= b) })
 	checkBinaryOp(t, "Mod", 13, []*onnx.Attribute{opstest.AttrI("fmod", 1)}, f64, f64, math.Mod)
 	checkBinaryOp(t, "Pow", 15, nil, f64, f64, math.Pow)
 	// Integer bases to integer powers of every type wrap; negative and
