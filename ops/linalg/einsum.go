@@ -271,26 +271,13 @@ func (op *einsumOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 }
 
 // bindEinsumInt64 binds an Einsum of an integer type computed in int64 on
-// widened copies of the inputs: sums of products wrap to the same low bits
-// in int64 as in any narrower type, signed or not, so the result narrowed
-// back is the narrow type's own.
+// widened copies of the tensors: sums of products wrap to the same low
+// bits in int64 as in any narrower type, signed or not, so the result
+// narrowed back is the narrow type's own.
 func bindEinsumInt64(par ops.Parallel, p *einsumPlan, in []*ops.Tensor, y *ops.Tensor) func() error {
-	wideIn := make([]*ops.Tensor, len(in))
-	for i, x := range in {
-		wideIn[i] = ops.New(onnx.Int64, x.Shape...)
-	}
-	wideY := ops.New(onnx.Int64, y.Shape...)
-	run := bindEinsum[int64](par, p, wideIn, wideY)
-	return func() error {
-		for i, x := range in {
-			wide.Convert(wideIn[i], x)
-		}
-		if err := run(); err != nil {
-			return err
-		}
-		wide.Convert(y, wideY)
-		return nil
-	}
+	return wide.Widened(onnx.Int64, in, []*ops.Tensor{y}, func(in, ys []*ops.Tensor) func() error {
+		return bindEinsum[int64](par, p, in, ys[0])
+	})
 }
 
 // operand is a strided view labelled per dim: an input (a repeated label's

@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // CumSum (opset 11, 14) and CumProd (26) give the running sum or product
@@ -89,14 +90,12 @@ func (op *cumOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 		return bindCum[float32](ctx.Par, op, in, out[0]), nil
 	case onnx.Double:
 		return bindCum[float64](ctx.Par, op, in, out[0]), nil
-	case onnx.Int32:
-		return bindCum[int32](ctx.Par, op, in, out[0]), nil
-	case onnx.Int64:
-		return bindCum[int64](ctx.Par, op, in, out[0]), nil
-	case onnx.Uint32:
-		return bindCum[uint32](ctx.Par, op, in, out[0]), nil
+	case onnx.Int32, onnx.Uint32: // on int64 copies, which wrap to the same low bits
+		return wide.Widened(onnx.Int64, in[:1], out, func(xs, ys []*ops.Tensor) func() error {
+			return bindCum[int64](ctx.Par, op, append(xs, in[1:]...), ys[0])
+		}), nil
 	}
-	return bindCum[uint64](ctx.Par, op, in, out[0]), nil
+	return bindCum[int64](ctx.Par, op, in, out[0]), nil // int64, and uint64 as the same bits
 }
 
 func bindCum[T ops.Numeric](par ops.Parallel, op *cumOp, in []*ops.Tensor, y *ops.Tensor) func() error {

@@ -10,6 +10,8 @@
 package wide
 
 import (
+	"math"
+
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 )
@@ -258,4 +260,55 @@ func BindZip(par ops.Parallel, d, a, b *ops.Tensor, aShape, bShape []int, f Func
 			Store(d.Type, db[lo*ds:(lo+m)*ds], &wo, k)
 		}
 	})
+}
+
+// Limits are the lowest and highest values of integer type t (0 and 1
+// for bool) as int64; t is not uint64.
+func Limits(t ops.DType) (lo, hi int64) {
+	switch t {
+	case onnx.Int8:
+		return math.MinInt8, math.MaxInt8
+	case onnx.Int16:
+		return math.MinInt16, math.MaxInt16
+	case onnx.Int32:
+		return math.MinInt32, math.MaxInt32
+	case onnx.Int64:
+		return math.MinInt64, math.MaxInt64
+	case onnx.Uint8:
+		return 0, math.MaxUint8
+	case onnx.Uint16:
+		return 0, math.MaxUint16
+	case onnx.Uint32:
+		return 0, math.MaxUint32
+	}
+	return 0, 1
+}
+
+// Widened binds bind over copies of the tensors xs and ys of type t, made
+// here: a call of the step converts every x into its copy, runs bind's
+// step, then converts the copy of every y into y. An operator of a rare
+// type computes so through the kernels of t (int64, say) when t's
+// arithmetic gives what its own type's would, narrowed (see Store).
+func Widened(t ops.DType, xs, ys []*ops.Tensor, bind func(xs, ys []*ops.Tensor) func() error) func() error {
+	copies := func(ts []*ops.Tensor) []*ops.Tensor {
+		c := make([]*ops.Tensor, len(ts))
+		for i, x := range ts {
+			c[i] = ops.New(t, x.Shape...)
+		}
+		return c
+	}
+	wx, wy := copies(xs), copies(ys)
+	run := bind(wx, wy)
+	return func() error {
+		for i, x := range xs {
+			Convert(wx[i], x)
+		}
+		if err := run(); err != nil {
+			return err
+		}
+		for i, y := range ys {
+			Convert(y, wy[i])
+		}
+		return nil
+	}
 }
