@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // Unique outputs the distinct elements of its input (flattened) or, with
@@ -69,27 +70,20 @@ func (op *uniqueOp) find(x *ops.Tensor) (*uniques, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch es := ops.ElemSize(x.Type); {
-	case x.Type == onnx.Float:
+	switch x.Type {
+	case onnx.Float:
 		return findUnique(ops.Elems[float32](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Double:
+	case onnx.Double:
 		return findUnique(ops.Elems[float64](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int8:
-		return findUnique(ops.Elems[int8](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int16:
-		return findUnique(ops.Elems[int16](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int32:
-		return findUnique(ops.Elems[int32](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int64:
+	case onnx.Uint64:
+		return findUnique(ops.Elems[uint64](x), outer, dim, inner, op.sorted), nil
+	case onnx.Int64:
 		return findUnique(ops.Elems[int64](x), outer, dim, inner, op.sorted), nil
-	case es == 1: // uint8, bool
-		return findUnique(ops.Elems[uint8](x), outer, dim, inner, op.sorted), nil
-	case es == 2:
-		return findUnique(ops.Elems[uint16](x), outer, dim, inner, op.sorted), nil
-	case es == 4:
-		return findUnique(ops.Elems[uint32](x), outer, dim, inner, op.sorted), nil
 	}
-	return findUnique(ops.Elems[uint64](x), outer, dim, inner, op.sorted), nil
+	// The narrower integers (and bools) order alike as an int64 copy.
+	w := ops.New(onnx.Int64, x.Shape...)
+	wide.Convert(w, x)
+	return findUnique(ops.Elems[int64](w), outer, dim, inner, op.sorted), nil
 }
 
 // compareElems orders a and b ascending with NaN equal to NaN and after
