@@ -57,11 +57,10 @@ func bindMapBytes(par Parallel, grain int, d, x *Tensor, ds, xs int, fn func(d, 
 	}
 }
 
-// BoundRange runs a parallel loop over a job it holds. Bound (Bind), it
-// calls the job through a loop body made once, so that a run allocates
-// nothing; unbound, a serial run allocates nothing and a parallel one a
-// copy of the job. Only the job's storage depends on J: the loop is the
-// same code for every job type, which keeps the binary small.
+// BoundRange runs a parallel loop over a job it holds, calling the job
+// through a loop body made once by Bind (which must come first), so that
+// a run allocates nothing. Only the job's storage depends on J: the loop
+// is the same code for every job type, which keeps the binary small.
 type BoundRange[J RangeJob] struct {
 	held heldJob[J]
 	loop boundLoop
@@ -72,19 +71,9 @@ func (b *BoundRange[J]) Bind() { b.loop.bind(&b.held) }
 
 // Run runs job over [0, n) on par.
 func (b *BoundRange[J]) Run(par Parallel, n, grain int, job J) {
-	switch {
-	case b.loop.fn != nil:
-		b.held.job = job
-		b.loop.run(par, n, grain)
-	case par.Threads() <= 1:
-		job.Run(0, n)
-	default: // a copy of the job, so that b itself does not escape
-		parallelRange(par, n, grain, &heldJob[J]{job})
-	}
+	b.held.job = job
+	b.loop.run(par, n, grain)
 }
-
-// parallelRange runs job over [0, n) on par, making its loop body.
-func parallelRange(par Parallel, n, grain int, job RangeJob) { par.For(n, grain, job.Run) }
 
 // heldJob is a job stored in place, run through a pointer to it.
 type heldJob[J RangeJob] struct{ job J }
@@ -110,16 +99,8 @@ func (l *boundLoop) run(par Parallel, n, grain int) {
 	par.For(n, grain, l.fn)
 }
 
-// RangeJob is a loop body over [lo, hi) carrying its own data, so that a
-// serial run calls it without allocating a closure.
+// RangeJob is a loop body over [lo, hi) carrying its own data.
 type RangeJob interface{ Run(lo, hi int) }
-
-// ParallelRange runs job over [0, n) split over par, directly on the
-// calling goroutine when par has one thread (then allocating nothing).
-func ParallelRange[J RangeJob](par Parallel, n, grain int, job J) {
-	var b BoundRange[J]
-	b.Run(par, n, grain, job)
-}
 
 // BindTasks binds a loop over n items split into at most par.Threads()
 // tasks of contiguous items, each worth at least Grain units of work at

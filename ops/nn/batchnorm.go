@@ -155,15 +155,9 @@ func (bn *batchNormOp) Workspace(in []ops.Value) int {
 	return n
 }
 
-// Run computes Y (and the statistics outputs); a serial run allocates
-// nothing.
+// Run computes Y (and the statistics outputs).
 func (bn *batchNormOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	s, err := bn.step(ctx, in)
-	if err != nil {
-		return err
-	}
-	s.exec(ctx.Par, in, out)
-	return nil
+	return ops.RunBound(bn, ctx, in, out)
 }
 
 // Bind binds the loops over rows (and, in training mode, over the
@@ -184,7 +178,7 @@ func (bn *batchNormOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, 
 }
 
 // bnStep is one BatchNormalization over given input shapes, its loops
-// unbound (for Run) or bound (for Bind).
+// bound.
 type bnStep struct {
 	bn                  *batchNormOp
 	ab, stats           []float32

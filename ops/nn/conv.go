@@ -350,13 +350,7 @@ func (c *convOp) FuseAdd() ops.Op {
 }
 
 // Run computes Y.
-func (c *convOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	s, err := c.step(in)
-	if err != nil {
-		return err
-	}
-	return s.exec(ctx.Par, ctx.Scratch, in, out)
-}
+func (c *convOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error { return ops.RunBound(c, ctx, in, out) }
 
 // Bind plans the convolution once for these tensors, with its GEMM runner
 // and parallel loop bodies made once, so that a run allocates nothing.
@@ -379,10 +373,8 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	return func() error { return b.exec(ctx.Par, ctx.Scratch, in, out) }, nil
 }
 
-// convStep is one convolution over given input shapes. Run uses it unbound
-// (runner and loop bodies nil: a serial run allocates nothing but a
-// Winograd convolution's step, a parallel one also its closures); Bind
-// keeps a bound one.
+// convStep is one convolution over given input shapes, with its GEMM
+// runner and its loop bodies bound.
 type convStep struct {
 	c         *convOp
 	d         convDims

@@ -50,8 +50,8 @@ type resizeExec interface {
 // separable weighted passes in float32 or float64 (integers go through
 // float64). Only the axes up to the last one that is not an identity are
 // walked; the axes after it move as blocks. threads sizes the parallel
-// split; bind makes the loops allocation-free.
-func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, threads int, bind bool) resizeExec {
+// split; the loops are bound (allocation-free).
+func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, threads int) resizeExec {
 	last := -1
 	for d := range plans {
 		if !plans[d].identity() {
@@ -65,22 +65,22 @@ func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, t
 	if mode == interpNearest {
 		switch ops.ElemSize(dt) {
 		case 1:
-			return newNearestExec[uint8](plans, s, last, block, bind)
+			return newNearestExec[uint8](plans, s, last, block)
 		case 2:
-			return newNearestExec[uint16](plans, s, last, block, bind)
+			return newNearestExec[uint16](plans, s, last, block)
 		case 4:
-			return newNearestExec[uint32](plans, s, last, block, bind)
+			return newNearestExec[uint32](plans, s, last, block)
 		}
-		return newNearestExec[uint64](plans, s, last, block, bind)
+		return newNearestExec[uint64](plans, s, last, block)
 	}
 	switch dt {
 	case onnx.Float:
-		return newFloatExec[float32](plans, s, last, block, threads, bind)
+		return newFloatExec[float32](plans, s, last, block, threads)
 	case onnx.Double:
-		return newFloatExec[float64](plans, s, last, block, threads, bind)
+		return newFloatExec[float64](plans, s, last, block, threads)
 	}
 	return &widenExec{
-		f: newFloatExec[float64](plans, s, last, block, threads, bind),
+		f: newFloatExec[float64](plans, s, last, block, threads),
 		x: make([]float64, ops.NumElems(s.in)),
 		y: make([]float64, ops.NumElems(s.out)),
 	}
@@ -124,7 +124,7 @@ type nearestExec[E any] struct {
 	loop   ops.BoundRange[nearestJob[E]]
 }
 
-func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int, bind bool) *nearestExec[E] {
+func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int) *nearestExec[E] {
 	e := &nearestExec[E]{dims: s.out[:last], block: block, rows: ops.NumElems(s.out[:last])}
 	stride := block * s.in[last]
 	e.rowIn, e.rowOut = stride, block*s.out[last]
@@ -150,9 +150,7 @@ func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int, bin
 			}
 		}
 	}
-	if bind {
-		e.loop.Bind()
-	}
+	e.loop.Bind()
 	return e
 }
 
@@ -242,7 +240,7 @@ type floatExec[F ops.Float] struct {
 	final  *fusedPass[F]
 }
 
-func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, threads int, bind bool) *floatExec[F] {
+func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, threads int) *floatExec[F] {
 	e := &floatExec[F]{}
 	// The fused pass takes axes h = last-1 and last; earlier resized axes
 	// get a pass each, in order.
@@ -258,9 +256,7 @@ func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, thr
 			m:     s.out[d],
 			inner: ops.NumElems(s.in[d+1:last+1]) * block,
 		}
-		if bind {
-			p.loop.Bind()
-		}
+		p.loop.Bind()
 		e.passes = append(e.passes, p)
 		e.bufs = append(e.bufs, make([]F, p.outer*p.m*p.inner))
 	}
@@ -283,9 +279,7 @@ func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, thr
 			f.tmp[i] = make([]F, f.rowIn)
 		}
 	}
-	if bind {
-		f.loop.Bind()
-	}
+	f.loop.Bind()
 	e.final = f
 	return e
 }
