@@ -6,15 +6,16 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
 )
 
-// BindLoop returns a step function running the job mk builds over [0, n)
-// on par with the given grain (see BoundRange). mk rebuilds the
-// job from the step's tensors before every call, since their Data may
-// change between runs; only binding allocates.
-func BindLoop[J RangeJob](par Parallel, n, grain int, mk func() J) func() error {
-	b := new(BoundRange[J])
-	b.Bind()
+// BindLoop returns a step function running job over [0, n) on par with
+// the given grain (see Loop), after fill has set the job from the step's
+// tensors: their Data may change between runs. job is a pointer to the
+// job's storage; only binding allocates.
+func BindLoop(par Parallel, n, grain int, job RangeJob, fill func()) func() error {
+	var l Loop
+	l.Bind(job)
 	return func() error {
-		b.Run(par, n, grain, mk())
+		fill()
+		l.Run(par, n, grain)
 		return nil
 	}
 }
@@ -57,41 +58,21 @@ func bindMapBytes(par Parallel, grain int, d, x *Tensor, ds, xs int, fn func(d, 
 	}
 }
 
-// BoundRange runs a parallel loop over a job it holds, calling the job
-// through a loop body made once by Bind (which must come first), so that
-// a run allocates nothing. Only the job's storage depends on J: the loop
-// is the same code for every job type, which keeps the binary small.
-type BoundRange[J RangeJob] struct {
-	held heldJob[J]
-	loop boundLoop
-}
-
-// Bind makes the loop body.
-func (b *BoundRange[J]) Bind() { b.loop.bind(&b.held) }
-
-// Run runs job over [0, n) on par.
-func (b *BoundRange[J]) Run(par Parallel, n, grain int, job J) {
-	b.held.job = job
-	b.loop.run(par, n, grain)
-}
-
-// heldJob is a job stored in place, run through a pointer to it.
-type heldJob[J RangeJob] struct{ job J }
-
-// Run runs the job over [lo, hi).
-func (h *heldJob[J]) Run(lo, hi int) { h.job.Run(lo, hi) }
-
-// boundLoop is a loop body over a job held elsewhere.
-type boundLoop struct {
+// Loop is a parallel loop over a job whose storage it points to, through
+// a loop body made once by Bind (which must come first), so that a run
+// allocates nothing: the caller sets the job, then runs the loop. Being
+// untyped, it is the same code for every job type, which keeps the binary
+// small.
+type Loop struct {
 	job RangeJob         // a pointer to the job
 	fn  func(lo, hi int) // job.Run, made once
 }
 
-// bind makes the loop body over job.
-func (l *boundLoop) bind(job RangeJob) { l.job, l.fn = job, job.Run }
+// Bind makes the loop body over job, a pointer to the job's storage.
+func (l *Loop) Bind(job RangeJob) { l.job, l.fn = job, job.Run }
 
-// run runs the job over [0, n) on par.
-func (l *boundLoop) run(par Parallel, n, grain int) {
+// Run runs the job over [0, n) on par.
+func (l *Loop) Run(par Parallel, n, grain int) {
 	if par.Threads() <= 1 {
 		l.job.Run(0, n)
 		return

@@ -438,10 +438,7 @@ func (op *tensorScatterOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() err
 		circular: op.circular,
 	}
 	rows := ops.NumElems(upd.Shape[:axis+1])
-	copyRows := ops.BindLoop(ctx.Par, rows, max(1, 1<<15/max(j.row, 1)), func() *tensorScatterRows {
-		j.dst, j.src = dst.Data, upd.Data
-		return j
-	})
+	copyRows := ops.BindLoop(ctx.Par, rows, max(1, 1<<15/max(j.row, 1)), j, func() { j.dst, j.src = dst.Data, upd.Data })
 	return func() error {
 		for b := range j.start {
 			var v int64

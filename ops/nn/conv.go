@@ -361,12 +361,12 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	}
 	b := &s
 	b.runner = new(gemm.Runner)
-	b.im2col.Bind()
-	b.depthwise.Bind()
-	b.output.Bind()
-	b.pad.Bind()
-	b.gather.Bind()
-	b.transpose.Bind()
+	b.im2col.Bind(&b.im2colJ)
+	b.depthwise.Bind(&b.depthwiseJ)
+	b.output.Bind(&b.outputJ)
+	b.pad.Bind(&b.padJ)
+	b.gather.Bind(&b.gatherJ)
+	b.transpose.Bind(&b.transposeJ)
 	if b.wino != nil {
 		b.wino.bind()
 	}
@@ -376,17 +376,25 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 // convStep is one convolution over given input shapes, with its GEMM
 // runner and its loop bodies bound.
 type convStep struct {
-	c         *convOp
-	d         convDims
-	base      int // the node's own inputs (X, W and maybe B)
-	runner    *gemm.Runner
-	im2col    ops.BoundRange[im2colJob]
-	depthwise ops.BoundRange[depthwiseJob]
-	output    ops.BoundRange[paddedOutJob]
-	pad       ops.BoundRange[padJob]
-	gather    ops.BoundRange[gatherJob]
-	transpose ops.BoundRange[transposeOutJob]
-	wino      *winoStep // set when the convolution runs as F(4x4, 3x3)
+	c      *convOp
+	d      convDims
+	base   int // the node's own inputs (X, W and maybe B)
+	runner *gemm.Runner
+	wino   *winoStep // set when the convolution runs as F(4x4, 3x3)
+
+	// the parallel loops, each over the job after it
+	im2col     ops.Loop
+	im2colJ    im2colJob
+	depthwise  ops.Loop
+	depthwiseJ depthwiseJob
+	output     ops.Loop
+	outputJ    paddedOutJob
+	pad        ops.Loop
+	padJ       padJob
+	gather     ops.Loop
+	gatherJ    gatherJob
+	transpose  ops.Loop
+	transposeJ transposeOutJob
 }
 
 // step checks the inputs and resolves the convolution's sizes.
@@ -418,7 +426,8 @@ func (s *convStep) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor)
 		res = in[base].F32()
 	}
 	if d.depthwise {
-		s.depthwise.Run(par, d.batch*d.c, 1, depthwiseJob{*d, x, w, bias, res, y, c.act})
+		s.depthwiseJ = depthwiseJob{*d, x, w, bias, res, y, c.act}
+		s.depthwise.Run(par, d.batch*d.c, 1)
 		return nil
 	}
 	work := ops.View[float32](scratch)
@@ -483,7 +492,8 @@ func (s *convStep) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor)
 				default:
 					var pb gemm.PackedB
 					pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-					s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xg, pb: pb, q0: q0})
+					s.im2colJ = im2colJob{g: d.g, x: xg, pb: pb, q0: q0}
+					s.im2col.Run(par, d.k, max(1, 4096/nq))
 					prod.PB = pb
 					gw = work[gemm.PackedBLen(d.k, d.tile):]
 				}
@@ -533,7 +543,8 @@ func (s *convStep) execTransposed(par ops.Parallel, work, x, bias, res, y []floa
 				PB: c.packedT[g], C: yt, LdC: mg}
 			if pa.Valid() {
 				s.padInput(par, xp, xg)
-				s.gather.Run(par, pa.Panels(), 1, gatherJob{pa, xp, rows, cols})
+				s.gatherJ = gatherJob{pa, xp, rows, cols}
+				s.gather.Run(par, pa.Panels(), 1)
 				prod.PA = pa
 			}
 			runProduct(par, s.runner, &prod, gw)
@@ -545,7 +556,8 @@ func (s *convStep) execTransposed(par ops.Parallel, work, x, bias, res, y []floa
 			if res != nil {
 				ep.Add, ep.LdAdd = res[yOff:], p
 			}
-			s.transpose.Run(par, (mg+transposeBlock-1)/transposeBlock, 1, transposeOutJob{yg, yt, p, mg, ep})
+			s.transposeJ = transposeOutJob{yg, yt, p, mg, ep}
+			s.transpose.Run(par, (mg+transposeBlock-1)/transposeBlock, 1)
 		}
 	}
 }
@@ -662,7 +674,8 @@ func (s *convStep) execPadded(par ops.Parallel, work, x, w, bias, res, y []float
 				prod.N, prod.C = nq, tmp[q0:]
 				var pb gemm.PackedB
 				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-				s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps})
+				s.im2colJ = im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps}
+				s.im2col.Run(par, d.k, max(1, 4096/nq))
 				prod.PB = pb
 				runProduct(par, s.runner, &prod, gw)
 			}
@@ -675,7 +688,8 @@ func (s *convStep) execPadded(par ops.Parallel, work, x, w, bias, res, y []float
 			if res != nil {
 				job.ep.Add = res[yOff:]
 			}
-			s.output.Run(par, d.mg, max(1, 8192/p), job)
+			s.outputJ = job
+			s.output.Run(par, d.mg, max(1, 8192/p))
 		}
 	}
 	return nil
@@ -706,7 +720,8 @@ func (j paddedOutJob) Run(lo, hi int) {
 // columns read.
 func (s *convStep) padInput(par ops.Parallel, xp, x []float32) {
 	d := &s.d
-	s.pad.Run(par, d.cg, max(1, 16384/max(1, d.g.InSize())), padJob{*d, xp, x})
+	s.padJ = padJob{*d, xp, x}
+	s.pad.Run(par, d.cg, max(1, 16384/max(1, d.g.InSize())))
 	clear(xp[d.cg*d.phasePlanes()*d.hp*d.wp:])
 }
 

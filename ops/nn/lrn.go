@@ -58,7 +58,8 @@ func (l *lrnOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error { return ops.RunB
 func (l *lrnOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	n, c := in[0].Shape[0], in[0].Shape[1]
 	plane := in[0].Len() / max(1, n*c)
-	return ops.BindLoop(ctx.Par, n*c, 1, func() lrnJob { return lrnJob{l, in[0].F32(), out[0].F32(), c, plane} }), nil
+	job := new(lrnJob)
+	return ops.BindLoop(ctx.Par, n*c, 1, job, func() { *job = lrnJob{l, in[0].F32(), out[0].F32(), c, plane} }), nil
 }
 
 // lrnJob normalizes (batch, channel) planes of plane values.

@@ -159,12 +159,14 @@ func (p *poolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	case onnx.Double:
 		return bindFloatPool(p, ctx.Par, g, planes, func() ([]float64, []float64, []int64) { return in[0].F64(), out[0].F64(), idx() }), nil
 	case onnx.Int8:
-		return ops.BindLoop(ctx.Par, planes, 1, func() maxPoolJob[int8] {
-			return maxPoolJob[int8]{g, in[0].I8(), out[0].I8(), idx(), p.colMajor}
+		job := new(maxPoolJob[int8])
+		return ops.BindLoop(ctx.Par, planes, 1, job, func() {
+			*job = maxPoolJob[int8]{g, in[0].I8(), out[0].I8(), idx(), p.colMajor}
 		}), nil
 	case onnx.Uint8:
-		return ops.BindLoop(ctx.Par, planes, 1, func() maxPoolJob[uint8] {
-			return maxPoolJob[uint8]{g, in[0].U8(), out[0].U8(), idx(), p.colMajor}
+		job := new(maxPoolJob[uint8])
+		return ops.BindLoop(ctx.Par, planes, 1, job, func() {
+			*job = maxPoolJob[uint8]{g, in[0].U8(), out[0].U8(), idx(), p.colMajor}
 		}), nil
 	}
 	return bindFloatPool(p, ctx.Par, g, planes, func() ([]float32, []float32, []int64) { return in[0].F32(), out[0].F32(), idx() }), nil
@@ -174,14 +176,16 @@ func (p *poolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 // views gives X, Y and Indices (nil when not computed) as they are now.
 func bindFloatPool[T float32 | float64](p *poolOp, par ops.Parallel, g ops.Window3, planes int, views func() ([]T, []T, []int64)) func() error {
 	if p.kind == maxPool {
-		return ops.BindLoop(par, planes, 1, func() maxPoolJob[T] {
+		job := new(maxPoolJob[T])
+		return ops.BindLoop(par, planes, 1, job, func() {
 			x, y, idx := views()
-			return maxPoolJob[T]{g, x, y, idx, p.colMajor}
+			*job = maxPoolJob[T]{g, x, y, idx, p.colMajor}
 		})
 	}
-	return ops.BindLoop(par, planes, 1, func() sumPoolJob[T] {
+	job := new(sumPoolJob[T])
+	return ops.BindLoop(par, planes, 1, job, func() {
 		x, y, _ := views()
-		return sumPoolJob[T]{g, x, y, p.countIncludePad, p.lp()}
+		*job = sumPoolJob[T]{g, x, y, p.countIncludePad, p.lp()}
 	})
 }
 
@@ -504,12 +508,14 @@ func (p globalPoolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 	size := ops.NumElems(x.Shape[2:])
 	grain := max(1, 4096/max(size, 1))
 	if x.Type == onnx.Double {
-		return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float64] {
-			return globalPoolJob[float64]{p, size, in[0].F64(), out[0].F64()}
+		job := new(globalPoolJob[float64])
+		return ops.BindLoop(ctx.Par, planes, grain, job, func() {
+			*job = globalPoolJob[float64]{p, size, in[0].F64(), out[0].F64()}
 		}), nil
 	}
-	return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float32] {
-		return globalPoolJob[float32]{p, size, in[0].F32(), out[0].F32()}
+	job := new(globalPoolJob[float32])
+	return ops.BindLoop(ctx.Par, planes, grain, job, func() {
+		*job = globalPoolJob[float32]{p, size, in[0].F32(), out[0].F32()}
 	}), nil
 }
 

@@ -119,14 +119,13 @@ func bindArg(par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor
 
 func bindArgOf[T ops.Numeric](par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor, oneHot bool) func() error {
 	job := &argJob[T]{l: l, dir: dir}
-	return ops.BindLoop(par, l.outer*l.inner, max(1, ops.Grain/max(l.n, 1)), func() *argJob[T] {
+	return ops.BindLoop(par, l.outer*l.inner, max(1, ops.Grain/max(l.n, 1)), job, func() {
 		job.x = ops.Elems[T](x)
 		if oneHot {
 			job.hot = ops.Elems[T](y)
 		} else {
 			job.idx = y.I64()
 		}
-		return job
 	})
 }
 

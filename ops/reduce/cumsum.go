@@ -100,8 +100,8 @@ func (op *cumOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 
 func bindCum[T ops.Numeric](par ops.Parallel, op *cumOp, in []*ops.Tensor, y *ops.Tensor) func() error {
 	j := &cumJob[T]{op: op}
-	loop := new(ops.BoundRange[*cumJob[T]])
-	loop.Bind()
+	var loop ops.Loop
+	loop.Bind(j)
 	return func() error {
 		x := in[0]
 		ax, err := cumAxis(in[1], len(x.Shape))
@@ -110,7 +110,7 @@ func bindCum[T ops.Numeric](par ops.Parallel, op *cumOp, in []*ops.Tensor, y *op
 		}
 		j.l = lines{outer: ops.NumElems(x.Shape[:ax]), n: x.Shape[ax], inner: ops.NumElems(x.Shape[ax+1:])}
 		j.x, j.y = ops.Elems[T](x), ops.Elems[T](y)
-		loop.Run(par, j.l.outer*j.l.inner, max(1, ops.Grain/max(j.l.n, 1)), j)
+		loop.Run(par, j.l.outer*j.l.inner, max(1, ops.Grain/max(j.l.n, 1)))
 		return nil
 	}
 }

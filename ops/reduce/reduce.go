@@ -309,10 +309,7 @@ func bindReduce[T elem, A accum](par ops.Parallel, kind reduceKind, p *reducePla
 		lo, hi := wide.Limits(orig)
 		j.emptyMax, j.emptyMin = T(lo), T(hi)
 	}
-	return ops.BindLoop(par, p.outs, max(1, ops.Grain/max(p.count, 1)), func() *reduceJob[T, A] {
-		j.x, j.y = ops.Elems[T](x), ops.Elems[T](y)
-		return &j
-	})
+	return ops.BindLoop(par, p.outs, max(1, ops.Grain/max(p.count, 1)), &j, func() { j.x, j.y = ops.Elems[T](x), ops.Elems[T](y) })
 }
 
 // Run computes the output elements [lo, hi).

@@ -212,8 +212,9 @@ func (op *col2imOp) bind(g *col2imGeom, par ops.Parallel, x, y *ops.Tensor) func
 }
 
 func bindCol2Im[T ops.Numeric](g *col2imGeom, par ops.Parallel, tasks int, scratch [][]int, x, y *ops.Tensor) func() error {
-	return ops.BindLoop(par, tasks, 1, func() col2imJob[T] {
-		return col2imJob[T]{g, tasks, scratch, ops.Elems[T](x), ops.Elems[T](y)}
+	job := new(col2imJob[T])
+	return ops.BindLoop(par, tasks, 1, job, func() {
+		*job = col2imJob[T]{g, tasks, scratch, ops.Elems[T](x), ops.Elems[T](y)}
 	})
 }
 

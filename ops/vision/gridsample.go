@@ -222,14 +222,14 @@ type gridJob[T any] struct {
 
 // bindGrid binds the loop with apply to the tensors.
 func bindGrid[T any](e *gridExec, par ops.Parallel, in, out []*ops.Tensor, apply gridApply[T]) func() error {
-	return ops.BindLoop(par, e.tasks, 1, func() gridJob[T] {
-		j := gridJob[T]{e: e, apply: apply, x: ops.View[T](in[0].Data), y: ops.View[T](out[0].Data)}
+	j := new(gridJob[T])
+	return ops.BindLoop(par, e.tasks, 1, j, func() {
+		*j = gridJob[T]{e: e, apply: apply, x: ops.View[T](in[0].Data), y: ops.View[T](out[0].Data)}
 		if e.f32 {
 			j.g32 = in[1].F32()
 		} else {
 			j.g64 = in[1].F64()
 		}
-		return j
 	})
 }
 

@@ -121,7 +121,8 @@ type nearestExec[E any] struct {
 	rowIn  int
 	rowOut int
 	rows   int
-	loop   ops.BoundRange[nearestJob[E]]
+	loop   ops.Loop
+	job    nearestJob[E] // the loop's job
 }
 
 func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int) *nearestExec[E] {
@@ -150,13 +151,14 @@ func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int) *ne
 			}
 		}
 	}
-	e.loop.Bind()
+	e.loop.Bind(&e.job)
 	return e
 }
 
 func (e *nearestExec[E]) run(par ops.Parallel, x, y *ops.Tensor) {
 	grain := max(1, ops.Grain/max(e.rowOut, 1))
-	e.loop.Run(par, e.rows, grain, nearestJob[E]{e, ops.View[E](x.Data), ops.View[E](y.Data)})
+	e.job = nearestJob[E]{e, ops.View[E](x.Data), ops.View[E](y.Data)}
+	e.loop.Run(par, e.rows, grain)
 }
 
 // nearestJob gathers output rows of a nearestExec.
@@ -256,7 +258,7 @@ func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, thr
 			m:     s.out[d],
 			inner: ops.NumElems(s.in[d+1:last+1]) * block,
 		}
-		p.loop.Bind()
+		p.loop.Bind(&p.job)
 		e.passes = append(e.passes, p)
 		e.bufs = append(e.bufs, make([]F, p.outer*p.m*p.inner))
 	}
@@ -279,7 +281,7 @@ func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, thr
 			f.tmp[i] = make([]F, f.rowIn)
 		}
 	}
-	f.loop.Bind()
+	f.loop.Bind(&f.job)
 	e.final = f
 	return e
 }
@@ -293,10 +295,12 @@ func (e *floatExec[F]) resize(par ops.Parallel, x, y []F) {
 	src := x
 	for i, p := range e.passes {
 		grain := max(1, ops.Grain/max(p.inner, 1))
-		p.loop.Run(par, p.outer*p.m, grain, blendJob[F]{p, src, e.bufs[i]})
+		p.job = blendJob[F]{p, src, e.bufs[i]}
+		p.loop.Run(par, p.outer*p.m, grain)
 		src = e.bufs[i]
 	}
-	e.final.loop.Run(par, e.final.tasks, 1, fusedJob[F]{e.final, src, y})
+	e.final.job = fusedJob[F]{e.final, src, y}
+	e.final.loop.Run(par, e.final.tasks, 1)
 }
 
 // blendPass resizes one axis of a [outer, n, inner] view into
@@ -305,7 +309,8 @@ type blendPass[F ops.Float] struct {
 	t           *taps[F]
 	outer, n, m int
 	inner       int
-	loop        ops.BoundRange[blendJob[F]]
+	loop        ops.Loop
+	job         blendJob[F] // the loop's job
 }
 
 // blendJob computes output rows [lo, hi) of a blendPass.
@@ -335,7 +340,8 @@ type fusedPass[F ops.Float] struct {
 	rowIn, rowOut  int
 	tasks          int
 	tmp            [][]F
-	loop           ops.BoundRange[fusedJob[F]]
+	loop           ops.Loop
+	job            fusedJob[F] // the loop's job
 }
 
 // fusedJob computes the output rows of tasks [lo, hi) of a fusedPass.
