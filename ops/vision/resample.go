@@ -4,6 +4,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // axisPlan says, for each output position of one axis, which inputs it
@@ -81,8 +82,8 @@ func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, t
 	}
 	return &widenExec{
 		f: newFloatExec[float64](plans, s, last, block, threads),
-		x: make([]float64, ops.NumElems(s.in)),
-		y: make([]float64, ops.NumElems(s.out)),
+		x: ops.New(onnx.Double, ops.NumElems(s.in)),
+		y: ops.New(onnx.Double, ops.NumElems(s.out)),
 	}
 }
 
@@ -444,39 +445,13 @@ func gatherTaps[F ops.Float](dst, src []F, t *taps[F]) {
 // output.
 type widenExec struct {
 	f    *floatExec[float64]
-	x, y []float64
+	x, y *ops.Tensor // float64
 }
 
 func (e *widenExec) run(par ops.Parallel, x, y *ops.Tensor) {
-	switch x.Type {
-	case onnx.Int8:
-		widenNarrow(e, par, ops.Elems[int8](x), ops.Elems[int8](y))
-	case onnx.Int16:
-		widenNarrow(e, par, ops.Elems[int16](x), ops.Elems[int16](y))
-	case onnx.Int32:
-		widenNarrow(e, par, ops.Elems[int32](x), ops.Elems[int32](y))
-	case onnx.Int64:
-		widenNarrow(e, par, ops.Elems[int64](x), ops.Elems[int64](y))
-	case onnx.Uint8:
-		widenNarrow(e, par, ops.Elems[uint8](x), ops.Elems[uint8](y))
-	case onnx.Uint16:
-		widenNarrow(e, par, ops.Elems[uint16](x), ops.Elems[uint16](y))
-	case onnx.Uint32:
-		widenNarrow(e, par, ops.Elems[uint32](x), ops.Elems[uint32](y))
-	case onnx.Uint64:
-		widenNarrow(e, par, ops.Elems[uint64](x), ops.Elems[uint64](y))
-	}
-}
-
-// widenNarrow runs e on integer tensors x and y.
-func widenNarrow[T ops.Numeric](e *widenExec, par ops.Parallel, x, y []T) {
-	for i, v := range x {
-		e.x[i] = float64(v)
-	}
-	e.f.resize(par, e.x, e.y)
-	for i, v := range e.y {
-		y[i] = saturate[T](v)
-	}
+	wide.Convert(e.x, x)
+	e.f.resize(par, e.x.F64(), e.y.F64())
+	saturateInto(y, e.y.F64())
 }
 
 // extrapFix writes the extrapolation value over every output element one
