@@ -3,6 +3,7 @@ package array
 import (
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -123,7 +124,7 @@ func findUnique[T ops.Numeric](x []T, outer, dim, inner int, sorted bool) *uniqu
 	for i := range perm {
 		perm[i] = i
 	}
-	slices.SortStableFunc(perm, compare)
+	sort.SliceStable(perm, func(i, j int) bool { return compare(perm[i], perm[j]) < 0 })
 	// Groups of equal slices in sorted order; a stable sort puts each
 	// group's first occurrence first.
 	u := &uniques{inverse: make([]int, dim)}
@@ -142,7 +143,7 @@ func findUnique[T ops.Numeric](x []T, outer, dim, inner int, sorted bool) *uniqu
 	}
 	if !sorted {
 		order := slices.Clone(rank)
-		slices.SortFunc(order, func(a, b int) int { return u.first[a] - u.first[b] })
+		sort.Slice(order, func(i, j int) bool { return u.first[order[i]] < u.first[order[j]] })
 		first, counts := slices.Clone(u.first), slices.Clone(u.counts)
 		for pos, g := range order {
 			rank[g] = pos
