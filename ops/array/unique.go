@@ -72,14 +72,16 @@ func (op *uniqueOp) find(x *ops.Tensor) (*uniques, error) {
 		return nil, err
 	}
 	switch x.Type {
-	case onnx.Float:
-		return findUnique(ops.Elems[float32](x), outer, dim, inner, op.sorted), nil
 	case onnx.Double:
 		return findUnique(ops.Elems[float64](x), outer, dim, inner, op.sorted), nil
 	case onnx.Uint64:
 		return findUnique(ops.Elems[uint64](x), outer, dim, inner, op.sorted), nil
 	case onnx.Int64:
 		return findUnique(ops.Elems[int64](x), outer, dim, inner, op.sorted), nil
+	case onnx.Float: // float32 compares alike as a float64 copy
+		w := ops.New(onnx.Double, x.Shape...)
+		wide.Convert(w, x)
+		return findUnique(ops.Elems[float64](w), outer, dim, inner, op.sorted), nil
 	}
 	// The narrower integers (and bools) order alike as an int64 copy.
 	w := ops.New(onnx.Int64, x.Shape...)
