@@ -74,8 +74,6 @@ func (op *uniqueOp) find(x *ops.Tensor) (*uniques, error) {
 	switch x.Type {
 	case onnx.Double:
 		return findUnique(ops.Elems[float64](x), outer, dim, inner, op.sorted), nil
-	case onnx.Uint64:
-		return findUnique(ops.Elems[uint64](x), outer, dim, inner, op.sorted), nil
 	case onnx.Int64:
 		return findUnique(ops.Elems[int64](x), outer, dim, inner, op.sorted), nil
 	case onnx.Float: // float32 compares alike as a float64 copy
@@ -83,9 +81,14 @@ func (op *uniqueOp) find(x *ops.Tensor) (*uniques, error) {
 		wide.Convert(w, x)
 		return findUnique(ops.Elems[float64](w), outer, dim, inner, op.sorted), nil
 	}
-	// The narrower integers (and bools) order alike as an int64 copy.
+	// The narrower integers (and bools) order alike as an int64 copy, and
+	// uint64 as one with the top bits flipped.
 	w := ops.New(onnx.Int64, x.Shape...)
-	wide.Convert(w, x)
+	if x.Type == onnx.Uint64 {
+		wide.FlipUint64(w, x)
+	} else {
+		wide.Convert(w, x)
+	}
 	return findUnique(ops.Elems[int64](w), outer, dim, inner, op.sorted), nil
 }
 

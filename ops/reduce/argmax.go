@@ -106,8 +106,10 @@ func bindArg(par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor
 		return bindArgOf[float32](par, x, l, dir, y, oneHot)
 	case onnx.Double:
 		return bindArgOf[float64](par, x, l, dir, y, oneHot)
-	case onnx.Uint64:
-		return bindArgOf[uint64](par, x, l, dir, y, oneHot)
+	case onnx.Uint64: // top bits flipped, int64 copies order alike
+		return wide.FlippedUint64([]*ops.Tensor{x}, nil, func(xs, _ []*ops.Tensor) func() error {
+			return bindArgOf[int64](par, xs[0], l, dir, y, oneHot)
+		})
 	case onnx.Int64:
 		return bindArgOf[int64](par, x, l, dir, y, oneHot)
 	}

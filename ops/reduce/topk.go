@@ -121,8 +121,10 @@ func (op *topKOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 				run = bindTopK[float32](ctx.Par, op.smallest, l, k, in[0], out)
 			case onnx.Double:
 				run = bindTopK[float64](ctx.Par, op.smallest, l, k, in[0], out)
-			case onnx.Uint64:
-				run = bindTopK[uint64](ctx.Par, op.smallest, l, k, in[0], out)
+			case onnx.Uint64: // top bits flipped, int64 copies order alike
+				run = wide.FlippedUint64(in[:1], out[:1], func(xs, ys []*ops.Tensor) func() error {
+					return bindTopK[int64](ctx.Par, op.smallest, l, k, xs[0], []*ops.Tensor{ys[0], out[1]})
+				})
 			case onnx.Int64:
 				run = bindTopK[int64](ctx.Par, op.smallest, l, k, in[0], out)
 			default: // on int64 copies of X and Values, which order alike

@@ -312,3 +312,42 @@ func Widened(t ops.DType, xs, ys []*ops.Tensor, bind func(xs, ys []*ops.Tensor) 
 		return nil
 	}
 }
+
+// FlippedUint64 binds bind over int64 copies of the uint64 tensors xs and
+// ys with their top bits flipped, made here: the copies order as signed
+// values as the originals do as unsigned ones, so that kernels that only
+// compare and move values (ArgMax, TopK, Unique) serve uint64 through
+// their int64 instantiation. A call of the step flips every x into its
+// copy, runs bind's step, then flips every copy of y back into y.
+func FlippedUint64(xs, ys []*ops.Tensor, bind func(xs, ys []*ops.Tensor) func() error) func() error {
+	copies := func(ts []*ops.Tensor) []*ops.Tensor {
+		c := make([]*ops.Tensor, len(ts))
+		for i, x := range ts {
+			c[i] = ops.New(onnx.Int64, x.Shape...)
+		}
+		return c
+	}
+	wx, wy := copies(xs), copies(ys)
+	run := bind(wx, wy)
+	return func() error {
+		for i, x := range xs {
+			FlipUint64(wx[i], x)
+		}
+		if err := run(); err != nil {
+			return err
+		}
+		for i, y := range ys {
+			FlipUint64(y, wy[i])
+		}
+		return nil
+	}
+}
+
+// FlipUint64 sets the 64-bit elements of d to those of x with their top
+// bits flipped, which maps uint64's order onto int64's and back.
+func FlipUint64(d, x *ops.Tensor) {
+	dv := ops.View[uint64](d.Data)
+	for i, v := range ops.View[uint64](x.Data)[:x.Len()] {
+		dv[i] = v ^ 1<<63
+	}
+}
