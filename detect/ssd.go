@@ -70,8 +70,8 @@ func (p *priors) cell(l int) int {
 
 // priorWalk yields the priors one by one without storing them.
 type priorWalk struct {
-	p                         *priors
-	w, h                      int
+	p                          *priors
+	w, h                       int
 	level, x, y, k, cols, rows int
 }
 
