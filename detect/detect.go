@@ -28,7 +28,8 @@
 // Boxes go through a confidence threshold, non-maximum suppression (per
 // class, or across classes; BlazeFace blends overlapping boxes as
 // MediaPipe does) and a maximum count, then are mapped back to the pixels
-// of the upright photo (its EXIF orientation applied) and clipped to it.
+// of the upright photo (its EXIF orientation applied) and clipped to it
+// (a box left empty, wholly in a letterbox's bars, is dropped).
 // Labels are the model's own when its metadata names its classes
 // (Ultralytics' "names"), else COCO's 80 for 80-class object detectors,
 // "face" for face detectors, "class N" otherwise, or a list of your own.
@@ -693,14 +694,19 @@ func (d *Detector) run(ctx context.Context, w *worker, data []float32, shape []i
 	return nil
 }
 
-// fill maps the kept candidates back to the image and appends them to
-// res.Boxes, reusing the array and each Box's Landmarks array.
+// fill maps the kept candidates back to the image, clips them to it and
+// appends those left with an area to res.Boxes, reusing the array and
+// each Box's Landmarks array.
 func (d *Detector) fill(res *Result, cs *candidates, pl preprocess.Placement, iw, ih int) {
 	fw, fh := float64(iw), float64(ih)
 	for _, i := range cs.order {
 		c := &cs.c[i]
 		x1, y1 := pl.ToImage(float64(c.x1), float64(c.y1))
 		x2, y2 := pl.ToImage(float64(c.x2), float64(c.y2))
+		x1, y1, x2, y2 = clip(x1, fw), clip(y1, fh), clip(x2, fw), clip(y2, fh)
+		if !(x2 > x1 && y2 > y1) {
+			continue // wholly in the letterbox's bars, or outside the photo
+		}
 		n := len(res.Boxes)
 		if n < cap(res.Boxes) {
 			res.Boxes = res.Boxes[:n+1]
@@ -708,8 +714,7 @@ func (d *Detector) fill(res *Result, cs *candidates, pl preprocess.Placement, iw
 			res.Boxes = append(res.Boxes, Box{})
 		}
 		b := &res.Boxes[n]
-		b.X1, b.Y1 = clip(x1, fw), clip(y1, fh)
-		b.X2, b.Y2 = clip(x2, fw), clip(y2, fh)
+		b.X1, b.Y1, b.X2, b.Y2 = x1, y1, x2, y2
 		b.Score, b.Class, b.Label = float64(c.score), int(c.class), d.label(int(c.class))
 		b.Landmarks = b.Landmarks[:0]
 		if c.lm >= 0 {

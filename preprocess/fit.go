@@ -51,7 +51,9 @@ func ParseFit(s string) (Fit, error) {
 // (so that the image spans 0..width, 0..height), is at
 // (x*ScaleX + Left, y*ScaleY + Top) in the tensor, which is Width x Height
 // pixels. Left and Top are the letterbox bars, or negative for the part a
-// centre crop cuts off.
+// centre crop cuts off. A letterbox's scale is the nominal one,
+// min(Width/w, Height/h), on both axes, as detectors' own code maps boxes
+// back (the resized sides are that scale rounded to whole pixels).
 type Placement struct {
 	Width, Height  int     // the tensor's size
 	ScaleX, ScaleY float64 // resized size over the image's size, per axis
@@ -74,9 +76,14 @@ func (opt Options) Place(w, h int) (Placement, error) {
 		return Placement{}, fmt.Errorf("preprocess: empty image (%dx%d)", w, h)
 	}
 	f := fitOf(w, h, o)
-	return Placement{Width: f.outW, Height: f.outH,
+	p := Placement{Width: f.outW, Height: f.outH,
 		ScaleX: float64(f.nw) / float64(w), ScaleY: float64(f.nh) / float64(h),
-		Left: f.left, Top: f.top}, nil
+		Left: f.left, Top: f.top}
+	if o.Fit == Letterbox {
+		p.ScaleX = min(float64(o.Width)/float64(w), float64(o.Height)/float64(h))
+		p.ScaleY = p.ScaleX
+	}
+	return p, nil
 }
 
 // fitting is the geometry of one image's conversion: resize to nw x nh,

@@ -72,7 +72,7 @@ func TestLetterboxBarsAndContent(t *testing.T) {
 			t.Fatal(err)
 		}
 		if pl.Width != c.outW || pl.Height != c.outH || pl.Top != c.top || pl.Left != 0 ||
-			pl.ScaleX != float64(c.nw)/10 || pl.ScaleY != float64(c.nh)/3 {
+			pl.ScaleX != 3.2 || pl.ScaleY != 3.2 {
 			t.Errorf("%s: Place = %+v", c.name, pl)
 		}
 	}
@@ -142,7 +142,7 @@ func TestFitOptions(t *testing.T) {
 	}
 	// an extreme aspect ratio keeps at least one row
 	pl, err := Options{Width: 64, Height: 64, Fit: Letterbox}.Place(100000, 1)
-	if err != nil || pl.ScaleY*1 != 1 || pl.Top != 31 {
+	if err != nil || pl.ScaleX != 64.0/100000 || pl.Top != 31 {
 		t.Errorf("Place(100000, 1) = %+v, %v", pl, err)
 	}
 }
