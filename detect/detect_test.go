@@ -293,7 +293,7 @@ func TestRecognition(t *testing.T) {
 		{[]output{o("output0", 1, 84, 8400)}, 640, 640, YOLOv8},
 		{[]output{o("output0", 1, 56, 8400)}, 640, 640, YOLOv8},
 		{[]output{o("output0", 1, 25200, 85)}, 640, 640, YOLOv5},
-		{[]output{o("output", 1, 8400, 85)}, 640, 640, YOLOv5}, // one per cell, decoded (no graph: not raw)
+		{[]output{o("output", 1, 8400, 85)}, 640, 640, YOLOv5},  // one per cell, decoded (no graph: not raw)
 		{[]output{o("output0", 1, 25200, 6)}, 640, 640, YOLOv5}, // one class, not NMS output
 		{[]output{o("output0", 1, 300, 6)}, 640, 640, NMS},
 		{[]output{o("output", 100, 7)}, 640, 640, NMS},

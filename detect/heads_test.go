@@ -212,7 +212,9 @@ func retinaFaceModel(w, h int) *onnx.Model {
 // landmarks [N, 10] without a batch axis, outputs grouped by kind).
 func scrfdModel(w, h int) *onnx.Model {
 	b := newHeadBuilder(w, h, 17, 1)
-	flat := func(x string, c int) string { return b.node("Reshape", []string{b.rows(x, c, 2), b.ints(-1, int64(c))}) }
+	flat := func(x string, c int) string {
+		return b.node("Reshape", []string{b.rows(x, c, 2), b.ints(-1, int64(c))})
+	}
 	var scores, boxes, lms []string
 	for _, s := range strides3 {
 		scores = append(scores, b.node("Sigmoid", []string{flat(b.conv(s, 2, 3, -1), 1)}))
