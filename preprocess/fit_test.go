@@ -146,3 +146,20 @@ func TestFitOptions(t *testing.T) {
 		t.Errorf("Place(100000, 1) = %+v, %v", pl, err)
 	}
 }
+
+func TestPixelsRGBA(t *testing.T) {
+	p := gradient(5, 3)
+	img := p.RGBA()
+	for y := range 3 {
+		for x := range 5 {
+			i := 3 * (y*5 + x)
+			if c := img.RGBAAt(x, y); c.R != p.Pix[i] || c.G != p.Pix[i+1] || c.B != p.Pix[i+2] || c.A != 255 {
+				t.Fatalf("pixel (%d, %d) = %v, want %v", x, y, c, p.Pix[i:i+3])
+			}
+		}
+	}
+	g := &Pixels{Width: 2, Height: 1, Channels: 1, Pix: []uint8{7, 200}}
+	if c := g.RGBA().RGBAAt(1, 0); c.R != 200 || c.G != 200 || c.B != 200 {
+		t.Errorf("grey pixel = %v, want 200 in each channel", c)
+	}
+}
