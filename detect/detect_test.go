@@ -5,6 +5,8 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -492,5 +494,30 @@ func TestBadInput(t *testing.T) {
 	cls.output(cls.node("Flatten", []string{cls.conv(32, 10, 1, 0)}), "probs")
 	if _, err := LoadModel(cls.model()); !errors.Is(err, ErrNotDetector) {
 		t.Errorf("a classifier: %v, want ErrNotDetector", err)
+	}
+}
+
+func TestHandleRequest(t *testing.T) {
+	d := loadShared(t, "ultraface-rfb-320")
+	body, err := os.ReadFile(onnxtest.Shared(t, "images", "astronaut.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := d.HandleRequest(ctx, body, url.Values{"name": {"a.png"}})
+	if err != nil || res.Image != "a.png" || len(res.Boxes) != 1 || res.Boxes[0].Label != "face" {
+		t.Fatalf("HandleRequest: %+v, %v; want one face in a.png", res, err)
+	}
+	many, err := d.HandleRequest(ctx, body, url.Values{"conf": {"0.01"}, "iou": {"0.9"}, "max_det": {"3"}})
+	if err != nil || len(many.Boxes) != 3 || many.Image != "" {
+		t.Errorf("conf 0.01, max_det 3: %+v, %v; want 3 boxes", many, err)
+	}
+	for _, q := range []url.Values{{"conf": {"x"}}, {"conf": {"2"}}, {"iou": {"0"}}, {"max_det": {"0"}}, {"agnostic": {"maybe"}}} {
+		if _, err := d.HandleRequest(ctx, body, q); !errors.Is(err, ErrRequest) {
+			t.Errorf("%v: %v, want ErrRequest", q, err)
+		}
+	}
+	if _, err := d.HandleRequest(ctx, []byte("GIF89a broken"), nil); !errors.Is(err, ErrImage) || !strings.Contains(err.Error(), "the request body") {
+		t.Errorf("broken body: %v, want ErrImage naming the request body", err)
 	}
 }
