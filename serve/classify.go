@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/edgeinfer/edgeinfer/classify"
+	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
 // classifyFailure is the answer for an image whose scores came out not
@@ -32,27 +33,19 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request, m *model) erro
 	if m.classifier == nil {
 		return statusf(http.StatusBadRequest, "model %s cannot classify images: %w", m.name, m.notClassifier)
 	}
-	if err := s.checkLength(r); err != nil {
-		return err
-	}
-	// The classifier has sessions of its own; taking one of the model's
-	// bounds the requests it runs at once all the same.
-	sess, err := s.acquire(r.Context(), m)
-	if err != nil {
-		return err
-	}
-	defer m.release(sess)
-	body, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
 	name := q.Get("name")
 	errName := name
 	if errName == "" {
 		errName = "the request body"
 	}
 	var res classify.Result
-	err = m.classifier.ClassifyReader(r.Context(), bytes.NewReader(body), errName, &res)
+	// The classifier has sessions of its own; taking one of the model's
+	// bounds the requests it runs at once all the same.
+	err := s.withSession(w, r, m, func(_ *runtime.Session, body []byte) error {
+		err := m.classifier.ClassifyReader(r.Context(), bytes.NewReader(body), errName, &res)
+		m.ran(err)
+		return err
+	})
 	res.Image = name
 	if len(res.Top) > k {
 		res.Top = res.Top[:k]
@@ -63,7 +56,6 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request, m *model) erro
 		writeJSON(w, http.StatusInternalServerError, classifyFailure{Result: &res, Error: err.Error()})
 		return nil
 	case err != nil:
-		m.ran(err)
 		return err
 	}
 	writeJSON(w, http.StatusOK, &res)

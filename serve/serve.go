@@ -98,6 +98,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -401,12 +402,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.active.Done()
 	start := time.Now()
 	rw := &recorder{ResponseWriter: w}
+	body := &bodyReader{ReadCloser: r.Body}
+	r.Body = body
 	ep, m, err := s.route(r)
-	var stats *modelStats
 	if m != nil {
-		stats = m.stats
-		stats.inFlight.Add(1)
-		defer stats.inFlight.Add(-1)
+		m.stats.inFlight.Add(1)
+		defer m.stats.inFlight.Add(-1)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -415,7 +416,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic serving a request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
 			if rw.status == 0 {
-				s.writeError(rw, statusf(http.StatusInternalServerError, "internal error: %v", p))
+				s.answerError(rw, r, body, statusf(http.StatusInternalServerError, "internal error: %v", p))
 			}
 		}
 		s.metrics.count(m, ep, rw.code(), time.Since(start))
@@ -424,8 +425,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = s.handle(rw, r, ep, m)
 	}
 	if err != nil {
-		s.writeError(rw, err)
+		s.answerError(rw, r, body, err)
 	}
+}
+
+// answerError answers err. When the request's body was not read to its
+// end, the connection closes after the answer, and what net/http reads of
+// the rest before closing must arrive within a second: otherwise it would
+// wait, with no deadline, for a body the client may never send.
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, body *bodyReader, err error) {
+	if r.ContentLength != 0 && !body.done {
+		w.Header().Set("Connection", "close")
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Second))
+	}
+	s.writeError(w, err)
+}
+
+// bodyReader notes whether a request body was read to its end.
+type bodyReader struct {
+	io.ReadCloser
+	done bool
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.done = true
+	}
+	return n, err
 }
 
 // handle runs the endpoint's handler. A handler returns an error when it

@@ -43,10 +43,41 @@ func (s *Server) acquire(ctx context.Context, m *model) (*runtime.Session, error
 	}
 }
 
-// release gives a session back to m.
-func (m *model) release(sess *runtime.Session) { m.sessions <- sess }
+// withSession takes one of m's sessions (see acquire), reads the request
+// body, and runs f with them; it gives the session back after, even when
+// f panics. A body over the limit is refused from its Content-Length
+// first.
+//
+// A request holds its session while its body arrives, so that the
+// memory of the requests in flight stays bounded. The price: net/http
+// notices a client going away only once the body is read, so a client
+// that leaves while waiting for a session is answered (499, without a run)
+// when its turn comes.
+func (s *Server) withSession(w http.ResponseWriter, r *http.Request, m *model, f func(*runtime.Session, []byte) error) error {
+	if err := s.checkLength(r); err != nil {
+		return err
+	}
+	sess, err := s.acquire(r.Context(), m)
+	if err != nil {
+		return err
+	}
+	defer func() { m.sessions <- sess }()
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	if testHookRead != nil {
+		testHookRead(r.Context())
+	}
+	return f(sess, body)
+}
 
-// ran records what a run's error says about the model: a closed model, or
+// testHookRead, when a test sets it, runs with the request's context each
+// time a request holding a session has read its body: to hold the
+// session, to wait for the client to go, or to panic.
+var testHookRead func(context.Context)
+
+// ran records what a run's error (or nil) says about the model: a closed model, or
 // one whose file changed on disk, cannot answer any more, which its
 // readiness then reports.
 func (m *model) ran(err error) {

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -65,41 +66,34 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request, m *model) error {
 		}
 		jsonLen = n
 	}
-	if err := s.checkLength(r); err != nil {
+	var answer []byte
+	binLen := -1
+	err := s.withSession(w, r, m, func(sess *runtime.Session, body []byte) (err error) {
+		answer, binLen, err = runInfer(r.Context(), m, sess, body, jsonLen)
 		return err
-	}
-	sess, err := s.acquire(r.Context(), m)
-	if err != nil {
-		return err
-	}
-	body, binLen, err := s.runInfer(w, r, m, sess, jsonLen)
-	m.release(sess)
+	})
 	if err != nil {
 		return err
 	}
 	contentType := "application/json"
 	if binLen >= 0 {
 		contentType = "application/octet-stream"
-		w.Header().Set(headerLength, strconv.Itoa(len(body)-binLen))
+		w.Header().Set(headerLength, strconv.Itoa(len(answer)-binLen))
 	}
-	writeBody(w, http.StatusOK, contentType, body)
+	writeBody(w, http.StatusOK, contentType, answer)
 	return nil
 }
 
-// runInfer reads, decodes and runs a request on sess, and encodes the
+// runInfer decodes a request body and runs it on sess, and encodes the
 // answer while the outputs, which live in the session, are valid. binLen
 // is the length of the binary data at the end of the answer, or -1 when
 // it is JSON only.
-func (s *Server) runInfer(w http.ResponseWriter, r *http.Request, m *model, sess *runtime.Session, jsonLen int) (answer []byte, binLen int, err error) {
-	body, err := s.readBody(w, r)
-	if err != nil {
-		return nil, 0, err
-	}
+func runInfer(ctx context.Context, m *model, sess *runtime.Session, body []byte, jsonLen int) (answer []byte, binLen int, err error) {
 	req, err := decodeRequest(body, jsonLen, m)
 	if err != nil {
 		return nil, 0, err
 	}
-	outs, err := sess.Run(r.Context(), req.inputs)
+	outs, err := sess.Run(ctx, req.inputs)
 	if err != nil {
 		m.ran(err)
 		return nil, 0, fmt.Errorf("model %s: %w", m.name, err)
