@@ -201,6 +201,43 @@ func isTokenByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E'
 }
 
+// isNumber reports whether tok is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isNumber(tok []byte) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(tok) && tok[i] == '-' {
+		i++
+	}
+	if i < len(tok) && tok[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(tok) && tok[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(tok) && (tok[i] == 'e' || tok[i] == 'E') {
+		i++
+		if i < len(tok) && (tok[i] == '+' || tok[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(tok)
+}
+
 // elementKind says what the JSON elements of a type are.
 func elementKind(dt onnx.DataType) string {
 	if dt == onnx.Bool {
@@ -223,7 +260,7 @@ func store(t *ops.Tensor, i int, tok []byte, datatype string) error {
 		}
 		return nil
 	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
+	if !isNumber(tok) {
 		return fmt.Errorf("%s is not a number", quoteToken(tok))
 	}
 	switch t.Type {
@@ -293,13 +330,13 @@ func store(t *ops.Tensor, i int, tok []byte, datatype string) error {
 	return nil
 }
 
+// The parsers below get valid JSON numbers (see isNumber), which strconv
+// refuses only when they are out of range.
+
 func parseFloat(s string, bits int, datatype string) (float64, error) {
 	f, err := strconv.ParseFloat(s, bits)
-	switch {
-	case errors.Is(err, strconv.ErrRange):
-		return 0, fmt.Errorf("%s is out of range for %s", quoteToken([]byte(s)), datatype)
-	case err != nil:
-		return 0, fmt.Errorf("%s is not a number", quoteToken([]byte(s)))
+	if err != nil {
+		return 0, outOfRange(s, datatype)
 	}
 	return f, nil
 }
@@ -329,18 +366,21 @@ func parseUint(s string, bits int, datatype string) (uint64, error) {
 // integral reads s, which strconv's integer parser refused with err, as
 // an integral number in [lo, hi) written as a float (3.0, 1e3, -0).
 func integral(s string, err error, datatype string, lo, hi float64) (float64, error) {
-	if !errors.Is(err, strconv.ErrRange) {
-		f, ferr := strconv.ParseFloat(s, 64)
-		switch {
-		case ferr != nil && !errors.Is(ferr, strconv.ErrRange):
-			return 0, fmt.Errorf("%s is not a number", quoteToken([]byte(s)))
-		case ferr == nil && f != math.Trunc(f):
-			return 0, fmt.Errorf("%s is not an integer", quoteToken([]byte(s)))
-		case ferr == nil && f >= lo && f < hi:
-			return f, nil
-		}
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, outOfRange(s, datatype)
 	}
-	return 0, fmt.Errorf("%s is out of range for %s", quoteToken([]byte(s)), datatype)
+	f, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil || f < lo || f >= hi:
+		return 0, outOfRange(s, datatype)
+	case f != math.Trunc(f):
+		return 0, fmt.Errorf("%s is not an integer", quoteToken([]byte(s)))
+	}
+	return f, nil
+}
+
+func outOfRange(s, datatype string) error {
+	return fmt.Errorf("%s is out of range for %s", quoteToken([]byte(s)), datatype)
 }
 
 // quoteToken quotes the start of b for an error message.
