@@ -74,13 +74,16 @@
 // while draining, or when the model's file changed on disk (then the model
 // reports not ready); a 503 carries Retry-After.
 //
-// Each model has Options.Sessions sessions. A request holds one from the
-// moment its body is read until its answer is encoded, which bounds the
+// Each model has Options.Sessions sessions. A request takes one before its
+// body is read and keeps it until its answer is encoded, which bounds the
 // memory of the requests in flight (Sessions x (body + tensors) per model);
-// the others wait for one, up to Options.Timeout. Inference stops when the
-// client goes away. A model answering both v2 and classify requests keeps
-// the run memory (arena and scratch, see runtime.PlanInfo) of up to
-// 2 x Sessions runs: its sessions and the classifier's.
+// the others wait for one, up to Options.Timeout. Inference runs with the
+// request's context, so it stops when the client goes away (net/http
+// notices that once the body is read: a client leaving while it waits is
+// answered, without a run, when its turn comes). A model answering both v2
+// and classify requests keeps the run memory (arena and scratch, see
+// runtime.PlanInfo) of up to 2 x Sessions runs: its sessions and the
+// classifier's.
 //
 // # Metrics
 //
@@ -122,6 +125,10 @@ const (
 
 // MaxTopK bounds the k of a classify request.
 const MaxTopK = 100
+
+// maxSessions bounds Options.Sessions: each session running holds a run's
+// memory, so more than this is a mistake.
+const maxSessions = 1024
 
 // Options configure a Server. Zero fields take their defaults.
 type Options struct {
@@ -172,7 +179,7 @@ type Server struct {
 	metrics  *metrics
 	draining chan struct{} // closed by Drain
 	drain    sync.Once
-	active   sync.WaitGroup // handlers running
+	active   sync.WaitGroup // handlers running, for Serve to wait for after cutting them off
 }
 
 // model is one served model and its sessions.
@@ -218,8 +225,8 @@ func New(models []Model, opt Options) (*Server, error) {
 	switch {
 	case opt.MaxBodyBytes < 0:
 		return nil, fmt.Errorf("serve: MaxBodyBytes %d is negative", opt.MaxBodyBytes)
-	case opt.Sessions < 0:
-		return nil, fmt.Errorf("serve: Sessions %d is negative", opt.Sessions)
+	case opt.Sessions < 0 || opt.Sessions > maxSessions:
+		return nil, fmt.Errorf("serve: Sessions %d: want 1 to %d", opt.Sessions, maxSessions)
 	case opt.Timeout < 0 || opt.Grace < 0:
 		return nil, fmt.Errorf("serve: Timeout %v and Grace %v must not be negative", opt.Timeout, opt.Grace)
 	case opt.DecodeThreads < 0:
@@ -316,8 +323,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		s.log.Warn("grace period over: cancelling the requests still running", "grace", s.opt.Grace)
 		srv.Close() // closes the connections, which cancels the requests' contexts
+		s.active.Wait()
 	}
-	s.active.Wait()
 	<-done // http.ErrServerClosed
 	s.log.Info("stopped")
 	return nil

@@ -248,7 +248,8 @@ func TestNew(t *testing.T) {
 		{[]Model{{Name: "", Model: m}}, Options{}, `model name ""`},
 		{[]Model{{Name: "a/b", Model: m}}, Options{}, `model name "a/b": want a non-empty name without /`},
 		{[]Model{{Name: "a"}}, Options{}, `model "a" is nil`},
-		{[]Model{{Name: "a", Model: m}}, Options{Sessions: -1}, "Sessions -1 is negative"},
+		{[]Model{{Name: "a", Model: m}}, Options{Sessions: -1}, "Sessions -1: want 1 to 1024"},
+		{[]Model{{Name: "a", Model: m}}, Options{Sessions: 5000}, "Sessions 5000: want 1 to 1024"},
 		{[]Model{{Name: "a", Model: m}}, Options{MaxBodyBytes: -1}, "MaxBodyBytes -1 is negative"},
 		{[]Model{{Name: "a", Model: m}}, Options{Timeout: -time.Second}, "must not be negative"},
 	} {
