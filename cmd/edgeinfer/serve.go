@@ -22,8 +22,8 @@ import (
 // builtInServeName is the built-in model's name in URLs.
 const builtInServeName = "squeezenet"
 
-// cmdServe is `edgeinfer serve [flags] [MODEL.onnx...]`: package serve on a
-// listening socket until SIGTERM or SIGINT.
+// cmdServe is `edgeinfer serve [flags] [MODEL.onnx|DIR...]`: package serve
+// on a listening socket until SIGTERM or SIGINT.
 func cmdServe(args []string, stderr io.Writer) error {
 	fs := newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; :8080 listens on every interface)")
@@ -73,15 +73,20 @@ func cmdServe(args []string, stderr io.Writer) error {
 }
 
 // loadServed loads the models to serve, each named after its file without
-// .onnx, or the built-in one when there are none. It returns the models
-// loaded so far with an error, for the caller to close.
-func loadServed(paths []string, threads int) ([]serve.Model, error) {
-	if len(paths) == 0 {
+// .onnx (a folder means its .onnx files), or the built-in one when there
+// are none. It returns the models loaded so far with an error, for the
+// caller to close.
+func loadServed(args []string, threads int) ([]serve.Model, error) {
+	if len(args) == 0 {
 		m, err := builtInModel(runtime.WithThreads(threads))
 		if err != nil {
 			return nil, fmt.Errorf("serve: %w", err)
 		}
 		return []serve.Model{{Name: builtInServeName, Model: m}}, nil
+	}
+	paths, err := modelFiles(args)
+	if err != nil {
+		return nil, err
 	}
 	var models []serve.Model
 	from := map[string]string{}
@@ -101,6 +106,33 @@ func loadServed(paths []string, threads int) ([]serve.Model, error) {
 		models = append(models, serve.Model{Name: name, Model: m})
 	}
 	return models, nil
+}
+
+// modelFiles expands the folders among args into their .onnx files
+// (sorted by name, not recursive).
+func modelFiles(args []string) ([]string, error) {
+	var paths []string
+	for _, arg := range args {
+		st, err := os.Stat(arg)
+		if err != nil || !st.IsDir() {
+			paths = append(paths, arg) // loading it reports what is wrong
+			continue
+		}
+		entries, err := os.ReadDir(arg)
+		if err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+		n := len(paths)
+		for _, e := range entries {
+			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".onnx") {
+				paths = append(paths, filepath.Join(arg, e.Name()))
+			}
+		}
+		if len(paths) == n {
+			return nil, fmt.Errorf("serve: folder %s holds no .onnx file", arg)
+		}
+	}
+	return paths, nil
 }
 
 // byteSize is a flag of a byte count: 1048576, 1024KiB, 32MiB, 1GiB.

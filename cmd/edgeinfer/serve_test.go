@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,10 @@ func TestServeStartErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "missing.onnx")
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -30,6 +35,8 @@ func TestServeStartErrors(t *testing.T) {
 		{[]string{"serve", missing}, 2, []string{"edgeinfer: serve: ", missing}},
 		{[]string{"serve", tiny, corrupt}, 2, []string{"edgeinfer: serve: ", corrupt}},
 		{[]string{"serve", tiny, other}, 2, []string{tiny, other, `would both be served as "tiny"`}},
+		{[]string{"serve", dir}, 2, []string{"edgeinfer: serve: ", corrupt}}, // the folder's models: corrupt.onnx, tiny.onnx
+		{[]string{"serve", empty}, 2, []string{"edgeinfer: serve: folder " + empty + " holds no .onnx file"}},
 		{[]string{"serve", "-sessions", "0", tiny}, 2, []string{"must be positive"}},
 		{[]string{"serve", "-max-body", "12XB", tiny}, 2, []string{`"12XB" is not a size`}},
 		{[]string{"serve", "-addr", "127.0.0.1:99999", tiny}, 1, []string{"edgeinfer: serve: listen tcp"}},
@@ -60,5 +67,25 @@ func TestByteSize(t *testing.T) {
 		if got := b.String(); got != want {
 			t.Errorf("%d: %q, want %q", b, got, want)
 		}
+	}
+}
+
+// TestModelFiles: a folder argument means its .onnx files, sorted, not
+// recursive; files are taken as given.
+func TestModelFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.onnx", "A.ONNX", "notes.txt", "sub/c.onnx"} {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := modelFiles([]string{"x.onnx", dir})
+	want := []string{"x.onnx", filepath.Join(dir, "A.ONNX"), filepath.Join(dir, "b.onnx")}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("%v, %v; want %v", got, err, want)
 	}
 }
