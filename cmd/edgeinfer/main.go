@@ -5,7 +5,7 @@
 //
 //	edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...   classify images
 //	edgeinfer demo                            classify a built-in photo with the built-in model
-//	edgeinfer serve [-addr 127.0.0.1:8080] [flags] [MODEL.onnx|DIR...]   answer inference requests over HTTP (package serve)
+//	edgeinfer serve [-addr 127.0.0.1:8080] [flags] [[NAME=]MODEL.onnx|DIR...]   answer inference requests over HTTP (package serve)
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
 //	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
@@ -136,14 +136,15 @@ var commands = map[string]command{
 			"A folder means its images (sorted, not recursive); - reads one image from standard input.\n" +
 			"With several images a bad one is reported and the others still run; the exit code is then 1."},
 	"demo": {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
-	"serve": {"serve [-addr 127.0.0.1:8080] [-threads N] [-max-body 32MiB] [-timeout 10s] [-sessions N] [-grace 20s] [MODEL.onnx|DIR...]",
+	"serve": {"serve [-addr 127.0.0.1:8080] [-threads N] [-max-body 32MiB] [-timeout 10s] [-sessions N] [-grace 20s] [[NAME=]MODEL.onnx|DIR...]",
 		"Answers inference requests over HTTP (KServe/Triton v2, image classification, metrics).\n\n" +
 			"Endpoints: the Open Inference Protocol v2 (POST /v2/models/NAME/infer, GET /v2/models/NAME,\n" +
 			"/v2/health/live, /v2/health/ready), POST /v1/models/NAME/classify?k=5 with an image as the body\n" +
 			"(answering the JSON of -json), and Prometheus GET /metrics. Each model is named after its file\n" +
-			"without .onnx; a folder means its .onnx files; without one the built-in SqueezeNet 1.0 is\n" +
-			"served as squeezenet. SIGTERM or SIGINT stops it gracefully. Logs go to stderr. Exit 0 after\n" +
-			"a stop, 2 when a model does not load, 1 when the address cannot be listened on."},
+			"without .onnx, or NAME given as NAME=PATH; a folder means its .onnx files (NAME=DIR: its one\n" +
+			"file); without any the built-in SqueezeNet 1.0 is served as squeezenet. SIGTERM or SIGINT\n" +
+			"stops it gracefully. Logs go to stderr. Exit 0 after a stop, 2 when a model does not load, 1\n" +
+			"when the address cannot be listened on."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},

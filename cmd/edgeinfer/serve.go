@@ -22,8 +22,8 @@ import (
 // builtInServeName is the built-in model's name in URLs.
 const builtInServeName = "squeezenet"
 
-// cmdServe is `edgeinfer serve [flags] [MODEL.onnx|DIR...]`: package serve
-// on a listening socket until SIGTERM or SIGINT.
+// cmdServe is `edgeinfer serve [flags] [[NAME=]MODEL.onnx|DIR...]`: package
+// serve on a listening socket until SIGTERM or SIGINT.
 func cmdServe(args []string, stderr io.Writer) error {
 	fs := newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; :8080 listens on every interface)")
@@ -72,10 +72,9 @@ func cmdServe(args []string, stderr io.Writer) error {
 	return nil
 }
 
-// loadServed loads the models to serve, each named after its file without
-// .onnx (a folder means its .onnx files), or the built-in one when there
-// are none. It returns the models loaded so far with an error, for the
-// caller to close.
+// loadServed loads the models to serve (see modelFiles), or the built-in
+// one when there are none. It returns the models loaded so far with an
+// error, for the caller to close.
 func loadServed(args []string, threads int) ([]serve.Model, error) {
 	if len(args) == 0 {
 		m, err := builtInModel(runtime.WithThreads(threads))
@@ -84,55 +83,76 @@ func loadServed(args []string, threads int) ([]serve.Model, error) {
 		}
 		return []serve.Model{{Name: builtInServeName, Model: m}}, nil
 	}
-	paths, err := modelFiles(args)
+	files, err := modelFiles(args)
 	if err != nil {
 		return nil, err
 	}
 	var models []serve.Model
 	from := map[string]string{}
-	for _, path := range paths {
-		name := filepath.Base(path)
-		if ext := filepath.Ext(name); strings.EqualFold(ext, ".onnx") {
-			name = strings.TrimSuffix(name, ext)
+	for _, f := range files {
+		if prev, dup := from[f.name]; dup {
+			return models, fmt.Errorf("serve: %s and %s would both be served as %q; rename one", prev, f.path, f.name)
 		}
-		if prev, dup := from[name]; dup {
-			return models, fmt.Errorf("serve: %s and %s would both be served as %q; rename one", prev, path, name)
-		}
-		from[name] = path
-		m, err := runtime.Load(path, runtime.WithThreads(threads))
+		from[f.name] = f.path
+		m, err := runtime.Load(f.path, runtime.WithThreads(threads))
 		if err != nil {
 			return models, fmt.Errorf("serve: %w", err)
 		}
-		models = append(models, serve.Model{Name: name, Model: m})
+		models = append(models, serve.Model{Name: f.name, Model: m})
 	}
 	return models, nil
 }
 
-// modelFiles expands the folders among args into their .onnx files
-// (sorted by name, not recursive).
-func modelFiles(args []string) ([]string, error) {
-	var paths []string
+// modelFile is a model to serve: its name and its file.
+type modelFile struct{ name, path string }
+
+// modelFiles reads the model arguments: a file, named after itself without
+// .onnx; a folder, meaning its .onnx files (sorted by name, not
+// recursive); or NAME=PATH, the file at PATH (or the one .onnx file of the
+// folder PATH) served as NAME.
+func modelFiles(args []string) ([]modelFile, error) {
+	var files []modelFile
 	for _, arg := range args {
-		st, err := os.Stat(arg)
+		name, path, named := strings.Cut(arg, "=")
+		if _, err := os.Stat(arg); !named || err == nil || name == "" || strings.ContainsAny(name, `/\`) {
+			name, path, named = "", arg, false // a path, maybe holding "="
+		}
+		var found []modelFile
+		st, err := os.Stat(path)
 		if err != nil || !st.IsDir() {
-			paths = append(paths, arg) // loading it reports what is wrong
-			continue
-		}
-		entries, err := os.ReadDir(arg)
-		if err != nil {
-			return nil, fmt.Errorf("serve: %w", err)
-		}
-		n := len(paths)
-		for _, e := range entries {
-			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".onnx") {
-				paths = append(paths, filepath.Join(arg, e.Name()))
+			found = append(found, modelFile{nameOf(path), path}) // loading it reports what is wrong
+		} else {
+			entries, err := os.ReadDir(path)
+			if err != nil {
+				return nil, fmt.Errorf("serve: %w", err)
+			}
+			for _, e := range entries {
+				if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".onnx") {
+					found = append(found, modelFile{nameOf(e.Name()), filepath.Join(path, e.Name())})
+				}
+			}
+			if len(found) == 0 {
+				return nil, fmt.Errorf("serve: folder %s holds no .onnx file", path)
 			}
 		}
-		if len(paths) == n {
-			return nil, fmt.Errorf("serve: folder %s holds no .onnx file", arg)
+		if named {
+			if len(found) > 1 {
+				return nil, fmt.Errorf("serve: %s: folder %s holds %d .onnx files; name one of them", arg, path, len(found))
+			}
+			found[0].name = name
 		}
+		files = append(files, found...)
 	}
-	return paths, nil
+	return files, nil
+}
+
+// nameOf is the name a model file is served as: its name without .onnx.
+func nameOf(path string) string {
+	name := filepath.Base(path)
+	if ext := filepath.Ext(name); strings.EqualFold(ext, ".onnx") {
+		name = strings.TrimSuffix(name, ext)
+	}
+	return name
 }
 
 // byteSize is a flag of a byte count: 1048576, 1024KiB, 32MiB, 1GiB.

@@ -71,10 +71,11 @@ func TestByteSize(t *testing.T) {
 }
 
 // TestModelFiles: a folder argument means its .onnx files, sorted, not
-// recursive; files are taken as given.
+// recursive; files are taken as given; NAME=PATH names a file, or the one
+// .onnx file of a folder.
 func TestModelFiles(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"b.onnx", "A.ONNX", "notes.txt", "sub/c.onnx"} {
+	for _, name := range []string{"b.onnx", "A.ONNX", "notes.txt", "sub/c.onnx", "x=y.onnx"} {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -83,9 +84,21 @@ func TestModelFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := modelFiles([]string{"x.onnx", dir})
-	want := []string{"x.onnx", filepath.Join(dir, "A.ONNX"), filepath.Join(dir, "b.onnx")}
-	if err != nil || !slices.Equal(got, want) {
-		t.Errorf("%v, %v; want %v", got, err, want)
+	sub := filepath.Join(dir, "sub")
+	for _, tc := range []struct {
+		args []string
+		want []modelFile
+	}{
+		{[]string{"m.onnx", "model.ONNX", "net.bin"}, []modelFile{{"m", "m.onnx"}, {"model", "model.ONNX"}, {"net.bin", "net.bin"}}},
+		{[]string{dir}, []modelFile{{"A", filepath.Join(dir, "A.ONNX")}, {"b", filepath.Join(dir, "b.onnx")}, {"x=y", filepath.Join(dir, "x=y.onnx")}}},
+		{[]string{"resnet=/mnt/models/model.onnx", "mobile=" + sub}, []modelFile{{"resnet", "/mnt/models/model.onnx"}, {"mobile", filepath.Join(sub, "c.onnx")}}},
+		{[]string{filepath.Join(dir, "x=y.onnx")}, []modelFile{{"x=y", filepath.Join(dir, "x=y.onnx")}}},
+	} {
+		if got, err := modelFiles(tc.args); err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%v: %v, %v; want %v", tc.args, got, err, tc.want)
+		}
+	}
+	if _, err := modelFiles([]string{"all=" + dir}); err == nil || !strings.Contains(err.Error(), "holds 3 .onnx files; name one of them") {
+		t.Errorf("NAME=DIR of 3 models: %v", err)
 	}
 }
