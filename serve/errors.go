@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/edgeinfer/edgeinfer/classify"
+	"github.com/edgeinfer/edgeinfer/detect"
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
@@ -46,7 +47,8 @@ func statusOf(err error) int {
 		return http.StatusServiceUnavailable
 	case errors.Is(err, runtime.ErrPanic):
 		return http.StatusInternalServerError
-	case errors.As(err, &inErr), errors.As(err, &limErr), errors.Is(err, classify.ErrImage):
+	case errors.As(err, &inErr), errors.As(err, &limErr), errors.Is(err, classify.ErrImage),
+		errors.Is(err, detect.ErrImage), errors.Is(err, detect.ErrRequest):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError

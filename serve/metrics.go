@@ -35,8 +35,14 @@ type requestKey struct {
 // modelStats are one model's gauges and latency histograms.
 type modelStats struct {
 	inFlight, waiting atomic.Int64
-	infer, classify   histogram
+	// latency holds the histograms of the endpoints that run the model
+	// (infer, classify, detect), indexed by endpoint.
+	latency [numEndpoints]histogram
 }
+
+// timed reports whether an endpoint runs the model, and so has a latency
+// histogram.
+func timed(ep endpoint) bool { return ep == epInfer || ep == epClassify || ep == epDetect }
 
 // histogram counts observations by latencyBuckets.
 type histogram struct {
@@ -68,11 +74,8 @@ func (mt *metrics) count(m *model, ep endpoint, code int, d time.Duration) {
 	key := requestKey{ep: ep, code: code}
 	if m != nil {
 		key.model = m.name
-		switch ep {
-		case epInfer:
-			m.stats.infer.observe(d.Seconds())
-		case epClassify:
-			m.stats.classify.observe(d.Seconds())
+		if timed(ep) {
+			m.stats.latency[ep].observe(d.Seconds())
 		}
 	}
 	mt.mu.Lock()
@@ -107,8 +110,11 @@ func (mt *metrics) write(w http.ResponseWriter) {
 	header(&b, "edgeinfer_request_duration_seconds", "histogram", "Time from a request's arrival to its answer, by model and endpoint.")
 	for _, name := range mt.names {
 		s := mt.models[name]
-		s.infer.write(&b, "edgeinfer_request_duration_seconds", labels("model", name, "endpoint", endpointNames[epInfer]))
-		s.classify.write(&b, "edgeinfer_request_duration_seconds", labels("model", name, "endpoint", endpointNames[epClassify]))
+		for ep := range numEndpoints {
+			if timed(ep) {
+				s.latency[ep].write(&b, "edgeinfer_request_duration_seconds", labels("model", name, "endpoint", endpointNames[ep]))
+			}
+		}
 	}
 	header(&b, "edgeinfer_requests_in_flight", "gauge", "Requests for a model being answered now, waiting ones included.")
 	for _, name := range mt.names {

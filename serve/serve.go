@@ -22,6 +22,7 @@
 //	GET  /v2/models/NAME/ready      {"name":NAME,"ready":true}; 503 with false when it cannot answer
 //	POST /v2/models/NAME/infer      inference: tensors in, tensors out
 //	POST /v1/models/NAME/classify   an image as the body; ?k=5 (1 to MaxTopK) classes
+//	POST /v1/models/NAME/detect     an image as the body; ?conf=&iou=&max_det=&agnostic= optional
 //	GET  /metrics                   Prometheus text exposition format
 //
 // # Inference (v2)
@@ -59,6 +60,18 @@
 // parameter is echoed as its "image". A model whose inputs and outputs are
 // not an image classifier's answers 400 here, and serves v2 requests as
 // any other.
+//
+// # Detection
+//
+// POST /v1/models/NAME/detect takes an image file in the same way and
+// answers the JSON object `edgeinfer detect -json` prints (see
+// detect.Result): the boxes, in the photo's pixels, with labels, scores and
+// landmarks where the family has them. The optional query parameters conf,
+// iou, max_det and agnostic override the detector's thresholds for the
+// request, and name is echoed as the result's "image". The model's family
+// (YOLO, SSD, RetinaFace, ...) is recognised from its outputs when it is
+// loaded, as by package detect; a model that is not a detector answers 400
+// here.
 //
 // # Errors, concurrency and limits
 //
@@ -113,6 +126,7 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/classify"
+	"github.com/edgeinfer/edgeinfer/detect"
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
@@ -195,6 +209,9 @@ type model struct {
 	// says why.
 	classifier    *classify.Classifier
 	notClassifier error
+	// detector runs detect requests, or is nil and notDetector says why.
+	detector    *detect.Detector
+	notDetector error
 	// broken is the error that made the model unable to answer (its file
 	// changed on disk, or it was closed), or nil.
 	broken atomic.Pointer[error]
@@ -261,6 +278,11 @@ func New(models []Model, opt Options) (*Server, error) {
 		}
 		m.classifier, m.notClassifier = classify.New(mm.Model, classify.WithName(mm.Name),
 			classify.WithTopK(MaxTopK), classify.WithThreads(opt.DecodeThreads))
+		if m.notClassifier != nil { // a model is one or the other
+			m.detector, m.notDetector = detect.New(mm.Model, detect.WithName(mm.Name))
+		} else {
+			m.notDetector = fmt.Errorf("it is an image classifier: %w", detect.ErrNotDetector)
+		}
 		s.models[mm.Name] = m
 		s.names = append(s.names, mm.Name)
 	}
@@ -342,12 +364,13 @@ const (
 	epModelReady
 	epInfer
 	epClassify
+	epDetect
 	epMetrics
 	numEndpoints
 )
 
 var endpointNames = [numEndpoints]string{"unknown", "live", "ready", "server_metadata",
-	"model_metadata", "model_ready", "infer", "classify", "metrics"}
+	"model_metadata", "model_ready", "infer", "classify", "detect", "metrics"}
 
 // route finds the endpoint and model of r, or the 404 or 405 error.
 func (s *Server) route(r *http.Request) (endpoint, *model, error) {
@@ -366,6 +389,8 @@ func (s *Server) route(r *http.Request) (endpoint, *model, error) {
 		rest := strings.TrimPrefix(path, "/v1/models/")
 		if n, ok := strings.CutSuffix(rest, "/classify"); ok && n != "" && !strings.Contains(n, "/") {
 			ep, name, method = epClassify, n, http.MethodPost
+		} else if n, ok := strings.CutSuffix(rest, "/detect"); ok && n != "" && !strings.Contains(n, "/") {
+			ep, name, method = epDetect, n, http.MethodPost
 		}
 	case strings.HasPrefix(path, "/v2/models/"):
 		parts := strings.Split(strings.TrimPrefix(path, "/v2/models/"), "/")
@@ -487,6 +512,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, ep endpoint, m *
 		return s.infer(w, r, m)
 	case epClassify:
 		return s.classify(w, r, m)
+	case epDetect:
+		return s.detect(w, r, m)
 	}
 	return nil
 }

@@ -1,11 +1,13 @@
 // Command edgeinfer names what is in photos with an ONNX image classifier
-// (a built-in SqueezeNet 1.0 when no model is given); it also inspects
+// (a built-in SqueezeNet 1.0 when no model is given); it also finds
+// objects and faces with ONNX detectors, inspects
 // models, runs ONNX backend-style test folders, benchmarks, and writes the
 // synthetic benchmark models.
 //
 //	edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...   classify images
 //	edgeinfer demo                            classify a built-in photo with the built-in model
 //	edgeinfer serve [-addr 127.0.0.1:8080] [flags] [[NAME=]MODEL.onnx|DIR...]   answer inference requests over HTTP (package serve)
+//	edgeinfer detect [flags] MODEL.onnx IMAGE|DIR|-...   find objects or faces, draw them with -o
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
 //	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
@@ -72,6 +74,8 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) 
 		cmd = args[0]
 	}
 	switch cmd {
+	case "detect":
+		err = cmdDetect(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		err = cmdInspect(args[1:], stdout)
 	case "test":
@@ -137,14 +141,20 @@ var commands = map[string]command{
 			"With several images a bad one is reported and the others still run; the exit code is then 1."},
 	"demo": {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
 	"serve": {"serve [-addr 127.0.0.1:8080] [-threads N] [-max-body 32MiB] [-timeout 10s] [-sessions N] [-grace 20s] [[NAME=]MODEL.onnx|DIR...]",
-		"Answers inference requests over HTTP (KServe/Triton v2, image classification, metrics).\n\n" +
+		"Answers inference requests over HTTP (KServe/Triton v2, classification, detection, metrics).\n\n" +
 			"Endpoints: the Open Inference Protocol v2 (POST /v2/models/NAME/infer, GET /v2/models/NAME,\n" +
-			"/v2/health/live, /v2/health/ready), POST /v1/models/NAME/classify?k=5 with an image as the body\n" +
-			"(answering the JSON of -json), and Prometheus GET /metrics. Each model is named after its file\n" +
+			"/v2/health/live, /v2/health/ready), POST /v1/models/NAME/classify?k=5 and\n" +
+			"/v1/models/NAME/detect?conf=0.3 with an image as the body (answering the JSON of -json and of\n" +
+			"detect -json), and Prometheus GET /metrics. Each model is named after its file\n" +
 			"without .onnx, or NAME given as NAME=PATH; a folder means its .onnx files (NAME=DIR: its one\n" +
 			"file); without any the built-in SqueezeNet 1.0 is served as squeezenet. SIGTERM or SIGINT\n" +
 			"stops it gracefully. Logs go to stderr. Exit 0 after a stop, 2 when a model does not load, 1\n" +
 			"when the address cannot be listened on."},
+	"detect": {"detect [-conf 0.25] [-iou 0.45] [-labels FILE] [-family auto|yolov5|yolov8|yolox|...] [-o annotated.jpg] [-json] MODEL.onnx IMAGE|DIR|-...",
+		"Finds objects or faces in photos: labelled, scored boxes (and landmarks) in the photo's pixels.\n\n" +
+			"One line per box, or one JSON object per image with -json; -o draws them. The detector family (YOLOv5/v7, YOLOv8/v9/11, YOLOX,\n" +
+			"NanoDet, SSD/UltraFace, RetinaFace, SCRFD, YuNet, BlazeFace, models with NMS inside) is recognised\n" +
+			"from the model's outputs; it sets the preprocessing and the default thresholds."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
@@ -190,7 +200,7 @@ func helpText(fs *flag.FlagSet) string {
 	}
 	if fs.Name() == "edgeinfer" {
 		b.WriteString("\nother commands (edgeinfer COMMAND -h for each one's flags):\n")
-		for _, name := range []string{"demo", "serve", "inspect", "test", "bench", "gen", "ops", "version"} {
+		for _, name := range []string{"demo", "detect", "serve", "inspect", "test", "bench", "gen", "ops", "version"} {
 			summary, _, _ := strings.Cut(commands[name].about, "\n")
 			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, summary)
 		}
