@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/edgeinfer/edgeinfer/classify"
+	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
 // A build with the nobuiltin tag leaves out the built-in model and photo
@@ -13,5 +14,9 @@ import (
 var samplePhoto []byte
 
 func builtInClassifier(int, ...classify.Option) (*classify.Classifier, error) {
-	return nil, errors.New("this edgeinfer was built without the built-in model (-tags nobuiltin): give a MODEL.onnx as the first argument")
+	return nil, errNoBuiltIn
 }
+
+func builtInModel(...runtime.Option) (*runtime.Model, error) { return nil, errNoBuiltIn }
+
+var errNoBuiltIn = errors.New("this edgeinfer was built without the built-in model (-tags nobuiltin): give a MODEL.onnx as the first argument")

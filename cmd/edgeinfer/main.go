@@ -6,6 +6,7 @@
 //
 //	edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...   classify images
 //	edgeinfer demo                            classify a built-in photo with the built-in model
+//	edgeinfer serve [-addr 127.0.0.1:8080] [flags] [[NAME=]MODEL.onnx|DIR...]   answer inference requests over HTTP (package serve)
 //	edgeinfer detect [flags] MODEL.onnx IMAGE|DIR|-...   find objects or faces, draw them with -o
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
@@ -85,6 +86,8 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) 
 		err = cmdGen(args[1:], stdout)
 	case "demo":
 		err = cmdDemo(args[1:], stdout)
+	case "serve":
+		err = cmdServe(args[1:], stderr)
 	case "ops":
 		err = cmdOps(args[1:], stdout)
 	case "version":
@@ -137,9 +140,19 @@ var commands = map[string]command{
 			"A folder means its images (sorted, not recursive); - reads one image from standard input.\n" +
 			"With several images a bad one is reported and the others still run; the exit code is then 1."},
 	"demo": {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
+	"serve": {"serve [-addr 127.0.0.1:8080] [-threads N] [-max-body 32MiB] [-timeout 10s] [-sessions N] [-grace 20s] [[NAME=]MODEL.onnx|DIR...]",
+		"Answers inference requests over HTTP (KServe/Triton v2, classification, detection, metrics).\n\n" +
+			"Endpoints: the Open Inference Protocol v2 (POST /v2/models/NAME/infer, GET /v2/models/NAME,\n" +
+			"/v2/health/live, /v2/health/ready), POST /v1/models/NAME/classify?k=5 and\n" +
+			"/v1/models/NAME/detect?conf=0.3 with an image as the body (answering the JSON of -json and of\n" +
+			"detect -json), and Prometheus GET /metrics. Each model is named after its file\n" +
+			"without .onnx, or NAME given as NAME=PATH; a folder means its .onnx files (NAME=DIR: its one\n" +
+			"file); without any the built-in SqueezeNet 1.0 is served as squeezenet. SIGTERM or SIGINT\n" +
+			"stops it gracefully. Logs go to stderr. Exit 0 after a stop, 2 when a model does not load, 1\n" +
+			"when the address cannot be listened on."},
 	"detect": {"detect [-conf 0.25] [-iou 0.45] [-labels FILE] [-family auto|yolov5|yolov8|yolox|...] [-o annotated.jpg] [-json] MODEL.onnx IMAGE|DIR|-...",
-		"Finds objects or faces: boxes (label, score, corners in the photo's pixels, landmarks) per image, or one\n" +
-			"JSON object per image with -json; -o draws them. The detector family (YOLOv5/v7, YOLOv8/v9/11, YOLOX,\n" +
+		"Finds objects or faces in photos: labelled, scored boxes (and landmarks) in the photo's pixels.\n\n" +
+			"One line per box, or one JSON object per image with -json; -o draws them. The detector family (YOLOv5/v7, YOLOv8/v9/11, YOLOX,\n" +
 			"NanoDet, SSD/UltraFace, RetinaFace, SCRFD, YuNet, BlazeFace, models with NMS inside) is recognised\n" +
 			"from the model's outputs; it sets the preprocessing and the default thresholds."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
@@ -187,8 +200,9 @@ func helpText(fs *flag.FlagSet) string {
 	}
 	if fs.Name() == "edgeinfer" {
 		b.WriteString("\nother commands (edgeinfer COMMAND -h for each one's flags):\n")
-		for _, name := range []string{"demo", "detect", "inspect", "test", "bench", "gen", "ops", "version"} {
-			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, commands[name].about)
+		for _, name := range []string{"demo", "detect", "serve", "inspect", "test", "bench", "gen", "ops", "version"} {
+			summary, _, _ := strings.Cut(commands[name].about, "\n")
+			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, summary)
 		}
 	}
 	return b.String()
