@@ -1,8 +1,11 @@
 package quantize
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/edgeinfer/edgeinfer/models/squeezenet"
 )
 
 // BenchmarkHistogram counts a 1M-value activation (a 64x128x128 tensor).
@@ -31,5 +34,20 @@ func BenchmarkEntropyThreshold(b *testing.B) {
 	h.AddAbs(v)
 	for b.Loop() {
 		EntropyThreshold(h, 256)
+	}
+}
+
+// BenchmarkQuantizeSqueezeNet quantizes the built-in SqueezeNet on 4
+// synthetic images with MinMax: two passes (ranges, evaluation).
+func BenchmarkQuantizeSqueezeNet(b *testing.B) {
+	m, err := squeezenet.Model()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Quantize(context.Background(), m, RandomImages(4, 1), Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -291,3 +291,85 @@ func input(n *onnx.Node, i int) string {
 	}
 	return ""
 }
+
+// detached returns a copy of m that shares no memory with the file m was
+// read from, so that it outlives m's Close: every tensor (initializers and
+// attributes, in subgraphs too) gets its own raw_data, external data read
+// in. It fails on a tensor whose data does not match its type and shape.
+func detached(m *onnx.Model) (*onnx.Model, error) {
+	g, err := detachGraph(m.Graph, m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	return &onnx.Model{IRVersion: m.IRVersion, OpsetImports: append([]onnx.OpsetID(nil), m.OpsetImports...),
+		ProducerName: m.ProducerName, ProducerVersion: m.ProducerVersion, Domain: m.Domain, ModelVersion: m.ModelVersion,
+		DocString: m.DocString, Graph: g, Metadata: append([]onnx.StringEntry(nil), m.Metadata...)}, nil
+}
+
+func detachGraph(g *onnx.Graph, dir string) (*onnx.Graph, error) {
+	if g == nil {
+		return nil, nil
+	}
+	c := *g
+	var err error
+	if c.Initializer, err = detachTensors(g.Initializer, dir); err != nil {
+		return nil, err
+	}
+	c.Nodes = make([]*onnx.Node, len(g.Nodes))
+	for i, n := range g.Nodes {
+		cn := *n
+		cn.Attrs = make([]*onnx.Attribute, len(n.Attrs))
+		for j, a := range n.Attrs {
+			ca := *a
+			if a.T != nil {
+				if ca.T, err = detachTensor(a.T, dir); err != nil {
+					return nil, err
+				}
+			}
+			if ca.Tensors, err = detachTensors(a.Tensors, dir); err != nil {
+				return nil, err
+			}
+			if ca.G, err = detachGraph(a.G, dir); err != nil {
+				return nil, err
+			}
+			ca.Graphs = make([]*onnx.Graph, len(a.Graphs))
+			for k, sg := range a.Graphs {
+				if ca.Graphs[k], err = detachGraph(sg, dir); err != nil {
+					return nil, err
+				}
+			}
+			cn.Attrs[j] = &ca
+		}
+		c.Nodes[i] = &cn
+	}
+	return &c, nil
+}
+
+func detachTensors(ts []*onnx.Tensor, dir string) ([]*onnx.Tensor, error) {
+	out := make([]*onnx.Tensor, len(ts))
+	for i, t := range ts {
+		var err error
+		if out[i], err = detachTensor(t, dir); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// detachTensor copies t's elements into a new raw_data (strings into new
+// string_data).
+func detachTensor(t *onnx.Tensor, dir string) (*onnx.Tensor, error) {
+	c := &onnx.Tensor{Name: t.Name, DataType: t.DataType, Dims: append([]int64(nil), t.Dims...), DocString: t.DocString}
+	if t.DataType == onnx.String {
+		for _, s := range t.StringData {
+			c.StringData = append(c.StringData, append([]byte(nil), s...))
+		}
+		return c, nil
+	}
+	b, err := t.Bytes(dir)
+	if err != nil {
+		return nil, err
+	}
+	c.RawData = append(make([]byte, 0, len(b)), b...)
+	return c, nil
+}
