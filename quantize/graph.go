@@ -1,6 +1,7 @@
 package quantize
 
 import (
+	"container/heap"
 	"fmt"
 	"strconv"
 
@@ -372,4 +373,66 @@ func detachTensor(t *onnx.Tensor, dir string) (*onnx.Tensor, error) {
 	}
 	c.RawData = append(make([]byte, 0, len(b)), b...)
 	return c, nil
+}
+
+// sortNodes orders g's nodes so that each comes after the nodes writing
+// its inputs (the names its subgraphs read included), keeping the given
+// order where it already does: ONNX asks for it, and quantize's
+// decisions rely on it. A graph with a cycle is left as it is (the
+// runtime reports the cycle).
+func sortNodes(g *onnx.Graph) {
+	n := len(g.Nodes)
+	writer := map[string]int{}
+	for i, nd := range g.Nodes {
+		for _, o := range nd.Outputs {
+			if o != "" {
+				writer[o] = i
+			}
+		}
+	}
+	indeg := make([]int, n)
+	next := make([][]int, n)
+	for i, nd := range g.Nodes {
+		seen := map[int]bool{}
+		for _, s := range append(append([]string(nil), nd.Inputs...), subgraphRefs(nd)...) {
+			if w, ok := writer[s]; ok && w != i && !seen[w] {
+				seen[w] = true
+				indeg[i]++
+				next[w] = append(next[w], i)
+			}
+		}
+	}
+	ready := &indexHeap{}
+	for i, d := range indeg {
+		if d == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	order := make([]*onnx.Node, 0, n)
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		order = append(order, g.Nodes[i])
+		for _, j := range next[i] {
+			if indeg[j]--; indeg[j] == 0 {
+				heap.Push(ready, j)
+			}
+		}
+	}
+	if len(order) == n {
+		g.Nodes = order
+	}
+}
+
+// indexHeap is a min-heap of node indices: the lowest ready index first.
+type indexHeap []int
+
+func (h indexHeap) Len() int           { return len(h) }
+func (h indexHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h indexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *indexHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *indexHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

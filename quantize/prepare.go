@@ -14,7 +14,8 @@ const minIRVersion = 7
 
 // prepare returns the float model quantize calibrates and rewrites, a
 // copy of m: every node named (after its first output when it had no
-// name), the default domain at opset 13 or later, float16 and bfloat16
+// name), the nodes in topological order, the default domain at opset 13
+// or later, float16 and bfloat16
 // initializers widened to float32, inference Dropout and Identity nodes
 // removed, BatchNormalization folded into the Conv before it (the
 // simplifications ONNX Runtime's optimizer makes before its quantizer
@@ -27,6 +28,7 @@ func prepare(m *onnx.Model) (*onnx.Model, error) {
 	for _, n := range c.Graph.Nodes {
 		n.Name = nodeName(n)
 	}
+	sortNodes(c.Graph)
 	e := newEditor(c)
 	v, ok := c.Opset("")
 	if !ok {

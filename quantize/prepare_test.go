@@ -184,3 +184,35 @@ func TestPrepareBuiltIn(t *testing.T) {
 		}
 	}
 }
+
+// TestSortNodes: nodes listed out of order are put in topological order,
+// the given order kept among independent ones; a cycle is left alone.
+func TestSortNodes(t *testing.T) {
+	b := convNet()
+	g := b.m.Graph
+	slices.Reverse(g.Nodes)
+	p, err := prepare(b.m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := opTypes(p), []string{"Conv", "Relu", "MaxPool", "Conv"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("sorted %v, want %v", got, want)
+	}
+	two := &onnx.Graph{Nodes: []*onnx.Node{
+		{Name: "b", Inputs: []string{"x"}, Outputs: []string{"y"}},
+		{Name: "a", Inputs: []string{"x"}, Outputs: []string{"z"}},
+		{Name: "c", Inputs: []string{"z", "y"}, Outputs: []string{"w"}},
+	}}
+	sortNodes(two)
+	if two.Nodes[0].Name != "b" || two.Nodes[1].Name != "a" {
+		t.Errorf("independent nodes reordered: %s %s", two.Nodes[0].Name, two.Nodes[1].Name)
+	}
+	cycle := &onnx.Graph{Nodes: []*onnx.Node{
+		{Name: "a", Inputs: []string{"y"}, Outputs: []string{"x"}},
+		{Name: "b", Inputs: []string{"x"}, Outputs: []string{"y"}},
+	}}
+	sortNodes(cycle)
+	if cycle.Nodes[0].Name != "a" {
+		t.Error("a cycle was reordered")
+	}
+}

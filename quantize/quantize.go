@@ -38,6 +38,10 @@ type Options struct {
 	Preset     *preprocess.Preset
 	// Threads is the number of threads a run uses (0: all CPUs).
 	Threads int
+	// RuntimeOptions are passed to runtime.LoadModel for the calibration
+	// and evaluation runs (runtime.WithLimits, say: they run the model with
+	// every observed tensor kept to the end of the run).
+	RuntimeOptions []runtime.Option
 	// Progress, when set, is called before the first sample of each pass
 	// over the calibration set and after each sample.
 	Progress func(Progress)
@@ -79,7 +83,7 @@ func Quantize(ctx context.Context, m *onnx.Model, src Source, opt Options) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("quantize: %w", err)
 	}
-	exclude, err := excludeSet(p, opt.Exclude)
+	exclude, err := excludeSet(m, p, opt.Exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -176,16 +180,24 @@ func (o Options) resolved() (Options, error) {
 	return o, nil
 }
 
-// excludeSet checks that every name in exclude names a node of p.
-func excludeSet(p *onnx.Model, exclude []string) (map[string]bool, error) {
+// excludeSet checks that every name in exclude names a node of the
+// prepared model p; a node of m that preparing removed is named as such.
+func excludeSet(m, p *onnx.Model, exclude []string) (map[string]bool, error) {
 	names := map[string]bool{}
 	for _, n := range p.Graph.Nodes {
 		names[n.Name] = true
 	}
+	removed := map[string]bool{}
+	for _, n := range m.Graph.Nodes {
+		removed[nodeName(n)] = !names[nodeName(n)]
+	}
 	set := map[string]bool{}
 	var unknown []string
 	for _, x := range exclude {
-		if !names[x] {
+		switch {
+		case removed[x]:
+			return nil, fmt.Errorf("quantize: exclude: node %q is folded away before quantizing (BatchNormalization into its Conv, Dropout and Identity removed); exclude its neighbour: %w", x, ErrUnknownNode)
+		case !names[x]:
 			unknown = append(unknown, fmt.Sprintf("%q", x))
 		}
 		set[x] = true
@@ -212,10 +224,11 @@ type calibration struct {
 
 // runtimeOptions are the options models are loaded with.
 func (c *calibration) runtimeOptions() []runtime.Option {
+	opts := append([]runtime.Option(nil), c.opt.RuntimeOptions...)
 	if c.opt.Threads > 0 {
-		return []runtime.Option{runtime.WithThreads(c.opt.Threads)}
+		opts = append(opts, runtime.WithThreads(c.opt.Threads))
 	}
-	return nil
+	return opts
 }
 
 // start checks the model's input, picks the preprocessing, and runs the

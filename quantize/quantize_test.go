@@ -378,6 +378,24 @@ func TestExclude(t *testing.T) {
 	if !errors.Is(err, ErrUnsupportedModel) || !strings.Contains(err.Error(), "outside the excluded nodes") {
 		t.Errorf("everything excluded: %v", err)
 	}
+	bn := newTestModel(13, "x", 1, 2, 4, 4)
+	bn.node("Conv", []string{"x", bn.random("w", -1, 1, 3, 2, 1, 1)}, []string{"c"})
+	bn.node("BatchNormalization", []string{"c", bn.random("s", 1, 2, 3), bn.random("b", 0, 1, 3), bn.random("m", 0, 1, 3), bn.random("v", 1, 2, 3)}, []string{"y"})
+	bn.output("y")
+	_, err = Quantize(context.Background(), bn.m, randomInputs(1, 1, 2, 4, 4), Options{Exclude: []string{"y"}})
+	if !errors.Is(err, ErrUnknownNode) || !strings.Contains(err.Error(), `node "y" is folded away`) {
+		t.Errorf("excluding a folded BatchNormalization: %v", err)
+	}
+}
+
+// TestRuntimeOptions: the runtime's limits apply to the calibration runs.
+func TestRuntimeOptions(t *testing.T) {
+	_, err := Quantize(context.Background(), convNet().m, randomInputs(1, 1, 3, 8, 8),
+		Options{RuntimeOptions: []runtime.Option{runtime.WithMemoryLimit(1024)}})
+	var limit *runtime.LimitError
+	if !errors.As(err, &limit) || limit.Limit != "MaxMemory" {
+		t.Errorf("1 KiB of memory: %v, want a MaxMemory LimitError", err)
+	}
 }
 
 // TestResultOutlivesModel quantizes a model read from a file (memory
