@@ -14,8 +14,9 @@ const minIRVersion = 7
 
 // prepare returns the float model quantize calibrates and rewrites, a
 // copy of m: every node named (after its first output when it had no
-// name), the nodes in topological order, the default domain at opset 13
-// or later, float16 and bfloat16
+// name), the nodes in topological order, Constant nodes turned into
+// initializers (exporters such as Paddle's write weights so), the default
+// domain at opset 13 or later, float16 and bfloat16
 // initializers widened to float32, inference Dropout and Identity nodes
 // removed, BatchNormalization folded into the Conv before it (the
 // simplifications ONNX Runtime's optimizer makes before its quantizer
@@ -30,6 +31,7 @@ func prepare(m *onnx.Model) (*onnx.Model, error) {
 	}
 	sortNodes(c.Graph)
 	e := newEditor(c)
+	constantsToInitializers(e)
 	v, ok := c.Opset("")
 	if !ok {
 		return nil, fmt.Errorf("model imports no ai.onnx opset: %w", ErrUnsupportedModel)
@@ -58,6 +60,44 @@ func prepare(m *onnx.Model) (*onnx.Model, error) {
 	c.IRVersion = max(c.IRVersion, minIRVersion)
 	e.dropUnusedInits()
 	return c, nil
+}
+
+// constantsToInitializers replaces each Constant node holding a tensor,
+// a float, an int or a list of them by an initializer of its output's
+// name, unless the output is a graph output.
+func constantsToInitializers(e *editor) {
+	outs := map[string]bool{}
+	for _, vi := range e.g.Outputs {
+		outs[vi.Name] = true
+	}
+	gone := map[*onnx.Node]bool{}
+	for _, n := range e.g.Nodes {
+		if !defaultDomain(n) || n.OpType != "Constant" || len(n.Outputs) != 1 || len(n.Attrs) != 1 || outs[n.Outputs[0]] {
+			continue
+		}
+		a, name := n.Attrs[0], n.Outputs[0]
+		var t *onnx.Tensor
+		switch {
+		case a.Name == "value" && a.Type == onnx.AttrTensor && a.T != nil:
+			c := *a.T
+			c.Name = name
+			t = &c
+		case a.Name == "value_float" && a.Type == onnx.AttrFloat:
+			t = ops.ToProto(ops.FromF32([]float32{a.F}), name, onnx.Float)
+		case a.Name == "value_floats" && a.Type == onnx.AttrFloats:
+			t = ops.ToProto(ops.FromF32(a.Floats, len(a.Floats)), name, onnx.Float)
+		case a.Name == "value_int" && a.Type == onnx.AttrInt:
+			t = ops.ToProto(ops.FromI64([]int64{a.I}), name, onnx.Int64)
+		case a.Name == "value_ints" && a.Type == onnx.AttrInts:
+			t = ops.ToProto(ops.FromI64(a.Ints, len(a.Ints)), name, onnx.Int64)
+		default:
+			continue
+		}
+		e.g.Initializer = append(e.g.Initializer, t)
+		e.inits[name] = t
+		gone[n] = true
+	}
+	e.remove(gone)
 }
 
 // widenInitializers stores float16 and bfloat16 initializers as float32,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/models/squeezenet"
 	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops"
 )
 
 // TestUpgrade checks each rewrite of an operator whose meaning changed
@@ -61,6 +62,10 @@ func TestUpgrade(t *testing.T) {
 		{"Slice attributes", 9, func(b *testModel) {
 			b.node("Slice", []string{"x"}, []string{"y"}, aInts("starts", 1, 0), aInts("ends", 3, 1), aInts("axes", 1, 3))
 		}, []string{"Slice"}},
+		{"Resize from opset 11", 11, func(b *testModel) {
+			b.node("Resize", []string{"x", b.init("roi", ops.New(onnx.Float, 0)), b.init("scales", fromF32(1, 1, 2, 1.5))}, []string{"y"},
+				&onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte("linear")})
+		}, []string{"Resize"}},
 		{"Pad attributes", 9, func(b *testModel) {
 			b.node("Pad", []string{"x"}, []string{"y"}, aInts("pads", 0, 0, 1, 2, 0, 1, 0, 0), aFloat("value", 1.5))
 		}, []string{"Pad"}},
@@ -105,6 +110,10 @@ func TestUpgradeRefused(t *testing.T) {
 	old := newTestModel(6, "x", 1, 3, 2, 2)
 	old.node("Relu", []string{"x"}, []string{"y"})
 	old.output("y")
+	resize := newTestModel(11, "x", 1, 3, 2, 2)
+	resize.node("Resize", []string{"x", resize.init("roi", ops.New(onnx.Float, 0)), resize.init("scales", fromF32(1, 1, 2, 2))}, []string{"y"},
+		&onnx.Attribute{Name: "coordinate_transformation_mode", Type: onnx.AttrString, S: []byte("tf_half_pixel_for_nn")})
+	resize.output("y")
 	bn := newTestModel(7, "x", 1, 3, 2, 2)
 	bn.node("BatchNormalization", []string{"x", bn.random("s", 1, 2, 3), bn.random("b", 0, 1, 3), bn.random("m", 0, 1, 3), bn.random("v", 1, 2, 3)},
 		[]string{"y"}, aInt("spatial", 0))
@@ -117,6 +126,7 @@ func TestUpgradeRefused(t *testing.T) {
 		{"Upsample", up.m, "cannot upgrade Upsample (node y)"},
 		{"opset 6", old.m, "opset 6"},
 		{"non-spatial BatchNormalization", bn.m, "spatial=0"},
+		{"Resize tf_half_pixel_for_nn", resize.m, "tf_half_pixel_for_nn"},
 	} {
 		_, err := prepare(c.m)
 		if !errors.Is(err, ErrUnsupportedModel) || !strings.Contains(err.Error(), c.want) {
@@ -214,5 +224,35 @@ func TestSortNodes(t *testing.T) {
 	sortNodes(cycle)
 	if cycle.Nodes[0].Name != "a" {
 		t.Error("a cycle was reordered")
+	}
+}
+
+// TestConstantWeights: weights written as Constant nodes (Paddle's
+// exports) become initializers, and so get quantized.
+func TestConstantWeights(t *testing.T) {
+	b := newTestModel(13, "x", 1, 2, 4, 4)
+	w := ops.New(onnx.Float, 3, 2, 1, 1)
+	for i := range w.F32() {
+		w.F32()[i] = float32(i) - 2.5
+	}
+	b.node("Constant", nil, []string{"w"}, &onnx.Attribute{Name: "value", Type: onnx.AttrTensor, T: ops.ToProto(w, "", onnx.Float)})
+	b.node("Constant", nil, []string{"k"}, &onnx.Attribute{Name: "value_float", Type: onnx.AttrFloat, F: 0.5})
+	b.node("Conv", []string{"x", "w"}, []string{"c"})
+	b.node("Mul", []string{"c", "k"}, []string{"y"})
+	b.output("y")
+	p, err := prepare(b.m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opTypes(p); !reflect.DeepEqual(got, []string{"Conv", "Mul"}) {
+		t.Errorf("operators %v, want the Constants gone", got)
+	}
+	in := randomInput(2, -1, 1, 1, 2, 4, 4)
+	if d := maxDiff(runModel(t, b.m, in)[0], runModel(t, p, in)[0]); d != 0 {
+		t.Errorf("prepared model differs by %g", d)
+	}
+	res := quantizeOK(t, b.m, randomInputs(2, 1, 2, 4, 4), Options{})
+	if res.Report.Quantized["Conv"] != 1 {
+		t.Errorf("quantized %v, want the Conv", res.Report.Quantized)
 	}
 }

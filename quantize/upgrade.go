@@ -54,6 +54,7 @@ var upgraders = map[string]func(e *editor, n *onnx.Node, from int64) error{
 	"TopK":               attrToInput("k", 1, 10),
 	"Slice":              upgradeSlice,
 	"Pad":                upgradePad,
+	"Resize":             upgradeResize,
 }
 
 // upgradeOpset rewrites the model's default-domain nodes from its opset
@@ -214,6 +215,21 @@ func upgradePad(e *editor, n *onnx.Node, from int64) error {
 	dropAttr(n, "pads")
 	dropAttr(n, "value")
 	return nil
+}
+
+// upgradeResize accepts Resize from opset 11, whose meaning opset 13 kept
+// (it made roi and scales optional) except for the coordinate mode
+// tf_half_pixel_for_nn, which it dropped. Opset 10's Resize computed its
+// coordinates otherwise.
+func upgradeResize(_ *editor, n *onnx.Node, from int64) error {
+	if from < 11 {
+		return fmt.Errorf("opset %d's Resize maps coordinates as opset 11 does not: %w", from, ErrUnsupportedModel)
+	}
+	a := ops.AttrsOf(n)
+	if mode := a.String("coordinate_transformation_mode", ""); mode == "tf_half_pixel_for_nn" {
+		return fmt.Errorf("coordinate_transformation_mode %s (dropped at opset 13): %w", mode, ErrUnsupportedModel)
+	}
+	return a.Err()
 }
 
 // insertBefore inserts nodes just before n in the graph's node list.
