@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -15,14 +16,14 @@ import (
 // graph output alive to the end of a run, so a run's memory grows by the
 // tensors observed.)
 type observer struct {
-	m     *runtime.Model
-	sess  *runtime.Session
-	input string         // the graph input's name
-	index map[string]int // output index of each observed tensor
+	m      *runtime.Model
+	sess   *runtime.Session
+	inputs []string       // the graph inputs' names, in order
+	index  map[string]int // output index of each observed tensor
 }
 
 // newObserver loads a copy of p whose outputs are p's followed by the
-// tensors names lists (the graph input and p's own outputs are observed
+// tensors names lists (the graph inputs and p's own outputs are observed
 // without being added).
 func newObserver(p *onnx.Model, names []string, opts []runtime.Option) (*observer, error) {
 	c := *p
@@ -33,12 +34,17 @@ func newObserver(p *onnx.Model, names []string, opts []runtime.Option) (*observe
 	for i, vi := range g.Outputs {
 		o.index[vi.Name] = i
 	}
-	inputs := map[string]bool{}
+	inits := map[string]bool{}
+	for _, t := range g.Initializer {
+		inits[t.Name] = true
+	}
 	for _, vi := range g.Inputs {
-		inputs[vi.Name] = true
+		if !inits[vi.Name] {
+			o.inputs = append(o.inputs, vi.Name)
+		}
 	}
 	for _, name := range names {
-		if _, ok := o.index[name]; !ok && !inputs[name] {
+		if _, ok := o.index[name]; !ok && !slices.Contains(o.inputs, name) {
 			o.index[name] = len(g.Outputs)
 			g.Outputs = append(g.Outputs, &onnx.ValueInfo{Name: name})
 		}
@@ -48,9 +54,6 @@ func newObserver(p *onnx.Model, names []string, opts []runtime.Option) (*observe
 		return nil, err
 	}
 	o.m, o.sess = m, m.NewSession()
-	if ins := m.Inputs(); len(ins) == 1 {
-		o.input = ins[0].Name
-	}
 	return o, nil
 }
 
@@ -59,21 +62,21 @@ func (o *observer) close() { o.m.Close() }
 // observation is one run's outputs, valid until the observer's next run.
 type observation struct {
 	o    *observer
-	in   *ops.Tensor
+	ins  []*ops.Tensor
 	outs []*ops.Tensor
 }
 
-// run runs the model on in.
-func (o *observer) run(ctx context.Context, in *ops.Tensor) (observation, error) {
-	outs, err := o.sess.Run(ctx, []*ops.Tensor{in})
-	return observation{o, in, outs}, err
+// run runs the model on ins (one per graph input).
+func (o *observer) run(ctx context.Context, ins ...*ops.Tensor) (observation, error) {
+	outs, err := o.sess.Run(ctx, ins)
+	return observation{o, ins, outs}, err
 }
 
-// get returns the tensor called name (the input, or an output), or nil
+// get returns the tensor called name (an input, or an output), or nil
 // when it was not observed.
 func (ob observation) get(name string) *ops.Tensor {
-	if name == ob.o.input {
-		return ob.in
+	if i := slices.Index(ob.o.inputs, name); i >= 0 {
+		return ob.ins[i]
 	}
 	if i, ok := ob.o.index[name]; ok {
 		return ob.outs[i]

@@ -74,9 +74,11 @@
 // Quantize then runs both models over the calibration set and reports the
 // top-1 agreement of the first output (for a classifier), the
 // signal-to-quantization-noise ratio of each output, and per quantized
-// layer the SQNR of its weights, of its output's own quantization and of
-// its output against the float model's: the layers listed first add the
-// most noise and are the ones to try leaving in float.
+// layer the SQNR of the layer run alone in its quantized form on the float
+// model's inputs (the error it causes, the input error it amplifies
+// included), of its weights, of its output's quantization, and of its
+// output against the float model's. The layers listed first cause the most
+// error and are the ones to try leaving in float.
 //
 // The calibration runs observe intermediate tensors by loading a copy of
 // the model whose graph outputs include them, so a run holds all of them

@@ -436,3 +436,54 @@ func (h *indexHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// extract returns the part of m that computes outputs from inputs: the
+// nodes on the way (stopping at inputs and initializers), the
+// initializers they read, inputs as graph inputs of undeclared type, in
+// the order given.
+func extract(m *onnx.Model, inputs, outputs []string) *onnx.Model {
+	stop := map[string]bool{}
+	for _, in := range inputs {
+		stop[in] = true
+	}
+	writer := map[string]*onnx.Node{}
+	for _, n := range m.Graph.Nodes {
+		for _, o := range n.Outputs {
+			writer[o] = n
+		}
+	}
+	need, keep := map[string]bool{}, map[*onnx.Node]bool{}
+	stack := append([]string(nil), outputs...)
+	for len(stack) > 0 {
+		name := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if name == "" || need[name] || stop[name] {
+			continue
+		}
+		need[name] = true
+		if n := writer[name]; n != nil && !keep[n] {
+			keep[n] = true
+			stack = append(stack, n.Inputs...)
+		}
+	}
+	g := &onnx.Graph{Name: m.Graph.Name}
+	for _, n := range m.Graph.Nodes {
+		if keep[n] {
+			g.Nodes = append(g.Nodes, n)
+		}
+	}
+	for _, t := range m.Graph.Initializer {
+		if need[t.Name] {
+			g.Initializer = append(g.Initializer, t)
+		}
+	}
+	for _, in := range inputs {
+		g.Inputs = append(g.Inputs, &onnx.ValueInfo{Name: in})
+	}
+	for _, out := range outputs {
+		g.Outputs = append(g.Outputs, &onnx.ValueInfo{Name: out})
+	}
+	c := *m
+	c.Graph = g
+	return &c
+}

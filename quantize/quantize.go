@@ -260,8 +260,10 @@ func (c *calibration) start() error {
 	if err := c.checkInput(o.m); err != nil {
 		return err
 	}
-	if !seen[o.input] {
-		names = append(names, o.input)
+	for _, in := range o.inputs {
+		if !seen[in] {
+			names = append(names, in)
+		}
 	}
 	c.stats = newStats(names)
 	return c.each("ranges", func(obs ...observation) error {

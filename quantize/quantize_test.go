@@ -284,9 +284,9 @@ func TestRewriteResidual(t *testing.T) {
 	if rep.Method != "percentile" || !rep.PerChannel || rep.Samples != 5 {
 		t.Errorf("report header %+v", rep)
 	}
-	// Worst first, by the noise each layer adds.
+	// Worst first, by the error each layer causes alone.
 	for i := 1; i < len(rep.Layers); i++ {
-		if rep.Layers[i].Added() < rep.Layers[i-1].Added() {
+		if rep.Layers[i].Alone < rep.Layers[i-1].Alone {
 			t.Errorf("layers out of order at %d: %v", i, rep.Layers)
 		}
 	}
@@ -424,5 +424,30 @@ func TestResultOutlivesModel(t *testing.T) {
 	}
 	if d := maxDiff(before, runModel(t, res.Model, in)[0]); d != 0 {
 		t.Errorf("the result changed by %g once the model was closed", d)
+	}
+}
+
+// TestReportRanksAlone: a layer whose input's per-tensor quantization
+// wipes out a small channel it then amplifies comes first, though every
+// tensor's own quantization looks fine by energy.
+func TestReportRanksAlone(t *testing.T) {
+	b := newTestModel(13, "x", 1, 2, 4, 4)
+	wa := ops.New(onnx.Float, 2, 2, 1, 1)
+	copy(wa.F32(), []float32{1000, 0, 0, 1}) // channel 0 x1000
+	wb := ops.New(onnx.Float, 2, 1, 1, 1)
+	copy(wb.F32(), []float32{0.001, 1}) // depthwise: back to the same scale
+	b.node("Conv", []string{"x", b.init("wa", wa)}, []string{"a"})
+	b.node("Conv", []string{"a", b.init("wb", wb)}, []string{"d"}, aInt("group", 2))
+	b.node("Conv", []string{"d", b.random("wc", -1, 1, 3, 2, 1, 1)}, []string{"y"})
+	b.output("y")
+	res := quantizeOK(t, b.m, randomInputs(4, 1, 2, 4, 4), Options{PerChannel: true})
+	rows := res.Report.Layers
+	if rows[0].Node != "d" || !(rows[0].Alone < 10) {
+		t.Fatalf("worst layer %s alone %s dB, want d below 10 dB: %+v", rows[0].Node, rows[0].Alone, rows)
+	}
+	for _, l := range rows {
+		if l.Node == "a" && !(l.Own > 40 && l.Alone > 40) {
+			t.Errorf("a: own %s, alone %s dB: its quantization looks fine by energy", l.Own, l.Alone)
+		}
 	}
 }

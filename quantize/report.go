@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,9 +36,8 @@ type Report struct {
 	Top1 *Agreement `json:"top1,omitempty"`
 	// Outputs compares each graph output.
 	Outputs []OutputReport `json:"outputs"`
-	// Layers are the quantized layers, worst first: by the noise the
-	// layer adds itself, its weights' and its output's quantization
-	// combined (see Layer).
+	// Layers are the quantized layers, worst first: by the error each
+	// causes alone (Layer.Alone).
 	Layers []Layer `json:"layers"`
 }
 
@@ -75,25 +75,16 @@ type Layer struct {
 	// activation applied) against after its DequantizeLinear. NaN for a
 	// tensor left in float.
 	Own Decibels `json:"own_sqnr_db"`
+	// Alone is the SQNR of the node run alone in its quantized form (its
+	// quantized inputs, weights and output) on the float model's values
+	// of its inputs, against the float output: the error the layer itself
+	// causes, its inputs' quantization included, whatever happens before
+	// it. Layers are ranked by it.
+	Alone Decibels `json:"alone_sqnr_db"`
 	// SQNR compares the tensor in the float model with the quantized
 	// model's (dequantized) one: the error accumulated from the input up
 	// to this layer.
 	SQNR Decibels `json:"sqnr_db"`
-}
-
-// Added is the SQNR of the noise the layer adds itself: its weights' and
-// its output's quantization noise powers summed, as if independent.
-func (l *Layer) Added() Decibels {
-	p := 0.0
-	for _, d := range []Decibels{l.Weights, l.Own} {
-		if !math.IsNaN(float64(d)) {
-			p += math.Pow(10, -float64(d)/10)
-		}
-	}
-	if p == 0 {
-		return Decibels(math.Inf(1))
-	}
-	return Decibels(-10 * math.Log10(p))
 }
 
 // Decibels is a signal-to-noise ratio in dB: +Inf when there is no
@@ -147,14 +138,112 @@ func (d *Decibels) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// evaluate runs the float and the quantized model over the calibration
-// set and reports how they compare.
+// probe measures one report row: the node (or quantized graph input)
+// run alone in its quantized form on the float model's values of the
+// tensors it reads, and its output in the quantized model, each against
+// the float model's.
+type probe struct {
+	row   Layer
+	act   *actQuant // its quantized output, or nil
+	ins   []string  // the tensors it reads (quantized ones before their QuantizeLinear)
+	ref   string    // its output, in the float model
+	out   string    // its output, in the quantized model (dequantized)
+	alone *observer // the node alone: ins -> out
+	args  []*ops.Tensor
+	// own, single, net accumulate the noise of the output's quantization
+	// alone, of the node alone, and of its output in the quantized model.
+	own, single, net noise
+}
+
+// probes returns a probe per quantized graph input and per quantized
+// node (not fused) with a quantized output, weights, or a graph output;
+// their submodels are loaded by the caller.
+func probes(rw *rewriter, q *onnx.Model, outs map[string]bool) []*probe {
+	pl := rw.p
+	dequantized := map[string]string{} // DequantizeLinear output -> activation
+	for name, n := range rw.qdq {
+		dequantized[n.dq] = name
+	}
+	inits := map[string]bool{}
+	for _, t := range q.Graph.Initializer {
+		inits[t.Name] = true
+	}
+	writer := map[string]*onnx.Node{}
+	for _, n := range q.Graph.Nodes {
+		for _, o := range n.Outputs {
+			writer[o] = n
+		}
+	}
+	var ps []*probe
+	nan := Decibels(math.NaN())
+	add := func(pr *probe) {
+		if a := pr.act; a != nil {
+			pr.row.Tensor, pr.row.Scale, pr.row.ZeroPoint = a.name, a.params.Scale[0], a.params.ZeroPoint[0]
+			pr.row.Range = paramsRange(a.params)
+			pr.ref, pr.out = a.name, rw.qdq[a.name].dq
+		}
+		ps = append(ps, pr)
+	}
+	byProducer := map[*onnx.Node]*actQuant{}
+	for _, name := range pl.order {
+		a := pl.acts[name]
+		if a.producer == nil {
+			add(&probe{row: Layer{Node: name, Op: "input", Weights: nan}, act: a, ins: []string{name}})
+		} else {
+			byProducer[a.producer] = a
+		}
+	}
+	for _, n := range pl.nodes {
+		if pl.fused[n] {
+			continue
+		}
+		pr := &probe{row: Layer{Node: n.Name, Op: n.OpType, Weights: nan, Own: nan}, act: byProducer[n]}
+		if pr.act != nil && pr.act.fused != nil {
+			pr.row.Op += "+" + pr.act.fused.OpType
+		}
+		s, weighted := rw.weightSQNR[n]
+		if weighted {
+			pr.row.Weights = Decibels(s)
+		}
+		if pr.act == nil && !(len(n.Outputs) == 1 && outs[n.Outputs[0]]) {
+			continue
+		}
+		for _, in := range n.Inputs {
+			x, ok := dequantized[in]
+			switch {
+			case in == "" || inits[in]:
+				continue
+			case !ok && writer[in] != nil && writer[in].OpType == "DequantizeLinear":
+				continue // weights or bias
+			case !ok:
+				x = in // a float input (a shape, say)
+			}
+			if !slices.Contains(pr.ins, x) {
+				pr.ins = append(pr.ins, x)
+			}
+		}
+		if pr.act == nil {
+			pr.row.Tensor, pr.ref, pr.out = n.Outputs[0], n.Outputs[0], n.Outputs[0]
+		}
+		add(pr)
+	}
+	return ps
+}
+
+// evaluate runs the float and the quantized model, and each quantized
+// node alone, over the calibration set and reports how they compare.
 func (c *calibration) evaluate(rw *rewriter, q *onnx.Model) (*Report, error) {
 	pl := rw.p
+	outs := map[string]bool{}
+	for _, vi := range c.p.Graph.Outputs {
+		outs[vi.Name] = true
+	}
+	ps := probes(rw, q, outs)
 	var fnames, qnames []string
-	for _, name := range pl.order {
-		fnames = append(fnames, name)
-		qnames = append(qnames, name, rw.qdq[name].dq)
+	for _, pr := range ps {
+		fnames = append(fnames, pr.ref)
+		fnames = append(fnames, pr.ins...)
+		qnames = append(qnames, pr.ref, pr.out)
 	}
 	fo, err := newObserver(c.p, fnames, c.runtimeOptions())
 	if err != nil {
@@ -166,31 +255,44 @@ func (c *calibration) evaluate(rw *rewriter, q *onnx.Model) (*Report, error) {
 		return nil, fmt.Errorf("quantize: the quantized model: %w", err)
 	}
 	defer qo.close()
-	net := make(map[string]*noise, len(fnames))
-	own := make(map[string]*noise, len(fnames))
-	for _, name := range fnames {
-		net[name], own[name] = &noise{}, &noise{}
+	for _, pr := range ps {
+		if pr.alone, err = newObserver(extract(q, pr.ins, []string{pr.out}), nil, c.runtimeOptions()); err != nil {
+			return nil, fmt.Errorf("quantize: node %s alone: %w", pr.row.Node, err)
+		}
+		defer pr.alone.close()
+		pr.args = make([]*ops.Tensor, len(pr.ins))
 	}
-	outs := make([]noise, len(c.p.Graph.Outputs))
+	outNoise := make([]noise, len(c.p.Graph.Outputs))
 	var top1 *Agreement
 	err = c.each("evaluation", func(obs ...observation) error {
 		f, qq := obs[0], obs[1]
-		for _, name := range fnames {
-			a := pl.acts[name]
-			ref, pre, dq := f.get(name), qq.get(name), qq.get(rw.qdq[name].dq)
-			if err := compare(net[name], ref, dq, nil); err != nil {
-				return fmt.Errorf("tensor %q: %w", name, err)
+		for _, pr := range ps {
+			ref := f.get(pr.ref)
+			if err := compare(&pr.net, ref, qq.get(pr.out), nil); err != nil {
+				return fmt.Errorf("tensor %q: %w", pr.ref, err)
 			}
-			clip := func(v float32) float32 { return v }
-			if a.fused != nil {
-				clip = func(v float32) float32 { return min(max(v, a.lo), a.hi) }
+			if a := pr.act; a != nil {
+				clip := func(v float32) float32 { return v }
+				if a.fused != nil {
+					clip = func(v float32) float32 { return min(max(v, a.lo), a.hi) }
+				}
+				if err := compare(&pr.own, qq.get(pr.ref), qq.get(pr.out), clip); err != nil {
+					return fmt.Errorf("tensor %q: %w", pr.ref, err)
+				}
 			}
-			if err := compare(own[name], pre, dq, clip); err != nil {
-				return fmt.Errorf("tensor %q: %w", name, err)
+			for i, in := range pr.ins {
+				pr.args[i] = f.get(in)
+			}
+			ob, err := pr.alone.run(c.ctx, pr.args...)
+			if err != nil {
+				return fmt.Errorf("node %s alone: %w", pr.row.Node, err)
+			}
+			if err := compare(&pr.single, ref, ob.outs[0], nil); err != nil {
+				return fmt.Errorf("node %s alone: %w", pr.row.Node, err)
 			}
 		}
-		for k := range outs {
-			if err := compare(&outs[k], f.outs[k], qq.outs[k], nil); err != nil {
+		for k := range outNoise {
+			if err := compare(&outNoise[k], f.outs[k], qq.outs[k], nil); err != nil {
 				return fmt.Errorf("output %q: %w", c.p.Graph.Outputs[k].Name, err)
 			}
 		}
@@ -211,7 +313,7 @@ func (c *calibration) evaluate(rw *rewriter, q *onnx.Model) (*Report, error) {
 	rep := &Report{Method: c.opt.Method.String(), PerChannel: c.opt.PerChannel, Samples: c.src.Len(),
 		Quantized: map[string]int{}, Float: map[string]int{}, Fused: len(pl.fused), Top1: top1}
 	for k, vi := range c.p.Graph.Outputs {
-		rep.Outputs = append(rep.Outputs, OutputReport{Name: vi.Name, SQNR: Decibels(outs[k].db())})
+		rep.Outputs = append(rep.Outputs, OutputReport{Name: vi.Name, SQNR: Decibels(outNoise[k].db())})
 	}
 	planned := map[string]bool{}
 	for _, n := range pl.nodes {
@@ -225,56 +327,18 @@ func (c *calibration) evaluate(rw *rewriter, q *onnx.Model) (*Report, error) {
 			rep.Float[n.OpType]++
 		}
 	}
-	rep.Layers = layers(rw, net, own, rep.Outputs)
+	for _, pr := range ps {
+		if pr.act != nil {
+			pr.row.Own = Decibels(pr.own.db())
+		}
+		pr.row.Alone, pr.row.SQNR = Decibels(pr.single.db()), Decibels(pr.net.db())
+		rep.Layers = append(rep.Layers, pr.row)
+	}
+	sort.SliceStable(rep.Layers, func(i, j int) bool { // NaN (no noise measured) last
+		a, b := rep.Layers[i].Alone, rep.Layers[j].Alone
+		return a < b || !math.IsNaN(float64(a)) && math.IsNaN(float64(b))
+	})
 	return rep, nil
-}
-
-// layers builds the report's rows, worst first.
-func layers(rw *rewriter, net, own map[string]*noise, outs []OutputReport) []Layer {
-	pl := rw.p
-	byProducer := map[*onnx.Node]*actQuant{}
-	var rows []Layer
-	row := func(l Layer, a *actQuant) Layer {
-		l.Weights, l.Own, l.SQNR = Decibels(math.NaN()), Decibels(math.NaN()), Decibels(math.NaN())
-		if a != nil {
-			l.Tensor, l.Scale, l.ZeroPoint = a.name, a.params.Scale[0], a.params.ZeroPoint[0]
-			l.Range = paramsRange(a.params)
-			l.Own, l.SQNR = Decibels(own[a.name].db()), Decibels(net[a.name].db())
-		}
-		return l
-	}
-	for _, name := range pl.order {
-		a := pl.acts[name]
-		if a.producer == nil {
-			rows = append(rows, row(Layer{Node: name, Op: "input"}, a))
-		} else {
-			byProducer[a.producer] = a
-		}
-	}
-	for _, n := range pl.nodes {
-		if pl.fused[n] {
-			continue
-		}
-		a := byProducer[n]
-		l := row(Layer{Node: n.Name, Op: n.OpType}, a)
-		if a != nil && a.fused != nil {
-			l.Op += "+" + a.fused.OpType
-		}
-		for _, o := range outs {
-			if a == nil && len(n.Outputs) == 1 && o.Name == n.Outputs[0] {
-				l.Tensor, l.SQNR = o.Name, o.SQNR
-			}
-		}
-		s, weighted := rw.weightSQNR[n]
-		if weighted {
-			l.Weights = Decibels(s)
-		}
-		if a != nil || weighted {
-			rows = append(rows, l)
-		}
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Added() < rows[j].Added() })
-	return rows
 }
 
 // paramsRange is the range of real values uint8 parameters represent.
@@ -356,14 +420,14 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 		rows = rows[:worst]
 	}
 	if len(rows) > 0 {
-		fmt.Fprintf(&b, "worst layers, by the noise they add (SQNR in dB, higher is better; %d layers in all):\n", len(r.Layers))
+		fmt.Fprintf(&b, "worst layers, each run alone on the float inputs (SQNR in dB, higher is better; %d layers in all):\n", len(r.Layers))
 		width := len("node")
 		for _, l := range rows {
 			width = max(width, len(l.Node))
 		}
-		fmt.Fprintf(&b, "  %-*s  %-22s %8s %8s %8s %8s\n", width, "node", "op", "weights", "output", "added", "network")
+		fmt.Fprintf(&b, "  %-*s  %-22s %8s %8s %8s %8s\n", width, "node", "op", "alone", "weights", "output", "network")
 		for _, l := range rows {
-			fmt.Fprintf(&b, "  %-*s  %-22s %8s %8s %8s %8s\n", width, l.Node, l.Op, l.Weights, l.Own, l.Added(), l.SQNR)
+			fmt.Fprintf(&b, "  %-*s  %-22s %8s %8s %8s %8s\n", width, l.Node, l.Op, l.Alone, l.Weights, l.Own, l.SQNR)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

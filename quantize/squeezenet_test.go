@@ -53,7 +53,7 @@ func TestSqueezeNet(t *testing.T) {
 			checkStandard(t, res.Model)
 			rep := res.Report
 			t.Logf("top-1 %d/%d, output SQNR %s dB, worst layer %s %s dB", rep.Top1.Agree, rep.Top1.Total,
-				rep.Outputs[0].SQNR, rep.Layers[0].Node, rep.Layers[0].Added())
+				rep.Outputs[0].SQNR, rep.Layers[0].Node, rep.Layers[0].Alone)
 			b, err := onnx.Marshal(res.Model)
 			if err != nil {
 				t.Fatal(err)

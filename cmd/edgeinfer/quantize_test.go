@@ -24,10 +24,13 @@ func TestQuantizeSqueezeNet(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{"wrote " + out, "QDQ model of the built-in SqueezeNet 1.0", "quantized 26 Conv",
-		"top-1 agreement with float: 3 of 3 (100.0%)", "worst layers", "conv1_1"} {
+		"top-1 agreement with float: 3 of 3 (100.0%)", "worst layers", "38 layers in all"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
+	}
+	if _, table, _ := strings.Cut(stdout, "  node "); strings.Count(table, "Conv+Relu") != 10 {
+		t.Errorf("want the 10 worst layers, Conv+Relu ones on SqueezeNet:\n%s", stdout)
 	}
 	// Not a terminal: one plain line per pass.
 	if lines := strings.Split(strings.TrimSpace(errs), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[0], "pass 1/2 ranges     3 samples in ") ||
