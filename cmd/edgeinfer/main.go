@@ -1,10 +1,12 @@
 // Command edgeinfer names what is in photos with an ONNX image classifier
-// (a built-in SqueezeNet 1.0 when no model is given); it also inspects
+// (a built-in SqueezeNet 1.0 when no model is given); it also finds
+// objects and faces with ONNX detectors, inspects
 // models, runs ONNX backend-style test folders, benchmarks, and writes the
 // synthetic benchmark models.
 //
 //	edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...   classify images
 //	edgeinfer demo                            classify a built-in photo with the built-in model
+//	edgeinfer detect [flags] MODEL.onnx IMAGE|DIR|-...   find objects or faces, draw them with -o
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
 //	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
@@ -72,6 +74,8 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) 
 		cmd = args[0]
 	}
 	switch cmd {
+	case "detect":
+		err = cmdDetect(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		err = cmdInspect(args[1:], stdout)
 	case "test":
@@ -135,7 +139,12 @@ var commands = map[string]command{
 			"MODEL.onnx (the first argument, when its name ends in .onnx) the built-in SqueezeNet 1.0 is used.\n" +
 			"A folder means its images (sorted, not recursive); - reads one image from standard input.\n" +
 			"With several images a bad one is reported and the others still run; the exit code is then 1."},
-	"demo":    {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
+	"demo": {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
+	"detect": {"detect [-conf 0.25] [-iou 0.45] [-labels FILE] [-family auto|yolov5|yolov8|yolox|...] [-o annotated.jpg] [-json] MODEL.onnx IMAGE|DIR|-...",
+		"Finds objects or faces: boxes (label, score, corners in the photo's pixels, landmarks) per image, or one\n" +
+			"JSON object per image with -json; -o draws them. The detector family (YOLOv5/v7, YOLOv8/v9/11, YOLOX,\n" +
+			"NanoDet, SSD/UltraFace, RetinaFace, SCRFD, YuNet, BlazeFace, models with NMS inside) is recognised\n" +
+			"from the model's outputs; it sets the preprocessing and the default thresholds."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
@@ -183,7 +192,7 @@ func helpText(fs *flag.FlagSet) string {
 	}
 	if fs.Name() == "edgeinfer" {
 		b.WriteString("\nother commands (edgeinfer COMMAND -h for each one's flags):\n")
-		for _, name := range []string{"demo", "inspect", "test", "bench", "gen", "quantize", "ops", "version"} {
+		for _, name := range []string{"demo", "detect", "inspect", "test", "bench", "gen", "quantize", "ops", "version"} {
 			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, commands[name].about)
 		}
 	}

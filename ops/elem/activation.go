@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // PRelu and Clip, which keep X's shape and may run in place. PRelu
@@ -137,8 +138,9 @@ func (c *clipOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	return ewTable[in[0].Type].clip(ctx.Par, c, out[0], in[0], ops.InputAt(in, 1), ops.InputAt(in, 2)), nil
 }
 
-// bindClip binds Clip's kernel for element type T (see bindMap); the
-// optional bound tensors lo and hi are read at every call.
+// bindClip binds Clip's kernel for element type T (see bindMap), float32
+// in package vec's SIMD loop; the optional bound tensors lo and hi are
+// read at every call.
 func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
 	return ops.BindMap(par, ops.Grain, d, x, func(d, x []T) {
 		l, h := ops.TypeLimits[T]()
@@ -150,6 +152,10 @@ func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tens
 		}
 		if hi != nil {
 			h = ops.Elems[T](hi)[0]
+		}
+		if d, ok := any(d).([]float32); ok {
+			vec.Clip(d, any(x).([]float32), float32(l), float32(h))
+			return
 		}
 		for i, v := range x {
 			if v < l {
