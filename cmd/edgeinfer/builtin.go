@@ -7,7 +7,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/classify"
 	"github.com/edgeinfer/edgeinfer/models/squeezenet"
-	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
 // samplePhoto is chelsea.png (a tabby cat; public domain, from scikit-image's data).
@@ -25,11 +25,8 @@ func builtInClassifier(threads int, opts ...classify.Option) (*classify.Classifi
 	return classify.LoadModel(p, opts...)
 }
 
-// builtInModel loads the embedded SqueezeNet 1.0 for the runtime alone.
-func builtInModel(opts ...runtime.Option) (*runtime.Model, error) {
-	p, err := squeezenet.Model()
-	if err != nil {
-		return nil, err
-	}
-	return runtime.LoadModel(p, opts...)
+// builtInModel decodes the embedded SqueezeNet 1.0 and gives its size.
+func builtInModel() (*onnx.Model, int64, error) {
+	m, err := squeezenet.Model()
+	return m, int64(len(squeezenet.Bytes())), err
 }

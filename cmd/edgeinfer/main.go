@@ -12,6 +12,7 @@
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
 //	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
 //	edgeinfer gen NAME -o FILE                write alexnet, resnet18, resnet34, resnet50
+//	edgeinfer quantize -calib DIR [MODEL.onnx] -o OUT.onnx   int8 post-training quantization
 //	edgeinfer ops                             list the supported operators
 //	edgeinfer version                         version, commit, Go, platform, SGEMM kernel
 //
@@ -84,6 +85,8 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) 
 		err = cmdBench(args[1:], stdout)
 	case "gen":
 		err = cmdGen(args[1:], stdout)
+	case "quantize":
+		err = cmdQuantize(args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(args[1:], stdout)
 	case "serve":
@@ -159,6 +162,8 @@ var commands = map[string]command{
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
 	"gen":     {"gen [-seed 1] [-batch 0] alexnet|resnet18|resnet34|resnet50 -o FILE", "Writes a torchvision-equivalent model with seeded synthetic weights (for benchmarks)."},
+	"quantize": {"quantize [-calib DIR | -calib-random N] [-method minmax|percentile|entropy] [-per-channel] [-exclude NODE,...] [MODEL.onnx] -o MODEL-int8.onnx",
+		"Quantizes a float model to int8 (QDQ) calibrated on images, and reports how it agrees with the float one."},
 	"ops":     {"ops", "Lists the supported operators (Markdown)."},
 	"version": {"version", "Prints the version, VCS commit, Go version, platform and the SGEMM kernel in use."},
 }
@@ -200,7 +205,7 @@ func helpText(fs *flag.FlagSet) string {
 	}
 	if fs.Name() == "edgeinfer" {
 		b.WriteString("\nother commands (edgeinfer COMMAND -h for each one's flags):\n")
-		for _, name := range []string{"demo", "detect", "serve", "inspect", "test", "bench", "gen", "ops", "version"} {
+		for _, name := range []string{"demo", "detect", "serve", "inspect", "test", "bench", "gen", "quantize", "ops", "version"} {
 			summary, _, _ := strings.Cut(commands[name].about, "\n")
 			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, summary)
 		}

@@ -79,7 +79,11 @@ func cmdServe(args []string, stderr io.Writer) error {
 // error, for the caller to close.
 func loadServed(args []string, threads int) ([]serve.Model, error) {
 	if len(args) == 0 {
-		m, err := builtInModel(runtime.WithThreads(threads))
+		p, _, err := builtInModel()
+		if err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+		m, err := runtime.LoadModel(p, runtime.WithThreads(threads))
 		if err != nil {
 			return nil, fmt.Errorf("serve: %w", err)
 		}
