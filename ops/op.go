@@ -177,6 +177,14 @@ type Evaluator interface {
 	Eval(ctx *Ctx, in []*Tensor) ([]*Tensor, error)
 }
 
+// AlgorithmNamer is implemented by operators that choose among algorithms
+// (Conv: Winograd, depthwise, implicit im2col...). Algorithm names the one
+// Run uses for inputs of these types and shapes (as Infer and Prepare saw
+// them), for profiles: "winograd F(4x4,3x3)", "depthwise 3x3".
+type AlgorithmNamer interface {
+	Algorithm(in []Value) string
+}
+
 // Builder parses a node's attributes for the given opset of its domain.
 type Builder func(n *onnx.Node, opset int) (Op, error)
 

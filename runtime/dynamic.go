@@ -195,6 +195,10 @@ func (st *runState) runDynamic(ctx context.Context) error {
 			return err
 		}
 	}
+	ds.next.times = nil
+	if st.times != nil {
+		ds.next.times = st.times.prof.timesFor(st.m, c)
+	}
 	return ds.next.run(ctx, ds.args)
 }
 

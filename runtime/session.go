@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -43,6 +44,7 @@ type runState struct {
 	ctx     ops.Ctx
 	bound   []func() error // by step: the step bound to this state (ops.Binder), or nil
 	dyn     *dynState      // when the plan stops early: what runs the rest
+	times   *stepTimes     // where this run records its steps' times, or nil
 }
 
 // Run runs the model on inputs (one per graph input, in order). The
@@ -56,7 +58,7 @@ func (s *Session) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor,
 		return nil, err
 	}
 	defer s.m.leave()
-	st, err := s.exec(ctx, inputs)
+	st, err := s.exec(ctx, inputs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +78,7 @@ func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, e
 		return nil, err
 	}
 	defer m.leave()
-	st, err := m.def.exec(ctx, inputs)
+	st, err := m.def.exec(ctx, inputs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +96,7 @@ func (m *Model) Run(ctx context.Context, inputs []*ops.Tensor) ([]*ops.Tensor, e
 // file changed since it was loaded fails (ErrModelChanged): checked before
 // the run and after it, and a fault reading a truncated file's pages,
 // which would otherwise crash the process, becomes that error.
-func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (st *runState, err error) {
+func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor, prof *Profile) (st *runState, err error) {
 	m := s.m
 	if err := m.proto.Changed(); err != nil {
 		return nil, err
@@ -111,11 +113,11 @@ func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor) (st *runState,
 			err = fmt.Errorf("%w (%w)", cerr, err)
 		}
 	}()
-	return s.execChecked(ctx, inputs)
+	return s.execChecked(ctx, inputs, prof)
 }
 
 // execChecked is exec once the model's file is known unchanged.
-func (s *Session) execChecked(ctx context.Context, inputs []*ops.Tensor) (*runState, error) {
+func (s *Session) execChecked(ctx context.Context, inputs []*ops.Tensor, prof *Profile) (*runState, error) {
 	m := s.m
 	if err := m.checkInputs(inputs, true); err != nil {
 		return nil, err
@@ -139,9 +141,19 @@ func (s *Session) execChecked(ctx context.Context, inputs []*ops.Tensor) (*runSt
 			return nil, fmt.Errorf("input %q is an output of this session's previous run: copy it first", m.g.inInfo[i].Name)
 		}
 	}
+	st.times = nil
+	var t0 time.Time
+	if prof != nil {
+		st.times = prof.timesFor(m, st.plan)
+		t0 = time.Now()
+	}
 	if err := st.run(ctx, inputs); err != nil {
 		s.put(st)
 		return nil, err
+	}
+	if prof != nil {
+		prof.Total += time.Since(t0)
+		prof.Runs++
 	}
 	return st, nil
 }
@@ -290,10 +302,17 @@ func (st *runState) run(ctx context.Context, inputs []*ops.Tensor) (err error) {
 		}
 		cur = i
 		var err error
+		var t0 time.Time
+		if st.times != nil {
+			t0 = time.Now()
+		}
 		if f := st.bound[i]; f != nil {
 			err = f()
 		} else {
 			err = p.steps[i].op.Run(&st.ctx, st.ins[i], st.outs[i])
+		}
+		if st.times != nil {
+			st.times.prof.Steps[st.times.first+i].Time += time.Since(t0)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.steps[i].label(), err)

@@ -34,6 +34,8 @@ type benchResult struct {
 	LoadMS       float64 `json:"load_ms"`
 	// Shapes are the input shapes run, by input name.
 	Shapes map[string][]int `json:"shapes"`
+	// Profile is the per-step timing -profile asks for.
+	Profile *benchProfile `json:"profile,omitempty"`
 }
 
 // cmdBench times repeated runs of a model on a synthetic input. Inputs
@@ -44,6 +46,7 @@ func cmdBench(args []string, w io.Writer) error {
 	runs := fs.Int("runs", 20, "timed runs")
 	warmup := fs.Int("warmup", 3, "untimed warm-up runs")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	profile := fs.Bool("profile", false, "time every step over -runs more runs and print them, slowest first")
 	var shapes shapeFlags
 	fs.Var(&shapes, "shape", "an input's shape, NAME:1x3x224x224 (repeat per input; the dims alone for a model with one input)")
 	pos, err := parseFlags(fs, args)
@@ -99,6 +102,15 @@ func cmdBench(args []string, w io.Writer) error {
 		times[i] = float64(time.Since(t).Microseconds()) / 1000
 	}
 	goruntime.ReadMemStats(&ms1)
+	var prof *runtime.Profile
+	if *profile {
+		prof = new(runtime.Profile)
+		for range *runs {
+			if _, err := s.RunProfiled(ctx, inputs, prof); err != nil {
+				return fmt.Errorf("%s: %w", pos[0], err)
+			}
+		}
+	}
 	sort.Float64s(times)
 	r := benchResult{
 		Model: pos[0], Threads: *threads, Runs: *runs,
@@ -113,6 +125,9 @@ func cmdBench(args []string, w io.Writer) error {
 		ScratchBytes: pi.ScratchBytes,
 		Shapes:       ps.byName(m.Inputs()),
 	}
+	if prof != nil {
+		r.Profile = profileReport(prof)
+	}
 	if *asJSON {
 		return json.NewEncoder(w).Encode(r)
 	}
@@ -123,6 +138,9 @@ func cmdBench(args []string, w io.Writer) error {
 	fmt.Fprintf(w, "allocs    %.1f per run (%s)\n", r.AllocsPerRun, humanBytes(int64(r.BytesPerRun)))
 	fmt.Fprintf(w, "arena     %s, scratch %s (per session)\n", humanBytes(r.ArenaBytes), humanBytes(r.ScratchBytes))
 	fmt.Fprintf(w, "peak RSS  %s\n", humanBytes(r.PeakRSSBytes))
+	if r.Profile != nil {
+		printProfile(w, r.Profile)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/classify"
 	"github.com/edgeinfer/edgeinfer/models/squeezenet"
+	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
 // samplePhoto is chelsea.jpg: scikit-image's chelsea.png (a tabby cat;
@@ -24,4 +25,14 @@ func builtInClassifier(threads int, opts ...classify.Option) (*classify.Classifi
 	}
 	opts = append([]classify.Option{classify.WithName(squeezenet.Name), classify.WithThreads(threads)}, opts...)
 	return classify.LoadModel(p, opts...)
+}
+
+// builtInModel decodes the embedded SqueezeNet 1.0 and gives its size.
+func builtInModel() (*onnx.Model, int64, error) {
+	b, err := squeezenet.Bytes()
+	if err != nil {
+		return nil, 0, err
+	}
+	m, err := squeezenet.Model()
+	return m, int64(len(b)), err
 }

@@ -180,3 +180,39 @@ func TestREADMEOpsTable(t *testing.T) {
 		t.Errorf("README.md's operator table is stale: regenerate it with scripts/update-ops-table")
 	}
 }
+
+// TestBenchProfile checks bench -profile's table and JSON: every step
+// with its operator, time and share, the convolutions with their
+// algorithm, slowest first.
+func TestBenchProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "resnet18.onnx")
+	if code, _, errs := cli(t, "gen", "-batch", "1", "resnet18", "-o", path); code != 0 {
+		t.Fatalf("gen: exit %d: %s", code, errs)
+	}
+	code, out, errs := cli(t, "bench", "-runs", "2", "-warmup", "1", "-threads", "1", "-profile", path)
+	if code != 0 || !strings.Contains(out, "\nprofile   2 runs") || !strings.Contains(out, "Conv+Relu") || !strings.Contains(out, "winograd F(4x4,3x3)") {
+		t.Fatalf("bench -profile: exit %d, out %q, err %q", code, out, errs)
+	}
+	code, out, errs = cli(t, "bench", "-runs", "2", "-warmup", "1", "-threads", "1", "-profile", "-json", path)
+	var r benchResult
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Profile == nil {
+		t.Fatalf("bench -profile -json: exit %d, out %q, err %q", code, out, errs)
+	}
+	p := r.Profile
+	if p.Runs != 2 || len(p.Steps) < 20 || p.RunMS <= 0 {
+		t.Fatalf("profile %+v", p)
+	}
+	share := 0.0
+	for i, s := range p.Steps {
+		if s.Op == "" || s.MS < 0 || (i > 0 && s.MS > p.Steps[i-1].MS) {
+			t.Errorf("step %d: %+v (want an op, slowest first)", i, s)
+		}
+		if strings.HasPrefix(s.Op, "Conv") && (s.Algorithm == "" || s.GFLOPS <= 0) {
+			t.Errorf("step %d: a convolution without algorithm or rate: %+v", i, s)
+		}
+		share += s.Share
+	}
+	if share > 1.0001 || share < 0.5 {
+		t.Errorf("shares add up to %.3f", share)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // PRelu and Clip, which keep X's shape and may run in place. PRelu
@@ -140,7 +141,8 @@ func (c *clipOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 
 // bindClip binds Clip's kernel for element type T; the optional bound
 // tensors lo and hi are read at every call. Floats clip on their own
-// loops, integers on wide values (compared as their own type).
+// loops (float32 in package vec's SIMD loop), integers on wide values
+// (compared as their own type).
 func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
 	return bindClipOf(par, c, d, x, lo, hi)
 }
@@ -190,6 +192,10 @@ func bindClipFloat[T ops.Float](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.T
 		}
 		if hi != nil {
 			h = ops.Elems[T](hi)[0]
+		}
+		if d, ok := any(d).([]float32); ok {
+			vec.Clip(d, any(x).([]float32), float32(l), float32(h))
+			return
 		}
 		for i, v := range x {
 			if v < l {

@@ -879,3 +879,38 @@ func depthwiseRow(g *ops.Window3, src, wk []float32, od, oh int, row []float32) 
 		}
 	})
 }
+
+// Algorithm names the path Run takes for inputs of these shapes, for
+// profiles (ops.AlgorithmNamer).
+func (c *convOp) Algorithm(in []ops.Value) string {
+	if len(in) < 2 {
+		return ""
+	}
+	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
+	if err != nil {
+		return ""
+	}
+	k := d.g.Kernel
+	window := fmt.Sprintf("%dx%d", k[1], k[2])
+	switch {
+	case d.depthwise:
+		return "depthwise " + window
+	case c.wino != nil && winogradShape(&d, c.group):
+		return "winograd F(4x4,3x3)"
+	case c.packedT != nil && d.pointwise():
+		return "transposed 1x1"
+	case c.packedT != nil:
+		return "transposed " + window
+	case d.padded && d.indirect:
+		return "implicit im2col " + window
+	case d.padded:
+		return "padded im2col " + window
+	case d.inPlace() && d.direct:
+		return "1x1 in place"
+	case d.inPlace():
+		return "strided 1x1 gathered"
+	case d.direct:
+		return "1x1 packed"
+	}
+	return "im2col " + window
+}
