@@ -1,4 +1,4 @@
-// Package models holds the ImageNet label set and builders of
+// Package models holds the ImageNet and COCO label sets and builders of
 // torchvision-equivalent classifiers (AlexNet, ResNet-18/34/50) as in-memory
 // ONNX models with synthetic, seeded weights.
 //

@@ -232,13 +232,7 @@ func (c *convOp) FuseAdd() ops.Op {
 }
 
 // Run computes Y.
-func (c *convOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	s, err := c.step(in)
-	if err != nil {
-		return err
-	}
-	return s.exec(ctx.Par, ctx.Scratch, in, out)
-}
+func (c *convOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error { return ops.RunBound(c, ctx, in, out) }
 
 // Bind plans the convolution once for these tensors, with its GEMM runner
 // and parallel loop bodies made once, so that a run allocates nothing.
@@ -249,12 +243,12 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	}
 	b := &s
 	b.runner = new(gemm.Runner)
-	b.im2col.Bind()
-	b.depthwise.Bind()
-	b.output.Bind()
-	b.pad.Bind()
-	b.gather.Bind()
-	b.transpose.Bind()
+	b.im2col.Bind(&b.im2colJ)
+	b.depthwise.Bind(&b.depthwiseJ)
+	b.output.Bind(&b.outputJ)
+	b.pad.Bind(&b.padJ)
+	b.gather.Bind(&b.gatherJ)
+	b.transpose.Bind(&b.transposeJ)
 	if b.wino != nil {
 		b.wino.bind()
 	}
@@ -264,30 +258,35 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	return func() error { return b.exec(ctx.Par, ctx.Scratch, in, out) }, nil
 }
 
-// convStep is one convolution over given input shapes. Run uses it unbound
-// (runner and loop bodies nil: a serial run allocates nothing but a
-// Winograd convolution's step, a parallel one also its closures); Bind
-// keeps a bound one.
+// convStep is one convolution over given input shapes, with its GEMM
+// runner and its loop bodies bound.
 type convStep struct {
-	c         *convOp
-	d         convDims
-	algo      convAlgo
-	base      int // the node's own inputs (X, W and maybe B)
-	runner    *gemm.Runner
-	im2col    ops.BoundRange[im2colJob]
-	depthwise ops.BoundRange[depthwiseJob]
-	output    ops.BoundRange[paddedOutJob]
-	pad       ops.BoundRange[padJob]
-	gather    ops.BoundRange[gatherJob]
-	transpose ops.BoundRange[transposeOutJob]
-	wino      *winoStep   // set when the convolution runs as F(4x4, 3x3)
-	dwPlan    dwconv.Plan // a planar depthwise convolution's
+	c          *convOp
+	d          convDims
+	algo       convAlgo
+	base       int // the node's own inputs (X, W and maybe B)
+	runner     *gemm.Runner
+	im2col     ops.Loop
+	im2colJ    im2colJob
+	depthwise  ops.Loop
+	depthwiseJ depthwiseJob
+	output     ops.Loop
+	outputJ    paddedOutJob
+	pad        ops.Loop
+	padJ       padJob
+	gather     ops.Loop
+	gatherJ    gatherJob
+	transpose  ops.Loop
+	transposeJ transposeOutJob
+	wino       *winoStep   // set when the convolution runs as F(4x4, 3x3)
+	dwPlan     dwconv.Plan // a planar depthwise convolution's
 	// tasks, when above 1, is the number of tasks a bound step spreads
 	// its (image, group) pairs over, each using taskWork[t] as scratch
 	// (task 0 the run's); see conv_grouped.go.
 	tasks    int
 	taskWork [][]float32
-	groups   ops.BoundRange[groupsJob]
+	groups   ops.Loop
+	groupsJ  groupsJob
 }
 
 // step checks the inputs and resolves the convolution's sizes and

@@ -46,7 +46,7 @@ func (c *convOp) prepareDepthwise(w []float32, d *convDims) {
 func (s *convStep) execDepthwise(par ops.Parallel, x, w, bias, res, y []float32) {
 	d := &s.d
 	job := depthwiseJob{d: *d, plan: s.dwPlan, x: x, w: w, bias: bias, res: res, y: y, act: s.c.act, ep: s.c.dwEp, packed: s.c.dw}
-	s.depthwise.Run(par, d.batch*d.m, 1, job)
+	runLoop(par, &s.depthwise, &s.depthwiseJ, job, d.batch*d.m, 1)
 }
 
 // depthwiseJob computes the (batch, output channel) planes of its range.

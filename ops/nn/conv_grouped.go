@@ -79,7 +79,7 @@ func (s *convStep) bindGroups(par ops.Parallel) bool {
 	for t := 1; t < s.tasks; t++ {
 		s.taskWork[t] = ops.View[float32](ops.AlignedBytes(4 * n))
 	}
-	s.groups.Bind()
+	s.groups.Bind(&s.groupsJ)
 	return true
 }
 
@@ -90,7 +90,8 @@ func (s *convStep) execSpread(par ops.Parallel, scratch []byte, in, out []*ops.T
 	if err != nil {
 		return err
 	}
-	s.groups.Run(par, s.tasks, 1, groupsJob{s, o})
+	s.groupsJ = groupsJob{s, o}
+	s.groups.Run(par, s.tasks, 1)
 	return nil
 }
 
@@ -110,4 +111,17 @@ func (j groupsJob) Run(lo, hi int) {
 		}
 		s.execGroups(gc, j.o.x, j.o.w, j.o.bias, j.o.res, j.o.y, t*n/s.tasks, (t+1)*n/s.tasks)
 	}
+}
+
+// runLoop runs job over [0, n) on par: through loop, which reads the
+// job from slot, when par has threads; directly otherwise. A spread
+// step's tasks run their groups serially and at once, so they must never
+// share the step's job storage.
+func runLoop[J ops.RangeJob](par ops.Parallel, loop *ops.Loop, slot *J, job J, n, grain int) {
+	if par.Threads() <= 1 {
+		job.Run(0, n)
+		return
+	}
+	*slot = job
+	loop.Run(par, n, grain)
 }

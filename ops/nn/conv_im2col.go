@@ -54,7 +54,7 @@ func (s *convStep) execIm2col(gc groupCtx, x, w, bias, res, y []float32, lo, hi 
 			prod.Ep = s.epilogue(g, bias, res, yOff+q0, p)
 			var pb gemm.PackedB
 			pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-			s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xg, pb: pb, q0: q0})
+			runLoop(par, &s.im2col, &s.im2colJ, im2colJob{g: d.g, x: xg, pb: pb, q0: q0}, d.k, max(1, 4096/nq))
 			prod.PB = pb
 			gc.product(&prod, gw)
 		}
@@ -96,13 +96,13 @@ func (s *convStep) execPadded(gc groupCtx, x, w, bias, res, y []float32, lo, hi 
 			prod.N, prod.C = nq, tmp[q0:]
 			var pb gemm.PackedB
 			pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-			s.im2col.Run(par, d.k, max(1, 4096/nq), im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps})
+			runLoop(par, &s.im2col, &s.im2colJ, im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps}, d.k, max(1, 4096/nq))
 			prod.PB = pb
 			gc.product(&prod, gw)
 		}
 		yOff := (n*d.m + g*d.mg) * p
 		job := paddedOutJob{d: *d, tmp: tmp, y: y[yOff : yOff+d.mg*p], ep: s.epilogue(g, bias, res, yOff, p)}
-		s.output.Run(par, d.mg, max(1, 8192/p), job)
+		runLoop(par, &s.output, &s.outputJ, job, d.mg, max(1, 8192/p))
 	}
 }
 
@@ -145,7 +145,7 @@ func (d *convDims) tapOffsets(taps []int32) {
 // columns read.
 func (s *convStep) padInput(par ops.Parallel, xp, x []float32) {
 	d := &s.d
-	s.pad.Run(par, d.cg, max(1, 16384/max(1, d.g.InSize())), padJob{*d, xp, x})
+	runLoop(par, &s.pad, &s.padJ, padJob{*d, xp, x}, d.cg, max(1, 16384/max(1, d.g.InSize())))
 	clear(xp[d.cg*d.phasePlanes()*d.hp*d.wp:])
 }
 

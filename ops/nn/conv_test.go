@@ -407,8 +407,9 @@ func BenchmarkResNet50Convs(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1e3, "ms/net")
 }
 
-// TestNNRunAllocs checks that serial runs of the NN operators allocate
-// nothing: every buffer comes from Prepare or the scratch workspace.
+// TestNNRunAllocs checks that serial runs of the NN operators, bound as a
+// session binds them (Run binds at every call), allocate nothing: every
+// buffer comes from Prepare, the scratch workspace or the binding.
 func TestNNRunAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	x := opstest.Rand(rng, 1, 8, 20, 20)
@@ -445,8 +446,15 @@ func TestNNRunAllocs(t *testing.T) {
 		if w, ok := op.(ops.Workspacer); ok {
 			ctx.Scratch = ops.AlignedBytes(w.Workspace(vals))
 		}
+		run := func() error { return op.Run(ctx, c.ins, out) }
+		if b, ok := op.(ops.Binder); ok {
+			var err error
+			if run, err = b.Bind(ctx, c.ins, out); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if n := testing.AllocsPerRun(5, func() {
-			if err := op.Run(ctx, c.ins, out); err != nil {
+			if err := run(); err != nil {
 				t.Fatal(err)
 			}
 		}); n != 0 {

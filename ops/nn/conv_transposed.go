@@ -90,12 +90,12 @@ func (s *convStep) execTransposed(gc groupCtx, x, bias, res, y []float32, lo, hi
 			PB: c.packedT[g], C: yt, LdC: mg}
 		if pa.Valid() {
 			s.padInput(par, xp, xg)
-			s.gather.Run(par, pa.Panels(), 1, gatherJob{pa, xp, rows, cols})
+			runLoop(par, &s.gather, &s.gatherJ, gatherJob{pa, xp, rows, cols}, pa.Panels(), 1)
 			prod.PA = pa
 		}
 		gc.product(&prod, gw)
 		job := transposeOutJob{y[yOff : yOff+mg*p], yt, p, mg, s.epilogue(g, bias, res, yOff, p)}
-		s.transpose.Run(par, (mg+transposeBlock-1)/transposeBlock, 1, job)
+		runLoop(par, &s.transpose, &s.transposeJ, job, (mg+transposeBlock-1)/transposeBlock, 1)
 	}
 }
 
