@@ -117,22 +117,11 @@ func winogradFaster(d *convDims) (use, wide bool) {
 	return winograd.Vectorized && d.c >= 16 && d.m >= 16 && tiles >= 16, tiles >= 48
 }
 
-// prepareWinograd transforms a constant W when the convolution of in is to
-// run as F(4x4, 3x3), and reports whether it did.
-func (c *convOp) prepareWinograd(in []ops.Value) bool {
-	if in[0].Shape == nil {
-		return false
-	}
-	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
-	if err != nil || !winogradShape(&d, c.group) {
-		return false
-	}
-	use, wide := winogradPolicy(&d)
-	if !use {
-		return false
-	}
-	c.wino = transformWeights(in[1].Const.F32(), d.m, d.c, wide && winogradWideOK())
-	return true
+// prepareWinograd transforms a constant W for a convolution d that
+// chooseConv runs as F(4x4, 3x3), wide or narrow as winogradPolicy says.
+func prepareWinograd(w []float32, d *convDims) *winogradWeights {
+	_, wide := winogradPolicy(d)
+	return transformWeights(w, d.m, d.c, wide && winogradWideOK())
 }
 
 // winogradTiles is the number of output tiles of one image.
