@@ -1,4 +1,4 @@
-// Package models holds the ImageNet label set and builders of the benchmark
+// Package models holds the ImageNet and COCO label sets and builders of the benchmark
 // networks as in-memory ONNX models with synthetic, seeded weights:
 // torchvision's AlexNet, ResNet-18/34/50, MobileNetV2, MobileNetV3-Small and
 // -Large, ShuffleNetV2 x1.0, EfficientNet-B0, SqueezeNet 1.1, DenseNet-121
