@@ -29,6 +29,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/edgeinfer/edgeinfer/models"
 )
 
 // exitError carries an exit code through the command functions. An empty
@@ -161,7 +163,8 @@ var commands = map[string]command{
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
-	"gen":     {"gen [-seed 1] [-batch 0] alexnet|resnet18|resnet34|resnet50 -o FILE", "Writes a torchvision-equivalent model with seeded synthetic weights (for benchmarks)."},
+	"gen": {"gen [-seed 1] [-batch 0] " + strings.Join(models.Names(), "|") + " -o FILE",
+		"Writes a torchvision classifier or YOLOv8n as torch.onnx exports it, with seeded synthetic weights (for benchmarks)."},
 	"quantize": {"quantize [-calib DIR | -calib-random N] [-method minmax|percentile|entropy] [-per-channel] [-exclude NODE,...] [MODEL.onnx] -o MODEL-int8.onnx",
 		"Quantizes a float model to int8 (QDQ) calibrated on images, and reports how it agrees with the float one."},
 	"ops":     {"ops", "Lists the supported operators (Markdown)."},
