@@ -6,8 +6,8 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
-	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // PRelu and Clip, which keep X's shape and may run in place. PRelu
