@@ -196,3 +196,27 @@ func TestTransformBounds(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkTransforms times one Gather and one Output call (Lanes tiles)
+// of each implementation.
+func BenchmarkTransforms(b *testing.B) {
+	const wp, rows, stride = 58, 58, 3 * Lanes
+	xp := make([]float32, wp*rows)
+	var idx [Lanes]int32
+	for l := range idx {
+		idx[l] = int32(4 * l)
+	}
+	d, v, o := make([]float32, Points*Lanes), make([]float32, Points*stride), make([]float32, OutLen)
+	for _, x := range append(asmTransforms(), goTransforms) {
+		b.Run(x.family+"/gather", func(b *testing.B) {
+			for range b.N {
+				x.gather(xp, &idx, wp, d, v, stride)
+			}
+		})
+		b.Run(x.family+"/output", func(b *testing.B) {
+			for range b.N {
+				x.output(v, stride, o)
+			}
+		})
+	}
+}
