@@ -67,7 +67,20 @@ var (
 	// ErrNotFinite: the model's scores hold NaN or infinite values. The
 	// Result is filled all the same; its JSON has null for such scores.
 	ErrNotFinite = errors.New("scores are not finite")
+	// ErrImage: the image could not be read, decoded or converted (a
+	// missing file, a read error, an unknown format, corrupt or truncated
+	// data, over the size limits, an empty image): the caller's input is
+	// at fault, not the model. The error's message is the underlying one,
+	// which it also wraps.
+	ErrImage = errors.New("image not readable")
 )
+
+// imageError marks err, a failure to read or decode an image, as ErrImage
+// without changing its message.
+type imageError struct{ err error }
+
+func (e *imageError) Error() string   { return e.err.Error() }
+func (e *imageError) Unwrap() []error { return []error{e.err, ErrImage} }
 
 // DefaultK is the number of classes a Result lists unless WithTopK says.
 const DefaultK = 5
@@ -404,7 +417,7 @@ func (c *Classifier) Classify(ctx context.Context, img image.Image, res *Result)
 	t0 := time.Now()
 	data, shape, err := w.conv.Image(img)
 	if err != nil {
-		return err
+		return &imageError{err}
 	}
 	return c.run(ctx, w, data, shape, "", 0, t0, res)
 }
@@ -416,7 +429,7 @@ func (c *Classifier) ClassifyFile(ctx context.Context, path string, res *Result)
 	t0 := time.Now()
 	px, err := preprocess.Decode(path, c.decode)
 	if err != nil {
-		return err
+		return &imageError{err}
 	}
 	return c.classifyPixels(ctx, px, path, t0, res)
 }
@@ -428,7 +441,7 @@ func (c *Classifier) ClassifyReader(ctx context.Context, r io.Reader, name strin
 	t0 := time.Now()
 	px, err := preprocess.DecodeReader(r, name, c.decode)
 	if err != nil {
-		return err
+		return &imageError{err}
 	}
 	return c.classifyPixels(ctx, px, name, t0, res)
 }
@@ -442,7 +455,7 @@ func (c *Classifier) classifyPixels(ctx context.Context, px *preprocess.Pixels, 
 	t1 := time.Now()
 	data, shape, err := w.conv.Pixels(px)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return &imageError{fmt.Errorf("%s: %w", name, err)}
 	}
 	return c.run(ctx, w, data, shape, name, t1.Sub(t0), t1, res)
 }

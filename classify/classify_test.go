@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/models/squeezenet"
@@ -434,6 +437,63 @@ func TestNaNScores(t *testing.T) {
 	var back Result
 	if err := json.Unmarshal(b, &back); err != nil || len(back.Top) != 4 || !math.IsNaN(back.Top[0].Score) {
 		t.Errorf("round trip: %+v, %v", back, err)
+	}
+}
+
+// TestImageErrors: whatever is wrong with the image (not an image, a
+// truncated file, a missing file, a failing reader, an empty image) the
+// error wraps ErrImage, keeps the decoder's message and its cause; a
+// model failure (a closed model) does not wrap ErrImage.
+func TestImageErrors(t *testing.T) {
+	c, err := tiny{classes: 3}.load(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo, err := os.ReadFile(filepath.Join("testdata", "chelsea.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readErr := errors.New("connection reset")
+	var res Result
+	for _, tc := range []struct {
+		name  string
+		call  func() error
+		cause error  // wrapped besides ErrImage (nil: not checked)
+		text  string // in the message
+	}{
+		{"not an image", func() error {
+			return c.ClassifyReader(ctx, strings.NewReader("hello"), "hello.txt", &res)
+		}, nil, "hello.txt: unknown image format"},
+		{"truncated", func() error {
+			return c.ClassifyReader(ctx, bytes.NewReader(photo[:len(photo)/2]), "half.png", &res)
+		}, nil, "half.png: truncated png"},
+		{"reader fails", func() error {
+			return c.ClassifyReader(ctx, io.MultiReader(bytes.NewReader(photo[:100]), iotest.ErrReader(readErr)), "net.png", &res)
+		}, readErr, "connection reset"},
+		{"missing file", func() error {
+			return c.ClassifyFile(ctx, filepath.Join(t.TempDir(), "nope.png"), &res)
+		}, fs.ErrNotExist, "nope.png"},
+		{"empty image", func() error {
+			return c.Classify(ctx, image.NewRGBA(image.Rect(0, 0, 0, 5)), &res)
+		}, nil, "empty image"},
+	} {
+		err := tc.call()
+		if !errors.Is(err, ErrImage) || !strings.Contains(err.Error(), tc.text) || (tc.cause != nil && !errors.Is(err, tc.cause)) {
+			t.Errorf("%s: %v (want ErrImage, %q in the message, wrapping %v)", tc.name, err, tc.text, tc.cause)
+		}
+	}
+	c.Close()
+	m, err := runtime.LoadModel(tiny{classes: 3}.model())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	if err := c2.ClassifyReader(ctx, bytes.NewReader(photo), "ok.png", &res); !errors.Is(err, runtime.ErrClosed) || errors.Is(err, ErrImage) {
+		t.Errorf("closed model: %v, want ErrClosed and not ErrImage", err)
 	}
 }
 

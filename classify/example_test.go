@@ -15,10 +15,10 @@ import (
 )
 
 // Classify a photo file with a model file: one import. The model here is
-// the repository's copy of SqueezeNet 1.0; any ImageNet-style ONNX
-// classifier works the same way.
+// SqueezeNet 1.0 (the built-in model, written out as a file); any
+// ImageNet-style ONNX classifier works the same way.
 func Example() {
-	c, err := classify.Load("../models/squeezenet/squeezenet1.0-fp16.onnx", classify.WithTopK(3))
+	c, err := classify.Load(modelFile, classify.WithTopK(3))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func Example() {
 // goroutines, and give each its own Result to reuse; once warm, a call
 // allocates nothing.
 func ExampleClassifier_Classify() {
-	c, err := classify.Load("../models/squeezenet/squeezenet1.0-fp16.onnx", classify.WithTopK(1))
+	c, err := classify.Load(modelFile, classify.WithTopK(1))
 	if err != nil {
 		log.Fatal(err)
 	}

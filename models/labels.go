@@ -13,19 +13,34 @@ import (
 //go:embed imagenet-classes.txt
 var imageNetText string
 
+//go:embed coco-classes.txt
+var cocoText string
+
 // imageNetClasses is the number of ImageNet-1k classes.
 const imageNetClasses = 1000
 
 // imageNet holds the parsed embedded label list; it is never handed out
 // directly, so callers cannot modify it.
-var imageNet = mustParseEmbedded()
+var imageNet = mustParseEmbedded("imagenet-classes.txt", imageNetText, imageNetClasses)
 
-func mustParseEmbedded() []string {
-	l, err := ParseLabels(strings.NewReader(imageNetText))
-	if err != nil || len(l) != imageNetClasses {
-		panic(fmt.Sprintf("models: embedded imagenet-classes.txt: %d labels, err %v", len(l), err))
+// cocoClasses is the number of COCO object detection classes.
+const cocoClasses = 80
+
+var coco = mustParseEmbedded("coco-classes.txt", cocoText, cocoClasses)
+
+func mustParseEmbedded(name, text string, n int) []string {
+	l, err := ParseLabels(strings.NewReader(text))
+	if err != nil || len(l) != n {
+		panic(fmt.Sprintf("models: embedded %s: %d labels, err %v", name, len(l), err))
 	}
 	return l
+}
+
+// COCOLabels returns the 80 COCO object classes in the order detectors
+// trained on COCO (the YOLO families, YOLOX, NanoDet) number them: index 0
+// is "person", 15 "cat", 41 "cup". The slice is a fresh copy.
+func COCOLabels() []string {
+	return append([]string(nil), coco...)
 }
 
 // ImageNetLabels returns the 1000 ImageNet-1k class names in index order

@@ -84,3 +84,26 @@ func TestLoadLabels(t *testing.T) {
 		t.Error("a missing file loaded without error")
 	}
 }
+
+func TestCOCOLabels(t *testing.T) {
+	l := models.COCOLabels()
+	if len(l) != 80 {
+		t.Fatalf("COCOLabels: %d labels, want 80", len(l))
+	}
+	for i, want := range map[int]string{0: "person", 2: "car", 15: "cat", 16: "dog", 41: "cup", 45: "bowl", 62: "tv", 79: "toothbrush"} {
+		if l[i] != want {
+			t.Errorf("label %d = %q, want %q", i, l[i], want)
+		}
+	}
+	seen := map[string]bool{}
+	for i, s := range l {
+		if s == "" || strings.TrimSpace(s) != s || seen[s] {
+			t.Errorf("label %d = %q: empty, padded or repeated", i, s)
+		}
+		seen[s] = true
+	}
+	l[0] = "changed"
+	if models.COCOLabels()[0] != "person" {
+		t.Error("COCOLabels returned shared storage: a caller's edit leaked")
+	}
+}

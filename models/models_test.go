@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -17,7 +18,17 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
 
-var allNames = []string{"alexnet", "resnet18", "resnet18-bn", "resnet34", "resnet34-bn", "resnet50", "resnet50-bn"}
+var allNames = []string{
+	"alexnet", "resnet18", "resnet18-bn", "resnet34", "resnet34-bn", "resnet50", "resnet50-bn",
+	"mobilenetv2", "mobilenetv2-bn", "mobilenetv3-small", "mobilenetv3-small-bn", "mobilenetv3-large", "mobilenetv3-large-bn",
+	"shufflenetv2", "shufflenetv2-bn", "efficientnet-b0", "efficientnet-b0-bn", "squeezenet1.1",
+	"densenet121", "densenet121-bn", "googlenet", "googlenet-bn", "yolov8n", "yolov8n-bn",
+}
+
+// original reports whether name is one of the first networks (opset 13).
+func original(name string) bool {
+	return name == "alexnet" || strings.HasPrefix(name, "resnet")
+}
 
 var (
 	cacheMu sync.Mutex
@@ -54,6 +65,14 @@ func floats(t *testing.T, x *onnx.Tensor) []float32 {
 	return v
 }
 
+func toInt64(v []int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
 func numel(dims []int64) int64 {
 	n := int64(1)
 	for _, d := range dims {
@@ -67,8 +86,12 @@ func TestNamesAndPresets(t *testing.T) {
 		t.Fatalf("Names() = %v, want %v", got, allNames)
 	}
 	for _, n := range allNames {
-		if p := models.PresetFor(n); p != "torchvision" {
-			t.Errorf("PresetFor(%q) = %q, want torchvision", n, p)
+		want := "torchvision"
+		if strings.HasPrefix(n, "yolo") {
+			want = "unit"
+		}
+		if p := models.PresetFor(n); p != want {
+			t.Errorf("PresetFor(%q) = %q, want %s", n, p, want)
 		}
 	}
 	if p := models.PresetFor("vgg16"); p != "" {
@@ -79,48 +102,87 @@ func TestNamesAndPresets(t *testing.T) {
 	}
 }
 
-// TestParamCounts checks the learnable parameters against torchvision's
-// sum(p.numel() for p in model.parameters()). Explicit-BN variants carry the
-// same parameters (BN running statistics are buffers, not parameters, and
-// are excluded). Folding turns each BN's gamma and beta (2C values) into a
-// conv bias (C values), so a folded model has torchvision's count minus its
-// number of BN channels: 4,800 for ResNet-18 (64 + 2*128 + 2*256+128 +
-// 2*512+256 + 2*1024+512), 8,512 for ResNet-34 and 26,560 for ResNet-50.
+// TestParamCounts checks the learnable parameters against the reference
+// implementations' sum(p.numel() for p in model.parameters()) (torchvision's,
+// ultralytics' for YOLOv8n). Explicit-BN variants carry the same parameters
+// (BN running statistics are buffers, not parameters, and are excluded).
+// Folding turns each BN's gamma and beta (2C values) into a conv bias (C
+// values), so a folded model has the reference count minus its folded BN
+// channels: 4,800 for ResNet-18 (64 + 2*128 + 2*256+128 + 2*512+256 +
+// 2*1024+512), 8,512 for ResNet-34 and 26,560 for ResNet-50; YOLOv8n's,
+// 3,151,904, is what ultralytics reports for the fused model.
 func TestParamCounts(t *testing.T) {
-	want := map[string]int64{
-		"alexnet":     61_100_840,
-		"resnet18-bn": 11_689_512,
-		"resnet34-bn": 21_797_672,
-		"resnet50-bn": 25_557_032,
-		"resnet18":    11_689_512 - 4_800,
-		"resnet34":    21_797_672 - 8_512,
-		"resnet50":    25_557_032 - 26_560,
+	reference := map[string]int64{
+		"alexnet":           61_100_840,
+		"resnet18":          11_689_512,
+		"resnet34":          21_797_672,
+		"resnet50":          25_557_032,
+		"mobilenetv2":       3_504_872,
+		"mobilenetv3-small": 2_542_856,
+		"mobilenetv3-large": 5_483_032,
+		"shufflenetv2":      2_278_604,
+		"efficientnet-b0":   5_288_548,
+		"squeezenet1.1":     1_235_496,
+		"densenet121":       7_978_856,
+		"googlenet":         6_624_904,
+		"yolov8n":           3_157_200,
+	}
+	// The folded BN channels the comment above derives.
+	folded := map[string]int64{"resnet18": 4_800, "resnet34": 8_512, "resnet50": 26_560, "yolov8n": 3_157_200 - 3_151_904}
+	for base, want := range folded {
+		if _, got := paramCount(built(t, base+"-bn")); got != want {
+			t.Errorf("%s-bn: %d channels of batch norm after a Conv, want %d", base, got, want)
+		}
 	}
 	for _, name := range allNames {
-		m := built(t, name)
-		stats := map[string]bool{}
-		for _, n := range m.Graph.Nodes {
-			if n.OpType == "BatchNormalization" {
-				stats[n.Inputs[3]], stats[n.Inputs[4]] = true, true
-			}
+		base, explicit := strings.CutSuffix(name, "-bn")
+		want := reference[base]
+		if !explicit && slices.Contains(allNames, base+"-bn") {
+			_, f := paramCount(built(t, base+"-bn"))
+			want -= f
 		}
-		var got int64
-		for _, x := range m.Graph.Initializer {
-			if !stats[x.Name] {
-				got += numel(x.Dims)
-			}
-		}
-		if got != want[name] {
-			t.Errorf("%s: %d parameters, want %d", name, got, want[name])
+		if got, _ := paramCount(built(t, name)); got != want {
+			t.Errorf("%s: %d parameters, want %d", name, got, want)
 		}
 	}
+}
+
+// paramCount returns the number of parameter values in m (initializers,
+// less the BN running statistics) and the channels of the batch norms a
+// Conv feeds.
+func paramCount(m *onnx.Model) (params, convBNChannels int64) {
+	stats, convOut, dims := map[string]bool{}, map[string]bool{}, map[string][]int64{}
+	for _, x := range m.Graph.Initializer {
+		dims[x.Name] = x.Dims
+	}
+	for _, n := range m.Graph.Nodes {
+		switch n.OpType {
+		case "Conv":
+			convOut[n.Outputs[0]] = true
+		case "BatchNormalization":
+			stats[n.Inputs[3]], stats[n.Inputs[4]] = true, true
+			if convOut[n.Inputs[0]] {
+				convBNChannels += numel(dims[n.Inputs[1]])
+			}
+		}
+	}
+	for _, x := range m.Graph.Initializer {
+		if !stats[x.Name] {
+			params += numel(x.Dims)
+		}
+	}
+	return params, convBNChannels
 }
 
 func TestModelHeader(t *testing.T) {
 	for _, name := range allNames {
 		m := built(t, name)
-		if m.IRVersion != 8 || !reflect.DeepEqual(m.OpsetImports, []onnx.OpsetID{{Domain: "", Version: 13}}) {
-			t.Errorf("%s: ir_version %d, opsets %v; want 8 and default-domain opset 13", name, m.IRVersion, m.OpsetImports)
+		opset := int64(17)
+		if original(name) {
+			opset = 13
+		}
+		if m.IRVersion != 8 || !reflect.DeepEqual(m.OpsetImports, []onnx.OpsetID{{Domain: "", Version: opset}}) {
+			t.Errorf("%s: ir_version %d, opsets %v; want 8 and default-domain opset %d", name, m.IRVersion, m.OpsetImports, opset)
 		}
 		if !strings.Contains(strings.ToLower(m.ProducerName), "pytorch") {
 			t.Errorf("%s: producer %q does not name pytorch (the torchvision preset hint)", name, m.ProducerName)
@@ -132,128 +194,71 @@ func TestModelHeader(t *testing.T) {
 		if meta["edgeinfer.weights"] != "synthetic" || meta["edgeinfer.model"] != name || meta["edgeinfer.seed"] != "1" {
 			t.Errorf("%s: metadata %v lacks the synthetic-weights, model or seed entry", name, meta)
 		}
-		n := onnx.Dim{Param: "N", Known: true}
-		c := func(v int64) onnx.Dim { return onnx.Dim{Value: v, Known: true} }
+		in, out, _ := models.Shapes(name)
+		dims := func(shape []int) []onnx.Dim {
+			d := []onnx.Dim{{Param: "N", Known: true}}
+			for _, v := range shape[1:] {
+				d = append(d, onnx.Dim{Value: int64(v), Known: true})
+			}
+			return d
+		}
 		g := m.Graph
 		if len(g.Inputs) != 1 || g.Inputs[0].Name != "input" || g.Inputs[0].Type.Elem != onnx.Float ||
-			!slices.Equal(g.Inputs[0].Type.Shape, []onnx.Dim{n, c(3), c(224), c(224)}) {
-			t.Errorf("%s: inputs %+v, want input float[N,3,224,224]", name, g.Inputs)
+			!slices.Equal(g.Inputs[0].Type.Shape, dims(in)) {
+			t.Errorf("%s: inputs %+v, want input float%v with a symbolic batch", name, g.Inputs, in)
 		}
 		if len(g.Outputs) != 1 || g.Outputs[0].Name != "output" || g.Outputs[0].Type.Elem != onnx.Float ||
-			!slices.Equal(g.Outputs[0].Type.Shape, []onnx.Dim{n, c(1000)}) {
-			t.Errorf("%s: outputs %+v, want output float[N,1000]", name, g.Outputs)
+			!slices.Equal(g.Outputs[0].Type.Shape, dims(out)) {
+			t.Errorf("%s: outputs %+v, want output float%v with a symbolic batch", name, g.Outputs, out)
 		}
 	}
-}
-
-// attrInts returns the named ints attribute (nil if absent).
-func attrInts(n *onnx.Node, name string) []int64 {
-	for _, a := range n.Attrs {
-		if a.Name == name {
-			return a.Ints
-		}
-	}
-	return nil
-}
-
-// window applies a kernel/stride/pad window to an NCHW shape, giving cout channels.
-func window(n *onnx.Node, in []int64, cout int64) ([]int64, error) {
-	k, s, p := attrInts(n, "kernel_shape"), attrInts(n, "strides"), attrInts(n, "pads")
-	if len(k) != 2 || len(s) != 2 || len(p) != 4 {
-		return nil, fmt.Errorf("kernel_shape %v, strides %v, pads %v: want 2, 2 and 4 values", k, s, p)
-	}
-	out := []int64{in[0], cout, 0, 0}
-	for i := range 2 {
-		out[2+i] = (in[2+i]+p[i]+p[2+i]-k[i])/s[i] + 1
-	}
-	return out, nil
-}
-
-// inferShapes walks the graph in node order with batch 1, checking that
-// every input is defined before use and that operand shapes agree, and
-// returns every value's shape. It is an independent reading of the ONNX
-// shape rules for the handful of ops the builders emit.
-func inferShapes(m *onnx.Model) (map[string][]int64, error) {
-	shapes := map[string][]int64{"input": {1, 3, 224, 224}}
-	for _, x := range m.Graph.Initializer {
-		shapes[x.Name] = x.Dims
-	}
-	for _, n := range m.Graph.Nodes {
-		in := make([][]int64, len(n.Inputs))
-		for i, name := range n.Inputs {
-			s, ok := shapes[name]
-			if !ok {
-				return nil, fmt.Errorf("node %s: input %q used before it is defined", n.Name, name)
-			}
-			in[i] = s
-		}
-		var out []int64
-		var err error
-		switch x := in[0]; n.OpType {
-		case "Conv":
-			w := in[1]
-			if len(x) != 4 || x[1] != w[1] || !slices.Equal(attrInts(n, "kernel_shape"), w[2:]) {
-				return nil, fmt.Errorf("node %s: input %v does not fit weight %v", n.Name, x, w)
-			}
-			if len(in) == 3 && !slices.Equal(in[2], w[:1]) {
-				return nil, fmt.Errorf("node %s: bias %v for %d output channels", n.Name, in[2], w[0])
-			}
-			out, err = window(n, x, w[0])
-		case "MaxPool", "AveragePool":
-			out, err = window(n, x, x[1])
-		case "Relu":
-			out = x
-		case "BatchNormalization":
-			for _, p := range in[1:] {
-				if !slices.Equal(p, x[1:2]) {
-					return nil, fmt.Errorf("node %s: parameter %v for %d channels", n.Name, p, x[1])
-				}
-			}
-			out = x
-		case "Add":
-			if !slices.Equal(x, in[1]) {
-				return nil, fmt.Errorf("node %s: adds %v and %v", n.Name, x, in[1])
-			}
-			out = x
-		case "GlobalAveragePool":
-			out = []int64{x[0], x[1], 1, 1}
-		case "Flatten":
-			out = []int64{x[0], numel(x[1:])}
-		case "Gemm":
-			w := in[1]
-			if len(x) != 2 || x[1] != w[1] || !slices.Equal(in[2], w[:1]) {
-				return nil, fmt.Errorf("node %s: x %v, W %v, b %v do not fit transB=1", n.Name, x, w, in[2])
-			}
-			out = []int64{x[0], w[0]}
-		default:
-			return nil, fmt.Errorf("node %s: unexpected op %s", n.Name, n.OpType)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("node %s: %w", n.Name, err)
-		}
-		if _, dup := shapes[n.Outputs[0]]; dup {
-			return nil, fmt.Errorf("node %s: output %q defined twice", n.Name, n.Outputs[0])
-		}
-		shapes[n.Outputs[0]] = out
-	}
-	return shapes, nil
 }
 
 func TestGraphStructure(t *testing.T) {
-	resnet := func(conv, relu, add, bn int) map[string]int {
-		return map[string]int{"Conv": conv, "BatchNormalization": bn, "Relu": relu, "Add": add,
+	resnet := func(conv, relu, add int) map[string]int {
+		return map[string]int{"Conv": conv, "Relu": relu, "Add": add,
 			"MaxPool": 1, "GlobalAveragePool": 1, "Flatten": 1, "Gemm": 1}
 	}
+	// The op histograms of the folded (or only) variants; an explicit-BN
+	// variant adds one BatchNormalization per Conv its count names.
 	wantOps := map[string]map[string]int{
-		"alexnet":     {"Conv": 5, "Relu": 7, "MaxPool": 3, "AveragePool": 1, "Flatten": 1, "Gemm": 3},
-		"resnet18":    resnet(20, 17, 8, 0),
-		"resnet18-bn": resnet(20, 17, 8, 20),
-		"resnet34":    resnet(36, 33, 16, 0),
-		"resnet34-bn": resnet(36, 33, 16, 36),
-		"resnet50":    resnet(53, 49, 16, 0),
-		"resnet50-bn": resnet(53, 49, 16, 53),
+		"alexnet":  {"Conv": 5, "Relu": 7, "MaxPool": 3, "AveragePool": 1, "Flatten": 1, "Gemm": 3},
+		"resnet18": resnet(20, 17, 8),
+		"resnet34": resnet(36, 33, 16),
+		"resnet50": resnet(53, 49, 16),
+		// 17 blocks: 16 expansions, 17 depthwise, 17 projections, and the
+		// stem and the last conv; ReLU6 is Clip with two Constant bounds.
+		"mobilenetv2": {"Conv": 52, "Clip": 35, "Constant": 70, "Add": 10, "GlobalAveragePool": 1, "Flatten": 1, "Gemm": 1},
+		// Squeeze-excites: GlobalAveragePool, 2 Conv, Relu, HardSigmoid, Mul.
+		"mobilenetv3-small": {"Conv": 52, "HardSwish": 19, "Relu": 14, "HardSigmoid": 9, "Mul": 9, "Add": 6,
+			"GlobalAveragePool": 10, "Flatten": 1, "Gemm": 2},
+		"mobilenetv3-large": {"Conv": 62, "HardSwish": 21, "Relu": 19, "HardSigmoid": 8, "Mul": 8, "Add": 10,
+			"GlobalAveragePool": 9, "Flatten": 1, "Gemm": 2},
+		// 16 units: 13 channel splits, 16 shuffles of two Shape-derived
+		// Reshapes around a Transpose.
+		"shufflenetv2": {"Conv": 56, "Relu": 37, "MaxPool": 1, "Split": 13, "Concat": 48, "Shape": 32, "Gather": 32,
+			"Unsqueeze": 32, "Constant": 189, "Reshape": 32, "Transpose": 16, "ReduceMean": 1, "Gemm": 1},
+		// SiLU is Sigmoid and Mul: 49 after a norm, 16 in squeeze-excites,
+		// whose scaling is 16 more Sigmoid and Mul.
+		"efficientnet-b0": {"Conv": 81, "Sigmoid": 65, "Mul": 65, "Add": 9, "GlobalAveragePool": 17, "Flatten": 1, "Gemm": 1},
+		"squeezenet1.1":   {"Conv": 26, "Relu": 26, "Concat": 8, "MaxPool": 3, "GlobalAveragePool": 1, "Flatten": 1},
+		// 58 dense layers, each concatenating its block's outputs and
+		// normalizing them; 3 transitions and the last norm.
+		"densenet121": {"Conv": 120, "BatchNormalization": 62, "Relu": 121, "Concat": 62, "MaxPool": 1, "AveragePool": 3,
+			"GlobalAveragePool": 1, "Flatten": 1, "Gemm": 1},
+		"googlenet": {"Conv": 57, "Relu": 57, "MaxPool": 13, "Concat": 9, "GlobalAveragePool": 1, "Flatten": 1, "Gemm": 1},
+		"yolov8n": {"Conv": 64, "Sigmoid": 58, "Mul": 58, "Add": 8, "Split": 9, "Concat": 24, "MaxPool": 3, "Resize": 2,
+			"Shape": 5, "Gather": 5, "Unsqueeze": 5, "Constant": 41, "Reshape": 5, "Transpose": 1, "Softmax": 1,
+			"Slice": 2, "Sub": 2, "Div": 1},
 	}
+	convBNs := map[string]int{"resnet18": 20, "resnet34": 36, "resnet50": 53, "mobilenetv2": 52, "mobilenetv3-small": 34,
+		"mobilenetv3-large": 46, "shufflenetv2": 56, "efficientnet-b0": 49, "densenet121": 59, "googlenet": 57, "yolov8n": 57}
 	for _, name := range allNames {
+		base, explicit := strings.CutSuffix(name, "-bn")
+		want := maps.Clone(wantOps[base])
+		if explicit {
+			want["BatchNormalization"] += convBNs[base]
+		}
 		m := built(t, name)
 		ops := map[string]int{}
 		used := map[string]bool{}
@@ -268,7 +273,7 @@ func TestGraphStructure(t *testing.T) {
 			}
 			nodeNames[n.Name] = true
 		}
-		for op, c := range wantOps[name] {
+		for op, c := range want {
 			if ops[op] != c {
 				t.Errorf("%s: %d %s nodes, want %d", name, ops[op], op, c)
 			}
@@ -284,13 +289,14 @@ func TestGraphStructure(t *testing.T) {
 				t.Errorf("%s: initializer %s is never used", name, x.Name)
 			}
 		}
-		shapes, err := inferShapes(m)
+		in, out, _ := models.Shapes(name)
+		shapes, err := inferShapes(m, toInt64(in))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if got := shapes["output"]; !slices.Equal(got, []int64{1, 1000}) {
-			t.Errorf("%s: output shape %v, want [1 1000]", name, got)
+		if got := shapes["output"]; !slices.Equal(got, toInt64(out)) {
+			t.Errorf("%s: output shape %v, want %v", name, got, out)
 		}
 	}
 }
@@ -307,7 +313,7 @@ func TestDeterministic(t *testing.T) {
 		}
 		return b
 	}
-	for _, name := range []string{"alexnet", "resnet18-bn", "resnet50"} {
+	for _, name := range []string{"alexnet", "resnet18-bn", "resnet50", "shufflenetv2", "yolov8n"} {
 		a, b := marshal(name, 7), marshal(name, 7)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: two builds with seed 7 serialize differently", name)
@@ -325,13 +331,30 @@ func TestDeterministic(t *testing.T) {
 // the generator is not bit-reproducible there.
 func TestWeightFingerprints(t *testing.T) {
 	want := map[string]string{
-		"alexnet":     "e7dcdcaafb68c08be3a28ecaa083a31c20a95bb149ebd2e8abe1366bb6077f3c",
-		"resnet18":    "37180e8516766814be3f39cb7f73ecc0f255c4191f15d6c4da27b97d71519af5",
-		"resnet18-bn": "9a4ccd62b9804656d170d2530a9231527e426a8e59f8e6c85fb0dbd18c429dc3",
-		"resnet34":    "e9674f679c2cbb67198372382ffc829afd7ae7fc48823e1b84d93ffe2ca0d320",
-		"resnet34-bn": "b2299b257a5ebec5805f5f4f96844ee4711be3907f793a3383e1c1ec17be006c",
-		"resnet50":    "2d1183cfa4780df42ba8bbfe43b04ddd1f47a75e562c46c531178faf4dc1cfd9",
-		"resnet50-bn": "3b9c59de35f8f0663ce315b7a5148c4747da052c549565d998c0a2c614eff4a8",
+		"alexnet":              "e7dcdcaafb68c08be3a28ecaa083a31c20a95bb149ebd2e8abe1366bb6077f3c",
+		"resnet18":             "37180e8516766814be3f39cb7f73ecc0f255c4191f15d6c4da27b97d71519af5",
+		"resnet18-bn":          "9a4ccd62b9804656d170d2530a9231527e426a8e59f8e6c85fb0dbd18c429dc3",
+		"resnet34":             "e9674f679c2cbb67198372382ffc829afd7ae7fc48823e1b84d93ffe2ca0d320",
+		"resnet34-bn":          "b2299b257a5ebec5805f5f4f96844ee4711be3907f793a3383e1c1ec17be006c",
+		"resnet50":             "2d1183cfa4780df42ba8bbfe43b04ddd1f47a75e562c46c531178faf4dc1cfd9",
+		"resnet50-bn":          "3b9c59de35f8f0663ce315b7a5148c4747da052c549565d998c0a2c614eff4a8",
+		"mobilenetv2":          "03e91c2d44998e77ae004fb0490d3210ddc340314c6f4d61c03e8a026ca1e6ae",
+		"mobilenetv2-bn":       "9af7fc4cdb0011e9a57ef1287154f8688ae6901dfd014f9a2165c1c7480830d5",
+		"mobilenetv3-small":    "8de0184a4352dceafb8c00ce039372317e8ad719b3f94d334861ab407a8e0ecd",
+		"mobilenetv3-small-bn": "58d07f044a701e965f7a7c5b2b8c0afeef60427038eae6d38106cb76bc1eeb29",
+		"mobilenetv3-large":    "404b6f67ab0a523e68e0495d25e27bcab3e91d47b27e345359424a3b37dab1d5",
+		"mobilenetv3-large-bn": "cd576fe25e9930c4aa9b6d59d67a0a8d7a4b9fb76c372b6bb170216222eb240c",
+		"shufflenetv2":         "e89ac2f70c314ca29771f69cfdce6049833e04a6335b92cb0085b31caf9db94a",
+		"shufflenetv2-bn":      "67a451929153df502940d2a71fedb6b4b0d7e663f0c75d8a952e3af5084fd39c",
+		"efficientnet-b0":      "1c68622c47ba526bf8aa496e9fc827808fabb1a609d435c3ded05f90d848ccf6",
+		"efficientnet-b0-bn":   "d1f89e9b2019e76e97b86e61d7b7b8b979f42b657eca231cb4bafdbb6b6b04a6",
+		"squeezenet1.1":        "07c43a6fdca538277151b29d400b263dd453090f77e5924eeef289d79bd75c18",
+		"densenet121":          "c0df96a8d2b7746f8612bcbea86e236f7b2557905f41890a94b421c55c4df3ef",
+		"densenet121-bn":       "8c9468ded8ea8efd8f75f9a2d5191d85bf47264b2cafeaea8cde0adbd1210b63",
+		"googlenet":            "94fb1b7f357b59c6f7c927d2226b75a24a5de57601fe54e2ab11b0431c56a4bd",
+		"googlenet-bn":         "a9b36b8eb0123b86bb9730020523a23faca717f44f6187e918e9dd407c934a0e",
+		"yolov8n":              "88bd3e69a8045a73efc7ec37769f35ccb9a98592be77b759cf68e319e032b1ec",
+		"yolov8n-bn":           "b46558c25167a7910858d2a13c81ce6ddb72c13ed9b66058c7a7711e1084480f",
 	}
 	for _, name := range allNames {
 		h := sha256.New()
@@ -346,49 +369,69 @@ func TestWeightFingerprints(t *testing.T) {
 }
 
 // TestFoldedBN checks that each folded model is its explicit-BN twin with
-// every BatchNormalization absorbed into the preceding Conv:
+// every BatchNormalization that follows a Conv absorbed into it:
 // W' = W*s, b' = beta - mean*s, with s = gamma/sqrt(var+eps) per channel.
+// Convs without a norm after them keep their weights and bias, and norms
+// without a Conv before them (DenseNet's) stay BatchNormalization nodes.
 func TestFoldedBN(t *testing.T) {
-	for _, arch := range []string{"resnet18", "resnet50"} {
-		folded, explicit := built(t, arch), built(t, arch+"-bn")
+	for _, name := range allNames {
+		arch, ok := strings.CutSuffix(name, "-bn")
+		if !ok {
+			continue
+		}
+		folded, explicit := built(t, arch), built(t, name)
 		inits := map[string][]float32{}
 		for _, x := range explicit.Graph.Initializer {
 			inits[x.Name] = floats(t, x)
 		}
+		foldedInits := map[string][]float32{}
+		for _, x := range folded.Graph.Initializer {
+			foldedInits[x.Name] = floats(t, x)
+		}
 		// The BN node consuming each Conv output, keyed by the conv weight.
 		bnOf := map[string]*onnx.Node{}
 		convOf := map[string]string{}
+		standalone := 0
 		for _, n := range explicit.Graph.Nodes {
 			switch n.OpType {
 			case "Conv":
 				convOf[n.Outputs[0]] = n.Inputs[1]
 			case "BatchNormalization":
-				bnOf[convOf[n.Inputs[0]]] = n
+				if w, ok := convOf[n.Inputs[0]]; ok {
+					bnOf[w] = n
+				} else {
+					standalone++
+				}
 			}
 		}
-		checked := 0
+		checked, kept := 0, 0
 		for _, n := range folded.Graph.Nodes {
+			if n.OpType == "BatchNormalization" {
+				kept++
+			}
 			if n.OpType != "Conv" {
 				continue
 			}
+			wf, w := foldedInits[n.Inputs[1]], inits[n.Inputs[1]]
 			bn := bnOf[n.Inputs[1]]
-			if bn == nil || len(n.Inputs) != 3 {
-				t.Fatalf("%s: conv %s has no BN twin or no bias", arch, n.Name)
-			}
-			var wf, bf []float32
-			for _, x := range folded.Graph.Initializer {
-				switch x.Name {
-				case n.Inputs[1]:
-					wf = floats(t, x)
-				case n.Inputs[2]:
-					bf = floats(t, x)
+			if bn == nil {
+				if !slices.Equal(wf, w) || len(n.Inputs) == 3 && !slices.Equal(foldedInits[n.Inputs[2]], inits[n.Inputs[2]]) {
+					t.Fatalf("%s: conv %s has no BN twin but differs from the -bn model's", arch, n.Name)
 				}
+				continue
 			}
-			w := inits[n.Inputs[1]]
+			if len(n.Inputs) != 3 {
+				t.Fatalf("%s: folded conv %s has no bias", arch, n.Name)
+			}
+			bf := foldedInits[n.Inputs[2]]
+			eps := float64(bn.Attrs[0].F)
+			if bn.Attrs[0].Name != "epsilon" {
+				t.Fatalf("%s: %s has no epsilon first", arch, bn.Name)
+			}
 			gamma, beta, mean, variance := inits[bn.Inputs[1]], inits[bn.Inputs[2]], inits[bn.Inputs[3]], inits[bn.Inputs[4]]
 			per := len(w) / len(gamma)
 			for c := range gamma {
-				s := float64(gamma[c]) / math.Sqrt(float64(variance[c])+1e-5)
+				s := float64(gamma[c]) / math.Sqrt(float64(variance[c])+eps)
 				if d := math.Abs(float64(bf[c]) - (float64(beta[c]) - float64(mean[c])*s)); d > 1e-7 {
 					t.Fatalf("%s: %s bias[%d] = %g, off by %g from beta - mean*s", arch, n.Name, c, bf[c], d)
 				}
@@ -400,8 +443,9 @@ func TestFoldedBN(t *testing.T) {
 			}
 			checked++
 		}
-		if checked != len(bnOf) {
-			t.Errorf("%s: checked %d folded convs, the -bn model has %d batch norms", arch, checked, len(bnOf))
+		if checked != len(bnOf) || kept != standalone {
+			t.Errorf("%s: %d folded convs and %d batch norms kept; the -bn model has %d norms after a conv and %d others",
+				arch, checked, kept, len(bnOf), standalone)
 		}
 	}
 }

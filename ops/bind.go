@@ -1,16 +1,21 @@
 package ops
 
-import "github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+import (
+	"unsafe"
 
-// BindLoop returns a step function running the job mk builds over [0, n)
-// on par with the given grain (see BoundRange). mk rebuilds the
-// job from the step's tensors before every call, since their Data may
-// change between runs; only binding allocates.
-func BindLoop[J RangeJob](par Parallel, n, grain int, mk func() J) func() error {
-	b := new(BoundRange[J])
-	b.Bind()
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
+
+// BindLoop returns a step function running job over [0, n) on par with
+// the given grain (see Loop), after fill has set the job from the step's
+// tensors: their Data may change between runs. job is a pointer to the
+// job's storage; only binding allocates.
+func BindLoop(par Parallel, n, grain int, job RangeJob, fill func()) func() error {
+	var l Loop
+	l.Bind(job)
 	return func() error {
-		b.Run(par, n, grain, mk())
+		fill()
+		l.Run(par, n, grain)
 		return nil
 	}
 }
@@ -29,50 +34,54 @@ func RunBound(b Binder, ctx *Ctx, in, out []*Tensor) error {
 // elements (as D) and x's (as S), split across par with the given grain.
 // The loop body is made once; the tensors' data are read at every call.
 func BindMap[D, S Numeric](par Parallel, grain int, d, x *Tensor, fn func(d []D, x []S)) func() error {
-	var dv []D
-	var xv []S
-	body := func(lo, hi int) { fn(dv[lo:hi], xv[lo:hi]) }
+	var dz D
+	var xz S
+	return bindMapBytes(par, grain, d, x, int(unsafe.Sizeof(dz)), int(unsafe.Sizeof(xz)), func(db, xb []byte) {
+		fn(View[D](db), View[S](xb))
+	})
+}
+
+// BindMapBytes is BindMap on the tensors' bytes: fn gets matching ranges
+// of d's and x's bytes, whole elements of each tensor's type.
+func BindMapBytes(par Parallel, grain int, d, x *Tensor, fn func(d, x []byte)) func() error {
+	return bindMapBytes(par, grain, d, x, ElemSize(d.Type), ElemSize(x.Type), fn)
+}
+
+// bindMapBytes is BindMap on the tensors' bytes, with ds and xs bytes per
+// element of d and x: the same loop for every pair of types.
+func bindMapBytes(par Parallel, grain int, d, x *Tensor, ds, xs int, fn func(d, x []byte)) func() error {
+	body := func(lo, hi int) { fn(d.Data[lo*ds:hi*ds], x.Data[lo*xs:hi*xs]) }
 	n := d.Len()
 	return func() error {
-		dv, xv = Elems[D](d), Elems[S](x)
 		par.For(n, grain, body)
 		return nil
 	}
 }
 
-// BoundRange runs a parallel loop whose body, once bound, is a closure made
-// once over the job it holds; unbound, it runs like parallelRange.
-type BoundRange[J RangeJob] struct {
-	job J
-	fn  func(lo, hi int)
+// Loop is a parallel loop over a job whose storage it points to, through
+// a loop body made once by Bind (which must come first), so that a run
+// allocates nothing: the caller sets the job, then runs the loop. Being
+// untyped, it is the same code for every job type, which keeps the binary
+// small.
+type Loop struct {
+	job RangeJob         // a pointer to the job
+	fn  func(lo, hi int) // job.Run, made once
 }
 
-// Bind makes the loop body.
-func (b *BoundRange[J]) Bind() { b.fn = func(lo, hi int) { b.job.Run(lo, hi) } }
+// Bind makes the loop body over job, a pointer to the job's storage.
+func (l *Loop) Bind(job RangeJob) { l.job, l.fn = job, job.Run }
 
-// Run runs job over [0, n) on par.
-func (b *BoundRange[J]) Run(par Parallel, n, grain int, job J) {
-	if b.fn == nil || par.Threads() <= 1 {
-		ParallelRange(par, n, grain, job)
-		return
-	}
-	b.job = job
-	par.For(n, grain, b.fn)
-}
-
-// RangeJob is a loop body over [lo, hi) carrying its own data, so that a
-// serial run calls it without allocating a closure.
-type RangeJob interface{ Run(lo, hi int) }
-
-// ParallelRange runs job over [0, n) split over par, directly on the
-// calling goroutine when par has one thread.
-func ParallelRange[J RangeJob](par Parallel, n, grain int, job J) {
+// Run runs the job over [0, n) on par.
+func (l *Loop) Run(par Parallel, n, grain int) {
 	if par.Threads() <= 1 {
-		job.Run(0, n)
+		l.job.Run(0, n)
 		return
 	}
-	par.For(n, grain, job.Run)
+	par.For(n, grain, l.fn)
 }
+
+// RangeJob is a loop body over [lo, hi) carrying its own data.
+type RangeJob interface{ Run(lo, hi int) }
 
 // BindTasks binds a loop over n items split into at most par.Threads()
 // tasks of contiguous items, each worth at least Grain units of work at

@@ -191,6 +191,25 @@ func (p *BroadcastPlan) Walk3(lo, hi int, fn func(o, n, ia, na, ib, nb, ic, nc i
 	}
 }
 
+// BindZipBytes returns a step function applying run to the broadcast runs
+// of d, a and b (with a and b broadcast onto d as aShape and bShape) on
+// their bytes, split across par: run gets a run's bytes of d and the
+// matching bytes of a and b, where an operand that stays on one
+// (broadcast) element along the run gives that element alone. Being
+// untyped, it is one loop for every element type: typed kernels view the
+// bytes they get. The broadcast plan and the loop body are made once; the
+// tensors' data are read at every call.
+func BindZipBytes(par Parallel, d, a, b *Tensor, aShape, bShape []int, run func(d, a, b []byte)) func() {
+	p := NewBroadcastPlan(d.Shape, aShape, bShape)
+	ds, as, bs := ElemSize(d.Type), ElemSize(a.Type), ElemSize(b.Type)
+	walk := func(o, n, ia, na, ib, nb int) {
+		run(d.Data[o*ds:(o+n)*ds], a.Data[ia*as:(ia+na)*as], b.Data[ib*bs:(ib+nb)*bs])
+	}
+	body := func(lo, hi int) { p.Walk(lo, hi, walk) }
+	n := d.Len()
+	return func() { par.For(n, Grain, body) }
+}
+
 // InputAt is in[i], or nil when the node has fewer inputs or omitted it.
 func InputAt(in []*Tensor, i int) *Tensor {
 	if i < len(in) {

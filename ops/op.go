@@ -14,6 +14,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 )
@@ -107,9 +108,9 @@ type Preparer interface {
 
 // Activation is an element-wise function fused into a producing op's store.
 type Activation struct {
-	Kind     ActKind
-	Min, Max float32 // Clip bounds
-	Alpha    float32 // LeakyRelu slope
+	Kind        ActKind
+	Min, Max    float32 // Clip bounds
+	Alpha, Beta float32 // LeakyRelu slope; HardSwish's line (Alpha*v + Beta); Swish's scale
 }
 
 // ActKind names a fusable activation.
@@ -121,6 +122,12 @@ const (
 	ActRelu
 	ActClip
 	ActLeakyRelu
+	// ActHardSwish is v * min(max(Alpha*v + Beta, 0), 1): HardSwish
+	// (Alpha 1/6, Beta 1/2), or v times a HardSigmoid of v.
+	ActHardSwish
+	// ActSwish is v * sigmoid(Alpha*v): SiLU (Alpha 1), v times a
+	// Sigmoid of v, or Swish.
+	ActSwish
 )
 
 // Apply applies the activation to v.
@@ -141,6 +148,10 @@ func (a Activation) Apply(v float32) float32 {
 		if v < 0 {
 			return v * a.Alpha
 		}
+	case ActHardSwish:
+		return v * min(max(a.Alpha*v+a.Beta, 0), 1)
+	case ActSwish:
+		return v / (1 + float32(math.Exp(float64(-a.Alpha*v))))
 	}
 	return v
 }

@@ -58,6 +58,7 @@ type scratch struct {
 	row, row3 []uint8 // one source row, in the output and in 3 channels
 	luma      []uint8 // colour pixels reduced to luma
 	tmp, crop []uint8 // the horizontal pass and the window
+	canvas    []uint8 // a letterboxed image with its bars
 	ht, vt    taps
 	w         []float64
 	data      []float32
@@ -90,8 +91,9 @@ func (s *scratch) tensor(p *Pixels, o Options) (data []float32, shape []int, err
 		s.lumaPx = Pixels{Width: p.Width, Height: p.Height, Channels: 1, Pix: s.luma}
 		src = &s.lumaPx
 	}
-	nw, nh, left, top := geometry(src.Width, src.Height, o.Width, o.Height, o.CropRatio)
-	crop := s.resizeCrop(src, nw, nh, left, top, o.Width, o.Height, o.Threads)
+	f := fitOf(src.Width, src.Height, o)
+	crop := s.fit(src, f, o)
+	o.Width, o.Height = f.outW, f.outH
 	s.data = grow(s.data, o.Width*o.Height*o.Channels)
 	normalizeInto(s.data, crop, src.Channels, o)
 	if o.Layout == NHWC {

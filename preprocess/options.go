@@ -101,7 +101,7 @@ type Options struct {
 	// luma is written to all three channels, each normalised with its own
 	// mean and std (what the reference prep.py --gray does).
 	Gray bool
-	// CropRatio is the fraction of the resized image the centre crop keeps:
+	// CropRatio (with Fit Crop) is the fraction of the resized image the centre crop keeps:
 	// the shorter side is resized to round(size / CropRatio), then a
 	// Width x Height centre crop is taken. 0 means DefaultCropRatio (resize
 	// 256, crop 224); 1 resizes the shorter side straight to the output size.
@@ -115,6 +115,21 @@ type Options struct {
 	MaxFileBytes int64
 	// Threads bounds the goroutines used; 0 means GOMAXPROCS, 1 runs serially.
 	Threads int
+	// Fit is how the image is fitted to Width x Height: Crop (the zero
+	// value, the ImageNet recipe above), Stretch or Letterbox.
+	Fit Fit
+	// Pad is the colour (R, G, B, before normalisation) of the bars
+	// Letterbox adds; a grey output gets its luma.
+	Pad [3]uint8
+	// Corner places a letterboxed image at the top-left corner, with all
+	// the padding right and below, instead of centring it.
+	Corner bool
+	// Align, with Letterbox, makes Width and Height bounds rather than
+	// the output size: the output is the resized image's size rounded up
+	// to a multiple of Align (at most 1024), so an image of another aspect
+	// ratio gets a narrower tensor instead of wide bars. 0 keeps the
+	// output at Width x Height.
+	Align int
 }
 
 // resolved returns o with defaults filled in, or an error for invalid fields.
@@ -149,6 +164,10 @@ func (o Options) resolved() (Options, error) {
 		return o, fmt.Errorf("preprocess: unknown layout %v", o.Layout)
 	case !(o.CropRatio > 0 && o.CropRatio <= 1):
 		return o, fmt.Errorf("preprocess: crop ratio %g: want 0 < ratio <= 1", o.CropRatio)
+	case o.Fit != Crop && o.Fit != Stretch && o.Fit != Letterbox:
+		return o, fmt.Errorf("preprocess: unknown fit %v", o.Fit)
+	case o.Align < 0 || o.Align > 1024:
+		return o, fmt.Errorf("preprocess: align %d out of range 0..1024", o.Align)
 	case o.Preset.Div == 0:
 		return o, fmt.Errorf("preprocess: preset %q: divisor is zero", o.Preset.Name)
 	}

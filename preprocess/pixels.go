@@ -93,3 +93,19 @@ func parallel(n, cost, threads int, fn func(lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// RGBA returns a copy of the pixels as an opaque *image.RGBA (luma
+// replicated), to draw on or encode.
+func (p *Pixels) RGBA() *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, p.Width, p.Height))
+	for i := range p.Width * p.Height {
+		d := img.Pix[4*i : 4*i+4]
+		if p.Channels == 1 {
+			d[0], d[1], d[2] = p.Pix[i], p.Pix[i], p.Pix[i]
+		} else {
+			d[0], d[1], d[2] = p.Pix[3*i], p.Pix[3*i+1], p.Pix[3*i+2]
+		}
+		d[3] = 255
+	}
+	return img
+}

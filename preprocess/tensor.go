@@ -8,7 +8,10 @@
 // (alpha dropped) or luma, resize the shorter side to round(size*256/224)
 // with PIL's antialiasing bilinear filter, centre-crop size x size,
 // normalise with a Preset, and lay the result out as NCHW or NHWC with a
-// batch of one. Decoding (JPEG with EXIF orientation, PNG, GIF, BMP, TIFF,
+// batch of one. For detectors, Options.Fit asks for a plain resize
+// (Stretch) or a Letterbox (aspect ratio kept, padded with a colour,
+// centred or in the corner, optionally to a multiple of a stride), and
+// Options.Place says where the image landed, to map boxes back. Decoding (JPEG with EXIF orientation, PNG, GIF, BMP, TIFF,
 // WebP, JPEG 2000, PNM) and tensor conversion are separate
 // steps, Decode and Pixels.Tensor, so callers can time them apart; Load does
 // both. The package is a leaf: it returns plain []float32 data and a shape.
@@ -44,7 +47,7 @@ func FromImage(img image.Image, opt Options) (data []float32, shape []int, err e
 	return newPixels(img, 1, o.Gray, o.Threads).Tensor(opt)
 }
 
-// Tensor resizes, crops and normalises p as opt says and returns the tensor
+// Tensor resizes, crops or pads (opt.Fit) and normalises p as opt says and returns the tensor
 // data with its shape, [1, C, H, W] for NCHW or [1, H, W, C] for NHWC.
 // Colour pixels are converted to luma first when opt asks for grey; luma
 // pixels are replicated when opt asks for three channels. With one output

@@ -10,9 +10,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-// model is the repository's copy of SqueezeNet 1.0 (float16 weights).
-const model = "../models/squeezenet/squeezenet1.0-fp16.onnx"
-
 // argmax returns the index of the largest score.
 func argmax(v []float32) int {
 	best := 0
@@ -27,7 +24,7 @@ func argmax(v []float32) int {
 // Load a model, look at its inputs and outputs, and run it once. Run
 // returns outputs the caller owns, and is safe from many goroutines.
 func ExampleLoad() {
-	m, err := runtime.Load(model, runtime.WithThreads(2))
+	m, err := runtime.Load(modelFile, runtime.WithThreads(2))
 	if err != nil {
 		log.Fatal(err) // lists every unsupported operator at once
 	}
@@ -56,7 +53,7 @@ func ExampleLoad() {
 // allocates nothing per run. Its outputs live in its own memory and are
 // valid until its next run: copy what you keep.
 func ExampleModel_NewSession() {
-	m, err := runtime.Load(model)
+	m, err := runtime.Load(modelFile)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -57,6 +57,30 @@ func TestFuseActivation(t *testing.T) {
 			b.node("Relu", s("c"), s("y")).output("c", onnx.Float, "N", 4, 4, 4)
 		}), "Conv Relu"},
 		{"sigmoid is not fusable", convThen(13, func(b *builder) { b.node("Sigmoid", s("c"), s("y")) }), "Conv Sigmoid"},
+		{"conv hardswish", convThen(14, func(b *builder) { b.node("HardSwish", s("c"), s("y")) }), "Conv+HardSwish"},
+		{"conv swish", convThen(24, func(b *builder) { b.node("Swish", s("c"), s("y"), aFloat("alpha", 1.5)) }), "Conv+Swish"},
+		{"conv silu", convThen(13, func(b *builder) {
+			b.node("Sigmoid", s("c"), s("g")).node("Mul", s("c", "g"), s("y"))
+		}), "Conv+Sigmoid+Mul"},
+		{"conv silu gate first", convThen(13, func(b *builder) {
+			b.node("Sigmoid", s("c"), s("g")).node("Mul", s("g", "c"), s("y"))
+		}), "Conv+Sigmoid+Mul"},
+		{"conv times hardsigmoid", convThen(13, func(b *builder) {
+			b.node("HardSigmoid", s("c"), s("g"), aFloat("alpha", 0.25), aFloat("beta", 0.4)).node("Mul", s("c", "g"), s("y"))
+		}), "Conv+HardSigmoid+Mul"},
+		{"gate read twice", convThen(13, func(b *builder) {
+			b.node("Sigmoid", s("c"), s("g")).node("Mul", s("c", "g"), s("m")).node("Add", s("m", "g"), s("y"))
+		}), "Conv Sigmoid Mul Add"},
+		{"gate of another value", convThen(13, func(b *builder) {
+			b.node("Relu", s("c"), s("r")).node("Sigmoid", s("r"), s("g")).node("Mul", s("c", "g"), s("y"))
+		}), "Conv Relu Sigmoid Mul"},
+		{"gated value read again", convThen(13, func(b *builder) {
+			b.node("Sigmoid", s("c"), s("g")).node("Mul", s("c", "g"), s("m")).node("Add", s("m", "c"), s("y"))
+		}), "Conv Sigmoid Mul Add"},
+		{"conv add silu", convThen(13, func(b *builder) {
+			b.node("Conv", s("x", "w"), s("c2")).node("Add", s("c", "c2"), s("a")).
+				node("Sigmoid", s("a"), s("g")).node("Mul", s("g", "a"), s("y"))
+		}), "Conv Conv+Add+Sigmoid+Mul"},
 	}
 	for _, c := range cases {
 		inputs := []*ops.Tensor{x}
@@ -72,16 +96,26 @@ func TestFuseActivation(t *testing.T) {
 
 func TestFuseActivationIntoGemm(t *testing.T) {
 	rng := newRand(52)
-	p := newBuilder(13).
-		input("x", onnx.Float, 2, 6).
-		init("w", randTensor(rng, 5, 6)).
-		init("b", randTensor(rng, 5)).
-		node("Gemm", s("x", "w", "b"), s("g"), aInt("transB", 1)).
-		node("LeakyRelu", s("g"), s("y")).
-		output("y", onnx.Float, 2, 5).m
-	x := randTensor(rng, 2, 6)
-	m := agree(t, p, x)
-	if got := strings.Join(stepTypes(planOf(t, m, x)), " "); got != "Gemm+LeakyRelu" {
-		t.Errorf("steps %q, want Gemm+LeakyRelu", got)
+	for _, c := range []struct {
+		opset int64
+		add   func(b *builder)
+		steps string
+	}{
+		{13, func(b *builder) { b.node("LeakyRelu", s("g"), s("y")) }, "Gemm+LeakyRelu"},
+		{14, func(b *builder) { b.node("HardSwish", s("g"), s("y")) }, "Gemm+HardSwish"},
+		{13, func(b *builder) { b.node("Sigmoid", s("g"), s("s")).node("Mul", s("g", "s"), s("y")) }, "Gemm+Sigmoid+Mul"},
+	} {
+		b := newBuilder(c.opset).
+			input("x", onnx.Float, 2, 6).
+			init("w", randTensor(rng, 5, 6)).
+			init("b", randTensor(rng, 5)).
+			node("Gemm", s("x", "w", "b"), s("g"), aInt("transB", 1))
+		c.add(b)
+		p := b.output("y", onnx.Float, 2, 5).m
+		x := randTensor(rng, 2, 6)
+		m := agree(t, p, x)
+		if got := strings.Join(stepTypes(planOf(t, m, x)), " "); got != c.steps {
+			t.Errorf("steps %q, want %q", got, c.steps)
+		}
 	}
 }

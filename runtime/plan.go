@@ -63,7 +63,8 @@ type slot struct {
 	shape []int
 	off   int64
 	size  int64
-	buf   int // buffer index while planning
+	buf   int   // buffer index while planning
+	sub   int64 // offset inside the buffer (views.go)
 	c     *ops.Tensor
 }
 
@@ -337,6 +338,8 @@ func (pl *planner) layout(p *plan) error {
 		size := valueBytes(v)
 		p.slots[id] = slot{kind: slotArena, typ: v.Type, shape: v.Shape, size: size, buf: alloc(size, first, last[id])}
 	}
+	vw, members := pl.placeViews()
+	groupBuf := pl.groupBuffers(vw, members, last, alloc)
 
 	for k, id := range pl.seg.inputs {
 		in := inputSlot{id: id}
@@ -378,8 +381,15 @@ func (pl *planner) layout(p *plan) error {
 			if ops.ElemSize(vals[id].Type) == 0 {
 				return fmt.Errorf("%s: output %q has type %s, which cannot be computed", s.label(), g.names[id], ops.TypeName(vals[id].Type))
 			}
+			if vw.grouped(id, members) {
+				r, at := vw.root(id)
+				v := vals[id]
+				p.slots[id] = slot{kind: slotArena, typ: v.Type, shape: v.Shape, size: valueBytes(v), buf: groupBuf[r], sub: at}
+				byStep[id] = true
+				continue
+			}
 			if j == 0 {
-				if x := pl.inPlace(s, in, byStep, last, pos); x >= 0 {
+				if x := pl.inPlace(s, in, byStep, last, pos); x >= 0 && !vw.grouped(x, members) {
 					b := p.slots[x].buf
 					bufs[b].last = max(bufs[b].last, last[id])
 					v := vals[id]
@@ -436,7 +446,7 @@ func (pl *planner) layout(p *plan) error {
 	p.arena = packBuffers(bufs)
 	for id := range p.slots {
 		if sl := &p.slots[id]; sl.kind == slotArena {
-			sl.off = bufs[sl.buf].off
+			sl.off = bufs[sl.buf].off + sl.sub
 		}
 	}
 	for i := range p.outputs {

@@ -144,6 +144,24 @@ func TestSessionRunAllocatesNothingResNet18(t *testing.T) {
 	checkZeroAllocs(t, "resnet18", m, x)
 }
 
+// TestSessionRunAllocatesNothingSuite covers the benchmark suite's other
+// networks: depthwise and grouped convolutions, squeeze-excites, channel
+// shuffles (Shape-derived Reshapes), Split, Concat, Resize and the
+// detector's box decoding.
+func TestSessionRunAllocatesNothingSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping whole-network checks in -short mode (minutes under qemu emulation; CI runs them natively)")
+	}
+	for _, name := range []string{"mobilenetv2", "mobilenetv3-small", "mobilenetv3-large", "shufflenetv2",
+		"efficientnet-b0", "squeezenet1.1", "densenet121", "googlenet", "yolov8n"} {
+		m := load(t, buildModel(t, name), WithThreads(2))
+		in, _, _ := models.Shapes(name)
+		x := ops.FromF32(models.SyntheticInput(in...), in...)
+		requireBinders(t, m, []*ops.Tensor{x}, "Conv", "Gemm", "MatMul")
+		checkZeroAllocs(t, name, m, x)
+	}
+}
+
 func TestSessionRunAllocatesNothingSqueezeNet(t *testing.T) {
 	m, err := Load(filepath.Join(sharedDir(t), "models", "squeezenet1.0", "model.onnx"), WithThreads(2))
 	if err != nil {

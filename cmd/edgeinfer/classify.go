@@ -9,15 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
-	"slices"
 	"strings"
 
 	"github.com/edgeinfer/edgeinfer/classify"
 	"github.com/edgeinfer/edgeinfer/preprocess"
 )
-
-// imageExts are the file name extensions a folder argument's images have.
-var imageExts = []string{".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".pnm", ".pbm", ".pgm", ".ppm"}
 
 // errorRecord is the -json line of an image that could not be classified.
 type errorRecord struct {
@@ -161,22 +157,15 @@ func expandImages(args []string) ([]imageArg, error) {
 			out = append(out, imageArg{path: a}) // the decoder names what is wrong
 			continue
 		}
-		entries, err := os.ReadDir(a)
+		found, err := preprocess.ImageFiles(a)
 		if err != nil {
 			out = append(out, imageArg{path: a, err: err})
 			continue
 		}
-		var found []string
-		for _, e := range entries {
-			if !e.IsDir() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
-				found = append(found, filepath.Join(a, e.Name()))
-			}
-		}
 		if len(found) == 0 {
-			out = append(out, imageArg{path: a, err: fmt.Errorf("%s: a folder with no images (%s)", a, strings.Join(imageExts, " "))})
+			out = append(out, imageArg{path: a, err: fmt.Errorf("%s: a folder with no images (%s)", a, preprocess.ImageExtensions())})
 			continue
 		}
-		slices.Sort(found)
 		for _, f := range found {
 			out = append(out, imageArg{path: f})
 		}

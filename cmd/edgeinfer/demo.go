@@ -30,7 +30,7 @@ func cmdDemo(args []string, w io.Writer) error {
 	defer c.Close()
 	fmt.Fprintf(w, "loaded the built-in SqueezeNet 1.0 (ImageNet, 1000 classes; %.0f ms)\n\n", ms(time.Since(t0)))
 	var res classify.Result
-	if err := c.ClassifyReader(context.Background(), bytes.NewReader(samplePhoto), "chelsea.png (built-in photo)", &res); err != nil {
+	if err := c.ClassifyReader(context.Background(), bytes.NewReader(samplePhoto), "chelsea.jpg (built-in photo)", &res); err != nil {
 		return err
 	}
 	printResult(w, &res)

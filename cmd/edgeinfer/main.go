@@ -1,14 +1,18 @@
 // Command edgeinfer names what is in photos with an ONNX image classifier
-// (a built-in SqueezeNet 1.0 when no model is given); it also inspects
+// (a built-in SqueezeNet 1.0 when no model is given); it also finds
+// objects and faces with ONNX detectors, inspects
 // models, runs ONNX backend-style test folders, benchmarks, and writes the
 // synthetic benchmark models.
 //
 //	edgeinfer [flags] [MODEL.onnx] IMAGE|DIR|-...   classify images
 //	edgeinfer demo                            classify a built-in photo with the built-in model
+//	edgeinfer serve [-addr 127.0.0.1:8080] [flags] [[NAME=]MODEL.onnx|DIR...]   answer inference requests over HTTP (package serve)
+//	edgeinfer detect [flags] MODEL.onnx IMAGE|DIR|-...   find objects or faces, draw them with -o
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
 //	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
 //	edgeinfer gen NAME -o FILE                write alexnet, resnet18, resnet34, resnet50
+//	edgeinfer quantize -calib DIR [MODEL.onnx] -o OUT.onnx   int8 post-training quantization
 //	edgeinfer ops                             list the supported operators
 //	edgeinfer version                         version, commit, Go, platform, SGEMM kernel
 //
@@ -25,6 +29,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/edgeinfer/edgeinfer/models"
 )
 
 // exitError carries an exit code through the command functions. An empty
@@ -71,6 +77,8 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) 
 		cmd = args[0]
 	}
 	switch cmd {
+	case "detect":
+		err = cmdDetect(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		err = cmdInspect(args[1:], stdout)
 	case "test":
@@ -79,8 +87,12 @@ func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) 
 		err = cmdBench(args[1:], stdout)
 	case "gen":
 		err = cmdGen(args[1:], stdout)
+	case "quantize":
+		err = cmdQuantize(args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(args[1:], stdout)
+	case "serve":
+		err = cmdServe(args[1:], stderr)
 	case "ops":
 		err = cmdOps(args[1:], stdout)
 	case "version":
@@ -132,11 +144,29 @@ var commands = map[string]command{
 			"MODEL.onnx (the first argument, when its name ends in .onnx) the built-in SqueezeNet 1.0 is used.\n" +
 			"A folder means its images (sorted, not recursive); - reads one image from standard input.\n" +
 			"With several images a bad one is reported and the others still run; the exit code is then 1."},
-	"demo":    {"demo [-threads N]", "Classifies a built-in photo (chelsea.png, a cat) with the built-in SqueezeNet 1.0."},
+	"demo": {"demo [-threads N]", "Classifies a built-in photo (chelsea.jpg, a cat) with the built-in SqueezeNet 1.0."},
+	"serve": {"serve [-addr 127.0.0.1:8080] [-threads N] [-max-body 32MiB] [-timeout 10s] [-sessions N] [-grace 20s] [[NAME=]MODEL.onnx|DIR...]",
+		"Answers inference requests over HTTP (KServe/Triton v2, classification, detection, metrics).\n\n" +
+			"Endpoints: the Open Inference Protocol v2 (POST /v2/models/NAME/infer, GET /v2/models/NAME,\n" +
+			"/v2/health/live, /v2/health/ready), POST /v1/models/NAME/classify?k=5 and\n" +
+			"/v1/models/NAME/detect?conf=0.3 with an image as the body (answering the JSON of -json and of\n" +
+			"detect -json), and Prometheus GET /metrics. Each model is named after its file\n" +
+			"without .onnx, or NAME given as NAME=PATH; a folder means its .onnx files (NAME=DIR: its one\n" +
+			"file); without any the built-in SqueezeNet 1.0 is served as squeezenet. SIGTERM or SIGINT\n" +
+			"stops it gracefully. Logs go to stderr. Exit 0 after a stop, 2 when a model does not load, 1\n" +
+			"when the address cannot be listened on."},
+	"detect": {"detect [-conf 0.25] [-iou 0.45] [-labels FILE] [-family auto|yolov5|yolov8|yolox|...] [-o annotated.jpg] [-json] MODEL.onnx IMAGE|DIR|-...",
+		"Finds objects or faces in photos: labelled, scored boxes (and landmarks) in the photo's pixels.\n\n" +
+			"One line per box, or one JSON object per image with -json; -o draws them. The detector family (YOLOv5/v7, YOLOv8/v9/11, YOLOX,\n" +
+			"NanoDet, SSD/UltraFace, RetinaFace, SCRFD, YuNet, BlazeFace, models with NMS inside) is recognised\n" +
+			"from the model's outputs; it sets the preprocessing and the default thresholds."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
 	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
-	"gen":     {"gen [-seed 1] [-batch 0] alexnet|resnet18|resnet34|resnet50 -o FILE", "Writes a torchvision-equivalent model with seeded synthetic weights (for benchmarks)."},
+	"gen": {"gen [-seed 1] [-batch 0] " + strings.Join(models.Names(), "|") + " -o FILE",
+		"Writes a torchvision classifier or YOLOv8n as torch.onnx exports it, with seeded synthetic weights (for benchmarks)."},
+	"quantize": {"quantize [-calib DIR | -calib-random N] [-method minmax|percentile|entropy] [-per-channel] [-exclude NODE,...] [MODEL.onnx] -o MODEL-int8.onnx",
+		"Quantizes a float model to int8 (QDQ) calibrated on images, and reports how it agrees with the float one."},
 	"ops":     {"ops", "Lists the supported operators (Markdown)."},
 	"version": {"version", "Prints the version, VCS commit, Go version, platform and the SGEMM kernel in use."},
 }
@@ -178,8 +208,9 @@ func helpText(fs *flag.FlagSet) string {
 	}
 	if fs.Name() == "edgeinfer" {
 		b.WriteString("\nother commands (edgeinfer COMMAND -h for each one's flags):\n")
-		for _, name := range []string{"demo", "inspect", "test", "bench", "gen", "ops", "version"} {
-			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, commands[name].about)
+		for _, name := range []string{"demo", "detect", "serve", "inspect", "test", "bench", "gen", "quantize", "ops", "version"} {
+			summary, _, _ := strings.Cut(commands[name].about, "\n")
+			fmt.Fprintf(&b, "  edgeinfer %-12s %s\n", name, summary)
 		}
 	}
 	return b.String()

@@ -154,7 +154,7 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"SqueezeNet 1.0", "chelsea.png", "  1   285  Egyptian cat", "A cat: ", "edgeinfer photo.jpg"} {
+	for _, want := range []string{"SqueezeNet 1.0", "chelsea.jpg", "  1   285  Egyptian cat", "A cat: ", "edgeinfer photo.jpg"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

@@ -2,12 +2,14 @@ package squeezenet
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -17,7 +19,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime/conformance"
 )
 
-var update = flag.Bool("update", false, "rewrite "+FileName+" from ../shared/models/squeezenet1.0/model.onnx")
+var update = flag.Bool("update", false, "rewrite "+FilePacked+" from ../shared/models/squeezenet1.0/model.onnx")
 
 // convert returns the zoo model with its float32 initializers stored as
 // FLOAT16, or an error naming the first value float16 cannot hold exactly.
@@ -53,34 +55,90 @@ func convert(src []byte) ([]byte, error) {
 	return onnx.Marshal(m)
 }
 
-// TestGenerate checks that the embedded file is what convert makes of the
-// zoo's model (with -update it rewrites the file).
+// pack packs an ONNX file as FilePacked describes.
+func pack(file []byte) ([]byte, error) {
+	planes := make([]byte, 0, len(file))
+	for i := 0; i < len(file); i += 2 {
+		planes = append(planes, file[i])
+	}
+	for i := 1; i < len(file); i += 2 {
+		planes = append(planes, file[i])
+	}
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, flate.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(planes); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// TestGenerate checks that the embedded file unpacks to what convert makes
+// of the zoo's model (with -update it rewrites the file).
 func TestGenerate(t *testing.T) {
 	src, err := os.ReadFile(onnxtest.Shared(t, "models", "squeezenet1.0", "model.onnx"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := convert(src)
+	want, err := convert(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := os.WriteFile(FileName, got, 0o644); err != nil {
+		p, err := pack(want)
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("wrote %s: %d bytes (from %d)", FileName, len(got), len(src))
+		if err := os.WriteFile(FilePacked, p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s: %d bytes, unpacking to %d (from %d)", FilePacked, len(p), len(want), len(src))
 		return
 	}
-	if !bytes.Equal(got, Bytes()) {
-		t.Fatalf("%s (%d bytes) is not what the generator writes (%d bytes): run go test -run TestGenerate -update", FileName, len(Bytes()), len(got))
+	got, err := Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s unpacks to %d bytes that are not what the generator writes (%d bytes): run go test -run TestGenerate -update", FilePacked, len(got), len(want))
+	}
+}
+
+// TestPacking: unpack inverts pack for files of odd and even lengths, and
+// refuses data that is not DEFLATE.
+func TestPacking(t *testing.T) {
+	for _, file := range [][]byte{nil, {1}, {1, 2}, []byte("an ONNX file of odd length"), bytes.Repeat([]byte{0, 60, 1, 188}, 5000)} {
+		p, err := pack(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := unpack(p)
+		if err != nil || !bytes.Equal(got, file) {
+			t.Errorf("unpack(pack(%d bytes)) = %d bytes, %v", len(file), len(got), err)
+		}
+	}
+	if _, err := unpack([]byte("not deflate at all")); err == nil || !strings.Contains(err.Error(), FilePacked) {
+		t.Errorf("corrupt data: %v, want an error naming %s", err, FilePacked)
 	}
 }
 
 // TestEmbedded checks the embedded file on its own: its size (it is most
 // of what the model adds to the binary), its float16 weights and its I/O.
 func TestEmbedded(t *testing.T) {
-	if n := len(Bytes()); n < 2<<20 || n > 3<<20 {
+	file, err := Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(file); n < 2<<20 || n > 3<<20 {
 		t.Errorf("%s is %d bytes: want about 2.5 MB", FileName, n)
+	}
+	if n := len(packed); n > len(file)*88/100 {
+		t.Errorf("%s is %d bytes, more than 88%% of the %d it unpacks to", FilePacked, n, len(file))
 	}
 	m, err := Model()
 	if err != nil {
@@ -111,7 +169,11 @@ func TestEmbedded(t *testing.T) {
 func TestOfficialSets(t *testing.T) {
 	zoo := onnxtest.Shared(t, "models", "squeezenet1.0")
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "model.onnx"), Bytes(), 0o644); err != nil {
+	file, err := Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "model.onnx"), file, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	sets, _ := filepath.Glob(filepath.Join(zoo, "test_data_set_*"))
@@ -170,6 +232,16 @@ func TestSameAsOriginal(t *testing.T) {
 		}
 		if !bytes.Equal(got[0].Data, want[0].Data) || fmt.Sprint(got[0].Shape) != fmt.Sprint(want[0].Shape) {
 			t.Errorf("set %d: the fp16-weight copy's output differs from the original's", set)
+		}
+	}
+}
+
+// BenchmarkUnpack measures what the first Bytes or Model call adds.
+func BenchmarkUnpack(b *testing.B) {
+	b.SetBytes(int64(len(packed)))
+	for b.Loop() {
+		if _, err := unpack(packed); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

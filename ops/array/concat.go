@@ -3,6 +3,7 @@ package array
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -48,12 +49,20 @@ func bindCopies(par ops.Parallel, copies []blockCopy) func() error {
 	}
 	return func() error {
 		for i := range copies {
-			if c := &copies[i]; c.n > 0 {
+			if c := &copies[i]; c.n > 0 && !c.inPlace() {
 				par.For(c.count, max(1, 1<<15/c.n), fns[i])
 			}
 		}
 		return nil
 	}
+}
+
+// inPlace reports whether every block is already where it is to go: the
+// runtime computes Concat's inputs directly into their places in its output
+// and makes Split's outputs views of its input (runtime/views.go).
+func (c *blockCopy) inPlace() bool {
+	return c.count > 0 && c.dstStride == c.srcStride &&
+		unsafe.SliceData(c.dst.Data[c.dstOff:]) == unsafe.SliceData(c.src.Data[c.srcOff:])
 }
 
 // concatOp is a built Concat: it joins its inputs along one axis.

@@ -126,10 +126,7 @@ func (op *gatherOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 		pos: make([]int, idx.Len()), dim: data.Shape[axis],
 		block: ops.NumElems(data.Shape[axis+1:]) * ops.ElemSize(data.Type),
 	}
-	take := ops.BindLoop(ctx.Par, outer*len(j.pos), j.grain(), func() *takeBlocks {
-		j.dst, j.src = dst.Data, data.Data
-		return j
-	})
+	take := ops.BindLoop(ctx.Par, outer*len(j.pos), j.grain(), j, func() { j.dst, j.src = dst.Data, data.Data })
 	return func() error {
 		if err := readIndices(idx, j.pos, j.dim, op.negOK, "indices"); err != nil {
 			return err

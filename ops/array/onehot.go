@@ -118,10 +118,7 @@ func (op *oneHotOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 	}
 	outer := ops.NumElems(idx.Shape[:axis])
 	grain := max(1, 1<<15/max(j.depth*j.inner*j.es, 1))
-	fill := ops.BindLoop(ctx.Par, outer, grain, func() *oneHotRows {
-		j.dst, j.values = y.Data, values.Data
-		return j
-	})
+	fill := ops.BindLoop(ctx.Par, outer, grain, j, func() { j.dst, j.values = y.Data, values.Data })
 	return func() error {
 		toInt64s(idx, j.idx)
 		return fill()

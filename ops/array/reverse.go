@@ -84,10 +84,7 @@ func (op *reverseSequenceOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() e
 	j := &reverseBlocks{timeAxis: op.timeAxis, dim1: x.Shape[1], block: ops.NumElems(x.Shape[2:]) * ops.ElemSize(x.Type)}
 	steps := x.Shape[op.timeAxis]
 	n := x.Shape[0] * x.Shape[1]
-	copyBlocks := ops.BindLoop(ctx.Par, n, max(1, 1<<15/max(j.block, 1)), func() *reverseBlocks {
-		j.dst, j.src, j.lens = y.Data, x.Data, lens.I64()
-		return j
-	})
+	copyBlocks := ops.BindLoop(ctx.Par, n, max(1, 1<<15/max(j.block, 1)), j, func() { j.dst, j.src, j.lens = y.Data, x.Data, lens.I64() })
 	return func() error {
 		for b, l := range ops.Elems[int64](lens) {
 			if l < 0 || l > int64(steps) {

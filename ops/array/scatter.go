@@ -62,18 +62,41 @@ func scatterReduction(a *ops.Attrs, opset int) (string, error) {
 	return r, nil
 }
 
-// reduceFunc is the combining function of reduction red for type T, or nil
-// for "none"; isBool makes add an or and mul an and.
-func reduceFunc[T ops.Numeric](red string, isBool bool) func(old, upd T) T {
-	switch {
-	case red == "add" && isBool, red == "max":
+// reduceFunc is the combining function of reduction red for float type
+// T, or nil for "none".
+func reduceFunc[T ops.Float](red string) func(old, upd T) T {
+	switch red {
+	case "max":
 		return func(a, b T) T { return max(a, b) }
-	case red == "mul" && isBool, red == "min":
+	case "min":
 		return func(a, b T) T { return min(a, b) }
-	case red == "add":
+	case "add":
 		return func(a, b T) T { return a + b }
-	case red == "mul":
+	case "mul":
 		return func(a, b T) T { return a * b }
+	}
+	return nil
+}
+
+// bitsReduceFunc is the combining function of reduction red for integers
+// (signed when signed is set) or bools held as the unsigned type U of
+// their size, or nil for "none". Sums and products wrap to the same bits
+// signed or not; signed values compare as unsigned ones with their sign
+// bits flipped; a bool's add is an or (max), its mul an and (min).
+func bitsReduceFunc[U uint8 | uint16 | uint32 | uint64](red string, signed bool) func(old, upd U) U {
+	var flip U
+	if signed {
+		flip = ^(^U(0) >> 1)
+	}
+	switch red {
+	case "max":
+		return func(a, b U) U { return max(a^flip, b^flip) ^ flip }
+	case "min":
+		return func(a, b U) U { return min(a^flip, b^flip) ^ flip }
+	case "add":
+		return func(a, b U) U { return a + b }
+	case "mul":
+		return func(a, b U) U { return a * b }
 	}
 	return nil
 }
@@ -176,29 +199,33 @@ type typedScatter[T ops.Numeric] struct {
 	f func(old, upd T) T // nil: replace
 }
 
-// forElemType is the scatter kernels for the element type dt.
+// forElemType is the scatter kernels for the element type dt: floats that
+// combine on their own, all else (copies included) by element size.
 func forElemType(dt ops.DType, red string) scatterKernels {
-	switch dt {
-	case onnx.Float:
-		return typedScatter[float32]{reduceFunc[float32](red, false)}
-	case onnx.Double:
-		return typedScatter[float64]{reduceFunc[float64](red, false)}
-	case onnx.Int8:
-		return typedScatter[int8]{reduceFunc[int8](red, false)}
-	case onnx.Int16:
-		return typedScatter[int16]{reduceFunc[int16](red, false)}
-	case onnx.Int32:
-		return typedScatter[int32]{reduceFunc[int32](red, false)}
-	case onnx.Int64:
-		return typedScatter[int64]{reduceFunc[int64](red, false)}
-	case onnx.Uint16:
-		return typedScatter[uint16]{reduceFunc[uint16](red, false)}
-	case onnx.Uint32:
-		return typedScatter[uint32]{reduceFunc[uint32](red, false)}
-	case onnx.Uint64:
-		return typedScatter[uint64]{reduceFunc[uint64](red, false)}
+	switch {
+	case dt == onnx.Float && red != "none":
+		return typedScatter[float32]{reduceFunc[float32](red)}
+	case dt == onnx.Double && red != "none":
+		return typedScatter[float64]{reduceFunc[float64](red)}
 	}
-	return typedScatter[uint8]{reduceFunc[uint8](red, dt == onnx.Bool)}
+	signed := dt == onnx.Int8 || dt == onnx.Int16 || dt == onnx.Int32 || dt == onnx.Int64
+	if dt == onnx.Bool {
+		switch red {
+		case "add":
+			red = "max"
+		case "mul":
+			red = "min"
+		}
+	}
+	switch ops.ElemSize(dt) {
+	case 1:
+		return typedScatter[uint8]{bitsReduceFunc[uint8](red, signed)}
+	case 2:
+		return typedScatter[uint16]{bitsReduceFunc[uint16](red, signed)}
+	case 4:
+		return typedScatter[uint32]{bitsReduceFunc[uint32](red, signed)}
+	}
+	return typedScatter[uint64]{bitsReduceFunc[uint64](red, signed)}
 }
 
 func (k typedScatter[T]) bindElements(par ops.Parallel, g *axisGeom, pos []int, dst, upd *ops.Tensor) func() {
@@ -411,10 +438,7 @@ func (op *tensorScatterOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() err
 		circular: op.circular,
 	}
 	rows := ops.NumElems(upd.Shape[:axis+1])
-	copyRows := ops.BindLoop(ctx.Par, rows, max(1, 1<<15/max(j.row, 1)), func() *tensorScatterRows {
-		j.dst, j.src = dst.Data, upd.Data
-		return j
-	})
+	copyRows := ops.BindLoop(ctx.Par, rows, max(1, 1<<15/max(j.row, 1)), j, func() { j.dst, j.src = dst.Data, upd.Data })
 	return func() error {
 		for b := range j.start {
 			var v int64

@@ -29,16 +29,20 @@ func refCombine(red string, isBool bool, a, b float64) float64 {
 }
 
 // smallValues is a tensor of type dt and shape holding values in [0, 4)
-// (0 or 1 for bools), so that sums and products stay exact.
+// for unsigned types, [-2, 2) for signed ones (0 or 1 for bools), so that
+// sums and products stay exact and max and min meet both signs.
 func smallValues(rng *rand.Rand, dt ops.DType, shape ...int) *ops.Tensor {
 	t := ops.New(dt, shape...)
-	n := 4
-	if dt == onnx.Bool {
+	n, low := 4, 0
+	switch dt {
+	case onnx.Bool:
 		n = 2
+	case onnx.Float, onnx.Double, onnx.Int8, onnx.Int16, onnx.Int32, onnx.Int64:
+		low = -2
 	}
 	es := ops.ElemSize(dt)
 	for i := range t.Len() {
-		putElem(dt, t.Data[i*es:], float64(rng.IntN(n)))
+		putElem(dt, t.Data[i*es:], float64(low+rng.IntN(n)))
 	}
 	return t
 }
@@ -62,7 +66,7 @@ func wantConcurrent(t *testing.T, label, op string, attrs []*onnx.Attribute, wan
 	opstest.WantTensor(t, label+" on concurrent chunks", got[0], want)
 }
 
-var scatterTypes = []ops.DType{onnx.Float, onnx.Double, onnx.Int8, onnx.Uint8, onnx.Int32, onnx.Uint64, onnx.Bool}
+var scatterTypes = []ops.DType{onnx.Float, onnx.Double, onnx.Int8, onnx.Uint8, onnx.Int16, onnx.Int32, onnx.Uint64, onnx.Int64, onnx.Bool}
 
 func TestScatterElementsAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))

@@ -179,8 +179,8 @@ func (op *compressOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 	}
 	planned := y.Shape[max(axis, 0)] // the selected count the output was sized for
 	j := &takeBlocks{pos: make([]int, 0, dim), dim: dim, block: inner * ops.ElemSize(x.Type)}
-	loop := new(ops.BoundRange[*takeBlocks])
-	loop.Bind()
+	var loop ops.Loop
+	loop.Bind(j)
 	return func() error {
 		j.pos = j.pos[:0]
 		for i, c := range cond.U8()[:min(cond.Shape[0], dim)] {
@@ -195,7 +195,7 @@ func (op *compressOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 			return nil
 		}
 		j.dst, j.src = y.Data, x.Data
-		loop.Run(ctx.Par, outer*len(j.pos), j.grain(), j)
+		loop.Run(ctx.Par, outer*len(j.pos), j.grain())
 		return nil
 	}, nil
 }

@@ -100,13 +100,13 @@ func (op *triluOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, erro
 	kt := ops.InputAt(in, 1)
 	n := x.Len() / max(cols, 1)
 	grain := max(1, 1<<15/max(cols*es, 1))
-	return ops.BindLoop(ctx.Par, n, grain, func() *triluRows {
-		j := &triluRows{dst: y.Data, src: x.Data, rows: rows, cols: cols, es: es, upper: op.upper}
+	j := new(triluRows)
+	return ops.BindLoop(ctx.Par, n, grain, j, func() {
+		*j = triluRows{dst: y.Data, src: x.Data, rows: rows, cols: cols, es: es, upper: op.upper}
 		if kt != nil {
 			// Beyond these bounds every row is kept whole or zeroed.
 			j.k = min(max(kt.I64()[0], -int64(rows)-1), int64(cols)+1)
 		}
-		return j
 	}), nil
 }
 

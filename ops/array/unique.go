@@ -3,9 +3,11 @@ package array
 import (
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // Unique outputs the distinct elements of its input (flattened) or, with
@@ -69,27 +71,25 @@ func (op *uniqueOp) find(x *ops.Tensor) (*uniques, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch es := ops.ElemSize(x.Type); {
-	case x.Type == onnx.Float:
-		return findUnique(ops.Elems[float32](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Double:
+	switch x.Type {
+	case onnx.Double:
 		return findUnique(ops.Elems[float64](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int8:
-		return findUnique(ops.Elems[int8](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int16:
-		return findUnique(ops.Elems[int16](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int32:
-		return findUnique(ops.Elems[int32](x), outer, dim, inner, op.sorted), nil
-	case x.Type == onnx.Int64:
+	case onnx.Int64:
 		return findUnique(ops.Elems[int64](x), outer, dim, inner, op.sorted), nil
-	case es == 1: // uint8, bool
-		return findUnique(ops.Elems[uint8](x), outer, dim, inner, op.sorted), nil
-	case es == 2:
-		return findUnique(ops.Elems[uint16](x), outer, dim, inner, op.sorted), nil
-	case es == 4:
-		return findUnique(ops.Elems[uint32](x), outer, dim, inner, op.sorted), nil
+	case onnx.Float: // float32 compares alike as a float64 copy
+		w := ops.New(onnx.Double, x.Shape...)
+		wide.Convert(w, x)
+		return findUnique(ops.Elems[float64](w), outer, dim, inner, op.sorted), nil
 	}
-	return findUnique(ops.Elems[uint64](x), outer, dim, inner, op.sorted), nil
+	// The narrower integers (and bools) order alike as an int64 copy, and
+	// uint64 as one with the top bits flipped.
+	w := ops.New(onnx.Int64, x.Shape...)
+	if x.Type == onnx.Uint64 {
+		wide.FlipUint64(w, x)
+	} else {
+		wide.Convert(w, x)
+	}
+	return findUnique(ops.Elems[int64](w), outer, dim, inner, op.sorted), nil
 }
 
 // compareElems orders a and b ascending with NaN equal to NaN and after
@@ -129,7 +129,7 @@ func findUnique[T ops.Numeric](x []T, outer, dim, inner int, sorted bool) *uniqu
 	for i := range perm {
 		perm[i] = i
 	}
-	slices.SortStableFunc(perm, compare)
+	sort.SliceStable(perm, func(i, j int) bool { return compare(perm[i], perm[j]) < 0 })
 	// Groups of equal slices in sorted order; a stable sort puts each
 	// group's first occurrence first.
 	u := &uniques{inverse: make([]int, dim)}
@@ -148,7 +148,7 @@ func findUnique[T ops.Numeric](x []T, outer, dim, inner int, sorted bool) *uniqu
 	}
 	if !sorted {
 		order := slices.Clone(rank)
-		slices.SortFunc(order, func(a, b int) int { return u.first[a] - u.first[b] })
+		sort.Slice(order, func(i, j int) bool { return u.first[order[i]] < u.first[order[j]] })
 		first, counts := slices.Clone(u.first), slices.Clone(u.counts)
 		for pos, g := range order {
 			rank[g] = pos

@@ -138,13 +138,13 @@ func (o *rotaryOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, erro
 	if err != nil {
 		return nil, err
 	}
-	loop := ops.BindLoop(ctx.Par, d.batch*d.heads*d.seq, max(1, ops.Grain/max(1, 4*d.head)), func() rotaryJob {
-		j := rotaryJob{d: d, interleaved: o.interleaved, x: in[0].F32(), cos: in[1].F32(), sin: in[2].F32(), y: out[0].F32()}
+	j := new(rotaryJob)
+	loop := ops.BindLoop(ctx.Par, d.batch*d.heads*d.seq, max(1, ops.Grain/max(1, 4*d.head)), j, func() {
+		*j = rotaryJob{d: d, interleaved: o.interleaved, x: in[0].F32(), cos: in[1].F32(), sin: in[2].F32(), y: out[0].F32()}
 		j.inPlace = len(j.x) > 0 && &j.x[0] == &j.y[0]
 		if d.positions {
 			j.pos = in[3].I64()
 		}
-		return j
 	})
 	return func() error {
 		if d.positions {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // PRelu and Clip, which keep X's shape and may run in place. PRelu
@@ -137,9 +139,49 @@ func (c *clipOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	return ewTable[in[0].Type].clip(ctx.Par, c, out[0], in[0], ops.InputAt(in, 1), ops.InputAt(in, 2)), nil
 }
 
-// bindClip binds Clip's kernel for element type T (see bindMap); the
-// optional bound tensors lo and hi are read at every call.
+// bindClip binds Clip's kernel for element type T; the optional bound
+// tensors lo and hi are read at every call. Floats clip on their own
+// loops (float32 in package vec's SIMD loop), integers on wide values
+// (compared as their own type).
 func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
+	return bindClipOf(par, c, d, x, lo, hi)
+}
+
+// bindClipOf is bindClip for x's type, whatever it is.
+func bindClipOf(par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
+	switch x.Type {
+	case onnx.Float:
+		return bindClipFloat[float32](par, c, d, x, lo, hi)
+	case onnx.Double:
+		return bindClipFloat[float64](par, c, d, x, lo, hi)
+	}
+	return wide.BindMap(par, d, x, func(w *wide.Chunk, n int, kx wide.Kind) wide.Kind {
+		less := func(a, b int64) bool { return a < b }
+		if kx == wide.Uint64 {
+			less = func(a, b int64) bool { return uint64(a) < uint64(b) }
+		}
+		if lo != nil {
+			l := wide.IntAt0(lo)
+			for j, v := range w.I[:n] {
+				if less(v, l) {
+					w.I[j] = l
+				}
+			}
+		}
+		if hi != nil {
+			h := wide.IntAt0(hi)
+			for j, v := range w.I[:n] {
+				if less(h, v) {
+					w.I[j] = h
+				}
+			}
+		}
+		return kx
+	})
+}
+
+// bindClipFloat is bindClip for a float type.
+func bindClipFloat[T ops.Float](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tensor) func() error {
 	return ops.BindMap(par, ops.Grain, d, x, func(d, x []T) {
 		l, h := ops.TypeLimits[T]()
 		if c.attrs {
@@ -150,6 +192,10 @@ func bindClip[T ops.Numeric](par ops.Parallel, c *clipOp, d, x, lo, hi *ops.Tens
 		}
 		if hi != nil {
 			h = ops.Elems[T](hi)[0]
+		}
+		if d, ok := any(d).([]float32); ok {
+			vec.Clip(d, any(x).([]float32), float32(l), float32(h))
+			return
 		}
 		for i, v := range x {
 			if v < l {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // Cast and CastLike convert between the numeric types and bool. Floats
@@ -156,42 +157,32 @@ func (c *castOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 }
 
 // castFrom binds the conversion of x, whose elements are S, into d's type.
+// Every pair of types converts through chunks of wide values (see
+// wide.Store), which keeps the binary small; the casts models use around
+// float32 convert directly, at full speed.
 func castFrom[S ops.Numeric](par ops.Parallel, d, x *ops.Tensor) func() error {
-	switch d.Type {
-	case onnx.Float:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, S])
-	case onnx.Double:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[float64, S])
-	case onnx.Int8:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[int8, S])
-	case onnx.Int16:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[int16, S])
-	case onnx.Int32:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[int32, S])
-	case onnx.Int64:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[int64, S])
-	case onnx.Uint8:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[uint8, S])
-	case onnx.Uint16:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[uint16, S])
-	case onnx.Uint32:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[uint32, S])
-	case onnx.Uint64:
-		return ops.BindMap(par, ops.Grain, d, x, castElems[uint64, S])
-	}
-	// Bool
-	return ops.BindMap(par, ops.Grain, d, x, func(b []uint8, s []S) {
-		for i, v := range s {
-			b[i] = 0
-			if v != 0 {
-				b[i] = 1
-			}
-		}
-	})
+	return bindConvert(par, d, x)
 }
 
-// castElems converts s into d with Go's conversion rules, which are ONNX's
-// for every defined case.
+// bindConvert binds d = x converted element by element with Go's
+// conversion rules, which are ONNX's for every defined case (see Cast).
+func bindConvert(par ops.Parallel, d, x *ops.Tensor) func() error {
+	switch dt, xt := d.Type, x.Type; {
+	case dt == onnx.Float && (xt == onnx.Uint8 || xt == onnx.Bool):
+		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, uint8])
+	case dt == onnx.Float && xt == onnx.Int32:
+		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, int32])
+	case dt == onnx.Float && xt == onnx.Int64:
+		return ops.BindMap(par, ops.Grain, d, x, castElems[float32, int64])
+	case dt == onnx.Int32 && xt == onnx.Float:
+		return ops.BindMap(par, ops.Grain, d, x, castElems[int32, float32])
+	case dt == onnx.Int64 && xt == onnx.Float:
+		return ops.BindMap(par, ops.Grain, d, x, castElems[int64, float32])
+	}
+	return wide.BindMap(par, d, x, nil)
+}
+
+// castElems converts s into d with Go's conversion rules.
 func castElems[D, S ops.Numeric](d []D, s []S) {
 	for i, v := range s {
 		d[i] = D(v)

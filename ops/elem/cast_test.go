@@ -1,6 +1,7 @@
 package elem
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
 
@@ -179,5 +181,143 @@ func TestBitCast(t *testing.T) {
 		if errors.Is(err, ops.ErrUnsupported) != c.unsup {
 			t.Errorf("%s: %v wraps ErrUnsupported: %v, want %v", c.name, err, !c.unsup, c.unsup)
 		}
+	}
+}
+
+// castValues are values of every type, edges included: floats only within
+// the integer types' common range, as converting others is undefined.
+var castValues = []float64{0, 1, -1, 2, 0.5, -0.5, 1.9, -1.9, 2.5, 126.99, -128.99, 127, -128, 3}
+
+// castInts are integers at the edges of every integer type, as int64 bits.
+var castInts = []int64{0, 1, -1, 2, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, 65535, 65536,
+	1<<31 - 1, 1 << 31, -1 << 31, 1<<32 - 1, 1 << 32, 1<<53 + 1, 1<<62 + 1<<38 + 1, 1<<63 - 1, -1 << 63, -1<<53 - 1, 0x7fffff7fffffffff}
+
+// castSource makes a tensor of type S from castValues (floats) or castInts
+// (integers, converted with Go's rules), repeated to n elements.
+func castSource[S ops.Numeric](n int) *ops.Tensor {
+	v := make([]S, n)
+	for i := range v {
+		if ops.IsIntegral[S]() {
+			v[i] = S(castInts[i%len(castInts)])
+		} else {
+			v[i] = S(castValues[i%len(castValues)])
+		}
+	}
+	return opstest.Typed(opstest.Sh(n), v...)
+}
+
+// castDirect converts x to D element by element, the reference.
+func castDirect[D, S ops.Numeric](x *ops.Tensor) *ops.Tensor {
+	s := ops.Elems[S](x)
+	d := make([]D, len(s))
+	for i, v := range s {
+		d[i] = D(v)
+	}
+	return opstest.Typed(opstest.Sh(len(d)), d...)
+}
+
+// castDirectTo is castDirect for the target type dt.
+func castDirectTo[S ops.Numeric](dt ops.DType, x *ops.Tensor) *ops.Tensor {
+	switch dt {
+	case onnx.Float:
+		return castDirect[float32, S](x)
+	case onnx.Double:
+		return castDirect[float64, S](x)
+	case onnx.Int8:
+		return castDirect[int8, S](x)
+	case onnx.Int16:
+		return castDirect[int16, S](x)
+	case onnx.Int32:
+		return castDirect[int32, S](x)
+	case onnx.Int64:
+		return castDirect[int64, S](x)
+	case onnx.Uint8:
+		return castDirect[uint8, S](x)
+	case onnx.Uint16:
+		return castDirect[uint16, S](x)
+	case onnx.Uint32:
+		return castDirect[uint32, S](x)
+	case onnx.Uint64:
+		return castDirect[uint64, S](x)
+	}
+	d := castDirect[uint8, S](x) // bool: not zero
+	for i, v := range ops.Elems[S](x) {
+		d.Data[i] = 0
+		if v != 0 {
+			d.Data[i] = 1
+		}
+	}
+	d.Type = onnx.Bool
+	return d
+}
+
+// TestCastEveryPair converts every type into every other through the wide
+// chunks, over more than one chunk, and compares with Go's direct
+// conversion bit for bit.
+func TestCastEveryPair(t *testing.T) {
+	n := 2*wide.N + 7
+	sources := []struct {
+		x      *ops.Tensor
+		direct func(ops.DType, *ops.Tensor) *ops.Tensor
+	}{
+		{castSource[float32](n), castDirectTo[float32]}, {castSource[float64](n), castDirectTo[float64]},
+		{castSource[int8](n), castDirectTo[int8]}, {castSource[int16](n), castDirectTo[int16]},
+		{castSource[int32](n), castDirectTo[int32]}, {castSource[int64](n), castDirectTo[int64]},
+		{castSource[uint8](n), castDirectTo[uint8]}, {castSource[uint16](n), castDirectTo[uint16]},
+		{castSource[uint32](n), castDirectTo[uint32]}, {castSource[uint64](n), castDirectTo[uint64]},
+	}
+	bools := castSource[uint8](n)
+	for i := range bools.Data {
+		bools.Data[i] &= 1
+	}
+	bools.Type = onnx.Bool
+	sources = append(sources, struct {
+		x      *ops.Tensor
+		direct func(ops.DType, *ops.Tensor) *ops.Tensor
+	}{bools, castDirectTo[uint8]})
+	targets := []ops.DType{onnx.Float, onnx.Double, onnx.Int8, onnx.Int16, onnx.Int32, onnx.Int64,
+		onnx.Uint8, onnx.Uint16, onnx.Uint32, onnx.Uint64, onnx.Bool}
+	for _, src := range sources {
+		for _, dt := range targets {
+			want := src.direct(dt, src.x)
+			got := ops.New(dt, n)
+			if err := bindConvert(ops.Serial{}, got, src.x)(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Data, want.Data) {
+				for i := range n {
+					sz := ops.ElemSize(dt)
+					if !bytes.Equal(got.Data[i*sz:(i+1)*sz], want.Data[i*sz:(i+1)*sz]) {
+						t.Errorf("%s to %s: element %d: got bytes %x, want %x", ops.TypeName(src.x.Type), ops.TypeName(dt), i, got.Data[i*sz:(i+1)*sz], want.Data[i*sz:(i+1)*sz])
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkCast converts 64 Ki elements between the types models cast
+// most: int64 indices to float32 and back, bool masks to float32.
+func BenchmarkCast(b *testing.B) {
+	for _, c := range []struct {
+		name     string
+		from, to ops.DType
+	}{{"I64toF32", onnx.Int64, onnx.Float}, {"F32toI64", onnx.Float, onnx.Int64}, {"BoolToF32", onnx.Bool, onnx.Float}} {
+		b.Run(c.name, func(b *testing.B) {
+			x, y := ops.New(c.from, 1<<16), ops.New(c.to, 1<<16)
+			op, err := ops.Build(opstest.EwNode("Cast", []*ops.Tensor{x}, 1, opstest.AttrI("to", int64(c.to))), 13)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f, err := op.(ops.Binder).Bind(&ops.Ctx{Par: ops.Serial{}}, []*ops.Tensor{x}, []*ops.Tensor{y})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(x.Data)))
+			for b.Loop() {
+				f()
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package elem
 import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // This file holds the machinery shared by the element-wise families: the
@@ -179,9 +180,43 @@ func binRun[T ops.Numeric](k binKind, d, a, b []T) {
 	}
 }
 
+// vecOps maps the kinds but PRelu onto package vec's binary functions,
+// whose NaN rules are binScalar's.
+var vecOps = [...]vec.Op{binAdd: vec.OpAdd, binSub: vec.OpSub, binMul: vec.OpMul, binDiv: vec.OpDiv, binMax: vec.OpMax, binMin: vec.OpMin}
+
+// binRunF32 is binRun for float32 with package vec's SIMD loops. A PRelu
+// whose slope stays on one value for the run is a LeakyRelu; its other
+// forms are binRun's.
+func binRunF32(k binKind, d, a, b []float32) {
+	n := len(d)
+	if k == binPRelu {
+		if len(a) == n && len(b) == 1 {
+			vec.LeakyRelu(d, a, b[0])
+			return
+		}
+		binRun(k, d, a, b)
+		return
+	}
+	switch op := vecOps[k]; {
+	case len(a) == n && len(b) == n:
+		vec.Binary(op, d, a, b)
+	case len(a) == n:
+		vec.BinaryScalar(op, d, a, b[0])
+	case len(b) == n:
+		vec.ScalarBinary(op, d, a[0], b)
+	default: // both scalars, broadcast onto a larger d (Sum's first pair)
+		ops.Fill(d, binScalar(k, a[0], b[0]))
+	}
+}
+
 // bindBinary returns a step function computing d = a k b, with a and b
 // broadcast onto d as aShape and bShape, split across par (see bindZip).
+// float32 runs in binRunF32's SIMD loops.
 func bindBinary[T ops.Numeric](par ops.Parallel, k binKind, d, a, b *ops.Tensor, aShape, bShape []int) func() {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return bindZip(par, d, a, b, aShape, bShape, func(d, a, b []float32) { binRunF32(k, d, a, b) })
+	}
 	return bindZip(par, d, a, b, aShape, bShape, func(d, a, b []T) { binRun(k, d, a, b) })
 }
 

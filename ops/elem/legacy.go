@@ -87,7 +87,8 @@ func bindImageScaler[T fmath.Float](par ops.Parallel, o *imageScalerOp, d, x *op
 	if planes > 0 {
 		plane = x.Len() / planes
 	}
-	return ops.BindLoop(par, planes, max(1, ops.Grain/max(plane, 1)), func() scalerJob[T] {
-		return scalerJob[T]{o: o, d: ops.Elems[T](d), x: ops.Elems[T](x), plane: plane, ch: ch}
+	job := new(scalerJob[T])
+	return ops.BindLoop(par, planes, max(1, ops.Grain/max(plane, 1)), job, func() {
+		*job = scalerJob[T]{o: o, d: ops.Elems[T](d), x: ops.Elems[T](x), plane: plane, ch: ch}
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
 
@@ -57,13 +58,6 @@ func checkBinaryOp[A, B, D ops.Numeric](t *testing.T, op string, opset int, attr
 	}
 }
 
-func b2u(v bool) uint8 {
-	if v {
-		return 1
-	}
-	return 0
-}
-
 // specials draws from a few ordinary values, ±0, ±Inf and NaN.
 func specials(r *rand.Rand) float32 {
 	v := []float32{-2, -1, -0.5, 0, float32(math.Copysign(0, -1)), 0.5, 1, 3, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
@@ -73,16 +67,16 @@ func specials(r *rand.Rand) float32 {
 func smallInt[T ops.Numeric](r *rand.Rand) T { return T(r.IntN(7)) - 3 }
 
 func TestCompareOps(t *testing.T) {
-	checkBinaryOp(t, "Equal", 19, nil, specials, specials, func(a, b float32) uint8 { return b2u(a == b) })
-	checkBinaryOp(t, "Less", 13, nil, specials, specials, func(a, b float32) uint8 { return b2u(a < b) })
-	checkBinaryOp(t, "Greater", 13, nil, specials, specials, func(a, b float32) uint8 { return b2u(a > b) })
-	checkBinaryOp(t, "LessOrEqual", 16, nil, specials, specials, func(a, b float32) uint8 { return b2u(a <= b) })
-	checkBinaryOp(t, "GreaterOrEqual", 16, nil, specials, specials, func(a, b float32) uint8 { return b2u(a >= b) })
-	checkBinaryOp(t, "Greater", 9, nil, smallInt[int64], smallInt[int64], func(a, b int64) uint8 { return b2u(a > b) })
-	checkBinaryOp(t, "LessOrEqual", 12, nil, smallInt[uint16], smallInt[uint16], func(a, b uint16) uint8 { return b2u(a <= b) })
-	checkBinaryOp(t, "Equal", 11, nil, smallInt[int8], smallInt[int8], func(a, b int8) uint8 { return b2u(a == b) })
+	checkBinaryOp(t, "Equal", 19, nil, specials, specials, func(a, b float32) uint8 { return wide.B2U(a == b) })
+	checkBinaryOp(t, "Less", 13, nil, specials, specials, func(a, b float32) uint8 { return wide.B2U(a < b) })
+	checkBinaryOp(t, "Greater", 13, nil, specials, specials, func(a, b float32) uint8 { return wide.B2U(a > b) })
+	checkBinaryOp(t, "LessOrEqual", 16, nil, specials, specials, func(a, b float32) uint8 { return wide.B2U(a <= b) })
+	checkBinaryOp(t, "GreaterOrEqual", 16, nil, specials, specials, func(a, b float32) uint8 { return wide.B2U(a >= b) })
+	checkBinaryOp(t, "Greater", 9, nil, smallInt[int64], smallInt[int64], func(a, b int64) uint8 { return wide.B2U(a > b) })
+	checkBinaryOp(t, "LessOrEqual", 12, nil, smallInt[uint16], smallInt[uint16], func(a, b uint16) uint8 { return wide.B2U(a <= b) })
+	checkBinaryOp(t, "Equal", 11, nil, smallInt[int8], smallInt[int8], func(a, b int8) uint8 { return wide.B2U(a == b) })
 	checkBinaryOp(t, "GreaterOrEqual", 12, nil, func(r *rand.Rand) float64 { return float64(specials(r)) }, func(r *rand.Rand) float64 { return float64(specials(r)) },
-		func(a, b float64) uint8 { return b2u(a >= b) })
+		func(a, b float64) uint8 { return wide.B2U(a >= b) })
 }
 
 func TestMaxMinBinaryNaN(t *testing.T) {

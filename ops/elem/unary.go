@@ -7,6 +7,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/fmath"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // The one-input operators whose Y has X's type and shape, each at every
@@ -226,27 +227,31 @@ func (u *unaryOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	return ewTable[x.Type].unary(ctx.Par, u, y, x), nil
 }
 
-// costly reports whether the kind calls exp, log or a math function per
-// element, for which smaller chunks are worth a goroutine.
-func (u *unaryOp) costly() bool {
+// grain is the chunk of elements worth a goroutine for the kind: ops.Grain
+// for the cheap ones, an eighth where exp, log or a math function is
+// called per element, and a quarter for float32's exp family, whose SIMD
+// loops cost about three additions an element.
+func (u *unaryOp) grain(f32 bool) int {
 	switch u.kind {
 	case unRelu, unLeakyRelu, unHardSigmoid, unHardSwish, unAbs, unNeg, unReciprocal, unFloor, unCeil,
 		unRound, unSign, unSoftsign, unThresholdedRelu, unShrink, unAffine, unScale:
-		return false
+		return ops.Grain
+	case unExp, unSigmoid, unTanh, unSwish:
+		if f32 {
+			return ops.Grain / 4
+		}
 	}
-	return true
+	return ops.Grain / 8
 }
 
 // bindUnary binds u from x into d for element type T (see ops.BindMap).
 func bindUnary[T ops.Numeric](par ops.Parallel, u *unaryOp, d, x *ops.Tensor) func() error {
-	grain := ops.Grain
-	if u.costly() {
-		grain /= 8
-	}
 	var z T
+	_, f32 := any(z).(float32)
+	grain := u.grain(f32)
 	switch any(z).(type) {
 	case float32:
-		return ops.BindMap(par, grain, d, x, func(d, x []float32) { floatRun(u, d, x) })
+		return ops.BindMap(par, grain, d, x, func(d, x []float32) { floatRunF32(u, d, x) })
 	case float64:
 		return ops.BindMap(par, grain, d, x, func(d, x []float64) { floatRun(u, d, x) })
 	}
@@ -294,6 +299,25 @@ func ewSign[T ops.Numeric](v T) T {
 		return -one
 	}
 	return v
+}
+
+// floatRunF32 is floatRun for float32, with package vec's SIMD loops for
+// the piecewise-linear activations (whose products it rounds before
+// adding, where floatRun's float64 may fuse them).
+func floatRunF32(u *unaryOp, d, x []float32) {
+	a, b := float32(u.alpha), float32(u.beta)
+	switch u.kind {
+	case unRelu:
+		vec.Relu(d, x)
+	case unLeakyRelu:
+		vec.LeakyRelu(d, x, a)
+	case unHardSigmoid:
+		vec.HardSigmoid(d, x, a, b)
+	case unHardSwish:
+		vec.HardSwish(d, x)
+	default:
+		floatRun(u, d, x)
+	}
 }
 
 // floatRun applies u to floats: the cheap functions inline, the
@@ -376,7 +400,9 @@ func floatRun[T fmath.Float](u *unaryOp, d, x []T) {
 		fmath.ByBlock(d, x, fmath.Softplus)
 	case unMish:
 		fmath.ByBlock(d, x, fmath.Mish)
-	case unElu, unSelu, unCelu, unSwish, unGeluTanh, unScaledTanh, unParametricSoftplus:
+	case unSwish:
+		fmath.Swish(d, x, a)
+	case unElu, unSelu, unCelu, unGeluTanh, unScaledTanh, unParametricSoftplus:
 		fmath.ByBlock(d, x, func(d, x []T) { scaledBlock(u.kind, a, b, g, d, x) })
 	default:
 		for i, v := range x {
@@ -389,9 +415,9 @@ func floatRun[T fmath.Float](u *unaryOp, d, x []T) {
 // a scaled x, for up to fmath.Block elements (d may be x):
 //   - Elu: x > 0 ? x : a*expm1(x); Selu: g * (x > 0 ? x : a*expm1(x));
 //     Celu: x > 0 ? x : a*expm1(x/a);
-//   - Swish: x * sigmoid(a*x); Gelu tanh: x * sigmoid(2k(x + 0.044715x^3))
-//     with k = sqrt(2/pi), which is x/2 * (1 + tanh(k(...))) without its
-//     cancellation for negative x;
+//   - Gelu tanh: x * sigmoid(2k(x + 0.044715x^3)) with k = sqrt(2/pi),
+//     which is x/2 * (1 + tanh(k(...))) without its cancellation for
+//     negative x;
 //   - ScaledTanh: a*tanh(b*x); ParametricSoftplus: a*softplus(b*x).
 func scaledBlock[T fmath.Float](k unKind, a, b, g T, d, x []T) {
 	var buf [fmath.Block]T
@@ -402,8 +428,6 @@ func scaledBlock[T fmath.Float](k unKind, a, b, g T, d, x []T) {
 			v = min(v, 0)
 		case unCelu:
 			v = min(v, 0) / a
-		case unSwish:
-			v *= a
 		case unGeluTanh:
 			v = 2 * math.Sqrt2 / math.SqrtPi * (v + 0.044715*v*v*v)
 		default: // ScaledTanh, ParametricSoftplus
@@ -414,7 +438,7 @@ func scaledBlock[T fmath.Float](k unKind, a, b, g T, d, x []T) {
 	switch k {
 	case unElu, unSelu, unCelu:
 		fmath.Expm1(t, t)
-	case unSwish, unGeluTanh:
+	case unGeluTanh:
 		fmath.SigmoidBlock(t, t)
 	case unScaledTanh:
 		fmath.TanhBlock(t, t)
@@ -432,7 +456,7 @@ func scaledBlock[T fmath.Float](k unKind, a, b, g T, d, x []T) {
 				v = a * t[i]
 			}
 			v *= g
-		case unSwish, unGeluTanh:
+		case unGeluTanh:
 			v *= t[i]
 		default:
 			v = a * t[i]

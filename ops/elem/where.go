@@ -63,10 +63,30 @@ func (whereOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 }
 
 // bindWhere binds d = c ? x : y over the three-way broadcast of c, x and
-// y (with shapes cs, xs and ys) onto d, split across par.
+// y (with shapes cs, xs and ys) onto d, split across par. Where only moves
+// elements, so types of one size share a loop (see bindWhereSized).
 func bindWhere[T ops.Numeric](par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, ys []int) func() {
+	return bindWhereOf(par, d, c, x, y, cs, xs, ys)
+}
+
+// bindWhereOf is bindWhere for d's type, whatever it is.
+func bindWhereOf(par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, ys []int) func() {
+	switch ops.ElemSize(d.Type) {
+	case 1:
+		return bindWhereSized[uint8](par, d, c, x, y, cs, xs, ys)
+	case 2:
+		return bindWhereSized[uint16](par, d, c, x, y, cs, xs, ys)
+	case 4:
+		return bindWhereSized[uint32](par, d, c, x, y, cs, xs, ys)
+	}
+	return bindWhereSized[uint64](par, d, c, x, y, cs, xs, ys)
+}
+
+// bindWhereSized is bindWhere moving the elements as the unsigned type U
+// of their size.
+func bindWhereSized[U uint8 | uint16 | uint32 | uint64](par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, ys []int) func() {
 	p := ops.NewBroadcastPlan3(d.Shape, cs, xs, ys)
-	var dv, xv, yv []T
+	var dv, xv, yv []U
 	var cv []uint8
 	walk := func(o, n, ic, nc, ix, nx, iy, ny int) {
 		whereRun(dv[o:o+n], cv[ic:ic+nc], xv[ix:ix+nx], yv[iy:iy+ny])
@@ -74,13 +94,14 @@ func bindWhere[T ops.Numeric](par ops.Parallel, d, c, x, y *ops.Tensor, cs, xs, 
 	body := func(lo, hi int) { p.Walk3(lo, hi, walk) }
 	n := d.Len()
 	return func() {
-		dv, cv, xv, yv = ops.Elems[T](d), c.Data, ops.Elems[T](x), ops.Elems[T](y)
+		dv, cv = ops.View[U](d.Data)[:n], c.Data
+		xv, yv = ops.View[U](x.Data)[:x.Len()], ops.View[U](y.Data)[:y.Len()]
 		par.For(n, ops.Grain, body)
 	}
 }
 
 // whereRun selects a run: c, x and y each hold len(d) elements or one.
-func whereRun[T ops.Numeric](d []T, c []uint8, x, y []T) {
+func whereRun[U uint8 | uint16 | uint32 | uint64](d []U, c []uint8, x, y []U) {
 	n := len(d)
 	if len(c) == 1 { // the run takes all of x or all of y
 		src := y

@@ -8,6 +8,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // Einsum (opset 12) evaluates an Einstein summation over its inputs, as
@@ -265,22 +266,18 @@ func (op *einsumOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 		return bindEinsum[float32](ctx.Par, p, in, out[0]), nil
 	case onnx.Double:
 		return bindEinsum[float64](ctx.Par, p, in, out[0]), nil
-	case onnx.Int8:
-		return bindEinsum[int8](ctx.Par, p, in, out[0]), nil
-	case onnx.Int16:
-		return bindEinsum[int16](ctx.Par, p, in, out[0]), nil
-	case onnx.Int32:
-		return bindEinsum[int32](ctx.Par, p, in, out[0]), nil
-	case onnx.Int64:
-		return bindEinsum[int64](ctx.Par, p, in, out[0]), nil
-	case onnx.Uint8:
-		return bindEinsum[uint8](ctx.Par, p, in, out[0]), nil
-	case onnx.Uint16:
-		return bindEinsum[uint16](ctx.Par, p, in, out[0]), nil
-	case onnx.Uint32:
-		return bindEinsum[uint32](ctx.Par, p, in, out[0]), nil
 	}
-	return bindEinsum[uint64](ctx.Par, p, in, out[0]), nil
+	return bindEinsumInt64(ctx.Par, p, in, out[0]), nil
+}
+
+// bindEinsumInt64 binds an Einsum of an integer type computed in int64 on
+// widened copies of the tensors: sums of products wrap to the same low
+// bits in int64 as in any narrower type, signed or not, so the result
+// narrowed back is the narrow type's own.
+func bindEinsumInt64(par ops.Parallel, p *einsumPlan, in []*ops.Tensor, y *ops.Tensor) func() error {
+	return wide.Widened(onnx.Int64, in, []*ops.Tensor{y}, func(in, ys []*ops.Tensor) func() error {
+		return bindEinsum[int64](par, p, in, ys[0])
+	})
 }
 
 // operand is a strided view labelled per dim: an input (a repeated label's

@@ -178,3 +178,39 @@ func TestLinalgNodeTests(t *testing.T) {
 		t.Errorf("%d Einsum/Det node tests passed, want 8", got)
 	}
 }
+
+// TestEinsumWraps: integer types compute in int64 and narrow back, which
+// must give their own wrapping arithmetic, signed or not.
+func TestEinsumWraps(t *testing.T) {
+	x := opstest.Typed(opstest.Sh(2, 3), int8(100), -128, 127, 7, -9, 64)
+	y := opstest.Typed(opstest.Sh(3, 2), int8(3), -2, 127, 5, 100, -128)
+	want := make([]int8, 4)
+	for i := range 2 {
+		for k := range 2 {
+			var s int8
+			for j := range 3 {
+				s += ops.Elems[int8](x)[i*3+j] * ops.Elems[int8](y)[j*2+k]
+			}
+			want[i*2+k] = s
+		}
+	}
+	out, err := opstest.Eval(opstest.Node("Einsum", opstest.InNames(2), 1, opstest.AttrS("equation", "ij,jk->ik")), 12, x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := opstest.SameTensor(out[0], opstest.Typed(opstest.Sh(2, 2), want...), 0, 0); err != nil {
+		t.Errorf("int8: %v", err)
+	}
+	u := opstest.Typed(opstest.Sh(4), uint64(1<<63+5), 3, 1<<40, 9)
+	out, err = opstest.Eval(opstest.Node("Einsum", opstest.InNames(2), 1, opstest.AttrS("equation", "i,i->")), 12, u, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s uint64
+	for _, v := range ops.Elems[uint64](u) {
+		s += v * v
+	}
+	if got := ops.Elems[uint64](out[0])[0]; got != s {
+		t.Errorf("uint64 dot: got %d, want %d", got, s)
+	}
+}

@@ -126,7 +126,8 @@ func bindLoss[T ops.Float](par ops.Parallel, op *lossOp, in, out []*ops.Tensor) 
 	if op.reduction != reduceNone {
 		j.loss, j.weight = make([]float64, samples), make([]float64, samples)
 	}
-	loop := ops.BindLoop(par, samples, max(1, ops.Grain/max(8*j.c, 1)), func() *lossJob[T] { return j })
+	var loop ops.Loop
+	loop.Bind(j)
 	return func() error {
 		j.x = ops.Elems[T](x)
 		j.w = ops.Elems[T](ops.InputAt(in, 2))
@@ -142,9 +143,7 @@ func bindLoss[T ops.Float](par ops.Parallel, op *lossOp, in, out []*ops.Tensor) 
 		if op.logProb {
 			j.logProb = ops.Elems[T](out[1])
 		}
-		if err := loop(); err != nil {
-			return err
-		}
+		loop.Run(par, samples, max(1, ops.Grain/max(8*j.c, 1)))
 		if op.reduction != reduceNone {
 			var sum, wsum float64
 			for i, l := range j.loss {

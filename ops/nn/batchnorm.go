@@ -155,15 +155,9 @@ func (bn *batchNormOp) Workspace(in []ops.Value) int {
 	return n
 }
 
-// Run computes Y (and the statistics outputs); a serial run allocates
-// nothing.
+// Run computes Y (and the statistics outputs).
 func (bn *batchNormOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	s, err := bn.step(ctx, in)
-	if err != nil {
-		return err
-	}
-	s.exec(ctx.Par, in, out)
-	return nil
+	return ops.RunBound(bn, ctx, in, out)
 }
 
 // Bind binds the loops over rows (and, in training mode, over the
@@ -175,8 +169,8 @@ func (bn *batchNormOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, 
 		return nil, err
 	}
 	b := &s
-	b.batch.Bind()
-	b.affine.Bind()
+	b.batch.Bind(&b.batchJ)
+	b.affine.Bind(&b.affineJ)
 	return func() error {
 		b.exec(ctx.Par, in, out)
 		return nil
@@ -184,13 +178,14 @@ func (bn *batchNormOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, 
 }
 
 // bnStep is one BatchNormalization over given input shapes, its loops
-// unbound (for Run) or bound (for Bind).
+// bound.
 type bnStep struct {
 	bn                  *batchNormOp
 	ab, stats           []float32
 	rows, inner, params int
-	batch               ops.BoundRange[batchStatsJob]
-	affine              ops.BoundRange[affineJob]
+	batch, affine       ops.Loop
+	batchJ              batchStatsJob // batch's job
+	affineJ             affineJob     // affine's job
 }
 
 // step resolves the sizes and the space for a, b and the statistics.
@@ -209,13 +204,15 @@ func (s *bnStep) exec(par ops.Parallel, in, out []*ops.Tensor) {
 	switch {
 	case bn.training:
 		mean, variance := s.stats[:p], s.stats[p:]
-		s.batch.Run(par, p, max(1, 4096/max(s.rows/max(p, 1)*s.inner, 1)), batchStatsJob{ops.Elems[float32](in[0]), mean, variance, p, s.inner})
+		s.batchJ = batchStatsJob{ops.Elems[float32](in[0]), mean, variance, p, s.inner}
+		s.batch.Run(par, p, max(1, 4096/max(s.rows/max(p, 1)*s.inner, 1)))
 		bn.coefficients(in[1].F32(), in[2].F32(), mean, variance, s.ab)
 		bn.trainingOutputs(in, out, mean, variance)
 	case bn.ab == nil:
 		bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), s.ab)
 	}
-	s.affine.Run(par, s.rows, max(1, 4096/max(s.inner, 1)), affineJob{in[0].F32(), out[0].F32(), s.ab[:p], s.ab[p:], s.inner})
+	s.affineJ = affineJob{in[0].F32(), out[0].F32(), s.ab[:p], s.ab[p:], s.inner}
+	s.affine.Run(par, s.rows, max(1, 4096/max(s.inner, 1)))
 }
 
 // trainingOutputs writes the statistics outputs the node asks for: the

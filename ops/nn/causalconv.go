@@ -83,8 +83,9 @@ func (op *causalConvOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 		}
 		return nil
 	}
-	return ops.BindLoop(ctx.Par, rows, max(1, ops.Grain/max(1, x[2]*k)), func() causalConvJob {
-		return causalConvJob{
+	job := new(causalConvJob)
+	return ops.BindLoop(ctx.Par, rows, max(1, ops.Grain/max(1, x[2]*k)), job, func() {
+		*job = causalConvJob{
 			x: in[0].F32(), w: in[1].F32(), bias: view(in, 2), past: view(in, 3),
 			y: out[0].F32(), present: view(out, 1),
 			chans: x[1], length: x[2], k: k, silu: op.silu,

@@ -302,10 +302,10 @@ func (c *convTOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	rows := d.mg * d.taps
 	col, gw := work[:rows*d.tile], work[align16(rows*d.tile):]
 	runner := new(gemm.Runner)
-	var init ops.BoundRange[biasFillJob]
-	var scatter ops.BoundRange[col2imJob]
-	init.Bind()
-	scatter.Bind()
+	var init, scatter ops.Loop
+	initJ, scatterJ := new(biasFillJob), new(col2imJob)
+	init.Bind(initJ)
+	scatter.Bind(scatterJ)
 	par := ctx.Par
 	return func() error {
 		x, y := in[0].F32(), out[0].F32()
@@ -316,7 +316,8 @@ func (c *convTOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 		if len(in) > 2 && in[2] != nil {
 			bias = in[2].F32()
 		}
-		init.Run(par, d.batch*d.m, max(1, ops.Grain/max(d.outSize, 1)), biasFillJob{y, bias, d.outSize})
+		*initJ = biasFillJob{y, bias, d.outSize}
+		init.Run(par, d.batch*d.m, max(1, ops.Grain/max(d.outSize, 1)))
 		for b := range d.batch {
 			for g := range c.group {
 				xg := x[(b*d.c+g*d.cg)*d.p:]
@@ -330,7 +331,8 @@ func (c *convTOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 						prod.A = gemm.Matrix{Data: w[g*d.cg*rows:], Ld: rows, Trans: true}
 					}
 					runner.Run(par, &prod, gw)
-					scatter.Run(par, d.mg, 1, col2imJob{&d, col, yg, p0, np})
+					*scatterJ = col2imJob{&d, col, yg, p0, np}
+					scatter.Run(par, d.mg, 1)
 				}
 			}
 		}

@@ -213,8 +213,9 @@ func (op *deformConvOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 	k := d.cg * d.taps
 	col, gw := work[:k*d.tile], work[align16(k*d.tile):]
 	runner := new(gemm.Runner)
-	var sampler ops.BoundRange[deformSampleJob]
-	sampler.Bind()
+	var sampler ops.Loop
+	job := new(deformSampleJob)
+	sampler.Bind(job)
 	par := ctx.Par
 	input := func(i int) []float32 {
 		if i < len(in) && in[i] != nil {
@@ -232,12 +233,12 @@ func (op *deformConvOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 			for g := range op.group {
 				for p0 := 0; p0 < d.outPos; p0 += d.tile {
 					np := min(d.tile, d.outPos-p0)
-					job := deformSampleJob{d: &d, x: x[(b*d.c+g*d.cg)*d.inSize:], offset: offset[b*op.offsetGroups*d.taps*d.nd*d.outPos:],
+					*job = deformSampleJob{d: &d, x: x[(b*d.c+g*d.cg)*d.inSize:], offset: offset[b*op.offsetGroups*d.taps*d.nd*d.outPos:],
 						col: col[:k*np], c0: g * d.cg, perOffset: d.c / op.offsetGroups, p0: p0, np: np}
 					if mask != nil {
 						job.mask = mask[b*op.offsetGroups*d.taps*d.outPos:]
 					}
-					sampler.Run(par, d.cg, 1, job)
+					sampler.Run(par, d.cg, 1)
 					prod := gemm.Product{M: d.mg, N: np, K: k, Alpha: 1, B: gemm.Matrix{Data: col, Ld: np},
 						C: y[(b*d.m+g*d.mg)*d.outPos+p0:], LdC: d.outPos}
 					if bias != nil {

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -16,27 +15,6 @@ func init() {
 	for _, v := range []int{1, 9, 13} {
 		ops.Register("", "MatMul", v, buildMatMul)
 	}
-}
-
-// actEpilogue returns the epilogue fields applying a: Relu and Clip as a
-// clamp, LeakyRelu as a function; the zero Epilogue for no activation.
-func actEpilogue(a ops.Activation) gemm.Epilogue {
-	switch a.Kind {
-	case ops.ActRelu:
-		return gemm.Epilogue{Clamp: true, Lo: 0, Hi: float32(math.Inf(1))}
-	case ops.ActClip:
-		return gemm.Epilogue{Clamp: true, Lo: a.Min, Hi: a.Max}
-	case ops.ActLeakyRelu:
-		alpha := a.Alpha
-		return gemm.Epilogue{Act: func(x []float32) {
-			for i, v := range x {
-				if v < 0 {
-					x[i] = v * alpha
-				}
-			}
-		}}
-	}
-	return gemm.Epilogue{}
 }
 
 // gemmOp is Gemm: Y = alpha*op(A)*op(B) + beta*C with C broadcast to

@@ -71,12 +71,14 @@ func (op *lpNormOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 	vectors := ops.NumElems(shape[:axis]) * inner
 	grain := max(1, ops.Grain/max(n, 1))
 	if in[0].Type == onnx.Double {
-		return ops.BindLoop(ctx.Par, vectors, grain, func() lpNormJob[float64] {
-			return lpNormJob[float64]{in[0].F64(), out[0].F64(), n, inner, op.p}
+		job := new(lpNormJob[float64])
+		return ops.BindLoop(ctx.Par, vectors, grain, job, func() {
+			*job = lpNormJob[float64]{in[0].F64(), out[0].F64(), n, inner, op.p}
 		}), nil
 	}
-	return ops.BindLoop(ctx.Par, vectors, grain, func() lpNormJob[float32] {
-		return lpNormJob[float32]{in[0].F32(), out[0].F32(), n, inner, op.p}
+	job := new(lpNormJob[float32])
+	return ops.BindLoop(ctx.Par, vectors, grain, job, func() {
+		*job = lpNormJob[float32]{in[0].F32(), out[0].F32(), n, inner, op.p}
 	}), nil
 }
 

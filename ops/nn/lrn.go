@@ -52,19 +52,14 @@ func (l *lrnOp) Infer(in []ops.Value) ([]ops.Value, error) {
 }
 
 // Run computes Y, one (batch, channel) plane per task.
-func (l *lrnOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	x, y := in[0].F32(), out[0].F32()
-	n, c := in[0].Shape[0], in[0].Shape[1]
-	plane := in[0].Len() / max(1, n*c)
-	ops.ParallelRange(ctx.Par, n*c, 1, lrnJob{l, x, y, c, plane})
-	return nil
-}
+func (l *lrnOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error { return ops.RunBound(l, ctx, in, out) }
 
 // Bind binds the loop over planes.
 func (l *lrnOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	n, c := in[0].Shape[0], in[0].Shape[1]
 	plane := in[0].Len() / max(1, n*c)
-	return ops.BindLoop(ctx.Par, n*c, 1, func() lrnJob { return lrnJob{l, in[0].F32(), out[0].F32(), c, plane} }), nil
+	job := new(lrnJob)
+	return ops.BindLoop(ctx.Par, n*c, 1, job, func() { *job = lrnJob{l, in[0].F32(), out[0].F32(), c, plane} }), nil
 }
 
 // lrnJob normalizes (batch, channel) planes of plane values.

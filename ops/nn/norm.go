@@ -364,12 +364,14 @@ func (op *normOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	}
 	grain := max(1, 4096/max(l.inner, 1))
 	if in[0].Type == onnx.Double {
-		return ops.BindLoop(ctx.Par, l.rows, grain, func() normJob[float64] {
-			return newNormJob[float64](op, l, in[0], out[0], scale(), bias(), stat(1), stat(2))
+		job := new(normJob[float64])
+		return ops.BindLoop(ctx.Par, l.rows, grain, job, func() {
+			*job = newNormJob[float64](op, l, in[0], out[0], scale(), bias(), stat(1), stat(2))
 		}), nil
 	}
-	return ops.BindLoop(ctx.Par, l.rows, grain, func() normJob[float32] {
-		return newNormJob[float32](op, l, in[0], out[0], scale(), bias(), stat(1), stat(2))
+	job := new(normJob[float32])
+	return ops.BindLoop(ctx.Par, l.rows, grain, job, func() {
+		*job = newNormJob[float32](op, l, in[0], out[0], scale(), bias(), stat(1), stat(2))
 	}), nil
 }
 

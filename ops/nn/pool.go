@@ -138,38 +138,7 @@ func (p *poolOp) Infer(in []ops.Value) ([]ops.Value, error) {
 }
 
 // Run computes Y (and Indices).
-func (p *poolOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	x := in[0]
-	g, err := p.sp.Resolve3(x.Shape[2:], nil)
-	if err != nil {
-		return err
-	}
-	planes := x.Shape[0] * x.Shape[1]
-	var idx []int64
-	if p.indices {
-		idx = out[1].I64()
-	}
-	switch x.Type {
-	case onnx.Float:
-		runFloat(p, ctx.Par, &g, planes, x.F32(), out[0].F32(), idx)
-	case onnx.Double:
-		runFloat(p, ctx.Par, &g, planes, x.F64(), out[0].F64(), idx)
-	case onnx.Int8:
-		ops.ParallelRange(ctx.Par, planes, 1, maxPoolJob[int8]{g, x.I8(), out[0].I8(), idx, p.colMajor})
-	case onnx.Uint8:
-		ops.ParallelRange(ctx.Par, planes, 1, maxPoolJob[uint8]{g, x.U8(), out[0].U8(), idx, p.colMajor})
-	}
-	return nil
-}
-
-// runFloat runs a max or average pool on a floating-point type.
-func runFloat[T float32 | float64](p *poolOp, par ops.Parallel, g *ops.Window3, planes int, x, y []T, idx []int64) {
-	if p.kind == maxPool {
-		ops.ParallelRange(par, planes, 1, maxPoolJob[T]{*g, x, y, idx, p.colMajor})
-	} else {
-		ops.ParallelRange(par, planes, 1, sumPoolJob[T]{*g, x, y, p.countIncludePad, p.lp()})
-	}
-}
+func (p *poolOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error { return ops.RunBound(p, ctx, in, out) }
 
 // Bind resolves the window once and binds the loop over (batch, channel)
 // planes to the tensors.
@@ -190,12 +159,14 @@ func (p *poolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	case onnx.Double:
 		return bindFloatPool(p, ctx.Par, g, planes, func() ([]float64, []float64, []int64) { return in[0].F64(), out[0].F64(), idx() }), nil
 	case onnx.Int8:
-		return ops.BindLoop(ctx.Par, planes, 1, func() maxPoolJob[int8] {
-			return maxPoolJob[int8]{g, in[0].I8(), out[0].I8(), idx(), p.colMajor}
+		job := new(maxPoolJob[int8])
+		return ops.BindLoop(ctx.Par, planes, 1, job, func() {
+			*job = maxPoolJob[int8]{g, in[0].I8(), out[0].I8(), idx(), p.colMajor}
 		}), nil
 	case onnx.Uint8:
-		return ops.BindLoop(ctx.Par, planes, 1, func() maxPoolJob[uint8] {
-			return maxPoolJob[uint8]{g, in[0].U8(), out[0].U8(), idx(), p.colMajor}
+		job := new(maxPoolJob[uint8])
+		return ops.BindLoop(ctx.Par, planes, 1, job, func() {
+			*job = maxPoolJob[uint8]{g, in[0].U8(), out[0].U8(), idx(), p.colMajor}
 		}), nil
 	}
 	return bindFloatPool(p, ctx.Par, g, planes, func() ([]float32, []float32, []int64) { return in[0].F32(), out[0].F32(), idx() }), nil
@@ -205,14 +176,16 @@ func (p *poolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 // views gives X, Y and Indices (nil when not computed) as they are now.
 func bindFloatPool[T float32 | float64](p *poolOp, par ops.Parallel, g ops.Window3, planes int, views func() ([]T, []T, []int64)) func() error {
 	if p.kind == maxPool {
-		return ops.BindLoop(par, planes, 1, func() maxPoolJob[T] {
+		job := new(maxPoolJob[T])
+		return ops.BindLoop(par, planes, 1, job, func() {
 			x, y, idx := views()
-			return maxPoolJob[T]{g, x, y, idx, p.colMajor}
+			*job = maxPoolJob[T]{g, x, y, idx, p.colMajor}
 		})
 	}
-	return ops.BindLoop(par, planes, 1, func() sumPoolJob[T] {
+	job := new(sumPoolJob[T])
+	return ops.BindLoop(par, planes, 1, job, func() {
 		x, y, _ := views()
-		return sumPoolJob[T]{g, x, y, p.countIncludePad, p.lp()}
+		*job = sumPoolJob[T]{g, x, y, p.countIncludePad, p.lp()}
 	})
 }
 
@@ -525,16 +498,7 @@ func (p globalPoolOp) Infer(in []ops.Value) ([]ops.Value, error) {
 
 // Run reduces every plane.
 func (p globalPoolOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	x := in[0]
-	planes := x.Shape[0] * x.Shape[1]
-	size := ops.NumElems(x.Shape[2:])
-	grain := max(1, 4096/max(size, 1))
-	if x.Type == onnx.Double {
-		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float64]{p, size, x.F64(), out[0].F64()})
-	} else {
-		ops.ParallelRange(ctx.Par, planes, grain, globalPoolJob[float32]{p, size, x.F32(), out[0].F32()})
-	}
-	return nil
+	return ops.RunBound(p, ctx, in, out)
 }
 
 // Bind binds the loop over (batch, channel) planes to the tensors.
@@ -544,12 +508,14 @@ func (p globalPoolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 	size := ops.NumElems(x.Shape[2:])
 	grain := max(1, 4096/max(size, 1))
 	if x.Type == onnx.Double {
-		return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float64] {
-			return globalPoolJob[float64]{p, size, in[0].F64(), out[0].F64()}
+		job := new(globalPoolJob[float64])
+		return ops.BindLoop(ctx.Par, planes, grain, job, func() {
+			*job = globalPoolJob[float64]{p, size, in[0].F64(), out[0].F64()}
 		}), nil
 	}
-	return ops.BindLoop(ctx.Par, planes, grain, func() globalPoolJob[float32] {
-		return globalPoolJob[float32]{p, size, in[0].F32(), out[0].F32()}
+	job := new(globalPoolJob[float32])
+	return ops.BindLoop(ctx.Par, planes, grain, job, func() {
+		*job = globalPoolJob[float32]{p, size, in[0].F32(), out[0].F32()}
 	}), nil
 }
 

@@ -11,7 +11,10 @@ import (
 // float64 and the 32- and 64-bit integers (float16 and bfloat16 arrive as
 // float32). Models compute in float32, so these run on a plain kernel,
 // row-parallel, streaming B's rows: correct and allocation-free, not tuned.
-// Integer products wrap around on overflow, as in C.
+// Integer products wrap around on overflow, as in C, so that signed and
+// unsigned types of a size share one kernel: their sums and products wrap
+// to the same bits (alpha and beta convert to an integer through int64,
+// in two's complement).
 
 // isTyped reports whether t is computed by the typed kernels.
 func isTyped(t ops.DType) bool {
@@ -88,10 +91,10 @@ func (p *typedProduct[T]) rows(lo, hi int) {
 // typedGemm computes Gemm's Y in type T.
 func typedGemm[T ops.Numeric](par ops.Parallel, g *gemmOp, in, out []*ops.Tensor, m, n, k int) {
 	y := ops.Elems[T](out[0])
-	p := &typedProduct[T]{m: m, n: n, k: k, alpha: T(g.alpha), a: ops.Elems[T](in[0]), b: ops.Elems[T](in[1]), c: y,
+	p := &typedProduct[T]{m: m, n: n, k: k, alpha: scalarOf[T](g.alpha), a: ops.Elems[T](in[0]), b: ops.Elems[T](in[1]), c: y,
 		lda: in[0].Shape[1], ldb: in[1].Shape[1], transA: g.transA, transB: g.transB}
 	if c := ops.InputAt(in, 2); c != nil && g.beta != 0 {
-		cv, beta := ops.Elems[T](c), T(g.beta)
+		cv, beta := ops.Elems[T](c), scalarOf[T](g.beta)
 		rows, cols := 1, 1
 		switch len(c.Shape) {
 		case 1:
@@ -126,14 +129,24 @@ func typedMatMul[T ops.Numeric](par ops.Parallel, in, out []*ops.Tensor, d *ops.
 	})
 }
 
+// scalarOf converts an attribute to T: a float to float64 as it is, to an
+// integer truncated through int64.
+func scalarOf[T ops.Numeric](v float32) T {
+	var z T
+	if _, ok := any(z).(float64); ok {
+		return T(v)
+	}
+	return T(int64(v))
+}
+
 // typedKernels dispatches the typed kernels on an element type.
 var typedKernels = map[ops.DType]struct {
 	gemm   func(ops.Parallel, *gemmOp, []*ops.Tensor, []*ops.Tensor, int, int, int)
 	matMul func(ops.Parallel, []*ops.Tensor, []*ops.Tensor, *ops.MatMulDims)
 }{
 	onnx.Double: {typedGemm[float64], typedMatMul[float64]},
-	onnx.Int32:  {typedGemm[int32], typedMatMul[int32]},
-	onnx.Int64:  {typedGemm[int64], typedMatMul[int64]},
+	onnx.Int32:  {typedGemm[uint32], typedMatMul[uint32]},
+	onnx.Int64:  {typedGemm[uint64], typedMatMul[uint64]},
 	onnx.Uint32: {typedGemm[uint32], typedMatMul[uint32]},
 	onnx.Uint64: {typedGemm[uint64], typedMatMul[uint64]},
 }

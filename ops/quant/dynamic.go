@@ -44,7 +44,7 @@ const rangeParts = 64
 // Bind makes the range and quantization loops once.
 func (dynQuantLinear) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	x, n := in[0], in[0].Len()
-	quantize := bindQuantize[float32, uint8](ctx.Par, quantLayout{inner: max(n, 1), d: 1, block: 1}, x, out[1], out[2], out[0])
+	quantize := bindQuantize[uint8](ctx.Par, quantLayout{inner: max(n, 1), d: 1, block: 1}, x, out[1], out[2], out[0])
 	parts := min(rangeParts, (n+quantizeGrain-1)/quantizeGrain)
 	lows, highs := make([]float32, parts), make([]float32, parts)
 	var xv []float32

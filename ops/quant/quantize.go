@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // QuantizeLinear computes y = saturate(round_half_even(x / y_scale) + y_zero_point)
@@ -297,10 +298,12 @@ func (q *quantLinear) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 		zp = in[2]
 	}
 	if !q.dequant {
-		if x.Type == onnx.Int32 {
-			return quantizeTo[int32](ctx.Par, l, x, scale, zp, y), nil
+		if x.Type == onnx.Int32 { // through a float32 copy: the kernel divides float32(x) anyway
+			return wide.Widened(onnx.Float, in[:1], nil, func(xs, _ []*ops.Tensor) func() error {
+				return quantizeTo(ctx.Par, l, xs[0], scale, zp, y)
+			}), nil
 		}
-		return quantizeTo[float32](ctx.Par, l, x, scale, zp, y), nil
+		return quantizeTo(ctx.Par, l, x, scale, zp, y), nil
 	}
 	switch x.Type {
 	case onnx.Uint8:
@@ -325,16 +328,16 @@ func zpView[T any](t *ops.Tensor) []T {
 
 // quantizeTo binds the quantization of x (elements X) into y, dispatching
 // on y's type.
-func quantizeTo[X float32 | int32](par ops.Parallel, l quantLayout, x, scale, zp, y *ops.Tensor) func() error {
+func quantizeTo(par ops.Parallel, l quantLayout, x, scale, zp, y *ops.Tensor) func() error {
 	switch y.Type {
 	case onnx.Uint8:
-		return bindQuantize[X, uint8](par, l, x, scale, zp, y)
+		return bindQuantize[uint8](par, l, x, scale, zp, y)
 	case onnx.Int8:
-		return bindQuantize[X, int8](par, l, x, scale, zp, y)
+		return bindQuantize[int8](par, l, x, scale, zp, y)
 	case onnx.Uint16:
-		return bindQuantize[X, uint16](par, l, x, scale, zp, y)
+		return bindQuantize[uint16](par, l, x, scale, zp, y)
 	}
-	return bindQuantize[X, int16](par, l, x, scale, zp, y)
+	return bindQuantize[int16](par, l, x, scale, zp, y)
 }
 
 // quantInt is a quantized integer type.
@@ -365,9 +368,9 @@ const quantizeGrain = 1 << 14
 
 // bindQuantize binds y = saturate(round(x / scale) + zp) with the division
 // in float32 and the zero point added after rounding (exact in float64).
-func bindQuantize[X float32 | int32, Q quantInt](par ops.Parallel, l quantLayout, x, scale, zp, y *ops.Tensor) func() error {
+func bindQuantize[Q quantInt](par ops.Parallel, l quantLayout, x, scale, zp, y *ops.Tensor) func() error {
 	lo, hi := quantBounds[Q]()
-	var xv []X
+	var xv []float32
 	var sv []float32
 	var zv, yv []Q
 	body := func(b, e int) {
@@ -375,7 +378,7 @@ func bindQuantize[X float32 | int32, Q quantInt](par ops.Parallel, l quantLayout
 			xs, ys := xv[off:off+n], yv[off:off+n]
 			for j := range ys {
 				k := s + j*step
-				v := math.RoundToEven(float64(float32(xs[j]) / sv[k]))
+				v := math.RoundToEven(float64(xs[j] / sv[k]))
 				if zv != nil {
 					v += float64(zv[k])
 				}
@@ -385,7 +388,7 @@ func bindQuantize[X float32 | int32, Q quantInt](par ops.Parallel, l quantLayout
 	}
 	n := y.Len()
 	return func() error {
-		xv, sv, zv, yv = ops.View[X](x.Data), scale.F32(), zpView[Q](zp), ops.View[Q](y.Data)[:n]
+		xv, sv, zv, yv = x.F32(), scale.F32(), zpView[Q](zp), ops.View[Q](y.Data)[:n]
 		par.For(n, quantizeGrain, body)
 		return nil
 	}

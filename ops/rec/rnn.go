@@ -430,7 +430,8 @@ type steps[T dense.Float] struct {
 	d    dims
 	ctx  *ops.Ctx
 	r    *gemm.Runner
-	loop ops.BoundRange[cellRows[T]]
+	loop ops.Loop
+	job  cellRows[T] // the loop's job
 
 	lens    []int32 // sequence_lens, or nil
 	x, w, R []T     // w and R are nil when packed
@@ -451,7 +452,7 @@ type steps[T dense.Float] struct {
 // newSteps makes the bound recurrence of o for sizes d.
 func newSteps[T dense.Float](o *rnnOp, ctx *ops.Ctx, d dims) *steps[T] {
 	s := &steps[T]{o: o, d: d, ctx: ctx, r: new(gemm.Runner)}
-	s.loop.Bind()
+	s.loop.Bind(&s.job)
 	return s
 }
 
@@ -661,13 +662,13 @@ func (s *steps[T]) step(i int) {
 // rows runs row on every batch entry at step i, split over the threads
 // when the batch is large enough to be worth it.
 func (s *steps[T]) rows(i int, gates bool) {
-	job := cellRows[T]{s: s, i: i, gates: gates}
+	s.job = cellRows[T]{s: s, i: i, gates: gates}
 	n, grain := s.d.batch, max(1, ops.Grain/(8*max(1, s.d.gh)))
 	if n <= grain {
-		job.Run(0, n)
+		s.job.Run(0, n)
 		return
 	}
-	s.loop.Run(s.ctx.Par, n, grain, job)
+	s.loop.Run(s.ctx.Par, n, grain)
 }
 
 // cellRows is a loop body over batch entries at one step.

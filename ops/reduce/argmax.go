@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // ArgMax and ArgMin give the int64 index along axis (default 0; negative
@@ -105,34 +106,28 @@ func bindArg(par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor
 		return bindArgOf[float32](par, x, l, dir, y, oneHot)
 	case onnx.Double:
 		return bindArgOf[float64](par, x, l, dir, y, oneHot)
-	case onnx.Int8:
-		return bindArgOf[int8](par, x, l, dir, y, oneHot)
-	case onnx.Int16:
-		return bindArgOf[int16](par, x, l, dir, y, oneHot)
-	case onnx.Int32:
-		return bindArgOf[int32](par, x, l, dir, y, oneHot)
+	case onnx.Uint64: // top bits flipped, int64 copies order alike
+		return wide.FlippedUint64([]*ops.Tensor{x}, nil, func(xs, _ []*ops.Tensor) func() error {
+			return bindArgOf[int64](par, xs[0], l, dir, y, oneHot)
+		})
 	case onnx.Int64:
 		return bindArgOf[int64](par, x, l, dir, y, oneHot)
-	case onnx.Uint8:
-		return bindArgOf[uint8](par, x, l, dir, y, oneHot)
-	case onnx.Uint16:
-		return bindArgOf[uint16](par, x, l, dir, y, oneHot)
-	case onnx.Uint32:
-		return bindArgOf[uint32](par, x, l, dir, y, oneHot)
 	}
-	return bindArgOf[uint64](par, x, l, dir, y, oneHot)
+	// The narrower integers order alike as int64 copies (hot stays float).
+	return wide.Widened(onnx.Int64, []*ops.Tensor{x}, nil, func(xs, _ []*ops.Tensor) func() error {
+		return bindArgOf[int64](par, xs[0], l, dir, y, oneHot)
+	})
 }
 
 func bindArgOf[T ops.Numeric](par ops.Parallel, x *ops.Tensor, l lines, dir argDir, y *ops.Tensor, oneHot bool) func() error {
 	job := &argJob[T]{l: l, dir: dir}
-	return ops.BindLoop(par, l.outer*l.inner, max(1, ops.Grain/max(l.n, 1)), func() *argJob[T] {
+	return ops.BindLoop(par, l.outer*l.inner, max(1, ops.Grain/max(l.n, 1)), job, func() {
 		job.x = ops.Elems[T](x)
 		if oneHot {
 			job.hot = ops.Elems[T](y)
 		} else {
 			job.idx = y.I64()
 		}
-		return job
 	})
 }
 

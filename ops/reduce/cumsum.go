@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // CumSum (opset 11, 14) and CumProd (26) give the running sum or product
@@ -89,20 +90,18 @@ func (op *cumOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 		return bindCum[float32](ctx.Par, op, in, out[0]), nil
 	case onnx.Double:
 		return bindCum[float64](ctx.Par, op, in, out[0]), nil
-	case onnx.Int32:
-		return bindCum[int32](ctx.Par, op, in, out[0]), nil
-	case onnx.Int64:
-		return bindCum[int64](ctx.Par, op, in, out[0]), nil
-	case onnx.Uint32:
-		return bindCum[uint32](ctx.Par, op, in, out[0]), nil
+	case onnx.Int32, onnx.Uint32: // on int64 copies, which wrap to the same low bits
+		return wide.Widened(onnx.Int64, in[:1], out, func(xs, ys []*ops.Tensor) func() error {
+			return bindCum[int64](ctx.Par, op, append(xs, in[1:]...), ys[0])
+		}), nil
 	}
-	return bindCum[uint64](ctx.Par, op, in, out[0]), nil
+	return bindCum[int64](ctx.Par, op, in, out[0]), nil // int64, and uint64 as the same bits
 }
 
 func bindCum[T ops.Numeric](par ops.Parallel, op *cumOp, in []*ops.Tensor, y *ops.Tensor) func() error {
 	j := &cumJob[T]{op: op}
-	loop := new(ops.BoundRange[*cumJob[T]])
-	loop.Bind()
+	var loop ops.Loop
+	loop.Bind(j)
 	return func() error {
 		x := in[0]
 		ax, err := cumAxis(in[1], len(x.Shape))
@@ -111,7 +110,7 @@ func bindCum[T ops.Numeric](par ops.Parallel, op *cumOp, in []*ops.Tensor, y *op
 		}
 		j.l = lines{outer: ops.NumElems(x.Shape[:ax]), n: x.Shape[ax], inner: ops.NumElems(x.Shape[ax+1:])}
 		j.x, j.y = ops.Elems[T](x), ops.Elems[T](y)
-		loop.Run(par, j.l.outer*j.l.inner, max(1, ops.Grain/max(j.l.n, 1)), j)
+		loop.Run(par, j.l.outer*j.l.inner, max(1, ops.Grain/max(j.l.n, 1)))
 		return nil
 	}
 }

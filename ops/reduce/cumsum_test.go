@@ -51,7 +51,7 @@ func TestCumNaive(t *testing.T) {
 		axis := rng.IntN(len(shape))
 		outer, n, inner := ops.NumElems(shape[:axis]), shape[axis], ops.NumElems(shape[axis+1:])
 		excl, rev := iter/6%2, iter/12%2
-		for _, dt := range []ops.DType{onnx.Float, onnx.Double, onnx.Int32, onnx.Uint64} {
+		for _, dt := range []ops.DType{onnx.Float, onnx.Double, onnx.Int32, onnx.Uint32, onnx.Int64, onnx.Uint64} {
 			x := ops.New(dt, shape...)
 			vals := make([]float64, x.Len())
 			for _, op := range []string{"CumSum", "CumProd"} {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // The Reduce* operators combine the elements of their input over a set of
@@ -201,21 +202,17 @@ func (op *reduceOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 			x, y := in[0], out[0]
 			switch x.Type {
 			case onnx.Float:
-				run = bindReduce[float32, float64](ctx.Par, op.kind, p, x, y)
+				run = bindReduce[float32, float64](ctx.Par, op.kind, p, x, y, x.Type)
 			case onnx.Double:
-				run = bindReduce[float64, float64](ctx.Par, op.kind, p, x, y)
-			case onnx.Int8:
-				run = bindReduce[int8, int64](ctx.Par, op.kind, p, x, y)
-			case onnx.Int32:
-				run = bindReduce[int32, int64](ctx.Par, op.kind, p, x, y)
+				run = bindReduce[float64, float64](ctx.Par, op.kind, p, x, y, x.Type)
+			case onnx.Uint64:
+				run = bindReduce[uint64, uint64](ctx.Par, op.kind, p, x, y, x.Type)
 			case onnx.Int64:
-				run = bindReduce[int64, int64](ctx.Par, op.kind, p, x, y)
-			case onnx.Uint8, onnx.Bool:
-				run = bindReduce[uint8, uint64](ctx.Par, op.kind, p, x, y)
-			case onnx.Uint32:
-				run = bindReduce[uint32, uint64](ctx.Par, op.kind, p, x, y)
-			default:
-				run = bindReduce[uint64, uint64](ctx.Par, op.kind, p, x, y)
+				run = bindReduce[int64, int64](ctx.Par, op.kind, p, x, y, x.Type)
+			default: // on int64 copies, which sum, multiply and order as the narrower types do
+				run = wide.Widened(onnx.Int64, in[:1], out[:1], func(xs, ys []*ops.Tensor) func() error {
+					return bindReduce[int64, int64](ctx.Par, op.kind, p, xs[0], ys[0], x.Type)
+				})
 			}
 		}
 		return run()
@@ -280,9 +277,10 @@ func newReducePlan(shape []int, mask []bool) *reducePlan {
 	return p
 }
 
-// elem is an element type the reductions compute (bool as uint8).
+// elem is an element type the reductions compute (the narrower integers
+// and bool as int64).
 type elem interface {
-	~float32 | ~float64 | ~int8 | ~int32 | ~int64 | ~uint8 | ~uint32 | ~uint64
+	~float32 | ~float64 | ~int64 | ~uint64
 }
 
 // accum is an accumulator type: float64 for floats, 64-bit integers otherwise.
@@ -301,16 +299,17 @@ type reduceJob[T elem, A accum] struct {
 	reds     int // steps of the reduced dims' odometer per output
 }
 
-func bindReduce[T elem, A accum](par ops.Parallel, kind reduceKind, p *reducePlan, x, y *ops.Tensor) func() error {
+// bindReduce binds the reduction of x into y, of type T, which stand for
+// tensors of type orig (int64 copies of narrower integers): the maximum and
+// minimum of no elements are orig's limits.
+func bindReduce[T elem, A accum](par ops.Parallel, kind reduceKind, p *reducePlan, x, y *ops.Tensor, orig ops.DType) func() error {
 	j := reduceJob[T, A]{kind: kind, p: p, reds: ops.NumElems(p.redShape)}
 	j.emptyMax, j.emptyMin = ops.TypeLimits[T]()
-	if x.Type == onnx.Bool {
-		j.emptyMax, j.emptyMin = 0, 1
+	if orig != x.Type {
+		lo, hi := wide.Limits(orig)
+		j.emptyMax, j.emptyMin = T(lo), T(hi)
 	}
-	return ops.BindLoop(par, p.outs, max(1, ops.Grain/max(p.count, 1)), func() *reduceJob[T, A] {
-		j.x, j.y = ops.Elems[T](x), ops.Elems[T](y)
-		return &j
-	})
+	return ops.BindLoop(par, p.outs, max(1, ops.Grain/max(p.count, 1)), &j, func() { j.x, j.y = ops.Elems[T](x), ops.Elems[T](y) })
 }
 
 // Run computes the output elements [lo, hi).

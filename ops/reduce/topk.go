@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // TopK gives the k largest (or, from opset 11 with largest 0, smallest)
@@ -106,7 +107,7 @@ func (op *topKOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 // step in a plan run without optimizations) and splits the lines into one
 // task per thread, each with its own heap.
 func (op *topKOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
-	var run func()
+	var run func() error
 	return func() error {
 		if run == nil {
 			axis, k, err := op.resolve(ops.ConstValues(in))
@@ -117,33 +118,28 @@ func (op *topKOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 			l := lines{outer: ops.NumElems(x.Shape[:axis]), n: x.Shape[axis], inner: ops.NumElems(x.Shape[axis+1:])}
 			switch x.Type {
 			case onnx.Float:
-				run = bindTopK[float32](ctx.Par, op.smallest, l, k, in, out)
+				run = bindTopK[float32](ctx.Par, op.smallest, l, k, in[0], out)
 			case onnx.Double:
-				run = bindTopK[float64](ctx.Par, op.smallest, l, k, in, out)
-			case onnx.Int8:
-				run = bindTopK[int8](ctx.Par, op.smallest, l, k, in, out)
-			case onnx.Int16:
-				run = bindTopK[int16](ctx.Par, op.smallest, l, k, in, out)
-			case onnx.Int32:
-				run = bindTopK[int32](ctx.Par, op.smallest, l, k, in, out)
+				run = bindTopK[float64](ctx.Par, op.smallest, l, k, in[0], out)
+			case onnx.Uint64: // top bits flipped, int64 copies order alike
+				run = wide.FlippedUint64(in[:1], out[:1], func(xs, ys []*ops.Tensor) func() error {
+					return bindTopK[int64](ctx.Par, op.smallest, l, k, xs[0], []*ops.Tensor{ys[0], out[1]})
+				})
 			case onnx.Int64:
-				run = bindTopK[int64](ctx.Par, op.smallest, l, k, in, out)
-			case onnx.Uint8:
-				run = bindTopK[uint8](ctx.Par, op.smallest, l, k, in, out)
-			case onnx.Uint16:
-				run = bindTopK[uint16](ctx.Par, op.smallest, l, k, in, out)
-			case onnx.Uint32:
-				run = bindTopK[uint32](ctx.Par, op.smallest, l, k, in, out)
-			default:
-				run = bindTopK[uint64](ctx.Par, op.smallest, l, k, in, out)
+				run = bindTopK[int64](ctx.Par, op.smallest, l, k, in[0], out)
+			default: // on int64 copies of X and Values, which order alike
+				run = wide.Widened(onnx.Int64, in[:1], out[:1], func(xs, ys []*ops.Tensor) func() error {
+					return bindTopK[int64](ctx.Par, op.smallest, l, k, xs[0], []*ops.Tensor{ys[0], out[1]})
+				})
 			}
 		}
-		run()
-		return nil
+		return run()
 	}, nil
 }
 
-func bindTopK[T ops.Numeric](par ops.Parallel, smallest bool, l lines, k int, in, out []*ops.Tensor) func() {
+// bindTopK binds the selection of the top k of each line of x into the
+// values and indices out.
+func bindTopK[T ops.Numeric](par ops.Parallel, smallest bool, l lines, k int, x0 *ops.Tensor, out []*ops.Tensor) func() error {
 	var heaps [][]int
 	var x, vals []T
 	var idx []int64
@@ -163,12 +159,12 @@ func bindTopK[T ops.Numeric](par ops.Parallel, smallest bool, l lines, k int, in
 	for i := range heaps {
 		heaps[i] = make([]int, k)
 	}
-	return func() {
-		if k == 0 {
-			return
+	return func() error {
+		if k != 0 {
+			x, vals, idx = ops.Elems[T](x0), ops.Elems[T](out[0]), out[1].I64()
+			loop()
 		}
-		x, vals, idx = ops.Elems[T](in[0]), ops.Elems[T](out[0]), out[1].I64()
-		loop()
+		return nil
 	}
 }
 

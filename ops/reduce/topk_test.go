@@ -61,7 +61,7 @@ func TestTopKNaive(t *testing.T) {
 		for iter := range 6 {
 			axis := rng.IntN(len(shape))
 			outer, n, inner := ops.NumElems(shape[:axis]), shape[axis], ops.NumElems(shape[axis+1:])
-			for _, dt := range []ops.DType{onnx.Float, onnx.Double, onnx.Int32, onnx.Uint8} {
+			for _, dt := range []ops.DType{onnx.Float, onnx.Double, onnx.Int32, onnx.Uint8, onnx.Int64, onnx.Uint64} {
 				x := ops.New(dt, shape...)
 				vals := make([]float64, x.Len())
 				for i := range vals {

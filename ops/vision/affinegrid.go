@@ -95,12 +95,14 @@ func (op *affineGridOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 	}
 	j := affineJob{r: r, spatial: spatial, pos: ops.NumElems(spatial), base: base}
 	if grid.Type == onnx.Double {
-		return ops.BindLoop(ctx.Par, grid.Shape[0]*j.pos, 256, func() affineJobOf[float64] {
-			return affineJobOf[float64]{j, in[0].F64(), grid.F64()}
+		job := new(affineJobOf[float64])
+		return ops.BindLoop(ctx.Par, grid.Shape[0]*j.pos, 256, job, func() {
+			*job = affineJobOf[float64]{j, in[0].F64(), grid.F64()}
 		}), nil
 	}
-	return ops.BindLoop(ctx.Par, grid.Shape[0]*j.pos, 256, func() affineJobOf[float32] {
-		return affineJobOf[float32]{j, in[0].F32(), grid.F32()}
+	job := new(affineJobOf[float32])
+	return ops.BindLoop(ctx.Par, grid.Shape[0]*j.pos, 256, job, func() {
+		*job = affineJobOf[float32]{j, in[0].F32(), grid.F32()}
 	}), nil
 }
 

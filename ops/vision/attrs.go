@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // choice reads the string attribute name (def when absent) and maps it
@@ -63,25 +64,38 @@ func floatsOf(t *ops.Tensor) []float64 {
 	return out
 }
 
-// saturate converts v to T: rounded half to even and clamped to T's range
-// for integers (NaN becomes 0), as the ONNX reference stores a value it
-// computed in floating point into an integer tensor.
-func saturate[T ops.Numeric](v float64) T {
-	if !ops.IsIntegral[T]() {
-		return T(v)
+// saturateInto stores v into y, of an integer type: each value rounded
+// half to even and clamped to the type's range (NaN becomes 0), as the
+// ONNX reference stores a value it computed in floating point into an
+// integer tensor.
+func saturateInto(y *ops.Tensor, v []float64) {
+	l, h := int64(0), int64(-1) // uint64's range, h as its bits
+	lo, hi := 0.0, math.Ldexp(1, 64)
+	if y.Type != onnx.Uint64 {
+		l, h = wide.Limits(y.Type)
+		lo, hi = float64(l), float64(h)
 	}
-	if v != v {
-		return 0
+	es := ops.ElemSize(y.Type)
+	var w wide.Chunk
+	for at := 0; at < len(v); at += wide.N {
+		m := min(len(v)-at, wide.N)
+		for j, f := range v[at : at+m] {
+			f = math.RoundToEven(f)
+			switch {
+			case f != f:
+				w.I[j] = 0
+			case f <= lo:
+				w.I[j] = l
+			case f >= hi:
+				w.I[j] = h
+			case y.Type == onnx.Uint64:
+				w.I[j] = int64(uint64(f))
+			default:
+				w.I[j] = int64(f)
+			}
+		}
+		wide.Store(y.Type, y.Data[at*es:(at+m)*es], &w, wide.Int)
 	}
-	lo, hi := ops.TypeLimits[T]()
-	v = math.RoundToEven(v)
-	switch {
-	case v <= float64(lo):
-		return lo
-	case v >= float64(hi):
-		return hi
-	}
-	return T(v)
 }
 
 // elemBytes is v stored as one element of type dt (bool: 1 unless v is 0).
@@ -92,26 +106,12 @@ func elemBytes(dt ops.DType, v float64) []byte {
 		t.F32()[0] = float32(v)
 	case onnx.Double:
 		t.F64()[0] = v
-	case onnx.Int8:
-		t.I8()[0] = saturate[int8](v)
-	case onnx.Int16:
-		t.I16()[0] = saturate[int16](v)
-	case onnx.Int32:
-		t.I32()[0] = saturate[int32](v)
-	case onnx.Int64:
-		t.I64()[0] = saturate[int64](v)
-	case onnx.Uint8:
-		t.U8()[0] = saturate[uint8](v)
-	case onnx.Uint16:
-		t.U16()[0] = saturate[uint16](v)
-	case onnx.Uint32:
-		t.U32()[0] = saturate[uint32](v)
-	case onnx.Uint64:
-		t.U64()[0] = saturate[uint64](v)
 	case onnx.Bool:
 		if v != 0 {
 			t.U8()[0] = 1
 		}
+	default:
+		saturateInto(t, []float64{v})
 	}
 	return t.Data
 }

@@ -197,27 +197,24 @@ func (op *col2imOp) bind(g *col2imGeom, par ops.Parallel, x, y *ops.Tensor) func
 		return bindCol2Im[float32](g, par, tasks, scratch, x, y)
 	case onnx.Double:
 		return bindCol2Im[float64](g, par, tasks, scratch, x, y)
-	case onnx.Int8:
-		return bindCol2Im[int8](g, par, tasks, scratch, x, y)
-	case onnx.Int16:
-		return bindCol2Im[int16](g, par, tasks, scratch, x, y)
-	case onnx.Int32:
-		return bindCol2Im[int32](g, par, tasks, scratch, x, y)
-	case onnx.Int64:
-		return bindCol2Im[int64](g, par, tasks, scratch, x, y)
-	case onnx.Uint8:
+	}
+	// Integers add as the unsigned type of their size: the sums wrap to
+	// the same bits signed or not.
+	switch ops.ElemSize(x.Type) {
+	case 1:
 		return bindCol2Im[uint8](g, par, tasks, scratch, x, y)
-	case onnx.Uint16:
+	case 2:
 		return bindCol2Im[uint16](g, par, tasks, scratch, x, y)
-	case onnx.Uint32:
+	case 4:
 		return bindCol2Im[uint32](g, par, tasks, scratch, x, y)
 	}
 	return bindCol2Im[uint64](g, par, tasks, scratch, x, y)
 }
 
 func bindCol2Im[T ops.Numeric](g *col2imGeom, par ops.Parallel, tasks int, scratch [][]int, x, y *ops.Tensor) func() error {
-	return ops.BindLoop(par, tasks, 1, func() col2imJob[T] {
-		return col2imJob[T]{g, tasks, scratch, ops.Elems[T](x), ops.Elems[T](y)}
+	job := new(col2imJob[T])
+	return ops.BindLoop(par, tasks, 1, job, func() {
+		*job = col2imJob[T]{g, tasks, scratch, ops.Elems[T](x), ops.Elems[T](y)}
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // GridSample samples X (N, C, D1..Dr) at the positions of grid (N,
@@ -153,25 +154,26 @@ func (op *gridSampleOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 	}
 	switch x.Type {
 	case onnx.Float:
-		return bindGrid(e, par, in, out, weighTaps[float32, float32]), nil
+		return bindGrid(e, par, in, out, weighTaps[float32]), nil
 	case onnx.Double:
-		return bindGrid(e, par, in, out, weighTaps[float64, float64]), nil
-	case onnx.Int8:
-		return bindGrid(e, par, in, out, weighTaps[int8, float64]), nil
-	case onnx.Int16:
-		return bindGrid(e, par, in, out, weighTaps[int16, float64]), nil
-	case onnx.Int32:
-		return bindGrid(e, par, in, out, weighTaps[int32, float64]), nil
-	case onnx.Int64:
-		return bindGrid(e, par, in, out, weighTaps[int64, float64]), nil
-	case onnx.Uint8:
-		return bindGrid(e, par, in, out, weighTaps[uint8, float64]), nil
-	case onnx.Uint16:
-		return bindGrid(e, par, in, out, weighTaps[uint16, float64]), nil
-	case onnx.Uint32:
-		return bindGrid(e, par, in, out, weighTaps[uint32, float64]), nil
+		return bindGrid(e, par, in, out, weighTaps[float64]), nil
 	}
-	return bindGrid(e, par, in, out, weighTaps[uint64, float64]), nil
+	// Integers weigh a float64 copy, then the sums truncate toward zero and
+	// saturate into Y.
+	x64, y64 := ops.New(onnx.Double, x.Shape...), ops.New(onnx.Double, y.Shape...)
+	run := bindGrid(e, par, []*ops.Tensor{x64, in[1]}, []*ops.Tensor{y64}, weighTaps[float64])
+	return func() error {
+		wide.Convert(x64, x)
+		if err := run(); err != nil {
+			return err
+		}
+		v := y64.F64()
+		for i, s := range v {
+			v[i] = math.Trunc(s)
+		}
+		saturateInto(y, v)
+		return nil
+	}, nil
 }
 
 // maxGridTaps bounds the inputs one position reads (t^r for r spatial
@@ -222,14 +224,14 @@ type gridJob[T any] struct {
 
 // bindGrid binds the loop with apply to the tensors.
 func bindGrid[T any](e *gridExec, par ops.Parallel, in, out []*ops.Tensor, apply gridApply[T]) func() error {
-	return ops.BindLoop(par, e.tasks, 1, func() gridJob[T] {
-		j := gridJob[T]{e: e, apply: apply, x: ops.View[T](in[0].Data), y: ops.View[T](out[0].Data)}
+	j := new(gridJob[T])
+	return ops.BindLoop(par, e.tasks, 1, j, func() {
+		*j = gridJob[T]{e: e, apply: apply, x: ops.View[T](in[0].Data), y: ops.View[T](out[0].Data)}
 		if e.f32 {
 			j.g32 = in[1].F32()
 		} else {
 			j.g64 = in[1].F64()
 		}
-		return j
 	})
 }
 
@@ -265,28 +267,22 @@ func copyTaps[E uint8 | uint16 | uint32 | uint64](e *gridExec, b *gridBuf, x, y 
 	}
 }
 
-// weighTaps sums the taps' inputs, in F, into T: truncated toward zero
-// and saturated for integers.
-func weighTaps[T ops.Numeric, F ops.Float](e *gridExec, b *gridBuf, x, y []T, n, p int) {
+// weighTaps sums the taps' inputs, weighted in F, into y.
+func weighTaps[F ops.Float](e *gridExec, b *gridBuf, x, y []F, n, p int) {
 	var ws []F
 	if w32, ok := any(b.ws32).([]F); ok {
 		ws = w32
 	} else {
 		ws = any(b.ws).([]F)
 	}
-	integral := ops.IsIntegral[T]()
 	for c := range e.c {
 		nc := n*e.c + c
 		src := x[nc*e.plane:][:e.plane]
 		var acc F
 		for i, off := range b.offs {
-			acc += ws[i] * F(src[off])
+			acc += ws[i] * src[off]
 		}
-		if integral {
-			y[nc*e.pos+p] = saturate[T](math.Trunc(float64(acc)))
-		} else {
-			y[nc*e.pos+p] = T(acc)
-		}
+		y[nc*e.pos+p] = acc
 	}
 }
 

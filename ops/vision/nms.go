@@ -3,6 +3,7 @@ package vision
 import (
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -167,15 +168,9 @@ func (op *nmsOp) selectBoxes(boxes, scores []float32, dims []int, a nmsArgs) []i
 					order = append(order, i)
 				}
 			}
-			slices.SortStableFunc(order, func(i, j int) int {
-				switch {
-				case sc[i] > sc[j]:
-					return -1
-				case sc[i] < sc[j]:
-					return 1
-				}
-				return 0
-			})
+			// sort's reflection-based sorts are already in every binary:
+			// they cost no code of their own, unlike slices' generic ones.
+			sort.SliceStable(order, func(i, j int) bool { return sc[order[i]] > sc[order[j]] })
 			kept = kept[:0]
 			for _, i := range order {
 				if len(kept) == a.maxOut {

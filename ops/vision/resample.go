@@ -4,6 +4,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
+	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
 // axisPlan says, for each output position of one axis, which inputs it
@@ -50,8 +51,8 @@ type resizeExec interface {
 // separable weighted passes in float32 or float64 (integers go through
 // float64). Only the axes up to the last one that is not an identity are
 // walked; the axes after it move as blocks. threads sizes the parallel
-// split; bind makes the loops allocation-free.
-func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, threads int, bind bool) resizeExec {
+// split; the loops are bound (allocation-free).
+func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, threads int) resizeExec {
 	last := -1
 	for d := range plans {
 		if !plans[d].identity() {
@@ -65,24 +66,24 @@ func newResizeExec(mode interp, plans []axisPlan, s *resizeSpec, dt ops.DType, t
 	if mode == interpNearest {
 		switch ops.ElemSize(dt) {
 		case 1:
-			return newNearestExec[uint8](plans, s, last, block, bind)
+			return newNearestExec[uint8](plans, s, last, block)
 		case 2:
-			return newNearestExec[uint16](plans, s, last, block, bind)
+			return newNearestExec[uint16](plans, s, last, block)
 		case 4:
-			return newNearestExec[uint32](plans, s, last, block, bind)
+			return newNearestExec[uint32](plans, s, last, block)
 		}
-		return newNearestExec[uint64](plans, s, last, block, bind)
+		return newNearestExec[uint64](plans, s, last, block)
 	}
 	switch dt {
 	case onnx.Float:
-		return newFloatExec[float32](plans, s, last, block, threads, bind)
+		return newFloatExec[float32](plans, s, last, block, threads)
 	case onnx.Double:
-		return newFloatExec[float64](plans, s, last, block, threads, bind)
+		return newFloatExec[float64](plans, s, last, block, threads)
 	}
 	return &widenExec{
-		f: newFloatExec[float64](plans, s, last, block, threads, bind),
-		x: make([]float64, ops.NumElems(s.in)),
-		y: make([]float64, ops.NumElems(s.out)),
+		f: newFloatExec[float64](plans, s, last, block, threads),
+		x: ops.New(onnx.Double, ops.NumElems(s.in)),
+		y: ops.New(onnx.Double, ops.NumElems(s.out)),
 	}
 }
 
@@ -121,10 +122,11 @@ type nearestExec[E any] struct {
 	rowIn  int
 	rowOut int
 	rows   int
-	loop   ops.BoundRange[nearestJob[E]]
+	loop   ops.Loop
+	job    nearestJob[E] // the loop's job
 }
 
-func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int, bind bool) *nearestExec[E] {
+func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int) *nearestExec[E] {
 	e := &nearestExec[E]{dims: s.out[:last], block: block, rows: ops.NumElems(s.out[:last])}
 	stride := block * s.in[last]
 	e.rowIn, e.rowOut = stride, block*s.out[last]
@@ -150,15 +152,14 @@ func newNearestExec[E any](plans []axisPlan, s *resizeSpec, last, block int, bin
 			}
 		}
 	}
-	if bind {
-		e.loop.Bind()
-	}
+	e.loop.Bind(&e.job)
 	return e
 }
 
 func (e *nearestExec[E]) run(par ops.Parallel, x, y *ops.Tensor) {
 	grain := max(1, ops.Grain/max(e.rowOut, 1))
-	e.loop.Run(par, e.rows, grain, nearestJob[E]{e, ops.View[E](x.Data), ops.View[E](y.Data)})
+	e.job = nearestJob[E]{e, ops.View[E](x.Data), ops.View[E](y.Data)}
+	e.loop.Run(par, e.rows, grain)
 }
 
 // nearestJob gathers output rows of a nearestExec.
@@ -242,7 +243,7 @@ type floatExec[F ops.Float] struct {
 	final  *fusedPass[F]
 }
 
-func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, threads int, bind bool) *floatExec[F] {
+func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, threads int) *floatExec[F] {
 	e := &floatExec[F]{}
 	// The fused pass takes axes h = last-1 and last; earlier resized axes
 	// get a pass each, in order.
@@ -258,9 +259,7 @@ func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, thr
 			m:     s.out[d],
 			inner: ops.NumElems(s.in[d+1:last+1]) * block,
 		}
-		if bind {
-			p.loop.Bind()
-		}
+		p.loop.Bind(&p.job)
 		e.passes = append(e.passes, p)
 		e.bufs = append(e.bufs, make([]F, p.outer*p.m*p.inner))
 	}
@@ -283,9 +282,7 @@ func newFloatExec[F ops.Float](plans []axisPlan, s *resizeSpec, last, block, thr
 			f.tmp[i] = make([]F, f.rowIn)
 		}
 	}
-	if bind {
-		f.loop.Bind()
-	}
+	f.loop.Bind(&f.job)
 	e.final = f
 	return e
 }
@@ -299,10 +296,12 @@ func (e *floatExec[F]) resize(par ops.Parallel, x, y []F) {
 	src := x
 	for i, p := range e.passes {
 		grain := max(1, ops.Grain/max(p.inner, 1))
-		p.loop.Run(par, p.outer*p.m, grain, blendJob[F]{p, src, e.bufs[i]})
+		p.job = blendJob[F]{p, src, e.bufs[i]}
+		p.loop.Run(par, p.outer*p.m, grain)
 		src = e.bufs[i]
 	}
-	e.final.loop.Run(par, e.final.tasks, 1, fusedJob[F]{e.final, src, y})
+	e.final.job = fusedJob[F]{e.final, src, y}
+	e.final.loop.Run(par, e.final.tasks, 1)
 }
 
 // blendPass resizes one axis of a [outer, n, inner] view into
@@ -311,7 +310,8 @@ type blendPass[F ops.Float] struct {
 	t           *taps[F]
 	outer, n, m int
 	inner       int
-	loop        ops.BoundRange[blendJob[F]]
+	loop        ops.Loop
+	job         blendJob[F] // the loop's job
 }
 
 // blendJob computes output rows [lo, hi) of a blendPass.
@@ -341,7 +341,8 @@ type fusedPass[F ops.Float] struct {
 	rowIn, rowOut  int
 	tasks          int
 	tmp            [][]F
-	loop           ops.BoundRange[fusedJob[F]]
+	loop           ops.Loop
+	job            fusedJob[F] // the loop's job
 }
 
 // fusedJob computes the output rows of tasks [lo, hi) of a fusedPass.
@@ -444,39 +445,13 @@ func gatherTaps[F ops.Float](dst, src []F, t *taps[F]) {
 // output.
 type widenExec struct {
 	f    *floatExec[float64]
-	x, y []float64
+	x, y *ops.Tensor // float64
 }
 
 func (e *widenExec) run(par ops.Parallel, x, y *ops.Tensor) {
-	switch x.Type {
-	case onnx.Int8:
-		widenNarrow(e, par, ops.Elems[int8](x), ops.Elems[int8](y))
-	case onnx.Int16:
-		widenNarrow(e, par, ops.Elems[int16](x), ops.Elems[int16](y))
-	case onnx.Int32:
-		widenNarrow(e, par, ops.Elems[int32](x), ops.Elems[int32](y))
-	case onnx.Int64:
-		widenNarrow(e, par, ops.Elems[int64](x), ops.Elems[int64](y))
-	case onnx.Uint8:
-		widenNarrow(e, par, ops.Elems[uint8](x), ops.Elems[uint8](y))
-	case onnx.Uint16:
-		widenNarrow(e, par, ops.Elems[uint16](x), ops.Elems[uint16](y))
-	case onnx.Uint32:
-		widenNarrow(e, par, ops.Elems[uint32](x), ops.Elems[uint32](y))
-	case onnx.Uint64:
-		widenNarrow(e, par, ops.Elems[uint64](x), ops.Elems[uint64](y))
-	}
-}
-
-// widenNarrow runs e on integer tensors x and y.
-func widenNarrow[T ops.Numeric](e *widenExec, par ops.Parallel, x, y []T) {
-	for i, v := range x {
-		e.x[i] = float64(v)
-	}
-	e.f.resize(par, e.x, e.y)
-	for i, v := range e.y {
-		y[i] = saturate[T](v)
-	}
+	wide.Convert(e.x, x)
+	e.f.resize(par, e.x.F64(), e.y.F64())
+	saturateInto(y, e.y.F64())
 }
 
 // extrapFix writes the extrapolation value over every output element one

@@ -417,11 +417,7 @@ func (op *resizeOp) crops(in []*ops.Tensor, s *resizeSpec) ([]cropWindow, error)
 
 // Run computes Y.
 func (op *resizeOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
-	st, err := op.newState(ctx.Par, in, out[0], false)
-	if err != nil {
-		return err
-	}
-	return st.run(ctx.Par, in[0], out[0])
+	return ops.RunBound(op, ctx, in, out)
 }
 
 // Bind returns a step that plans the resize at its first call, when the
@@ -431,7 +427,7 @@ func (op *resizeOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, err
 	var st *resizeState
 	return func() error {
 		if st == nil || !st.key.current(in) {
-			s, err := op.newState(ctx.Par, in, out[0], true)
+			s, err := op.newState(ctx.Par, in, out[0])
 			if err != nil {
 				return err
 			}
@@ -456,8 +452,8 @@ func (st *resizeState) run(par ops.Parallel, x, y *ops.Tensor) error {
 }
 
 // newState plans the resize of in[0] into y for the current values of
-// roi, scales and sizes; bind makes its parallel loops allocation-free.
-func (op *resizeOp) newState(par ops.Parallel, in []*ops.Tensor, y *ops.Tensor, bind bool) (*resizeState, error) {
+// roi, scales and sizes, its parallel loops bound (allocation-free).
+func (op *resizeOp) newState(par ops.Parallel, in []*ops.Tensor, y *ops.Tensor) (*resizeState, error) {
 	s, err := op.spec(ops.ConstValues(in))
 	if err != nil {
 		return nil, err
@@ -475,7 +471,7 @@ func (op *resizeOp) newState(par ops.Parallel, in []*ops.Tensor, y *ops.Tensor, 
 	for d := range plans {
 		plans[d] = op.planAxis(s.in[d], s.out[d], s.scale[d], crops[d])
 	}
-	st.exec = newResizeExec(op.mode, plans, s, y.Type, par.Threads(), bind)
+	st.exec = newResizeExec(op.mode, plans, s, y.Type, par.Threads())
 	st.fix = newExtrapFix(plans, s.out, elemBytes(y.Type, op.extrap))
 	return st, nil
 }

@@ -123,13 +123,15 @@ func (op *roiAlignOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, e
 		return checkGrids(op, in[1].F32(), g)
 	}
 	if x.Type == onnx.Double {
-		run := ops.BindLoop(ctx.Par, g.tasks, 1, func() roiAlignJob[float64] {
-			return roiAlignJob[float64]{op, g, bufs, x.F64(), in[1].F64(), in[2].I64(), out[0].F64()}
+		job := new(roiAlignJob[float64])
+		run := ops.BindLoop(ctx.Par, g.tasks, 1, job, func() {
+			*job = roiAlignJob[float64]{op, g, bufs, x.F64(), in[1].F64(), in[2].I64(), out[0].F64()}
 		})
 		return func() error { return firstErr(check(), run) }, nil
 	}
-	run := ops.BindLoop(ctx.Par, g.tasks, 1, func() roiAlignJob[float32] {
-		return roiAlignJob[float32]{op, g, bufs, in[0].F32(), in[1].F32(), in[2].I64(), out[0].F32()}
+	job := new(roiAlignJob[float32])
+	run := ops.BindLoop(ctx.Par, g.tasks, 1, job, func() {
+		*job = roiAlignJob[float32]{op, g, bufs, in[0].F32(), in[1].F32(), in[2].I64(), out[0].F32()}
 	})
 	return func() error { return firstErr(check(), run) }, nil
 }
@@ -386,13 +388,15 @@ func (op *maxRoiPoolOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error,
 	g := roiGeom{n: x.Shape[0], c: x.Shape[1], h: x.Shape[2], w: x.Shape[3], rois: in[1].Shape[0], outH: op.outH, outW: op.outW}
 	g.split(ctx.Par.Threads())
 	if x.Type == onnx.Double {
-		run := ops.BindLoop(ctx.Par, g.tasks, 1, func() maxRoiPoolJob[float64] {
-			return maxRoiPoolJob[float64]{op, g, in[0].F64(), in[1].F64(), out[0].F64()}
+		job := new(maxRoiPoolJob[float64])
+		run := ops.BindLoop(ctx.Par, g.tasks, 1, job, func() {
+			*job = maxRoiPoolJob[float64]{op, g, in[0].F64(), in[1].F64(), out[0].F64()}
 		})
 		return func() error { return firstErr(roiImages(in[1].F64(), g.rois, g.n), run) }, nil
 	}
-	run := ops.BindLoop(ctx.Par, g.tasks, 1, func() maxRoiPoolJob[float32] {
-		return maxRoiPoolJob[float32]{op, g, in[0].F32(), in[1].F32(), out[0].F32()}
+	job := new(maxRoiPoolJob[float32])
+	run := ops.BindLoop(ctx.Par, g.tasks, 1, job, func() {
+		*job = maxRoiPoolJob[float32]{op, g, in[0].F32(), in[1].F32(), out[0].F32()}
 	})
 	return func() error { return firstErr(roiImages(in[1].F32(), g.rois, g.n), run) }, nil
 }

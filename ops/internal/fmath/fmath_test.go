@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// ewMap applies a slice kernel to xs in ewBlock pieces and returns the results.
+// ewMap applies a slice kernel to xs in Block pieces and returns the results.
 func ewMap(xs []float32, fn func(d, x []float32)) []float32 {
 	d := make([]float32, len(xs))
 	ByBlock(d, xs, fn)
@@ -18,16 +18,16 @@ func TestExpF32Accuracy(t *testing.T) {
 		xs = append(xs, float32(x))
 	}
 	worst := 0.0
-	for i, got := range ewMap(xs, expF32s) {
+	for i, got := range ewMap(xs, Exp[float32]) {
 		want := math.Exp(float64(xs[i]))
 		worst = max(worst, math.Abs(float64(got)-want)/want)
 	}
 	if worst > 1.2e-7 { // 1 ulp of float32
-		t.Errorf("expF32s relative error up to %g", worst)
+		t.Errorf("exp float32 relative error up to %g", worst)
 	}
 	inf, nan := float32(math.Inf(1)), float32(math.NaN())
 	edges := []float32{0, -1000, 1000, -inf, inf, 89, 88.7, nan}
-	got := ewMap(edges, expF32s)
+	got := ewMap(edges, Exp[float32])
 	want := []float32{1, 0, inf, 0, inf, inf, float32(math.Exp(float64(float32(88.7)))), nan}
 	for i := range edges {
 		if got[i] != want[i] && !(got[i] != got[i] && want[i] != want[i]) && math.Abs(float64(got[i]-want[i])) > 1.2e-7*float64(want[i]) {

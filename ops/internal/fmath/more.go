@@ -3,6 +3,8 @@ package fmath
 import (
 	"math"
 	"unsafe"
+
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // as32 views a []T known to be []float32 as such.
@@ -82,7 +84,7 @@ func expm1F32s(d, x []float32) {
 		xs, ds := x[i:min(i+Block, len(x))], d[i:min(i+Block, len(x))]
 		var buf [Block]float32
 		e := buf[:len(xs)]
-		expF32s(e, xs)
+		vec.Exp(e, xs)
 		for j, v := range xs {
 			if v > -0.5 && v < 0.5 {
 				p := v * (1.0 / 40320)

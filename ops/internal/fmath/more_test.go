@@ -1,6 +1,7 @@
 package fmath
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -113,4 +114,33 @@ func TestMishF32ULP(t *testing.T) {
 	}
 	xs := dense(-80, 80, 1000001)
 	checkULP(t, "mish", append(xs, edges...), func(d, x []float32) { ByBlock(d, x, Mish[float32]) }, mish, 4)
+}
+
+func TestSwishF32ULP(t *testing.T) {
+	for _, alpha := range []float32{1, 1.7, -0.5} {
+		swish := func(x float64) float64 {
+			z := float64(float32(float64(alpha) * x)) // the kernel rounds alpha*x
+			switch {
+			case math.IsInf(x, 0) && z < 0:
+				return math.NaN() // ±Inf * 0
+			case z < -87.33654475055310898657:
+				return 0 // exp(z) below float32's normal range flushes to 0
+			}
+			return x / (1 + math.Exp(-z))
+		}
+		xs := dense(-100, 100, 1000001)
+		checkULP(t, fmt.Sprint("swish alpha ", alpha), append(xs, edges...), func(d, x []float32) { Swish(d, x, alpha) }, swish, 4)
+	}
+}
+
+func TestSwishF64(t *testing.T) {
+	xs := []float64{-800, -3, -0.5, 0, 0.5, 3, 800, math.Inf(1)}
+	d := make([]float64, len(xs))
+	Swish(d, xs, 1.5)
+	for i, x := range xs {
+		want := x / (1 + math.Exp(-1.5*x))
+		if math.Abs(d[i]-want) > 1e-15*math.Abs(want) && d[i] != want {
+			t.Errorf("swish(%g) = %g, want %g", x, d[i], want)
+		}
+	}
 }

@@ -1,9 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
-
-// FMULV is FMUL Vd.4S, Vn.4S, Vm.4S, which the Go assembler does not accept.
-#define FMULV(d, n, m) WORD $(0x6E20DC00 | (m)<<16 | (n)<<5 | (d))
+#include "neon_arm64.h"
 
 // func lerpNEON(dst, x, y []float32, a, b float32)
 //

@@ -1,12 +1,11 @@
 //go:build !noasm
 
 #include "textflag.h"
-
-// FMAXV is FMAX Vd.4S, Vn.4S, Vm.4S, which the Go assembler does not
-// accept; FMAX gives NaN when either operand is NaN, like Go's max.
-#define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
+#include "neon_arm64.h"
 
 // func maxNEON(dst, src []float32)
+//
+// FMAX gives NaN when either operand is NaN, like Go's max.
 TEXT ·maxNEON(SB), NOSPLIT, $0-48
 	MOVD dst_base+0(FP), R0
 	MOVD dst_len+8(FP), R2

@@ -1,6 +1,11 @@
 // Package vec holds edgeinfer's elementwise float32 loops over slices, in
-// assembly where the CPU has SIMD for them (AVX on amd64, NEON on arm64)
-// and in Go otherwise or under the noasm build tag.
+// assembly where the CPU has SIMD for them (AVX, AVX2 with FMA and
+// AVX-512 on amd64, NEON on arm64) and in Go otherwise or under the noasm
+// build tag: the binary arithmetic of the element-wise operators and the
+// piecewise-linear activations (binary.go, unary.go), the exp family
+// (exp.go), and the row kernels of pooling, convolution and resizing.
+// The SIMD loops give the Go loops' results bit for bit, but for the exp
+// family's fused multiply-adds on amd64 (see exp.go).
 package vec
 
 // Max sets dst[i] = max(dst[i], src[i]) for every i of dst (src must be

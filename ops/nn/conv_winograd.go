@@ -117,22 +117,11 @@ func winogradFaster(d *convDims) (use, wide bool) {
 	return winograd.Family() == "avx512" && d.c >= 16 && d.m >= 16 && tiles >= 16, tiles >= 48
 }
 
-// prepareWinograd transforms a constant W when the convolution of in is to
-// run as F(4x4, 3x3), and reports whether it did.
-func (c *convOp) prepareWinograd(in []ops.Value) bool {
-	if in[0].Shape == nil {
-		return false
-	}
-	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
-	if err != nil || !winogradShape(&d, c.group) {
-		return false
-	}
-	use, wide := winogradPolicy(&d)
-	if !use {
-		return false
-	}
-	c.wino = transformWeights(in[1].Const.F32(), d.m, d.c, wide && winogradWideOK())
-	return true
+// prepareWinograd transforms a constant W for a convolution d that
+// chooseConv runs as F(4x4, 3x3), wide or narrow as winogradPolicy says.
+func prepareWinograd(w []float32, d *convDims) *winogradWeights {
+	_, wide := winogradPolicy(d)
+	return transformWeights(w, d.m, d.c, wide && winogradWideOK())
 }
 
 // winogradTiles is the number of output tiles of one image.
@@ -218,16 +207,19 @@ type winoStep struct {
 	xp, v, m []float32
 	work     []float32
 	pb       [winograd.Points]gemm.PackedB // a wide chunk's transformed inputs
-	in       ops.BoundRange[winoInputJob]
-	mul      ops.BoundRange[winoMulJob]
-	out      ops.BoundRange[winoOutputJob]
+	in       ops.Loop                      // over inJ
+	mul      ops.Loop                      // over mulJ
+	out      ops.Loop                      // over outJ
+	inJ      winoInputJob
+	mulJ     winoMulJob
+	outJ     winoOutputJob
 }
 
 // bind makes the loops' bodies.
 func (s *winoStep) bind() {
-	s.in.Bind()
-	s.mul.Bind()
-	s.out.Bind()
+	s.in.Bind(&s.inJ)
+	s.mul.Bind(&s.mulJ)
+	s.out.Bind(&s.outJ)
 }
 
 // exec computes y from x, chunk after chunk of tile rows, with scratch
@@ -256,13 +248,16 @@ func (s *winoStep) exec(par ops.Parallel, work, x, bias, res, y []float32, ep ge
 					s.pb[i].Init(s.v[i*p.vstride:][:gemm.PackedBLen(d.c, n)], d.c, n)
 				}
 			}
-			s.in.Run(par, d.c, 1, winoInputJob{s, x[b*inLen:][:inLen], ty0, rows})
-			s.mul.Run(par, winograd.Points, 1, winoMulJob{s, n})
+			s.inJ = winoInputJob{s, x[b*inLen:][:inLen], ty0, rows}
+			s.in.Run(par, d.c, 1)
+			s.mulJ = winoMulJob{s, n}
+			s.mul.Run(par, winograd.Points, 1)
 			tasks := d.m // output channels, or blocks of Lanes of them
 			if !p.wide {
 				tasks = (d.m + winograd.Lanes - 1) / winograd.Lanes
 			}
-			s.out.Run(par, tasks, 1, winoOutputJob{s, y[b*outLen:][:outLen], ep, ty0, rows})
+			s.outJ = winoOutputJob{s, y[b*outLen:][:outLen], ep, ty0, rows}
+			s.out.Run(par, tasks, 1)
 		}
 	}
 	return nil

@@ -1,0 +1,131 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/ops"
+)
+
+// convAlgo is an algorithm a convolution runs with.
+type convAlgo uint8
+
+// The algorithms, each in its own file.
+const (
+	// algoIm2col multiplies each group's weights by its im2col matrix,
+	// packed a tile of output positions at a time (conv_im2col.go).
+	algoIm2col convAlgo = iota
+	// algoPointwise is a 1x1 unpadded window: X, or its strided
+	// positions gathered once, is the GEMM's right operand
+	// (conv_pointwise.go).
+	algoPointwise
+	// algoPadded computes a 2-D window over a padded copy of the input
+	// split by stride phase, reading im2col in place where the kernel can
+	// (see convDims.padded, conv_im2col.go).
+	algoPadded
+	// algoTransposed computes Yᵀ = im2col(X)ᵀ Wᵀ (conv_transposed.go).
+	algoTransposed
+	// algoWinograd is F(4x4, 3x3) (conv_winograd.go).
+	algoWinograd
+	// algoDepthwise is one input channel per group (conv_depthwise.go).
+	algoDepthwise
+)
+
+// weightForm is what Prepare made of W.
+type weightForm uint8
+
+const (
+	// formRaw is W as it is: not constant, or not transformed.
+	formRaw weightForm = iota
+	// formUndecided is a constant W that Prepare is about to transform
+	// for the algorithm chooseConv picks.
+	formUndecided
+	// formPacked is each group's weights packed as a GEMM left operand.
+	formPacked
+	// formTransposed is each group's Wᵀ packed as a right operand.
+	formTransposed
+	// formWinograd is W transformed for F(4x4, 3x3).
+	formWinograd
+	// formDepthwise is W packed for the depthwise kernels.
+	formDepthwise
+)
+
+// chooseConv decides the algorithm of a convolution of sizes d in group
+// groups whose W has form w: the one place the choice is made. Prepare
+// asks with formUndecided and transforms W for the answer; runs,
+// workspace sizing and profiles ask with the form Prepare made, so that a
+// plan for other input shapes than Prepare saw runs an algorithm its W
+// is ready for.
+func chooseConv(d *convDims, group int, w weightForm) convAlgo {
+	switch {
+	case d.depthwise:
+		return algoDepthwise
+	case winogradShape(d, group) && (w == formWinograd || w == formUndecided && winogradUse(*d)):
+		return algoWinograd
+	case w == formTransposed || w == formUndecided && transposedFaster(d):
+		return algoTransposed
+	case d.padded:
+		return algoPadded
+	case d.direct || d.inPlace():
+		return algoPointwise
+	}
+	return algoIm2col
+}
+
+// winogradUse reports whether winogradPolicy runs d as F(4x4, 3x3). It
+// takes a copy of d, which the policy (a variable) makes escape.
+func winogradUse(d convDims) bool {
+	use, _ := winogradPolicy(&d)
+	return use
+}
+
+// Algorithm names the path Run takes for inputs of these shapes, for
+// profiles (ops.AlgorithmNamer), with the number of groups of a grouped
+// convolution.
+func (c *convOp) Algorithm(in []ops.Value) string {
+	if len(in) < 2 {
+		return ""
+	}
+	d, err := convDimsOf(&c.sp, c.group, in[0].Shape, in[1].Shape)
+	if err != nil {
+		return ""
+	}
+	name := c.algorithmName(&d)
+	if c.group > 1 && !d.depthwise {
+		name += fmt.Sprintf(", %d groups", c.group)
+	}
+	return name
+}
+
+// algorithmName names the path Run takes for d.
+func (c *convOp) algorithmName(d *convDims) string {
+	k := d.g.Kernel
+	window := fmt.Sprintf("%dx%d", k[1], k[2])
+	switch chooseConv(d, c.group, c.form()) {
+	case algoDepthwise:
+		if s := d.g.Strides; s[1] != 1 || s[2] != 1 {
+			window += fmt.Sprintf(" s%d", max(s[1], s[2]))
+		}
+		return "depthwise " + window
+	case algoWinograd:
+		return "winograd F(4x4,3x3)"
+	case algoTransposed:
+		if d.pointwise() {
+			return "transposed 1x1"
+		}
+		return "transposed " + window
+	case algoPadded:
+		if d.indirect {
+			return "implicit im2col " + window
+		}
+		return "padded im2col " + window
+	case algoPointwise:
+		switch {
+		case d.inPlace() && d.direct:
+			return "1x1 in place"
+		case d.inPlace():
+			return "strided 1x1 gathered"
+		}
+		return "1x1 packed"
+	}
+	return "im2col " + window
+}
