@@ -461,14 +461,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// answerError answers err. When the request's body was not read to its
-// end, the connection closes after the answer, and what net/http reads of
-// the rest before closing must arrive within a second: otherwise it would
-// wait, with no deadline, for a body the client may never send.
+// answerError answers err. A request refused before its body was read
+// has the rest of a body of an acceptable size read and dropped, for at
+// most a second, first: a client still sending it would otherwise find the
+// connection reset under its write and never see the answer. When the body
+// is still not read to its end, the connection closes after the answer,
+// and what net/http reads of the rest before closing must arrive within a
+// second too: otherwise it would wait, with no deadline, for a body the
+// client may never send.
 func (s *Server) answerError(w http.ResponseWriter, r *http.Request, body *bodyReader, err error) {
 	if r.ContentLength != 0 && !body.done {
-		w.Header().Set("Connection", "close")
-		http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Second))
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(time.Second))
+		if r.ContentLength > 0 && r.ContentLength <= s.opt.MaxBodyBytes {
+			io.Copy(io.Discard, body) // an error leaves body.done false
+		}
+		if body.done {
+			rc.SetReadDeadline(time.Time{}) // the connection may serve another request
+		} else {
+			w.Header().Set("Connection", "close")
+		}
 	}
 	s.writeError(w, err)
 }

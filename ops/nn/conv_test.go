@@ -251,6 +251,10 @@ func TestConvReference(t *testing.T) {
 		{x: []int{2, 24, 7, 7}, w: []int{64, 24, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, residual: true, act: relu},
 		{x: []int{1, 16, 14, 13}, w: []int{96, 8, 3, 3}, group: 2, strides: []int{2, 2}, pads: []int{1, 1, 1, 0}, bias: true, act: relu},
 		{x: []int{1, 12, 9, 8}, w: []int{64, 12, 3, 2}, group: 1, dilations: []int{2, 1}, pads: []int{1, 0, 2, 1}, residual: true},
+		// One output position: the transposed product is a matrix-vector one.
+		{x: []int{2, 70, 1, 1}, w: []int{37, 70, 1, 1}, group: 1, bias: true, residual: true, act: relu},
+		{x: []int{1, 24, 1, 1}, w: []int{40, 12, 1, 1}, group: 2, bias: true, act: ops.Activation{Kind: ops.ActLeakyRelu, Alpha: 0.1}},
+		{x: []int{1, 9, 3, 3}, w: []int{21, 9, 3, 3}, group: 1, bias: true, act: relu},
 	}
 	for i := range cases {
 		for _, constW := range []bool{true, false} {
@@ -576,6 +580,21 @@ func TestNNBindAllocs(t *testing.T) {
 					t.Fatalf("%s round %d: element %d = %v, serial Run gave %v", label, round, i, v, want[0].F32()[i])
 				}
 			}
+		}
+	}
+}
+
+// A convolution with one output position takes the transposed product,
+// a matrix-vector one, whatever the kernel.
+func TestConvOnePositionTransposed(t *testing.T) {
+	for _, c := range []convCase{
+		{x: []int{2, 70, 1, 1}, w: []int{37, 70, 1, 1}, group: 1},
+		{x: []int{1, 24, 1, 1}, w: []int{40, 12, 1, 1}, group: 2},
+		{x: []int{1, 9, 3, 3}, w: []int{21, 9, 3, 3}, group: 1},
+	} {
+		d, err := convDimsOf(&ops.WindowAttrs{}, c.group, c.x, c.w)
+		if err != nil || !transposedFaster(&d) {
+			t.Errorf("%v x %v: transposedFaster false (err %v)", c.x, c.w, err)
 		}
 	}
 }

@@ -22,7 +22,9 @@ import (
 // computes at most 15/16 of the padded products the direct way computes
 // (at the padded width on the padded path). A window of more than one tap
 // must be on the padded path (im2col(X)ᵀ is gathered from the padded
-// input, see tapOffsets), with im2col(X)ᵀ within im2colBudget.
+// input, see tapOffsets), with im2col(X)ᵀ within im2colBudget. One
+// output position (a 1x1 map: squeeze-excite, a classifier head) makes the
+// transposed product a matrix-vector one, which computes no padded rows.
 func transposedFaster(d *convDims) bool {
 	mr, nr := gemm.PackedALen(1, 1), gemm.PackedBLen(1, 1)
 	padded := func(rows, cols int) int {
@@ -32,8 +34,12 @@ func transposedFaster(d *convDims) bool {
 	if d.padded {
 		cols = d.pq
 	}
+	transposed := padded(d.p, d.mg)
+	if d.p == 1 { // a matrix-vector product: no padded rows
+		transposed = (d.mg + nr - 1) / nr * nr
+	}
 	return !d.depthwise && (d.pointwise() || d.padded && d.p*d.k <= im2colBudget) &&
-		16*padded(d.p, d.mg) <= 15*padded(d.mg, cols)
+		16*transposed <= 15*padded(d.mg, cols)
 }
 
 // transposedWorkLen is the floats of scratch a transposed product needs:

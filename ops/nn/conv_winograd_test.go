@@ -152,18 +152,31 @@ func (wc winoCase) check(t *testing.T, rng *rand.Rand, wide bool) float64 {
 	return worst
 }
 
-// BenchmarkWinograd compares, for the 3x3 unit-stride convolutions of
-// ResNet (C = M channels on hw x hw, padding 1, bias and Relu), im2col with
-// F(4x4, 3x3), on GOMAXPROCS threads.
+// winogradBenchShapes are the 3x3 unit-stride convolutions (C input and
+// M output channels on hw x hw, padding 1) BenchmarkWinograd times:
+// ResNet's, AlexNet's, and smaller and larger ones, to calibrate
+// winogradCosts.
+var winogradBenchShapes = []struct{ c, m, hw int }{
+	{64, 64, 56}, {128, 128, 28}, {256, 256, 14}, {512, 512, 7},
+	{192, 384, 13}, {384, 256, 13}, {256, 256, 13},
+	{32, 32, 28}, {16, 16, 56}, {16, 32, 112}, {64, 128, 40}, {128, 64, 20}, {48, 48, 9}, {256, 512, 5},
+}
+
+// BenchmarkWinograd compares, for winogradBenchShapes (bias and Relu),
+// the convolution's other path (im2col) with F(4x4, 3x3), narrow and
+// wide, on GOMAXPROCS threads.
 func BenchmarkWinograd(b *testing.B) {
-	for _, l := range []struct{ c, hw int }{{64, 56}, {128, 28}, {256, 14}, {512, 7}, {32, 28}, {16, 56}} {
+	for _, l := range winogradBenchShapes {
 		for _, mode := range []string{"im2col", "narrow", "wide"} {
 			wino, wide := mode != "im2col", mode == "wide"
-			name := fmt.Sprintf("c%d_hw%d/%s", l.c, l.hw, mode)
+			if wide && !winogradWideOK() {
+				continue
+			}
+			name := fmt.Sprintf("c%d_m%d_hw%d/%s", l.c, l.m, l.hw, mode)
 			b.Run(name, func(b *testing.B) {
 				forceWinograd(b, wino, wide)
 				rng := rand.New(rand.NewPCG(1, 1))
-				wc := winoCase{n: 1, c: l.c, h: l.hw, w: l.hw, m: l.c, pads: [4]int{1, 1, 1, 1}, bias: true, act: ops.Activation{Kind: ops.ActRelu}}
+				wc := winoCase{n: 1, c: l.c, h: l.hw, w: l.hw, m: l.m, pads: [4]int{1, 1, 1, 1}, bias: true, act: ops.Activation{Kind: ops.ActRelu}}
 				op, ins, consts := wc.build(&testing.T{}, rng)
 				run, _ := bindConv(b, op, ins, consts)
 				b.ResetTimer()
@@ -172,7 +185,7 @@ func BenchmarkWinograd(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(2*l.c*l.c*9*l.hw*l.hw)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(float64(2*l.c*l.m*9*l.hw*l.hw)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}

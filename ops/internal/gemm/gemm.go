@@ -143,7 +143,10 @@ func (p *Product) WorkLen() int {
 func WorkLen(m, n, k int, packedA, packedB bool) int {
 	w := workLen(m, n, k, packedA, packedB)
 	if n == 1 && !packedA && !packedB {
-		w = max(w, workLen(1, m, k, false, false)) // see columnVector
+		w = max(w, workLen(1, m, k, false, false), gemvWorkLen(m, k)) // see columnVector
+	}
+	if m == 1 {
+		w = max(w, gemvWorkLen(n, k))
 	}
 	return w
 }
@@ -285,6 +288,8 @@ type Runner struct {
 	pack    panels
 	packSrc Matrix
 	packFn  func(lo, hi int)
+	gemv    gemvJob
+	gemvFn  func(lo, hi int)
 }
 
 // Run computes p as p.Run does, reusing r's closures.
@@ -307,6 +312,10 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 	}
 	if t, ok := p.columnVector(); ok {
 		p = &t
+	}
+	if p.gemvOK() {
+		p.runGemv(par, r, work)
+		return
 	}
 	job := tileJob{c: p.C, ldc: p.LdC, m: p.M, k: p.K, alpha: p.Alpha, beta: p.Beta, ep: p.Ep}
 	switch {

@@ -36,6 +36,9 @@ type microKernel struct {
 	// A read in place instead of packed: step p of the A panel is
 	// a[p*lda:][:mr]. A kernel with sa has ep too.
 	sa func(k int, a []float32, lda int, b, c []float32, ldc int, add, withEp bool, e tileEpilogue)
+	// gemv is the kernel's matrix-vector form, for products with one
+	// row of A (see gemv.go); every kernel has one.
+	gemv gemvFunc
 }
 
 // tileEpilogue is the part of an Epilogue a kernel's ep applies to its

@@ -20,10 +20,13 @@ func asmKernels() []microKernel {
 		k.ep = asmEpilogueKernel(k, mulAVX512x8x32)
 		k.ind = asmIndirectKernel(k, mulIndAVX512x8x32)
 		k.sa = asmStridedAKernel(k, mulSAAVX512x8x32)
+		k.gemv = asmGemv(32, gemvAVX512x32)
 		ks = append(ks, k)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, asmKernel("avx2 4x16", 4, 16, microKernel{mc: 32, nc: 256, kc: 256}, mulAVX2x4x16))
+		k := asmKernel("avx2 4x16", 4, 16, microKernel{mc: 32, nc: 256, kc: 256}, mulAVX2x4x16)
+		k.gemv = asmGemv(16, gemvAVX2x16)
+		ks = append(ks, k)
 	}
 	return ks
 }

@@ -13,6 +13,7 @@ func asmKernels() []microKernel {
 	k.ep = asmEpilogueKernel(k, mulNEON8x8)
 	k.ind = asmIndirectKernel(k, mulIndNEON8x8)
 	k.sa = asmStridedAKernel(k, mulSANEON8x8)
+	k.gemv = asmGemv(8, gemvNEON8)
 	return []microKernel{k}
 }
 

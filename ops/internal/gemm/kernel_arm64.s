@@ -1,11 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
-
-// FMLAS is FMLA Vd.4S, Vn.4S, Vm.S[lane] (by element), which the Go
-// assembler does not accept: vd += vn * vm[lane], for register numbers
-// d, n, m in 0..31 and lane in 0..3.
-#define FMLAS(d, n, m, lane) WORD $(0x4F801000 | ((lane)&1)<<21 | (m)<<16 | ((lane)>>1)<<11 | (n)<<5 | (d))
+#include "neon.h"
 
 // STEP8 is one k step of the 8x8 kernel whose A values (rows 0-3 and 4-7)
 // are in registers a0 and a1 and B values (columns 0-3 and 4-7) in b0 and
@@ -38,12 +34,6 @@
 	VST1 [v0.S4, v1.S4], (R5); \
 	ADD  R6, R5, R5
 
-// FADDV, FMAXV and FMINV are FADD, FMAX and FMIN Vd.4S, Vn.4S, Vm.4S,
-// which the Go assembler does not accept. FMAX and FMIN give NaN when
-// either operand is NaN, like Go's max and min.
-#define FADDV(d, n, m) WORD $(0x4E20D400 | (m)<<16 | (n)<<5 | (d))
-#define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
-#define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))
 
 // BIASROW adds lane of the bias vector b (times the ones in V31, an exact
 // add) to row registers r0, r1.

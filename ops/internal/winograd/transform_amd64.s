@@ -134,8 +134,8 @@ inrow:
 	VZEROUPPER
 	RET
 
-// func outputAVX512(m *float32, stride int, o *float32)
-TEXT ·outputAVX512(SB), NOSPLIT, $0-24
+// func outputColsAVX512(m *float32, stride int, o *float32)
+TEXT ·outputColsAVX512(SB), NOSPLIT, $0-24
 	MOVQ m+0(FP), SI
 	MOVQ stride+8(FP), DX
 	MOVQ o+16(FP), DI

@@ -1,13 +1,12 @@
-//go:build noasm || !amd64
+//go:build noasm || !(amd64 || arm64)
 
 package winograd
 
-// Vectorized reports whether the transforms run as SIMD assembly.
-const Vectorized = false
+// asmTransforms returns no transforms: this build has no assembly.
+func asmTransforms() []transforms { return nil }
 
-func output(m []float32, stride int, o []float32) { outputGo(m, stride, o) }
-
-func gather(xp []float32, idx *[Lanes]int32, wp int, d, dst []float32, stride int) {
-	gatherGo(xp, idx, wp, d)
-	inputGo(d, dst, stride)
+func (t transforms) gather(xp []float32, idx *[Lanes]int32, wp int, d, dst []float32, stride int) {
+	gatherTilesGo(xp, idx, wp, d, dst, stride)
 }
+
+func (t transforms) output(m []float32, stride int, o []float32) { outputGo(m, stride, o) }

@@ -6,12 +6,21 @@
 // on Lanes independent tiles at once, one per lane of a vector: Gather
 // collects its input tiles from anywhere in a plane, and Output reads
 // element k of its tiles as Lanes consecutive floats (for example one
-// tile of Lanes output channels). On amd64 with AVX-512 they are assembly
+// tile of Lanes output channels). They run in the SIMD instruction set of
+// the GEMM kernel in use (Family), whose products they feed: AVX-512
 // (Gather with vector gathers, Output with a 16x16 transpose to store
-// whole tile rows); elsewhere they are the Go loops of this file.
+// whole tile rows), AVX2 and NEON (Gather transposing the rows of groups
+// of tiles as it loads them, Output transposing each tile row into place),
+// or the Go loops of this file (the generic kernels, the noasm build tag
+// and other architectures).
 package winograd
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
 
 // Lanes is the number of tiles every transform call handles.
 const Lanes = 16
@@ -24,9 +33,40 @@ const (
 	Out = 4
 	// Points is the number of transformed values per tile (In*In).
 	Points = In * In
-	// OutLen is the floats of Output's result and scratch.
-	OutLen = Out * In * Lanes
+	// OutLen is the floats of Output's result (Out*Out*Lanes) and scratch.
+	OutLen = Out*Out*Lanes + Out*In*Lanes/2
 )
+
+// transforms is one implementation of Gather's and Output's work (its
+// methods gather and output), in the instruction set of a family of GEMM
+// kernels. The methods call the implementation's functions directly, so
+// that the tiles' buffers on a caller's stack stay there.
+type transforms struct {
+	family string // as the GEMM kernels name theirs: "avx512", "avx2", "neon" or "generic"
+}
+
+// goTransforms is the Go implementation.
+var goTransforms = transforms{"generic"}
+
+// impl is the implementation Gather and Output use: that of the GEMM
+// kernel's family (EDGEINFER_GEMM_KERNEL chooses both), else Go.
+var impl = pickTransforms(gemm.KernelName())
+
+// pickTransforms returns the available transforms of the family of the
+// GEMM kernel named kernel, or the Go ones.
+func pickTransforms(kernel string) transforms {
+	family, _, _ := strings.Cut(kernel, " ")
+	for _, t := range asmTransforms() {
+		if t.family == family {
+			return t
+		}
+	}
+	return goTransforms
+}
+
+// Family names the instruction set the transforms run in: "avx512",
+// "avx2", "neon" or "generic" (Go).
+func Family() string { return impl.family }
 
 // Gather transforms Lanes input tiles: tile l's element (i, j) is
 // xp[idx[l] + i*wp + j], and point p = k*In+n of its transform (row k,
@@ -41,7 +81,7 @@ func Gather(xp []float32, idx *[Lanes]int32, wp int, d, dst []float32, stride in
 			panic(fmt.Sprintf("winograd: gather of a tile at %d from %d floats (row %d)", o, len(xp), wp))
 		}
 	}
-	gather(xp, idx, wp, d, dst, stride)
+	impl.gather(xp, idx, wp, d, dst, stride)
 }
 
 // Output transforms Lanes products: point p of tile l is m[p*stride+l];
@@ -52,7 +92,7 @@ func Output(m []float32, stride int, o []float32) {
 	if len(m) < (Points-1)*stride+Lanes || stride < Lanes || len(o) < OutLen {
 		panic(fmt.Sprintf("winograd: output transform given %d product and %d output floats (stride %d)", len(m), len(o), stride))
 	}
-	output(m, stride, o)
+	impl.output(m, stride, o)
 }
 
 // bt is one row or column of Bᵀ z.
@@ -81,8 +121,10 @@ func gatherGo(xp []float32, idx *[Lanes]int32, wp int, d []float32) {
 	}
 }
 
-// inputGo transforms the tiles gatherGo copied to d, to dst.
-func inputGo(d, dst []float32, stride int) {
+// gatherTilesGo is Gather in Go: gatherGo, then the columns and the rows
+// of every tile transformed.
+func gatherTilesGo(xp []float32, idx *[Lanes]int32, wp int, d, dst []float32, stride int) {
+	gatherGo(xp, idx, wp, d)
 	colsGo(d)
 	rowsGo(d, dst, stride)
 }
