@@ -187,7 +187,7 @@ func TestQDQFusion(t *testing.T) {
 			for i := range x.F32() {
 				x.F32()[i] *= 2
 			}
-			fused, literal := load(t, b.m), load(t, b.m, WithOptimizations(false))
+			fused, literal := load(t, b.m, WithQDQFusion(true)), load(t, b.m, WithOptimizations(false))
 			got, want := run(t, fused, x)[0], run(t, literal, x)[0]
 			step := float64(outScale)
 			if c.name == "add, pools, concat" {

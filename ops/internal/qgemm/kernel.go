@@ -117,6 +117,10 @@ func pick(name string) *Kernel {
 	return ks[0]
 }
 
+// Accelerated reports whether the kernel in use is a SIMD one, not the Go
+// kernel: integer products then run faster than the float ones.
+func Accelerated() bool { return kern != genericKernel }
+
 // Current returns the kernel in use.
 func Current() *Kernel { return kern }
 
