@@ -123,7 +123,7 @@ func safeRun(op ops.Op, ctx *ops.Ctx, in, out []*ops.Tensor) (err error) {
 
 // foldLoadConstants replaces every node whose inputs are all load-time
 // constants by the constants it computes.
-func foldLoadConstants(g *graph, lim Limits) (err error) {
+func foldLoadConstants(g *graph, lim Limits, keep func(*node) bool) (err error) {
 	var at *onnx.Node
 	defer recoverOps(&err, &at)
 	gone := map[*node]bool{}
@@ -142,7 +142,7 @@ func foldLoadConstants(g *graph, lim Limits) (err error) {
 			}
 			in[i] = constValue(g.consts[id])
 		}
-		if !known || !foldable(n, in) {
+		if !known || !foldable(n, in) || keep != nil && keep(n) {
 			continue
 		}
 		outv, err := n.op.Infer(in)

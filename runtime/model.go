@@ -5,7 +5,9 @@
 // file, builds every node's operator once and, unless optimizations are off,
 // simplifies the graph: Identity and inference Dropout are removed, subgraphs
 // of constants are folded, BatchNormalization is folded into the Conv before
-// it. Each distinct input shape then gets a plan: shapes are inferred node by
+// it, and, where this CPU has SIMD integer kernels, a QDQ model's
+// DequantizeLinear -> operator -> QuantizeLinear patterns become the integer
+// operators they stand for (fuse_qdq.go; WithQDQFusion). Each distinct input shape then gets a plan: shapes are inferred node by
 // node, nodes whose inputs are known before the run are computed once at plan
 // time (this folds the Shape -> Gather -> Concat -> Reshape chains exporters
 // emit), residual Adds and activations are fused into the Conv or Gemm that
@@ -54,6 +56,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/quant"
 )
 
 // Option configures Load and LoadModel.
@@ -63,6 +66,7 @@ type config struct {
 	threads  int
 	limits   Limits // resolved by configure
 	optimize bool
+	qdq      bool // fuse QDQ patterns into integer operators
 }
 
 // WithThreads sets how many goroutines a kernel may use (default
@@ -88,6 +92,17 @@ func WithMemoryLimit(bytes int64) Option {
 // (nodes computable from constants are still evaluated while planning, as
 // shape inference needs their values, but they run in every run too).
 func WithOptimizations(on bool) Option { return func(c *config) { c.optimize = on } }
+
+// WithQDQFusion turns on or off the rewriting, while simplifying, of a QDQ
+// model's DequantizeLinear -> operator -> QuantizeLinear patterns into the
+// integer operators they stand for (QLinearConv, QLinearMatMul, QGemm, ...;
+// see the package documentation). By default it is on where this CPU runs
+// the integer products on SIMD kernels (AVX-512 VNNI, see
+// quant.FastKernels): elsewhere, as on ARM today, the float operators
+// between the quantize and dequantize pairs run several times faster than
+// the portable integer kernel. Results differ by at most one quantization
+// step of each fused operator's output either way.
+func WithQDQFusion(on bool) Option { return func(c *config) { c.qdq = on } }
 
 // IOInfo describes a graph input or output as declared in the model.
 type IOInfo struct {
@@ -205,7 +220,7 @@ func loadModel(p *onnx.Model, cfg config, pl *pool) (*Model, error) {
 		return nil, err
 	}
 	if cfg.optimize {
-		if err := simplify(g, cfg.limits); err != nil {
+		if err := simplify(g, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -218,7 +233,7 @@ func loadModel(p *onnx.Model, cfg config, pl *pool) (*Model, error) {
 
 // configure applies opts to the defaults and resolves the limits.
 func configure(opts []Option) config {
-	cfg := config{threads: goruntime.NumCPU(), optimize: true}
+	cfg := config{threads: goruntime.NumCPU(), optimize: true, qdq: quant.FastKernels()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -230,9 +245,19 @@ func configure(opts []Option) config {
 }
 
 // simplify runs the load-time passes, each of which keeps the graph valid.
-func simplify(g *graph, lim Limits) error {
+func simplify(g *graph, cfg config) error {
 	removeIdentities(g)
-	if err := foldLoadConstants(g, lim); err != nil {
+	if cfg.qdq {
+		// QDQ fusion needs the weights' DequantizeLinear nodes, which folding
+		// would compute away: fold around them first, fuse, then fold the rest.
+		if err := foldLoadConstants(g, cfg.limits, func(n *node) bool { return n.is("DequantizeLinear") }); err != nil {
+			return err
+		}
+		if err := fuseQDQ(g); err != nil {
+			return err
+		}
+	}
+	if err := foldLoadConstants(g, cfg.limits, nil); err != nil {
 		return err
 	}
 	return fuseConvBN(g)

@@ -213,7 +213,7 @@ func (m *Model) rebuild() (*graph, error) {
 		return nil, err
 	}
 	if m.cfg.optimize {
-		if err := simplify(g, m.cfg.limits); err != nil {
+		if err := simplify(g, m.cfg); err != nil {
 			return nil, err
 		}
 	}

@@ -3,9 +3,11 @@ package nn
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
@@ -314,11 +316,19 @@ func separableFits(g *ops.Window3) bool {
 		g.Pad[2]+g.In[2] <= separableWidth
 }
 
-// maxInto sets dst[i] = max(dst[i], src[i]), in SIMD for float32; src may
-// overlap dst starting at or after it.
+// maxInto sets dst[i] = max(dst[i], src[i]), in SIMD for float32, uint8
+// and int8; src may overlap dst starting at or after it.
 func maxInto[T poolElem](dst, src []T) {
-	if d, ok := any(dst).([]float32); ok {
+	switch d := any(dst).(type) {
+	case []float32:
 		vec.Max(d, any(src).([]float32))
+		return
+	case []uint8:
+		qgemm.MaxBytes(d, any(src).([]uint8), false)
+		return
+	case []int8:
+		s := any(src).([]int8)
+		qgemm.MaxBytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(d))), len(d)), unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true)
 		return
 	}
 	src = src[:len(dst)]

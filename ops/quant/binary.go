@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
 // The com.microsoft QLinearAdd and QLinearMul (version 1) add or multiply
@@ -16,7 +18,8 @@ import (
 //	QLinearAdd: C = (A_scale·(A - A_zp) + B_scale·(B - B_zp)) / C_scale + C_zp
 //	QLinearMul: C = (A - A_zp)·(B - B_zp)·(A_scale·B_scale / C_scale) + C_zp
 //
-// rounded half to even and saturated. They are computed in float32 the
+// rounded half to even and saturated (QLinearAdd in qgemm's SIMD loop
+// where this CPU has one). They are computed in float32 the
 // way ONNX Runtime's x86 kernels (AVX2 for QLinearAdd) compute them, so
 // that results match it bit for bit (its ARM kernels compute QLinearAdd
 // in fixed point and may differ by a step): QLinearAdd as
@@ -136,6 +139,7 @@ func roundSat(v float32, lo, hi float64) float64 {
 // the innermost merged axis.
 func bindQLinearBinary[T quant8](par ops.Parallel, mul bool, in []*ops.Tensor, out *ops.Tensor) func() error {
 	plan := ops.NewBroadcastPlan(out.Shape, in[0].Shape, in[3].Shape)
+	signed := out.Type == onnx.Int8
 	var a, b, y []T
 	var p qbinParams
 	run := func(o, n, ia, na, ib, nb int) {
@@ -146,16 +150,19 @@ func bindQLinearBinary[T quant8](par ops.Parallel, mul bool, in []*ops.Tensor, o
 		case na == 1:
 			// A broadcast: its term joins the constant, as in ONNX Runtime.
 			c := p.fixed + float32(float32(as[0])*p.ra)
-			for j, v := range bs {
-				ys[j] = T(roundSat(fma32(float32(v), p.rb, c), p.lo, p.hi))
+			done := qgemm.AddScaled(bytesOf(ys), bytesOf(bs), nil, p.rb, 0, c, signed)
+			for j := done; j < len(bs); j++ {
+				ys[j] = T(roundSat(fma32(float32(bs[j]), p.rb, c), p.lo, p.hi))
 			}
 		case nb == 1:
 			c := p.fixed + float32(float32(bs[0])*p.rb)
-			for j, v := range as {
-				ys[j] = T(roundSat(fma32(float32(v), p.ra, c), p.lo, p.hi))
+			done := qgemm.AddScaled(bytesOf(ys), bytesOf(as), nil, p.ra, 0, c, signed)
+			for j := done; j < len(as); j++ {
+				ys[j] = T(roundSat(fma32(float32(as[j]), p.ra, c), p.lo, p.hi))
 			}
 		default:
-			for j := range ys {
+			done := qgemm.AddScaled(bytesOf(ys), bytesOf(as), bytesOf(bs), p.ra, p.rb, p.fixed, signed)
+			for j := done; j < len(ys); j++ {
 				ys[j] = T(roundSat(fma32(float32(as[j]), p.ra, fma32(float32(bs[j]), p.rb, p.fixed)), p.lo, p.hi))
 			}
 		}
@@ -168,6 +175,11 @@ func bindQLinearBinary[T quant8](par ops.Parallel, mul bool, in []*ops.Tensor, o
 		par.For(n, ops.Grain, body)
 		return nil
 	}
+}
+
+// bytesOf views 8-bit values as bytes.
+func bytesOf[T quant8](s []T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // qmulRun multiplies a run of QLinearMul (a or b of length 1 is broadcast).

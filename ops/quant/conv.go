@@ -2,9 +2,11 @@ package quant
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
 // QLinearConv and ConvInteger convolve uint8/int8 tensors over one to three
@@ -18,13 +20,12 @@ import (
 // are per tensor except the weight's, which may be per output channel.
 // Padding reads the input's zero point (a real 0).
 //
-// Each group is one integer product (igemm.go) of its weights (M/group ×
-// C/group·taps), packed once by Prepare when constant, by the im2col
-// matrix of its input channels, packed straight from the input (or the
-// input itself for a 1x1 unit-stride unpadded window) in blocks of output
-// positions that bound the scratch (convBlockBytes). A depthwise
-// convolution (one input and one output channel per group) runs a direct
-// loop instead.
+// Both run on the int8 kernels of ops/internal/qgemm, the weights packed
+// once by Prepare when constant. A depthwise convolution (one input and
+// one output channel per group, at most two spatial axes) runs the direct
+// kernel on a padded copy of each input plane (conv_depthwise.go); any
+// other is one integer product per group of its weights by its input
+// read in place from an interleaved, padded copy (conv_gemm.go).
 func init() {
 	ops.Register("", "QLinearConv", 10, buildQConv(false))
 	ops.Register("", "ConvInteger", 10, buildQConv(true))
@@ -46,11 +47,8 @@ type qconv struct {
 	group   int
 	integer bool // ConvInteger
 	in      convInputs
-	// wPacked holds the weights minus their zero points when Prepare found
-	// both constant: each group's GEMM panels (with their rows' sums in
-	// wSum) or, for a depthwise convolution, [channel][tap].
-	wPacked []int16
-	wSum    []int32
+	// packed holds the weights when Prepare found them constant.
+	packed *convWeights
 }
 
 func buildQConv(integer bool) ops.Builder {
@@ -88,19 +86,14 @@ func (c *qconv) names() []string {
 
 // qconvDims is a convolution's sizes for given input and weight shapes.
 type qconvDims struct {
-	g               ops.Window3
-	n, c, m         int // batch, input and output channels
-	cg, mg          int // input and output channels per group
-	taps, k, p      int // kernel taps, GEMM depth cg·taps, output positions
-	plane           int // positions of an input channel
-	unit, depthwise bool
-	blockPanels     int   // column panels (of output positions) packed at once
-	out             []int // output shape
+	g          ops.Window3
+	n, c, m    int   // batch, input and output channels
+	cg, mg     int   // input and output channels per group
+	taps, k, p int   // kernel taps, depth cg·taps, output positions
+	plane      int   // positions of an input channel
+	depthwise  bool  // computed by the direct depthwise kernel
+	out        []int // output shape
 }
-
-// convBlockBytes bounds the im2col matrices of a block of output positions
-// (every group's), packed at once. Tests lower it to run many blocks.
-var convBlockBytes = 4 << 20
 
 // dims checks x's and w's shapes against each other and resolves the window.
 func (c *qconv) dims(x, w []int) (qconvDims, error) {
@@ -123,9 +116,7 @@ func (c *qconv) dims(x, w []int) (qconvDims, error) {
 	}
 	d := qconvDims{g: g, n: x[0], c: x[1], m: w[0], cg: w[1], mg: w[0] / c.group, taps: g.Taps(), p: g.OutSize(), plane: g.InSize()}
 	d.k = d.cg * d.taps
-	d.unit = g.Unit()
-	d.depthwise = d.cg == 1 && d.mg == 1
-	d.blockPanels = min(colPanels(d.p), max(1, convBlockBytes/max(1, c.group*d.k*igNR*4)))
+	d.depthwise = d.cg == 1 && d.mg == 1 && g.Out[0] == 1 && g.In[0] == 1 && g.Kernel[0] == 1 && g.Pad[0] == 0
 	d.out = append([]int{x[0], w[0]}, g.Out[ops.MaxWindowAxes-(len(x)-2):]...)
 	return d, nil
 }
@@ -202,9 +193,18 @@ func checkQLinear(in []ops.Value, names []string, perX, perW int) error {
 	return nil
 }
 
-// Prepare packs constant weights (and weight zero point) once.
+// convWeights are a convolution's weights packed for a kernel: each
+// group's rows (conv_gemm.go) or, depthwise, each channel's taps, with the
+// sum of each output channel's packed values.
+type convWeights struct {
+	k    *qgemm.Kernel
+	data []byte
+	sums []int32
+}
+
+// Prepare packs constant weights once.
 func (c *qconv) Prepare(in []ops.Value) error {
-	if len(in) <= c.in.w || in[c.in.w].Const == nil || (ops.HasInput(in, c.in.wzp) && in[c.in.wzp].Const == nil) {
+	if len(in) <= c.in.w || in[c.in.w].Const == nil {
 		return nil
 	}
 	if _, err := c.Infer(in); err != nil {
@@ -214,94 +214,35 @@ func (c *qconv) Prepare(in []ops.Value) error {
 	if err != nil {
 		return nil
 	}
-	var wzp *ops.Tensor
-	if ops.HasInput(in, c.in.wzp) {
-		wzp = in[c.in.wzp].Const
-	}
-	sp := qspace{buf: ops.AlignedBytes(c.weightSpace(&d, &qspace{}))}
-	wp, ws := c.weightRegions(&d, &sp)
-	packWeights(wp, ws, &d, c.group, in[c.in.w].Const, wzp, 0, c.weightItems(&d))
-	c.wPacked, c.wSum = wp, ws
+	k := qgemm.Current()
+	var sp qspace
+	l := newConvLayout(&d, c.group, k)
+	pw := &convWeights{k: k}
+	sp.buf = ops.AlignedBytes(l.weightSpace(&sp))
+	pw.data, pw.sums = l.weightRegions(&sp)
+	l.packWeights(pw, in[c.in.w].Const, 0, l.weightItems())
+	c.packed = pw
 	return nil
 }
 
 // Released reports w as not read by Run once Prepare has packed it.
 func (c *qconv) Released() []int {
-	if c.wPacked != nil {
+	if c.packed != nil {
 		return []int{c.in.w}
 	}
 	return nil
 }
 
-// weightSpace is the bytes of the packed weights.
-func (c *qconv) weightSpace(d *qconvDims, sp *qspace) int {
-	c.weightRegions(d, sp)
-	return sp.n
+// prepacked returns the packed weights when they suit kernel k.
+func (c *qconv) prepacked(k *qgemm.Kernel) *convWeights {
+	if c.packed != nil && c.packed.k == k {
+		return c.packed
+	}
+	return nil
 }
 
-// weightRegions takes the packed weights' space from sp: each group's
-// panels and row sums or, depthwise, [channel][tap] (no sums).
-func (c *qconv) weightRegions(d *qconvDims, sp *qspace) ([]int16, []int32) {
-	if d.depthwise {
-		return sp.int16s(d.m * d.taps), nil
-	}
-	return sp.int16s(c.group * packedALen(d.mg, d.k)), sp.int32s(c.group * rowSumLen(d.mg))
-}
-
-// weightItems is the number of units packWeights splits its work in:
-// channels (depthwise) or row panels of every group.
-func (c *qconv) weightItems(d *qconvDims) int {
-	if d.depthwise {
-		return d.m
-	}
-	return c.group * rowPanels(d.mg)
-}
-
-// packWeights packs items [lo, hi) (see weightItems) of w minus its zero
-// point into wp and ws.
-func packWeights(wp []int16, ws []int32, d *qconvDims, group int, w, wzp *ops.Tensor, lo, hi int) {
-	wm := qmat{data: w.Data, signed: w.Type == onnx.Int8, rs: d.k, cs: 1, zp: zpData(wzp), zpStep: zpStep(wzp)}
-	if d.depthwise {
-		for ch := lo; ch < hi; ch++ {
-			zp := int32(0)
-			if wm.zp != nil {
-				zp = q8At(wm.zp, wm.signed, ch*wm.zpStep)
-			}
-			for t := range d.taps {
-				wp[ch*d.taps+t] = int16(q8At(wm.data, wm.signed, ch*d.taps+t) - zp)
-			}
-		}
-		return
-	}
-	alen, slen, rp := packedALen(d.mg, d.k), rowSumLen(d.mg), rowPanels(d.mg)
-	for i := lo; i < hi; i++ {
-		gi, p := i/rp, i%rp
-		g := wm
-		g.data = wm.data[gi*d.mg*d.k:]
-		if g.zp != nil {
-			g.zp = g.zp[gi*d.mg*g.zpStep:]
-		}
-		g.packA(wp[gi*alen:(gi+1)*alen], ws[gi*slen:(gi+1)*slen], d.mg, d.k, p, p+1)
-	}
-}
-
-// qGrain is the number of multiply-adds (or element operations) worth a goroutine.
-const qGrain = 1 << 15
-
-// space counts (or takes) Run's scratch in sp: without prepacked weights,
-// the packed weights, then the packed im2col matrices of a block of
-// output positions.
-func (c *qconv) space(d *qconvDims, sp *qspace) (wp []int16, ws []int32, b []int32) {
-	if c.wPacked == nil {
-		wp, ws = c.weightRegions(d, sp)
-	}
-	if !d.depthwise {
-		b = sp.int32s(c.group * d.blockPanels * igNR * d.k)
-	}
-	return wp, ws, b
-}
-
-// Workspace is Run's scratch (see space).
+// Workspace is Run's scratch: the weights packed per run when they were
+// not prepacked, and the layout's input copy.
 func (c *qconv) Workspace(in []ops.Value) int {
 	if len(in) <= c.in.w {
 		return 0
@@ -310,8 +251,10 @@ func (c *qconv) Workspace(in []ops.Value) int {
 	if err != nil {
 		return 0
 	}
+	k := qgemm.Current()
 	var sp qspace
-	c.space(&d, &sp)
+	l := newConvLayout(&d, c.group, k)
+	l.space(&sp, c.prepacked(k) == nil)
 	return sp.n
 }
 
@@ -320,279 +263,161 @@ func (c *qconv) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 	return ops.RunBound(c, ctx, in, out)
 }
 
+// Algorithm names the path Run takes, for profiles.
+func (c *qconv) Algorithm(in []ops.Value) string {
+	d, err := c.dims(in[c.in.x].Shape, in[c.in.w].Shape)
+	if err != nil {
+		return ""
+	}
+	k := qgemm.Current()
+	family, _, _ := strings.Cut(k.Name, " ")
+	if d.depthwise {
+		return fmt.Sprintf("%s depthwise %dx%d", family, d.g.Kernel[1], d.g.Kernel[2])
+	}
+	return fmt.Sprintf("%s gemm", k.Name)
+}
+
 // Bind resolves the geometry, lays out the scratch and makes the loops.
 func (c *qconv) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	d, err := c.dims(in[c.in.x].Shape, in[c.in.w].Shape)
 	if err != nil {
 		return nil, err
 	}
+	k := qgemm.Current()
+	l := newConvLayout(&d, c.group, k)
+	w := c.prepacked(k)
 	var count qspace
-	c.space(&d, &count)
+	l.space(&count, w == nil)
 	if len(ctx.Scratch) < count.n {
 		return nil, fmt.Errorf("scratch has %d bytes, want %d", len(ctx.Scratch), count.n)
 	}
-	r := &convRun{d: d, group: c.group, par: ctx.Par, in: in, out: out[0],
-		x: in[c.in.x], w: in[c.in.w], xzp: ops.InputAt(in, c.in.xzp), wzp: ops.InputAt(in, c.in.wzp)}
+	r := &convRun{l: l, c: c, par: ctx.Par, in: in, out: out[0], x: in[c.in.x], w: in[c.in.w],
+		xzp: ops.InputAt(in, c.in.xzp), wzp: ops.InputAt(in, c.in.wzp)}
 	sp := qspace{buf: ctx.Scratch}
-	r.wp, r.ws, r.b = c.space(&d, &sp)
-	if r.packW = c.wPacked == nil; !r.packW {
-		r.wp, r.ws = c.wPacked, c.wSum
+	if r.packW = w == nil; r.packW {
+		w = &convWeights{k: k}
+		w.data, w.sums = l.weightRegions(&sp)
 	}
-	var p qparams
-	var yzp *ops.Tensor
+	r.wts = w
+	r.xq = l.space(&sp, false)
+	rows := l.rows()
+	r.ep = qgemm.Epilogue{RowOff: make([]int32, rows), Mode: qgemm.Int32}
+	r.wzp2 = make([]int32, rows)
 	if !c.integer {
-		r.scale = make([]float32, d.m)
-		p = qparams{scale: r.scale, scaleRow: 1}
-		if b := ops.InputAt(in, 8); b != nil {
-			p.bias, p.biasRow = b.I32(), 1
-		}
-		yzp = in[7]
+		r.ep.Scale, r.ep.Mode = make([]float32, rows), qgemm.Byte
+		r.ep.Lo, r.ep.Hi = outRange(in[7])
 	}
-	r.store = newStore(out[0].Type, d.p, p, yzp)
-	r.bind()
+	if err := r.bind(); err != nil {
+		return nil, err
+	}
 	return r.run, nil
 }
 
-// convRun is a bound convolution: its tensors, scratch regions, products
-// and loop bodies, all made once by Bind.
+// outRange is the range of an output of y_zero_point's type.
+func outRange(yzp *ops.Tensor) (lo, hi float32) {
+	if yzp.Type == onnx.Int8 {
+		return -128, 127
+	}
+	return 0, 255
+}
+
+// convRun is a bound convolution: its tensors, scratch, epilogue and the
+// path's loops, made once by Bind.
 type convRun struct {
-	d              qconvDims
-	group          int
+	l              *convLayout
+	c              *qconv
 	par            ops.Parallel
 	in             []*ops.Tensor
 	out            *ops.Tensor
 	x, w, xzp, wzp *ops.Tensor
-	packW          bool    // pack w into wp and ws at every run (not constant)
-	wp             []int16 // packed weights
-	ws             []int32
-	b              []int32   // the packed im2col matrices of a block, group after group
-	cb, nb         int       // the block's first column panel and its panels
-	scale          []float32 // QLinearConv's scale ratio per output channel
-	store          *qstore
-	gemms          []igemm // one per group
-	xv             []byte  // the current image's input
-	zx             int32
-	packWBody      func(lo, hi int)
+	packW          bool // pack w into wts at every run (not constant)
+	wts            *convWeights
+	xq             []byte // the layout's copy of the input
+	ep             qgemm.Epilogue
+	wzp2           []int32 // w's zero point per packed row, in the rows' signedness
+	lo, hi         float32 // the output range (QLinearConv)
+	zx             int32   // x's zero point in the columns' signedness
+	zxIn           int32   // x's zero point
 	packBody       func(lo, hi int)
-	tileBody       func(lo, hi int)
-	dwBody         func(lo, hi int)
+	img            int // the image being computed
+	gemm           *convGemm
+	dw             *convDepthwise
 }
 
-// bind makes the products and loop bodies.
-func (r *convRun) bind() {
-	d := &r.d
-	r.packWBody = func(lo, hi int) { packWeights(r.wp, r.ws, d, r.group, r.w, r.wzp, lo, hi) }
-	if d.depthwise {
-		if r.x.Type == onnx.Int8 {
-			r.dwBody = func(lo, hi int) { depthwisePlanes(r, ops.View[int8](r.xv), lo, hi) }
-		} else {
-			r.dwBody = func(lo, hi int) { depthwisePlanes(r, r.xv, lo, hi) }
-		}
-		return
+// bind makes the path's loops.
+func (r *convRun) bind() error {
+	r.lo, r.hi = r.ep.Lo, r.ep.Hi
+	r.packBody = func(lo, hi int) { r.l.packWeights(r.wts, r.w, lo, hi) }
+	if r.l.d.depthwise {
+		return r.bindDepthwise()
 	}
-	alen, slen, blen := packedALen(d.mg, d.k), rowSumLen(d.mg), d.blockPanels*igNR*d.k
-	r.gemms = make([]igemm, r.group)
-	for gi := range r.gemms {
-		r.gemms[gi] = igemm{m: d.mg, k: d.k, row0: gi * d.mg,
-			a: r.wp[gi*alen : (gi+1)*alen], rowSum: r.ws[gi*slen : (gi+1)*slen],
-			b: pairs(r.b[gi*blen : (gi+1)*blen]), out: r.store}
-	}
-	signed := r.x.Type == onnx.Int8
-	// packBody packs panels [lo, hi) of the block, numbered group by group.
-	r.packBody = func(lo, hi int) {
-		for lo < hi {
-			gi := lo / r.nb
-			end := min(hi, (gi+1)*r.nb)
-			q0, q1 := lo-gi*r.nb, end-gi*r.nb
-			dst, x := r.b[gi*blen:(gi+1)*blen], r.xv[gi*d.cg*d.plane:(gi+1)*d.cg*d.plane]
-			pos0 := r.cb * igNR
-			switch {
-			case d.unit:
-				m := qmat{data: x[pos0:], signed: signed, rs: d.plane, cs: 1, zp: zpData(r.xzp)}
-				m.packB(dst, d.k, d.p-pos0, q0, q1)
-			case signed:
-				im2colPanels(dst, ops.View[int8](x), r.zx, &d.g, d.cg, pos0, d.p, q0, q1)
-			default:
-				im2colPanels(dst, x, r.zx, &d.g, d.cg, pos0, d.p, q0, q1)
-			}
-			lo = end
-		}
-	}
-	// tileBody computes tiles [lo, hi) of the block, numbered group by group.
-	r.tileBody = func(lo, hi int) {
-		tpg := r.gemms[0].tiles()
-		for lo < hi {
-			gi := lo / tpg
-			end := min(hi, (gi+1)*tpg)
-			r.gemms[gi].runTiles(lo-gi*tpg, end-gi*tpg)
-			lo = end
-		}
-	}
+	return r.bindGemm()
 }
 
 // run computes the convolution, image by image.
 func (r *convRun) run() error {
-	d := &r.d
-	if r.scale != nil {
-		xs, ws, ys := r.in[1].F32()[0], r.in[4].F32(), r.in[6].F32()[0]
-		step := qStep(r.in[4])
-		for ch := range r.scale {
-			r.scale[ch] = xs * ws[ch*step] / ys
-		}
-	}
+	l := r.l
 	if r.packW {
-		n := r.d.m
-		if !d.depthwise {
-			n = r.group * rowPanels(d.mg)
-		}
-		r.par.For(n, max(1, qGrain/max(1, d.k*igMR)), r.packWBody)
+		r.par.For(l.weightItems(), max(1, qGrain/max(1, l.d.k*8)), r.packBody)
 	}
-	r.zx = 0
-	if r.xzp != nil {
-		r.zx = q8At(r.xzp.Data, r.xzp.Type == onnx.Int8, 0)
-	}
-	outBytes := d.m * d.p * ops.ElemSize(r.out.Type)
-	for img := range d.n {
-		r.xv = r.x.Data[img*d.c*d.plane : (img+1)*d.c*d.plane]
-		r.store.reset(r.out.Data[img*outBytes : (img+1)*outBytes])
-		if d.depthwise {
-			r.par.For(d.m, max(1, qGrain/max(1, d.p*d.taps)), r.dwBody)
-			continue
-		}
-		for cb := 0; cb < colPanels(d.p); cb += d.blockPanels {
-			r.cb, r.nb = cb, min(d.blockPanels, colPanels(d.p)-cb)
-			for gi := range r.gemms {
-				g := &r.gemms[gi]
-				g.col0, g.n = cb*igNR, min(r.nb*igNR, d.p-cb*igNR)
-			}
-			r.par.For(r.group*r.nb, max(1, qGrain/max(1, igNR*d.k)), r.packBody)
-			r.par.For(r.group*r.gemms[0].tiles(), max(1, qGrain/max(1, igMR*igNR*d.k)), r.tileBody)
+	r.epilogue()
+	outBytes := l.d.m * l.d.p * ops.ElemSize(r.out.Type)
+	for r.img = range l.d.n {
+		y := r.out.Data[r.img*outBytes : (r.img+1)*outBytes]
+		if r.dw != nil {
+			r.dw.run(y)
+		} else {
+			r.gemm.run(y)
 		}
 	}
 	return nil
 }
 
-// im2colPanels packs the column panels [q0, q1) of the im2col matrix of
-// one group's channels x (cg planes) from output position pos0 on (of p):
-// row (channel, tap), column output position holds the input under that
-// tap of the position's window minus the zero point zx, or 0 in the
-// padding, plus igBias (see packB).
-func im2colPanels[T quant8](dst []int32, x []T, zx int32, g *ops.Window3, cg, pos0, p, q0, q1 int) {
-	k, inSize := cg*g.Taps(), g.InSize()
-	for q := q0; q < q1; q++ {
-		panel := dst[q*igNR*k : (q+1)*igNR*k]
-		for c := range igNR {
-			pos := pos0 + q*igNR + c
-			if pos >= p {
-				for r := range k {
-					panel[r*igNR+c] = 0
-				}
-				continue
-			}
-			ow, oh, od := pos%g.Out[2], pos/g.Out[2]%g.Out[1], pos/(g.Out[2]*g.Out[1])
-			s0, s1, s2 := od*g.Strides[0]-g.Pad[0], oh*g.Strides[1]-g.Pad[1], ow*g.Strides[2]-g.Pad[2]
-			r := c
-			for ch := range cg {
-				plane := x[ch*inSize : (ch+1)*inSize]
-				for kd := range g.Kernel[0] {
-					id := s0 + kd*g.Dilations[0]
-					for kh := range g.Kernel[1] {
-						ih := s1 + kh*g.Dilations[1]
-						inside := uint(id) < uint(g.In[0]) && uint(ih) < uint(g.In[1])
-						base := (id*g.In[1] + ih) * g.In[2]
-						for kw := range g.Kernel[2] {
-							iw := s2 + kw*g.Dilations[2]
-							v := int32(igBias)
-							if inside && uint(iw) < uint(g.In[2]) {
-								v += int32(plane[base+iw]) - zx
-							}
-							panel[r] = v
-							r += igNR
-						}
-					}
-				}
-			}
+// epilogue computes the run's per-row offsets and scales from the zero
+// points, bias and scales, which may change between runs: with zx and
+// zw[c] moved to the packed signedness, row c's sums are offset by
+// bias[c] - zx·Σw[c] + K·zx·zw[c], and by -zw[c]·Σx per column
+// (wzp2).
+func (r *convRun) epilogue() {
+	l, k := r.l, r.wts.k
+	r.zxIn = 0
+	if r.xzp != nil {
+		r.zxIn = q8At(r.xzp.Data, r.xzp.Type == onnx.Int8, 0)
+	}
+	r.zx = r.zxIn + k.Shift(r.x.Type == onnx.Int8, true)
+	wShift := k.Shift(r.w.Type == onnx.Int8, false)
+	var bias []int32
+	if b := ops.InputAt(r.in, 8); b != nil && !r.c.integer {
+		bias = b.I32()
+	}
+	depth := int32(l.d.k)
+	if l.d.depthwise {
+		depth = int32(l.d.taps)
+	}
+	anyZW := false
+	for ch := range l.d.m {
+		row := l.row(ch)
+		zw := wShift
+		if r.wzp != nil {
+			zw += q8At(r.wzp.Data, r.wzp.Type == onnx.Int8, ch*qStep(r.wzp))
+		}
+		off := -r.zx*r.wts.sums[row] + depth*r.zx*zw
+		if bias != nil {
+			off += bias[ch]
+		}
+		r.ep.RowOff[row], r.wzp2[row] = off, -zw
+		anyZW = anyZW || zw != 0
+		if r.ep.Scale != nil {
+			xs, ws, ys := r.in[1].F32()[0], r.in[4].F32(), r.in[6].F32()[0]
+			r.ep.Scale[row] = xs * ws[ch*qStep(r.in[4])] / ys
 		}
 	}
-}
-
-// dwSeg is the number of output positions of a row a depthwise
-// convolution accumulates at once, on the stack.
-const dwSeg = 256
-
-// depthwisePlanes computes the output channels [lo, hi) of the current
-// image of a depthwise convolution directly: each output row, in segments
-// of dwSeg positions, accumulates every row of taps inside the input.
-func depthwisePlanes[T quant8](r *convRun, x []T, lo, hi int) {
-	g := &r.d.g
-	taps, kw := r.d.taps, g.Kernel[2]
-	var acc [dwSeg]int32
-	for ch := lo; ch < hi; ch++ {
-		plane, wk := x[ch*r.d.plane:(ch+1)*r.d.plane], r.wp[ch*taps:(ch+1)*taps]
-		for od := range g.Out[0] {
-			sd, d0, d1 := g.At(0, od)
-			for oh := range g.Out[1] {
-				sh, h0, h1 := g.At(1, oh)
-				rowOff := (od*g.Out[1] + oh) * g.Out[2]
-				for s0 := 0; s0 < g.Out[2]; s0 += dwSeg {
-					s1 := min(s0+dwSeg, g.Out[2])
-					seg := acc[:s1-s0]
-					clear(seg)
-					for kd := d0; kd < d1; kd++ {
-						id := sd + kd*g.Dilations[0]
-						for kh := h0; kh < h1; kh++ {
-							in := plane[(id*g.In[1]+sh+kh*g.Dilations[1])*g.In[2]:][:g.In[2]]
-							dwRow(seg, in, wk[(kd*g.Kernel[1]+kh)*kw:][:kw], r.zx, g, s0)
-						}
-					}
-					r.store.put(ch, rowOff+s0, seg)
-				}
-			}
-		}
+	r.ep.RowMul = nil
+	if anyZW {
+		r.ep.RowMul = r.wzp2
 	}
-}
-
-// dwRow adds to seg (output positions s0...) one row of taps w applied to
-// the input row in, minus the zero point zx, skipping taps in the padding.
-// A row of three taps is applied in one pass where all three are inside.
-func dwRow[T quant8](seg []int32, in []T, w []int16, zx int32, g *ops.Window3, s0 int) {
-	sw, dw, pad, s1 := g.Strides[2], g.Dilations[2], g.Pad[2], s0+len(seg)
-	f0, f1 := s0, s0 // the positions done in one pass
-	if len(w) == 3 {
-		a, _ := ops.ValidRun(-pad, sw, g.In[2], g.Out[2])
-		_, b := ops.ValidRun(2*dw-pad, sw, g.In[2], g.Out[2])
-		if a, b = max(a, s0), min(b, s1); a < b {
-			f0, f1 = a, b
-			w0, w1, w2 := int32(w[0]), int32(w[1]), int32(w[2])
-			c := zx * (w0 + w1 + w2)
-			dst, p := seg[f0-s0:f1-s0], f0*sw-pad
-			for j := range dst {
-				dst[j] += w0*int32(in[p]) + w1*int32(in[p+dw]) + w2*int32(in[p+2*dw]) - c
-				p += sw
-			}
-		}
-	}
-	for k, wv := range w {
-		iw := k*dw - pad
-		a, b := ops.ValidRun(iw, sw, g.In[2], g.Out[2])
-		a, b = max(a, s0), min(b, s1)
-		for _, r := range [2][2]int{{a, min(b, f0)}, {max(a, f1), b}} {
-			if r[0] < r[1] {
-				dwTap(seg[r[0]-s0:r[1]-s0], in[iw+r[0]*sw:], int32(wv), zx, sw)
-			}
-		}
-	}
-}
-
-// dwTap adds w·(x - zx) to dst for x = in[0], in[sw], in[2·sw]...
-func dwTap[T quant8](dst []int32, in []T, w, zx int32, sw int) {
-	if sw == 1 {
-		for j, v := range in[:len(dst)] {
-			dst[j] += w * (int32(v) - zx)
-		}
-		return
-	}
-	for j := range dst {
-		dst[j] += w * (int32(in[j*sw]) - zx)
+	if r.ep.Mode == qgemm.Byte {
+		zy := q8At(r.in[7].Data, r.in[7].Type == onnx.Int8, 0)
+		r.ep.Zp, r.ep.Lo, r.ep.Hi = zy, r.lo-float32(zy), r.hi-float32(zy)
 	}
 }

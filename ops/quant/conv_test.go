@@ -170,13 +170,13 @@ func TestQLinearConvReference(t *testing.T) {
 	}
 }
 
-// TestConvBlocks reruns the reference tests with blocks of output
-// positions so small that every image spans several.
-func TestConvBlocks(t *testing.T) {
-	defer func(b int) { convBlockBytes = b }(convBlockBytes)
-	convBlockBytes = 1 << 10
-	t.Run("QLinearConv", TestQLinearConvReference)
-	t.Run("ConvInteger", TestConvIntegerReference)
+// TestConvKernels reruns the reference tests on every int8 kernel of this
+// build and CPU (the default one ran them above).
+func TestConvKernels(t *testing.T) {
+	eachKernel(t, func(t *testing.T) {
+		t.Run("QLinearConv", TestQLinearConvReference)
+		t.Run("ConvInteger", TestConvIntegerReference)
+	})
 }
 
 // TestConvIntegerReference compares ConvInteger with convSums over every

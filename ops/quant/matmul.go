@@ -5,12 +5,15 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
 // QLinearMatMul, MatMulInteger and com.microsoft QGemm multiply uint8/int8
 // matrices: the products of zero-point-corrected elements accumulate in
-// int32 (wrapping, as the spec allows), each an integer product of
-// igemm.go (a constant right operand packed once by Prepare).
+// int32 (wrapping, as the spec allows), each a product on the int8
+// kernels of ops/internal/qgemm (a constant right operand packed once by
+// Prepare; the left one packed per run), the zero points, bias and scale
+// applied in the kernels' epilogue (matmul_run.go).
 //
 //   - MatMulInteger (10) follows numpy matmul's shapes and outputs the
 //     int32 sums; its zero points are optional (0).
@@ -63,9 +66,8 @@ type qmatmul struct {
 	names          []string
 	alpha          float32 // QGemm
 	transA, transB bool    // QGemm
-	// bPacked holds every batch matrix of a constant b (and zero point),
-	// packed by Prepare.
-	bPacked []int32
+	// packed holds every batch matrix of a constant b, packed by Prepare.
+	packed *mmPacked
 }
 
 func buildQMatMul(kind mmKind) ops.Builder {
@@ -215,28 +217,36 @@ func gemmBiasStrides(c ops.Value, m, n int) (row, col int, err error) {
 	return row, col, nil
 }
 
-// bMatrix is the view of the batch matrix of b at element offset off.
-func (q *qmatmul) bMatrix(b, zp *ops.Tensor, d *ops.MatMulDims, off int) qmat {
-	m := qmat{data: b.Data[off:], signed: b.Type == onnx.Int8, rs: d.N, cs: 1, zp: zpData(zp), zpStep: zpStep(zp)}
+// mmPacked is b's batch matrices packed as columns for a kernel, with
+// each column's sum of packed values.
+type mmPacked struct {
+	k    *qgemm.Kernel
+	data []byte
+	sums []int32
+}
+
+// bMatrix is the batch matrix of b at element offset off, as PackCols
+// reads it (element (j, k) of the N×K transpose).
+func (q *qmatmul) bMatrix(b *ops.Tensor, d *ops.MatMulDims, off int) qgemm.Matrix {
+	m := qgemm.Matrix{Data: b.Data[off:], RS: 1, CS: d.N, Signed: b.Type == onnx.Int8}
 	if q.transB {
-		m.rs, m.cs = 1, d.K
+		m.RS, m.CS = d.K, 1
 	}
 	return m
 }
 
-// aMatrix is the view of the batch matrix of a at element offset off.
-func (q *qmatmul) aMatrix(a, zp *ops.Tensor, d *ops.MatMulDims, off int) qmat {
-	m := qmat{data: a.Data[off:], signed: a.Type == onnx.Int8, rs: d.K, cs: 1, zp: zpData(zp), zpStep: zpStep(zp)}
+// aMatrix is the batch matrix of a at element offset off.
+func (q *qmatmul) aMatrix(a *ops.Tensor, d *ops.MatMulDims, off int) qgemm.Matrix {
+	m := qgemm.Matrix{Data: a.Data[off:], RS: d.K, CS: 1, Signed: a.Type == onnx.Int8}
 	if q.transA {
-		m.rs, m.cs = 1, d.M
+		m.RS, m.CS = 1, d.M
 	}
 	return m
 }
 
-// Prepare packs a constant b (with a constant or omitted zero point),
-// every batch matrix of it.
+// Prepare packs a constant b, every batch matrix of it.
 func (q *qmatmul) Prepare(in []ops.Value) error {
-	if len(in) <= q.in.b || in[q.in.b].Const == nil || (ops.HasInput(in, q.in.bzp) && in[q.in.bzp].Const == nil) {
+	if len(in) <= q.in.b || in[q.in.b].Const == nil {
 		return nil
 	}
 	if _, err := q.Infer(in); err != nil {
@@ -246,36 +256,78 @@ func (q *qmatmul) Prepare(in []ops.Value) error {
 	if err != nil {
 		return nil
 	}
-	var zp *ops.Tensor
-	if ops.HasInput(in, q.in.bzp) {
-		zp = in[q.in.bzp].Const
-	}
-	nb, blen := ops.NumElems(d.BBatch), packedBLen(d.K, d.N)
-	packed := ops.View[int32](ops.AlignedBytes(4 * nb * blen))
+	k := qgemm.Current()
+	nb, kq := ops.NumElems(d.BBatch), qgemm.Steps(d.K)
+	blen, slen := k.ColsLen(d.N, kq), k.ColPanels(d.N)*k.NR
+	p := &mmPacked{k: k, data: ops.AlignedBytes(nb * blen), sums: make([]int32, nb*slen)}
+	kIdx := qgemm.Linear(d.K)
 	for i := range nb {
-		m := q.bMatrix(in[q.in.b].Const, zp, &d, i*d.K*d.N)
-		m.packB(packed[i*blen:(i+1)*blen], d.K, d.N, 0, colPanels(d.N))
+		m := q.bMatrix(in[q.in.b].Const, &d, i*d.K*d.N)
+		k.PackCols(p.data[i*blen:(i+1)*blen], p.sums[i*slen:(i+1)*slen], m, d.N, kIdx, 0, k.ColPanels(d.N))
 	}
-	q.bPacked = packed
+	q.packed = p
 	return nil
 }
 
 // Released reports b as not read by Run once Prepare has packed it.
 func (q *qmatmul) Released() []int {
-	if q.bPacked != nil {
+	if q.packed != nil {
 		return []int{q.in.b}
 	}
 	return nil
 }
 
-// space counts (or takes) Run's scratch in sp: one packed batch matrix of
-// a with its row sums and, unless prepacked, of b.
-func (q *qmatmul) space(d *ops.MatMulDims, sp *qspace) (a []int16, sums, b []int32) {
-	a, sums = sp.int16s(packedALen(d.M, d.K)), sp.int32s(rowSumLen(d.M))
-	if q.bPacked == nil {
-		b = sp.int32s(packedBLen(d.K, d.N))
+// prepacked returns the packed b when it suits kernel k.
+func (q *qmatmul) prepacked(k *qgemm.Kernel) *mmPacked {
+	if q.packed != nil && q.packed.k == k {
+		return q.packed
 	}
-	return a, sums, b
+	return nil
+}
+
+// mmSpace is the scratch of a product: one packed batch matrix of a with
+// its row sums, b's unless prepacked, and the int32 sums of a product
+// whose epilogue the kernels cannot apply (see finishing).
+type mmSpace struct {
+	a     []byte
+	aSums []int32
+	b     []byte
+	bSums []int32
+	sums  []int32
+	// sumBytes is sums' bytes, where the kernels store them.
+	sumBytes []byte
+}
+
+// space takes (or counts) Run's scratch from sp.
+func (q *qmatmul) space(k *qgemm.Kernel, d *ops.MatMulDims, in []ops.Value, sp *qspace) mmSpace {
+	kq := qgemm.Steps(d.K)
+	s := mmSpace{a: sp.take(k.RowsLen(d.M, kq)), aSums: sp.int32s(k.RowPanels(d.M) * k.MR)}
+	if q.prepacked(k) == nil {
+		s.b, s.bSums = sp.take(k.ColsLen(d.N, kq)), sp.int32s(k.ColPanels(d.N)*k.NR)
+	}
+	if q.finishing(in, d) {
+		s.sumBytes = sp.take(4 * d.M * d.N)
+		s.sums = ops.View[int32](s.sumBytes)
+	}
+	return s
+}
+
+// finishing reports whether the epilogue needs a pass in Go after the
+// kernels: a per-row zero point or scale of a (a second rank-one term, a
+// scale per element), or a two-dimensional C.
+func (q *qmatmul) finishing(in []ops.Value, d *ops.MatMulDims) bool {
+	perRow := func(i int) bool { return ops.HasInput(in, i) && ops.NumElems(in[i].Shape) > 1 }
+	switch q.kind {
+	case mmQLinear:
+		return perRow(1) || perRow(2)
+	case mmInteger:
+		return perRow(q.in.azp)
+	}
+	if ops.HasInput(in, 6) {
+		row, col, _ := gemmBiasStrides(in[6], d.M, d.N)
+		return row != 0 && col != 0
+	}
+	return false
 }
 
 // Workspace is Run's scratch (see space).
@@ -288,146 +340,11 @@ func (q *qmatmul) Workspace(in []ops.Value) int {
 		return 0
 	}
 	var sp qspace
-	q.space(&d, &sp)
+	q.space(qgemm.Current(), &d, in, &sp)
 	return sp.n
 }
 
 // Run multiplies a by b into y.
 func (q *qmatmul) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 	return ops.RunBound(q, ctx, in, out)
-}
-
-// Bind resolves the shapes, lays out the scratch and makes the loops.
-func (q *qmatmul) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
-	d, err := q.dims(in[q.in.a].Shape, in[q.in.b].Shape)
-	if err != nil {
-		return nil, err
-	}
-	var count qspace
-	q.space(&d, &count)
-	if len(ctx.Scratch) < count.n {
-		return nil, fmt.Errorf("scratch has %d bytes, want %d", len(ctx.Scratch), count.n)
-	}
-	r := &matmulRun{q: q, d: d, par: ctx.Par, in: in, out: out[0],
-		a: in[q.in.a], b: in[q.in.b], azp: ops.InputAt(in, q.in.azp), bzp: ops.InputAt(in, q.in.bzp)}
-	sp := qspace{buf: ctx.Scratch}
-	r.g.a, r.g.rowSum, r.pb = q.space(&d, &sp)
-	r.g.m, r.g.n, r.g.k = d.M, d.N, d.K
-	if r.prepacked = q.bPacked != nil; !r.prepacked {
-		r.g.b = pairs(r.pb)
-	}
-	var p qparams
-	var yzp *ops.Tensor
-	switch q.kind {
-	case mmQLinear:
-		sa, sb := qStep(in[1]), qStep(in[4])
-		rows, cols := 1+sa*(d.M-1), 1+sb*(d.N-1)
-		r.scale = make([]float32, rows*cols)
-		p = qparams{scale: r.scale, scaleRow: sa * cols, scaleCol: sb}
-		yzp = in[7]
-	case mmGemm:
-		r.scale = make([]float32, 1+qStep(in[4])*(d.N-1))
-		p = qparams{scale: r.scale, scaleCol: qStep(in[4])}
-		if c := ops.InputAt(in, 6); c != nil {
-			p.biasRow, p.biasCol, _ = gemmBiasStrides(ops.Value{Type: c.Type, Shape: c.Shape}, d.M, d.N)
-			p.bias = c.I32()
-		}
-		yzp = ops.InputAt(in, 8)
-	}
-	r.g.out = newStore(out[0].Type, d.N, p, yzp)
-	r.bind()
-	return r.run, nil
-}
-
-// matmulRun is a bound product: its tensors, scratch, product and loop
-// bodies, made once by Bind.
-type matmulRun struct {
-	q                  *qmatmul
-	d                  ops.MatMulDims
-	par                ops.Parallel
-	in                 []*ops.Tensor
-	out                *ops.Tensor
-	a, b, azp, bzp     *ops.Tensor
-	prepacked          bool    // b was packed by Prepare (into q.bPacked)
-	pb                 []int32 // b's packing space otherwise
-	scale              []float32
-	g                  igemm
-	am, bm             qmat // the current batch matrices
-	packA, packB       bool // the current batch needs them packed
-	packBody, tileBody func(lo, hi int)
-}
-
-// bind makes the loop bodies.
-func (r *matmulRun) bind() {
-	rp := rowPanels(r.d.M)
-	r.packBody = func(lo, hi int) {
-		if !r.packA {
-			lo, hi = lo+rp, hi+rp
-		}
-		for i := lo; i < hi; i++ {
-			if i < rp {
-				r.am.packA(r.g.a, r.g.rowSum, r.d.M, r.d.K, i, i+1)
-				continue
-			}
-			r.bm.packB(r.pb, r.d.K, r.d.N, i-rp, i-rp+1)
-		}
-	}
-	r.tileBody = r.g.runTiles
-}
-
-// fillScales computes the output scales of the run.
-func (r *matmulRun) fillScales() {
-	in := r.in
-	switch r.q.kind {
-	case mmQLinear:
-		sa, sb, ys := in[1].F32(), in[4].F32(), in[6].F32()[0]
-		as, bs := qStep(in[1]), qStep(in[4])
-		cols := 1 + bs*(r.d.N-1)
-		for i := range r.scale {
-			r.scale[i] = sa[i/cols*as] * sb[i%cols*bs] / ys
-		}
-	case mmGemm:
-		sa, sb, bs := in[1].F32()[0], in[4].F32(), qStep(in[4])
-		for j := range r.scale {
-			r.scale[j] = r.q.alpha * sa * sb[j*bs]
-			if ys := ops.InputAt(in, 7); ys != nil {
-				r.scale[j] /= ys.F32()[0]
-			}
-		}
-	}
-}
-
-// run computes the product batch by batch, packing each operand only when
-// its batch matrix changes.
-func (r *matmulRun) run() error {
-	d := &r.d
-	if d.M == 0 || d.N == 0 {
-		return nil
-	}
-	r.fillScales()
-	bb := d.K * d.N
-	outBytes := d.M * d.N * ops.ElemSize(r.out.Type)
-	lastA, lastB := -1, -1
-	for bi := range ops.NumElems(d.Batch) {
-		ao, bo := d.Offsets(bi)
-		r.packA, r.packB = ao != lastA, !r.prepacked && bo != lastB
-		lastA, lastB = ao, bo
-		n := 0
-		if r.packA {
-			r.am = r.q.aMatrix(r.a, r.azp, d, ao)
-			n += rowPanels(d.M)
-		}
-		if r.packB {
-			r.bm = r.q.bMatrix(r.b, r.bzp, d, bo)
-			n += colPanels(d.N)
-		}
-		if r.prepacked && bb > 0 {
-			blen := packedBLen(d.K, d.N)
-			r.g.b = pairs(r.q.bPacked[bo/bb*blen : (bo/bb+1)*blen])
-		}
-		r.par.For(n, max(1, qGrain/max(1, igMR*d.K)), r.packBody)
-		r.g.out.reset(r.out.Data[bi*outBytes : (bi+1)*outBytes])
-		r.par.For(r.g.tiles(), max(1, qGrain/max(1, igMR*igNR*d.K)), r.tileBody)
-	}
-	return nil
 }

@@ -406,3 +406,13 @@ func TestQGemmErrors(t *testing.T) {
 	_, err = ops.Build(msNode("QGemm", 6, opstest.AttrF("transA", 1)), 1)
 	opstest.WantErr(t, "transA type", err, "transA", "FLOAT")
 }
+
+// TestMatMulKernels reruns the reference tests on every int8 kernel of
+// this build and CPU (the default one ran them above).
+func TestMatMulKernels(t *testing.T) {
+	eachKernel(t, func(t *testing.T) {
+		t.Run("QLinearMatMul", TestQLinearMatMulShapes)
+		t.Run("MatMulInteger", TestMatMulIntegerReference)
+		t.Run("QGemm", TestQGemmReference)
+	})
+}

@@ -5,10 +5,11 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
-// Checks of the inputs the quantized operators share, and the view of an
-// 8-bit matrix they pack.
+// Checks of the inputs the quantized operators share, and the scratch
+// layout and requantization they share.
 
 // checkQ8 requires input v (named name) to be uint8 or int8, reporting
 // float8 and sub-byte types as unsupported.
@@ -87,22 +88,6 @@ func qStep(t *ops.Tensor) int {
 	return 1
 }
 
-// zpData is the bytes of an optional zero point (nil when omitted).
-func zpData(t *ops.Tensor) []byte {
-	if t == nil {
-		return nil
-	}
-	return t.Data
-}
-
-// zpStep is qStep of an optional zero point.
-func zpStep(t *ops.Tensor) int {
-	if t == nil {
-		return 0
-	}
-	return qStep(t)
-}
-
 // q8At reads element i of 8-bit data as int32.
 func q8At(data []byte, signed bool, i int) int32 {
 	if signed {
@@ -111,36 +96,48 @@ func q8At(data []byte, signed bool, i int) int32 {
 	return int32(data[i])
 }
 
-// qmat is a matrix of 8-bit elements of either signedness (element (i, j)
-// at data[i*rs+j*cs]) with its zero point, packed by packA or packB for
-// the element type.
-type qmat struct {
-	data   []byte
-	signed bool
-	rs, cs int
-	zp     []byte // nil: 0
-	zpStep int
+// qGrain is the number of multiply-adds (or element operations) worth a goroutine.
+const qGrain = 1 << 15
+
+// quant8 is the element type of 8-bit quantized tensors.
+type quant8 interface{ uint8 | int8 }
+
+// requantizer is ONNX Runtime's requantization of int32 sums to an 8-bit
+// type with zero point zp (qgemm.Requantize): lo and hi are the type's
+// range minus zp.
+type requantizer struct {
+	lo, hi float32
+	zp     int32
 }
 
-// viewOf is m as a qview of T.
-func viewOf[T quant8](m *qmat) qview[T] {
-	return qview[T]{data: ops.View[T](m.data), rs: m.rs, cs: m.cs, zp: ops.View[T](m.zp), zpStep: m.zpStep}
+func newRequantizer[Y quant8](zp int32) requantizer {
+	lo, hi := quantBounds[Y]()
+	return requantizer{lo: float32(lo) - float32(zp), hi: float32(hi) - float32(zp), zp: zp}
 }
 
-// packA packs row panels [p0, p1) of m (rows×k) as A.
-func (m *qmat) packA(dst []int16, rowSum []int32, rows, k, p0, p1 int) {
-	if m.signed {
-		packA(dst, rowSum, viewOf[int8](m), rows, k, p0, p1)
-		return
+// apply requantizes s by scale.
+func (q requantizer) apply(s int32, scale float32) int32 {
+	return qgemm.Requantize(s, scale, q.lo, q.hi, q.zp)
+}
+
+// qspace lays out 64-byte aligned regions of a scratch buffer; with a nil
+// buffer it only counts the bytes, so Workspace and Bind share one layout.
+type qspace struct {
+	buf []byte
+	n   int
+}
+
+// take returns the next region of n bytes (nil when only counting).
+func (s *qspace) take(n int) []byte {
+	n = (n + 63) &^ 63
+	s.n += n
+	if s.buf == nil {
+		return nil
 	}
-	packA(dst, rowSum, viewOf[uint8](m), rows, k, p0, p1)
+	r := s.buf[:n:n]
+	s.buf = s.buf[n:]
+	return r
 }
 
-// packB packs column panels [q0, q1) of m (k×cols) as B.
-func (m *qmat) packB(dst []int32, k, cols, q0, q1 int) {
-	if m.signed {
-		packB(dst, viewOf[int8](m), k, cols, q0, q1)
-		return
-	}
-	packB(dst, viewOf[uint8](m), k, cols, q0, q1)
-}
+// int32s takes a region of n int32s.
+func (s *qspace) int32s(n int) []int32 { return ops.View[int32](s.take(4 * n)) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 	"github.com/edgeinfer/edgeinfer/ops/internal/wide"
 )
 
@@ -368,15 +369,26 @@ const quantizeGrain = 1 << 14
 
 // bindQuantize binds y = saturate(round(x / scale) + zp) with the division
 // in float32 and the zero point added after rounding (exact in float64).
+//
+// Runs of float32 quantized to 8 bits at one scale take qgemm's SIMD loop.
 func bindQuantize[Q quantInt](par ops.Parallel, l quantLayout, x, scale, zp, y *ops.Tensor) func() error {
 	lo, hi := quantBounds[Q]()
 	var xv []float32
 	var sv []float32
 	var zv, yv []Q
+	simd := x.Type == onnx.Float && (y.Type == onnx.Uint8 || y.Type == onnx.Int8)
 	body := func(b, e int) {
 		l.each(b, e, func(off, n, s, step int) {
 			xs, ys := xv[off:off+n], yv[off:off+n]
-			for j := range ys {
+			done := 0
+			if simd && step == 0 {
+				z := int32(0)
+				if zv != nil {
+					z = int32(zv[s])
+				}
+				done = qgemm.Quantize(y.Data[off:off+n], x.F32()[off:off+n], sv[s], z, y.Type == onnx.Int8)
+			}
+			for j := done; j < len(ys); j++ {
 				k := s + j*step
 				v := math.RoundToEven(float64(xs[j] / sv[k]))
 				if zv != nil {

@@ -1,15 +1,31 @@
 package quant
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
+
+// eachKernel runs f as a subtest with each int8 kernel of this build and
+// CPU in use but the default one, which the other tests use.
+func eachKernel(t *testing.T, f func(t *testing.T)) {
+	for _, k := range qgemm.Kernels() {
+		if k == qgemm.Current() {
+			continue
+		}
+		t.Run(strings.ReplaceAll(k.Name, " ", "-"), func(t *testing.T) {
+			old := qgemm.Use(k)
+			defer qgemm.Use(old)
+			f(t)
+		})
+	}
+}
 
 // evalQ builds n at opset and runs it on in (nil: an omitted input) as the
 // runtime does: Infer, Prepare with every input constant when prepare is
@@ -103,90 +119,6 @@ func sameI32(t *testing.T, label string, got *ops.Tensor, shape []int, want []in
 	for i, w := range want {
 		if g := got.I32()[i]; g != int32(w) {
 			t.Fatalf("%s: element %d is %d, want %d", label, i, g, int32(w))
-		}
-	}
-}
-
-// TestIgemm multiplies random matrices of every size around the panel
-// widths, packed from both signednesses, row and column major, against a
-// naive int32 product.
-func TestIgemm(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 9))
-	for _, m := range []int{1, 2, 3, 4, 5, 9} {
-		for _, n := range []int{1, 3, 4, 6, 13} {
-			for _, k := range []int{0, 1, 2, 7, 33} {
-				for _, signed := range []bool{false, true} {
-					label := fmt.Sprintf("%dx%dx%d signed %v", m, n, k, signed)
-					a, b := make([]byte, m*k), make([]byte, k*n)
-					for i := range a {
-						a[i] = byte(rng.IntN(256))
-					}
-					for i := range b {
-						b[i] = byte(rng.IntN(256))
-					}
-					za, zb := make([]byte, m), make([]byte, n)
-					for i := range za {
-						za[i] = byte(rng.IntN(256))
-					}
-					for i := range zb {
-						zb[i] = byte(rng.IntN(256))
-					}
-					// A row-major with per-row zero points, B column-major (transposed) with per-column ones.
-					am := qmat{data: a, signed: signed, rs: k, cs: 1, zp: za, zpStep: 1}
-					bm := qmat{data: b, signed: !signed, rs: 1, cs: k, zp: zb, zpStep: 1}
-					got := igemmProduct(am, bm, m, n, k)
-					for i := range m {
-						for j := range n {
-							var s int32
-							for l := range k {
-								s += (q8At(a, signed, i*k+l) - q8At(za, signed, i)) * (q8At(b, !signed, j*k+l) - q8At(zb, !signed, j))
-							}
-							if got[i*n+j] != s {
-								t.Fatalf("%s: element (%d, %d) is %d, want %d", label, i, j, got[i*n+j], s)
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// igemmProduct packs am (m×k) and bm (k×n) and multiplies them into int32s.
-func igemmProduct(am, bm qmat, m, n, k int) []int32 {
-	pa, sums, pb := make([]int16, packedALen(m, k)), make([]int32, rowSumLen(m)), ops.View[int32](ops.AlignedBytes(4*packedBLen(k, n)))
-	am.packA(pa, sums, m, k, 0, rowPanels(m))
-	bm.packB(pb, k, n, 0, colPanels(n))
-	y := ops.New(onnx.Int32, m, n)
-	out := newStore(onnx.Int32, n, qparams{}, nil)
-	out.reset(y.Data)
-	g := igemm{m: m, n: n, k: k, a: pa, rowSum: sums, b: pairs(pb), out: out}
-	g.runTiles(0, g.tiles())
-	return y.I32()
-}
-
-// TestIgemmOverflow checks sums past ±2³¹ wrap as int32 sums would, across
-// passes of igKC.
-func TestIgemmOverflow(t *testing.T) {
-	const k = 3*igKC + 5
-	a, b := make([]byte, 2*k), make([]byte, k*3)
-	for i := k; i < 2*k; i++ {
-		a[i] = 255 // row 0 is zeros, row 1 sums k·255·255 > 2³¹
-	}
-	for i := range b {
-		b[i] = 255
-	}
-	zp := []byte{0}
-	got := igemmProduct(qmat{data: a, rs: k, cs: 1}, qmat{data: b, rs: 3, cs: 1, zp: zp}, 2, 3, k)
-	for i := range 2 {
-		var want int32
-		for l := range k {
-			want += int32(a[i*k+l]) * 255
-		}
-		for j := range 3 {
-			if got[i*3+j] != want {
-				t.Errorf("element (%d, %d) is %d, want %d", i, j, got[i*3+j], want)
-			}
 		}
 	}
 }

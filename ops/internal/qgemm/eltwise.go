@@ -1,0 +1,59 @@
+package qgemm
+
+import "fmt"
+
+// Element-wise loops of the quantized operators, in SIMD where this CPU
+// has them: quantization of float32 values (QuantizeLinear per tensor),
+// the float32 sum of two scaled 8-bit operands (QLinearAdd, as ONNX
+// Runtime computes it on x86: fused multiply-adds) and the maximum of
+// 8-bit values (MaxPool on quantized tensors). Each computes a
+// prefix of its output and returns its length; the caller's Go loop does
+// the rest, and all of it on CPUs without them.
+
+// Quantize stores saturate(round_half_even(src[i]/scale) + zp) in dst[i]
+// (uint8, or int8 when signed), the quotient rounded to float32, for a
+// prefix of src, and returns its length.
+func Quantize(dst []byte, src []float32, scale float32, zp int32, signed bool) int {
+	if len(dst) < len(src) {
+		panic(fmt.Sprintf("qgemm: Quantize of %d values into %d", len(src), len(dst)))
+	}
+	lo, hi := outRange(signed)
+	return quantizeAsm(dst, src, scale, zp, lo-float32(zp), hi-float32(zp))
+}
+
+// AddScaled stores saturate(round_half_even(fma(a[i], ra, fma(b[i], rb,
+// c)))) in dst[i] for a prefix of dst, the operands and result uint8 (or
+// int8 when signed), and returns its length. A nil b is b[i]·rb = 0:
+// dst[i] = saturate(round_half_even(fma(a[i], ra, c))).
+func AddScaled(dst, a, b []byte, ra, rb, c float32, signed bool) int {
+	if len(a) < len(dst) || b != nil && len(b) < len(dst) {
+		panic(fmt.Sprintf("qgemm: AddScaled of %d and %d values into %d", len(a), len(b), len(dst)))
+	}
+	lo, hi := outRange(signed)
+	return addScaledAsm(dst, a, b, ra, rb, c, lo, hi, signed)
+}
+
+// MaxBytes sets dst[i] = max(dst[i], src[i]) for 8-bit values (uint8, or
+// int8 when signed), in SIMD where this CPU has it; src may overlap dst
+// starting at or after it (a sliding window's maximum).
+func MaxBytes(dst, src []byte, signed bool) {
+	src = src[:len(dst)]
+	done := maxBytesAsm(dst, src, signed)
+	if signed {
+		for i := done; i < len(dst); i++ {
+			dst[i] = byte(max(int8(dst[i]), int8(src[i])))
+		}
+		return
+	}
+	for i := done; i < len(dst); i++ {
+		dst[i] = max(dst[i], src[i])
+	}
+}
+
+// outRange is the range of uint8, or int8 when signed.
+func outRange(signed bool) (lo, hi float32) {
+	if signed {
+		return -128, 127
+	}
+	return 0, 255
+}

@@ -1,0 +1,133 @@
+package qgemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// refQuantize is QuantizeLinear's value for x: the quotient in float32,
+// rounded half to even, plus zp, saturated (NaN to the low end).
+func refQuantize(x, scale float32, zp int32, signed bool) byte {
+	lo, hi := outRange(signed)
+	v := math.RoundToEven(float64(x/scale)) + float64(zp)
+	if !(v >= float64(lo)) {
+		v = float64(lo)
+	}
+	return byte(int32(min(v, float64(hi))))
+}
+
+// TestQuantize checks Quantize's prefix against refQuantize for every
+// length up to 70, both signednesses, ties, infinities and NaN, with
+// guard bands around the output.
+func TestQuantize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	specials := []float32{0.5, 1.5, 2.5, -0.5, -1.5, 1e30, -1e30, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 127.5, 128.5, -128.5}
+	for n := range 71 {
+		for _, signed := range []bool{false, true} {
+			src := make([]float32, n)
+			for i := range src {
+				src[i] = float32(rng.NormFloat64() * 3)
+				if rng.IntN(5) == 0 {
+					src[i] = specials[rng.IntN(len(specials))]
+				}
+			}
+			scale := []float32{1, 0.02, 3}[n%3]
+			zp := int32(rng.IntN(256))
+			if signed {
+				zp -= 128
+			}
+			full, dst := banded(n)
+			done := Quantize(dst, src, scale, zp, signed)
+			for i := range done {
+				if want := refQuantize(src[i], scale, zp, signed); dst[i] != want {
+					t.Fatalf("n %d signed %v: %v/%v+%d gives %d, want %d", n, signed, src[i], scale, zp, dst[i], want)
+				}
+			}
+			label := fmt.Sprintf("Quantize n %d", n)
+			checkSentinels(t, label, full[:guardBytes])
+			checkSentinels(t, label, full[guardBytes+done:])
+		}
+	}
+}
+
+// TestAddScaled checks AddScaled's prefix against fused multiply-adds in
+// float64 for every length up to 70, with and without b, both
+// signednesses, extreme operands and ratios, with guard bands.
+func TestAddScaled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for n := range 71 {
+		for _, signed := range []bool{false, true} {
+			for _, withB := range []bool{false, true} {
+				a, b := make([]byte, n), make([]byte, n)
+				for i := range a {
+					a[i], b[i] = byte(rng.IntN(256)), byte(rng.IntN(256))
+					if rng.IntN(4) == 0 {
+						a[i], b[i] = []byte{0, 0x7f, 0x80, 0xff}[rng.IntN(4)], []byte{0, 0x7f, 0x80, 0xff}[rng.IntN(4)]
+					}
+				}
+				if !withB {
+					b = nil
+				}
+				ra, rb, c := float32(rng.Float64()*3), float32(rng.Float64()*3), float32(rng.NormFloat64()*100)
+				full, dst := banded(n)
+				done := AddScaled(dst, a, b, ra, rb, c, signed)
+				lo, hi := outRange(signed)
+				for i := range done {
+					t1 := float64(c)
+					if b != nil {
+						t1 = float64(float32(math.FMA(float64(value(b[i], signed)), float64(rb), float64(c))))
+					}
+					v := math.RoundToEven(float64(float32(math.FMA(float64(value(a[i], signed)), float64(ra), t1))))
+					want := byte(int32(max(float64(lo), min(float64(hi), v))))
+					if dst[i] != want {
+						t.Fatalf("n %d signed %v b %v: element %d is %d, want %d", n, signed, withB, i, dst[i], want)
+					}
+				}
+				label := fmt.Sprintf("AddScaled n %d", n)
+				checkSentinels(t, label, full[:guardBytes])
+				checkSentinels(t, label, full[guardBytes+done:])
+			}
+		}
+	}
+}
+
+// TestMaxBytes checks MaxBytes against Go's max for every length up to
+// 150, both signednesses, and in place with src one to three bytes ahead.
+func TestMaxBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for n := range 151 {
+		for _, signed := range []bool{false, true} {
+			for shift := range 4 {
+				buf := make([]byte, n+shift)
+				for i := range buf {
+					buf[i] = byte(rng.IntN(256))
+				}
+				full, dst := banded(n)
+				copy(dst, buf)
+				src := buf[shift:]
+				if shift > 0 { // overlapping: src runs ahead within dst's buffer
+					full, dst = banded(n + shift)
+					copy(dst, buf)
+					src, dst = dst[shift:], dst[:n]
+				}
+				want := make([]byte, n)
+				for i := range want {
+					a, b := buf[i], buf[i+shift]
+					if signed {
+						want[i] = byte(max(int8(a), int8(b)))
+					} else {
+						want[i] = max(a, b)
+					}
+				}
+				MaxBytes(dst, src, signed)
+				if string(dst) != string(want) {
+					t.Fatalf("n %d signed %v shift %d: got %v, want %v", n, signed, shift, dst, want)
+				}
+				checkSentinels(t, "MaxBytes", full[:guardBytes])
+				checkSentinels(t, "MaxBytes", full[len(full)-guardBytes:])
+			}
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package qgemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestInterleave4 checks Interleave4 (the SIMD form where this CPU has
+// one, with the Go one for strides above 1 and tails) against a plain
+// loop for every length up to 70, strides 1 to 3 and both flips, with
+// guard bands around the output.
+func TestInterleave4(tb *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, stride := range []int{1, 2, 3} {
+		for n := range 71 {
+			for _, flip := range []byte{0, 0x80} {
+				var src [4][]byte
+				for i := range src {
+					src[i] = make([]byte, max(0, (n-1)*stride+1))
+					for j := range src[i] {
+						src[i][j] = byte(rng.IntN(256))
+					}
+				}
+				full, dst := banded(4 * n)
+				Interleave4(dst, src[0], src[1], src[2], src[3], n, stride, flip)
+				label := fmt.Sprintf("n %d stride %d flip %#x", n, stride, flip)
+				for i := range n {
+					for t := range 4 {
+						if want := src[t][i*stride] ^ flip; dst[4*i+t] != want {
+							tb.Fatalf("%s: column %d byte %d is %#x, want %#x", label, i, t, dst[4*i+t], want)
+						}
+					}
+				}
+				checkSentinels(tb, label, full[:guardBytes])
+				checkSentinels(tb, label, full[len(full)-guardBytes:])
+			}
+		}
+	}
+}
+
+// TestFill4AndCopyFlip checks the padding fill and the flipping copy for
+// every length up to 70.
+func TestFill4AndCopyFlip(t *testing.T) {
+	for n := range 71 {
+		full, dst := banded(4 * n)
+		Fill4(dst, 0x04030201)
+		for i, v := range dst {
+			if v != byte(i%4+1) {
+				t.Fatalf("Fill4 of %d quads: byte %d is %d", n, i, v)
+			}
+		}
+		checkSentinels(t, "Fill4", full[:guardBytes])
+		checkSentinels(t, "Fill4", full[len(full)-guardBytes:])
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(i * 37)
+		}
+		full, dst = banded(n)
+		CopyFlip(dst, src, 0x80)
+		for i, v := range dst {
+			if v != src[i]^0x80 {
+				t.Fatalf("CopyFlip of %d bytes: byte %d is %d", n, i, v)
+			}
+		}
+		checkSentinels(t, "CopyFlip", full[:guardBytes])
+		checkSentinels(t, "CopyFlip", full[len(full)-guardBytes:])
+	}
+}

@@ -1,0 +1,183 @@
+// Package qgemm holds the int8 kernels of the quantized operators: matrix
+// products of 8-bit values accumulating in int32, with the requantizing
+// epilogue (offsets, a rank-one correction, the scale, rounding half to
+// even, the output range and zero point) applied in registers before a
+// tile is stored, and the direct depthwise convolution.
+//
+// A product C = A·B runs tile by tile on a micro-kernel chosen at
+// start-up: AVX-512 VNNI (VPDPBUSD), AVX-VNNI, AVX2 (VPMADDWD on widened
+// values), NEON with the dot product (SDOT, ARMv8.2) or without it
+// (SMULL/SADALP, ARMv8.0), or Go. Every kernel reads the same layout: k
+// runs in steps of four, the rows of A packed once (PackRows) as MR rows
+// of four int8 values per step, and the columns of B read in place
+// through one byte offset per step, each column four consecutive bytes
+// (int8, or uint8 for the x86 kernels, whose VPDPBUSD multiplies unsigned
+// by signed bytes: see Kernel.ColsSigned). A convolution's input becomes
+// such columns by one interleaving pass (Interleave4); a constant B is
+// packed once (PackCols).
+package qgemm
+
+import (
+	"fmt"
+	"math/bits"
+	"os"
+	"strings"
+	"unsafe"
+)
+
+// Mode is what an epilogue stores.
+type Mode int32
+
+// Output modes.
+const (
+	// Int32 stores the corrected sums.
+	Int32 Mode = iota
+	// Float stores float32(sum) times the scale.
+	Float
+	// Byte stores the sum requantized to uint8 or int8: float32(sum) times
+	// the scale, clamped to [Lo, Hi] (NaN to Lo), rounded half to even,
+	// plus Zp. Lo and Hi are the output type's range minus Zp, so the
+	// byte is the same for either signedness.
+	Byte
+)
+
+// tileEp is the epilogue of one MR×NR tile, read by the assembly at fixed
+// offsets: sum(r, c) = rowOff[r] + colOff[c] + Σ a·b + rowMul[r]·colMul[c]
+// (the last term only when rowMul is not nil), then stored as mode says
+// with the scale scale[r] (scaleCols 0) or scale[c] (scaleCols 1). Every
+// slice holds at least a tile's rows or columns. A nonzero keep (kernels
+// with compressed stores only) stores, of each row, only the columns of
+// its set bits, one after the other.
+type tileEp struct {
+	rowOff    []int32   // 0
+	colOff    []int32   // 24
+	rowMul    []int32   // 48
+	colMul    []int32   // 72
+	scale     []float32 // 96
+	scaleCols int64     // 120
+	lo, hi    float32   // 128, 132
+	zp        int32     // 136
+	mode      Mode      // 140
+	keep      uint64    // 144
+}
+
+// Kernel is an int8 micro-kernel and the layout it reads.
+type Kernel struct {
+	// Name is the kernel's family and tile, such as "avx512vnni 8x32".
+	Name string
+	// MR and NR are the rows and columns of a tile.
+	MR, NR int
+	// ColsSigned says whether B's columns are int8 (else uint8); A's rows
+	// are always int8.
+	ColsSigned bool
+	// compress says whether the tile function takes tileEp.keep.
+	compress bool
+	// id selects the kernel's functions (tile and dwPlane, per
+	// architecture): a static call keeps the tiles and rows handed to them
+	// on their goroutine's stack.
+	id kernelID
+}
+
+// kernelID names a kernel's functions.
+type kernelID int
+
+// The kernels.
+const (
+	idGeneric kernelID = iota
+	idAVX512VNNI
+	idAVXVNNI
+	idAVX2
+	idNEONDot
+	idNEON
+)
+
+// kernelEnv names the environment variable that picks a kernel at
+// start-up by family ("avx512vnni", "avxvnni", "avx2", "neondot", "neon",
+// "generic") or full name; an unknown or unavailable one leaves the
+// default.
+const kernelEnv = "EDGEINFER_QGEMM_KERNEL"
+
+// kern is the kernel every product uses.
+var kern = pick(os.Getenv(kernelEnv))
+
+// Kernels returns every kernel this build runs on this CPU, fastest first;
+// the Go kernel is last.
+func Kernels() []*Kernel { return append(asmKernels(), genericKernel) }
+
+// pick returns the available kernel whose name or family is name, or the
+// fastest one.
+func pick(name string) *Kernel {
+	ks := Kernels()
+	for _, k := range ks {
+		family, _, _ := strings.Cut(k.Name, " ")
+		if name == k.Name || name == family {
+			return k
+		}
+	}
+	return ks[0]
+}
+
+// Accelerated reports whether the kernel in use is a SIMD one, not the Go
+// kernel: integer products then run faster than the float ones.
+func Accelerated() bool { return kern != genericKernel }
+
+// Current returns the kernel in use.
+func Current() *Kernel { return kern }
+
+// Use makes k the kernel every product packs for and runs on, returning
+// the previous one; tests use it to run each kernel in turn. It must not
+// be called while products run or packed operands are kept.
+func Use(k *Kernel) *Kernel {
+	old := kern
+	kern = k
+	return old
+}
+
+// A kernel's tile function (Kernel.tile, one per architecture) computes
+// n tiles of one column panel over kq steps: a holds n row panels of
+// MR·4·kq bytes, step s of B is b[offs[s]:][:4·NR], row r (of n·MR) is
+// stored at c[r·ldc:] (elements of the epilogue's mode), and the
+// epilogue's per-row vectors hold n·MR values. Its dwPlane computes one
+// channel of a depthwise convolution.
+
+// checkTile panics unless the slices of a tile call hold what the
+// assembly reads and writes; offsets were checked against b once per
+// product (Product.check).
+func (k *Kernel) checkTile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
+	es, rows, width := ep.mode.size(), n*k.MR, k.NR
+	if ep.keep != 0 {
+		width = bits.OnesCount64(ep.keep)
+	}
+	if kq < 0 || n < 1 || len(a) < rows*4*kq || len(offs) < kq || kq > 0 && len(b) == 0 ||
+		ldc < width*es || len(c) < (rows-1)*ldc+width*es || ep.keep>>k.NR != 0 ||
+		len(ep.rowOff) < rows || len(ep.colOff) < k.NR ||
+		ep.rowMul != nil && (len(ep.rowMul) < rows || len(ep.colMul) < k.NR) ||
+		ep.mode != Int32 && len(ep.scale) < k.scaleLen(ep, n) {
+		panic(fmt.Sprintf("qgemm: %s given %d tiles, kq=%d, %d A bytes, %d offsets, %d C bytes (stride %d), epilogue %d/%d offsets %d/%d multipliers %d scales",
+			k.Name, n, kq, len(a), len(offs), len(c), ldc, len(ep.rowOff), len(ep.colOff), len(ep.rowMul), len(ep.colMul), len(ep.scale)))
+	}
+}
+
+// scaleLen is the scales n tiles read: a row's or a column's each.
+func (k *Kernel) scaleLen(ep *tileEp, n int) int {
+	if ep.scaleCols != 0 {
+		return k.NR
+	}
+	return n * k.MR
+}
+
+// size is the bytes of one stored element.
+func (m Mode) size() int {
+	if m == Byte {
+		return 1
+	}
+	return 4
+}
+
+// ptr is the address of b's first byte (nil for an empty slice).
+func ptr(b []byte) *byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.SliceData(b)
+}
