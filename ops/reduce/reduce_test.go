@@ -230,6 +230,10 @@ func getNumber(t *ops.Tensor, i int) float64 {
 }
 
 // setNumber stores v, converted to t's type, as element i of t.
+//
+// Negative values wrap in unsigned types (through int64: a float's
+// conversion to an unsigned integer is left to the architecture, and
+// arm64's saturates at 0).
 func setNumber(t *ops.Tensor, i int, v float64) {
 	switch t.Type {
 	case onnx.Float:
@@ -241,17 +245,17 @@ func setNumber(t *ops.Tensor, i int, v float64) {
 	case onnx.Int64:
 		t.I64()[i] = int64(v)
 	case onnx.Uint32:
-		t.U32()[i] = uint32(v)
+		t.U32()[i] = uint32(int64(v))
 	case onnx.Uint64:
-		t.U64()[i] = uint64(v)
+		t.U64()[i] = uint64(int64(v))
 	case onnx.Int8:
 		t.I8()[i] = int8(v)
 	case onnx.Uint8, onnx.Bool:
-		t.U8()[i] = uint8(v)
+		t.U8()[i] = uint8(int64(v))
 	case onnx.Int16:
 		t.I16()[i] = int16(v)
 	case onnx.Uint16:
-		t.U16()[i] = uint16(v)
+		t.U16()[i] = uint16(int64(v))
 	}
 }
 
