@@ -18,12 +18,17 @@ import (
 //
 // A run calls For hundreds of times, for loops of tens of microseconds to
 // a few milliseconds. Waking a parked goroutine costs about as much on a
-// busy machine, so both sides poll before they block: a worker keeps
-// polling for its next token for idleSpin after a job, and the owner polls
-// for the end of the job for up to doneSpin while the workers finish their
-// chunks (a chunk in progress usually ends well within it).
+// busy machine, so both sides poll before they block: while a run is in
+// progress a worker keeps polling for its next token for idleSpin after a
+// job, and the owner polls for the end of the job for up to doneSpin while
+// the workers finish their chunks (a chunk in progress usually ends well
+// within it). Once the last run in progress ends, the workers block at
+// once: between runs (a camera's frames, a daemon's requests) an idle
+// model burns no CPU a board's other processes need.
 type pool struct {
 	threads int
+	runs    atomic.Int32  // runs in progress (begin, end): workers poll only while there are some
+	spin    time.Duration // how long a worker polls for a job during a run
 	wake    chan struct{} // one token per worker asked to join the current job
 	done    chan struct{} // a token from the last helper to finish the job
 
@@ -47,8 +52,11 @@ const (
 )
 
 // newPool starts threads-1 workers (the caller of For is the last thread).
-func newPool(threads int) *pool {
-	p := &pool{threads: max(threads, 1)}
+func newPool(threads int) *pool { return newPoolSpin(threads, idleSpin) }
+
+// newPoolSpin is newPool with workers that poll for a job for spin.
+func newPoolSpin(threads int, spin time.Duration) *pool {
+	p := &pool{threads: max(threads, 1), spin: spin}
 	if p.threads > 1 {
 		p.wake = make(chan struct{}, p.threads-1)
 		p.done = make(chan struct{}, 1)
@@ -63,7 +71,7 @@ func (p *pool) worker() {
 	// A kernel reading a model file truncated under it panics (recovered,
 	// and reported by the run) rather than crashing the process.
 	debug.SetPanicOnFault(true)
-	for await(p.wake, idleSpin) {
+	for await(p.wake, p.spin, &p.runs) {
 		p.work()
 		if p.helping.Add(-1) == 0 {
 			p.done <- struct{}{}
@@ -72,15 +80,19 @@ func (p *pool) worker() {
 }
 
 // await takes a token from c, polling for spin (and letting other
-// goroutines and threads run now and then) before it blocks. It reports false when c
+// goroutines and threads run now and then) before it blocks; with a runs
+// counter, it polls only while that is positive. It reports false when c
 // is closed.
-func await(c chan struct{}, spin time.Duration) bool {
+func await(c chan struct{}, spin time.Duration, runs *atomic.Int32) bool {
 	var deadline time.Time
 	for i := 1; ; i++ {
 		select {
 		case _, ok := <-c:
 			return ok
 		default:
+		}
+		if runs != nil && runs.Load() <= 0 {
+			break
 		}
 		if i%256 == 0 {
 			now := time.Now()
@@ -96,6 +108,10 @@ func await(c chan struct{}, spin time.Duration) bool {
 	_, ok := <-c
 	return ok
 }
+
+// begin and end bracket a run: the workers poll for jobs between them.
+func (p *pool) begin() { p.runs.Add(1) }
+func (p *pool) end()   { p.runs.Add(-1) }
 
 // Threads is the number of goroutines a For may use.
 func (p *pool) Threads() int { return p.threads }
@@ -131,7 +147,7 @@ func (p *pool) For(n, grain int, fn func(lo, hi int)) {
 	}
 	p.work()
 	if helpers > 0 {
-		await(p.done, doneSpin)
+		await(p.done, doneSpin, nil)
 	}
 	p.fn = nil
 	if p.panicked.Load() {

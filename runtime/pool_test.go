@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	goruntime "runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -134,4 +136,38 @@ func BenchmarkPoolFor(b *testing.B) {
 	for b.Loop() {
 		p.For(1000, 10, poolBody)
 	}
+}
+
+// TestPoolIdleParks checks that workers stop polling for jobs when the last
+// run ends, however long they would poll during a run: an idle model uses
+// no CPU. Polling workers show as runnable or running in a stack dump,
+// parked ones as blocked on their channel.
+func TestPoolIdleParks(t *testing.T) {
+	p := newPoolSpin(4, time.Hour)
+	defer p.close()
+	p.begin()
+	for range 10 {
+		p.For(1000, 10, poolBody)
+	}
+	p.end()
+	deadline := time.Now().Add(2 * time.Second)
+	for parkedWorkers() != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("2 s after the run ended, %d of 3 workers are parked", parkedWorkers())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// parkedWorkers counts the pool workers blocked on a channel receive.
+func parkedWorkers() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:goruntime.Stack(buf, true)]
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "runtime.(*pool).worker") && strings.Contains(g, "[chan receive") {
+			n++
+		}
+	}
+	return n
 }

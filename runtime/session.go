@@ -101,6 +101,8 @@ func (s *Session) exec(ctx context.Context, inputs []*ops.Tensor, prof *Profile)
 	if err := m.proto.Changed(); err != nil {
 		return nil, err
 	}
+	m.pool.begin()
+	defer m.pool.end()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if err == nil {
