@@ -106,15 +106,19 @@ func winogradShape(d *convDims, group int) bool {
 var winogradPolicy = winogradFaster
 
 // winogradFaster says whether F(4x4, 3x3) beats im2col for d, and which
-// way, as measured by BenchmarkWinograd: only with the AVX-512 transforms
-// (the Go ones cost more than the GEMM saves), with at least 16 input
-// and output channels, and on at least 16 tiles (ResNet's 14x14 layers
-// but not its 7x7 ones, where the 36 transformed weights, 4 times W's
-// size and read from memory on every run, cost more than the products
-// save); wide from 48 tiles (ResNet's 28x28 and 56x56 layers).
+// way: only with SIMD transforms (AVX-512, AVX2+FMA, NEON; the Go ones
+// cost more than the GEMM saves, as BenchmarkWinograd shows), with at
+// least 16 input and output channels, and on at least 16 tiles (ResNet's
+// 14x14 layers but not its 7x7 ones, where the 36 transformed weights, 4
+// times W's size and read from memory on every run, cost more than the
+// products save); wide from 48 tiles (ResNet's 28x28 and 56x56 layers).
+// Measured for the non-AVX-512 families on ResNet-18 at one thread: with
+// AVX2 the median fell by a quarter on this machine; under qemu-aarch64
+// -cpu cortex-a72 (the Pi 4), instructions per inference fell from 747 M
+// to 452 M (ncnn's, with its own Winograd: 242 M).
 func winogradFaster(d *convDims) (use, wide bool) {
 	tiles := winogradTiles(d)
-	return winograd.Family() == "avx512" && d.c >= 16 && d.m >= 16 && tiles >= 16, tiles >= 48
+	return winograd.Family() != "generic" && d.c >= 16 && d.m >= 16 && tiles >= 16, tiles >= 48
 }
 
 // prepareWinograd transforms a constant W for a convolution d that
