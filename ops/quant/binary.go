@@ -146,7 +146,13 @@ func bindQLinearBinary[T quant8](par ops.Parallel, mul bool, in []*ops.Tensor, o
 		ys, as, bs := y[o:o+n], a[ia:ia+na], b[ib:ib+nb]
 		switch {
 		case mul:
-			qmulRun(ys, as, bs, &p)
+			if na == 1 && nb > 1 { // the product commutes: broadcast b
+				q := p
+				q.za, q.zb = p.zb, p.za
+				qmulRun(ys, bs, as, &q, signed)
+				break
+			}
+			qmulRun(ys, as, bs, &p, signed)
 		case na == 1:
 			// A broadcast: its term joins the constant, as in ONNX Runtime.
 			c := p.fixed + float32(float32(as[0])*p.ra)
@@ -182,8 +188,13 @@ func bytesOf[T quant8](s []T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
-// qmulRun multiplies a run of QLinearMul (a or b of length 1 is broadcast).
-func qmulRun[T quant8](y, a, b []T, p *qbinParams) {
+// qmulRun multiplies a run of QLinearMul (b of length 1 is broadcast; a
+// is only when b is too), in qgemm's SIMD loop where this CPU has one.
+func qmulRun[T quant8](y, a, b []T, p *qbinParams, signed bool) {
+	done := 0
+	if len(a) == len(y) {
+		done = qgemm.MulScaled(bytesOf(y), bytesOf(a), bytesOf(b), p.za, p.zb, p.ratio, p.zc, signed)
+	}
 	sa, sb := 1, 1
 	if len(a) == 1 {
 		sa = 0
@@ -191,7 +202,7 @@ func qmulRun[T quant8](y, a, b []T, p *qbinParams) {
 	if len(b) == 1 {
 		sb = 0
 	}
-	for j := range y {
+	for j := done; j < len(y); j++ {
 		prod := (int32(a[j*sa]) - p.za) * (int32(b[j*sb]) - p.zb)
 		y[j] = T(roundSat(float32(float32(prod)*p.ratio)+p.zc, p.lo, p.hi))
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
 // The com.microsoft QLinearConcat (version 1) concatenates uint8/int8
@@ -129,10 +130,7 @@ func (q qlinearConcat) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, 
 					copy(dst, src)
 					continue
 				}
-				table := tables[t]
-				for i, v := range src {
-					dst[i] = table[v]
-				}
+				qgemm.Lookup(dst, src, tables[t])
 			}
 		}
 	}

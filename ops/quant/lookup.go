@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
 // The com.microsoft QLinearSigmoid and QLinearLeakyRelu (version 1) apply
@@ -60,11 +61,7 @@ func (q qlinearLookup) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 func (q qlinearLookup) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	x, y := in[0], out[0]
 	table := new([256]byte)
-	body := func(lo, hi int) {
-		for i, v := range x.Data[lo:hi] {
-			y.Data[lo+i] = table[v]
-		}
-	}
+	body := func(lo, hi int) { qgemm.Lookup(y.Data[lo:hi], x.Data[lo:hi], table) }
 	n := y.Len()
 	return func() error {
 		buildTable(table, x.Type, in[1], ops.InputAt(in, 2), in[3], ops.InputAt(in, 4), q.fn)

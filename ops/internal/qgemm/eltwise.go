@@ -33,6 +33,33 @@ func AddScaled(dst, a, b []byte, ra, rb, c float32, signed bool) int {
 	return addScaledAsm(dst, a, b, ra, rb, c, lo, hi, signed)
 }
 
+// MulScaled stores saturate(round_half_even(float32((a[i]-za)·(b[i]-zb))·r
+// + c)), the product exact in int32 and the multiply and the add each
+// rounded to float32 (as QLinearMul computes), in dst[i] for a prefix of
+// dst, and returns its length. The operands and result are uint8, or int8
+// when signed; a b of one value is broadcast.
+func MulScaled(dst, a, b []byte, za, zb int32, r, c float32, signed bool) int {
+	bc := b
+	if len(b) == 1 && len(dst) > 1 {
+		bc, zb = nil, value(b[0], signed)-zb
+	}
+	if len(a) < len(dst) || bc != nil && len(bc) < len(dst) {
+		panic(fmt.Sprintf("qgemm: MulScaled of %d and %d values into %d", len(a), len(b), len(dst)))
+	}
+	lo, hi := outRange(signed)
+	return mulScaledAsm(dst, a, bc, za, zb, r, c, lo, hi, signed)
+}
+
+// Lookup sets dst[i] = table[src[i]] for every i < len(dst), in SIMD
+// where this CPU has it: an 8-bit operator with one input (QLinearSigmoid,
+// QLinearLeakyRelu, a requantizing copy) as a table of its 256 results.
+func Lookup(dst, src []byte, table *[256]byte) {
+	src = src[:len(dst)]
+	for i := lookupAsm(dst, src, table); i < len(dst); i++ {
+		dst[i] = table[src[i]]
+	}
+}
+
 // MaxBytes sets dst[i] = max(dst[i], src[i]) for 8-bit values (uint8, or
 // int8 when signed), in SIMD where this CPU has it; src may overlap dst
 // starting at or after it (a sliding window's maximum).

@@ -45,15 +45,18 @@ qdone:
 	VZEROUPPER
 	RET
 
-// LOADQ widens 16 bytes at (reg)(AX*1) to float32 in z, unsigned or
-// signed as BX says (0: unsigned).
-#define LOADQ(reg, z) \
+// LOADI widens 16 bytes at (reg)(AX*1) to int32 in z, unsigned or
+// signed as BX says (0: unsigned); LOADQ, to float32.
+#define LOADI(reg, z) \
 	TESTQ       BX, BX; \
 	JNE         3(PC); \
 	VPMOVZXBD.Z (reg)(AX*1), K1, z; \
 	JMP         2(PC); \
-	VPMOVSXBD.Z (reg)(AX*1), K1, z; \
-	VCVTDQ2PS   z, z
+	VPMOVSXBD.Z (reg)(AX*1), K1, z
+
+#define LOADQ(reg, z) \
+	LOADI(reg, z); \
+	VCVTDQ2PS z, z
 
 // func addScaledAVX512(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
 //
@@ -105,6 +108,64 @@ adone:
 	VZEROUPPER
 	RET
 
+// func mulScaledAVX512(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+//
+// Sixteen values per step, the last under a mask: (a - za)·(b - zb) in
+// int32 (b nil: zb is the second factor), converted to float32, times r,
+// plus c, clamped to [lo, hi], rounded half to even.
+TEXT ·mulScaledAVX512(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVL         za+32(FP), R11
+	VPBROADCASTD R11, Z9
+	MOVL         zb+36(FP), R11
+	VPBROADCASTD R11, Z10
+	VBROADCASTSS r+40(FP), Z4
+	VBROADCASTSS c+44(FP), Z6
+	VBROADCASTSS lo+48(FP), Z7
+	VBROADCASTSS hi+52(FP), Z8
+	MOVBQZX      signed+56(FP), BX
+	XORQ         AX, AX
+
+mloop:
+	TESTQ CX, CX
+	JLE   mdone
+	MOVQ  $0xffff, R10
+	CMPQ  CX, $16
+	JGE   mfull
+	MOVQ  $1, R10
+	SHLQ  CX, R10
+	DECQ  R10
+
+mfull:
+	KMOVQ     R10, K1
+	LOADI(SI, Z0)
+	VPSUBD    Z9, Z0, Z0
+	VMOVDQA32 Z10, Z1
+	TESTQ     DX, DX
+	JEQ       mconst
+	LOADI(DX, Z1)
+	VPSUBD    Z10, Z1, Z1
+
+mconst:
+	VPMULLD   Z1, Z0, Z0
+	VCVTDQ2PS Z0, Z0
+	VMULPS    Z4, Z0, Z0
+	VADDPS    Z6, Z0, Z0
+	VMAXPS    Z7, Z0, Z0
+	VMINPS    Z8, Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPMOVDB   Z0, K1, (DI)(AX*1)
+	ADDQ      $16, AX
+	SUBQ      $16, CX
+	JMP       mloop
+
+mdone:
+	VZEROUPPER
+	RET
+
 // func maxBytesAVX512(dst, src *byte, n int, signed bool)
 //
 // 64 values per step, the last under a mask; src is loaded before dst is
@@ -142,5 +203,45 @@ mstore:
 	JMP      mloop
 
 mdone:
+	VZEROUPPER
+	RET
+
+// func lookupAVX512(dst, src *byte, n int, table *[256]byte)
+//
+// 64 values per step, the last under a mask: two VPERMI2B look each byte
+// up in the table's lower and upper halves, and its top bit picks one.
+TEXT ·lookupAVX512(SB), NOSPLIT, $0-32
+	MOVQ      dst+0(FP), DI
+	MOVQ      src+8(FP), SI
+	MOVQ      n+16(FP), CX
+	MOVQ      table+24(FP), DX
+	VMOVDQU64 (DX), Z4
+	VMOVDQU64 64(DX), Z5
+	VMOVDQU64 128(DX), Z6
+	VMOVDQU64 192(DX), Z7
+	MOVQ      $-1, R12
+
+lloop:
+	TESTQ      CX, CX
+	JLE        ldone
+	MOVQ       $64, BX
+	CMPQ       CX, BX
+	CMOVQLT    CX, BX
+	BZHIQ      BX, R12, R13
+	KMOVQ      R13, K1
+	VMOVDQU8.Z (SI), K1, Z0
+	VMOVDQA64  Z0, Z1
+	VPERMI2B   Z5, Z4, Z1
+	VMOVDQA64  Z0, Z2
+	VPERMI2B   Z7, Z6, Z2
+	VPMOVB2M   Z0, K2
+	VMOVDQU8   Z2, K2, Z1
+	VMOVDQU8   Z1, K1, (DI)
+	ADDQ       $64, SI
+	ADDQ       $64, DI
+	SUBQ       $64, CX
+	JMP        lloop
+
+ldone:
 	VZEROUPPER
 	RET

@@ -93,6 +93,85 @@ func TestAddScaled(t *testing.T) {
 	}
 }
 
+// TestMulScaled checks MulScaled's prefix against the integer product
+// scaled and offset in float32 for every length up to 70, with b full and
+// broadcast, both signednesses, extreme operands and zero points, with
+// guard bands.
+func TestMulScaled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	edge := []byte{0, 0x7f, 0x80, 0xff}
+	for n := range 71 {
+		for _, signed := range []bool{false, true} {
+			for _, bcast := range []bool{false, true} {
+				a, b := make([]byte, n), make([]byte, n)
+				for i := range a {
+					a[i], b[i] = byte(rng.IntN(256)), byte(rng.IntN(256))
+					if rng.IntN(4) == 0 {
+						a[i], b[i] = edge[rng.IntN(4)], edge[rng.IntN(4)]
+					}
+				}
+				if bcast {
+					b = []byte{edge[rng.IntN(4)] ^ byte(rng.IntN(2))}
+				}
+				za, zb := value(byte(rng.IntN(256)), signed), value(byte(rng.IntN(256)), signed)
+				r, c := float32(rng.Float64()*0.05), float32(rng.NormFloat64()*100)
+				full, dst := banded(n)
+				done := MulScaled(dst, a, b, za, zb, r, c, signed)
+				lo, hi := outRange(signed)
+				for i := range done {
+					bi := b[0]
+					if !bcast {
+						bi = b[i]
+					}
+					prod := (value(a[i], signed) - za) * (value(bi, signed) - zb)
+					v := math.RoundToEven(float64(float32(float32(prod)*r) + c))
+					want := byte(int32(max(float64(lo), min(float64(hi), v))))
+					if dst[i] != want {
+						t.Fatalf("n %d signed %v broadcast %v: element %d is %d, want %d", n, signed, bcast, i, dst[i], want)
+					}
+				}
+				label := fmt.Sprintf("MulScaled n %d", n)
+				checkSentinels(t, label, full[:guardBytes])
+				checkSentinels(t, label, full[guardBytes+done:])
+			}
+		}
+	}
+}
+
+// TestLookup checks Lookup against indexing for every length up to 150
+// and every byte value, with guard bands.
+func TestLookup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	var table [256]byte
+	for i := range table {
+		table[i] = byte(rng.IntN(256))
+	}
+	for n := range 151 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(rng.IntN(256))
+			if n == 150 {
+				src[i] = byte(i) // with n 106 below, every value
+			}
+		}
+		if n == 106 {
+			for i := range src {
+				src[i] = byte(150 + i)
+			}
+		}
+		full, dst := banded(n)
+		Lookup(dst, src, &table)
+		for i, v := range src {
+			if dst[i] != table[v] {
+				t.Fatalf("n %d: element %d (%d) is %d, want %d", n, i, v, dst[i], table[v])
+			}
+		}
+		label := fmt.Sprintf("Lookup n %d", n)
+		checkSentinels(t, label, full[:guardBytes])
+		checkSentinels(t, label, full[guardBytes+n:])
+	}
+}
+
 // TestMaxBytes checks MaxBytes against Go's max for every length up to
 // 150, both signednesses, and in place with src one to three bytes ahead.
 func TestMaxBytes(t *testing.T) {

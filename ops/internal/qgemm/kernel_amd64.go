@@ -142,6 +142,35 @@ func quantizeAVX512(dst *byte, src *float32, n int, scale float32, zp int32, lo,
 //go:noescape
 func addScaledAVX512(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
 
+// mulScaledAsm computes MulScaled with AVX-512, returning the length
+// done; b nil makes zb the second factor.
+func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
+	if !hasAVX512VNNI || len(dst) == 0 {
+		return 0
+	}
+	mulScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), za, zb, r, c, lo, hi, signed)
+	return len(dst)
+}
+
+// mulScaledAVX512 is MulScaled of n values; it trusts its arguments.
+//
+//go:noescape
+func mulScaledAVX512(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+
+// lookupAsm computes Lookup with AVX-512, returning the length done.
+func lookupAsm(dst, src []byte, table *[256]byte) int {
+	if !hasAVX512VNNI || len(dst) == 0 {
+		return 0
+	}
+	lookupAVX512(ptr(dst), ptr(src), len(dst), table)
+	return len(dst)
+}
+
+// lookupAVX512 is Lookup of n values; it trusts its arguments.
+//
+//go:noescape
+func lookupAVX512(dst, src *byte, n int, table *[256]byte)
+
 // maxBytesAsm computes MaxBytes with AVX-512, returning the length done.
 func maxBytesAsm(dst, src []byte, signed bool) int {
 	if !hasAVX512VNNI || len(dst) == 0 {
