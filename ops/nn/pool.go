@@ -327,8 +327,7 @@ func maxInto[T poolElem](dst, src []T) {
 		qgemm.MaxBytes(d, any(src).([]uint8), false)
 		return
 	case []int8:
-		s := any(src).([]int8)
-		qgemm.MaxBytes(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(d))), len(d)), unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true)
+		qgemm.MaxBytes(bytesOf(d), bytesOf(any(src).([]int8)), true)
 		return
 	}
 	src = src[:len(dst)]
@@ -338,14 +337,25 @@ func maxInto[T poolElem](dst, src []T) {
 }
 
 // max3s2 sets row[i] = max(v[2i], v[2i+1], v[2i+2]) in one SIMD pass
-// when T is float32 (the common 3-wide stride-2 window), and reports
-// whether it did.
+// when T is float32, uint8 or int8 (the common 3-wide stride-2 window),
+// and reports whether it did.
 func max3s2[T poolElem](row, v []T) bool {
-	r, ok := any(row).([]float32)
-	if ok {
+	switch r := any(row).(type) {
+	case []float32:
 		vec.Max3S2(r, any(v).([]float32))
+	case []uint8:
+		qgemm.Max3S2Bytes(r, any(v).([]uint8), false)
+	case []int8:
+		qgemm.Max3S2Bytes(bytesOf(r), bytesOf(any(v).([]int8)), true)
+	default:
+		return false
 	}
-	return ok
+	return true
+}
+
+// bytesOf views int8 values as bytes.
+func bytesOf(s []int8) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // argmax pools plane pl (src) one output at a time, keeping the position of

@@ -118,6 +118,12 @@ var poolCases = func() []poolCase {
 		// ResNet's stem pool, and rows too wide for the separable max pool.
 		{x: []int{1, 3, 12, 13}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 1, 1},
 			wantOut: []int{6, 7}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		// SqueezeNet's pools: the 3-wide stride-2 window over rows wider
+		// than one SIMD step, with and without padding.
+		{x: []int{1, 2, 5, 111}, kernel: []int{3, 3}, strides: []int{2, 2},
+			wantOut: []int{2, 55}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
+		{x: []int{1, 1, 4, 70}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{2, 35}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
 		{x: []int{1, 1, 3, 1030}, kernel: []int{2, 3}, strides: []int{1, 2}, pads: []int{0, 1, 0, 1},
 			wantOut: []int{2, 515}, wantBegin: []int{0, 1}, wantEnd: []int{0, 1}},
 		{x: []int{1, 2, 5, 6, 7}, kernel: []int{2, 3, 2}, strides: []int{2, 1, 2}, dilations: []int{1, 2, 2}, pads: []int{1, 0, 1, 0, 2, 1}, ceil: true, includePad: true,
@@ -192,6 +198,37 @@ func TestPoolReference(t *testing.T) {
 					t.Fatalf("%s: shape %v, want %v", label, got[0].Shape, ws)
 				}
 				opstest.Close(t, label, got[0].F32(), want, 1e-5, 1e-6)
+			}
+		}
+		// MaxPool of 8-bit values (a quantized network's), exactly.
+		for _, dt := range []ops.DType{onnx.Uint8, onnx.Int8} {
+			label := fmt.Sprintf("MaxPool %s %+v", ops.TypeName(dt), *c)
+			xq := ops.New(dt, c.x...)
+			xf := make([]float32, len(xq.Data))
+			for i := range xq.Data {
+				xq.Data[i] = byte(rng.IntN(256))
+				xf[i] = float32(xq.Data[i])
+				if dt == onnx.Int8 {
+					xf[i] = float32(int8(xq.Data[i]))
+				}
+			}
+			op, err := ops.Build(opstest.NodeOf("MaxPool", []*ops.Tensor{xq}, 1, c.attrs("MaxPool")...), 22)
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			want := refPool("MaxPool", 0, xf, c.x, c, strides, dil)
+			got, err := opstest.Exec(op, []*ops.Tensor{xq}, nil, opstest.Par{N: 3})
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			for i, w := range want {
+				g := float32(got[0].Data[i])
+				if dt == onnx.Int8 {
+					g = float32(int8(got[0].Data[i]))
+				}
+				if g != w {
+					t.Fatalf("%s: element %d is %v, want %v", label, i, g, w)
+				}
 			}
 		}
 	}

@@ -60,6 +60,22 @@ func Lookup(dst, src []byte, table *[256]byte) {
 	}
 }
 
+// Max3S2Bytes sets dst[i] = max(src[2i], src[2i+1], src[2i+2]) for 8-bit
+// values (uint8, or int8 when signed), in SIMD where this CPU has it: the
+// 3-wide stride-2 window of a quantized MaxPool along a row.
+func Max3S2Bytes(dst, src []byte, signed bool) {
+	src = src[:2*len(dst)+1]
+	i := max3s2BytesAsm(dst, src, signed)
+	for ; i < len(dst); i++ {
+		a, b, c := src[2*i], src[2*i+1], src[2*i+2]
+		if signed {
+			dst[i] = byte(max(int8(a), int8(b), int8(c)))
+		} else {
+			dst[i] = max(a, b, c)
+		}
+	}
+}
+
 // MaxBytes sets dst[i] = max(dst[i], src[i]) for 8-bit values (uint8, or
 // int8 when signed), in SIMD where this CPU has it; src may overlap dst
 // starting at or after it (a sliding window's maximum).

@@ -245,3 +245,91 @@ lloop:
 ldone:
 	VZEROUPPER
 	RET
+
+// The byte indices of VPERMB that gather a vector's even and odd bytes
+// into its lower half (and again into its upper half).
+DATA evenBytes<>+0(SB)/8, $0x0e0c0a0806040200
+DATA evenBytes<>+8(SB)/8, $0x1e1c1a1816141210
+DATA evenBytes<>+16(SB)/8, $0x2e2c2a2826242220
+DATA evenBytes<>+24(SB)/8, $0x3e3c3a3836343230
+DATA evenBytes<>+32(SB)/8, $0x0e0c0a0806040200
+DATA evenBytes<>+40(SB)/8, $0x1e1c1a1816141210
+DATA evenBytes<>+48(SB)/8, $0x2e2c2a2826242220
+DATA evenBytes<>+56(SB)/8, $0x3e3c3a3836343230
+GLOBL evenBytes<>(SB), RODATA|NOPTR, $64
+
+DATA oddBytes<>+0(SB)/8, $0x0f0d0b0907050301
+DATA oddBytes<>+8(SB)/8, $0x1f1d1b1917151311
+DATA oddBytes<>+16(SB)/8, $0x2f2d2b2927252321
+DATA oddBytes<>+24(SB)/8, $0x3f3d3b3937353331
+DATA oddBytes<>+32(SB)/8, $0x0f0d0b0907050301
+DATA oddBytes<>+40(SB)/8, $0x1f1d1b1917151311
+DATA oddBytes<>+48(SB)/8, $0x2f2d2b2927252321
+DATA oddBytes<>+56(SB)/8, $0x3f3d3b3937353331
+GLOBL oddBytes<>(SB), RODATA|NOPTR, $64
+
+// func max3s2BytesAVX512(dst, src *byte, n, m int, signed bool)
+//
+// 32 outputs per step from 64 bytes of src and 64 more two bytes on, each
+// load and the store under masks for the m bytes of src and n of dst left:
+// dst[i] = max(src[2i], src[2i+1], src[2i+2]), the even and odd bytes
+// gathered with VPERMB.
+TEXT ·max3s2BytesAVX512(SB), NOSPLIT, $0-33
+	MOVQ      dst+0(FP), DI
+	MOVQ      src+8(FP), SI
+	MOVQ      n+16(FP), CX
+	MOVQ      m+24(FP), DX
+	MOVBQZX   signed+32(FP), BX
+	VMOVDQU64 evenBytes<>(SB), Z6
+	VMOVDQU64 oddBytes<>(SB), Z7
+	MOVQ      $-1, R12
+
+sloop:
+	TESTQ      CX, CX
+	JLE        sdone
+	MOVQ       $64, R8
+	CMPQ       DX, R8
+	CMOVQLT    DX, R8
+	BZHIQ      R8, R12, R13
+	KMOVQ      R13, K1
+	VMOVDQU8.Z (SI), K1, Z0
+	MOVQ       DX, R9
+	SUBQ       $2, R9
+	XORQ       R10, R10
+	CMPQ       R9, R10
+	CMOVQLT    R10, R9
+	MOVQ       $64, R8
+	CMPQ       R9, R8
+	CMOVQLT    R9, R8
+	BZHIQ      R8, R12, R13
+	KMOVQ      R13, K2
+	VMOVDQU8.Z 2(SI), K2, Z1
+	VPERMB     Z0, Z6, Z2
+	VPERMB     Z0, Z7, Z3
+	VPERMB     Z1, Z6, Z4
+	TESTQ      BX, BX
+	JNE        ssigned
+	VPMAXUB    Z3, Z2, Z2
+	VPMAXUB    Z4, Z2, Z2
+	JMP        sstore
+
+ssigned:
+	VPMAXSB Z3, Z2, Z2
+	VPMAXSB Z4, Z2, Z2
+
+sstore:
+	MOVQ     $32, R8
+	CMPQ     CX, R8
+	CMOVQLT  CX, R8
+	BZHIQ    R8, R12, R13
+	KMOVQ    R13, K3
+	VMOVDQU8 Z2, K3, (DI)
+	ADDQ     $64, SI
+	SUBQ     $64, DX
+	ADDQ     $32, DI
+	SUBQ     $32, CX
+	JMP      sloop
+
+sdone:
+	VZEROUPPER
+	RET

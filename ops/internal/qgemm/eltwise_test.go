@@ -172,6 +172,35 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// TestMax3S2Bytes checks Max3S2Bytes against Go's max for every output
+// length up to 100, both signednesses, with guard bands, and src exactly
+// as long as the windows need.
+func TestMax3S2Bytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for n := range 101 {
+		for _, signed := range []bool{false, true} {
+			src := make([]byte, 2*n+1)
+			for i := range src {
+				src[i] = byte(rng.IntN(256))
+			}
+			full, dst := banded(n)
+			Max3S2Bytes(dst, src, signed)
+			for i := range dst {
+				want := max(src[2*i], src[2*i+1], src[2*i+2])
+				if signed {
+					want = byte(max(int8(src[2*i]), int8(src[2*i+1]), int8(src[2*i+2])))
+				}
+				if dst[i] != want {
+					t.Fatalf("n %d signed %v: element %d is %d, want %d", n, signed, i, dst[i], want)
+				}
+			}
+			label := fmt.Sprintf("Max3S2Bytes n %d", n)
+			checkSentinels(t, label, full[:guardBytes])
+			checkSentinels(t, label, full[guardBytes+n:])
+		}
+	}
+}
+
 // TestMaxBytes checks MaxBytes against Go's max for every length up to
 // 150, both signednesses, and in place with src one to three bytes ahead.
 func TestMaxBytes(t *testing.T) {

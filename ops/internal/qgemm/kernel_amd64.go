@@ -171,6 +171,22 @@ func lookupAsm(dst, src []byte, table *[256]byte) int {
 //go:noescape
 func lookupAVX512(dst, src *byte, n int, table *[256]byte)
 
+// max3s2BytesAsm computes Max3S2Bytes with AVX-512, returning the length
+// done.
+func max3s2BytesAsm(dst, src []byte, signed bool) int {
+	if !hasAVX512VNNI || len(dst) == 0 {
+		return 0
+	}
+	max3s2BytesAVX512(ptr(dst), ptr(src), len(dst), len(src), signed)
+	return len(dst)
+}
+
+// max3s2BytesAVX512 is Max3S2Bytes of n values from m; it trusts its
+// arguments.
+//
+//go:noescape
+func max3s2BytesAVX512(dst, src *byte, n, m int, signed bool)
+
 // maxBytesAsm computes MaxBytes with AVX-512, returning the length done.
 func maxBytesAsm(dst, src []byte, signed bool) int {
 	if !hasAVX512VNNI || len(dst) == 0 {
