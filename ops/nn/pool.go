@@ -551,11 +551,7 @@ func (j globalPoolJob[T]) Run(lo, hi int) {
 		src := j.x[pl*j.size : (pl+1)*j.size]
 		switch j.op.kind {
 		case maxPool:
-			best := T(math.Inf(-1))
-			for _, v := range src {
-				best = max(best, v)
-			}
-			j.y[pl] = best
+			j.y[pl] = planeMax(src)
 			continue
 		case lpPool:
 			var sum float64
@@ -565,10 +561,39 @@ func (j globalPoolJob[T]) Run(lo, hi int) {
 			j.y[pl] = T(math.Pow(sum, 1/j.op.p))
 			continue
 		}
-		var sum T
-		for _, v := range src {
-			sum += v
-		}
-		j.y[pl] = sum / T(j.size)
+		j.y[pl] = planeSum(src) / T(j.size)
 	}
+}
+
+// planeSum sums x in eight interleaved partial sums, so that the adds do
+// not wait on each other (a single running sum is bound by the add's
+// latency: squeeze-excite blocks pool hundreds of planes per run).
+func planeSum[T float32 | float64](x []T) T {
+	var s [8]T
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		v := (*[8]T)(x[i:])
+		s[0], s[1], s[2], s[3] = s[0]+v[0], s[1]+v[1], s[2]+v[2], s[3]+v[3]
+		s[4], s[5], s[6], s[7] = s[4]+v[4], s[5]+v[5], s[6]+v[6], s[7]+v[7]
+	}
+	for ; i < len(x); i++ {
+		s[i%8] += x[i]
+	}
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+}
+
+// planeMax is the maximum of x (-Inf when empty; NaN when any is, as max
+// gives), in four interleaved running maxima.
+func planeMax[T float32 | float64](x []T) T {
+	inf := T(math.Inf(-1))
+	m := [4]T{inf, inf, inf, inf}
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := (*[4]T)(x[i:])
+		m[0], m[1], m[2], m[3] = max(m[0], v[0]), max(m[1], v[1]), max(m[2], v[2]), max(m[3], v[3])
+	}
+	for ; i < len(x); i++ {
+		m[0] = max(m[0], x[i])
+	}
+	return max(max(m[0], m[1]), max(m[2], m[3]))
 }
