@@ -160,6 +160,7 @@ type planner struct {
 	recovered *graph     // the graph loaded again, once a dropped constant is needed
 	reads     []int      // node input slots reading each value (dropReleased)
 	freed     []int      // of those, the ones of resolved steps that released it
+	garbage   int        // bytes of constants dropped since the last collection (dropReleased)
 }
 
 // planFor returns the plan for inputs, from the cache or newly built.

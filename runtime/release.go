@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"slices"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
@@ -12,6 +13,10 @@ import (
 // a page read again (by a later plan preparing an operator anew, or through
 // Proto) is read back from the file, so nothing is lost if it fails, and
 // its error is ignored.
+
+// releaseBatch is how many bytes of copied initializers loading reads
+// before it releases their file pages.
+const releaseBatch = 16 << 20
 
 // releaseUnloaded lets the operating system drop the pages of the model file
 // holding initializers the loaded graph does not read: those copied at load
@@ -131,13 +136,32 @@ func (pl *planner) dropReleased(s *step) {
 		}
 		id := s.in[j]
 		if pl.freed[id]++; pl.freed[id] == pl.reads[id] && !g.isOut[id] {
+			var n int
+			if c := g.consts[id]; c != nil {
+				n = len(c.Data)
+			}
 			pl.m.drop(id)
 			if pl.m.dropped[id] {
 				pl.vals[id].Const = g.consts[id]
+				pl.garbage += n
 			}
 		}
 	}
+	// The garbage collector would let the heap grow to twice what it
+	// held live at its last cycle before reclaiming the copies dropped:
+	// with a model's raw weights copied at load (unaligned in the file)
+	// and their packed forms made here, that doubles peak memory. A
+	// collection every collectEvery bytes dropped lets the packed weights
+	// reuse the copies' memory instead.
+	if pl.garbage >= collectEvery {
+		pl.garbage = 0
+		goruntime.GC()
+	}
 }
+
+// collectEvery is how many bytes of dropped constants make the planner
+// collect garbage.
+const collectEvery = 16 << 20
 
 // drop replaces constant id by a stub when its data is memory of the
 // graph's own, not part of the model as loaded. m.mu must be held, or the
