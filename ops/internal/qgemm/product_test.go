@@ -317,3 +317,12 @@ func TestRowMajor(t *testing.T) {
 		checkProduct(t, rng, k, "row-major", m, n, depth, true, false, fillRandom, Byte)
 	})
 }
+
+// TestKernels logs the kernels the tests run on this CPU (each test runs
+// every one of them) and the one in use.
+func TestKernels(t *testing.T) {
+	for _, k := range Kernels() {
+		t.Logf("kernel %s (%dx%d, columns signed %v)", k.Name, k.MR, k.NR, k.ColsSigned)
+	}
+	t.Logf("in use: %s", Current().Name)
+}
