@@ -33,43 +33,14 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 // tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
 	switch k.id {
-	case idNEONDot, idNEON:
+	case idNEONDot:
 		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
-		k.tilesNEON(kq, a, b, offs, c, ldc, ep, n)
+		tileNEONDot8x12(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
+	case idNEON:
+		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
+		tileNEON4x8(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
 	default:
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
-	}
-}
-
-// tilesNEON computes n tiles of a NEON kernel: the sums in assembly, the
-// epilogue in Go (storeTile).
-func (k *Kernel) tilesNEON(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
-	var acc [8 * 12]int32
-	mr, nr := k.MR, k.NR
-	t := *ep
-	pb, po := ptr(b), unsafe.SliceData(offs)
-	for i := range n {
-		r := i * mr
-		pa := ptr(a[i*mr*4*kq:])
-		if k.id == idNEONDot {
-			dotNEONDot8x12(kq, pa, pb, po, &acc[0])
-		} else {
-			dotNEON4x8(kq, pa, pb, po, &acc[0])
-		}
-		t.rowOff = ep.rowOff[r:]
-		if ep.rowMul != nil {
-			t.rowMul = ep.rowMul[r:]
-		}
-		if ep.mode != Int32 && ep.scaleCols == 0 {
-			t.scale = ep.scale[r:]
-		}
-		for y := range mr {
-			ro := t.rowOff[y]
-			for x, co := range ep.colOff[:nr] {
-				acc[y*nr+x] += ro + co
-			}
-		}
-		storeTile(acc[:mr*nr], mr, nr, c[r*ldc:], ldc, &t)
 	}
 }
 
@@ -81,17 +52,17 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 // dwPlane runs k's depthwise plane.
 func (k *Kernel) dwPlane(p *dwPlane) { dwGo(p) }
 
-// dotNEONDot8x12 stores the sums of one 8x12 tile over kq steps (SDOT)
-// into acc, row by row; it trusts its arguments.
+// tileNEONDot8x12 computes n 8x12 tiles with SDOT, epilogue included; it
+// trusts its arguments.
 //
 //go:noescape
-func dotNEONDot8x12(kq int, a, b *byte, offs *int32, acc *int32)
+func tileNEONDot8x12(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 
-// dotNEON4x8 stores the sums of one 4x8 tile over kq steps (SMULL and
-// SADALP) into acc, row by row; it trusts its arguments.
+// tileNEON4x8 computes n 4x8 tiles with SMULL and SADALP, epilogue
+// included; it trusts its arguments.
 //
 //go:noescape
-func dotNEON4x8(kq int, a, b *byte, offs *int32, acc *int32)
+func tileNEON4x8(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 
 // quantizeAsm computes no prefix of Quantize.
 func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }
