@@ -3,6 +3,7 @@
 package qgemm
 
 import (
+	"fmt"
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
@@ -49,8 +50,98 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 	return false
 }
 
-// dwPlane runs k's depthwise plane.
-func (k *Kernel) dwPlane(p *dwPlane) { dwGo(p) }
+// dwPlane runs k's depthwise plane: NEON (dwNEONPlane) where it can,
+// else Go.
+func (k *Kernel) dwPlane(p *dwPlane) {
+	if (k.id == idNEONDot || k.id == idNEON) && dwNEONPlane(p) {
+		return
+	}
+	dwGo(p)
+}
+
+// dwBuf is the scratch of a NEON depthwise plane: bands of the input
+// plane's rows with their padding.
+type dwBuf [16 << 10]byte
+
+// dwArgs is what dwNEON reads, at fixed offsets.
+type dwArgs struct {
+	src     *byte    // 0: input row of the first output row's first tap row
+	ldi     int      // 8: the input's row stride
+	w       *byte    // 16: the taps, rows of wq4 bytes
+	wq4     int      // 24
+	out     *byte    // 32: the first output row
+	ldo     int      // 40: the output's row stride (bytes)
+	rows    int      // 48: output rows
+	ow      int      // 56: outputs per row
+	rowStep int      // 64: sh·ldi
+	sw      int      // 72: 1 or 2
+	tapRow  int      // 80: dh·ldi
+	dw      int      // 88
+	kh, kw  int      // 96, 104
+	off     int32    // 112
+	scale   float32  // 116
+	lo, hi  float32  // 120, 124
+	zp      int32    // 128
+	mode    Mode     // 132: Int32 or Byte
+	flip    uint64   // 136: the byte that makes inputs int8
+	tmp     [64]byte // 144: a row's last chunk
+}
+
+// dwNEONPlane computes plane p with dwNEON, band of output rows by band:
+// each band's input rows are copied into p.buf between columns and rows
+// of the zero point, so that every tap lies inside and 16 outputs take
+// one vector per tap. It reports false, leaving p to Go, for strides
+// above 2, a weight zero point (p.mul) or rows too wide for the scratch.
+func dwNEONPlane(p *dwPlane) bool {
+	buf := p.buf[:]
+	ow16 := (p.ow + 15) &^ 15
+	wp := ow16*p.sw + (p.kw-1)*p.dw + 32 // the last chunk's LD2 reads 32 bytes
+	span := (p.kh-1)*p.dh + 1            // input rows of one output row
+	if p.mul != 0 || p.sw > 2 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
+		return false
+	}
+	es := p.mode.size()
+	if len(p.src) < p.h*p.wi || len(p.w) < p.kh*p.wq*4 || len(p.out) < p.oh*p.ow*es || p.kw > p.wq*4 {
+		panic(fmt.Sprintf("qgemm: depthwise plane given %d input, %d weight and %d output bytes", len(p.src), len(p.w), len(p.out)))
+	}
+	band := min(p.oh, 1+(len(buf)/wp-span)/p.sh)
+	fillByte(buf[:((band-1)*p.sh+span)*wp], p.zx)
+	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: p.ow * es, ow: p.ow, rowStep: p.sh * wp, sw: p.sw,
+		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
+		zp: p.zp, mode: p.mode, flip: uint64(p.flip)}
+	for oy := 0; oy < p.oh; oy += band {
+		nb := min(band, p.oh-oy)
+		y0 := oy*p.sh - p.padT
+		for r := range (nb-1)*p.sh + span {
+			row := buf[r*wp+p.padL : (r+1)*wp]
+			if y := y0 + r; y >= 0 && y < p.h {
+				copy(row, p.src[y*p.wi:(y+1)*p.wi])
+			} else {
+				fillByte(row[:min(len(row), p.wi)], p.zx)
+			}
+		}
+		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
+		dwNEON(&a)
+	}
+	return true
+}
+
+// fillByte sets every byte of b to v, by doubling copies.
+func fillByte(b []byte, v byte) {
+	if len(b) == 0 {
+		return
+	}
+	b[0] = v
+	for n := 1; n < len(b); n *= 2 {
+		copy(b[n:], b[:n])
+	}
+}
+
+// dwNEON computes a.rows output rows of a depthwise plane from a padded
+// input; it trusts its arguments.
+//
+//go:noescape
+func dwNEON(a *dwArgs)
 
 // tileNEONDot8x12 computes n 8x12 tiles with SDOT, epilogue included; it
 // trusts its arguments.

@@ -1,0 +1,184 @@
+//go:build !noasm
+
+#include "textflag.h"
+#include "neon.h"
+
+// TAP adds one tap's products to the 16 sums V0-V3: the 16 input bytes in
+// V16 made int8 (EOR with the flip in V28), times the tap's weight
+// broadcast (LD1R from R23) as int16 products (SMULL, SMULL2), widened
+// and added (SADDW, SADDW2).
+#define TAP \
+	VEOR  V28.B16, V16.B16, V16.B16; \
+	VLD1R (R23), [V18.B16]; \
+	SMULL(19, 16, 18); \
+	SMULL2(20, 16, 18); \
+	SADDW(0, 0, 19); \
+	SADDW2(1, 1, 19); \
+	SADDW(2, 2, 20); \
+	SADDW2(3, 3, 20)
+
+// func dwNEON(a *dwArgs)
+//
+// Rows of one channel's depthwise plane from a padded copy of its input
+// (every tap inside), 16 outputs at a time: each tap is one load of 16
+// input bytes (stride 1) or LD2 of 32 (stride 2, the even bytes), and 7
+// instructions (TAP); the sums start from off and end in the epilogue of
+// the tiles (Byte: SCVTF, FMUL, FMAXNM lo, FMIN hi, FCVTNS, add zp, UZP1
+// narrows; Int32 as they are). A row's last chunk of fewer than 16
+// outputs is stored through a.tmp and copied byte by byte.
+//
+// Registers: R0 a, R1 the row's input, R2 ldi, R3 the taps, R4 wq4, R5
+// the output row, R6 its stride, R7 rows left, R8 ow, R9 sh·ldi, R10 16·sw,
+// R11 dh·ldi, R12 dw, R13 kh, R14 kw, R15 the chunk's input, R19 outputs
+// left in the row, R20 the chunk's output, R21 a tap row, R22 a tap's
+// input, R23 a tap's weight, R24 a row of taps, R25 tap rows left, R26
+// taps left in a row. V24 scale, V25 lo, V26 hi, V27 zp, V28 flip, V29
+// off.
+TEXT ·dwNEON(SB), NOSPLIT, $0-8
+	MOVD  a+0(FP), R0
+	MOVD  0(R0), R1
+	MOVD  8(R0), R2
+	MOVD  16(R0), R3
+	MOVD  24(R0), R4
+	MOVD  32(R0), R5
+	MOVD  40(R0), R6
+	MOVD  48(R0), R7
+	MOVD  56(R0), R8
+	MOVD  64(R0), R9
+	MOVD  72(R0), R10
+	LSL   $4, R10, R10
+	MOVD  80(R0), R11
+	MOVD  88(R0), R12
+	MOVD  96(R0), R13
+	MOVD  104(R0), R14
+	MOVW  112(R0), R20
+	VDUP  R20, V29.S4
+	FMOVS 116(R0), F24
+	VDUP  V24.S[0], V24.S4
+	FMOVS 120(R0), F25
+	VDUP  V25.S[0], V25.S4
+	FMOVS 124(R0), F26
+	VDUP  V26.S[0], V26.S4
+	MOVW  128(R0), R20
+	VDUP  R20, V27.S4
+	MOVD  136(R0), R20
+	VDUP  R20, V28.B16
+	CBZ   R7, done
+
+row:
+	MOVD R1, R15
+	MOVD R5, R20
+	MOVD R8, R19
+
+chunk:
+	VMOV V29.B16, V0.B16
+	VMOV V29.B16, V1.B16
+	VMOV V29.B16, V2.B16
+	VMOV V29.B16, V3.B16
+	MOVD R15, R21
+	MOVD R3, R24
+	MOVD R13, R25
+
+taprow:
+	MOVD R21, R22
+	MOVD R24, R23
+	MOVD R14, R26
+	CMP  $16, R10
+	BNE  tap2
+
+tap1:
+	VLD1 (R22), [V16.B16]
+	TAP
+	ADD  R12, R22, R22
+	ADD  $1, R23, R23
+	SUBS $1, R26, R26
+	BNE  tap1
+	B    nexttaprow
+
+tap2:
+	VLD2 (R22), [V16.B16, V17.B16]
+	TAP
+	ADD  R12, R22, R22
+	ADD  $1, R23, R23
+	SUBS $1, R26, R26
+	BNE  tap2
+
+nexttaprow:
+	ADD  R11, R21, R21
+	ADD  R4, R24, R24
+	SUBS $1, R25, R25
+	BNE  taprow
+
+	// The epilogue: V0-V3 to 16 bytes in V4 or stay int32.
+	MOVW 132(R0), R21
+	CBZ  R21, store32
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	SCVTF(2, 2)
+	SCVTF(3, 3)
+	FMULV(0, 0, 24)
+	FMULV(1, 1, 24)
+	FMULV(2, 2, 24)
+	FMULV(3, 3, 24)
+	FMAXNMV(0, 0, 25)
+	FMAXNMV(1, 1, 25)
+	FMAXNMV(2, 2, 25)
+	FMAXNMV(3, 3, 25)
+	FMINV(0, 0, 26)
+	FMINV(1, 1, 26)
+	FMINV(2, 2, 26)
+	FMINV(3, 3, 26)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	FCVTNS(2, 2)
+	FCVTNS(3, 3)
+	VADD V27.S4, V0.S4, V0.S4
+	VADD V27.S4, V1.S4, V1.S4
+	VADD V27.S4, V2.S4, V2.S4
+	VADD V27.S4, V3.S4, V3.S4
+	UZP1H(4, 0, 1)
+	UZP1H(5, 2, 3)
+	UZP1B(4, 4, 5)
+	CMP  $16, R19
+	BLT  tail8
+	VST1 [V4.B16], (R20)
+	ADD  $16, R20, R20
+	B    nextchunk
+
+tail8:
+	ADD  $144, R0, R21
+	VST1 [V4.B16], (R21)
+	MOVD R19, R22
+	B    copy
+
+store32:
+	CMP  $16, R19
+	BLT  tail32
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R20)
+	B    nextchunk
+
+tail32:
+	ADD  $144, R0, R21
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R21)
+	LSL  $2, R19, R22
+
+copy:
+	MOVBU.P 1(R21), R23
+	MOVB.P  R23, 1(R20)
+	SUBS    $1, R22, R22
+	BNE     copy
+	B       nextrow
+
+nextchunk:
+	ADD  R10, R15, R15
+	SUBS $16, R19, R19
+	BNE  chunk
+
+nextrow:
+	ADD  R9, R1, R1
+	ADD  R6, R5, R5
+	SUBS $1, R7, R7
+	BNE  row
+
+done:
+	RET

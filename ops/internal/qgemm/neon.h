@@ -1,0 +1,48 @@
+// NEON instructions the Go assembler does not accept, as WORD encodings,
+// for register numbers d, n, m in 0..31 (checked with objdump).
+
+// SDOT is SDOT Vd.4S, Vn.16B, Vm.4B[lane] (ARMv8.2 DotProd): each int32
+// lane i of vd gets the dot product of bytes 4i..4i+3 of vn with bytes
+// 4·lane..4·lane+3 of vm.
+#define SDOT(d, n, m, lane) WORD $(0x4F80E000 | ((lane)&1)<<21 | (m)<<16 | ((lane)>>1)<<11 | (n)<<5 | (d))
+
+// SMULL and SMULL2 are SMULL Vd.8H, Vn.8B, Vm.8B and SMULL2 Vd.8H,
+// Vn.16B, Vm.16B: the int16 products of the low (high) eight int8 lanes.
+#define SMULL(d, n, m) WORD $(0x0E20C000 | (m)<<16 | (n)<<5 | (d))
+#define SMULL2(d, n, m) WORD $(0x4E20C000 | (m)<<16 | (n)<<5 | (d))
+
+// SADALP is SADALP Vd.4S, Vn.8H: vd[i] += vn[2i] + vn[2i+1].
+#define SADALP(d, n) WORD $(0x4E606800 | (n)<<5 | (d))
+
+// ADDP is ADDP Vd.4S, Vn.4S, Vm.4S: the sums of adjacent pairs of vn, then
+// of vm.
+#define ADDP(d, n, m) WORD $(0x4EA0BC00 | (m)<<16 | (n)<<5 | (d))
+
+// DUPS is DUP Vd.4S, Vn.S[lane].
+#define DUPS(d, n, lane) WORD $(0x4E040400 | (lane)<<19 | (n)<<5 | (d))
+
+// MLAS is MLA Vd.4S, Vn.4S, Vm.S[lane]: vd += vn · vm[lane] (int32).
+#define MLAS(d, n, m, lane) WORD $(0x6F800000 | ((lane)&1)<<21 | (m)<<16 | ((lane)>>1)<<11 | (n)<<5 | (d))
+
+// SCVTF, FCVTNS: Vd.4S from Vn.4S, int32 to float32 (rounding to nearest
+// even) and float32 to int32 rounding to nearest, ties to even.
+#define SCVTF(d, n) WORD $(0x4E21D800 | (n)<<5 | (d))
+#define FCVTNS(d, n) WORD $(0x4E21A800 | (n)<<5 | (d))
+
+// FMULV, FMAXNMV and FMINV are FMUL, FMAXNM and FMIN Vd.4S, Vn.4S, Vm.4S.
+// FMAXNM gives the number when one operand is a (quiet) NaN, so a NaN
+// product clamped by FMAXNM with lo becomes lo, as Requantize says.
+#define FMULV(d, n, m) WORD $(0x6E20DC00 | (m)<<16 | (n)<<5 | (d))
+#define FMAXNMV(d, n, m) WORD $(0x4E20C400 | (m)<<16 | (n)<<5 | (d))
+#define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))
+
+// UZP1H and UZP1B are UZP1 Vd.8H, Vn.8H, Vm.8H and UZP1 Vd.16B, Vn.16B,
+// Vm.16B: the even lanes of vn then of vm, here the low halves (bytes) of
+// wider lanes, a truncating narrow of two registers at once.
+#define UZP1H(d, n, m) WORD $(0x4E401800 | (m)<<16 | (n)<<5 | (d))
+#define UZP1B(d, n, m) WORD $(0x4E001800 | (m)<<16 | (n)<<5 | (d))
+
+// SADDW and SADDW2 are SADDW Vd.4S, Vn.4S, Vm.4H and SADDW2 Vd.4S, Vn.4S,
+// Vm.8H: vd = vn + the low (high) four int16 lanes of vm, widened.
+#define SADDW(d, n, m) WORD $(0x0E601000 | (m)<<16 | (n)<<5 | (d))
+#define SADDW2(d, n, m) WORD $(0x4E601000 | (m)<<16 | (n)<<5 | (d))
