@@ -67,9 +67,24 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 	}
 }
 
-// row reports that k has no row function.
+// row runs k's row function (see Kernel), reporting whether it has one:
+// a tile's row, for products with fewer rows than half a tile.
 func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []byte, ep *tileEp) bool {
-	return false
+	if k.id != idNEONDot && k.id != idNEON {
+		return false
+	}
+	es := ep.mode.size()
+	if kq > 0 && (len(a) < (kq-1)*astride+4 || len(offs) < kq || len(b) == 0) || len(c) < k.NR*es ||
+		len(ep.rowOff) < 1 || len(ep.colOff) < k.NR || ep.rowMul != nil && (len(ep.rowMul) < 1 || len(ep.colMul) < k.NR) ||
+		ep.mode != Int32 && len(ep.scale) < min(k.scaleLen(ep, 1), k.NR*int(ep.scaleCols)+1) {
+		panic(fmt.Sprintf("qgemm: %s row given kq=%d, %d A bytes (stride %d), %d C bytes", k.Name, kq, len(a), astride, len(c)))
+	}
+	if k.id == idNEONDot {
+		rowNEONDot1x12(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	} else {
+		rowNEON1x8(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	}
+	return true
 }
 
 // dwPlane runs k's depthwise plane: NEON (dwNEONPlane) where it can,
@@ -176,6 +191,16 @@ func tileNEONDot8x12(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tile
 //
 //go:noescape
 func tileNEON4x8(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+
+// rowNEONDot1x12 is one row of tileNEONDot8x12; it trusts its arguments.
+//
+//go:noescape
+func rowNEONDot1x12(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+
+// rowNEON1x8 is one row of tileNEON4x8; it trusts its arguments.
+//
+//go:noescape
+func rowNEON1x8(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
 
 // quantizeAsm computes no prefix of Quantize.
 func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }

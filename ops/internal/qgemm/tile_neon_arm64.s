@@ -1072,3 +1072,285 @@ nnext:
 	SUBS $1, R7, R7
 	BNE  ntile
 	RET
+
+// func rowNEONDot1x12(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+//
+// One row of tileNEONDot8x12 (see Kernel.row): step s reads the row's four
+// bytes at a+s·astride and B as the tile does; three SDOT per step into
+// V8-V10, then the tile's epilogue for one row.
+//
+// Registers: as tileNEONDot8x12, R7 astride.
+TEXT ·rowNEONDot1x12(SB), NOSPLIT, $0-56
+	MOVD kq+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD astride+16(FP), R7
+	MOVD b+24(FP), R2
+	MOVD offs+32(FP), R3
+	MOVD c+40(FP), R4
+	MOVD ep+48(FP), R6
+	MOVD 0(R6), R10
+	MOVD 24(R6), R12
+	MOVD 48(R6), R11
+	MOVD 72(R6), R13
+	MOVD 96(R6), R14
+	MOVD 120(R6), R15
+	MOVW 140(R6), R19
+	VLD1    (R12), [V2.S4, V3.S4, V4.S4]
+	VLD1R   (R10), [V0.S4]
+	VADD    V0.S4, V2.S4, V8.S4
+	VADD    V0.S4, V3.S4, V9.S4
+	VADD    V0.S4, V4.S4, V10.S4
+	CBZ     R0, rrank
+
+rloop:
+	MOVWU.P 4(R3), R20
+	ADD     R2, R20, R20
+	FMOVS   (R1), F0
+	ADD     R7, R1, R1
+	VLD1    (R20), [V2.B16, V3.B16, V4.B16]
+	SDOT(8, 2, 0, 0)
+	SDOT(9, 3, 0, 0)
+	SDOT(10, 4, 0, 0)
+	SUBS    $1, R0, R0
+	BNE     rloop
+
+rrank:
+	CBZ   R11, rep
+	VLD1  (R13), [V2.S4, V3.S4, V4.S4]
+	VLD1R (R11), [V0.S4]
+	MLAS(8, 2, 0, 0)
+	MLAS(9, 3, 0, 0)
+	MLAS(10, 4, 0, 0)
+
+rep:
+	CMP  $2, R19
+	BEQ  rbyte
+	CBNZ R19, rfloat
+	VST1 [V8.S4, V9.S4, V10.S4], (R4)
+	ADD  R5, R4, R4
+	B    rnext
+rfloat:
+	CBNZ R15, rfloatcol
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 0)
+	FMULV(10, 10, 0)
+	VST1 [V8.S4, V9.S4, V10.S4], (R4)
+	ADD  R5, R4, R4
+	B    rnext
+rfloatcol:
+	VLD1 (R14), [V0.S4, V1.S4, V2.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 1)
+	FMULV(10, 10, 2)
+	VST1 [V8.S4, V9.S4, V10.S4], (R4)
+	ADD  R5, R4, R4
+	B    rnext
+rbyte:
+	FMOVS 128(R6), F3
+	FMOVS 132(R6), F4
+	MOVW  136(R6), R20
+	VDUP  V3.S[0], V3.S4
+	VDUP  V4.S[0], V4.S4
+	VDUP  R20, V5.S4
+rbyterow:
+	CBNZ R15, rbytecol
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 0)
+	FMULV(10, 10, 0)
+	FMAXNMV(8, 8, 3)
+	FMAXNMV(9, 9, 3)
+	FMAXNMV(10, 10, 3)
+	FMINV(8, 8, 4)
+	FMINV(9, 9, 4)
+	FMINV(10, 10, 4)
+	FCVTNS(8, 8)
+	FCVTNS(9, 9)
+	FCVTNS(10, 10)
+	VADD V5.S4, V8.S4, V8.S4
+	VADD V5.S4, V9.S4, V9.S4
+	VADD V5.S4, V10.S4, V10.S4
+	UZP1H(6, 8, 9)
+	UZP1H(7, 10, 10)
+	UZP1B(6, 6, 7)
+	FMOVD F6, (R4)
+	VMOV  V6.S[2], R20
+	MOVW  R20, 8(R4)
+	ADD  R5, R4, R4
+	B    rnext
+rbytecol:
+	VLD1 (R14), [V0.S4, V1.S4, V2.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 1)
+	FMULV(10, 10, 2)
+	FMAXNMV(8, 8, 3)
+	FMAXNMV(9, 9, 3)
+	FMAXNMV(10, 10, 3)
+	FMINV(8, 8, 4)
+	FMINV(9, 9, 4)
+	FMINV(10, 10, 4)
+	FCVTNS(8, 8)
+	FCVTNS(9, 9)
+	FCVTNS(10, 10)
+	VADD V5.S4, V8.S4, V8.S4
+	VADD V5.S4, V9.S4, V9.S4
+	VADD V5.S4, V10.S4, V10.S4
+	UZP1H(6, 8, 9)
+	UZP1H(7, 10, 10)
+	UZP1B(6, 6, 7)
+	FMOVD F6, (R4)
+	VMOV  V6.S[2], R20
+	MOVW  R20, 8(R4)
+	ADD  R5, R4, R4
+
+rnext:
+	RET
+
+// func rowNEON1x8(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+//
+// One row of tileNEON4x8 (see Kernel.row): step s reads the row's four
+// bytes at a+s·astride (LD1R: broadcast) and B as the tile does; SMULL,
+// SMULL2 and SADALP into V16-V19, added pairwise (ADDP) into V0-V1, then
+// the tile's offsets, rank-one term and epilogue for one row.
+//
+// Registers: as tileNEON4x8, R7 astride.
+TEXT ·rowNEON1x8(SB), NOSPLIT, $0-56
+	MOVD kq+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD astride+16(FP), R7
+	MOVD b+24(FP), R2
+	MOVD offs+32(FP), R3
+	MOVD c+40(FP), R4
+	MOVD ep+48(FP), R6
+	MOVD 0(R6), R10
+	MOVD 24(R6), R12
+	MOVD 48(R6), R11
+	MOVD 72(R6), R13
+	MOVD 96(R6), R14
+	MOVD 120(R6), R15
+	MOVW 140(R6), R19
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	CBZ  R0, qsum
+
+qloop:
+	MOVWU.P 4(R3), R20
+	ADD     R2, R20, R20
+	VLD1R   (R1), [V3.S4]
+	ADD     R7, R1, R1
+	VLD1    (R20), [V1.B16, V2.B16]
+	SMULL(4, 1, 3)
+	SMULL2(5, 1, 3)
+	SMULL(6, 2, 3)
+	SMULL2(7, 2, 3)
+	SADALP(16, 4)
+	SADALP(17, 5)
+	SADALP(18, 6)
+	SADALP(19, 7)
+	SUBS    $1, R0, R0
+	BNE     qloop
+
+qsum:
+	ADDP(0, 16, 17)
+	ADDP(1, 18, 19)
+	VLD1  (R12), [V8.S4, V9.S4]
+	VLD1R (R10), [V13.S4]
+	VADD  V8.S4, V0.S4, V0.S4
+	VADD  V9.S4, V1.S4, V1.S4
+	VADD  V13.S4, V0.S4, V0.S4
+	VADD  V13.S4, V1.S4, V1.S4
+	CBZ   R11, qep
+	VLD1  (R13), [V10.S4, V11.S4]
+	VLD1R (R11), [V12.S4]
+	MLAS(0, 10, 12, 0)
+	MLAS(1, 11, 12, 0)
+
+qep:
+	CMP  $2, R19
+	BEQ  qbyte
+	CBNZ R19, qfloat
+	VST1 [V0.S4, V1.S4], (R4)
+	ADD  R5, R4, R4
+	B    qnext
+qfloat:
+	CBNZ R15, qfloatcol
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 8)
+	VST1 [V0.S4, V1.S4], (R4)
+	ADD  R5, R4, R4
+	B    qnext
+qfloatcol:
+	VLD1 (R14), [V8.S4, V9.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 9)
+	VST1 [V0.S4, V1.S4], (R4)
+	ADD  R5, R4, R4
+	B    qnext
+qbyte:
+	FMOVS 128(R6), F11
+	FMOVS 132(R6), F12
+	MOVW  136(R6), R20
+	VDUP  V11.S[0], V11.S4
+	VDUP  V12.S[0], V12.S4
+	VDUP  R20, V13.S4
+qbyterow:
+	CBNZ R15, qbytecol
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 8)
+	FMAXNMV(0, 0, 11)
+	FMAXNMV(1, 1, 11)
+	FMINV(0, 0, 12)
+	FMINV(1, 1, 12)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	VADD V13.S4, V0.S4, V0.S4
+	VADD V13.S4, V1.S4, V1.S4
+	UZP1H(14, 0, 1)
+	UZP1B(14, 14, 14)
+	FMOVD F14, (R4)
+	ADD  R5, R4, R4
+	B    qnext
+qbytecol:
+	VLD1 (R14), [V8.S4, V9.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 9)
+	FMAXNMV(0, 0, 11)
+	FMAXNMV(1, 1, 11)
+	FMINV(0, 0, 12)
+	FMINV(1, 1, 12)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	VADD V13.S4, V0.S4, V0.S4
+	VADD V13.S4, V1.S4, V1.S4
+	UZP1H(14, 0, 1)
+	UZP1B(14, 14, 14)
+	FMOVD F14, (R4)
+	ADD  R5, R4, R4
+
+qnext:
+	RET
