@@ -3,15 +3,12 @@
 #include "textflag.h"
 #include "neon.h"
 
-// TAP adds one tap's products to the 16 sums V0-V3: the 16 input bytes in
-// V16 made int8 (EOR with the flip in V28), times the tap's weight
-// broadcast (LD1R from R23) as int16 products (SMULL, SMULL2), widened
-// and added (SADDW, SADDW2).
-#define TAP \
-	VEOR  V28.B16, V16.B16, V16.B16; \
-	VLD1R (R23), [V18.B16]; \
-	SMULL(19, 16, 18); \
-	SMULL2(20, 16, 18); \
+// MACW adds the products of the 16 int8 inputs in V16 and the tap's weight
+// broadcast in wt to the 16 sums V0-V3: int16 products (SMULL, SMULL2),
+// widened and added (SADDW, SADDW2).
+#define MACW(wt) \
+	SMULL(19, 16, wt); \
+	SMULL2(20, 16, wt); \
 	SADDW(0, 0, 19); \
 	SADDW2(1, 1, 19); \
 	SADDW(2, 2, 20); \
@@ -19,21 +16,25 @@
 
 // func dwNEON(a *dwArgs)
 //
-// Rows of one channel's depthwise plane from a padded copy of its input
-// (every tap inside), 16 outputs at a time: each tap is one load of 16
-// input bytes (stride 1) or LD2 of 32 (stride 2, the even bytes), and 7
-// instructions (TAP); the sums start from off and end in the epilogue of
-// the tiles (Byte: SCVTF, FMUL, FMAXNM lo, FMIN hi, FCVTNS, add zp, UZP1
-// narrows; Int32 as they are). A row's last chunk of fewer than 16
-// outputs is stored through a.tmp and copied byte by byte.
+// Rows of one channel's depthwise plane from a padded int8 copy of its
+// input (every tap inside), 16 outputs at a time: each tap is one load of
+// 16 input bytes (stride 1) or LD2 of 32 (stride 2, the even bytes) and
+// MACW. A 3x3 window keeps its nine weights broadcast in V6-V14 and runs
+// unrolled; other windows loop over their taps, broadcasting each weight
+// (LD1R). The sums start from off and end in the epilogue of the tiles
+// (Byte: SCVTF, FMUL, FMAXNM lo, FMIN hi, FCVTNS, add zp, UZP1 narrows;
+// Int32 as they are). A row's last chunk of fewer than 16 outputs is
+// stored whole, over the start of the next rows, which are computed after
+// it, when they hold its 16 outputs; otherwise it goes through a.tmp and
+// is copied byte by byte.
 //
 // Registers: R0 a, R1 the row's input, R2 ldi, R3 the taps, R4 wq4, R5
-// the output row, R6 its stride, R7 rows left, R8 ow, R9 sh·ldi, R10 16·sw,
-// R11 dh·ldi, R12 dw, R13 kh, R14 kw, R15 the chunk's input, R19 outputs
-// left in the row, R20 the chunk's output, R21 a tap row, R22 a tap's
-// input, R23 a tap's weight, R24 a row of taps, R25 tap rows left, R26
-// taps left in a row. V24 scale, V25 lo, V26 hi, V27 zp, V28 flip, V29
-// off.
+// the output row, R6 its stride, R7 rows left, R8 ow, R9 sh·ldi, R10
+// 16·sw, R11 dh·ldi, R12 dw, R13 kh, R14 kw, R15 the chunk's input, R16
+// 1 for a 3x3 window, R19 outputs left in the row, R20 the chunk's output,
+// R21 a tap row, R22 a tap's input, R23 a tap's weight, R24 a row of taps,
+// R25 tap rows left, R26 taps left in a row. V24 scale, V25 lo, V26 hi,
+// V27 zp, V29 off.
 TEXT ·dwNEON(SB), NOSPLIT, $0-8
 	MOVD  a+0(FP), R0
 	MOVD  0(R0), R1
@@ -61,9 +62,35 @@ TEXT ·dwNEON(SB), NOSPLIT, $0-8
 	VDUP  V26.S[0], V26.S4
 	MOVW  128(R0), R20
 	VDUP  R20, V27.S4
-	MOVD  136(R0), R20
-	VDUP  R20, V28.B16
 	CBZ   R7, done
+
+	// A 3x3 window: the weights into V6-V14.
+	MOVD $0, R16
+	CMP  $3, R13
+	BNE  row
+	CMP  $3, R14
+	BNE  row
+	MOVD $1, R16
+	MOVD R3, R23
+	VLD1R (R23), [V6.B16]
+	ADD   $1, R23, R23
+	VLD1R (R23), [V7.B16]
+	ADD   $1, R23, R23
+	VLD1R (R23), [V8.B16]
+	ADD   R4, R3, R24
+	MOVD  R24, R23
+	VLD1R (R23), [V9.B16]
+	ADD   $1, R23, R23
+	VLD1R (R23), [V10.B16]
+	ADD   $1, R23, R23
+	VLD1R (R23), [V11.B16]
+	ADD   R4, R24, R24
+	MOVD  R24, R23
+	VLD1R (R23), [V12.B16]
+	ADD   $1, R23, R23
+	VLD1R (R23), [V13.B16]
+	ADD   $1, R23, R23
+	VLD1R (R23), [V14.B16]
 
 row:
 	MOVD R1, R15
@@ -76,6 +103,62 @@ chunk:
 	VMOV V29.B16, V2.B16
 	VMOV V29.B16, V3.B16
 	MOVD R15, R21
+	CBZ  R16, taps
+	CMP  $16, R10
+	BNE  w3s2
+
+	MOVD R21, R22
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(6)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(7)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(8)
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(9)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(10)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(11)
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(12)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(13)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(14)
+	B    epilogue
+
+w3s2:
+	MOVD R21, R22
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(6)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(7)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(8)
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(9)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(10)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(11)
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(12)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(13)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(14)
+	B    epilogue
+
+taps:
 	MOVD R3, R24
 	MOVD R13, R25
 
@@ -87,21 +170,21 @@ taprow:
 	BNE  tap2
 
 tap1:
-	VLD1 (R22), [V16.B16]
-	TAP
-	ADD  R12, R22, R22
-	ADD  $1, R23, R23
-	SUBS $1, R26, R26
-	BNE  tap1
-	B    nexttaprow
+	VLD1R  (R23), [V18.B16]
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(18)
+	ADD    $1, R23, R23
+	SUBS   $1, R26, R26
+	BNE    tap1
+	B      nexttaprow
 
 tap2:
-	VLD2 (R22), [V16.B16, V17.B16]
-	TAP
-	ADD  R12, R22, R22
-	ADD  $1, R23, R23
-	SUBS $1, R26, R26
-	BNE  tap2
+	VLD1R  (R23), [V18.B16]
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(18)
+	ADD    $1, R23, R23
+	SUBS   $1, R26, R26
+	BNE    tap2
 
 nexttaprow:
 	ADD  R11, R21, R21
@@ -109,7 +192,8 @@ nexttaprow:
 	SUBS $1, R25, R25
 	BNE  taprow
 
-	// The epilogue: V0-V3 to 16 bytes in V4 or stay int32.
+epilogue:
+	// V0-V3 to 16 bytes in V4, or int32 as they are.
 	MOVW 132(R0), R21
 	CBZ  R21, store32
 	SCVTF(0, 0)
@@ -140,7 +224,13 @@ nexttaprow:
 	UZP1H(5, 2, 3)
 	UZP1B(4, 4, 5)
 	CMP  $16, R19
+	BGE  whole8
+	SUB  $1, R7, R22
+	MADD R8, R19, R22, R22
+	CMP  $16, R22
 	BLT  tail8
+
+whole8:
 	VST1 [V4.B16], (R20)
 	ADD  $16, R20, R20
 	B    nextchunk
@@ -153,9 +243,15 @@ tail8:
 
 store32:
 	CMP  $16, R19
+	BGE  whole32
+	SUB  $1, R7, R22
+	MADD R8, R19, R22, R22
+	CMP  $16, R22
 	BLT  tail32
+
+whole32:
 	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R20)
-	B    nextchunk
+	B      nextchunk
 
 tail32:
 	ADD  $144, R0, R21
@@ -172,7 +268,7 @@ copy:
 nextchunk:
 	ADD  R10, R15, R15
 	SUBS $16, R19, R19
-	BNE  chunk
+	BGT  chunk
 
 nextrow:
 	ADD  R9, R1, R1
@@ -181,4 +277,60 @@ nextrow:
 	BNE  row
 
 done:
+	RET
+
+// func dwCopyNEON(dst *byte, ldd int, src *byte, lds, n, rows int, flip byte)
+//
+// rows rows of n bytes XOR flip, 16 at a time (a row's last 16 overlapping
+// the ones before when n is not a multiple), bytes one by one in rows of
+// fewer than 16.
+TEXT ·dwCopyNEON(SB), NOSPLIT, $0-49
+	MOVD  dst+0(FP), R0
+	MOVD  ldd+8(FP), R1
+	MOVD  src+16(FP), R2
+	MOVD  lds+24(FP), R3
+	MOVD  n+32(FP), R4
+	MOVD  rows+40(FP), R5
+	MOVBU flip+48(FP), R6
+	VDUP  R6, V31.B16
+	CBZ   R5, cdone
+	CBZ   R4, cdone
+
+crow:
+	MOVD R0, R7
+	MOVD R2, R8
+	MOVD R4, R9
+	CMP  $16, R4
+	BLT  cbytes
+
+cvec:
+	VLD1.P 16(R8), [V0.B16]
+	VEOR   V31.B16, V0.B16, V0.B16
+	VST1.P [V0.B16], 16(R7)
+	SUB    $16, R9, R9
+	CMP    $16, R9
+	BGE    cvec
+	CBZ    R9, cnext
+	SUB    $16, R9, R10
+	ADD    R10, R8, R8
+	ADD    R10, R7, R7
+	VLD1   (R8), [V0.B16]
+	VEOR   V31.B16, V0.B16, V0.B16
+	VST1   [V0.B16], (R7)
+	B      cnext
+
+cbytes:
+	MOVBU.P 1(R8), R10
+	EOR     R6, R10, R10
+	MOVB.P  R10, 1(R7)
+	SUBS    $1, R9, R9
+	BNE     cbytes
+
+cnext:
+	ADD  R1, R0, R0
+	ADD  R3, R2, R2
+	SUBS $1, R5, R5
+	BNE  crow
+
+cdone:
 	RET

@@ -96,9 +96,14 @@ func (k *Kernel) dwPlane(p *dwPlane) {
 	dwGo(p)
 }
 
-// dwBuf is the scratch of a NEON depthwise plane: bands of the input
-// plane's rows with their padding.
-type dwBuf [16 << 10]byte
+// dwBuf is the scratch of the NEON depthwise planes of one Run: bands of
+// an input plane's rows, made int8, with their padding, and what the
+// padding was filled for (planes of one Run share it).
+type dwBuf struct {
+	b      [16 << 10]byte
+	filled int  // the bytes of b holding pad (0: none)
+	pad    byte // the zero point, made int8
+}
 
 // dwArgs is what dwNEON reads, at fixed offsets.
 type dwArgs struct {
@@ -120,20 +125,23 @@ type dwArgs struct {
 	lo, hi  float32  // 120, 124
 	zp      int32    // 128
 	mode    Mode     // 132: Int32 or Byte
-	flip    uint64   // 136: the byte that makes inputs int8
-	tmp     [64]byte // 144: a row's last chunk
+	_       uint64   // 136
+	tmp     [64]byte // 144: the last row's last chunk
 }
 
 // dwNEONPlane computes plane p with dwNEON, band of output rows by band:
-// each band's input rows are copied into p.buf between columns and rows
-// of the zero point, so that every tap lies inside and 16 outputs take
-// one vector per tap. It reports false, leaving p to Go, for strides
-// above 2, a weight zero point (p.mul) or rows too wide for the scratch.
+// each band's input rows are copied, made int8 (dwCopyNEON), into p.buf
+// between columns and rows of the zero point, so that every tap lies
+// inside and 16 outputs take one vector per tap. The padding is filled
+// once for the planes of a Run with the same geometry; the last wp bytes
+// of the scratch are a row of it, copied over rows above or below the
+// input. It reports false, leaving p to Go, for strides above 2, a weight
+// zero point (p.mul) or rows too wide for the scratch.
 func dwNEONPlane(p *dwPlane) bool {
-	buf := p.buf[:]
 	ow16 := (p.ow + 15) &^ 15
 	wp := ow16*p.sw + (p.kw-1)*p.dw + 32 // the last chunk's LD2 reads 32 bytes
 	span := (p.kh-1)*p.dh + 1            // input rows of one output row
+	buf := p.buf.b[:len(p.buf.b)-wp]
 	if p.mul != 0 || p.sw > 2 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
 		return false
 	}
@@ -142,20 +150,27 @@ func dwNEONPlane(p *dwPlane) bool {
 		panic(fmt.Sprintf("qgemm: depthwise plane given %d input, %d weight and %d output bytes", len(p.src), len(p.w), len(p.out)))
 	}
 	band := min(p.oh, 1+(len(buf)/wp-span)/p.sh)
-	fillByte(buf[:((band-1)*p.sh+span)*wp], p.zx)
+	pad := p.zx ^ p.flip
+	if p.buf.filled != len(p.buf.b) || p.buf.pad != pad {
+		fillByte(p.buf.b[:], pad)
+		p.buf.filled, p.buf.pad = len(p.buf.b), pad
+	}
+	padRow := p.buf.b[len(buf):]
+	n := min(p.wi, wp-p.padL) // the input columns a row holds
 	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: p.ow * es, ow: p.ow, rowStep: p.sh * wp, sw: p.sw,
 		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
-		zp: p.zp, mode: p.mode, flip: uint64(p.flip)}
+		zp: p.zp, mode: p.mode}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
-		y0 := oy*p.sh - p.padT
-		for r := range (nb-1)*p.sh + span {
-			row := buf[r*wp+p.padL : (r+1)*wp]
-			if y := y0 + r; y >= 0 && y < p.h {
-				copy(row, p.src[y*p.wi:(y+1)*p.wi])
-			} else {
-				fillByte(row[:min(len(row), p.wi)], p.zx)
+		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
+		r0, r1 := max(0, -y0), min(rows, p.h-y0) // rows of the input
+		for r := range rows {
+			if r < r0 || r >= r1 {
+				copy(buf[r*wp+p.padL:][:n], padRow)
 			}
+		}
+		if r1 > r0 {
+			dwCopyNEON(&buf[r0*wp+p.padL], wp, &p.src[(y0+r0)*p.wi], p.wi, n, r1-r0, p.flip)
 		}
 		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
 		dwNEON(&a)
@@ -173,6 +188,12 @@ func fillByte(b []byte, v byte) {
 		copy(b[n:], b[:n])
 	}
 }
+
+// dwCopyNEON copies rows rows of n bytes, each XOR flip, from src (rows
+// lds bytes apart) to dst (rows ldd apart); it trusts its arguments.
+//
+//go:noescape
+func dwCopyNEON(dst *byte, ldd int, src *byte, lds, n, rows int, flip byte)
 
 // dwNEON computes a.rows output rows of a depthwise plane from a padded
 // input; it trusts its arguments.
