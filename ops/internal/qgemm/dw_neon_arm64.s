@@ -282,8 +282,8 @@ done:
 // func dwCopyNEON(dst *byte, ldd int, src *byte, lds, n, rows int, flip byte)
 //
 // rows rows of n bytes XOR flip, 16 at a time (a row's last 16 overlapping
-// the ones before when n is not a multiple), bytes one by one in rows of
-// fewer than 16.
+// the ones before when n is not a multiple); rows of fewer than 16 bytes
+// as two overlapping words of 8 or 4 bytes, or byte by byte below 4.
 TEXT ·dwCopyNEON(SB), NOSPLIT, $0-49
 	MOVD  dst+0(FP), R0
 	MOVD  ldd+8(FP), R1
@@ -293,6 +293,8 @@ TEXT ·dwCopyNEON(SB), NOSPLIT, $0-49
 	MOVD  rows+40(FP), R5
 	MOVBU flip+48(FP), R6
 	VDUP  R6, V31.B16
+	MOVD  $0x0101010101010101, R13
+	MUL   R6, R13, R13
 	CBZ   R5, cdone
 	CBZ   R4, cdone
 
@@ -320,11 +322,35 @@ cvec:
 	B      cnext
 
 cbytes:
+	CMP  $8, R9
+	BLT  c4
+	SUB  $8, R9, R10
+	MOVD (R8), R11
+	MOVD (R8)(R10), R12
+	EOR  R13, R11, R11
+	EOR  R13, R12, R12
+	MOVD R11, (R7)
+	MOVD R12, (R7)(R10)
+	B    cnext
+
+c4:
+	CMP   $4, R9
+	BLT   c1
+	SUB   $4, R9, R10
+	MOVWU (R8), R11
+	MOVWU (R8)(R10), R12
+	EOR   R13, R11, R11
+	EOR   R13, R12, R12
+	MOVW  R11, (R7)
+	MOVW  R12, (R7)(R10)
+	B     cnext
+
+c1:
 	MOVBU.P 1(R8), R10
 	EOR     R6, R10, R10
 	MOVB.P  R10, 1(R7)
 	SUBS    $1, R9, R9
-	BNE     cbytes
+	BNE     c1
 
 cnext:
 	ADD  R1, R0, R0
