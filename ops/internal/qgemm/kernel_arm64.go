@@ -223,11 +223,48 @@ func rowNEONDot1x12(kq int, a *byte, astride int, b *byte, offs *int32, c *byte,
 //go:noescape
 func rowNEON1x8(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
 
-// quantizeAsm computes no prefix of Quantize.
-func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }
+// quantizeAsm computes Quantize with NEON, up to a multiple of 16 values.
+func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int {
+	n := len(src) &^ 15
+	if n > 0 {
+		quantizeNEON(ptr(dst), unsafe.SliceData(src), n, scale, zp, lo, hi)
+	}
+	return n
+}
 
-// addScaledAsm computes no prefix of AddScaled.
-func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
+// addScaledAsm computes AddScaled with NEON, up to a multiple of 16
+// values.
+func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int {
+	n := len(dst) &^ 15
+	if n > 0 {
+		addScaledNEON(ptr(dst), ptr(a), ptr(b), n, ra, rb, c, lo, hi, signed)
+	}
+	return n
+}
 
-// maxBytesAsm computes no prefix of MaxBytes.
-func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }
+// maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values.
+func maxBytesAsm(dst, src []byte, signed bool) int {
+	n := len(dst) &^ 15
+	if n > 0 {
+		maxBytesNEON(ptr(dst), ptr(src), n, signed)
+	}
+	return n
+}
+
+// quantizeNEON is Quantize of n values, a multiple of 16; it trusts its
+// arguments.
+//
+//go:noescape
+func quantizeNEON(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
+
+// addScaledNEON is AddScaled of n values, a multiple of 16 (b nil: none);
+// it trusts its arguments.
+//
+//go:noescape
+func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+
+// maxBytesNEON is MaxBytes of n values, a multiple of 16; it trusts its
+// arguments.
+//
+//go:noescape
+func maxBytesNEON(dst, src *byte, n int, signed bool)

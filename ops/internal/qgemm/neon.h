@@ -46,3 +46,23 @@
 // Vm.8H: vd = vn + the low (high) four int16 lanes of vm, widened.
 #define SADDW(d, n, m) WORD $(0x0E601000 | (m)<<16 | (n)<<5 | (d))
 #define SADDW2(d, n, m) WORD $(0x4E601000 | (m)<<16 | (n)<<5 | (d))
+
+// UXTL(2) and SXTL(2) widen the low (high) half of vn: B to H (8H, 8B)
+// and H to S (4S, 4H), zero- or sign-extended.
+#define UXTLB(d, n) WORD $(0x2F08A400 | (n)<<5 | (d))
+#define UXTL2B(d, n) WORD $(0x6F08A400 | (n)<<5 | (d))
+#define UXTLH(d, n) WORD $(0x2F10A400 | (n)<<5 | (d))
+#define UXTL2H(d, n) WORD $(0x6F10A400 | (n)<<5 | (d))
+#define SXTLB(d, n) WORD $(0x0F08A400 | (n)<<5 | (d))
+#define SXTL2B(d, n) WORD $(0x4F08A400 | (n)<<5 | (d))
+#define SXTLH(d, n) WORD $(0x0F10A400 | (n)<<5 | (d))
+#define SXTL2H(d, n) WORD $(0x4F10A400 | (n)<<5 | (d))
+
+// FMLAV is FMLA Vd.4S, Vn.4S, Vm.4S (fused: vd += vn·vm rounded once);
+// FDIVV is FDIV Vd.4S, Vn.4S, Vm.4S.
+#define FMLAV(d, n, m) WORD $(0x4E20CC00 | (m)<<16 | (n)<<5 | (d))
+#define FDIVV(d, n, m) WORD $(0x6E20FC00 | (m)<<16 | (n)<<5 | (d))
+
+// UMAXB and SMAXB are UMAX and SMAX Vd.16B, Vn.16B, Vm.16B.
+#define UMAXB(d, n, m) WORD $(0x6E206400 | (m)<<16 | (n)<<5 | (d))
+#define SMAXB(d, n, m) WORD $(0x4E206400 | (m)<<16 | (n)<<5 | (d))
