@@ -32,6 +32,15 @@
 	SDOT(30, 3, 1, 3); \
 	SDOT(31, 4, 1, 3)
 
+// DSTEP loads step s of A (advancing R1) and B (at R2 plus the offset
+// at R3, advanced) and runs DOTSTEP.
+#define DSTEP \
+	MOVWU.P 4(R3), R20; \
+	ADD     R2, R20, R20; \
+	VLD1.P  32(R1), [V0.B16, V1.B16]; \
+	VLD1    (R20), [V2.B16, V3.B16, V4.B16]; \
+	DOTSTEP
+
 // func tileNEONDot8x12(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 8x12 tiles of one column panel (see Kernel.tile) with the dot product.
@@ -101,16 +110,18 @@ dtile:
 	VADD V0.S4, V2.S4, V29.S4
 	VADD V0.S4, V3.S4, V30.S4
 	VADD V0.S4, V4.S4, V31.S4
+	TBZ  $0, R8, dpairs
+	DSTEP
+	SUB  $1, R8, R8
+
+dpairs:
 	CBZ  R8, drank
 
 dloop:
-	MOVWU.P 4(R3), R20
-	ADD     R2, R20, R20
-	VLD1.P  32(R1), [V0.B16, V1.B16]
-	VLD1    (R20), [V2.B16, V3.B16, V4.B16]
-	DOTSTEP
-	SUBS    $1, R8, R8
-	BNE     dloop
+	DSTEP
+	DSTEP
+	SUBS $2, R8, R8
+	BNE  dloop
 
 drank:
 	CBZ    R11, dep
@@ -747,6 +758,18 @@ dnext:
 	SADALP(d+2, t+2); \
 	SADALP(d+3, t+3)
 
+// NSTEP is one k step of the 4x8 tile: A (advancing R1) and B (at R2 plus
+// the offset at R3, advanced) loaded, then the four rows.
+#define NSTEP \
+	MOVWU.P 4(R3), R20; \
+	ADD     R2, R20, R20; \
+	VLD1.P  16(R1), [V0.B16]; \
+	VLD1    (R20), [V1.B16, V2.B16]; \
+	NROW(0, 3, 4, 16); \
+	NROW(1, 8, 9, 20); \
+	NROW(2, 3, 4, 24); \
+	NROW(3, 8, 9, 28)
+
 // func tileNEON4x8(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 4x8 tiles of one column panel (see Kernel.tile) for CPUs without the
@@ -795,19 +818,18 @@ ntile:
 	VEOR V29.B16, V29.B16, V29.B16
 	VEOR V30.B16, V30.B16, V30.B16
 	VEOR V31.B16, V31.B16, V31.B16
+	TBZ  $0, R8, npairs
+	NSTEP
+	SUB  $1, R8, R8
+
+npairs:
 	CBZ  R8, nsum
 
 nloop:
-	MOVWU.P 4(R3), R20
-	ADD     R2, R20, R20
-	VLD1.P  16(R1), [V0.B16]
-	VLD1    (R20), [V1.B16, V2.B16]
-	NROW(0, 3, 4, 16)
-	NROW(1, 8, 9, 20)
-	NROW(2, 3, 4, 24)
-	NROW(3, 8, 9, 28)
-	SUBS    $1, R8, R8
-	BNE     nloop
+	NSTEP
+	NSTEP
+	SUBS $2, R8, R8
+	BNE  nloop
 
 nsum:
 	ADDP(0, 16, 17)
