@@ -164,10 +164,11 @@ func dwNEONPlane(p *dwPlane) bool {
 		nb := min(band, p.oh-oy)
 		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
 		r0, r1 := max(0, -y0), min(rows, p.h-y0) // rows of the input
-		for r := range rows {
-			if r < r0 || r >= r1 {
-				copy(buf[r*wp+p.padL:][:n], padRow)
-			}
+		for r := range min(r0, rows) {           // rows above the input
+			copy(buf[r*wp+p.padL:][:n], padRow)
+		}
+		for r := max(r0, r1); r < rows; r++ { // and below it
+			copy(buf[r*wp+p.padL:][:n], padRow)
 		}
 		if r1 > r0 {
 			dwCopyNEON(&buf[r0*wp+p.padL], wp, &p.src[(y0+r0)*p.wi], p.wi, n, r1-r0, p.flip)
