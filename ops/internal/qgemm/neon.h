@@ -66,3 +66,14 @@
 // UMAXB and SMAXB are UMAX and SMAX Vd.16B, Vn.16B, Vm.16B.
 #define UMAXB(d, n, m) WORD $(0x6E206400 | (m)<<16 | (n)<<5 | (d))
 #define SMAXB(d, n, m) WORD $(0x4E206400 | (m)<<16 | (n)<<5 | (d))
+
+// SMLAL and SMLAL2 are SMLAL Vd.8H, Vn.8B, Vm.8B and SMLAL2 Vd.8H,
+// Vn.16B, Vm.16B: vd += the int16 products of the low (high) eight int8
+// lanes.
+#define SMLAL(d, n, m) WORD $(0x0E208000 | (m)<<16 | (n)<<5 | (d))
+#define SMLAL2(d, n, m) WORD $(0x4E208000 | (m)<<16 | (n)<<5 | (d))
+
+// CMEQB is CMEQ Vd.16B, Vn.16B, Vm.16B (0xff where equal); UMAXVB is
+// UMAXV Bd, Vn.16B (the largest byte, into lane 0).
+#define CMEQB(d, n, m) WORD $(0x6E208C00 | (m)<<16 | (n)<<5 | (d))
+#define UMAXVB(d, n) WORD $(0x6E30A800 | (n)<<5 | (d))
