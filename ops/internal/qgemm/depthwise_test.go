@@ -55,9 +55,18 @@ func checkDepthwise(t *testing.T, rng *rand.Rand, k *Kernel, label string, kh, k
 	w := max(1, (ow-1)*s+(kw-1)*dil+1-padL-rng.IntN(kw))
 	h := max(1, (oh-1)*s+(kh-1)*dil+1-padT-rng.IntN(kh))
 	signed := rng.IntN(2) == 0
+	// Random values, or the extremes, with weights of -128 or without
+	// (kernels may add two taps' products in int16 when there are none).
+	fill := rng.IntN(3)
+	pick := func(vals ...byte) byte {
+		if fill == 0 {
+			return byte(rng.IntN(256))
+		}
+		return vals[rng.IntN(len(vals))]
+	}
 	src := make([]byte, c*h*w)
 	for i := range src {
-		src[i] = byte(rng.IntN(256))
+		src[i] = pick(0, 0x80, 0x7f, 0xff)
 	}
 	zx := int32(rng.IntN(256))
 	if signed {
@@ -65,7 +74,11 @@ func checkDepthwise(t *testing.T, rng *rand.Rand, k *Kernel, label string, kh, k
 	}
 	wts := make([]byte, c*kh*kw)
 	for i := range wts {
-		wts[i] = byte(rng.IntN(256))
+		if fill == 1 {
+			wts[i] = pick(0x81, 0x7f)
+		} else {
+			wts[i] = pick(0x80, 0x81, 0x7f)
+		}
 	}
 	wt, sums := make([]byte, DepthwiseLen(c, kh, kw)), make([]int32, c)
 	PackDepthwise(wt, sums, wts, true, kh, kw, 0, c)

@@ -14,13 +14,28 @@
 	SADDW(2, 2, 20); \
 	SADDW2(3, 3, 20)
 
+// MACW2 adds the products of two taps to V0-V3: inputs in V16 and V18,
+// weights broadcast in w0 and w1, without -128, so that the two int16
+// products of a lane, at most 2·127·128 in magnitude, add in int16
+// (SMULL, SMLAL) before they are widened.
+#define MACW2(w0, w1) \
+	SMULL(20, 16, w0); \
+	SMULL2(21, 16, w0); \
+	SMLAL(20, 18, w1); \
+	SMLAL2(21, 18, w1); \
+	SADDW(0, 0, 20); \
+	SADDW2(1, 1, 20); \
+	SADDW(2, 2, 21); \
+	SADDW2(3, 3, 21)
+
 // func dwNEON(a *dwArgs)
 //
 // Rows of one channel's depthwise plane from a padded int8 copy of its
 // input (every tap inside), 16 outputs at a time: each tap is one load of
 // 16 input bytes (stride 1) or LD2 of 32 (stride 2, the even bytes) and
 // MACW. A 3x3 window keeps its nine weights broadcast in V6-V14 and runs
-// unrolled; other windows loop over their taps, broadcasting each weight
+// unrolled, its taps two by two (MACW2) when a.pairs says no weight is
+// -128; other windows loop over their taps, broadcasting each weight
 // (LD1R). The sums start from off and end in the epilogue of the tiles
 // (Byte: SCVTF, FMUL, FMAXNM lo, FMIN hi, FCVTNS, add zp, UZP1 narrows;
 // Int32 as they are). A row's last chunk of fewer than 16 outputs is
@@ -31,10 +46,10 @@
 // Registers: R0 a, R1 the row's input, R2 ldi, R3 the taps, R4 wq4, R5
 // the output row, R6 its stride, R7 rows left, R8 ow, R9 sh·ldi, R10
 // 16·sw, R11 dh·ldi, R12 dw, R13 kh, R14 kw, R15 the chunk's input, R16
-// 1 for a 3x3 window, R19 outputs left in the row, R20 the chunk's output,
-// R21 a tap row, R22 a tap's input, R23 a tap's weight, R24 a row of taps,
-// R25 tap rows left, R26 taps left in a row. V24 scale, V25 lo, V26 hi,
-// V27 zp, V29 off.
+// 1 for a 3x3 window (2 with pairs), R19 outputs left in the row, R20 the
+// chunk's output, R21 a tap row, R22 a tap's input, R23 a tap's weight,
+// R24 a row of taps, R25 tap rows left, R26 taps left in a row. V24
+// scale, V25 lo, V26 hi, V27 zp, V29 off.
 TEXT ·dwNEON(SB), NOSPLIT, $0-8
 	MOVD  a+0(FP), R0
 	MOVD  0(R0), R1
@@ -71,6 +86,11 @@ TEXT ·dwNEON(SB), NOSPLIT, $0-8
 	CMP  $3, R14
 	BNE  row
 	MOVD $1, R16
+	MOVD 136(R0), R23
+	CBZ  R23, w3load
+	MOVD $2, R16
+
+w3load:
 	MOVD R3, R23
 	VLD1R (R23), [V6.B16]
 	ADD   $1, R23, R23
@@ -104,9 +124,10 @@ chunk:
 	VMOV V29.B16, V3.B16
 	MOVD R15, R21
 	CBZ  R16, taps
+	CMP  $2, R16
+	BEQ  w3pairs
 	CMP  $16, R10
 	BNE  w3s2
-
 	MOVD R21, R22
 	VLD1.P (R22)(R12), [V16.B16]
 	MACW(6)
@@ -154,6 +175,52 @@ w3s2:
 	MACW(12)
 	VLD2.P (R22)(R12), [V16.B16, V17.B16]
 	MACW(13)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	MACW(14)
+	B    epilogue
+
+w3pairs:
+	CMP  $16, R10
+	BNE  w3p2
+	MOVD R21, R22
+	VLD1.P (R22)(R12), [V16.B16]
+	VLD1.P (R22)(R12), [V18.B16]
+	MACW2(6, 7)
+	VLD1.P (R22)(R12), [V16.B16]
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD1.P (R22)(R12), [V18.B16]
+	MACW2(8, 9)
+	VLD1.P (R22)(R12), [V16.B16]
+	VLD1.P (R22)(R12), [V18.B16]
+	MACW2(10, 11)
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD1.P (R22)(R12), [V16.B16]
+	VLD1.P (R22)(R12), [V18.B16]
+	MACW2(12, 13)
+	VLD1.P (R22)(R12), [V16.B16]
+	MACW(14)
+	B    epilogue
+
+w3p2:
+	MOVD R21, R22
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	VLD2.P (R22)(R12), [V18.B16, V19.B16]
+	MACW2(6, 7)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD2.P (R22)(R12), [V18.B16, V19.B16]
+	MACW2(8, 9)
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	VLD2.P (R22)(R12), [V18.B16, V19.B16]
+	MACW2(10, 11)
+	ADD  R11, R21, R21
+	MOVD R21, R22
+	VLD2.P (R22)(R12), [V16.B16, V17.B16]
+	VLD2.P (R22)(R12), [V18.B16, V19.B16]
+	MACW2(12, 13)
 	VLD2.P (R22)(R12), [V16.B16, V17.B16]
 	MACW(14)
 	B    epilogue

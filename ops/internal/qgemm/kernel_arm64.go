@@ -3,6 +3,7 @@
 package qgemm
 
 import (
+	"bytes"
 	"fmt"
 	"unsafe"
 
@@ -125,7 +126,7 @@ type dwArgs struct {
 	lo, hi  float32  // 120, 124
 	zp      int32    // 128
 	mode    Mode     // 132: Int32 or Byte
-	_       uint64   // 136
+	pairs   uint64   // 136: nonzero when no weight is -128 (taps added two by two)
 	tmp     [64]byte // 144: the last row's last chunk
 }
 
@@ -160,6 +161,9 @@ func dwNEONPlane(p *dwPlane) bool {
 	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: p.ow * es, ow: p.ow, rowStep: p.sh * wp, sw: p.sw,
 		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
 		zp: p.zp, mode: p.mode}
+	if bytes.IndexByte(p.w[:p.kh*p.wq*4], 0x80) < 0 {
+		a.pairs = 1
+	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
 		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
