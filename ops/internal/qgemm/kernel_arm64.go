@@ -15,7 +15,11 @@ import (
 // Pi 5) an 8x12 tile in 24 accumulators, two loads of A and three of B
 // per 24 SDOT by element; and, on every arm64 CPU (ARMv8.0, e.g. the
 // Cortex-A72 of a Pi 4), a 4x8 tile that multiplies with SMULL/SMULL2 and
-// accumulates pairs of int16 products with SADALP. Both take int8 columns.
+// accumulates pairs of int16 products with SADALP (two k steps' products
+// added in int16 first when A holds no -128). Both take int8 columns,
+// apply the epilogue in registers, and have a row function; the
+// depthwise plane (dwNEONPlane), Interleave4 and the element-wise loops
+// are NEON for both.
 func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if cpu.ARM64.HasASIMDDP {
