@@ -36,7 +36,10 @@
 // MACW. A 3x3 window keeps its nine weights broadcast in V6-V14 and runs
 // unrolled, its taps two by two (MACW2) when a.pairs says no weight is
 // -128; other windows loop over their taps, broadcasting each weight
-// (LD1R). The sums start from off and end in the epilogue of the tiles
+// (LD1R). With the dot product (a.dot), a 3x3 window takes per row of taps
+// one load of 32 or 48 input bytes, four TBL gathers of the four-byte
+// windows of 16 outputs (a.idx) and four SDOT by the row's weights (a
+// quad: the fourth is 0). The sums start from off and end in the epilogue of the tiles
 // (Byte: SCVTF, FMUL, FMAXNM lo, FMIN hi, FCVTNS, add zp, UZP1 narrows;
 // Int32 as they are). A row's last chunk of fewer than 16 outputs is
 // stored whole, over the start of the next rows, which are computed after
@@ -46,7 +49,7 @@
 // Registers: R0 a, R1 the row's input, R2 ldi, R3 the taps, R4 wq4, R5
 // the output row, R6 its stride, R7 rows left, R8 ow, R9 sh·ldi, R10
 // 16·sw, R11 dh·ldi, R12 dw, R13 kh, R14 kw, R15 the chunk's input, R16
-// 1 for a 3x3 window (2 with pairs), R19 outputs left in the row, R20 the
+// 1 for a 3x3 window (2 with pairs, 3 or 4 with SDOT), R19 outputs left in the row, R20 the
 // chunk's output, R21 a tap row, R22 a tap's input, R23 a tap's weight,
 // R24 a row of taps, R25 tap rows left, R26 taps left in a row. V24
 // scale, V25 lo, V26 hi, V27 zp, V29 off.
@@ -79,12 +82,25 @@ TEXT ·dwNEON(SB), NOSPLIT, $0-8
 	VDUP  R20, V27.S4
 	CBZ   R7, done
 
-	// A 3x3 window: the weights into V6-V14.
+	// A 3x3 window: the weights into V6-V14, or with the dot product
+	// (a.dot: the table's registers, 2 or 3) its rows into the lanes of
+	// V14 and the gathers into V10-V13.
 	MOVD $0, R16
 	CMP  $3, R13
 	BNE  row
 	CMP  $3, R14
 	BNE  row
+	MOVD 272(R0), R23
+	CBZ  R23, w3
+	ADD  $1, R23, R16
+	FMOVD (R3), F14
+	MOVWU 8(R3), R23
+	VMOV  R23, V14.S[2]
+	ADD   $208, R0, R23
+	VLD1  (R23), [V10.B16, V11.B16, V12.B16, V13.B16]
+	B     row
+
+w3:
 	MOVD $1, R16
 	MOVD 136(R0), R23
 	CBZ  R23, w3load
@@ -124,6 +140,8 @@ chunk:
 	VMOV V29.B16, V3.B16
 	MOVD R15, R21
 	CBZ  R16, taps
+	CMP  $3, R16
+	BGE  wdot
 	CMP  $2, R16
 	BEQ  w3pairs
 	CMP  $16, R10
@@ -223,6 +241,72 @@ w3p2:
 	MACW2(12, 13)
 	VLD2.P (R22)(R12), [V16.B16, V17.B16]
 	MACW(14)
+	B    epilogue
+
+wdot:
+	CMP  $4, R16
+	BEQ  wdot3
+	VLD1 (R21), [V16.B16, V17.B16]
+	ADD  R11, R21, R21
+	TBL2(20, 16, 10)
+	TBL2(21, 16, 11)
+	TBL2(22, 16, 12)
+	TBL2(23, 16, 13)
+	SDOT(0, 20, 14, 0)
+	SDOT(1, 21, 14, 0)
+	SDOT(2, 22, 14, 0)
+	SDOT(3, 23, 14, 0)
+	VLD1 (R21), [V16.B16, V17.B16]
+	ADD  R11, R21, R21
+	TBL2(20, 16, 10)
+	TBL2(21, 16, 11)
+	TBL2(22, 16, 12)
+	TBL2(23, 16, 13)
+	SDOT(0, 20, 14, 1)
+	SDOT(1, 21, 14, 1)
+	SDOT(2, 22, 14, 1)
+	SDOT(3, 23, 14, 1)
+	VLD1 (R21), [V16.B16, V17.B16]
+	TBL2(20, 16, 10)
+	TBL2(21, 16, 11)
+	TBL2(22, 16, 12)
+	TBL2(23, 16, 13)
+	SDOT(0, 20, 14, 2)
+	SDOT(1, 21, 14, 2)
+	SDOT(2, 22, 14, 2)
+	SDOT(3, 23, 14, 2)
+	B    epilogue
+
+wdot3:
+	VLD1 (R21), [V16.B16, V17.B16, V18.B16]
+	ADD  R11, R21, R21
+	TBL3(20, 16, 10)
+	TBL3(21, 16, 11)
+	TBL3(22, 16, 12)
+	TBL3(23, 16, 13)
+	SDOT(0, 20, 14, 0)
+	SDOT(1, 21, 14, 0)
+	SDOT(2, 22, 14, 0)
+	SDOT(3, 23, 14, 0)
+	VLD1 (R21), [V16.B16, V17.B16, V18.B16]
+	ADD  R11, R21, R21
+	TBL3(20, 16, 10)
+	TBL3(21, 16, 11)
+	TBL3(22, 16, 12)
+	TBL3(23, 16, 13)
+	SDOT(0, 20, 14, 1)
+	SDOT(1, 21, 14, 1)
+	SDOT(2, 22, 14, 1)
+	SDOT(3, 23, 14, 1)
+	VLD1 (R21), [V16.B16, V17.B16, V18.B16]
+	TBL3(20, 16, 10)
+	TBL3(21, 16, 11)
+	TBL3(22, 16, 12)
+	TBL3(23, 16, 13)
+	SDOT(0, 20, 14, 2)
+	SDOT(1, 21, 14, 2)
+	SDOT(2, 22, 14, 2)
+	SDOT(3, 23, 14, 2)
 	B    epilogue
 
 taps:

@@ -95,7 +95,7 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 // dwPlane runs k's depthwise plane: NEON (dwNEONPlane) where it can,
 // else Go.
 func (k *Kernel) dwPlane(p *dwPlane) {
-	if (k.id == idNEONDot || k.id == idNEON) && dwNEONPlane(p) {
+	if (k.id == idNEONDot || k.id == idNEON) && dwNEONPlane(p, k.id == idNEONDot) {
 		return
 	}
 	dwGo(p)
@@ -132,6 +132,28 @@ type dwArgs struct {
 	mode    Mode     // 132: Int32 or Byte
 	pairs   uint64   // 136: nonzero when no weight is -128 (taps added two by two)
 	tmp     [64]byte // 144: the last row's last chunk
+	idx     [64]byte // 208: the gathers of a 3x3 window with SDOT (see dwDot)
+	dot     uint64   // 272: the registers of their table (2 or 3), or 0
+}
+
+// dwDot sets the SDOT gathers of a 3x3 window at strides sw, dw in a:
+// byte 4l+j of gather q is input (4q+l)·sw + j·dw of a chunk, tap j of
+// output 4q+l (tap 3 has weight 0), read from a table of 2 or 3 vectors.
+// It reports false when the table would need more.
+func dwDot(a *dwArgs, sw, dw int) bool {
+	last := 15*sw + 3*dw
+	if last >= 48 {
+		return false
+	}
+	for q := range 4 {
+		for l := range 4 {
+			for j := range 4 {
+				a.idx[16*q+4*l+j] = byte((4*q+l)*sw + j*dw)
+			}
+		}
+	}
+	a.dot = uint64(last/16 + 1)
+	return true
 }
 
 // dwNEONPlane computes plane p with dwNEON, band of output rows by band:
@@ -142,10 +164,13 @@ type dwArgs struct {
 // of the scratch are a row of it, copied over rows above or below the
 // input. It reports false, leaving p to Go, for strides above 2, a weight
 // zero point (p.mul) or rows too wide for the scratch.
-func dwNEONPlane(p *dwPlane) bool {
+func dwNEONPlane(p *dwPlane, dot bool) bool {
 	ow16 := (p.ow + 15) &^ 15
 	wp := ow16*p.sw + (p.kw-1)*p.dw + 32 // the last chunk's LD2 reads 32 bytes
-	span := (p.kh-1)*p.dh + 1            // input rows of one output row
+	if dot {
+		wp = max(wp, (ow16-16)*p.sw+48) // and SDOT's loads, 48
+	}
+	span := (p.kh-1)*p.dh + 1 // input rows of one output row
 	buf := p.buf.b[:len(p.buf.b)-wp]
 	if p.mul != 0 || p.sw > 2 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
 		return false
@@ -167,6 +192,9 @@ func dwNEONPlane(p *dwPlane) bool {
 		zp: p.zp, mode: p.mode}
 	if bytes.IndexByte(p.w[:p.kh*p.wq*4], 0x80) < 0 {
 		a.pairs = 1
+	}
+	if dot && p.kh == 3 && p.kw == 3 {
+		dwDot(&a, p.sw, p.dw)
 	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)

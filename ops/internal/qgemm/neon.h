@@ -77,3 +77,8 @@
 // UMAXV Bd, Vn.16B (the largest byte, into lane 0).
 #define CMEQB(d, n, m) WORD $(0x6E208C00 | (m)<<16 | (n)<<5 | (d))
 #define UMAXVB(d, n) WORD $(0x6E30A800 | (n)<<5 | (d))
+
+// TBL2 and TBL3 are TBL Vd.16B, {Vn.16B-Vn+1.16B (or +2)}, Vm.16B: each
+// byte of vm indexes the 32 (48) bytes of the table, 0 past its end.
+#define TBL2(d, n, m) WORD $(0x4E002000 | (m)<<16 | (n)<<5 | (d))
+#define TBL3(d, n, m) WORD $(0x4E004000 | (m)<<16 | (n)<<5 | (d))
