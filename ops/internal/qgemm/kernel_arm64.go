@@ -108,6 +108,10 @@ type dwBuf struct {
 	b      [16 << 10]byte
 	filled int  // the bytes of b holding pad (0: none)
 	pad    byte // the zero point, made int8
+	// idx holds the SDOT gathers of a 3x3 window at strides idxFor (see
+	// dwDot), made once for the planes of a Run.
+	idx    [64]byte
+	idxFor [2]int
 }
 
 // dwArgs is what dwNEON reads, at fixed offsets.
@@ -136,24 +140,27 @@ type dwArgs struct {
 	dot     uint64   // 272: the registers of their table (2 or 3), or 0
 }
 
-// dwDot sets the SDOT gathers of a 3x3 window at strides sw, dw in a:
-// byte 4l+j of gather q is input (4q+l)·sw + j·dw of a chunk, tap j of
-// output 4q+l (tap 3 has weight 0), read from a table of 2 or 3 vectors.
-// It reports false when the table would need more.
-func dwDot(a *dwArgs, sw, dw int) bool {
+// dwDot gives a the SDOT gathers of a 3x3 window at strides sw, dw
+// (made in b unless they are): byte 4l+j of gather q is input
+// (4q+l)·sw + j·dw of a chunk, tap j of output 4q+l (tap 3 has weight 0),
+// read from a table of 2 or 3 vectors. It leaves a without them when the
+// table would need more.
+func dwDot(a *dwArgs, b *dwBuf, sw, dw int) {
 	last := 15*sw + 3*dw
 	if last >= 48 {
-		return false
+		return
 	}
-	for q := range 4 {
-		for l := range 4 {
-			for j := range 4 {
-				a.idx[16*q+4*l+j] = byte((4*q+l)*sw + j*dw)
+	if b.idxFor != [2]int{sw, dw} {
+		for q := range 4 {
+			for l := range 4 {
+				for j := range 4 {
+					b.idx[16*q+4*l+j] = byte((4*q+l)*sw + j*dw)
+				}
 			}
 		}
+		b.idxFor = [2]int{sw, dw}
 	}
-	a.dot = uint64(last/16 + 1)
-	return true
+	a.idx, a.dot = b.idx, uint64(last/16+1)
 }
 
 // dwNEONPlane computes plane p with dwNEON, band of output rows by band:
@@ -194,7 +201,7 @@ func dwNEONPlane(p *dwPlane, dot bool) bool {
 		a.pairs = 1
 	}
 	if dot && p.kh == 3 && p.kw == 3 {
-		dwDot(&a, p.sw, p.dw)
+		dwDot(&a, p.buf, p.sw, p.dw)
 	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
