@@ -67,6 +67,7 @@ type dwPlane struct {
 	signed     bool         // 218: the columns' signedness is int8
 	mul        int32        // 220: times the sum of a window's inputs, added
 	chunks     *dwChunk     // 224: ceil(ow/16) steps of a row
+	buf        *dwBuf       // 232: scratch of the kernel's plane (a padded input)
 }
 
 // DepthwiseLen is the bytes of c channels' packed taps.
@@ -148,6 +149,8 @@ func (d *Depthwise) Run(c0, c1 int) {
 		lo: d.Ep.Lo, hi: d.Ep.Hi, zp: d.Ep.Zp, mode: d.Ep.Mode, gather: &d.gather, mask: &d.gatherMask,
 		flip: k.Flip(d.Signed, true), signed: k.ColsSigned, chunks: unsafe.SliceData(d.chunks)}
 	p.zx = byte(d.Zx)
+	var buf dwBuf
+	p.buf = &buf
 	plane, outPlane := d.H*d.W, d.OH*d.OW*es
 	for c := c0; c < c1; c++ {
 		p.src = d.Src[c*plane : (c+1)*plane]

@@ -22,7 +22,7 @@ func TestDepthwise(t *testing.T) {
 						for _, mode := range []Mode{Int32, Byte} {
 							kh := max(1, kw-rng.IntN(2))
 							label := fmt.Sprintf("%dx%d stride %d dilation %d width %d mode %d", kh, kw, s, dil, ow, mode)
-							checkDepthwise(t, rng, k, label, kh, kw, s, dil, ow, mode)
+							checkDepthwise(t, rng, k, label, kh, kw, s, dil, 3, ow, mode)
 						}
 					}
 				}
@@ -31,18 +31,42 @@ func TestDepthwise(t *testing.T) {
 	})
 }
 
+// TestDepthwiseLarge checks planes of many rows, some wide: kernels that
+// copy the input in bands of rows (NEON) go through several bands, or
+// fall back to Go when a row is wider than their scratch.
+func TestDepthwiseLarge(t *testing.T) {
+	eachKernel(t, func(t *testing.T, k *Kernel) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		for i, g := range [][5]int{{3, 1, 1, 112, 112}, {3, 2, 1, 56, 56}, {5, 1, 2, 30, 600}, {3, 2, 1, 20, 1100}, {7, 1, 1, 5, 3000}} {
+			kw, s, dil, oh, ow := g[0], g[1], g[2], g[3], g[4]
+			mode := Mode(2 * (i % 2))
+			label := fmt.Sprintf("%dx%d stride %d dilation %d %dx%d mode %d", kw, kw, s, dil, oh, ow, mode)
+			checkDepthwise(t, rng, k, label, kw, kw, s, dil, oh, ow, mode)
+		}
+	})
+}
+
 // checkDepthwise runs one random depthwise convolution of 3 channels and
 // compares it with plain sums.
-func checkDepthwise(t *testing.T, rng *rand.Rand, k *Kernel, label string, kh, kw, s, dil, ow int, mode Mode) {
+func checkDepthwise(t *testing.T, rng *rand.Rand, k *Kernel, label string, kh, kw, s, dil, oh, ow int, mode Mode) {
 	t.Helper()
-	const c, oh = 3, 3
+	const c = 3
 	padT, padL := rng.IntN(kh), rng.IntN(kw+1)
 	w := max(1, (ow-1)*s+(kw-1)*dil+1-padL-rng.IntN(kw))
 	h := max(1, (oh-1)*s+(kh-1)*dil+1-padT-rng.IntN(kh))
 	signed := rng.IntN(2) == 0
+	// Random values, or the extremes, with weights of -128 or without
+	// (kernels may add two taps' products in int16 when there are none).
+	fill := rng.IntN(3)
+	pick := func(vals ...byte) byte {
+		if fill == 0 {
+			return byte(rng.IntN(256))
+		}
+		return vals[rng.IntN(len(vals))]
+	}
 	src := make([]byte, c*h*w)
 	for i := range src {
-		src[i] = byte(rng.IntN(256))
+		src[i] = pick(0, 0x80, 0x7f, 0xff)
 	}
 	zx := int32(rng.IntN(256))
 	if signed {
@@ -50,7 +74,11 @@ func checkDepthwise(t *testing.T, rng *rand.Rand, k *Kernel, label string, kh, k
 	}
 	wts := make([]byte, c*kh*kw)
 	for i := range wts {
-		wts[i] = byte(rng.IntN(256))
+		if fill == 1 {
+			wts[i] = pick(0x81, 0x7f)
+		} else {
+			wts[i] = pick(0x80, 0x81, 0x7f)
+		}
 	}
 	wt, sums := make([]byte, DepthwiseLen(c, kh, kw)), make([]int32, c)
 	PackDepthwise(wt, sums, wts, true, kh, kw, 0, c)

@@ -71,6 +71,9 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 	return true
 }
 
+// dwBuf is no scratch: this build's depthwise planes need none.
+type dwBuf struct{}
+
 // dwPlane runs k's depthwise plane: the AVX-512 one where the window of
 // 16 outputs fits one 64-byte load, there are at most 8 rows of taps and
 // no weight zero point.

@@ -18,6 +18,9 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 	return false
 }
 
+// dwBuf is no scratch: this build's depthwise planes need none.
+type dwBuf struct{}
+
 // dwPlane runs the Go depthwise plane.
 func (k *Kernel) dwPlane(p *dwPlane) { dwGo(p) }
 
