@@ -136,6 +136,10 @@ func bindHardmax(par ops.Parallel, d, x *ops.Tensor, l lines) func() error {
 func bindSoftmax[T fmath.Float](par ops.Parallel, log bool, d, x *ops.Tensor, outer, n, inner int) func() error {
 	var dv, xv []T
 	body := func(lo, hi int) {
+		if inner == 1 && n <= fmath.Block/4 {
+			softmaxShortLines(log, dv[lo*n:hi*n], xv[lo*n:hi*n], n)
+			return
+		}
 		for c := lo; c < hi; c++ {
 			base := (c/inner)*n*inner + c%inner
 			end := base + (n-1)*inner + 1
@@ -149,6 +153,54 @@ func bindSoftmax[T fmath.Float](par ops.Parallel, log bool, d, x *ops.Tensor, ou
 		dv, xv = ops.Elems[T](d), ops.Elems[T](x)
 		par.For(outer*inner, max(1, ops.Grain/(8*n)), body)
 		return nil
+	}
+}
+
+// softmaxShortLines normalizes the contiguous lines of n values of x into
+// d (which may be x) as softmaxLine does, with the same arithmetic, but
+// exponentiates the lines of a stack block together: a detector's scores
+// (thousands of lines of 2 or a few classes) would otherwise pay a call
+// and a block's clearing per line.
+func softmaxShortLines[T fmath.Float](log bool, d, x []T, n int) {
+	var buf [fmath.Block]T
+	per := fmath.Block / n * n // whole lines per block
+	for b0 := 0; b0 < len(x); b0 += per {
+		xs := x[b0:min(len(x), b0+per)]
+		ds := d[b0 : b0+len(xs)]
+		e := buf[:len(xs)]
+		var maxes [fmath.Block]T
+		for l := 0; l*n < len(xs); l++ {
+			line := xs[l*n : (l+1)*n]
+			m := line[0]
+			for _, v := range line[1:] {
+				if v > m {
+					m = v
+				}
+			}
+			maxes[l] = m
+			for j, v := range line {
+				e[l*n+j] = v - m
+			}
+		}
+		fmath.Exp(e, e)
+		for l := 0; l*n < len(xs); l++ {
+			var sum float64
+			for _, v := range e[l*n : (l+1)*n] {
+				sum += float64(v)
+			}
+			line, out := xs[l*n:(l+1)*n], ds[l*n:(l+1)*n]
+			if log {
+				ls := T(math.Log(sum))
+				for j, v := range line {
+					out[j] = (v - maxes[l]) - ls
+				}
+				continue
+			}
+			inv := T(1 / sum)
+			for j, v := range e[l*n : (l+1)*n] {
+				out[j] = v * inv
+			}
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package reduce
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -129,5 +130,43 @@ func TestSoftmaxErrors(t *testing.T) {
 func TestSoftmaxNodeTests(t *testing.T) {
 	if n := opstest.NodeTests(t, "test_softmax*"); n != 7 {
 		t.Errorf("%d softmax node tests passed, want 7", n)
+	}
+}
+
+// TestSoftmaxShortLines checks the batched path of short contiguous lines
+// bit for bit against softmaxLine, line by line, for Softmax and
+// LogSoftmax, in place too, with lines that straddle the stack blocks,
+// extreme values and infinities.
+func TestSoftmaxShortLines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	for _, n := range []int{1, 2, 3, 5, 17, 63, 64} {
+		for _, lines := range []int{1, 7, 300} {
+			x := make([]float32, n*lines)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64() * 10)
+				switch rng.IntN(50) {
+				case 0:
+					x[i] = float32(math.Inf(-1))
+				case 1:
+					x[i] = 80
+				}
+			}
+			for _, log := range []bool{false, true} {
+				want := make([]float32, len(x))
+				for l := range lines {
+					softmaxLine(log, want[l*n:(l+1)*n], x[l*n:(l+1)*n], 1)
+				}
+				got := make([]float32, len(x))
+				softmaxShortLines(log, got, x, n)
+				inPlace := append([]float32(nil), x...)
+				softmaxShortLines(log, inPlace, inPlace, n)
+				for i := range want {
+					w := math.Float32bits(want[i])
+					if math.Float32bits(got[i]) != w || math.Float32bits(inPlace[i]) != w {
+						t.Fatalf("n %d lines %d log %v: element %d is %v (in place %v), want %v", n, lines, log, i, got[i], inPlace[i], want[i])
+					}
+				}
+			}
+		}
 	}
 }
