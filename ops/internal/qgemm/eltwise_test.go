@@ -52,6 +52,19 @@ func TestQuantize(t *testing.T) {
 	}
 }
 
+// operandBytes returns n random 8-bit operands, a quarter of them the
+// extremes of uint8 and int8 (0, 0x7f, 0x80, 0xff).
+func operandBytes(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.IntN(256))
+		if rng.IntN(4) == 0 {
+			b[i] = []byte{0, 0x7f, 0x80, 0xff}[rng.IntN(4)]
+		}
+	}
+	return b
+}
+
 // TestAddScaled checks AddScaled's prefix against fused multiply-adds in
 // float64 for every length up to 70, with and without b, both
 // signednesses, extreme operands and ratios, with guard bands.
@@ -60,13 +73,7 @@ func TestAddScaled(t *testing.T) {
 	for n := range 71 {
 		for _, signed := range []bool{false, true} {
 			for _, withB := range []bool{false, true} {
-				a, b := make([]byte, n), make([]byte, n)
-				for i := range a {
-					a[i], b[i] = byte(rng.IntN(256)), byte(rng.IntN(256))
-					if rng.IntN(4) == 0 {
-						a[i], b[i] = []byte{0, 0x7f, 0x80, 0xff}[rng.IntN(4)], []byte{0, 0x7f, 0x80, 0xff}[rng.IntN(4)]
-					}
-				}
+				a, b := operandBytes(rng, n), operandBytes(rng, n)
 				if !withB {
 					b = nil
 				}
@@ -99,19 +106,12 @@ func TestAddScaled(t *testing.T) {
 // guard bands.
 func TestMulScaled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
-	edge := []byte{0, 0x7f, 0x80, 0xff}
 	for n := range 71 {
 		for _, signed := range []bool{false, true} {
 			for _, bcast := range []bool{false, true} {
-				a, b := make([]byte, n), make([]byte, n)
-				for i := range a {
-					a[i], b[i] = byte(rng.IntN(256)), byte(rng.IntN(256))
-					if rng.IntN(4) == 0 {
-						a[i], b[i] = edge[rng.IntN(4)], edge[rng.IntN(4)]
-					}
-				}
+				a, b := operandBytes(rng, n), operandBytes(rng, n)
 				if bcast {
-					b = []byte{edge[rng.IntN(4)] ^ byte(rng.IntN(2))}
+					b = operandBytes(rng, 1)
 				}
 				za, zb := value(byte(rng.IntN(256)), signed), value(byte(rng.IntN(256)), signed)
 				r, c := float32(rng.Float64()*0.05), float32(rng.NormFloat64()*100)
