@@ -636,3 +636,55 @@ func BenchmarkGemv(b *testing.B) {
 		}
 	}
 }
+
+// TestClampRow checks clampRow (SIMD where the build has it) against
+// clampRowGo bit for bit (any NaN for a NaN), for every length up to 70, with and without add,
+// on values with NaN, infinities and signed zeros, and that it writes
+// nothing outside c.
+func TestClampRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1)), 6, -6}
+	value := func() float32 {
+		if rng.IntN(4) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return float32(rng.NormFloat64() * 8)
+	}
+	const sentinel = 12345
+	for n := range 71 {
+		for _, withAdd := range []bool{false, true} {
+			c := make([]float32, n+8)
+			for i := range c {
+				c[i] = sentinel
+			}
+			row := c[4 : 4+n]
+			var add []float32
+			if withAdd {
+				add = make([]float32, n)
+			}
+			for i := range row {
+				row[i] = value()
+				if add != nil {
+					add[i] = value()
+				}
+			}
+			want := append([]float32(nil), row...)
+			bias, lo, hi := value(), float32(-3), float32(rng.Float64()*10)
+			if n%5 == 0 {
+				lo, hi = float32(math.Inf(-1)), float32(math.Inf(1))
+			}
+			clampRowGo(want, add, bias, lo, hi)
+			clampRow(row, add, bias, lo, hi)
+			for i := range row {
+				if math.Float32bits(row[i]) != math.Float32bits(want[i]) && !(row[i] != row[i] && want[i] != want[i]) {
+					t.Fatalf("n %d add %v: element %d is %v, want %v", n, withAdd, i, row[i], want[i])
+				}
+			}
+			for _, i := range []int{0, 1, 2, 3, n + 4, n + 5, n + 6, n + 7} {
+				if c[i] != sentinel {
+					t.Fatalf("n %d add %v: guard %d overwritten with %v", n, withAdd, i, c[i])
+				}
+			}
+		}
+	}
+}
