@@ -44,11 +44,11 @@ import (
 	"math"
 	goruntime "runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
+	"github.com/edgeinfer/edgeinfer/internal/freelist"
 	"github.com/edgeinfer/edgeinfer/models"
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -151,8 +151,7 @@ type Classifier struct {
 	classes atomic.Int64
 	names   atomic.Pointer[[]string] // labels for the class count
 
-	mu   sync.Mutex
-	free []*worker
+	free freelist.List[*worker]
 }
 
 // worker is the buffer set of one call in flight. It has a Session of its
@@ -271,7 +270,7 @@ func newClassifier(m *runtime.Model, cfg config) (*Classifier, error) {
 		rank3: len(in.Dims) == 3}
 	c.decode = c.opt
 	c.decode.Threads = cfg.threads
-	c.free = []*worker{c.newWorker(conv)}
+	c.free.Put(c.newWorker(conv))
 	if cfg.labelsFile != "" {
 		if cfg.labels, err = models.LoadLabels(cfg.labelsFile); err != nil {
 			return nil, err
@@ -383,26 +382,15 @@ func (c *Classifier) Labels() []string {
 }
 
 // get takes a worker from the free list, or makes one.
-func (c *Classifier) get() (*worker, error) {
-	c.mu.Lock()
-	if n := len(c.free); n > 0 {
-		w := c.free[n-1]
-		c.free = c.free[:n-1]
-		c.mu.Unlock()
-		return w, nil
-	}
-	c.mu.Unlock()
+func (c *Classifier) get() (*worker, error) { return c.free.Get(c.makeWorker) }
+
+// makeWorker makes a worker with a converter of its own.
+func (c *Classifier) makeWorker() (*worker, error) {
 	conv, err := preprocess.NewConverter(c.opt)
 	if err != nil {
 		return nil, err
 	}
 	return c.newWorker(conv), nil
-}
-
-func (c *Classifier) put(w *worker) {
-	c.mu.Lock()
-	c.free = append(c.free, w)
-	c.mu.Unlock()
 }
 
 // Classify classifies a decoded image (no EXIF orientation is applied) and
@@ -413,7 +401,7 @@ func (c *Classifier) Classify(ctx context.Context, img image.Image, res *Result)
 	if err != nil {
 		return err
 	}
-	defer c.put(w)
+	defer c.free.Put(w)
 	t0 := time.Now()
 	data, shape, err := w.conv.Image(img)
 	if err != nil {
@@ -451,7 +439,7 @@ func (c *Classifier) classifyPixels(ctx context.Context, px *preprocess.Pixels, 
 	if err != nil {
 		return err
 	}
-	defer c.put(w)
+	defer c.free.Put(w)
 	t1 := time.Now()
 	data, shape, err := w.conv.Pixels(px)
 	if err != nil {

@@ -50,10 +50,10 @@ import (
 	"math"
 	goruntime "runtime"
 	"slices"
-	"sync"
 	"time"
 	"unsafe"
 
+	"github.com/edgeinfer/edgeinfer/internal/freelist"
 	"github.com/edgeinfer/edgeinfer/models"
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
@@ -224,8 +224,7 @@ type core struct {
 	rank3  bool               // the input has no batch axis
 	labels []string
 
-	mu   sync.Mutex
-	free []*worker
+	free freelist.List[*worker]
 }
 
 // worker is the buffer set of one call in flight, with a Session of its
@@ -366,7 +365,7 @@ func build(m *runtime.Model, cfg config) (*Detector, error) {
 	if c.labels, err = labelsFor(hd, m.Proto(), cfg); err != nil {
 		return nil, err
 	}
-	c.free = []*worker{c.newWorker(conv)}
+	c.free.Put(c.newWorker(conv))
 	th := cfg.th.defaults(hd)
 	if err := th.check(); err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
@@ -556,26 +555,16 @@ func (d *Detector) Preprocess() preprocess.Options { return d.decode }
 // Model is the model the detector runs.
 func (d *Detector) Model() *runtime.Model { return d.m }
 
-func (c *core) get() (*worker, error) {
-	c.mu.Lock()
-	if n := len(c.free); n > 0 {
-		w := c.free[n-1]
-		c.free = c.free[:n-1]
-		c.mu.Unlock()
-		return w, nil
-	}
-	c.mu.Unlock()
+// get takes a worker from the free list, or makes one.
+func (c *core) get() (*worker, error) { return c.free.Get(c.makeWorker) }
+
+// makeWorker makes a worker with a converter of its own.
+func (c *core) makeWorker() (*worker, error) {
 	conv, err := preprocess.NewConverter(c.opt)
 	if err != nil {
 		return nil, err
 	}
 	return c.newWorker(conv), nil
-}
-
-func (c *core) put(w *worker) {
-	c.mu.Lock()
-	c.free = append(c.free, w)
-	c.mu.Unlock()
 }
 
 // Detect finds the boxes in a decoded image (no EXIF orientation is
@@ -598,7 +587,7 @@ func (d *Detector) DetectImage(ctx context.Context, img image.Image, res *Result
 	if err != nil {
 		return err
 	}
-	defer d.put(w)
+	defer d.free.Put(w)
 	t0 := time.Now()
 	data, shape, err := w.conv.Image(img)
 	if err != nil {
@@ -642,7 +631,7 @@ func (d *Detector) detectPixels(ctx context.Context, px *preprocess.Pixels, name
 	if err != nil {
 		return err
 	}
-	defer d.put(w)
+	defer d.free.Put(w)
 	t0 := time.Now()
 	data, shape, err := w.conv.Pixels(px)
 	if err != nil {
