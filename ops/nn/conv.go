@@ -196,7 +196,7 @@ func (c *convOp) workLen(d *convDims, algo convAlgo) int {
 	packedW := c.packed != nil
 	switch algo {
 	case algoDepthwise:
-		return 0
+		return c.depthwiseWorkLen(d)
 	case algoWinograd:
 		p := winoPlanOf(d, c.wino.wide)
 		return p.workLen()
@@ -245,6 +245,7 @@ func (c *convOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 	b.runner = new(gemm.Runner)
 	b.im2col.Bind(&b.im2colJ)
 	b.depthwise.Bind(&b.depthwiseJ)
+	b.dwBlocks.Bind(&b.dwBlocksJ)
 	b.output.Bind(&b.outputJ)
 	b.pad.Bind(&b.padJ)
 	b.gather.Bind(&b.gatherJ)
@@ -270,6 +271,8 @@ type convStep struct {
 	im2colJ    im2colJob
 	depthwise  ops.Loop
 	depthwiseJ depthwiseJob
+	dwBlocks   ops.Loop
+	dwBlocksJ  depthwiseBlockJob
 	output     ops.Loop
 	outputJ    paddedOutJob
 	pad        ops.Loop
@@ -321,7 +324,7 @@ func (s *convStep) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor)
 	}
 	switch s.algo {
 	case algoDepthwise:
-		s.execDepthwise(par, o.x, o.w, o.bias, o.res, o.y)
+		s.execDepthwise(par, o.work, o.x, o.w, o.bias, o.res, o.y)
 	case algoWinograd:
 		return s.wino.exec(par, o.work, o.x, o.bias, o.res, o.y, s.c.act)
 	default:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/dwconv"
 )
 
 // convAlgo is an algorithm a convolution runs with.
@@ -104,6 +105,11 @@ func (c *convOp) algorithmName(d *convDims) string {
 	case algoDepthwise:
 		if s := d.g.Strides; s[1] != 1 || s[2] != 1 {
 			window += fmt.Sprintf(" s%d", max(s[1], s[2]))
+		}
+		if d.planar() {
+			if p, err := dwconv.NewPlan(d.dwShape()); err == nil && c.blocked(d, &p) {
+				window += ", blocked"
+			}
 		}
 		return "depthwise " + window
 	case algoWinograd:

@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"runtime"
+
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/dwconv"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
@@ -32,6 +34,32 @@ func (d *convDims) dwShape() dwconv.Shape {
 	}
 }
 
+// blocked reports whether a depthwise convolution runs in the dwconv
+// kernels' channel-blocked form (see dwconv.Plan.Block): a planar window
+// the kernel would rather compute so, one input channel per output
+// channel, and W packed by Prepare; plan is the window's.
+func (c *convOp) blocked(d *convDims, plan *dwconv.Plan) bool {
+	return d.planar() && d.mg == 1 && c.dw != nil && plan.Blocked()
+}
+
+// blocks is the number of blocks of channels a blocked depthwise
+// convolution computes: lanes channels of an image each.
+func (d *convDims) blocks(lanes int) int { return d.batch * ((d.m + lanes - 1) / lanes) }
+
+// depthwiseWorkLen is the floats of scratch a depthwise convolution
+// needs: for the blocked form, the transposed input of a block per task,
+// as many tasks as blocks up to GOMAXPROCS (the threads a run may have).
+func (c *convOp) depthwiseWorkLen(d *convDims) int {
+	if !d.planar() {
+		return 0
+	}
+	plan, err := dwconv.NewPlan(d.dwShape())
+	if err != nil || !c.blocked(d, &plan) {
+		return 0
+	}
+	return plan.BlockScratch() * min(d.blocks(plan.Lanes()), runtime.GOMAXPROCS(0))
+}
+
 // prepareDepthwise packs a constant W of a planar depthwise convolution
 // for the dwconv kernels.
 func (c *convOp) prepareDepthwise(w []float32, d *convDims) {
@@ -41,10 +69,17 @@ func (c *convOp) prepareDepthwise(w []float32, d *convDims) {
 	}
 }
 
-// execDepthwise computes a depthwise convolution, planes spread over
-// threads.
-func (s *convStep) execDepthwise(par ops.Parallel, x, w, bias, res, y []float32) {
+// execDepthwise computes a depthwise convolution, planes (or blocks of
+// channels, each task with its part of work) spread over threads.
+func (s *convStep) execDepthwise(par ops.Parallel, work, x, w, bias, res, y []float32) {
 	d := &s.d
+	if s.c.blocked(d, &s.dwPlan) {
+		nb, per := d.blocks(s.dwPlan.Lanes()), s.dwPlan.BlockScratch()
+		tasks := min(par.Threads(), nb, len(work)/per)
+		job := depthwiseBlockJob{d: d, plan: &s.dwPlan, x: x, bias: bias, res: res, y: y, ep: &s.c.dwEp, w: s.c.dw, work: work, tasks: tasks}
+		runLoop(par, &s.dwBlocks, &s.dwBlocksJ, job, tasks, 1)
+		return
+	}
 	job := depthwiseJob{d: *d, plan: s.dwPlan, x: x, w: w, bias: bias, res: res, y: y, act: s.c.act, ep: s.c.dwEp, packed: s.c.dw}
 	runLoop(par, &s.depthwise, &s.depthwiseJ, job, d.batch*d.m, 1)
 }
@@ -91,6 +126,36 @@ func (j depthwiseJob) Run(lo, hi int) {
 		}
 		e.Add = res
 		e.Apply(dst, p, 0, 1, 0, p)
+	}
+}
+
+// depthwiseBlockJob computes the blocks of channels of tasks [lo, hi)
+// of a blocked depthwise convolution, task t using part t of work.
+type depthwiseBlockJob struct {
+	d                     *convDims
+	plan                  *dwconv.Plan
+	x, bias, res, y, work []float32
+	ep                    *dwconv.Epilogue
+	w                     *dwconv.Weights
+	tasks                 int
+}
+
+func (j depthwiseBlockJob) Run(lo, hi int) {
+	d, lanes, per := j.d, j.plan.Lanes(), j.plan.BlockScratch()
+	perImage := (d.m + lanes - 1) / lanes
+	nb, in, out := d.blocks(lanes), d.g.InSize(), d.p
+	for t := lo; t < hi; t++ {
+		scratch := j.work[t*per:][:per]
+		for b := t * nb / j.tasks; b < (t+1)*nb/j.tasks; b++ {
+			n, c0 := b/perImage, b%perImage*lanes
+			ch := min(lanes, d.m-c0)
+			first := n*d.m + c0 // plane index of the block's first channel
+			var res []float32
+			if j.res != nil {
+				res = j.res[first*out:][:ch*out]
+			}
+			j.plan.Block(j.y[first*out:][:ch*out], j.x[first*in:][:ch*in], j.w, c0, ch, j.bias, res, scratch, j.ep)
+		}
 	}
 }
 

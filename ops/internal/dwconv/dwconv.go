@@ -18,6 +18,10 @@
 // kernels compute the interior (the NEON one a last, partial vector by
 // recomputing the one ending at the interior's end) and the borders, a few
 // outputs per row, in Go with each output's taps clipped to the row.
+//
+// On small planes (rows of at most 64 outputs) the AVX-512 kernel
+// computes 16 channels at once instead, a channel per lane (Plan.Block,
+// see blocked.go), which fills its vectors however narrow the rows.
 package dwconv
 
 import (
@@ -129,6 +133,10 @@ type Plan struct {
 	plain, tails int
 	first        bool
 	masks        [4][maskStride]uint32
+	// block is set when the kernel computes the shape in its blocked
+	// form (see blocked.go), on inputs padded to hp x wp.
+	block  bool
+	hp, wp int
 }
 
 // NewPlan checks s and prepares it for the kernel in use.
@@ -149,6 +157,11 @@ func newPlan(s Shape, k *kernel) (Plan, error) {
 		extra = 1 // the odd value after the last one a stride-2 load keeps
 	}
 	p.colA, p.colB = interior(s.InW, s.OutW, s.KW, s.StrideW, s.DilW, s.PadLeft, extra)
+	if blockable(&s, k) {
+		p.block = true
+		p.hp = padded(s.InH, s.OutH, s.KH, s.StrideH, s.DilH, s.PadTop)
+		p.wp = padded(s.InW, s.OutW, s.KW, s.StrideW, s.DilW, s.PadLeft)
+	}
 	switch {
 	case !k.asm || s.StrideW > 2 || s.KW > maxKW:
 	case k.masked:

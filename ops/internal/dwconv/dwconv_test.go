@@ -111,8 +111,10 @@ func (c *planeCase) shape() bool {
 // check computes the case with kernel k and compares it with the
 // reference: every output within tolerance (NaN where the reference is
 // NaN), nothing written outside y, nothing read outside x (its NaN guard
-// bands would show). It reports whether the kernel computed the rows.
-func (c *planeCase) check(t *testing.T, rng *rand.Rand, k *kernel, nanAt int) (simd bool) {
+// bands would show). When the plan has a blocked form, it checks that too
+// (checkBlock). It reports whether the kernel computed the rows, and
+// whether in the blocked form too.
+func (c *planeCase) check(t *testing.T, rng *rand.Rand, k *kernel, nanAt int) (simd, blocked bool) {
 	t.Helper()
 	s := c.s
 	p, err := newPlan(s, k)
@@ -136,6 +138,19 @@ func (c *planeCase) check(t *testing.T, rng *rand.Rand, k *kernel, nanAt int) (s
 	p.Plane(y, x, w, bias, res, &c.e)
 	want, mag := reference(s, x, w, bias, res, &c.e)
 	label := fmt.Sprintf("%s %+v pads bottom %d right %d res %v epilogue %+v (simd %v)", k.name, s, c.padBot, c.padRig, c.res, c.e, p.simd)
+	c.compare(t, label, yFull, want, mag)
+	if p.block {
+		c.checkBlock(t, rng, &p, nanAt)
+	}
+	return p.simd, p.block
+}
+
+// compare checks the outputs in yFull (between its guard bands) against
+// the reference's, and that the guard bands are intact.
+func (c *planeCase) compare(t *testing.T, label string, yFull []float32, want, mag []float64) {
+	t.Helper()
+	s := c.s
+	y := yFull[guard : len(yFull)-guard]
 	for i, v := range yFull {
 		if off := i - guard; off < 0 || off >= len(y) {
 			if v == v {
@@ -147,11 +162,61 @@ func (c *planeCase) check(t *testing.T, rng *rand.Rand, k *kernel, nanAt int) (s
 		wv := want[o]
 		tol := 4e-6*mag[o]*(1+math.Abs(float64(c.e.Alpha))) + 1e-6
 		if math.IsNaN(wv) != (v != v) || !math.IsNaN(wv) && math.Abs(float64(v)-wv) > tol {
-			t.Fatalf("%s: output (%d, %d) = %v, want %v (tolerance %.3g)", label, o/s.OutW, o%s.OutW, v, wv, tol)
+			pl := o / (s.OutH * s.OutW)
+			o %= s.OutH * s.OutW
+			t.Fatalf("%s: plane %d output (%d, %d) = %v, want %v (tolerance %.3g)", label, pl, o/s.OutW, o%s.OutW, v, wv, tol)
 		}
 	}
-	return p.simd
 }
+
+// checkBlock computes the case for n channels at once with p's blocked
+// form (channels lanes to lanes+n-1 of the weights, so that the block's
+// offset counts; n from 1 to lanes) and compares each plane with the
+// reference. The scratch starts as NaN, so padding it failed to zero
+// would show.
+func (c *planeCase) checkBlock(t *testing.T, rng *rand.Rand, p *Plan, nanAt int) {
+	t.Helper()
+	s, lanes := c.s, p.Lanes()
+	n := 1 + (s.InW+3*s.InH+s.KW)%lanes
+	in, out := s.InH*s.InW, s.OutH*s.OutW
+	_, x := guarded(rng, n*in)
+	_, wAll := guarded(rng, (lanes+n)*s.KH*s.KW)
+	_, bias := guarded(rng, lanes+n)
+	if nanAt >= 0 {
+		x[(nanAt*7)%len(x)] = float32(math.NaN())
+	}
+	var res []float32
+	if c.res {
+		_, res = guarded(rng, n*out)
+	}
+	yFull, y := guarded(rng, n*out)
+	for i := range y {
+		y[i] = float32(math.NaN())
+	}
+	sFull, _ := guarded(rng, p.BlockScratch())
+	for i := range sFull {
+		sFull[i] = float32(math.NaN())
+	}
+	w := packWeights(wAll, lanes+n, s.KH*s.KW, p.k)
+	p.Block(y, x, &w, lanes, n, bias, res, sFull[guard:len(sFull)-guard], &c.e)
+	for i, v := range sFull {
+		if (i < guard || i >= len(sFull)-guard) && v == v {
+			t.Fatalf("%s blocked %+v: scratch sentinel at %d overwritten", p.k.name, s, i-guard)
+		}
+	}
+	var want, mag []float64
+	for ch := range n {
+		var r []float32
+		if res != nil {
+			r = res[ch*out:][:out]
+		}
+		wc, mc := reference(s, x[ch*in:][:in], wAll[(lanes+ch)*s.KH*s.KW:][:s.KH*s.KW], bias[lanes+ch], r, &c.e)
+		want, mag = append(want, wc...), append(mag, mc...)
+	}
+	label := fmt.Sprintf("%s blocked, %d channels, %+v pads bottom %d right %d res %v epilogue %+v", p.k.name, n, s, c.padBot, c.padRig, c.res, c.e)
+	c.compare(t, label, yFull, want, mag)
+}
+
 
 // TestPlane checks every kernel against the reference on odd sizes,
 // kernels 3x3, 5x5 and others, strides 1 to 3, dilations 1 and 2, every
@@ -167,7 +232,7 @@ func TestPlane(t *testing.T) {
 	}
 	for ki := range availableKernels() {
 		k := &availableKernels()[ki]
-		n, simd := 0, 0
+		n, simd, blocked := 0, 0, 0
 		for _, kk := range kernels {
 			for _, st := range []int{1, 2, 3} {
 				for _, dil := range []int{1, 2} {
@@ -186,16 +251,19 @@ func TestPlane(t *testing.T) {
 							if !c.shape() {
 								continue
 							}
-							if c.check(t, rng, k, -1) {
-								simd++
-							}
+							sim, blk := c.check(t, rng, k, -1)
+							simd += boolInt(sim)
+							blocked += boolInt(blk)
 							n++
 						}
 					}
 				}
 			}
 		}
-		t.Logf("kernel %s: %d planes, %d computed by it", k.name, n, simd)
+		t.Logf("kernel %s: %d planes, %d computed by it, %d in its blocked form too", k.name, n, simd, blocked)
+		if k.blocked && blocked == 0 {
+			t.Errorf("kernel %s has a blocked form that no plane used", k.name)
+		}
 	}
 }
 
@@ -273,7 +341,7 @@ func TestActivate(t *testing.T) {
 // with every kernel (bias and Relu6), in GFLOP/s.
 func BenchmarkPlane(b *testing.B) {
 	e := Epilogue{Act: Clamp, Lo: 0, Hi: 6}
-	for _, c := range []struct{ hw, k, s int }{{112, 3, 1}, {112, 3, 2}, {56, 3, 1}, {28, 3, 1}, {14, 3, 1}, {7, 3, 1}, {56, 5, 1}, {28, 5, 2}, {14, 5, 1}} {
+	for _, c := range []struct{ hw, k, s int }{{112, 3, 1}, {112, 3, 2}, {56, 3, 1}, {28, 3, 1}, {14, 3, 1}, {7, 3, 1}, {56, 5, 1}, {28, 5, 2}, {14, 5, 1}, {7, 5, 1}} {
 		pad := c.k / 2
 		s := Shape{InH: c.hw, InW: c.hw, OutH: (c.hw+2*pad-c.k)/c.s + 1, OutW: (c.hw+2*pad-c.k)/c.s + 1, KH: c.k, KW: c.k,
 			StrideH: c.s, StrideW: c.s, DilH: 1, DilW: 1, PadTop: pad, PadLeft: pad}
@@ -288,6 +356,19 @@ func BenchmarkPlane(b *testing.B) {
 				}
 				b.ReportMetric(float64(2*s.KH*s.KW*len(y))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
+			if p, _ := newPlan(s, k); p.block {
+				b.Run(fmt.Sprintf("%dx%d_k%d_s%d/%s-blocked", c.hw, c.hw, c.k, c.s, k.name), func(b *testing.B) {
+					n := p.Lanes()
+					x, y := make([]float32, n*s.InH*s.InW), make([]float32, n*s.OutH*s.OutW)
+					w := packWeights(make([]float32, n*s.KH*s.KW), n, s.KH*s.KW, k)
+					scratch, bias := make([]float32, p.BlockScratch()), make([]float32, n)
+					for range b.N {
+						p.Block(y, x, &w, 0, n, bias, nil, scratch, &e)
+					}
+					b.ReportMetric(float64(2*s.KH*s.KW*len(y))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plane")
+				})
+			}
 		}
 	}
 }
@@ -311,4 +392,12 @@ func TestPackWeights(t *testing.T) {
 			}
 		}
 	}
+}
+
+// boolInt is 1 for true, 0 for false.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -17,6 +17,9 @@ type kernel struct {
 	// callActivate run (direct calls, so that their args stay on the
 	// stack).
 	asm bool
+	// blocked kernels also compute lanes channels at once (see
+	// blocked.go), through callBlock and callPack.
+	blocked bool
 }
 
 // goKernel is the kernel of builds without assembly: Go does all.
@@ -54,6 +57,13 @@ type args struct {
 	alpha, beta  float32        // 144, 148
 	consts       unsafe.Pointer // 152: &consts
 	ntail        int            // 160
+	// The blocked kernels read y, x (the transposed input), res, w (the
+	// block's packed weights), rows and n (output rows and columns),
+	// ldx (bytes between the inputs of output rows), kh, ldk, kw and
+	// dil (bytes between taps), the epilogue, and:
+	idx  unsafe.Pointer // 168: &[16]int32, each lane's plane offset in y and res, in floats
+	bvec unsafe.Pointer // 176: &[16]float32, each lane's bias
+	mask int            // 184: the lanes computed, a bit each
 }
 
 // run calls the kernel for the rows of c.

@@ -2,7 +2,11 @@
 
 package dwconv
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // availableKernels returns the kernels this CPU runs, the fastest first,
 // the Go one last. The AVX-512 kernel (16 lanes) needs AVX512BW for its
@@ -10,7 +14,7 @@ import "golang.org/x/sys/cpu"
 func availableKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW {
-		ks = append(ks, kernel{name: "avx512", lanes: 16, masked: true, asm: true})
+		ks = append(ks, kernel{name: "avx512", lanes: 16, masked: true, asm: true, blocked: true})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		ks = append(ks, kernel{name: "avx2", lanes: 8, masked: true, asm: true})
@@ -39,6 +43,36 @@ func callActivate(k *kernel, row []float32, a *args) int {
 	}
 	return activateAVX2(row, a)
 }
+
+// callBlock runs assembly kernel k's blocked form at stride 1 or 2.
+func callBlock(_ *kernel, stride int, a *args) {
+	if stride == 1 {
+		blockAVX512S1(a)
+	} else {
+		blockAVX512S2(a)
+	}
+}
+
+// callPack runs assembly kernel k's transposing copy.
+func callPack(_ *kernel, dst, src unsafe.Pointer, n int, idx *[16]int32, mask int) {
+	packAVX512(dst, src, n, idx, mask)
+}
+
+// blockAVX512S1 and blockAVX512S2 compute the blocked outputs a
+// describes (stride 1 and 2) with AVX-512; they trust a.
+//
+//go:noescape
+func blockAVX512S1(a *args)
+
+//go:noescape
+func blockAVX512S2(a *args)
+
+// packAVX512 gathers n values of each channel of mask, channel i's from
+// src + idx[i] floats on, into n vectors at dst (zeros outside the
+// mask); it trusts its arguments.
+//
+//go:noescape
+func packAVX512(dst, src unsafe.Pointer, n int, idx *[16]int32, mask int)
 
 // rowsAVX512S1 and rowsAVX512S2 compute the rows a describes (stride 1
 // and 2) with AVX-512; they trust a.

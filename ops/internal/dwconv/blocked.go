@@ -1,0 +1,133 @@
+package dwconv
+
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+)
+
+// The channel-blocked form computes Lanes channels at once, one channel
+// per lane, as ONNX Runtime's NCHWc and ncnn's packed layouts do: the
+// row kernels put one output per lane, which leaves most lanes idle on
+// the 7x7 and 14x14 planes of a network's last stages (a 7-wide row fills
+// 7 of 16 AVX-512 lanes) and calls the kernel once per row and plane.
+//
+// A block's input planes are first copied, transposed, into scratch laid
+// out pixel by pixel, the Lanes channels of a pixel side by side, with
+// zeros where the window reaches into the padding. Each output pixel is
+// then a vector: the bias plus, per tap, the tap's Lanes weights (packed
+// so by PackWeights) times the vector of its input pixel, four output
+// pixels of a row at a time; the residual is added and the activation
+// applied in registers, and the vector is scattered to the Lanes output
+// planes. The transposes cost about a load and a store per value, which
+// the kernel's taps repay many times over on small planes.
+
+// blockedMaxW is the widest output row the blocked form takes: wider rows
+// fill the row kernels' vectors well, and their per-row cost is spread
+// over many outputs.
+const blockedMaxW = 64
+
+// Blocked reports whether the plan computes planes Lanes() channels at a
+// time (Block) rather than one at a time (Plane).
+func (p *Plan) Blocked() bool { return p.block }
+
+// Lanes is the channels a Block computes.
+func (p *Plan) Lanes() int { return p.k.lanes }
+
+// blockable reports whether kernel k computes shape s in the blocked
+// form, and would rather.
+func blockable(s *Shape, k *kernel) bool {
+	return k.blocked && s.OutW <= blockedMaxW && s.StrideW <= 2
+}
+
+// padded is the extent of the blocked input along an axis: every input
+// value after pad zeros, and the window of every output.
+func padded(in, out, k, stride, dil, pad int) int {
+	return max(pad+in, (out-1)*stride+(k-1)*dil+1)
+}
+
+// BlockScratch is the floats of scratch Block needs per block of Lanes
+// channels; 0 when the plan is not blocked.
+func (p *Plan) BlockScratch() int {
+	if !p.block {
+		return 0
+	}
+	return p.hp * p.wp * p.k.lanes
+}
+
+// Block computes n <= Lanes() consecutive output planes: plane i of y
+// (y[i*OutH*OutW:]) from plane i of x, the kernels of channels c0 to
+// c0+n-1 of w (packed by PackWeights), bias[c0+i] (nil for none), then
+// adds plane i of res (nil for none) and applies e's activation. scratch
+// holds BlockScratch floats. y must not overlap x, res or scratch.
+func (p *Plan) Block(y, x []float32, w *Weights, c0, n int, bias, res, scratch []float32, e *Epilogue) {
+	s, lanes := &p.s, p.k.lanes
+	in, out := s.InH*s.InW, s.OutH*s.OutW
+	if !p.block || n < 1 || n > lanes || len(x) < n*in || len(y) < n*out || res != nil && len(res) < n*out ||
+		len(scratch) < p.BlockScratch() || w.blocks == nil || c0 < 0 || c0+n > w.channels || bias != nil && len(bias) < c0+n {
+		panic(fmt.Sprintf("dwconv: block of %d channels from %d: %d outputs, %d inputs, %d residuals, %d scratch for shape %+v",
+			n, c0, len(y), len(x), len(res), len(scratch), *s))
+	}
+	buf := scratch[:p.BlockScratch()]
+	var idx [16]int32
+	var bv [16]float32
+	mask := 1<<n - 1
+	for i := range n {
+		idx[i] = int32(i * in)
+		if bias != nil {
+			bv[i] = bias[c0+i]
+		}
+	}
+	// Zero the padding around the input, then copy the input in.
+	row := p.wp * lanes
+	top, left := s.PadTop*row, s.PadLeft*lanes
+	clear(buf[:top+left])
+	for r := range s.InH {
+		at := top + r*row + left
+		packRow(p.k, buf[at:][:s.InW*lanes], x[r*s.InW:], &idx, mask)
+		end := at + s.InW*lanes
+		if r+1 < s.InH {
+			clear(buf[end : end+row-s.InW*lanes])
+		} else {
+			clear(buf[end:])
+		}
+	}
+	for i := range idx[:n] {
+		idx[i] = int32(i * out)
+	}
+	a := args{
+		y: unsafe.Pointer(&y[0]), x: unsafe.Pointer(&buf[0]), w: unsafe.Pointer(&w.blocks[c0/lanes*w.taps*lanes]),
+		rows: s.OutH, n: s.OutW, ldx: 4 * s.StrideH * row, kh: s.KH, ldk: 4 * s.DilH * row, kw: s.KW, dil: 4 * s.DilW * lanes,
+		idx: unsafe.Pointer(&idx), bvec: unsafe.Pointer(&bv), mask: mask,
+	}
+	a.setEpilogue(e)
+	if res != nil {
+		a.res = unsafe.Pointer(&res[0])
+	}
+	callBlock(p.k, s.StrideW, &a)
+	runtime.KeepAlive(y)
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(res)
+	runtime.KeepAlive(buf)
+	runtime.KeepAlive(w)
+}
+
+// packRow copies len(dst)/lanes values of the mask's channels of an input
+// row (channel i's at src[idx[i]:]) into dst, transposed: value j of
+// channel i to dst[j*lanes+i], zeros in the lanes outside the mask.
+func packRow(k *kernel, dst, src []float32, idx *[16]int32, mask int) {
+	n := len(dst) / k.lanes
+	if n == 0 {
+		return
+	}
+	last := 0
+	for i := range k.lanes {
+		if mask&(1<<i) != 0 {
+			last = int(idx[i])
+		}
+	}
+	if len(src) < last+n {
+		panic(fmt.Sprintf("dwconv: packing %d values at %d from %d", n, last, len(src)))
+	}
+	callPack(k, unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), n, idx, mask)
+}
