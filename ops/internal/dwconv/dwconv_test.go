@@ -217,7 +217,6 @@ func (c *planeCase) checkBlock(t *testing.T, rng *rand.Rand, p *Plan, nanAt int)
 	c.compare(t, label, yFull, want, mag)
 }
 
-
 // TestPlane checks every kernel against the reference on odd sizes,
 // kernels 3x3, 5x5 and others, strides 1 to 3, dilations 1 and 2, every
 // padding on each side (top and left up to the kernel's extent, with

@@ -16,7 +16,9 @@ type Weights struct {
 
 // PackWeights packs channels kernels of taps values each, stored one
 // after the other in w (an ONNX depthwise W, [M, 1, KH, KW]).
-func PackWeights(w []float32, channels, taps int) Weights { return packWeights(w, channels, taps, kern) }
+func PackWeights(w []float32, channels, taps int) Weights {
+	return packWeights(w, channels, taps, kern)
+}
 
 // packWeights is PackWeights for kernel k.
 func packWeights(w []float32, channels, taps int, k *kernel) Weights {
