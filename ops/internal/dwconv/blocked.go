@@ -22,9 +22,10 @@ import (
 // planes. The transposes cost about a load and a store per value, which
 // the kernel's taps repay many times over on small planes.
 
-// blockedMaxW is the widest output row the blocked form takes: wider rows
-// fill the row kernels' vectors well, and their per-row cost is spread
-// over many outputs.
+// blockedMaxW is the widest input row the blocked form takes: wider rows
+// fill the row kernels' vectors well, their per-row cost is spread over
+// many outputs, and the transposed copy of their planes outgrows the L2
+// cache (112x112 inputs at stride 2 ran 10% slower blocked).
 const blockedMaxW = 64
 
 // Blocked reports whether the plan computes planes Lanes() channels at a
@@ -35,9 +36,28 @@ func (p *Plan) Blocked() bool { return p.block }
 func (p *Plan) Lanes() int { return p.k.lanes }
 
 // blockable reports whether kernel k computes shape s in the blocked
-// form, and would rather.
+// form, and would rather: narrow enough rows, and planes whose lanes'
+// gathers and scatters spread over the L1 cache's sets.
 func blockable(s *Shape, k *kernel) bool {
-	return k.blocked && s.OutW <= blockedMaxW && s.StrideW <= 2
+	return k.blocked && s.InW <= blockedMaxW && s.StrideW <= 2 && spread(s.InH*s.InW, k.lanes) && spread(s.OutH*s.OutW, k.lanes)
+}
+
+// spread reports whether the cache lines of lanes values plane floats
+// apart fall at most 4 to a set of a 64-set L1 cache (48 KiB, 12-way:
+// Intel's since Ice Lake; 32 KiB, 8-way before). A gather or scatter
+// across planes of a multiple of 4 KiB (32x32, 64x64) puts all of a
+// vector's lines in one set, where they evict each other between the
+// neighbouring pixels that reuse them: the blocked form then ran 5-6x
+// slower than the row kernels.
+func spread(plane, lanes int) bool {
+	var sets [64]int
+	for i := range lanes {
+		set := i * plane * 4 / 64 % 64
+		if sets[set]++; sets[set] > 4 {
+			return false
+		}
+	}
+	return true
 }
 
 // padded is the extent of the blocked input along an axis: every input

@@ -19,7 +19,7 @@
 // recomputing the one ending at the interior's end) and the borders, a few
 // outputs per row, in Go with each output's taps clipped to the row.
 //
-// On small planes (rows of at most 64 outputs) the AVX-512 kernel
+// On small planes (rows of at most 64 inputs) the AVX-512 kernel
 // computes 16 channels at once instead, a channel per lane (Plan.Block,
 // see blocked.go), which fills its vectors however narrow the rows.
 package dwconv

@@ -340,7 +340,7 @@ func TestActivate(t *testing.T) {
 // with every kernel (bias and Relu6), in GFLOP/s.
 func BenchmarkPlane(b *testing.B) {
 	e := Epilogue{Act: Clamp, Lo: 0, Hi: 6}
-	for _, c := range []struct{ hw, k, s int }{{112, 3, 1}, {112, 3, 2}, {56, 3, 1}, {28, 3, 1}, {14, 3, 1}, {7, 3, 1}, {56, 5, 1}, {28, 5, 2}, {14, 5, 1}, {7, 5, 1}} {
+	for _, c := range []struct{ hw, k, s int }{{112, 3, 1}, {112, 3, 2}, {56, 3, 1}, {28, 3, 1}, {14, 3, 1}, {7, 3, 1}, {56, 5, 1}, {28, 5, 2}, {14, 5, 1}, {7, 5, 1}, {64, 3, 1}, {32, 3, 1}, {16, 3, 1}, {60, 3, 1}} {
 		pad := c.k / 2
 		s := Shape{InH: c.hw, InW: c.hw, OutH: (c.hw+2*pad-c.k)/c.s + 1, OutW: (c.hw+2*pad-c.k)/c.s + 1, KH: c.k, KW: c.k,
 			StrideH: c.s, StrideW: c.s, DilH: 1, DilW: 1, PadTop: pad, PadLeft: pad}
