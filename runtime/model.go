@@ -260,6 +260,9 @@ func simplify(g *graph, cfg config) error {
 	if err := foldLoadConstants(g, cfg.limits, nil); err != nil {
 		return err
 	}
+	if err := fusePadConv(g); err != nil {
+		return err
+	}
 	return fuseConvBN(g)
 }
 
