@@ -201,23 +201,43 @@ func (op *padOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error)
 }
 
 // bindRows binds the copy of y's rows from x padded by begin (per axis,
-// negative to crop) with the element fill.
+// negative to crop) with the element fill. The axes after the last one
+// padded or cropped are copied whole, so they are folded into the
+// element: a channel padding of NCHW copies and fills whole planes, not
+// rows of W values.
 func (op *padOp) bindRows(par ops.Parallel, x, y *ops.Tensor, begin []int, fill []byte) func() error {
-	es := len(fill)
-	// maps[d][o] is the input index output index o of axis d copies, or -1.
 	r := len(y.Shape)
-	maps := make([][]int, r)
-	for d, n := range y.Shape {
-		maps[d] = make([]int, n)
-		for o := range maps[d] {
-			maps[d][o] = op.srcIndex(o, begin[d], x.Shape[d])
+	for r > 0 && begin[r-1] == 0 && x.Shape[r-1] == y.Shape[r-1] {
+		r--
+	}
+	if r == 0 {
+		return func() error {
+			copy(y.Data, x.Data)
+			return nil
 		}
 	}
-	inSt := ops.Strides(x.Shape)
-	cols := y.Shape[r-1]
-	// [runLo, runHi) is the stretch of a row copied straight from the input.
+	es := len(fill) * ops.NumElems(y.Shape[r:])
+	xs, ys := x.Shape[:r], y.Shape[:r]
+	// maps[d][o] is the input index output index o of axis d copies, or -1.
+	maps := make([][]int, r)
+	for d, n := range ys {
+		maps[d] = make([]int, n)
+		for o := range maps[d] {
+			maps[d][o] = op.srcIndex(o, begin[d], xs[d])
+		}
+	}
+	inSt := ops.Strides(xs)
+	cols := ys[r-1]
+	// [runLo, runHi) is the stretch of a row copied straight from the
+	// input; edges are the row's other elements.
 	runLo := min(max(begin[r-1], 0), cols)
-	runHi := max(min(begin[r-1]+x.Shape[r-1], cols), runLo)
+	runHi := max(min(begin[r-1]+xs[r-1], cols), runLo)
+	var edges []int
+	for o := range cols {
+		if o < runLo || o >= runHi {
+			edges = append(edges, o)
+		}
+	}
 	rowBytes := cols * es
 	if rowBytes == 0 {
 		return func() error { return nil }
@@ -227,8 +247,8 @@ func (op *padOp) bindRows(par ops.Parallel, x, y *ops.Tensor, begin []int, fill 
 			dst := y.Data[row*rowBytes : (row+1)*rowBytes]
 			src, idx := 0, row
 			for d := r - 2; d >= 0 && src >= 0; d-- {
-				i := maps[d][idx%y.Shape[d]]
-				idx /= y.Shape[d]
+				i := maps[d][idx%ys[d]]
+				idx /= ys[d]
 				if i < 0 {
 					src = -1
 				} else {
@@ -242,20 +262,17 @@ func (op *padOp) bindRows(par ops.Parallel, x, y *ops.Tensor, begin []int, fill 
 			if runHi > runLo {
 				copy(dst[runLo*es:runHi*es], x.Data[(src+runLo-begin[r-1])*es:])
 			}
-			for o, i := range maps[r-1] {
-				if o >= runLo && o < runHi {
-					continue
-				}
+			for _, o := range edges {
 				e := dst[o*es : (o+1)*es]
-				if i < 0 {
-					copy(e, fill)
+				if i := maps[r-1][o]; i < 0 {
+					ops.FillElems(e, fill)
 				} else {
 					copy(e, x.Data[(src+i)*es:])
 				}
 			}
 		}
 	}
-	n := y.Len() / cols
+	n := y.Len() * len(fill) / rowBytes
 	return func() error {
 		par.For(n, max(1, 1<<14/rowBytes), body)
 		return nil
