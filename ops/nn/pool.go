@@ -275,6 +275,10 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 	span := (g.Out[2]-1)*sw + 1 // the window starts the output keeps
 	v := buf[:max(span+(g.Kernel[2]-1)*dw, pad+g.In[2])]
 	in := v[pad : pad+g.In[2]]
+	// A 2-D 3x3 window at stride 2 with no padding on the left computes a
+	// row whose window rows are all inside in one pass over them.
+	rows3 := g.Out[0] == 1 && g.Kernel[0] == 1 && g.Kernel[1] == 3 && g.Kernel[2] == 3 && g.Strides[1] == 2 && sw == 2 &&
+		g.Dilations[1] == 1 && dw == 1 && pad == 0
 	for od := range g.Out[0] {
 		sd, d0, d1 := g.At(0, od)
 		for oh := range g.Out[1] {
@@ -282,6 +286,9 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 			row := dst[(od*g.Out[1]+oh)*g.Out[2]:][:g.Out[2]]
 			if d0 == d1 || h0 == h1 { // every window of the row lies in the padding
 				ops.Fill(row, low)
+				continue
+			}
+			if rows3 && h0 == 0 && h1 == 3 && max3x3s2(row, src[sh*g.In[2]:][:3*g.In[2]], g.In[2]) {
 				continue
 			}
 			ops.Fill(v[:pad], low)
@@ -349,6 +356,29 @@ func max3s2[T poolElem](row, v []T) bool {
 		qgemm.Max3S2Bytes(bytesOf(r), bytesOf(any(v).([]int8)), true)
 	default:
 		return false
+	}
+	return true
+}
+
+// max3x3s2 sets row to the 3x3, stride-2 window maxima of the three
+// input rows of width w at x, when T is float32, and reports whether it
+// did: the windows inside the rows in one SIMD pass, those reaching past
+// their end (a ceil_mode pool's last) over the values they cover.
+func max3x3s2[T poolElem](row, x []T, w int) bool {
+	r, ok := any(row).([]float32)
+	if !ok {
+		return false
+	}
+	v := any(x).([]float32)
+	r0, r1, r2 := v[:w], v[w:2*w], v[2*w:3*w]
+	n := min(len(r), (w-1)/2) // the windows inside the rows
+	vec.Max3x3S2(r[:n], r0, r1, r2)
+	for i := n; i < len(r); i++ {
+		m := float32(math.Inf(-1))
+		for c := 2 * i; c < min(2*i+3, w); c++ {
+			m = max(m, r0[c], r1[c], r2[c])
+		}
+		r[i] = m
 	}
 	return true
 }

@@ -11,8 +11,10 @@ func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
 // transpose8Asm transposes nothing: this build has no assembly.
 func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int { return 0 }
 
-// max3s2Asm computes Max3S2 in Go: this build has no assembly.
-func max3s2Asm(dst, src []float32) int { return max3s2Go(dst, src) }
+// max3x3s2Asm computes Max3x3S2 in Go: this build has no assembly.
+func max3x3s2Asm(dst, r0, r1, r2 []float32) (n, block int) {
+	return max3x3s2Go(dst, r0, r1, r2), 1
+}
 
 // lerpAsm computes Lerp in Go: this build has no assembly.
 func lerpAsm(dst, x, y []float32, a, b float32) int { return lerpGo(dst, x, y, a, b) }

@@ -152,26 +152,42 @@ func BenchmarkTranspose(b *testing.B) {
 	}
 }
 
-// TestMax3S2 checks Max3S2 against Go's max for every length up to 70,
-// NaN included, with src exactly as long as it must be and NaN guard
-// bands around dst.
-func TestMax3S2(t *testing.T) {
+// TestMax3x3S2 checks Max3x3S2 (and Max3S2, its one-row form) against
+// Go's max for every length up to 70, NaN included, with rows exactly as
+// long as they must be and NaN guard bands around dst.
+func TestMax3x3S2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(87, 88))
 	for n := range 71 {
 		for _, nans := range []bool{false, true} {
-			_, src := guarded(rng, max(0, 2*n+1), nans)
-			full, dst := guarded(rng, n, false)
-			Max3S2(dst, src)
-			for i, v := range full {
-				off := i - guard
-				if off < 0 || off >= n {
-					if v == v {
-						t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
-					}
-					continue
+			var rows [3][]float32
+			for r := range rows {
+				_, rows[r] = guarded(rng, max(0, 2*n+1), nans && r == n%3)
+			}
+			for _, one := range []bool{false, true} {
+				full, dst := guarded(rng, n, false)
+				if one {
+					Max3S2(dst, rows[0])
+				} else {
+					Max3x3S2(dst, rows[0], rows[1], rows[2])
 				}
-				if w := max(src[2*off], src[2*off+1], src[2*off+2]); !same(v, w) {
-					t.Fatalf("n %d nans %v: dst[%d] = %v, want %v", n, nans, off, v, w)
+				for i, v := range full {
+					off := i - guard
+					if off < 0 || off >= n {
+						if v == v {
+							t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
+						}
+						continue
+					}
+					w := float32(math.Inf(-1))
+					for r, row := range rows {
+						if one && r > 0 {
+							break
+						}
+						w = max(w, row[2*off], row[2*off+1], row[2*off+2])
+					}
+					if !same(v, w) {
+						t.Fatalf("n %d nans %v one row %v: dst[%d] = %v, want %v", n, nans, one, off, v, w)
+					}
 				}
 			}
 		}

@@ -2,24 +2,34 @@ package vec
 
 // Max3S2 sets dst[i] = max(src[2i], src[2i+1], src[2i+2]) for every i of
 // dst, with Go's max semantics (NaN in, NaN out): a max pool's 3-wide,
-// stride-2 window along a row (ResNet's stem pool). src must hold
-// 2*len(dst)+1 values.
-func Max3S2(dst, src []float32) {
+// stride-2 window along a row. src must hold 2*len(dst)+1 values.
+func Max3S2(dst, src []float32) { Max3x3S2(dst, src, src, src) }
+
+// Max3x3S2 sets dst[i] to the largest of r[2i], r[2i+1] and r[2i+2] over
+// the three rows r0, r1, r2, with Go's max semantics (NaN in, NaN out):
+// a max pool's 3x3, stride-2 window (ResNet's, SqueezeNet's and
+// GoogLeNet's pools) in one pass over its three input rows. Each row
+// must hold 2*len(dst)+1 values.
+func Max3x3S2(dst, r0, r1, r2 []float32) {
 	if len(dst) == 0 {
 		return
 	}
-	src = src[:2*len(dst)+1]
-	// Each vector step reads 2*block+2 values of src for block of dst.
-	i := max3s2Asm(dst[:min(len(dst), (len(src)-2)/2)], src)
-	for ; i < len(dst); i++ {
-		dst[i] = max(src[2*i], src[2*i+1], src[2*i+2])
+	n := 2*len(dst) + 1
+	r0, r1, r2 = r0[:n], r1[:n], r2[:n]
+	i, block := max3x3s2Asm(dst, r0, r1, r2)
+	if i < len(dst) && i >= block {
+		// The last outputs as one more block, overlapping the one before.
+		j := len(dst) - block
+		max3x3s2Asm(dst[j:], r0[2*j:], r1[2*j:], r2[2*j:])
+		i = len(dst)
 	}
+	max3x3s2Go(dst[i:], r0[2*i:], r1[2*i:], r2[2*i:])
 }
 
-// max3s2Go is Max3S2's loop in Go; it returns len(dst).
-func max3s2Go(dst, src []float32) int {
+// max3x3s2Go is Max3x3S2's loop in Go; it returns len(dst).
+func max3x3s2Go(dst, r0, r1, r2 []float32) int {
 	for i := range dst {
-		dst[i] = max(src[2*i], src[2*i+1], src[2*i+2])
+		dst[i] = max(r0[2*i], r0[2*i+1], r0[2*i+2], r1[2*i], r1[2*i+1], r1[2*i+2], r2[2*i], r2[2*i+1], r2[2*i+2])
 	}
 	return len(dst)
 }

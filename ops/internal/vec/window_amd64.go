@@ -4,18 +4,19 @@ package vec
 
 import "golang.org/x/sys/cpu"
 
-// max3s2AVX2 computes Max3S2 for the first len(dst)/8*8 values; it trusts
-// len(src) >= 2*len(dst)+2.
+// max3x3s2AVX2 computes Max3x3S2 for the first len(dst)/8*8 values; it
+// trusts that each row holds 2*len(dst)+1 values.
 //
 //go:noescape
-func max3s2AVX2(dst, src []float32)
+func max3x3s2AVX2(dst, r0, r1, r2 []float32)
 
-// max3s2Asm computes Max3S2 for a prefix of dst (src holding 2*len(dst)+2
-// values) and returns its length.
-func max3s2Asm(dst, src []float32) int {
+// max3x3s2Asm computes Max3x3S2 for a prefix of dst (the rows holding
+// 2*len(dst)+1 values), a whole number of blocks of outputs, and returns
+// its length and the block.
+func max3x3s2Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	if !cpu.X86.HasAVX2 {
-		return max3s2Go(dst, src)
+		return max3x3s2Go(dst, r0, r1, r2), 1
 	}
-	max3s2AVX2(dst, src)
-	return len(dst) &^ 7
+	max3x3s2AVX2(dst, r0, r1, r2)
+	return len(dst) &^ 7, 8
 }
