@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
@@ -361,51 +362,126 @@ func (j winoOutputJob) Run(lo, hi int) {
 	n, plane := j.rows*tw, p.d.p
 	r0, r1 := winograd.Out*j.ty0, min(oh, winograd.Out*(j.ty0+j.rows))
 	var o [winograd.OutLen]float32
+	t := winoTiles{oh: oh, ow: ow}
+	// The bias and a clip alone are applied as the tiles are stored;
+	// anything more by Apply afterwards.
+	fused := j.ep.Add == nil && j.ep.Act == nil && j.ep.ColBias == nil
+	t.lo, t.hi = float32(math.Inf(-1)), float32(math.Inf(1))
+	if fused && j.ep.Clamp {
+		t.lo, t.hi = j.ep.Lo, j.ep.Hi
+	}
 	if p.wide {
 		for mo := lo; mo < hi; mo++ {
+			t.setBias(j.ep.RowBias, fused, mo, 0)
 			ty, tx := j.ty0, 0
 			for t0 := 0; t0 < n; t0 += winograd.Lanes {
 				winograd.Output(j.s.m[mo*p.vld+t0:], p.mstride, o[:])
-				for l := range min(winograd.Lanes, n-t0) {
-					j.store(j.y[mo*plane:][:plane], o[l*winograd.Out*winograd.Out:], ty, tx)
+				k := min(winograd.Lanes, n-t0)
+				for l := range k {
+					t.place(l, mo*plane, ty, tx)
 					if tx++; tx == tw {
 						tx, ty = 0, ty+1
 					}
 				}
+				t.store(j.y, o[:], k)
 			}
-			j.ep.Apply(j.y, plane, mo, mo+1, r0*ow, r1*ow)
+			if !fused {
+				j.ep.Apply(j.y, plane, mo, mo+1, r0*ow, r1*ow)
+			}
 		}
 		return
 	}
 	for blk := lo; blk < hi; blk++ {
 		m0 := blk * winograd.Lanes
 		lanes := min(winograd.Lanes, m-m0)
+		t.setBias(j.ep.RowBias, fused, m0, lanes)
 		ty, tx := j.ty0, 0
-		for t := range n {
-			winograd.Output(j.s.m[t*m+m0:], p.mstride, o[:])
+		for tile := range n {
+			winograd.Output(j.s.m[tile*m+m0:], p.mstride, o[:])
 			for l := range lanes {
-				j.store(j.y[(m0+l)*plane:][:plane], o[l*winograd.Out*winograd.Out:], ty, tx)
+				t.place(l, (m0+l)*plane, ty, tx)
 			}
+			t.store(j.y, o[:], lanes)
 			if tx++; tx == tw {
 				tx, ty = 0, ty+1
 			}
 		}
-		j.ep.Apply(j.y, plane, m0, m0+lanes, r0*ow, r1*ow)
+		if !fused {
+			j.ep.Apply(j.y, plane, m0, m0+lanes, r0*ow, r1*ow)
+		}
 	}
 }
 
-// store writes an output tile (rows of Out floats) to tile (ty, tx) of the
-// output plane y, clipped to the plane.
-func (j *winoOutputJob) store(y, tile []float32, ty, tx int) {
-	oh, ow := j.s.plan.d.g.Out[1], j.s.plan.d.g.Out[2]
-	x0, y0 := winograd.Out*tx, winograd.Out*ty
-	if x0+winograd.Out <= ow && y0+winograd.Out <= oh {
-		for a := range winograd.Out {
-			*(*[winograd.Out]float32)(y[(y0+a)*ow+x0:]) = *(*[winograd.Out]float32)(tile[a*winograd.Out:])
-		}
+// winoTiles is where a call's output tiles go in an image's output, whose
+// planes are oh x ow: for each lane, the offset of its tile (negative
+// when the plane's edge clips the tile: then edge[l] holds the offset
+// of its first value), and the bias and clip Store applies.
+type winoTiles struct {
+	oh, ow int
+	offs   [winograd.Lanes]int32
+	edge   [winograd.Lanes]struct{ at, rows, cols int }
+	edges  bool
+	bias   [winograd.Lanes]float32
+	biased bool
+	lo, hi float32
+}
+
+// setBias sets the lanes' bias: rb[c] for every lane of a wide call
+// (lanes 0, one output channel c), rb[c+l] for lane l of a narrow one;
+// none unless the bias is applied as tiles are stored (fused).
+func (t *winoTiles) setBias(rb []float32, fused bool, c, lanes int) {
+	t.biased = fused && rb != nil
+	if !t.biased {
 		return
 	}
-	for a := range min(winograd.Out, oh-y0) {
-		copy(y[(y0+a)*ow+x0:][:min(winograd.Out, ow-x0)], tile[a*winograd.Out:])
+	if lanes == 0 {
+		for l := range t.bias {
+			t.bias[l] = rb[c]
+		}
+	} else {
+		copy(t.bias[:lanes], rb[c:c+lanes])
+	}
+}
+
+// place sets lane l's tile: tile (ty, tx) of the plane at offset base.
+func (t *winoTiles) place(l, base, ty, tx int) {
+	y0, x0 := winograd.Out*ty, winograd.Out*tx
+	at := base + y0*t.ow + x0
+	if y0+winograd.Out <= t.oh && x0+winograd.Out <= t.ow {
+		t.offs[l] = int32(at)
+		return
+	}
+	t.offs[l], t.edges = -1, true
+	t.edge[l].at, t.edge[l].rows, t.edge[l].cols = at, min(winograd.Out, t.oh-y0), min(winograd.Out, t.ow-x0)
+}
+
+// store writes the k tiles in o to the image's output y: whole tiles in
+// place, clipped ones through a buffer.
+func (t *winoTiles) store(y, o []float32, k int) {
+	var bias *[winograd.Lanes]float32
+	if t.biased {
+		bias = &t.bias
+	}
+	winograd.Store(y, &t.offs, t.ow, o, k, bias, t.lo, t.hi)
+	if !t.edges {
+		return
+	}
+	t.edges = false
+	const size = winograd.Out * winograd.Out
+	var buf [winograd.Lanes * size]float32
+	var offs [winograd.Lanes]int32
+	for l := range k {
+		offs[l] = -1
+		if t.offs[l] < 0 {
+			offs[l] = int32(l * size)
+		}
+	}
+	winograd.Store(buf[:], &offs, winograd.Out, o, k, bias, t.lo, t.hi)
+	for l := range k {
+		if e := &t.edge[l]; t.offs[l] < 0 {
+			for a := range e.rows {
+				copy(y[e.at+a*t.ow:][:e.cols], buf[l*size+a*winograd.Out:])
+			}
+		}
 	}
 }
