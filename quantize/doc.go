@@ -32,8 +32,10 @@
 //     quantized, each with its own range; constant inputs of Add and Mul
 //     as int8 weights.
 //   - MaxPool, AveragePool, Reshape, Flatten, Transpose, Squeeze,
-//     Unsqueeze whose input is quantized: the output is quantized with the
-//     input's scale and zero point (they only move or select values).
+//     Unsqueeze, Split whose input is quantized: the output (every output
+//     of a Split) is quantized with the input's scale and zero point (they
+//     only move or select values), so that a channel shuffle and split
+//     (ShuffleNet) run on the quantized tensor.
 //   - Relu, and Clip with constant bounds, whose input is quantized: fused
 //     into the producer's quantized range (the node is removed; the uint8
 //     range, calibrated on its output, clamps as it did) when that is exact:

@@ -19,7 +19,7 @@ var (
 	// parameters, when their input is quantized: they only move or
 	// select values.
 	sameRangeOps = map[string]bool{"MaxPool": true, "AveragePool": true, "Reshape": true, "Flatten": true,
-		"Transpose": true, "Squeeze": true, "Unsqueeze": true}
+		"Transpose": true, "Squeeze": true, "Unsqueeze": true, "Split": true}
 	// activationOps are fused into the quantized range of their input's
 	// producer where that is exact.
 	activationOps = map[string]bool{"Relu": true, "Clip": true}
@@ -228,24 +228,29 @@ func (p *plan) ownRangeNode(n *onnx.Node) bool {
 }
 
 // followerNode plans a pooling or reshaping node, or a Relu or Clip,
-// whose input is quantized: its output is quantized too, with its
-// input's parameters for pooling and reshaping (they only move or
-// select values), with its own range for an activation (until
+// whose input is quantized: its output is quantized too (each output of a
+// Split), with its input's parameters for pooling and reshaping (they only
+// move or select values), with its own range for an activation (until
 // fuseActivations merges it into its input's producer).
 func (p *plan) followerNode(n *onnx.Node) bool {
 	x := input(n, 0)
-	if len(n.Outputs) != 1 || p.acts[x] == nil || !p.quantizable(n.Outputs[0]) {
+	if len(n.Outputs) == 0 || len(n.Outputs) > 1 && n.OpType != "Split" || p.acts[x] == nil {
 		return false
 	}
-	y := n.Outputs[0]
-	if p.acts[y] != nil {
-		return true
+	for _, y := range n.Outputs {
+		if !p.quantizable(y) {
+			return false
+		}
 	}
-	if activationOps[n.OpType] {
-		p.own(y)
-	} else {
-		p.acts[y] = &actQuant{name: y, producer: n, sameAs: x}
-		p.order = append(p.order, y)
+	for _, y := range n.Outputs {
+		switch {
+		case p.acts[y] != nil:
+		case activationOps[n.OpType]:
+			p.own(y)
+		default:
+			p.acts[y] = &actQuant{name: y, producer: n, sameAs: x}
+			p.order = append(p.order, y)
+		}
 	}
 	return true
 }
@@ -269,17 +274,19 @@ func (p *plan) prune() {
 		needed := false
 		for _, r := range readers[name] {
 			t := r.OpType
-			if p.planned[r] && (weightedOps[t] || ownRangeOps[t] || p.acts[r.Outputs[0]] != nil) {
+			if p.planned[r] && (weightedOps[t] || ownRangeOps[t] || slices.ContainsFunc(r.Outputs, func(o string) bool { return p.acts[o] != nil })) {
 				needed = true
 			}
 		}
 		if needed {
 			continue
 		}
-		if prod := p.acts[name].producer; prod != nil && (sameRangeOps[prod.OpType] || activationOps[prod.OpType]) {
+		prod := p.acts[name].producer
+		delete(p.acts, name)
+		if prod != nil && (sameRangeOps[prod.OpType] || activationOps[prod.OpType]) &&
+			!slices.ContainsFunc(prod.Outputs, func(o string) bool { return p.acts[o] != nil }) {
 			delete(p.planned, prod)
 		}
-		delete(p.acts, name)
 		p.order = append(p.order[:i], p.order[i+1:]...)
 	}
 }

@@ -293,6 +293,41 @@ func TestRewriteResidual(t *testing.T) {
 	checkFakeQuantization(t, q, res, randomInput(42, -1, 1, 1, 4, 6, 6))
 }
 
+// TestShuffleUnit quantizes ShuffleNet's unit: Concat, channel shuffle
+// (Reshape, Transpose, Reshape), then Split into a branch of convolutions
+// and a pass-through. Every tensor between the Concat and the Split's
+// readers must be quantized, the moving ones with the Concat's parameters,
+// so that the whole chain runs on the quantized data; before Split
+// followed its input, the chain ran in float between a dequantize and a
+// quantize per unit.
+func TestShuffleUnit(t *testing.T) {
+	b := newTestModel(13, "x", 1, 4, 4, 4)
+	b.node("Conv", []string{"x", b.random("w", -1, 1, 4, 4, 1, 1)}, []string{"c"})
+	b.node("Concat", []string{"x", "c"}, []string{"cat"}, aInt("axis", 1))
+	b.node("Reshape", []string{"cat", b.init("s1", ops.FromI64([]int64{1, 2, 4, 4, 4}, 5))}, []string{"r1"})
+	b.node("Transpose", []string{"r1"}, []string{"t"}, aInts("perm", 0, 2, 1, 3, 4))
+	b.node("Reshape", []string{"t", b.init("s2", ops.FromI64([]int64{1, 8, 4, 4}, 4))}, []string{"r2"})
+	b.node("Split", []string{"r2", b.init("sizes", ops.FromI64([]int64{4, 4}, 2))}, []string{"a", "p"}, aInt("axis", 1))
+	b.node("Conv", []string{"a", b.random("w2", -1, 1, 4, 4, 1, 1)}, []string{"y"})
+	b.node("Concat", []string{"p", "y"}, []string{"out"}, aInt("axis", 1))
+	b.node("Conv", []string{"out", b.random("w3", -1, 1, 2, 8, 1, 1)}, []string{"z"})
+	b.output("z")
+	res := quantizeOK(t, b.m, randomInputs(4, 1, 4, 4, 4), Options{})
+	q := res.Model
+	_, catScale, _ := qdqOf(q, "cat")
+	for _, name := range []string{"r1", "t", "r2", "a", "p"} {
+		dq, scale, _ := qdqOf(q, name)
+		if dq == "" {
+			t.Errorf("%s is not quantized", name)
+		} else if scale != catScale {
+			t.Errorf("%s is quantized with scale %s, want the Concat's %s", name, scale, catScale)
+		}
+	}
+	if res.Report.Quantized["Split"] != 1 {
+		t.Errorf("report counts %v, want the Split quantized", res.Report.Quantized)
+	}
+}
+
 func TestClipFusion(t *testing.T) {
 	for _, c := range []struct {
 		name   string

@@ -28,6 +28,8 @@ import (
 //	                                    share Q's parameters, else com.microsoft QLinearConcat
 //	Q(op(DQ(x))), op moving values   -> op on the quantized tensor, when DQ and Q
 //	(Reshape, Transpose, MaxPool...)    share their parameters
+//	Q_i(Split_i(DQ(x)))              -> Split of the quantized tensor, when every
+//	                                    Q_i shares DQ's parameters
 //
 // A Relu or a Clip between the float operator and Q is absorbed when
 // clamping before Q changes no quantized value. Activation parameters must
@@ -83,8 +85,11 @@ func fuseQDQ(g *graph) (err error) {
 			}
 			continue
 		}
-		if n.is("Gemm") || n.is("MatMul") {
+		switch {
+		case n.is("Gemm") || n.is("MatMul"):
 			f.floatProduct(n)
+		case n.is("Split"):
+			f.split(n)
 		}
 	}
 	if len(f.gone) == 0 {

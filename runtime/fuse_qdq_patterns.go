@@ -100,6 +100,34 @@ func (f *qdq) passThrough(op, q *node, yq qparams) *node {
 	return f.newNode(op.proto.Domain, op.proto.OpType, op.opset, op.proto.Attrs, in, q.out)
 }
 
+// split runs a Split op on DQ's quantized input, Q_i(op_i(DQ(x))), when
+// every output of op is read by a QuantizeLinear alone and every Q shares
+// DQ's parameters: the channel split of ShuffleNet's units. The new Split
+// takes op's place (before the Qs, whose outputs it writes).
+func (f *qdq) split(op *node) {
+	_, xq, ok := f.dequantizer(op.in[0], false, false)
+	if !ok || len(op.out) == 0 {
+		return
+	}
+	xq.zp = f.zeroPoint(xq, xq.t)
+	xq.z = f.g.consts[xq.zp]
+	qs := make([]*node, 0, len(op.out)+1)
+	out := make([]int, len(op.out))
+	for i, o := range op.out {
+		c := f.consumers[o]
+		if len(c) != 1 || f.g.isOut[o] || f.gone[c[0]] || !c[0].is("QuantizeLinear") {
+			return
+		}
+		yq, ok := f.quantizer(c[0])
+		if !ok || !sameParams(xq, yq) {
+			return
+		}
+		qs, out[i] = append(qs, c[0]), c[0].out[0]
+	}
+	in := append([]int{xq.x}, op.in[1:]...)
+	f.replace(f.newNode(op.proto.Domain, op.proto.OpType, op.opset, op.proto.Attrs, in, out), append(qs, op)...)
+}
+
 // conv makes QLinearConv of Q(Conv(DQ(x), DQ(w), b)).
 func (f *qdq) conv(conv, q *node, yq qparams) *node {
 	if len(conv.in) < 2 {

@@ -177,6 +177,13 @@ func TestQDQFusion(t *testing.T) {
 			b.node("GlobalAveragePool", []string{sig}, s("gap"))
 			return b.qdq("gap", outScale/20, 0)
 		}, []string{"QLinearAdd", "MaxPool", "QLinearAveragePool", "QLinearConcat", "QLinearSigmoid", "QLinearGlobalAveragePool"}},
+		{"split", func(b *qdqBuilder) string { // ShuffleNet's channel split
+			x := b.qdq("x", 0.02, 128)
+			b.node("Split", []string{x, b.scalar(ops.FromI64([]int64{1, 3}, 2))}, s("s0", "s1"), aInt("axis", 1))
+			s0, s1 := b.qdq("s0", 0.02, 128), b.qdq("s1", 0.02, 128)
+			b.node("Concat", []string{s1, s0}, s("cat"), aInt("axis", 1))
+			return b.qdq("cat", 0.02, 128)
+		}, []string{"Split", "Concat"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := &qdqBuilder{builder: newBuilder(13).input("x", onnx.Float, 1, 4, 6, 6)}
@@ -195,6 +202,15 @@ func TestQDQFusion(t *testing.T) {
 			}
 			closeTo(t, "fused against literal", got, want, step*1.0001, 0)
 			steps := stepTypes(planOf(t, fused, x))
+			if c.name == "split" {
+				// Quantized once at the input and dequantized once at the
+				// output: the Split and the Concat run on the uint8 data.
+				for _, op := range []string{"QuantizeLinear", "DequantizeLinear"} {
+					if n := len(slices.DeleteFunc(slices.Clone(steps), func(s string) bool { return s != op })); n != 1 {
+						t.Errorf("plan %v runs %d %s, want 1", steps, n, op)
+					}
+				}
+			}
 			for _, op := range c.want {
 				if !slices.Contains(steps, op) {
 					t.Errorf("plan %v lacks %s", steps, op)
