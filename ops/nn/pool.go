@@ -230,6 +230,16 @@ func (j maxPoolJob[T]) Run(lo, hi int) {
 	g := &j.g
 	inSize, outSize, sw := g.InSize(), g.OutSize(), g.Strides[2]
 	low := lowest[T]()
+	if j.idx == nil && same3x3(g) && inSize <= sameChunk {
+		if x, ok := any(j.x).([]float32); ok {
+			for a := lo; a < hi; {
+				b := min(hi, a+sameChunk/inSize)
+				sameMax3x3(g, any(j.y).([]float32)[a*inSize:b*inSize], x[a*inSize:b*inSize])
+				a = b
+			}
+			return
+		}
+	}
 	for pl := lo; pl < hi; pl++ {
 		src := j.x[pl*inSize : (pl+1)*inSize]
 		if j.idx != nil {
@@ -256,6 +266,49 @@ func (j maxPoolJob[T]) Run(lo, hi int) {
 	}
 }
 
+// same3x3 reports whether g is a 2-D 3x3 window at stride 1 with one
+// value of padding on every side: Inception's pooling branch, whose
+// output planes are its input planes' size.
+func same3x3(g *ops.Window3) bool {
+	return g.Out[0] == 1 && g.Kernel == [3]int{1, 3, 3} && g.Strides == [3]int{1, 1, 1} && g.Dilations == [3]int{1, 1, 1} &&
+		g.Pad == [3]int{0, 1, 1} && g.PadEnd == [3]int{0, 1, 1} && g.Out == g.In
+}
+
+// sameChunk is the floats of input planes sameMax3x3 takes at once,
+// through a buffer on the stack.
+const sameChunk = 4096
+
+// sameMax3x3 computes a 3x3, stride-1 "same" max pool (same3x3) of the
+// whole planes in x (at most sameChunk floats) into y: each value the
+// maximum of its row neighbours (in one SIMD pass over all the planes,
+// then the first and last value of each row), then of those of the rows
+// above and below (three passes per plane). Small planes (Inception's
+// 14x14 and 7x7) cost a few calls each, not a few per row.
+func sameMax3x3(g *ops.Window3, y, x []float32) {
+	var buf [sameChunk]float32
+	h, w, n := buf[:len(x)], g.In[2], len(x)
+	plane := g.In[1] * w
+	if n >= 3 {
+		vec.Max3x3S1(h[1:n-1], x, x, x)
+	}
+	for s := 0; s < n; s += w {
+		if w == 1 {
+			h[s] = x[s]
+			continue
+		}
+		h[s] = max(x[s], x[s+1])
+		h[s+w-1] = max(x[s+w-2], x[s+w-1])
+	}
+	for p := 0; p < n; p += plane {
+		yp, hp := y[p:p+plane], h[p:p+plane]
+		copy(yp, hp)
+		if plane > w {
+			vec.Max(yp[w:], hp[:plane-w])
+			vec.Max(yp[:plane-w], hp[w:])
+		}
+	}
+}
+
 // separableWidth is the widest padded input row maxPoolJob.separable takes.
 const separableWidth = 1024
 
@@ -275,10 +328,10 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 	span := (g.Out[2]-1)*sw + 1 // the window starts the output keeps
 	v := buf[:max(span+(g.Kernel[2]-1)*dw, pad+g.In[2])]
 	in := v[pad : pad+g.In[2]]
-	// A 2-D 3x3 window at stride 2 with no padding on the left computes a
-	// row whose window rows are all inside in one pass over them.
-	rows3 := g.Out[0] == 1 && g.Kernel[0] == 1 && g.Kernel[1] == 3 && g.Kernel[2] == 3 && g.Strides[1] == 2 && sw == 2 &&
-		g.Dilations[1] == 1 && dw == 1 && pad == 0
+	// A 2-D 3x3 window at stride 1 or 2 computes a row in one pass over
+	// its input rows.
+	rows3 := g.Out[0] == 1 && g.Kernel[0] == 1 && g.Kernel[1] == 3 && g.Kernel[2] == 3 && g.Strides[1] == sw &&
+		(sw == 1 || sw == 2) && g.Dilations[1] == 1 && dw == 1
 	for od := range g.Out[0] {
 		sd, d0, d1 := g.At(0, od)
 		for oh := range g.Out[1] {
@@ -288,8 +341,13 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 				ops.Fill(row, low)
 				continue
 			}
-			if rows3 && h0 == 0 && h1 == 3 && max3x3s2(row, src[sh*g.In[2]:][:3*g.In[2]], g.In[2]) {
-				continue
+			if rows3 {
+				w := g.In[2]
+				r0 := src[(sh+h0)*w:][:w]
+				r1, r2 := src[(sh+(h0+h1-1)/2)*w:][:w], src[(sh+h1-1)*w:][:w]
+				if max3x3(row, r0, r1, r2, sw, pad) {
+					continue
+				}
 			}
 			ops.Fill(v[:pad], low)
 			ops.Fill(v[pad+len(in):], low)
@@ -360,25 +418,46 @@ func max3s2[T poolElem](row, v []T) bool {
 	return true
 }
 
-// max3x3s2 sets row to the 3x3, stride-2 window maxima of the three
-// input rows of width w at x, when T is float32, and reports whether it
-// did: the windows inside the rows in one SIMD pass, those reaching past
-// their end (a ceil_mode pool's last) over the values they cover.
-func max3x3s2[T poolElem](row, x []T, w int) bool {
+// max3x3 sets row to the maxima of 3x3 windows at stride s (1 or 2) over
+// the input rows r0, r1, r2 (those of the windows inside the input, a
+// row repeated where the windows' first or last lies in the padding),
+// the windows starting pad columns before the rows, when T is float32,
+// and reports whether it did: the windows inside the rows in one SIMD
+// pass, those reaching into the padding over the values they cover.
+func max3x3[T poolElem](row, r0, r1, r2 []T, s, pad int) bool {
 	r, ok := any(row).([]float32)
 	if !ok {
 		return false
 	}
-	v := any(x).([]float32)
-	r0, r1, r2 := v[:w], v[w:2*w], v[2*w:3*w]
-	n := min(len(r), (w-1)/2) // the windows inside the rows
-	vec.Max3x3S2(r[:n], r0, r1, r2)
-	for i := n; i < len(r); i++ {
+	x0, x1, x2 := any(r0).([]float32), any(r1).([]float32), any(r2).([]float32)
+	w := len(x0)
+	// Outputs [lo, hi) have their windows inside the rows.
+	lo, hi := min((pad+s-1)/s, len(r)), 0
+	if w+pad >= 3 {
+		hi = min(len(r), (w-3+pad)/s+1)
+	}
+	if hi > lo {
+		at := lo*s - pad
+		if s == 1 {
+			vec.Max3x3S1(r[lo:hi], x0[at:], x1[at:], x2[at:])
+		} else {
+			vec.Max3x3S2(r[lo:hi], x0[at:], x1[at:], x2[at:])
+		}
+	} else {
+		hi = lo
+	}
+	edge := func(i int) {
 		m := float32(math.Inf(-1))
-		for c := 2 * i; c < min(2*i+3, w); c++ {
-			m = max(m, r0[c], r1[c], r2[c])
+		for c := max(i*s-pad, 0); c < min(i*s-pad+3, w); c++ {
+			m = max(m, x0[c], x1[c], x2[c])
 		}
 		r[i] = m
+	}
+	for i := range lo {
+		edge(i)
+	}
+	for i := hi; i < len(r); i++ {
+		edge(i)
 	}
 	return true
 }

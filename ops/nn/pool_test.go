@@ -124,6 +124,24 @@ var poolCases = func() []poolCase {
 			wantOut: []int{2, 55}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
 		{x: []int{1, 1, 4, 70}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 1, 1},
 			wantOut: []int{2, 35}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		// Inception's pooling branch (3x3, stride 1, "same"), over rows
+		// wider and narrower than one SIMD step and too narrow for any
+		// window to lie inside; GoogLeNet's ceil-mode pools, the last
+		// window reaching past the row.
+		{x: []int{1, 2, 14, 14}, kernel: []int{3, 3}, strides: []int{1, 1}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{14, 14}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 3, 7, 23}, kernel: []int{3, 3}, strides: []int{1, 1}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{7, 23}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 2, 6, 2}, kernel: []int{3, 3}, strides: []int{1, 1}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{6, 2}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 2, 5, 1}, kernel: []int{3, 3}, strides: []int{1, 1}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{5, 1}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{2, 3, 1, 9}, kernel: []int{3, 3}, strides: []int{1, 1}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{1, 9}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 200, 7, 7}, kernel: []int{3, 3}, strides: []int{1, 1}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{7, 7}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 2, 11, 28}, kernel: []int{3, 3}, strides: []int{2, 2}, ceil: true,
+			wantOut: []int{5, 14}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
 		{x: []int{1, 1, 3, 1030}, kernel: []int{2, 3}, strides: []int{1, 2}, pads: []int{0, 1, 0, 1},
 			wantOut: []int{2, 515}, wantBegin: []int{0, 1}, wantEnd: []int{0, 1}},
 		{x: []int{1, 2, 5, 6, 7}, kernel: []int{2, 3, 2}, strides: []int{2, 1, 2}, dilations: []int{1, 2, 2}, pads: []int{1, 0, 1, 0, 2, 1}, ceil: true, includePad: true,

@@ -11,6 +11,11 @@ func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
 // transpose8Asm transposes nothing: this build has no assembly.
 func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int { return 0 }
 
+// max3x3s1Asm computes Max3x3S1 in Go: this build has no assembly.
+func max3x3s1Asm(dst, r0, r1, r2 []float32) (n, block int) {
+	return max3x3s1Go(dst, r0, r1, r2), 1
+}
+
 // max3x3s2Asm computes Max3x3S2 in Go: this build has no assembly.
 func max3x3s2Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	return max3x3s2Go(dst, r0, r1, r2), 1

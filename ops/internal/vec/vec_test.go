@@ -152,41 +152,49 @@ func BenchmarkTranspose(b *testing.B) {
 	}
 }
 
-// TestMax3x3S2 checks Max3x3S2 (and Max3S2, its one-row form) against
-// Go's max for every length up to 70, NaN included, with rows exactly as
-// long as they must be and NaN guard bands around dst.
-func TestMax3x3S2(t *testing.T) {
+// TestMax3x3 checks Max3x3S1, Max3x3S2 and Max3S2 (Max3x3S2's one-row
+// form) against Go's max for every length up to 70, NaN included, with
+// rows exactly as long as they must be and NaN guard bands around dst.
+func TestMax3x3(t *testing.T) {
 	rng := rand.New(rand.NewPCG(87, 88))
-	for n := range 71 {
-		for _, nans := range []bool{false, true} {
-			var rows [3][]float32
-			for r := range rows {
-				_, rows[r] = guarded(rng, max(0, 2*n+1), nans && r == n%3)
-			}
-			for _, one := range []bool{false, true} {
+	for _, c := range []struct {
+		name   string
+		stride int
+		one    bool
+	}{{"Max3x3S1", 1, false}, {"Max3x3S2", 2, false}, {"Max3S2", 2, true}} {
+		for n := range 71 {
+			for _, nans := range []bool{false, true} {
+				var rows [3][]float32
+				for r := range rows {
+					_, rows[r] = guarded(rng, max(0, c.stride*n+3-c.stride), nans && r == n%3)
+				}
 				full, dst := guarded(rng, n, false)
-				if one {
+				switch {
+				case c.one:
 					Max3S2(dst, rows[0])
-				} else {
+				case c.stride == 1:
+					Max3x3S1(dst, rows[0], rows[1], rows[2])
+				default:
 					Max3x3S2(dst, rows[0], rows[1], rows[2])
 				}
 				for i, v := range full {
 					off := i - guard
 					if off < 0 || off >= n {
 						if v == v {
-							t.Fatalf("n %d: sentinel at offset %d overwritten with %v", n, off, v)
+							t.Fatalf("%s n %d: sentinel at offset %d overwritten with %v", c.name, n, off, v)
 						}
 						continue
 					}
 					w := float32(math.Inf(-1))
 					for r, row := range rows {
-						if one && r > 0 {
+						if c.one && r > 0 {
 							break
 						}
-						w = max(w, row[2*off], row[2*off+1], row[2*off+2])
+						at := c.stride * off
+						w = max(w, row[at], row[at+1], row[at+2])
 					}
 					if !same(v, w) {
-						t.Fatalf("n %d nans %v one row %v: dst[%d] = %v, want %v", n, nans, one, off, v, w)
+						t.Fatalf("%s n %d nans %v: dst[%d] = %v, want %v", c.name, n, nans, off, v, w)
 					}
 				}
 			}

@@ -26,6 +26,35 @@ func Max3x3S2(dst, r0, r1, r2 []float32) {
 	max3x3s2Go(dst[i:], r0[2*i:], r1[2*i:], r2[2*i:])
 }
 
+// Max3x3S1 sets dst[i] to the largest of r[i], r[i+1] and r[i+2] over
+// the three rows r0, r1, r2, with Go's max semantics (NaN in, NaN out):
+// a max pool's 3x3, stride-1 window (Inception's pooling branches) in
+// one pass over its three input rows. Each row must hold len(dst)+2
+// values.
+func Max3x3S1(dst, r0, r1, r2 []float32) {
+	if len(dst) == 0 {
+		return
+	}
+	n := len(dst) + 2
+	r0, r1, r2 = r0[:n], r1[:n], r2[:n]
+	i, block := max3x3s1Asm(dst, r0, r1, r2)
+	if i < len(dst) && i >= block {
+		// The last outputs as one more block, overlapping the one before.
+		j := len(dst) - block
+		max3x3s1Asm(dst[j:], r0[j:], r1[j:], r2[j:])
+		i = len(dst)
+	}
+	max3x3s1Go(dst[i:], r0[i:], r1[i:], r2[i:])
+}
+
+// max3x3s1Go is Max3x3S1's loop in Go; it returns len(dst).
+func max3x3s1Go(dst, r0, r1, r2 []float32) int {
+	for i := range dst {
+		dst[i] = max(r0[i], r0[i+1], r0[i+2], r1[i], r1[i+1], r1[i+2], r2[i], r2[i+1], r2[i+2])
+	}
+	return len(dst)
+}
+
 // max3x3s2Go is Max3x3S2's loop in Go; it returns len(dst).
 func max3x3s2Go(dst, r0, r1, r2 []float32) int {
 	for i := range dst {

@@ -69,3 +69,43 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// COL3S1 maxes the three rows' values at byte offset off (8 of them)
+// into y, with Y6 as scratch (Y5 MAXNAN's).
+#define COL3S1(off, y) \
+	VMOVUPS off(SI), y; \
+	VMOVUPS off(R8), Y6; \
+	MAXNAN(Y6, y, Y5); \
+	VMOVUPS off(R9), Y6; \
+	MAXNAN(Y6, y, Y5)
+
+// func max3x3s1AVX2(dst, r0, r1, r2 []float32)
+//
+// Per 8 outputs: the three rows' values maxed column by column at
+// offsets 0, 1 and 2 values, then the three maxed together.
+TEXT ·max3x3s1AVX2(SB), NOSPLIT, $0-96
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ r0_base+24(FP), SI
+	MOVQ r1_base+48(FP), R8
+	MOVQ r2_base+72(FP), R9
+	SHRQ $3, CX
+	JZ   done1
+
+loop1:
+	COL3S1(0, Y0)
+	COL3S1(4, Y1)
+	COL3S1(8, Y2)
+	MAXNAN(Y1, Y0, Y5)
+	MAXNAN(Y2, Y0, Y5)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     loop1
+
+done1:
+	VZEROUPPER
+	RET

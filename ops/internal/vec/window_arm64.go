@@ -15,3 +15,17 @@ func max3x3s2Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	max3x3s2NEON(dst, r0, r1, r2)
 	return len(dst) &^ 3, 4
 }
+
+// max3x3s1NEON computes Max3x3S1 for the first len(dst)/4*4 values; it
+// trusts that each row holds len(dst)+2 values.
+//
+//go:noescape
+func max3x3s1NEON(dst, r0, r1, r2 []float32)
+
+// max3x3s1Asm computes Max3x3S1 for a prefix of dst (the rows holding
+// len(dst)+2 values), a whole number of blocks of outputs, and returns
+// its length and the block.
+func max3x3s1Asm(dst, r0, r1, r2 []float32) (n, block int) {
+	max3x3s1NEON(dst, r0, r1, r2)
+	return len(dst) &^ 3, 4
+}
