@@ -268,6 +268,7 @@ func (pl *planner) resolveSteps() error {
 		pl.m.releasePrepared(op, in)
 		pl.dropReleased(s)
 	}
+	pl.collect(1)
 	return nil
 }
 
