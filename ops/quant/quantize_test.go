@@ -263,6 +263,72 @@ func TestDequantizeLinear(t *testing.T) {
 	opstest.WantErr(t, "int8 output_dtype", err, "output_dtype", "int8")
 }
 
+// TestDequantizeLinearTable checks the table lookup of long 8-bit runs
+// (every byte value, with and without a zero point, per tensor and per
+// axis) against the arithmetic, bit for bit.
+func TestDequantizeLinearTable(t *testing.T) {
+	const n = 3 * 512
+	for _, signed := range []bool{false, true} {
+		for _, withZp := range []bool{false, true} {
+			x := ops.New(onnx.Uint8, 3, 512)
+			if signed {
+				x = ops.New(onnx.Int8, 3, 512)
+			}
+			for i := range x.Data {
+				x.Data[i] = byte(i * 7)
+			}
+			scales := []float32{0.037, 1.5, 1e-3}
+			zps := []byte{131, 7, 255}
+			for _, perAxis := range []bool{false, true} {
+				var in []*ops.Tensor
+				node := qNode("DequantizeLinear", 2)
+				if perAxis {
+					node = qNode("DequantizeLinear", 2, opstest.AttrI("axis", 0))
+					in = []*ops.Tensor{x, opstest.F32s(scales...)}
+				} else {
+					in = []*ops.Tensor{x, scalarF32(scales[0])}
+				}
+				if withZp {
+					z := ops.New(x.Type) // a scalar
+					if perAxis {
+						z = ops.New(x.Type, 3)
+					}
+					copy(z.Data, zps)
+					in = append(in, z)
+					node = qNode("DequantizeLinear", 3)
+					if perAxis {
+						node = qNode("DequantizeLinear", 3, opstest.AttrI("axis", 0))
+					}
+				}
+				got, err := opstest.Eval(node, 13, in...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, g := range got[0].F32()[:n] {
+					k := 0
+					if perAxis {
+						k = i / 512
+					}
+					v := int64(x.Data[i])
+					if signed {
+						v = int64(int8(x.Data[i]))
+					}
+					if withZp {
+						z := int64(zps[k])
+						if signed {
+							z = int64(int8(zps[k]))
+						}
+						v -= z
+					}
+					if want := float32(v) * scales[k]; math.Float32bits(g) != math.Float32bits(want) {
+						t.Fatalf("signed %v zero point %v per axis %v: element %d is %v, want %v", signed, withZp, perAxis, i, g, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestDequantizeLinearErrors(t *testing.T) {
 	_, err := opstest.Eval(qNode("DequantizeLinear", 2), 13, opstest.F32s(1), scalarF32(1))
 	opstest.WantErr(t, "float x", err, "input \"x\"", "float32", "not a quantized type")
