@@ -230,15 +230,20 @@ func (j maxPoolJob[T]) Run(lo, hi int) {
 	g := &j.g
 	inSize, outSize, sw := g.InSize(), g.OutSize(), g.Strides[2]
 	low := lowest[T]()
-	if j.idx == nil && same3x3(g) && inSize <= sameChunk {
-		if x, ok := any(j.x).([]float32); ok {
+	if x, ok := any(j.x).([]float32); ok && j.idx == nil && window3x3(g) {
+		y := any(j.y).([]float32)
+		if same3x3(g) && inSize <= sameChunk {
 			for a := lo; a < hi; {
 				b := min(hi, a+sameChunk/inSize)
-				sameMax3x3(g, any(j.y).([]float32)[a*inSize:b*inSize], x[a*inSize:b*inSize])
+				sameMax3x3(g, y[a*inSize:b*inSize], x[a*inSize:b*inSize])
 				a = b
 			}
 			return
 		}
+		for pl := lo; pl < hi; pl++ {
+			max3x3Plane(g, y[pl*outSize:][:outSize], x[pl*inSize:][:inSize])
+		}
+		return
 	}
 	for pl := lo; pl < hi; pl++ {
 		src := j.x[pl*inSize : (pl+1)*inSize]
@@ -328,10 +333,6 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 	span := (g.Out[2]-1)*sw + 1 // the window starts the output keeps
 	v := buf[:max(span+(g.Kernel[2]-1)*dw, pad+g.In[2])]
 	in := v[pad : pad+g.In[2]]
-	// A 2-D 3x3 window at stride 1 or 2 computes a row in one pass over
-	// its input rows.
-	rows3 := g.Out[0] == 1 && g.Kernel[0] == 1 && g.Kernel[1] == 3 && g.Kernel[2] == 3 && g.Strides[1] == sw &&
-		(sw == 1 || sw == 2) && g.Dilations[1] == 1 && dw == 1
 	for od := range g.Out[0] {
 		sd, d0, d1 := g.At(0, od)
 		for oh := range g.Out[1] {
@@ -340,14 +341,6 @@ func (j maxPoolJob[T]) separable(src, dst []T) {
 			if d0 == d1 || h0 == h1 { // every window of the row lies in the padding
 				ops.Fill(row, low)
 				continue
-			}
-			if rows3 {
-				w := g.In[2]
-				r0 := src[(sh+h0)*w:][:w]
-				r1, r2 := src[(sh+(h0+h1-1)/2)*w:][:w], src[(sh+h1-1)*w:][:w]
-				if max3x3(row, r0, r1, r2, sw, pad) {
-					continue
-				}
 			}
 			ops.Fill(v[:pad], low)
 			ops.Fill(v[pad+len(in):], low)
@@ -418,48 +411,56 @@ func max3s2[T poolElem](row, v []T) bool {
 	return true
 }
 
-// max3x3 sets row to the maxima of 3x3 windows at stride s (1 or 2) over
-// the input rows r0, r1, r2 (those of the windows inside the input, a
-// row repeated where the windows' first or last lies in the padding),
-// the windows starting pad columns before the rows, when T is float32,
-// and reports whether it did: the windows inside the rows in one SIMD
-// pass, those reaching into the padding over the values they cover.
-func max3x3[T poolElem](row, r0, r1, r2 []T, s, pad int) bool {
-	r, ok := any(row).([]float32)
-	if !ok {
-		return false
-	}
-	x0, x1, x2 := any(r0).([]float32), any(r1).([]float32), any(r2).([]float32)
-	w := len(x0)
-	// Outputs [lo, hi) have their windows inside the rows.
-	lo, hi := min((pad+s-1)/s, len(r)), 0
+// window3x3 reports whether g is a 2-D 3x3 window at stride 1 or 2, which
+// max3x3Plane computes.
+func window3x3(g *ops.Window3) bool {
+	s := g.Strides[2]
+	return g.Out[0] == 1 && g.Kernel == [3]int{1, 3, 3} && g.Strides[1] == s && (s == 1 || s == 2) &&
+		g.Dilations == [3]int{1, 1, 1}
+}
+
+// max3x3Plane max-pools plane x into y with a window3x3 g, one output row
+// at a time from its input rows (a row repeated where the window's first
+// or last lies in the padding): the windows inside the rows in one SIMD
+// pass (vec.Max3x3S1, Max3x3S2), those reaching into the padding over the
+// values they cover.
+func max3x3Plane(g *ops.Window3, y, x []float32) {
+	w, s, pad, ow := g.In[2], g.Strides[2], g.Pad[2], g.Out[2]
+	// Outputs [lo, hi) of a row have their windows inside the row.
+	lo, hi := min((pad+s-1)/s, ow), 0
 	if w+pad >= 3 {
-		hi = min(len(r), (w-3+pad)/s+1)
+		hi = min(ow, (w-3+pad)/s+1)
 	}
-	if hi > lo {
-		at := lo*s - pad
-		if s == 1 {
-			vec.Max3x3S1(r[lo:hi], x0[at:], x1[at:], x2[at:])
-		} else {
-			vec.Max3x3S2(r[lo:hi], x0[at:], x1[at:], x2[at:])
+	hi = max(hi, lo)
+	at := lo*s - pad
+	for oh := range g.Out[1] {
+		sh, h0, h1 := g.At(1, oh)
+		row := y[oh*ow:][:ow]
+		if h0 == h1 { // every window of the row lies in the padding
+			ops.Fill(row, float32(math.Inf(-1)))
+			continue
 		}
-	} else {
-		hi = lo
-	}
-	edge := func(i int) {
-		m := float32(math.Inf(-1))
-		for c := max(i*s-pad, 0); c < min(i*s-pad+3, w); c++ {
-			m = max(m, x0[c], x1[c], x2[c])
+		r0, r1, r2 := x[(sh+h0)*w:][:w], x[(sh+(h0+h1-1)/2)*w:][:w], x[(sh+h1-1)*w:][:w]
+		if hi > lo {
+			if s == 1 {
+				vec.Max3x3S1(row[lo:hi], r0[at:], r1[at:], r2[at:])
+			} else {
+				vec.Max3x3S2(row[lo:hi], r0[at:], r1[at:], r2[at:])
+			}
 		}
-		r[i] = m
+		for i := 0; i < ow; i++ {
+			if i == lo {
+				if i = hi; i >= ow {
+					break
+				}
+			}
+			m := float32(math.Inf(-1))
+			for c := max(i*s-pad, 0); c < min(i*s-pad+3, w); c++ {
+				m = max(m, r0[c], r1[c], r2[c])
+			}
+			row[i] = m
+		}
 	}
-	for i := range lo {
-		edge(i)
-	}
-	for i := hi; i < len(r); i++ {
-		edge(i)
-	}
-	return true
 }
 
 // bytesOf views int8 values as bytes.
