@@ -8,6 +8,8 @@
 // leaves Rn ([Rn]), another Rm adds Rm to Rn after the access ([Rn], Rm).
 // Never use R10 (g), R11 (linker temporary) or R13 (SP) as rn or rm.
 // scripts/gen-neon-arm -check verifies every encoding against GNU as.
+// The same file is in each package with armv7 NEON code (an #include is
+// looked for beside the .s file): scripts/gen-neon-arm -w writes them all.
 
 // VLD1.32 {Dd}, [Rn]{!}{, Rm}: Loads 1 consecutive D registers (2 floats) from memory at Rn, no alignment hint.
 // A8.8.320 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0111 size=10 align=00 Rm.
@@ -36,6 +38,10 @@
 // VST1.32 {Dd-Dd+3}, [Rn]{!}{, Rm}: Stores 4 consecutive D registers (8 floats) to memory at Rn, no alignment hint.
 // A8.8.404 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=0010 size=10 align=00 Rm.
 #define VST1x4(d, rn, rm) WORD $(0xF4000280 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VLD2.32 {Dd-Dd+3}, [Rn]{!}{, Rm}: Loads 8 floats at Rn deinterleaved: the even ones to Dd, Dd+1 (Q d/2), the odd ones to Dd+2, Dd+3.
+// A8.8.324 VLD2 (multiple 2-element structures), encoding A1: 1111 0100 0 D 10 Rn Vd type=0011 size=10 align=00 Rm.
+#define VLD2x4(d, rn, rm) WORD $(0xF4200380 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD1.32 {Dd[]}, [Rn]{!}{, Rm}: Loads the float at Rn into every lane of Dd.
 // A8.8.321 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=0 a=0 Rm.
