@@ -63,6 +63,10 @@
 // A8.8.337 VMLA (floating-point), encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMLAQ(qd, qn, qm) WORD $(0xF2000D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
+// VMUL.F32 Qd, Qn, Qm: Qd = qn * qm.
+// A8.8.350 VMUL (floating-point), encoding A1: 1111 0011 0 D 0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
+#define VMULQ(qd, qn, qm) WORD $(0xF3000D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
 // VEOR Qd, Qn, Qm: Qd = qn ^ qm (VEOR Qd, Qd, Qd zeroes qd).
 // A8.8.315 VEOR, encoding A1: 1111 0011 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
 #define VEORQ(qd, qn, qm) WORD $(0xF3000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
