@@ -67,6 +67,26 @@
 // A8.8.350 VMUL (floating-point), encoding A1: 1111 0011 0 D 0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMULQ(qd, qn, qm) WORD $(0xF3000D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
+// VMLS.F32 Qd, Qn, Dm[lane]: Qd -= qn * dm[lane], the product rounded before the subtraction (not fused); dm in D0-D15.
+// A8.8.338 VMLS (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=1 0 F=1 N 1 M 0 Vm.
+#define VMLSQS(qd, qn, dm, lane) WORD $(0xF3A00540 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
+
+// VSUB.F32 Qd, Qn, Qm: Qd = qn - qm.
+// A8.8.415 VSUB (floating-point), encoding A1: 1111 0010 0 D 1 sz=0 Vn Vd 1101 N Q=1 M 0 Vm.
+#define VSUBQ(qd, qn, qm) WORD $(0xF2200D40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VTRN.32 Qd, Qm: Transposes the 2x2 blocks of 32-bit lanes of qd and qm: qd = (d0, m0, d2, m2), qm = (d1, m1, d3, m3).
+// A8.8.419 VTRN, encoding A1: 1111 0011 1 D 11 size=10 10 Vd 0000 1 Q=1 M 0 Vm.
+#define VTRNQ(qd, qm) WORD $(0xF3BA00C0 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VTRN.32 Dd, Dm: Dd = (d0, m0), dm = (d1, m1).
+// A8.8.419 VTRN, encoding A1: 1111 0011 1 D 11 size=10 10 Vd 0000 1 Q=0 M 0 Vm.
+#define VTRND(d, m) WORD $(0xF3BA0080 | (((d)&15)<<12 | ((d)>>4)<<22) | (((m)&15) | ((m)>>4)<<5))
+
+// VSWP Dd, Dm: Swaps dd and dm.
+// A8.8.418 VSWP, encoding A1: 1111 0011 1 D 11 size=00 10 Vd 0 0000 Q=0 M 0 Vm.
+#define VSWPD(d, m) WORD $(0xF3B20000 | (((d)&15)<<12 | ((d)>>4)<<22) | (((m)&15) | ((m)>>4)<<5))
+
 // VEOR Qd, Qn, Qm: Qd = qn ^ qm (VEOR Qd, Qd, Qd zeroes qd).
 // A8.8.315 VEOR, encoding A1: 1111 0011 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
 #define VEORQ(qd, qn, qm) WORD $(0xF3000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
