@@ -12,101 +12,113 @@
 // looked for beside the .s file): scripts/gen-neon-arm -w writes them all.
 
 // VLD1.32 {Dd}, [Rn]{!}{, Rm}: Loads 1 consecutive D registers (2 floats) from memory at Rn, no alignment hint.
-// A8.8.320 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0111 size=10 align=00 Rm.
+// A8.8 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0111 size=10 align=00 Rm.
 #define VLD1x1(d, rn, rm) WORD $(0xF4200780 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD1.32 {Dd-Dd+1}, [Rn]{!}{, Rm}: Loads 2 consecutive D registers (4 floats) from memory at Rn, no alignment hint.
-// A8.8.320 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=1010 size=10 align=00 Rm.
+// A8.8 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=1010 size=10 align=00 Rm.
 #define VLD1x2(d, rn, rm) WORD $(0xF4200A80 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD1.32 {Dd-Dd+2}, [Rn]{!}{, Rm}: Loads 3 consecutive D registers (6 floats) from memory at Rn, no alignment hint.
-// A8.8.320 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0110 size=10 align=00 Rm.
+// A8.8 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0110 size=10 align=00 Rm.
 #define VLD1x3(d, rn, rm) WORD $(0xF4200680 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD1.32 {Dd-Dd+3}, [Rn]{!}{, Rm}: Loads 4 consecutive D registers (8 floats) from memory at Rn, no alignment hint.
-// A8.8.320 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0010 size=10 align=00 Rm.
+// A8.8 VLD1 (multiple single elements), encoding A1: 1111 0100 0 D 10 Rn Vd type=0010 size=10 align=00 Rm.
 #define VLD1x4(d, rn, rm) WORD $(0xF4200280 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VST1.32 {Dd}, [Rn]{!}{, Rm}: Stores 1 consecutive D registers (2 floats) to memory at Rn, no alignment hint.
-// A8.8.404 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=0111 size=10 align=00 Rm.
+// A8.8 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=0111 size=10 align=00 Rm.
 #define VST1x1(d, rn, rm) WORD $(0xF4000780 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VST1.32 {Dd-Dd+1}, [Rn]{!}{, Rm}: Stores 2 consecutive D registers (4 floats) to memory at Rn, no alignment hint.
-// A8.8.404 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=1010 size=10 align=00 Rm.
+// A8.8 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=1010 size=10 align=00 Rm.
 #define VST1x2(d, rn, rm) WORD $(0xF4000A80 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VST1.32 {Dd-Dd+3}, [Rn]{!}{, Rm}: Stores 4 consecutive D registers (8 floats) to memory at Rn, no alignment hint.
-// A8.8.404 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=0010 size=10 align=00 Rm.
+// A8.8 VST1 (multiple single elements), encoding A1: 1111 0100 0 D 00 Rn Vd type=0010 size=10 align=00 Rm.
 #define VST1x4(d, rn, rm) WORD $(0xF4000280 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD2.32 {Dd-Dd+3}, [Rn]{!}{, Rm}: Loads 8 floats at Rn deinterleaved: the even ones to Dd, Dd+1 (Q d/2), the odd ones to Dd+2, Dd+3.
-// A8.8.324 VLD2 (multiple 2-element structures), encoding A1: 1111 0100 0 D 10 Rn Vd type=0011 size=10 align=00 Rm.
+// A8.8 VLD2 (multiple 2-element structures), encoding A1: 1111 0100 0 D 10 Rn Vd type=0011 size=10 align=00 Rm.
 #define VLD2x4(d, rn, rm) WORD $(0xF4200380 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD1.32 {Dd[]}, [Rn]{!}{, Rm}: Loads the float at Rn into every lane of Dd.
-// A8.8.321 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=0 a=0 Rm.
+// A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=0 a=0 Rm.
 #define VLD1DUP1(d, rn, rm) WORD $(0xF4A00C80 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VLD1.32 {Dd[], Dd+1[]}, [Rn]{!}{, Rm}: Loads the float at Rn into every lane of Dd and Dd+1 (a Q register when d is even).
-// A8.8.321 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=1 a=0 Rm.
+// A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=1 a=0 Rm.
 #define VLD1DUP2(d, rn, rm) WORD $(0xF4A00CA0 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
 // VMLA.F32 Qd, Qn, Dm[lane]: Qd += qn * dm[lane], each product rounded before the add (not fused, like Go's x*y+z on arm); dm in D0-D15.
-// A8.8.338 VMLA (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=0 0 F=1 N 1 M 0 Vm.
+// A8.8 VMLA (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=0 0 F=1 N 1 M 0 Vm.
 #define VMLAQS(qd, qn, dm, lane) WORD $(0xF3A00140 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
 
 // VMUL.F32 Qd, Qn, Dm[lane]: Qd = qn * dm[lane]; dm in D0-D15.
-// A8.8.351 VMUL (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 100 F=1 N 1 M 0 Vm.
+// A8.8 VMUL (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 100 F=1 N 1 M 0 Vm.
 #define VMULQS(qd, qn, dm, lane) WORD $(0xF3A00940 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
 
 // VMLA.F32 Qd, Qn, Qm: Qd += qn * qm, each product rounded before the add (not fused).
-// A8.8.337 VMLA (floating-point), encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
+// A8.8 VMLA (floating-point), encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMLAQ(qd, qn, qm) WORD $(0xF2000D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VMUL.F32 Qd, Qn, Qm: Qd = qn * qm.
-// A8.8.350 VMUL (floating-point), encoding A1: 1111 0011 0 D 0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
+// A8.8 VMUL (floating-point), encoding A1: 1111 0011 0 D 0 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMULQ(qd, qn, qm) WORD $(0xF3000D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VMLS.F32 Qd, Qn, Dm[lane]: Qd -= qn * dm[lane], the product rounded before the subtraction (not fused); dm in D0-D15.
-// A8.8.338 VMLS (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=1 0 F=1 N 1 M 0 Vm.
+// A8.8 VMLS (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=1 0 F=1 N 1 M 0 Vm.
 #define VMLSQS(qd, qn, dm, lane) WORD $(0xF3A00540 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
 
 // VSUB.F32 Qd, Qn, Qm: Qd = qn - qm.
-// A8.8.415 VSUB (floating-point), encoding A1: 1111 0010 0 D 1 sz=0 Vn Vd 1101 N Q=1 M 0 Vm.
+// A8.8 VSUB (floating-point), encoding A1: 1111 0010 0 D 1 sz=0 Vn Vd 1101 N Q=1 M 0 Vm.
 #define VSUBQ(qd, qn, qm) WORD $(0xF2200D40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VTRN.32 Qd, Qm: Transposes the 2x2 blocks of 32-bit lanes of qd and qm: qd = (d0, m0, d2, m2), qm = (d1, m1, d3, m3).
-// A8.8.419 VTRN, encoding A1: 1111 0011 1 D 11 size=10 10 Vd 0000 1 Q=1 M 0 Vm.
+// A8.8 VTRN, encoding A1: 1111 0011 1 D 11 size=10 10 Vd 0000 1 Q=1 M 0 Vm.
 #define VTRNQ(qd, qm) WORD $(0xF3BA00C0 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VTRN.32 Dd, Dm: Dd = (d0, m0), dm = (d1, m1).
-// A8.8.419 VTRN, encoding A1: 1111 0011 1 D 11 size=10 10 Vd 0000 1 Q=0 M 0 Vm.
+// A8.8 VTRN, encoding A1: 1111 0011 1 D 11 size=10 10 Vd 0000 1 Q=0 M 0 Vm.
 #define VTRND(d, m) WORD $(0xF3BA0080 | (((d)&15)<<12 | ((d)>>4)<<22) | (((m)&15) | ((m)>>4)<<5))
 
 // VSWP Dd, Dm: Swaps dd and dm.
-// A8.8.418 VSWP, encoding A1: 1111 0011 1 D 11 size=00 10 Vd 0 0000 Q=0 M 0 Vm.
+// A8.8 VSWP, encoding A1: 1111 0011 1 D 11 size=00 10 Vd 0 0000 Q=0 M 0 Vm.
 #define VSWPD(d, m) WORD $(0xF3B20000 | (((d)&15)<<12 | ((d)>>4)<<22) | (((m)&15) | ((m)>>4)<<5))
 
+// VMULL.S8 Qd, Dn, Dm: The 8 int16 products of the int8 lanes of dn and dm.
+// A8.8 VMULL (integer), encoding A2: 1111 001 U=0 1 D size=00 Vn Vd 11 op=0 0 N 0 M 0 Vm.
+#define VMULLS8(qd, dn, dm) WORD $(0xF2800C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VPADAL.S16 Qd, Qm: Adds each pair of adjacent int16 lanes of qm, widened, to the int32 lanes of qd.
+// A8.8 VPADAL, encoding A1: 1111 0011 1 D 11 size=01 00 Vd 0 110 op=0 Q=1 M 0 Vm.
+#define VPADALS16(qd, qm) WORD $(0xF3B40640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VPADD.I32 Dd, Dn, Dm: Dd = (n0 + n1, m0 + m1).
+// A8.8 VPADD (integer), encoding A1: 1111 0010 0 D size=10 Vn Vd 1011 N Q=0 M 1 Vm.
+#define VPADDI32(d, n, m) WORD $(0xF2200B10 | (((d)&15)<<12 | ((d)>>4)<<22) | (((n)&15)<<16 | ((n)>>4)<<7) | (((m)&15) | ((m)>>4)<<5))
+
 // VEOR Qd, Qn, Qm: Qd = qn ^ qm (VEOR Qd, Qd, Qd zeroes qd).
-// A8.8.315 VEOR, encoding A1: 1111 0011 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
+// A8.8 VEOR, encoding A1: 1111 0011 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
 #define VEORQ(qd, qn, qm) WORD $(0xF3000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VORR Qd, Qn, Qm: Qd = qn | qm (VORR Qd, Qm, Qm is VMOV Qd, Qm).
-// A8.8.376 VORR (register), encoding A1: 1111 0010 0 D 10 Vn Vd 0001 N Q=1 M 1 Vm.
+// A8.8 VORR (register), encoding A1: 1111 0010 0 D 10 Vn Vd 0001 N Q=1 M 1 Vm.
 #define VORRQ(qd, qn, qm) WORD $(0xF2200150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VADD.F32 Qd, Qn, Qm: Qd = qn + qm.
-// A8.8.283 VADD (floating-point), encoding A1: 1111 0010 0 D 0 sz=0 Vn Vd 1101 N Q=1 M 0 Vm.
+// A8.8 VADD (floating-point), encoding A1: 1111 0010 0 D 0 sz=0 Vn Vd 1101 N Q=1 M 0 Vm.
 #define VADDQ(qd, qn, qm) WORD $(0xF2000D40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VMAX.F32 Qd, Qn, Qm: Qd = max(qn, qm): the default NaN when either is NaN, +0 over -0.
-// A8.8.335 VMAX (floating-point), encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1111 N Q=1 M 0 Vm.
+// A8.8 VMAX (floating-point), encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1111 N Q=1 M 0 Vm.
 #define VMAXQ(qd, qn, qm) WORD $(0xF2000F40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VMIN.F32 Qd, Qn, Qm: Qd = min(qn, qm): the default NaN when either is NaN, -0 under +0.
-// A8.8.335 VMIN (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1111 N Q=1 M 0 Vm.
+// A8.8 VMIN (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1111 N Q=1 M 0 Vm.
 #define VMINQ(qd, qn, qm) WORD $(0xF2200F40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VDUP.32 Qd, Dm[lane]: Every lane of qd = dm[lane].
-// A8.8.316 VDUP (scalar), encoding A1: 1111 0011 1 D 11 imm4=lane:100 Vd 11000 Q=1 M 0 Vm.
+// A8.8 VDUP (scalar), encoding A1: 1111 0011 1 D 11 imm4=lane:100 Vd 11000 Q=1 M 0 Vm.
 #define VDUPQS(qd, dm, lane) WORD $(0xF3B00C40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5) | ((4 | ((lane)&1)<<3)<<16))
