@@ -11,8 +11,9 @@ import (
 // VMULL.S8 multiplies (8 int16 products of a row's 4 bytes, replicated,
 // by two columns' 4) and VPADAL.S16 accumulates in pairs into int32,
 // eight accumulators of two partial sums per element added at the end
-// (sumsNEON4x4). The epilogue, the depthwise plane, Interleave4 and the
-// element-wise loops are Go. It runs the int8 operators a model has
+// (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON). The other
+// epilogues, the depthwise plane, Interleave4 and the element-wise loops
+// are Go. It runs the int8 operators a model has
 // (QLinearConv, ...: ~1.7x fewer instructions than the Go kernel on
 // MobileNetV2-int8 under qemu-arm), but is no faster than the float
 // kernel, so QDQ graphs are not fused for it (Accelerated is false).
@@ -25,18 +26,30 @@ func asmKernels() []*Kernel {
 
 var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, id: idNEON, notFaster: true}
 
-// sumsNEON4x4 sets acc to the 4x4 sums Σ a·b of kq steps (A packed, step
-// s of B at b + offs[s]), kq > 0; it trusts its arguments.
+// sumsNEON4x4 sets acc to the 4x4 sums rowOff[r] + colOff[c] + Σ a·b of
+// kq steps (A packed, step s of B at b + offs[s]); it trusts its
+// arguments (a, b and offs are not read when kq is 0).
 //
 //go:noescape
-func sumsNEON4x4(kq int, a, b *byte, offs *int32, acc *[16]int32)
+func sumsNEON4x4(kq int, a, b *byte, offs *int32, rowOff, colOff *int32, acc *[16]int32)
+
+// epiByteNEON stores the 4x4 sums acc as the Byte epilogue does (see
+// storeElem and Requantize), rows ldc bytes apart from c, with the scales
+// of the rows (scaleCols 0) or of the columns; it trusts its arguments.
+//
+//go:noescape
+func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int, lo, hi float32, zp int32)
+
+// qconsts holds roundBias for epiByteNEON.
+var qconsts = [1]float32{roundBias}
 
 // interleaveAsm returns nil: Interleave4 runs in Go.
 func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int { return nil }
 
-// tile runs k's tile function (see Kernel): for the NEON kernel, its
-// sums of each tile (sumsNEON4x4), then the offsets and the epilogue as
-// tileGo adds and stores them.
+// tile runs k's tile function (see Kernel): for the NEON kernel, the sums
+// of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in
+// NEON (epiByteNEON; the rank-one term added in Go first) or the others as
+// tileGo stores them.
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
 	if k.id != idNEON {
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
@@ -56,16 +69,25 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 			t.scale = ep.scale[r:]
 		}
 		var acc [mr * nr]int32
+		var ap, bp *byte
+		var op *int32
 		if kq > 0 {
-			sumsNEON4x4(kq, &a[i*mr*4*kq], &b[0], &offs[0], &acc)
+			ap, bp, op = &a[i*mr*4*kq], &b[0], &offs[0]
 		}
-		ro := (*[mr]int32)(t.rowOff)
-		for y := range mr {
-			for x := range nr {
-				acc[y*nr+x] += ro[y] + co[x]
+		sumsNEON4x4(kq, ap, bp, op, &t.rowOff[0], &co[0], &acc)
+		if ep.mode != Byte {
+			storeTile(acc[:], mr, nr, c[r*ldc:], ldc, &t)
+			continue
+		}
+		if ep.rowMul != nil {
+			rm, cm := (*[mr]int32)(t.rowMul), (*[nr]int32)(ep.colMul)
+			for y := range mr {
+				for x := range nr {
+					acc[y*nr+x] += rm[y] * cm[x]
+				}
 			}
 		}
-		storeTile(acc[:], mr, nr, c[r*ldc:], ldc, &t)
+		epiByteNEON(&acc, &c[r*ldc], ldc, &t.scale[0], int(ep.scaleCols), ep.lo, ep.hi, ep.zp)
 	}
 }
 

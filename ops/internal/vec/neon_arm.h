@@ -99,6 +99,38 @@
 // A8.8 VPADD (integer), encoding A1: 1111 0010 0 D size=10 Vn Vd 1011 N Q=0 M 1 Vm.
 #define VPADDI32(d, n, m) WORD $(0xF2200B10 | (((d)&15)<<12 | ((d)>>4)<<22) | (((n)&15)<<16 | ((n)>>4)<<7) | (((m)&15) | ((m)>>4)<<5))
 
+// VCVT.F32.S32 Qd, Qm: Converts the int32 lanes of qm to float32, rounding to nearest.
+// A8.8 VCVT (between floating-point and integer, Advanced SIMD), encoding A1: 1111 0011 1 D 11 size=10 11 Vd 0 11 op=00 Q=1 M 0 Vm.
+#define VCVTF32S32Q(qd, qm) WORD $(0xF3BB0640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCGE.F32 Qd, Qn, Qm: Each lane of qd = all ones where qn >= qm, else zero (zero when either is NaN).
+// A8.8 VCGE (register), floating-point, encoding A2: 1111 0011 0 D 0 sz=0 Vn Vd 1110 N Q=1 M 0 Vm.
+#define VCGEQ(qd, qn, qm) WORD $(0xF3000E40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VBSL Qd, Qn, Qm: Bitwise select: qd = (qd & qn) | (~qd & qm).
+// A8.8 VBIF, VBIT, VBSL, encoding A1: 1111 0011 0 D op=01 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VBSLQ(qd, qn, qm) WORD $(0xF3100150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VADD.I32 Qd, Qn, Qm: Qd = qn + qm, int32 lanes (wrapping).
+// A8.8 VADD (integer), encoding A1: 1111 0010 0 D size=10 Vn Vd 1000 N Q=1 M 0 Vm.
+#define VADDI32Q(qd, qn, qm) WORD $(0xF2200840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VSUB.I32 Qd, Qn, Qm: Qd = qn - qm, int32 lanes (wrapping).
+// A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=10 Vn Vd 1000 N Q=1 M 0 Vm.
+#define VSUBI32Q(qd, qn, qm) WORD $(0xF3200840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMOVN.I32 Dd, Qm: The low 16 bits of each int32 lane of qm, into the 4 int16 lanes of dd.
+// A8.8 VMOVN, encoding A1: 1111 0011 1 D 11 size=01 10 Vd 0 0100 0 M 0 Vm.
+#define VMOVNI32(d, qm) WORD $(0xF3B60200 | (((d)&15)<<12 | ((d)>>4)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMOVN.I16 Dd, Qm: The low 8 bits of each int16 lane of qm, into the 8 bytes of dd.
+// A8.8 VMOVN, encoding A1: 1111 0011 1 D 11 size=00 10 Vd 0 0100 0 M 0 Vm.
+#define VMOVNI16(d, qm) WORD $(0xF3B20200 | (((d)&15)<<12 | ((d)>>4)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VST1.32 {Dd[lane]}, [Rn]{!}{, Rm}: Stores 32-bit lane 0 or 1 of dd to memory at Rn.
+// A8.8 VST1 (single element from one lane), encoding A1: 1111 0100 1 D 00 Rn Vd size=10 00 index_align=lane:000 Rm.
+#define VST1LANE32(d, lane, rn, rm) WORD $(0xF4800800 | (((d)&15)<<12 | ((d)>>4)<<22) | (((lane)&1)<<7) | ((rn)<<16) | (rm))
+
 // VEOR Qd, Qn, Qm: Qd = qn ^ qm (VEOR Qd, Qd, Qd zeroes qd).
 // A8.8 VEOR, encoding A1: 1111 0011 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
 #define VEORQ(qd, qn, qm) WORD $(0xF3000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
