@@ -72,6 +72,11 @@ type Kernel struct {
 	ColsSigned bool
 	// compress says whether the tile function takes tileEp.keep.
 	compress bool
+	// notFaster marks a SIMD kernel that does not beat the float
+	// operators per multiply-add (armv7 NEON: VMULL.S8 and VPADAL.S16 take
+	// two instructions per 8 products, with a Go epilogue, where VMLA.F32
+	// by scalar takes one per 4), so that QDQ graphs are not fused for it.
+	notFaster bool
 	// id selects the kernel's functions (tile and dwPlane, per
 	// architecture): a static call keeps the tiles and rows handed to them
 	// on their goroutine's stack.
@@ -117,9 +122,10 @@ func pick(name string) *Kernel {
 	return ks[0]
 }
 
-// Accelerated reports whether the kernel in use is a SIMD one, not the Go
-// kernel: integer products then run faster than the float ones.
-func Accelerated() bool { return kern != genericKernel }
+// Accelerated reports whether the kernel in use is a SIMD one whose
+// integer products run faster than the float ones: not the Go kernel, nor
+// the armv7 NEON one (see Kernel.notFaster).
+func Accelerated() bool { return kern != genericKernel && !kern.notFaster }
 
 // Current returns the kernel in use.
 func Current() *Kernel { return kern }

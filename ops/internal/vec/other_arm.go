@@ -1,0 +1,40 @@
+//go:build !noasm
+
+package vec
+
+// On 32-bit arm only Max and Max3S2 have NEON loops (max_arm.go, for the
+// max pools, whose Go max is a runtime call per value there); the rest
+// are Go.
+
+// gather2Asm gathers dst from every other value of src, in Go.
+func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
+
+// transpose8Asm transposes nothing: this build has no assembly.
+func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int { return 0 }
+
+// lerpAsm computes Lerp in Go: this build has no assembly.
+func lerpAsm(dst, x, y []float32, a, b float32) int { return lerpGo(dst, x, y, a, b) }
+
+// axpyAsm computes Axpy in Go: this build has no assembly.
+func axpyAsm(dst, x []float32, a float32) int { return axpyGo(dst, x, a) }
+
+// levels returns the Go loops alone: this build has no assembly.
+func levels() []level { return []level{levelGo} }
+
+// lanes is 1: the Go loops take one value at a time.
+func (l level) lanes() int { return 1 }
+
+// binaryAsm computes nothing: this build has no assembly.
+func binaryAsm(op Op, d, a, b []float32) int { return 0 }
+
+// binaryScalarAsm computes nothing: this build has no assembly.
+func binaryScalarAsm(op Op, d, a []float32, s float32) int { return 0 }
+
+// scalarBinaryAsm computes nothing: this build has no assembly.
+func scalarBinaryAsm(op Op, d []float32, s float32, b []float32) int { return 0 }
+
+// unaryAsm computes nothing: this build has no assembly.
+func unaryAsm(k unary, d, x []float32, a, b float32) int { return 0 }
+
+// expAsm is never called: lanes is 1, so expRun runs the Go loops.
+func expAsm(k expKind, d, x []float32, alpha float32) { panic("vec: no SIMD exp in this build") }
