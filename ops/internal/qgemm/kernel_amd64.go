@@ -15,13 +15,32 @@ import (
 var hasAVX512VNNI = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
 	cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VBMI && cpu.X86.HasAVX512VBMI2 && cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
+// hasAVX2 and hasAVXVNNI report whether the AVX2 kernel and the AVX-VNNI
+// one (VEX-encoded VPDPBUSD on YMM: Alder Lake and later, Zen 5) run.
+var (
+	hasAVX2    = cpu.X86.HasAVX2
+	hasAVXVNNI = hasAVX2 && cpu.X86.HasAVXVNNI
+)
+
 // asmKernels returns the assembly kernels this CPU runs, fastest first.
 // The AVX-512 VNNI kernel keeps an 8x32 tile in 16 ZMM accumulators: per k
 // step two loads of columns, eight broadcasts of rows and 16 VPDPBUSD.
+// The AVX-VNNI one keeps a 4x24 tile in 12 YMM accumulators: three loads
+// of columns, four broadcasts and 12 VPDPBUSD per step. The AVX2 one
+// (4x8) widens both operands to int16 and multiplies with VPMADDWD, exact
+// where VPMADDUBSW would saturate: per step two widened loads of columns,
+// four widened broadcasts, eight VPMADDWD and eight VPADDD (see
+// tile_avx2_amd64.s).
 func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if hasAVX512VNNI {
 		ks = append(ks, &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true})
+	}
+	if hasAVXVNNI {
+		ks = append(ks, &Kernel{Name: "avxvnni 4x24", MR: 4, NR: 24, id: idAVXVNNI})
+	}
+	if hasAVX2 {
+		ks = append(ks, &Kernel{Name: "avx2 4x8", MR: 4, NR: 8, id: idAVX2})
 	}
 	return ks
 }
@@ -51,6 +70,12 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 	case idAVX512VNNI:
 		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
 		tileAVX512VNNI(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
+	case idAVXVNNI:
+		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
+		tileAVXVNNI(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
+	case idAVX2:
+		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
+		tileAVX2(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
 	default:
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
 	}
@@ -93,6 +118,16 @@ func (k *Kernel) dwPlane(p *dwPlane) {
 //
 //go:noescape
 func tileAVX512VNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+
+// tileAVXVNNI computes n AVX-VNNI 4x24 tiles; it trusts its arguments.
+//
+//go:noescape
+func tileAVXVNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+
+// tileAVX2 computes n AVX2 4x8 tiles; it trusts its arguments.
+//
+//go:noescape
+func tileAVX2(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 
 // rowAVX512VNNI is the AVX-512 VNNI 1x32 row; it trusts its arguments.
 //

@@ -1,0 +1,405 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// The AVX2 and AVX-VNNI tile kernels, for x86 CPUs without AVX-512.
+//
+// AVX2 has no exact byte product: VPMADDUBSW adds two products of an
+// unsigned and a signed byte in int16, and saturates (255·127·2 > 32767).
+// So the AVX2 kernel widens both operands to int16 (VPMOVZXBW for the
+// uint8 columns, VPMOVSXBW for the int8 rows) and multiplies with
+// VPMADDWD, which adds pairs of int16 products into int32 lanes: exact for
+// every input. A 4x8 tile: each k step widens the eight columns' 32 bytes
+// into Y8 (columns 0-3) and Y9 (columns 4-7), broadcasts each row's four
+// bytes as four int16 and adds the products to two accumulators per row
+// (Y(2r), Y(2r+1)), which hold each column's sum in two lanes (k 0-1 and
+// 2-3) until the end; VPHADDD and VPERMQ then make one register per row.
+//
+// The AVX-VNNI kernel keeps a 4x24 tile in Y0-Y11 (row r in Y(3r),
+// Y(3r+1), Y(3r+2)) and adds each step's products with the VEX form of
+// VPDPBUSD (uint8 columns times int8 rows, four products into each int32
+// lane), which the Go assembler does not know: it is encoded with BYTE
+// directives (VDPBUSD).
+//
+// Both epilogues run in registers: the offsets, the rank-one term, the
+// scale, and the stores of int32, float32 or requantized bytes.
+
+// Fields of tileEp.
+#define EP_ROWOFF 0
+#define EP_COLOFF 24
+#define EP_ROWMUL 48
+#define EP_COLMUL 72
+#define EP_SCALE 96
+#define EP_SCALECOLS 120
+#define EP_LO 128
+#define EP_HI 132
+#define EP_ZP 136
+#define EP_MODE 140
+
+// byteIdx gathers the low byte of each dword of a 128-bit lane into the
+// lane's first dword.
+DATA byteIdx<>+0(SB)/8, $0x808080800c080400
+DATA byteIdx<>+8(SB)/8, $0x8080808080808080
+DATA byteIdx<>+16(SB)/8, $0x808080800c080400
+DATA byteIdx<>+24(SB)/8, $0x8080808080808080
+GLOBL byteIdx<>(SB), RODATA|NOPTR, $32
+
+// lanesIdx moves the first dwords of the two lanes (byteIdx's) to dwords
+// 0 and 1.
+DATA lanesIdx<>+0(SB)/8, $0x0000000400000000
+DATA lanesIdx<>+8(SB)/8, $0x0000000000000000
+DATA lanesIdx<>+16(SB)/8, $0x0000000000000000
+DATA lanesIdx<>+24(SB)/8, $0x0000000000000000
+GLOBL lanesIdx<>(SB), RODATA|NOPTR, $32
+
+// W16 adds row r's products (its four bytes at off(SI), widened to four
+// int16 repeated) with the widened columns in Y8, Y9 to a0, a1.
+#define W16(off, a0, a1) \
+	VPBROADCASTD off(SI), X10; \
+	VPMOVSXBW    X10, Y10; \
+	VPMADDWD     Y10, Y8, Y11; \
+	VPADDD       Y11, a0, a0; \
+	VPMADDWD     Y10, Y9, Y12; \
+	VPADDD       Y12, a1, a1
+
+// PAIRS makes row register d (columns 0-7) of the lane pairs in a0
+// (columns 0-3) and a1 (columns 4-7).
+#define PAIRS(a0, a1, d) \
+	VPHADDD a1, a0, d; \
+	VPERMQ  $0xd8, d, d
+
+// OFF adds the column offsets at coff(R11) and the row offset broadcast in
+// Y15 to a.
+#define OFF(coff, a) \
+	VPADDD coff(R11), Y15, Y14; \
+	VPADDD Y14, a, a
+
+// MUL adds the column multipliers at coff(R11) times the row multiplier
+// in Y15 to a.
+#define MUL(coff, a) \
+	VPMULLD coff(R11), Y15, Y14; \
+	VPADDD  Y14, a, a
+
+// QSTORE requantizes a: clamped to [lo, hi] (Y12, Y13; VMAXPS returns its
+// second source, lo, when a is NaN), rounded half to even, plus the zero
+// point (Y14); then stores the low bytes of its eight lanes at off(DX)
+// (Y15: lanesIdx).
+#define QSTORE(a, x, off) \
+	VMAXPS    Y12, a, a; \
+	VMINPS    Y13, a, a; \
+	VCVTPS2DQ a, a; \
+	VPADDD    Y14, a, a; \
+	VPSHUFB   byteIdx<>(SB), a, a; \
+	VPERMD    a, Y15, a; \
+	VMOVQ     x, off(DX)
+
+// func tileAVX2(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+//
+// n tiles down one column panel: SI runs through the row panels, DX down
+// the rows of C, and R13 is the byte offset of the current tile's rows in
+// the per-row vectors.
+TEXT ·tileAVX2(SB), NOSPLIT, $0-64
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), BX
+	MOVQ ep+48(FP), R9
+	MOVQ n+56(FP), R14
+	XORQ R13, R13
+
+a2panel:
+	MOVQ  kq+0(FP), CX
+	MOVQ  offs+24(FP), R8
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	TESTQ CX, CX
+	JEQ   a2sum
+
+a2loop:
+	MOVLQSX   (R8), R12
+	VPMOVZXBW (DI)(R12*1), Y8
+	VPMOVZXBW 16(DI)(R12*1), Y9
+	W16(0, Y0, Y1)
+	W16(4, Y2, Y3)
+	W16(8, Y4, Y5)
+	W16(12, Y6, Y7)
+	ADDQ      $16, SI
+	ADDQ      $4, R8
+	DECQ      CX
+	JNE       a2loop
+
+a2sum:
+	PAIRS(Y0, Y1, Y0)
+	PAIRS(Y2, Y3, Y1)
+	PAIRS(Y4, Y5, Y2)
+	PAIRS(Y6, Y7, Y3)
+
+	MOVQ         EP_COLOFF(R9), R11
+	MOVQ         EP_ROWOFF(R9), R10
+	ADDQ         R13, R10
+	VPBROADCASTD 0(R10), Y15
+	OFF(0, Y0)
+	VPBROADCASTD 4(R10), Y15
+	OFF(0, Y1)
+	VPBROADCASTD 8(R10), Y15
+	OFF(0, Y2)
+	VPBROADCASTD 12(R10), Y15
+	OFF(0, Y3)
+
+	MOVQ         EP_ROWMUL(R9), R10
+	TESTQ        R10, R10
+	JEQ          a2store
+	ADDQ         R13, R10
+	MOVQ         EP_COLMUL(R9), R11
+	VPBROADCASTD 0(R10), Y15
+	MUL(0, Y0)
+	VPBROADCASTD 4(R10), Y15
+	MUL(0, Y1)
+	VPBROADCASTD 8(R10), Y15
+	MUL(0, Y2)
+	VPBROADCASTD 12(R10), Y15
+	MUL(0, Y3)
+
+a2store:
+	MOVL  EP_MODE(R9), AX
+	TESTL AX, AX
+	JNE   a2scale
+
+a2store32:
+	VMOVDQU Y0, (DX)
+	ADDQ    BX, DX
+	VMOVDQU Y1, (DX)
+	ADDQ    BX, DX
+	VMOVDQU Y2, (DX)
+	ADDQ    BX, DX
+	VMOVDQU Y3, (DX)
+	ADDQ    BX, DX
+	JMP     a2next
+
+a2scale:
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VCVTDQ2PS Y2, Y2
+	VCVTDQ2PS Y3, Y3
+	MOVQ      EP_SCALE(R9), R10
+	CMPQ      EP_SCALECOLS(R9), $0
+	JNE       a2scalecols
+	ADDQ      R13, R10
+	VBROADCASTSS 0(R10), Y15
+	VMULPS    Y15, Y0, Y0
+	VBROADCASTSS 4(R10), Y15
+	VMULPS    Y15, Y1, Y1
+	VBROADCASTSS 8(R10), Y15
+	VMULPS    Y15, Y2, Y2
+	VBROADCASTSS 12(R10), Y15
+	VMULPS    Y15, Y3, Y3
+	JMP       a2scaled
+
+a2scalecols:
+	VMULPS (R10), Y0, Y0
+	VMULPS (R10), Y1, Y1
+	VMULPS (R10), Y2, Y2
+	VMULPS (R10), Y3, Y3
+
+a2scaled:
+	CMPL AX, $1
+	JEQ  a2store32
+	VBROADCASTSS EP_LO(R9), Y12
+	VBROADCASTSS EP_HI(R9), Y13
+	VPBROADCASTD EP_ZP(R9), Y14
+	VMOVDQU      lanesIdx<>(SB), Y15
+	QSTORE(Y0, X0, 0)
+	ADDQ         BX, DX
+	QSTORE(Y1, X1, 0)
+	ADDQ         BX, DX
+	QSTORE(Y2, X2, 0)
+	ADDQ         BX, DX
+	QSTORE(Y3, X3, 0)
+	ADDQ         BX, DX
+
+a2next:
+	ADDQ $16, R13
+	DECQ R14
+	JNE  a2panel
+	VZEROUPPER
+	RET
+
+// VDPBUSD is VPDPBUSD Y(acc), Y(b), Y15 (VEX.256.66.0F38.W0 50 /r: Y(acc)
+// += the products of Y(b)'s uint8 and Y15's int8, four to a lane) for acc
+// in 0-15 and b in 0-15: the bytes C4, ~R ~X ~B 00010, W ~vvvv L pp, 50,
+// ModRM 11 acc b'111.
+#define VDPBUSD(acc, b) \
+	BYTE $0xc4; \
+	BYTE $(0xc2 ^ (((acc)&8)<<4)); \
+	BYTE $(((15-(b))<<3) | 5); \
+	BYTE $0x50; \
+	BYTE $(0xc0 | (((acc)&7)<<3) | 7)
+
+// VNROW adds row r's products (its four bytes broadcast from off(SI)
+// into Y15) with the columns in Y12-Y14 to Y(a), Y(a+1), Y(a+2).
+#define VNROW(off, a) \
+	VPBROADCASTD off(SI), Y15; \
+	VDPBUSD(a, 12); \
+	VDPBUSD(a+1, 13); \
+	VDPBUSD(a+2, 14)
+
+// INIT3 sets a row's three registers to the column offsets at (R11) plus
+// the row offset at off(R10).
+#define INIT3(off, a0, a1, a2) \
+	VPBROADCASTD off(R10), Y15; \
+	VPADDD       (R11), Y15, a0; \
+	VPADDD       32(R11), Y15, a1; \
+	VPADDD       64(R11), Y15, a2
+
+// MUL3 adds the column multipliers at (R11) times the row multiplier at
+// off(R10) to a row's three registers.
+#define MUL3(off, a0, a1, a2) \
+	VPBROADCASTD off(R10), Y15; \
+	MUL(0, a0); \
+	MUL(32, a1); \
+	MUL(64, a2)
+
+// SCALE3 multiplies a row's three registers by the row's scale at
+// off(R10).
+#define SCALE3(off, a0, a1, a2) \
+	VBROADCASTSS off(R10), Y15; \
+	VMULPS       Y15, a0, a0; \
+	VMULPS       Y15, a1, a1; \
+	VMULPS       Y15, a2, a2
+
+// SCALEC3 multiplies a row's three registers by the columns' scales at
+// (R10).
+#define SCALEC3(a0, a1, a2) \
+	VMULPS (R10), a0, a0; \
+	VMULPS 32(R10), a1, a1; \
+	VMULPS 64(R10), a2, a2
+
+// STORE3 stores a row's three registers at DX, then moves DX to the next
+// row.
+#define STORE3(a0, a1, a2) \
+	VMOVDQU a0, (DX); \
+	VMOVDQU a1, 32(DX); \
+	VMOVDQU a2, 64(DX); \
+	ADDQ    BX, DX
+
+// QSTORE3 requantizes and stores a row's three registers' 24 bytes at
+// DX, then moves DX to the next row.
+#define QSTORE3(a0, x0, a1, x1, a2, x2) \
+	QSTORE(a0, x0, 0); \
+	QSTORE(a1, x1, 8); \
+	QSTORE(a2, x2, 16); \
+	ADDQ BX, DX
+
+// CVT3 converts a row's three registers to float32.
+#define CVT3(a0, a1, a2) \
+	VCVTDQ2PS a0, a0; \
+	VCVTDQ2PS a1, a1; \
+	VCVTDQ2PS a2, a2
+
+// func tileAVXVNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+//
+// n 4x24 tiles down one column panel, as tileAVX2.
+TEXT ·tileAVXVNNI(SB), NOSPLIT, $0-64
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), BX
+	MOVQ ep+48(FP), R9
+	MOVQ n+56(FP), R14
+	XORQ R13, R13
+
+vnpanel:
+	MOVQ kq+0(FP), CX
+	MOVQ offs+24(FP), R8
+	MOVQ EP_COLOFF(R9), R11
+	MOVQ EP_ROWOFF(R9), R10
+	ADDQ R13, R10
+	INIT3(0, Y0, Y1, Y2)
+	INIT3(4, Y3, Y4, Y5)
+	INIT3(8, Y6, Y7, Y8)
+	INIT3(12, Y9, Y10, Y11)
+	TESTQ CX, CX
+	JEQ   vnrank1
+
+vnloop:
+	MOVLQSX (R8), R12
+	VMOVDQU (DI)(R12*1), Y12
+	VMOVDQU 32(DI)(R12*1), Y13
+	VMOVDQU 64(DI)(R12*1), Y14
+	VNROW(0, 0)
+	VNROW(4, 3)
+	VNROW(8, 6)
+	VNROW(12, 9)
+	ADDQ    $16, SI
+	ADDQ    $4, R8
+	DECQ    CX
+	JNE     vnloop
+
+vnrank1:
+	MOVQ  EP_ROWMUL(R9), R10
+	TESTQ R10, R10
+	JEQ   vnstore
+	ADDQ  R13, R10
+	MOVQ  EP_COLMUL(R9), R11
+	MUL3(0, Y0, Y1, Y2)
+	MUL3(4, Y3, Y4, Y5)
+	MUL3(8, Y6, Y7, Y8)
+	MUL3(12, Y9, Y10, Y11)
+
+vnstore:
+	MOVL  EP_MODE(R9), AX
+	TESTL AX, AX
+	JNE   vnscale
+
+vnstore32:
+	STORE3(Y0, Y1, Y2)
+	STORE3(Y3, Y4, Y5)
+	STORE3(Y6, Y7, Y8)
+	STORE3(Y9, Y10, Y11)
+	JMP vnnext
+
+vnscale:
+	CVT3(Y0, Y1, Y2)
+	CVT3(Y3, Y4, Y5)
+	CVT3(Y6, Y7, Y8)
+	CVT3(Y9, Y10, Y11)
+	MOVQ EP_SCALE(R9), R10
+	CMPQ EP_SCALECOLS(R9), $0
+	JNE  vnscalecols
+	ADDQ R13, R10
+	SCALE3(0, Y0, Y1, Y2)
+	SCALE3(4, Y3, Y4, Y5)
+	SCALE3(8, Y6, Y7, Y8)
+	SCALE3(12, Y9, Y10, Y11)
+	JMP  vnscaled
+
+vnscalecols:
+	SCALEC3(Y0, Y1, Y2)
+	SCALEC3(Y3, Y4, Y5)
+	SCALEC3(Y6, Y7, Y8)
+	SCALEC3(Y9, Y10, Y11)
+
+vnscaled:
+	CMPL AX, $1
+	JEQ  vnstore32
+	VBROADCASTSS EP_LO(R9), Y12
+	VBROADCASTSS EP_HI(R9), Y13
+	VPBROADCASTD EP_ZP(R9), Y14
+	VMOVDQU      lanesIdx<>(SB), Y15
+	QSTORE3(Y0, X0, Y1, X1, Y2, X2)
+	QSTORE3(Y3, X3, Y4, X4, Y5, X5)
+	QSTORE3(Y6, X6, Y7, X7, Y8, X8)
+	QSTORE3(Y9, X9, Y10, X10, Y11, X11)
+
+vnnext:
+	ADDQ $16, R13
+	DECQ R14
+	JNE  vnpanel
+	VZEROUPPER
+	RET
