@@ -96,13 +96,26 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 	return true
 }
 
-// dwBuf is no scratch: this build's depthwise planes need none.
-type dwBuf struct{}
+// dwBuf is the scratch of the AVX2 depthwise planes of one Run: a band
+// of an input plane's rows as int16, padded with the zero point, the
+// pairs of taps, and a row of outputs.
+type dwBuf struct {
+	rows  [12 << 10]int16
+	pairs [64]uint32
+	tmp   [2048]byte
+}
 
 // dwPlane runs k's depthwise plane: the AVX-512 one where the window of
 // 16 outputs fits one 64-byte load, there are at most 8 rows of taps and
-// no weight zero point.
+// no weight zero point; the AVX2 one (dwAVX2Plane) for the AVX2 and
+// AVX-VNNI kernels where it can; else Go.
 func (k *Kernel) dwPlane(p *dwPlane) {
+	if k.id == idAVX2 || k.id == idAVXVNNI {
+		if !dwAVX2Plane(p) {
+			dwGo(p)
+		}
+		return
+	}
 	if k.id != idAVX512VNNI || p.mul != 0 || p.wq > 2 || p.kh > 8 || 15*p.sw+(p.kw-1)*p.dw >= 64 {
 		dwGo(p)
 		return
@@ -112,6 +125,128 @@ func (k *Kernel) dwPlane(p *dwPlane) {
 	}
 	dwAVX512(p)
 }
+
+// dwAVX2Args is what dwAVX2 reads, at fixed offsets.
+type dwAVX2Args struct {
+	src     *int16  // 0: the first output row's first tap row, at column 0 of the padded band
+	ld      int     // 8: bytes between the band's rows
+	rowStep int     // 16: sh·ld
+	tapRow  int     // 24: dh·ld
+	rows    int     // 32: output rows
+	chunks  int     // 40: steps of 16 outputs per row
+	out     *byte   // 48
+	ldo     int     // 56: bytes between output rows
+	w       *uint32 // 64: kh rows of np pairs of int16 taps
+	kh      int     // 72
+	np      int     // 80
+	sw      int     // 88: 1 or 2
+	off     int32   // 96
+	scale   float32 // 100
+	lo, hi  float32 // 104, 108
+	zp      int32   // 112
+	mode    Mode    // 116: Int32 or Byte
+}
+
+// dwAVX2Plane computes plane p with dwAVX2, band of output rows by band:
+// each band's input rows are widened to int16 (the kernel's column
+// values, dwWidenAVX2) into p.buf between columns and rows of the zero
+// point, so that every tap lies inside. The taps go in pairs of int16
+// (w+mul: the weight zero point's term folded in, as the sum of a
+// window's inputs times mul is that of mul added to every tap). It
+// reports false, leaving p to Go, for strides above 2, dilated columns or
+// planes too wide for the scratch.
+func dwAVX2Plane(p *dwPlane) bool {
+	b := p.buf
+	np := (p.kw + 1) / 2
+	chunks := (p.ow + 15) / 16
+	es := p.mode.size()
+	wp := (p.sw*16*chunks + 2*np + 15) &^ 15 // int16 columns of a band row
+	span := (p.kh-1)*p.dh + 1
+	if p.sw > 2 || p.dw != 1 || p.mode == Float || p.kh*np > len(b.pairs) || chunks*16*es > len(b.tmp) ||
+		span*wp > len(b.rows) || p.padL >= wp || p.mul < -32768+128 || p.mul > 32767-128 {
+		return false
+	}
+	if len(p.src) < p.h*p.wi || len(p.w) < p.kh*p.wq*4 || len(p.out) < p.oh*p.ow*es || p.kw > p.wq*4 {
+		panic(fmt.Sprintf("qgemm: depthwise plane given %d input, %d weight and %d output bytes", len(p.src), len(p.w), len(p.out)))
+	}
+	for i := range p.kh {
+		for q := range np {
+			var pair uint32
+			for t := range 2 {
+				if j := 2*q + t; j < p.kw {
+					pair |= uint32(uint16(int16(int32(int8(p.w[i*p.wq*4+j]))+p.mul))) << (16 * t)
+				}
+			}
+			b.pairs[i*np+q] = pair
+		}
+	}
+	zx := int16(value(p.zx^p.flip, p.signed))
+	band := min(p.oh, 1+(len(b.rows)/wp-span)/p.sh)
+	n := min(p.wi, wp-p.padL) // the input columns a row holds
+	a := dwAVX2Args{ld: 2 * wp, rowStep: 2 * p.sh * wp, tapRow: 2 * p.dh * wp, chunks: chunks, ldo: p.ow * es,
+		w: &b.pairs[0], kh: p.kh, np: np, sw: p.sw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi, zp: p.zp, mode: p.mode}
+	safe := p.oh // the rows whose steps all store inside the plane
+	if p.ow%16 != 0 {
+		safe = 0
+		if n := p.oh*p.ow - chunks*16; n >= 0 {
+			safe = n/p.ow + 1
+		}
+	}
+	for oy := 0; oy < p.oh; oy += band {
+		nb := min(band, p.oh-oy)
+		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
+		for r := range rows {
+			row := b.rows[r*wp : (r+1)*wp]
+			y := y0 + r
+			if uint(y) >= uint(p.h) {
+				fill16(row, zx)
+				continue
+			}
+			fill16(row[:p.padL], zx)
+			src := p.src[y*p.wi : y*p.wi+n]
+			m := n &^ 15
+			if m > 0 {
+				dwWidenAVX2(&row[p.padL], &src[0], m, p.flip, p.signed)
+			}
+			for x := m; x < n; x++ {
+				row[p.padL+x] = int16(value(src[x]^p.flip, p.signed))
+			}
+			fill16(row[p.padL+n:], zx)
+		}
+		// rows from safe on store their last step past the plane: one
+		// by one through b.tmp
+		d := min(nb, max(0, safe-oy))
+		if d > 0 {
+			a.src, a.out, a.rows = &b.rows[0], &p.out[oy*p.ow*es], d
+			dwAVX2(&a)
+		}
+		for i := d; i < nb; i++ {
+			a.src, a.out, a.rows = &b.rows[i*p.sh*wp], &b.tmp[0], 1
+			dwAVX2(&a)
+			copy(p.out[(oy+i)*p.ow*es:(oy+i+1)*p.ow*es], b.tmp[:])
+		}
+	}
+	return true
+}
+
+// fill16 sets every element of s to v.
+func fill16(s []int16, v int16) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// dwAVX2 computes rows of a depthwise plane (see dwAVX2Plane); it trusts
+// its arguments.
+//
+//go:noescape
+func dwAVX2(a *dwAVX2Args)
+
+// dwWidenAVX2 sets dst[i] to src[i]^flip as int8 (signed) or uint8, for i
+// below n, a multiple of 16; it trusts its arguments.
+//
+//go:noescape
+func dwWidenAVX2(dst *int16, src *byte, n int, flip byte, signed bool)
 
 // tileAVX512VNNI computes n AVX-512 VNNI 8x32 tiles; it trusts its
 // arguments.

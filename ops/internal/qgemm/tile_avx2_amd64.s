@@ -403,3 +403,173 @@ vnnext:
 	JNE  vnpanel
 	VZEROUPPER
 	RET
+
+// Fields of dwAVX2Args.
+#define DA_SRC 0
+#define DA_LD 8
+#define DA_ROWSTEP 16
+#define DA_TAPROW 24
+#define DA_ROWS 32
+#define DA_CHUNKS 40
+#define DA_OUT 48
+#define DA_LDO 56
+#define DA_W 64
+#define DA_KH 72
+#define DA_NP 80
+#define DA_SW 88
+#define DA_OFF 96
+#define DA_SCALE 100
+#define DA_LO 104
+#define DA_HI 108
+#define DA_ZP 112
+#define DA_MODE 116
+
+// DWQ requantizes sums a (int32) with the scale in Y6, the range in Y7,
+// Y8 and the zero point in Y9, and stores their eight low bytes at
+// off(R11) (Y10: lanesIdx).
+#define DWQ(a, x, off) \
+	VCVTDQ2PS a, a; \
+	VMULPS    Y6, a, a; \
+	VMAXPS    Y7, a, a; \
+	VMINPS    Y8, a, a; \
+	VCVTPS2DQ a, a; \
+	VPADDD    Y9, a, a; \
+	VPSHUFB   byteIdx<>(SB), a, a; \
+	VPERMD    a, Y10, a; \
+	VMOVQ     x, off(R11)
+
+// func dwAVX2(a *dwAVX2Args)
+//
+// Rows of a depthwise plane from int16 input rows padded with the zero
+// point (every tap inside), sixteen outputs per step in Y0 and Y1. Taps
+// go two by two: VPMADDWD multiplies pairs of adjacent int16 inputs by a
+// pair of taps (a dword broadcast) and adds them into int32 lanes. At
+// stride 2, the 16 inputs from output 0's window give outputs 0-7 (Y0)
+// and those from output 8's outputs 8-15 (Y1). At stride 1, the 16 from
+// output 0's window give the even outputs (Y0) and those one further the
+// odd ones (Y1), interleaved before the store.
+TEXT ·dwAVX2(SB), NOSPLIT, $0-8
+	MOVQ         a+0(FP), AX
+	MOVQ         DA_SRC(AX), SI
+	MOVQ         DA_OUT(AX), DI
+	MOVQ         DA_ROWS(AX), R8
+	VPBROADCASTD DA_OFF(AX), Y5
+	VBROADCASTSS DA_SCALE(AX), Y6
+	VBROADCASTSS DA_LO(AX), Y7
+	VBROADCASTSS DA_HI(AX), Y8
+	VPBROADCASTD DA_ZP(AX), Y9
+	VMOVDQU      lanesIdx<>(SB), Y10
+
+dwarow:
+	MOVQ DA_CHUNKS(AX), R9
+	MOVQ SI, R10
+	MOVQ DI, R11
+
+dwachunk:
+	VMOVDQA Y5, Y0
+	VMOVDQA Y5, Y1
+	MOVQ    R10, R12
+	MOVQ    DA_W(AX), R13
+	MOVQ    DA_KH(AX), BX
+
+dwataprow:
+	MOVQ DA_NP(AX), CX
+	MOVQ R12, DX
+	CMPQ DA_SW(AX), $1
+	JNE  dwapair2
+
+dwapair1:
+	VPBROADCASTD (R13), Y2
+	VPMADDWD     (DX), Y2, Y3
+	VPADDD       Y3, Y0, Y0
+	VPMADDWD     2(DX), Y2, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $4, DX
+	ADDQ         $4, R13
+	DECQ         CX
+	JNE          dwapair1
+	JMP          dwanexttap
+
+dwapair2:
+	VPBROADCASTD (R13), Y2
+	VPMADDWD     (DX), Y2, Y3
+	VPADDD       Y3, Y0, Y0
+	VPMADDWD     32(DX), Y2, Y4
+	VPADDD       Y4, Y1, Y1
+	ADDQ         $4, DX
+	ADDQ         $4, R13
+	DECQ         CX
+	JNE          dwapair2
+
+dwanexttap:
+	ADDQ DA_TAPROW(AX), R12
+	DECQ BX
+	JNE  dwataprow
+
+	CMPQ       DA_SW(AX), $1
+	JNE        dwastore
+	VPUNPCKLDQ Y1, Y0, Y3       // outputs 0-3 | 8-11
+	VPUNPCKHDQ Y1, Y0, Y4       // outputs 4-7 | 12-15
+	VPERM2I128 $0x20, Y4, Y3, Y0
+	VPERM2I128 $0x31, Y4, Y3, Y1
+
+dwastore:
+	CMPL    DA_MODE(AX), $0
+	JNE     dwabytes
+	VMOVDQU Y0, (R11)
+	VMOVDQU Y1, 32(R11)
+	ADDQ    $64, R11
+	JMP     dwanext
+
+dwabytes:
+	DWQ(Y0, X0, 0)
+	DWQ(Y1, X1, 8)
+	ADDQ $16, R11
+
+dwanext:
+	MOVQ DA_SW(AX), CX
+	SHLQ $5, CX
+	ADDQ CX, R10                // 16 outputs on: 16·sw int16 inputs
+	DECQ R9
+	JNE  dwachunk
+
+	ADDQ DA_ROWSTEP(AX), SI
+	ADDQ DA_LDO(AX), DI
+	DECQ R8
+	JNE  dwarow
+	VZEROUPPER
+	RET
+
+// func dwWidenAVX2(dst *int16, src *byte, n int, flip byte, signed bool)
+//
+// dst[i] = src[i]^flip as int8 (signed) or uint8, for n a multiple of 16.
+TEXT ·dwWidenAVX2(SB), NOSPLIT, $0-26
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VPBROADCASTB flip+24(FP), X1
+	XORQ         AX, AX
+	CMPB         signed+25(FP), $0
+	JNE          dwwsigned
+
+dwwu:
+	CMPQ      AX, CX
+	JGE       dwwdone
+	VPXOR     (SI)(AX*1), X1, X0
+	VPMOVZXBW X0, Y0
+	VMOVDQU   Y0, (DI)(AX*2)
+	ADDQ      $16, AX
+	JMP       dwwu
+
+dwwsigned:
+	CMPQ      AX, CX
+	JGE       dwwdone
+	VPXOR     (SI)(AX*1), X1, X0
+	VPMOVSXBW X0, Y0
+	VMOVDQU   Y0, (DI)(AX*2)
+	ADDQ      $16, AX
+	JMP       dwwsigned
+
+dwwdone:
+	VZEROUPPER
+	RET
