@@ -15,6 +15,12 @@ import (
 var hasAVX512VNNI = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
 	cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VBMI && cpu.X86.HasAVX512VBMI2 && cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
+// useAVX512 reports whether the AVX-512 Interleave4 and element-wise
+// loops run: where the AVX-512 kernels do, unless the kernel in use was
+// picked among those without AVX-512 (EDGEINFER_QGEMM_KERNEL=avx2 or
+// avxvnni), so that such a run is that of a CPU without AVX-512.
+var useAVX512 = hasAVX512VNNI && kern.id != idAVX2 && kern.id != idAVXVNNI
+
 // hasAVX2 and hasAVXVNNI report whether the AVX2 kernel and the AVX-VNNI
 // one (VEX-encoded VPDPBUSD on YMM: Alder Lake and later, Zen 5) run.
 var (
@@ -45,11 +51,30 @@ func asmKernels() []*Kernel {
 	return ks
 }
 
-// interleaveAsm returns the SIMD Interleave4 of this CPU, at strides 1
-// and 2.
-func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
+// interleaveFunc is a SIMD Interleave4 of a prefix of the columns,
+// returning how many it did.
+type interleaveFunc = func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int
+
+// interleaveAsm returns the SIMD Interleave4 of this CPU (Go does the
+// columns it leaves), or nil: the AVX2 one when useAVX512 is not set.
+func interleaveAsm() interleaveFunc {
+	fs := interleavers()
+	if hasAVX512VNNI && !useAVX512 {
+		fs = fs[1:]
+	}
+	if len(fs) > 0 {
+		return fs[0]
+	}
+	return nil
+}
+
+// interleavers returns the SIMD Interleave4s this CPU runs, fastest
+// first: AVX-512 at strides 1 and 2, AVX2 at stride 1 of the columns up
+// to a multiple of 16.
+func interleavers() []interleaveFunc {
+	var fs []interleaveFunc
 	if hasAVX512VNNI {
-		return func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
+		fs = append(fs, func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
 			switch stride {
 			case 1:
 				interleaveAVX512(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), n, flip)
@@ -59,10 +84,26 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 				return 0
 			}
 			return n
-		}
+		})
 	}
-	return nil
+	if hasAVX2 {
+		fs = append(fs, func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
+			m := n &^ 15
+			if stride != 1 || m == 0 {
+				return 0
+			}
+			interleaveAVX2(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, flip)
+			return m
+		})
+	}
+	return fs
 }
+
+// interleaveAVX2 is Interleave4 at stride 1 of n columns, a multiple of
+// 16; it trusts its arguments.
+//
+//go:noescape
+func interleaveAVX2(dst, s0, s1, s2, s3 *byte, n int, flip byte)
 
 // tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
@@ -288,7 +329,7 @@ func interleave2AVX512(dst, s0, s1, s2, s3 *byte, n int, flip byte)
 
 // quantizeAsm computes Quantize with AVX-512.
 func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int {
-	if !hasAVX512VNNI || len(src) == 0 {
+	if !useAVX512 || len(src) == 0 {
 		return 0
 	}
 	quantizeAVX512(ptr(dst), unsafe.SliceData(src), len(src), scale, zp, lo, hi)
@@ -297,7 +338,7 @@ func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi floa
 
 // addScaledAsm computes AddScaled with AVX-512.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int {
-	if !hasAVX512VNNI || len(dst) == 0 {
+	if !useAVX512 || len(dst) == 0 {
 		return 0
 	}
 	addScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), ra, rb, c, lo, hi, signed)
@@ -318,7 +359,7 @@ func addScaledAVX512(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed b
 // mulScaledAsm computes MulScaled with AVX-512, returning the length
 // done; b nil makes zb the second factor.
 func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
-	if !hasAVX512VNNI || len(dst) == 0 {
+	if !useAVX512 || len(dst) == 0 {
 		return 0
 	}
 	mulScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), za, zb, r, c, lo, hi, signed)
@@ -332,7 +373,7 @@ func mulScaledAVX512(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32,
 
 // lookupAsm computes Lookup with AVX-512, returning the length done.
 func lookupAsm(dst, src []byte, table *[256]byte) int {
-	if !hasAVX512VNNI || len(dst) == 0 {
+	if !useAVX512 || len(dst) == 0 {
 		return 0
 	}
 	lookupAVX512(ptr(dst), ptr(src), len(dst), table)
@@ -347,7 +388,7 @@ func lookupAVX512(dst, src *byte, n int, table *[256]byte)
 // max3s2BytesAsm computes Max3S2Bytes with AVX-512, returning the length
 // done.
 func max3s2BytesAsm(dst, src []byte, signed bool) int {
-	if !hasAVX512VNNI || len(dst) == 0 {
+	if !useAVX512 || len(dst) == 0 {
 		return 0
 	}
 	max3s2BytesAVX512(ptr(dst), ptr(src), len(dst), len(src), signed)
@@ -362,7 +403,7 @@ func max3s2BytesAVX512(dst, src *byte, n, m int, signed bool)
 
 // maxBytesAsm computes MaxBytes with AVX-512, returning the length done.
 func maxBytesAsm(dst, src []byte, signed bool) int {
-	if !hasAVX512VNNI || len(dst) == 0 {
+	if !useAVX512 || len(dst) == 0 {
 		return 0
 	}
 	maxBytesAVX512(ptr(dst), ptr(src), len(dst), signed)

@@ -52,6 +52,13 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 	}
 }
 
+// interleaveFunc is a SIMD Interleave4 of a prefix of the columns,
+// returning how many it did.
+type interleaveFunc = func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int
+
+// interleavers returns the SIMD Interleave4s of this CPU: the NEON one.
+func interleavers() []interleaveFunc { return []interleaveFunc{interleaveAsm()} }
+
 // interleaveNEON is Interleave4 of n columns (a multiple of 16) at stride
 // 1 or 2; it trusts its arguments.
 //
