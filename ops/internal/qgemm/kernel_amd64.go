@@ -138,12 +138,14 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 }
 
 // dwBuf is the scratch of the AVX2 depthwise planes of one Run: a band
-// of an input plane's rows as int16, padded with the zero point, the
-// pairs of taps, and a row of outputs.
+// of an input plane's rows as int16 between columns and rows of the zero
+// point (the padding filled once for the planes of a Run, which share
+// it), and the pairs of taps.
 type dwBuf struct {
-	rows  [12 << 10]int16
-	pairs [64]uint32
-	tmp   [2048]byte
+	rows   [12 << 10]int16
+	pairs  [64]uint32
+	zrow   [512]int16 // zero points, the padding of rows above or below the input
+	filled [4]int     // the band's row length, padL, input width and zero point the padding is for
 }
 
 // dwPlane runs k's depthwise plane: the AVX-512 one where the window of
@@ -186,13 +188,32 @@ type dwAVX2Args struct {
 	lo, hi  float32 // 104, 108
 	zp      int32   // 112
 	mode    Mode    // 116: Int32 or Byte
+	tail    int     // 120: the bytes of a row's last step when short, else 0
+	fast    int     // 128: nonzero for three rows of two pairs
+}
+
+// dwWidenArgs is what dwWidenRowsAVX2 reads, at fixed offsets: rows rows
+// of n bytes at src (lds apart), each XOR flip, as int8 (signed) or
+// uint8, to int16 at dst (ldd bytes apart). A row shorter than 16 is read
+// 16 bytes long and stored with the lanes from n on (mask 0) set to zx.
+type dwWidenArgs struct {
+	dst    *int16    // 0
+	ldd    int       // 8
+	src    *byte     // 16
+	lds    int       // 24
+	n      int       // 32
+	rows   int       // 40
+	zx     [16]int16 // 48
+	mask   [16]int16 // 80
+	flip   byte      // 112
+	signed bool      // 113
 }
 
 // dwAVX2Plane computes plane p with dwAVX2, band of output rows by band:
 // each band's input rows are widened to int16 (the kernel's column
-// values, dwWidenAVX2) into p.buf between columns and rows of the zero
-// point, so that every tap lies inside. The taps go in pairs of int16
-// (w+mul: the weight zero point's term folded in, as the sum of a
+// values, dwWidenRowsAVX2) into p.buf between columns and rows of the
+// zero point, so that every tap lies inside. The taps go in pairs of
+// int16 (w+mul: the weight zero point's term folded in, as the sum of a
 // window's inputs times mul is that of mul added to every tap). It
 // reports false, leaving p to Go, for strides above 2, dilated columns or
 // planes too wide for the scratch.
@@ -201,10 +222,13 @@ func dwAVX2Plane(p *dwPlane) bool {
 	np := (p.kw + 1) / 2
 	chunks := (p.ow + 15) / 16
 	es := p.mode.size()
-	wp := (p.sw*16*chunks + 2*np + 15) &^ 15 // int16 columns of a band row
+	wi16 := (p.wi + 15) &^ 15
+	// int16 columns of a band row: those the taps read, and a row of
+	// input widened 16 at a time
+	wp := (max(p.sw*16*chunks+2*np, p.padL+wi16) + 15) &^ 15
 	span := (p.kh-1)*p.dh + 1
-	if p.sw > 2 || p.dw != 1 || p.mode == Float || p.kh*np > len(b.pairs) || chunks*16*es > len(b.tmp) ||
-		span*wp > len(b.rows) || p.padL >= wp || p.mul < -32768+128 || p.mul > 32767-128 {
+	if p.sw > 2 || p.dw != 1 || p.mode == Float || p.kh*np > len(b.pairs) ||
+		span*wp > len(b.rows) || wp > len(b.zrow) || p.mul < -32768+128 || p.mul > 32767-128 {
 		return false
 	}
 	if len(p.src) < p.h*p.wi || len(p.w) < p.kh*p.wq*4 || len(p.out) < p.oh*p.ow*es || p.kw > p.wq*4 {
@@ -222,58 +246,66 @@ func dwAVX2Plane(p *dwPlane) bool {
 		}
 	}
 	zx := int16(value(p.zx^p.flip, p.signed))
+	if key := [4]int{wp, p.padL, p.wi, int(zx)}; b.filled != key {
+		fill16(b.rows[:], zx)
+		fill16(b.zrow[:], zx)
+		b.filled = key
+	}
 	band := min(p.oh, 1+(len(b.rows)/wp-span)/p.sh)
-	n := min(p.wi, wp-p.padL) // the input columns a row holds
 	a := dwAVX2Args{ld: 2 * wp, rowStep: 2 * p.sh * wp, tapRow: 2 * p.dh * wp, chunks: chunks, ldo: p.ow * es,
-		w: &b.pairs[0], kh: p.kh, np: np, sw: p.sw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi, zp: p.zp, mode: p.mode}
-	safe := p.oh // the rows whose steps all store inside the plane
-	if p.ow%16 != 0 {
-		safe = 0
-		if n := p.oh*p.ow - chunks*16; n >= 0 {
-			safe = n/p.ow + 1
+		w: &b.pairs[0], kh: p.kh, np: np, sw: p.sw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi, zp: p.zp, mode: p.mode,
+		tail: p.ow % 16 * es}
+	if p.kh == 3 && np == 2 {
+		a.fast = 1
+	}
+	wa := dwWidenArgs{ldd: 2 * wp, lds: p.wi, n: p.wi, flip: p.flip, signed: p.signed}
+	for i := range wa.zx {
+		wa.zx[i] = zx
+		if i < p.wi {
+			wa.mask[i] = -1
 		}
+	}
+	// rows from last read 16 bytes past the plane when shorter than 16
+	last := p.h
+	if p.wi < 16 {
+		last = max(0, (len(p.src)-16)/p.wi+1)
 	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
 		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
+		r0, r1 := max(0, -y0), max(0, min(rows, p.h-y0)) // the rows of the input
 		for r := range rows {
-			row := b.rows[r*wp : (r+1)*wp]
-			y := y0 + r
-			if uint(y) >= uint(p.h) {
-				fill16(row, zx)
-				continue
+			if r < r0 || r >= r1 {
+				copy(b.rows[r*wp+p.padL:][:p.wi], b.zrow[:])
 			}
-			fill16(row[:p.padL], zx)
-			src := p.src[y*p.wi : y*p.wi+n]
-			m := n &^ 15
-			if m > 0 {
-				dwWidenAVX2(&row[p.padL], &src[0], m, p.flip, p.signed)
+		}
+		if r1 > r0 {
+			r2 := max(r0, min(r1, last-y0)) // widened by dwWidenRowsAVX2
+			wa.dst, wa.src, wa.rows = &b.rows[r0*wp+p.padL], &p.src[(y0+r0)*p.wi], r2-r0
+			if r2 > r0 {
+				dwWidenRowsAVX2(&wa)
 			}
-			for x := m; x < n; x++ {
-				row[p.padL+x] = int16(value(src[x]^p.flip, p.signed))
+			for r := r2; r < r1; r++ {
+				row, src := b.rows[r*wp+p.padL:][:p.wi], p.src[(y0+r)*p.wi:][:p.wi]
+				for x, v := range src {
+					row[x] = int16(value(v^p.flip, p.signed))
+				}
 			}
-			fill16(row[p.padL+n:], zx)
 		}
-		// rows from safe on store their last step past the plane: one
-		// by one through b.tmp
-		d := min(nb, max(0, safe-oy))
-		if d > 0 {
-			a.src, a.out, a.rows = &b.rows[0], &p.out[oy*p.ow*es], d
-			dwAVX2(&a)
-		}
-		for i := d; i < nb; i++ {
-			a.src, a.out, a.rows = &b.rows[i*p.sh*wp], &b.tmp[0], 1
-			dwAVX2(&a)
-			copy(p.out[(oy+i)*p.ow*es:(oy+i+1)*p.ow*es], b.tmp[:])
-		}
+		a.src, a.out, a.rows = &b.rows[0], &p.out[oy*p.ow*es], nb
+		dwAVX2(&a)
 	}
 	return true
 }
 
-// fill16 sets every element of s to v.
+// fill16 sets every element of s to v, by doubling copies.
 func fill16(s []int16, v int16) {
-	for i := range s {
-		s[i] = v
+	if len(s) == 0 {
+		return
+	}
+	s[0] = v
+	for n := 1; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
 	}
 }
 
@@ -283,11 +315,11 @@ func fill16(s []int16, v int16) {
 //go:noescape
 func dwAVX2(a *dwAVX2Args)
 
-// dwWidenAVX2 sets dst[i] to src[i]^flip as int8 (signed) or uint8, for i
-// below n, a multiple of 16; it trusts its arguments.
+// dwWidenRowsAVX2 widens rows (see dwWidenArgs); it trusts its
+// arguments.
 //
 //go:noescape
-func dwWidenAVX2(dst *int16, src *byte, n int, flip byte, signed bool)
+func dwWidenRowsAVX2(a *dwWidenArgs)
 
 // tileAVX512VNNI computes n AVX-512 VNNI 8x32 tiles; it trusts its
 // arguments.

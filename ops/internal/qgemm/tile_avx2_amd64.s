@@ -404,176 +404,6 @@ vnnext:
 	VZEROUPPER
 	RET
 
-// Fields of dwAVX2Args.
-#define DA_SRC 0
-#define DA_LD 8
-#define DA_ROWSTEP 16
-#define DA_TAPROW 24
-#define DA_ROWS 32
-#define DA_CHUNKS 40
-#define DA_OUT 48
-#define DA_LDO 56
-#define DA_W 64
-#define DA_KH 72
-#define DA_NP 80
-#define DA_SW 88
-#define DA_OFF 96
-#define DA_SCALE 100
-#define DA_LO 104
-#define DA_HI 108
-#define DA_ZP 112
-#define DA_MODE 116
-
-// DWQ requantizes sums a (int32) with the scale in Y6, the range in Y7,
-// Y8 and the zero point in Y9, and stores their eight low bytes at
-// off(R11) (Y10: lanesIdx).
-#define DWQ(a, x, off) \
-	VCVTDQ2PS a, a; \
-	VMULPS    Y6, a, a; \
-	VMAXPS    Y7, a, a; \
-	VMINPS    Y8, a, a; \
-	VCVTPS2DQ a, a; \
-	VPADDD    Y9, a, a; \
-	VPSHUFB   byteIdx<>(SB), a, a; \
-	VPERMD    a, Y10, a; \
-	VMOVQ     x, off(R11)
-
-// func dwAVX2(a *dwAVX2Args)
-//
-// Rows of a depthwise plane from int16 input rows padded with the zero
-// point (every tap inside), sixteen outputs per step in Y0 and Y1. Taps
-// go two by two: VPMADDWD multiplies pairs of adjacent int16 inputs by a
-// pair of taps (a dword broadcast) and adds them into int32 lanes. At
-// stride 2, the 16 inputs from output 0's window give outputs 0-7 (Y0)
-// and those from output 8's outputs 8-15 (Y1). At stride 1, the 16 from
-// output 0's window give the even outputs (Y0) and those one further the
-// odd ones (Y1), interleaved before the store.
-TEXT ·dwAVX2(SB), NOSPLIT, $0-8
-	MOVQ         a+0(FP), AX
-	MOVQ         DA_SRC(AX), SI
-	MOVQ         DA_OUT(AX), DI
-	MOVQ         DA_ROWS(AX), R8
-	VPBROADCASTD DA_OFF(AX), Y5
-	VBROADCASTSS DA_SCALE(AX), Y6
-	VBROADCASTSS DA_LO(AX), Y7
-	VBROADCASTSS DA_HI(AX), Y8
-	VPBROADCASTD DA_ZP(AX), Y9
-	VMOVDQU      lanesIdx<>(SB), Y10
-
-dwarow:
-	MOVQ DA_CHUNKS(AX), R9
-	MOVQ SI, R10
-	MOVQ DI, R11
-
-dwachunk:
-	VMOVDQA Y5, Y0
-	VMOVDQA Y5, Y1
-	MOVQ    R10, R12
-	MOVQ    DA_W(AX), R13
-	MOVQ    DA_KH(AX), BX
-
-dwataprow:
-	MOVQ DA_NP(AX), CX
-	MOVQ R12, DX
-	CMPQ DA_SW(AX), $1
-	JNE  dwapair2
-
-dwapair1:
-	VPBROADCASTD (R13), Y2
-	VPMADDWD     (DX), Y2, Y3
-	VPADDD       Y3, Y0, Y0
-	VPMADDWD     2(DX), Y2, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $4, DX
-	ADDQ         $4, R13
-	DECQ         CX
-	JNE          dwapair1
-	JMP          dwanexttap
-
-dwapair2:
-	VPBROADCASTD (R13), Y2
-	VPMADDWD     (DX), Y2, Y3
-	VPADDD       Y3, Y0, Y0
-	VPMADDWD     32(DX), Y2, Y4
-	VPADDD       Y4, Y1, Y1
-	ADDQ         $4, DX
-	ADDQ         $4, R13
-	DECQ         CX
-	JNE          dwapair2
-
-dwanexttap:
-	ADDQ DA_TAPROW(AX), R12
-	DECQ BX
-	JNE  dwataprow
-
-	CMPQ       DA_SW(AX), $1
-	JNE        dwastore
-	VPUNPCKLDQ Y1, Y0, Y3       // outputs 0-3 | 8-11
-	VPUNPCKHDQ Y1, Y0, Y4       // outputs 4-7 | 12-15
-	VPERM2I128 $0x20, Y4, Y3, Y0
-	VPERM2I128 $0x31, Y4, Y3, Y1
-
-dwastore:
-	CMPL    DA_MODE(AX), $0
-	JNE     dwabytes
-	VMOVDQU Y0, (R11)
-	VMOVDQU Y1, 32(R11)
-	ADDQ    $64, R11
-	JMP     dwanext
-
-dwabytes:
-	DWQ(Y0, X0, 0)
-	DWQ(Y1, X1, 8)
-	ADDQ $16, R11
-
-dwanext:
-	MOVQ DA_SW(AX), CX
-	SHLQ $5, CX
-	ADDQ CX, R10                // 16 outputs on: 16·sw int16 inputs
-	DECQ R9
-	JNE  dwachunk
-
-	ADDQ DA_ROWSTEP(AX), SI
-	ADDQ DA_LDO(AX), DI
-	DECQ R8
-	JNE  dwarow
-	VZEROUPPER
-	RET
-
-// func dwWidenAVX2(dst *int16, src *byte, n int, flip byte, signed bool)
-//
-// dst[i] = src[i]^flip as int8 (signed) or uint8, for n a multiple of 16.
-TEXT ·dwWidenAVX2(SB), NOSPLIT, $0-26
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VPBROADCASTB flip+24(FP), X1
-	XORQ         AX, AX
-	CMPB         signed+25(FP), $0
-	JNE          dwwsigned
-
-dwwu:
-	CMPQ      AX, CX
-	JGE       dwwdone
-	VPXOR     (SI)(AX*1), X1, X0
-	VPMOVZXBW X0, Y0
-	VMOVDQU   Y0, (DI)(AX*2)
-	ADDQ      $16, AX
-	JMP       dwwu
-
-dwwsigned:
-	CMPQ      AX, CX
-	JGE       dwwdone
-	VPXOR     (SI)(AX*1), X1, X0
-	VPMOVSXBW X0, Y0
-	VMOVDQU   Y0, (DI)(AX*2)
-	ADDQ      $16, AX
-	JMP       dwwsigned
-
-dwwdone:
-	VZEROUPPER
-	RET
-
 // func interleaveAVX2(dst, s0, s1, s2, s3 *byte, n int, flip byte)
 //
 // Interleave4 at stride 1 of n columns, a multiple of 16: sixteen per
@@ -612,4 +442,326 @@ ia2loop:
 	JMP        ia2loop
 
 ia2done:
+	RET
+
+// Fields of dwAVX2Args.
+#define DA_SRC 0
+#define DA_LD 8
+#define DA_ROWSTEP 16
+#define DA_TAPROW 24
+#define DA_ROWS 32
+#define DA_CHUNKS 40
+#define DA_OUT 48
+#define DA_LDO 56
+#define DA_W 64
+#define DA_KH 72
+#define DA_NP 80
+#define DA_SW 88
+#define DA_OFF 96
+#define DA_SCALE 100
+#define DA_LO 104
+#define DA_HI 108
+#define DA_ZP 112
+#define DA_MODE 116
+#define DA_TAIL 120
+#define DA_FAST 128
+
+// pick1Idx gathers, in each lane, the low bytes of words 0, 4, 1, 5, 2,
+// 6, 3, 7 (even and odd outputs packed by VPACKSSDW) into its first
+// qword; pick2Idx those of words 0-7.
+DATA pick1Idx<>+0(SB)/8, $0x0e060c040a020800
+DATA pick1Idx<>+8(SB)/8, $0x8080808080808080
+DATA pick1Idx<>+16(SB)/8, $0x0e060c040a020800
+DATA pick1Idx<>+24(SB)/8, $0x8080808080808080
+GLOBL pick1Idx<>(SB), RODATA|NOPTR, $32
+DATA pick2Idx<>+0(SB)/8, $0x0e0c0a0806040200
+DATA pick2Idx<>+8(SB)/8, $0x8080808080808080
+DATA pick2Idx<>+16(SB)/8, $0x0e0c0a0806040200
+DATA pick2Idx<>+24(SB)/8, $0x8080808080808080
+GLOBL pick2Idx<>(SB), RODATA|NOPTR, $32
+
+// TAP3S1 adds a row of three or four taps (pairs in p0, p1) at stride 1
+// from the inputs at DX: even outputs to Y0, odd ones to Y1.
+#define TAP3S1(p0, p1) \
+	VPMADDWD (DX), p0, Y2; \
+	VPADDD   Y2, Y0, Y0; \
+	VPMADDWD 2(DX), p0, Y3; \
+	VPADDD   Y3, Y1, Y1; \
+	VPMADDWD 4(DX), p1, Y4; \
+	VPADDD   Y4, Y0, Y0; \
+	VPMADDWD 6(DX), p1, Y5; \
+	VPADDD   Y5, Y1, Y1
+
+// TAP3S2 is TAP3S1 at stride 2: outputs 0-7 to Y0, 8-15 to Y1.
+#define TAP3S2(p0, p1) \
+	VPMADDWD (DX), p0, Y2; \
+	VPADDD   Y2, Y0, Y0; \
+	VPMADDWD 32(DX), p0, Y3; \
+	VPADDD   Y3, Y1, Y1; \
+	VPMADDWD 4(DX), p1, Y4; \
+	VPADDD   Y4, Y0, Y0; \
+	VPMADDWD 36(DX), p1, Y5; \
+	VPADDD   Y5, Y1, Y1
+
+// func dwAVX2(a *dwAVX2Args)
+//
+// Rows of a depthwise plane from int16 input rows padded with the zero
+// point (every tap inside), sixteen outputs per step in Y0 and Y1. Taps
+// go two by two: VPMADDWD multiplies pairs of adjacent int16 inputs by a
+// pair of taps (a dword broadcast) and adds them into int32 lanes. At
+// stride 2, the 16 inputs from output 0's window give outputs 0-7 (Y0)
+// and those from output 8's outputs 8-15 (Y1). At stride 1, the 16 from
+// output 0's window give the even outputs (Y0) and those one further the
+// odd ones (Y1), interleaved when stored. Three rows of three or four
+// taps (fast) keep their six pairs in Y10-Y15 and run unrolled; others
+// loop over rows and pairs. Bytes are packed by VPACKSSDW (the zero
+// point added in int16, Y9) and one VPSHUFB. A row's last step, when
+// short (tail: its bytes), is stored on the stack and copied.
+TEXT ·dwAVX2(SB), NOSPLIT, $72-8
+	MOVQ         a+0(FP), AX
+	MOVQ         DA_SRC(AX), SI
+	MOVQ         DA_OUT(AX), DI
+	MOVQ         DA_ROWS(AX), R8
+	MOVQ         DA_TAPROW(AX), BX
+	MOVQ         DA_SW(AX), R14
+	SHLQ         $5, R14                 // 16 outputs on: 16·sw int16 inputs
+	VBROADCASTSS DA_SCALE(AX), Y6
+	VBROADCASTSS DA_LO(AX), Y7
+	VBROADCASTSS DA_HI(AX), Y8
+	VPBROADCASTW DA_ZP(AX), Y9
+	CMPQ         DA_FAST(AX), $0
+	JEQ          dwarow
+	MOVQ         DA_W(AX), R13
+	VPBROADCASTD (R13), Y10
+	VPBROADCASTD 4(R13), Y11
+	VPBROADCASTD 8(R13), Y12
+	VPBROADCASTD 12(R13), Y13
+	VPBROADCASTD 16(R13), Y14
+	VPBROADCASTD 20(R13), Y15
+
+dwarow:
+	MOVQ DA_CHUNKS(AX), R9
+	MOVQ SI, R10
+	MOVQ DI, R11
+
+dwachunk:
+	VPBROADCASTD DA_OFF(AX), Y0
+	VMOVDQA      Y0, Y1
+	MOVQ         R10, DX
+	CMPQ         DA_FAST(AX), $0
+	JEQ          dwageneral
+	CMPQ         R14, $32
+	JNE          dwa3s2
+	TAP3S1(Y10, Y11)
+	ADDQ         BX, DX
+	TAP3S1(Y12, Y13)
+	ADDQ         BX, DX
+	TAP3S1(Y14, Y15)
+	JMP          dwasum
+
+dwa3s2:
+	TAP3S2(Y10, Y11)
+	ADDQ BX, DX
+	TAP3S2(Y12, Y13)
+	ADDQ BX, DX
+	TAP3S2(Y14, Y15)
+	JMP  dwasum
+
+dwageneral:
+	MOVQ DA_W(AX), R13
+	MOVQ R10, R12
+	MOVQ DA_KH(AX), CX
+	MOVQ CX, 64(SP)
+
+dwataprow:
+	MOVQ DA_NP(AX), CX
+	MOVQ R12, DX
+
+dwapair:
+	VPBROADCASTD (R13), Y2
+	CMPQ         R14, $32
+	JNE          dwapair2
+	VPMADDWD     (DX), Y2, Y3
+	VPADDD       Y3, Y0, Y0
+	VPMADDWD     2(DX), Y2, Y4
+	VPADDD       Y4, Y1, Y1
+	JMP          dwapairnext
+
+dwapair2:
+	VPMADDWD (DX), Y2, Y3
+	VPADDD   Y3, Y0, Y0
+	VPMADDWD 32(DX), Y2, Y4
+	VPADDD   Y4, Y1, Y1
+
+dwapairnext:
+	ADDQ $4, DX
+	ADDQ $4, R13
+	DECQ CX
+	JNE  dwapair
+	ADDQ BX, R12
+	DECQ 64(SP)
+	JNE  dwataprow
+
+dwasum:
+	MOVQ R11, DX
+	CMPQ R9, $1
+	JNE  dwadst
+	CMPQ DA_TAIL(AX), $0
+	JEQ  dwadst
+	LEAQ (SP), DX                        // a short last step: on the stack
+
+dwadst:
+	CMPL DA_MODE(AX), $0
+	JNE  dwabytes
+	CMPQ R14, $32
+	JNE  dwastore32
+	VPUNPCKLDQ Y1, Y0, Y3                // outputs 0-3 | 8-11
+	VPUNPCKHDQ Y1, Y0, Y4                // outputs 4-7 | 12-15
+	VPERM2I128 $0x20, Y4, Y3, Y0
+	VPERM2I128 $0x31, Y4, Y3, Y1
+
+dwastore32:
+	VMOVDQU Y0, (DX)
+	VMOVDQU Y1, 32(DX)
+	MOVQ    $64, CX
+	JMP     dwastored
+
+dwabytes:
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VMULPS    Y6, Y0, Y0
+	VMULPS    Y6, Y1, Y1
+	VMAXPS    Y7, Y0, Y0                 // NaN: lo
+	VMAXPS    Y7, Y1, Y1
+	VMINPS    Y8, Y0, Y0
+	VMINPS    Y8, Y1, Y1
+	VCVTPS2DQ Y0, Y0
+	VCVTPS2DQ Y1, Y1
+	VPACKSSDW Y1, Y0, Y2
+	CMPQ      R14, $32
+	JEQ       dwabytes1
+	VPERMQ    $0xd8, Y2, Y2              // outputs 0-3, 4-7 | 8-11, 12-15
+	VPADDW    Y9, Y2, Y2
+	VPSHUFB   pick2Idx<>(SB), Y2, Y2
+	JMP       dwabytes2
+
+dwabytes1: // even and odd outputs, by lanes
+	VPADDW  Y9, Y2, Y2
+	VPSHUFB pick1Idx<>(SB), Y2, Y2
+
+dwabytes2:
+	VPERMQ  $0x08, Y2, Y2
+	VMOVDQU X2, (DX)
+	MOVQ    $16, CX
+
+dwastored:
+	CMPQ DX, R11
+	JNE  dwatail
+	ADDQ CX, R11
+	JMP  dwanext
+
+dwatail:
+	MOVQ DA_TAIL(AX), CX
+	XORQ R12, R12
+
+dwatailb:
+	MOVB (SP)(R12*1), DX
+	MOVB DX, (R11)(R12*1)
+	INCQ R12
+	CMPQ R12, CX
+	JLT  dwatailb
+
+dwanext:
+	ADDQ R14, R10
+	DECQ R9
+	JNE  dwachunk
+
+	ADDQ DA_ROWSTEP(AX), SI
+	ADDQ DA_LDO(AX), DI
+	DECQ R8
+	JNE  dwarow
+	VZEROUPPER
+	RET
+
+// Fields of dwWidenArgs.
+#define DWW_DST 0
+#define DWW_LDD 8
+#define DWW_SRC 16
+#define DWW_LDS 24
+#define DWW_N 32
+#define DWW_ROWS 40
+#define DWW_ZX 48
+#define DWW_MASK 80
+#define DWW_FLIP 112
+#define DWW_SIGNED 113
+
+// WIDENROW widens a row of n (DX) bytes at R8 to int16 at R9 with wide
+// (VPMOVZXBW or VPMOVSXBW): 16 at a time, then the last 16 (overlapping)
+// when n is not a multiple of 16, or, when n is below 16, 16 read past
+// the row with the lanes from n on set to the zero point (Y14, under the
+// mask Y13).
+#define WIDENROW(wide, l, short, done) \
+	CMPQ      DX, $16; \
+	JLT       short; \
+	XORQ      CX, CX; \
+l: \
+	VPXOR     (R8)(CX*1), X15, X0; \
+	wide      X0, Y0; \
+	VMOVDQU   Y0, (R9)(CX*2); \
+	ADDQ      $16, CX; \
+	LEAQ      16(CX), R10; \
+	CMPQ      R10, DX; \
+	JLE       l; \
+	CMPQ      CX, DX; \
+	JEQ       done; \
+	LEAQ      -16(DX), CX; \
+	VPXOR     (R8)(CX*1), X15, X0; \
+	wide      X0, Y0; \
+	VMOVDQU   Y0, (R9)(CX*2); \
+	JMP       done; \
+short: \
+	VPXOR     (R8), X15, X0; \
+	wide      X0, Y0; \
+	VPBLENDVB Y13, Y0, Y14, Y0; \
+	VMOVDQU   Y0, (R9)
+
+// func dwWidenRowsAVX2(a *dwWidenArgs)
+//
+// Widens rows of bytes, each XOR flip, to int16 (see dwWidenArgs).
+TEXT ·dwWidenRowsAVX2(SB), NOSPLIT, $0-8
+	MOVQ         a+0(FP), AX
+	MOVQ         DWW_DST(AX), R9
+	MOVQ         DWW_SRC(AX), R8
+	MOVQ         DWW_N(AX), DX
+	MOVQ         DWW_ROWS(AX), BX
+	VPBROADCASTB DWW_FLIP(AX), X15
+	VMOVDQU      DWW_ZX(AX), Y14
+	VMOVDQU      DWW_MASK(AX), Y13
+	CMPB         DWW_SIGNED(AX), $0
+	JNE          wsrow
+
+wurow:
+	TESTQ BX, BX
+	JEQ   wdone
+	WIDENROW(VPMOVZXBW, wul, wushort, wudone)
+
+wudone:
+	ADDQ DWW_LDS(AX), R8
+	ADDQ DWW_LDD(AX), R9
+	DECQ BX
+	JMP  wurow
+
+wsrow:
+	TESTQ BX, BX
+	JEQ   wdone
+	WIDENROW(VPMOVSXBW, wsl, wsshort, wsdone)
+
+wsdone:
+	ADDQ DWW_LDS(AX), R8
+	ADDQ DWW_LDD(AX), R9
+	DECQ BX
+	JMP  wsrow
+
+wdone:
+	VZEROUPPER
 	RET
