@@ -18,10 +18,23 @@ func refQuantize(x, scale float32, zp int32, signed bool) byte {
 	return byte(int32(min(v, float64(hi))))
 }
 
+// eachSIMD runs f as a subtest with each instruction set the element-wise
+// loops of this CPU have (AVX-512 and AVX2 on x86).
+func eachSIMD(t *testing.T, f func(t *testing.T)) {
+	for _, avx512 := range []bool{true, false} {
+		old := setAVX512(avx512)
+		t.Run(fmt.Sprintf("avx512-%v", avx512), f)
+		setAVX512(old)
+	}
+}
+
 // TestQuantize checks Quantize's prefix against refQuantize for every
 // length up to 70, both signednesses, ties, infinities and NaN, with
 // guard bands around the output.
-func TestQuantize(t *testing.T) {
+func TestQuantize(t *testing.T) { eachSIMD(t, checkQuantize) }
+
+// checkQuantize is TestQuantize with one instruction set.
+func checkQuantize(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	specials := []float32{0.5, 1.5, 2.5, -0.5, -1.5, 1e30, -1e30, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 127.5, 128.5, -128.5}
 	for n := range 71 {
@@ -68,7 +81,10 @@ func operandBytes(rng *rand.Rand, n int) []byte {
 // TestAddScaled checks AddScaled's prefix against fused multiply-adds in
 // float64 for every length up to 70, with and without b, both
 // signednesses, extreme operands and ratios, with guard bands.
-func TestAddScaled(t *testing.T) {
+func TestAddScaled(t *testing.T) { eachSIMD(t, checkAddScaled) }
+
+// checkAddScaled is TestAddScaled with one instruction set.
+func checkAddScaled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for n := range 71 {
 		for _, signed := range []bool{false, true} {

@@ -21,6 +21,14 @@ var hasAVX512VNNI = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX5
 // avxvnni), so that such a run is that of a CPU without AVX-512.
 var useAVX512 = hasAVX512VNNI && kern.id != idAVX2 && kern.id != idAVXVNNI
 
+// setAVX512 sets useAVX512 (where the CPU has AVX-512), returning its
+// previous value: tests run the element-wise loops both ways.
+func setAVX512(on bool) bool {
+	old := useAVX512
+	useAVX512 = on && hasAVX512VNNI
+	return old
+}
+
 // hasAVX2 and hasAVXVNNI report whether the AVX2 kernel and the AVX-VNNI
 // one (VEX-encoded VPDPBUSD on YMM: Alder Lake and later, Zen 5) run.
 var (
@@ -359,23 +367,50 @@ func interleaveAVX512(dst, s0, s1, s2, s3 *byte, n int, flip byte)
 //go:noescape
 func interleave2AVX512(dst, s0, s1, s2, s3 *byte, n int, flip byte)
 
-// quantizeAsm computes Quantize with AVX-512.
+// quantizeAsm computes Quantize with AVX-512, or a prefix of it with
+// AVX2.
 func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int {
-	if !useAVX512 || len(src) == 0 {
+	if useAVX512 && len(src) > 0 {
+		quantizeAVX512(ptr(dst), unsafe.SliceData(src), len(src), scale, zp, lo, hi)
+		return len(src)
+	}
+	n := len(src) &^ 7
+	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	quantizeAVX512(ptr(dst), unsafe.SliceData(src), len(src), scale, zp, lo, hi)
-	return len(src)
+	quantizeAVX2(ptr(dst), unsafe.SliceData(src), n, scale, zp, lo, hi)
+	return n
 }
 
-// addScaledAsm computes AddScaled with AVX-512.
+// addScaledAsm computes AddScaled with AVX-512, or a prefix of it with
+// AVX2 and FMA.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int {
-	if !useAVX512 || len(dst) == 0 {
+	if useAVX512 && len(dst) > 0 {
+		addScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), ra, rb, c, lo, hi, signed)
+		return len(dst)
+	}
+	n := len(dst) &^ 7
+	if !hasFMA || n == 0 {
 		return 0
 	}
-	addScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), ra, rb, c, lo, hi, signed)
-	return len(dst)
+	addScaledAVX2(ptr(dst), ptr(a), ptr(b), n, ra, rb, c, lo, hi, signed)
+	return n
 }
+
+// hasFMA reports whether addScaledAVX2 runs: AVX2 and FMA.
+var hasFMA = hasAVX2 && cpu.X86.HasFMA
+
+// quantizeAVX2 is Quantize of n values, a multiple of 8; it trusts its
+// arguments.
+//
+//go:noescape
+func quantizeAVX2(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
+
+// addScaledAVX2 is AddScaled of n values, a multiple of 8 (b nil: none);
+// it trusts its arguments.
+//
+//go:noescape
+func addScaledAVX2(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
 
 // quantizeAVX512 is Quantize of n values; it trusts its arguments.
 //

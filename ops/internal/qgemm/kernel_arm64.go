@@ -319,3 +319,6 @@ func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed boo
 //
 //go:noescape
 func maxBytesNEON(dst, src *byte, n int, signed bool)
+
+// setAVX512 does nothing: this build has no x86 element-wise loops.
+func setAVX512(on bool) bool { return false }

@@ -39,3 +39,6 @@ func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int 
 
 // maxBytesAsm computes no prefix of MaxBytes.
 func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }
+
+// setAVX512 does nothing: this build has no x86 element-wise loops.
+func setAVX512(on bool) bool { return false }

@@ -765,3 +765,103 @@ wsdone:
 wdone:
 	VZEROUPPER
 	RET
+
+// func quantizeAVX2(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
+//
+// quantizeAVX512 on AVX2, eight values per step, for n a multiple of 8.
+TEXT ·quantizeAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS scale+24(FP), Y4
+	MOVL         zp+28(FP), R11
+	MOVQ         R11, X5
+	VPBROADCASTD X5, Y5
+	VBROADCASTSS lo+32(FP), Y6
+	VBROADCASTSS hi+36(FP), Y7
+	VMOVDQU      lanesIdx<>(SB), Y8
+	VMOVDQU      byteIdx<>(SB), Y9
+
+q2loop:
+	CMPQ      CX, $8
+	JLT       q2done
+	VMOVUPS   (SI), Y0
+	VDIVPS    Y4, Y0, Y0
+	VMAXPS    Y6, Y0, Y0               // NaN: lo
+	VMINPS    Y7, Y0, Y0
+	VCVTPS2DQ Y0, Y0
+	VPADDD    Y5, Y0, Y0
+	VPSHUFB   Y9, Y0, Y0
+	VPERMD    Y0, Y8, Y0
+	VMOVQ     X0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $8, DI
+	SUBQ      $8, CX
+	JMP       q2loop
+
+q2done:
+	VZEROUPPER
+	RET
+
+// func addScaledAVX2(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+//
+// addScaledAVX512 on AVX2 and FMA, eight values per step, for n a
+// multiple of 8.
+TEXT ·addScaledAVX2(SB), NOSPLIT, $0-53
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS ra+32(FP), Y4
+	VBROADCASTSS rb+36(FP), Y5
+	VBROADCASTSS c+40(FP), Y6
+	VBROADCASTSS lo+44(FP), Y7
+	VBROADCASTSS hi+48(FP), Y8
+	VMOVDQU      lanesIdx<>(SB), Y9
+	VMOVDQU      byteIdx<>(SB), Y10
+	MOVBQZX      signed+52(FP), BX
+	XORQ         AX, AX
+
+a2loop8:
+	CMPQ    CX, $8
+	JLT     a2done8
+	VMOVAPS Y6, Y2
+	TESTQ   DX, DX
+	JEQ     a2only
+	TESTQ   BX, BX
+	JNE     a2bs
+	VPMOVZXBD (DX)(AX*1), Y1
+	JMP     a2b
+
+a2bs:
+	VPMOVSXBD (DX)(AX*1), Y1
+
+a2b:
+	VCVTDQ2PS   Y1, Y1
+	VFMADD231PS Y5, Y1, Y2
+
+a2only:
+	TESTQ BX, BX
+	JNE   a2as
+	VPMOVZXBD (SI)(AX*1), Y0
+	JMP   a2a
+
+a2as:
+	VPMOVSXBD (SI)(AX*1), Y0
+
+a2a:
+	VCVTDQ2PS   Y0, Y0
+	VFMADD231PS Y4, Y0, Y2
+	VMAXPS      Y7, Y2, Y2             // NaN: lo
+	VMINPS      Y8, Y2, Y2
+	VCVTPS2DQ   Y2, Y2
+	VPSHUFB     Y10, Y2, Y2
+	VPERMD      Y2, Y9, Y2
+	VMOVQ       X2, (DI)(AX*1)
+	ADDQ        $8, AX
+	SUBQ        $8, CX
+	JMP         a2loop8
+
+a2done8:
+	VZEROUPPER
+	RET
