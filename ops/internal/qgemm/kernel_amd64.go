@@ -77,8 +77,8 @@ func interleaveAsm() interleaveFunc {
 }
 
 // interleavers returns the SIMD Interleave4s this CPU runs, fastest
-// first: AVX-512 at strides 1 and 2, AVX2 at stride 1 of the columns up
-// to a multiple of 16.
+// first: AVX-512 at strides 1 and 2, AVX2 at strides 1 and 2 of the
+// columns up to a multiple of 16 (at stride 2, short of the last column).
 func interleavers() []interleaveFunc {
 	var fs []interleaveFunc
 	if hasAVX512VNNI {
@@ -96,22 +96,28 @@ func interleavers() []interleaveFunc {
 	}
 	if hasAVX2 {
 		fs = append(fs, func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
-			m := n &^ 15
-			if stride != 1 || m == 0 {
+			var m int
+			switch stride {
+			case 1:
+				m = n &^ 15
+			case 2:
+				m = (n - 1) &^ 15 // each step reads 32 bytes: short of the last column
+			}
+			if m <= 0 {
 				return 0
 			}
-			interleaveAVX2(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, flip)
+			interleaveAVX2(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, stride, flip)
 			return m
 		})
 	}
 	return fs
 }
 
-// interleaveAVX2 is Interleave4 at stride 1 of n columns, a multiple of
-// 16; it trusts its arguments.
+// interleaveAVX2 is Interleave4 at stride 1 or 2 of n columns, a
+// multiple of 16; it trusts its arguments.
 //
 //go:noescape
-func interleaveAVX2(dst, s0, s1, s2, s3 *byte, n int, flip byte)
+func interleaveAVX2(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte)
 
 // tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {

@@ -404,28 +404,57 @@ vnnext:
 	VZEROUPPER
 	RET
 
-// func interleaveAVX2(dst, s0, s1, s2, s3 *byte, n int, flip byte)
+// evenIdx gathers, in each lane, its even bytes into its first qword.
+DATA evenIdx<>+0(SB)/8, $0x0e0c0a0806040200
+DATA evenIdx<>+8(SB)/8, $0x8080808080808080
+DATA evenIdx<>+16(SB)/8, $0x0e0c0a0806040200
+DATA evenIdx<>+24(SB)/8, $0x8080808080808080
+GLOBL evenIdx<>(SB), RODATA|NOPTR, $32
+
+// EVEN16 loads the 16 bytes at stride 2 from (reg)(AX*2) (32 bytes
+// read) into x (y its YMM), XOR X12.
+#define EVEN16(reg, y, x) \
+	VMOVDQU (reg)(AX*2), y; \
+	VPSHUFB Y13, y, y; \
+	VPERMQ  $0x08, y, y; \
+	VPXOR   X12, x, x
+
+// func interleaveAVX2(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte)
 //
-// Interleave4 at stride 1 of n columns, a multiple of 16: sixteen per
-// step, the four rows' bytes interleaved by VPUNPCKLBW/HBW (rows 0 and 1,
-// 2 and 3), then VPUNPCKLWD/HWD.
-TEXT ·interleaveAVX2(SB), NOSPLIT, $0-49
+// Interleave4 at stride 1 or 2 of n columns, a multiple of 16: sixteen
+// per step (at stride 2 gathered from 32 bytes by VPSHUFB and VPERMQ),
+// the four rows' bytes interleaved by VPUNPCKLBW/HBW (rows 0 and 1, 2
+// and 3), then VPUNPCKLWD/HWD.
+TEXT ·interleaveAVX2(SB), NOSPLIT, $0-57
 	MOVQ         dst+0(FP), DI
 	MOVQ         s0+8(FP), R8
 	MOVQ         s1+16(FP), R9
 	MOVQ         s2+24(FP), R10
 	MOVQ         s3+32(FP), R11
 	MOVQ         n+40(FP), CX
-	VPBROADCASTB flip+48(FP), X12
+	MOVQ         stride+48(FP), DX
+	VPBROADCASTB flip+56(FP), X12
+	VMOVDQU      evenIdx<>(SB), Y13
 	XORQ         AX, AX
 
 ia2loop:
 	CMPQ       AX, CX
 	JGE        ia2done
+	CMPQ       DX, $1
+	JNE        ia2s2
 	VPXOR      (R8)(AX*1), X12, X0
 	VPXOR      (R9)(AX*1), X12, X1
 	VPXOR      (R10)(AX*1), X12, X2
 	VPXOR      (R11)(AX*1), X12, X3
+	JMP        ia2mix
+
+ia2s2:
+	EVEN16(R8, Y0, X0)
+	EVEN16(R9, Y1, X1)
+	EVEN16(R10, Y2, X2)
+	EVEN16(R11, Y3, X3)
+
+ia2mix:
 	VPUNPCKLBW X1, X0, X4
 	VPUNPCKHBW X1, X0, X5
 	VPUNPCKLBW X3, X2, X6
@@ -442,6 +471,7 @@ ia2loop:
 	JMP        ia2loop
 
 ia2done:
+	VZEROUPPER
 	RET
 
 // Fields of dwAVX2Args.
