@@ -120,7 +120,10 @@ func checkAddScaled(t *testing.T) {
 // scaled and offset in float32 for every length up to 70, with b full and
 // broadcast, both signednesses, extreme operands and zero points, with
 // guard bands.
-func TestMulScaled(t *testing.T) {
+func TestMulScaled(t *testing.T) { eachSIMD(t, checkMulScaled) }
+
+// checkMulScaled is TestMulScaled with one instruction set.
+func checkMulScaled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	for n := range 71 {
 		for _, signed := range []bool{false, true} {
@@ -191,7 +194,10 @@ func TestLookup(t *testing.T) {
 // TestMax3S2Bytes checks Max3S2Bytes against Go's max for every output
 // length up to 100, both signednesses, with guard bands, and src exactly
 // as long as the windows need.
-func TestMax3S2Bytes(t *testing.T) {
+func TestMax3S2Bytes(t *testing.T) { eachSIMD(t, checkMax3S2Bytes) }
+
+// checkMax3S2Bytes is TestMax3S2Bytes with one instruction set.
+func checkMax3S2Bytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	for n := range 101 {
 		for _, signed := range []bool{false, true} {
@@ -219,7 +225,10 @@ func TestMax3S2Bytes(t *testing.T) {
 
 // TestMaxBytes checks MaxBytes against Go's max for every length up to
 // 150, both signednesses, and in place with src one to three bytes ahead.
-func TestMaxBytes(t *testing.T) {
+func TestMaxBytes(t *testing.T) { eachSIMD(t, checkMaxBytes) }
+
+// checkMaxBytes is TestMaxBytes with one instruction set.
+func checkMaxBytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	for n := range 151 {
 		for _, signed := range []bool{false, true} {

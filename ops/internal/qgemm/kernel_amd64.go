@@ -429,15 +429,26 @@ func quantizeAVX512(dst *byte, src *float32, n int, scale float32, zp int32, lo,
 //go:noescape
 func addScaledAVX512(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
 
-// mulScaledAsm computes MulScaled with AVX-512, returning the length
-// done; b nil makes zb the second factor.
+// mulScaledAsm computes MulScaled with AVX-512, or a prefix of it with
+// AVX2, returning the length done; b nil makes zb the second factor.
 func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
-	if !useAVX512 || len(dst) == 0 {
+	if useAVX512 && len(dst) > 0 {
+		mulScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), za, zb, r, c, lo, hi, signed)
+		return len(dst)
+	}
+	n := len(dst) &^ 7
+	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	mulScaledAVX512(ptr(dst), ptr(a), ptr(b), len(dst), za, zb, r, c, lo, hi, signed)
-	return len(dst)
+	mulScaledAVX2(ptr(dst), ptr(a), ptr(b), n, za, zb, r, c, lo, hi, signed)
+	return n
 }
+
+// mulScaledAVX2 is MulScaled of n values, a multiple of 8; it trusts its
+// arguments.
+//
+//go:noescape
+func mulScaledAVX2(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
 
 // mulScaledAVX512 is MulScaled of n values; it trusts its arguments.
 //
@@ -458,15 +469,26 @@ func lookupAsm(dst, src []byte, table *[256]byte) int {
 //go:noescape
 func lookupAVX512(dst, src *byte, n int, table *[256]byte)
 
-// max3s2BytesAsm computes Max3S2Bytes with AVX-512, returning the length
-// done.
+// max3s2BytesAsm computes Max3S2Bytes with AVX-512, or a prefix of it
+// with AVX2, returning the length done.
 func max3s2BytesAsm(dst, src []byte, signed bool) int {
-	if !useAVX512 || len(dst) == 0 {
+	if useAVX512 && len(dst) > 0 {
+		max3s2BytesAVX512(ptr(dst), ptr(src), len(dst), len(src), signed)
+		return len(dst)
+	}
+	n := (len(dst) - 1) &^ 15 // each step reads 34 bytes: short of the last output
+	if !hasAVX2 || n <= 0 {
 		return 0
 	}
-	max3s2BytesAVX512(ptr(dst), ptr(src), len(dst), len(src), signed)
-	return len(dst)
+	max3s2BytesAVX2(ptr(dst), ptr(src), n, signed)
+	return n
 }
+
+// max3s2BytesAVX2 is Max3S2Bytes of n values, a multiple of 16, from
+// 2n+2 bytes; it trusts its arguments.
+//
+//go:noescape
+func max3s2BytesAVX2(dst, src *byte, n int, signed bool)
 
 // max3s2BytesAVX512 is Max3S2Bytes of n values from m; it trusts its
 // arguments.
@@ -474,14 +496,26 @@ func max3s2BytesAsm(dst, src []byte, signed bool) int {
 //go:noescape
 func max3s2BytesAVX512(dst, src *byte, n, m int, signed bool)
 
-// maxBytesAsm computes MaxBytes with AVX-512, returning the length done.
+// maxBytesAsm computes MaxBytes with AVX-512, or a prefix of it with
+// AVX2, returning the length done.
 func maxBytesAsm(dst, src []byte, signed bool) int {
-	if !useAVX512 || len(dst) == 0 {
+	if useAVX512 && len(dst) > 0 {
+		maxBytesAVX512(ptr(dst), ptr(src), len(dst), signed)
+		return len(dst)
+	}
+	n := len(dst) &^ 31
+	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	maxBytesAVX512(ptr(dst), ptr(src), len(dst), signed)
-	return len(dst)
+	maxBytesAVX2(ptr(dst), ptr(src), n, signed)
+	return n
 }
+
+// maxBytesAVX2 is MaxBytes of n values, a multiple of 32; it trusts its
+// arguments.
+//
+//go:noescape
+func maxBytesAVX2(dst, src *byte, n int, signed bool)
 
 // maxBytesAVX512 is MaxBytes of n values; it trusts its arguments.
 //

@@ -895,3 +895,152 @@ a2a:
 a2done8:
 	VZEROUPPER
 	RET
+
+// LOAD8 widens the 8 bytes at (reg)(AX*1) to int32 in y, unsigned or
+// signed as BX says (0: unsigned).
+#define LOAD8(reg, y) \
+	TESTQ     BX, BX; \
+	JNE       3(PC); \
+	VPMOVZXBD (reg)(AX*1), y; \
+	JMP       2(PC); \
+	VPMOVSXBD (reg)(AX*1), y
+
+// func mulScaledAVX2(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+//
+// mulScaledAVX512 on AVX2, eight values per step, for n a multiple of 8.
+TEXT ·mulScaledAVX2(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVL         za+32(FP), R11
+	MOVQ         R11, X9
+	VPBROADCASTD X9, Y9
+	MOVL         zb+36(FP), R11
+	MOVQ         R11, X10
+	VPBROADCASTD X10, Y10
+	VBROADCASTSS r+40(FP), Y4
+	VBROADCASTSS c+44(FP), Y6
+	VBROADCASTSS lo+48(FP), Y7
+	VBROADCASTSS hi+52(FP), Y8
+	VMOVDQU      lanesIdx<>(SB), Y11
+	VMOVDQU      byteIdx<>(SB), Y12
+	MOVBQZX      signed+56(FP), BX
+	XORQ         AX, AX
+
+m2loop:
+	CMPQ    CX, $8
+	JLT     m2done
+	LOAD8(SI, Y0)
+	VPSUBD  Y9, Y0, Y0
+	VMOVDQA Y10, Y1
+	TESTQ   DX, DX
+	JEQ     m2const
+	LOAD8(DX, Y1)
+	VPSUBD  Y10, Y1, Y1
+
+m2const:
+	VPMULLD   Y1, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS    Y4, Y0, Y0
+	VADDPS    Y6, Y0, Y0
+	VMAXPS    Y7, Y0, Y0               // NaN: lo
+	VMINPS    Y8, Y0, Y0
+	VCVTPS2DQ Y0, Y0
+	VPSHUFB   Y12, Y0, Y0
+	VPERMD    Y0, Y11, Y0
+	VMOVQ     X0, (DI)(AX*1)
+	ADDQ      $8, AX
+	SUBQ      $8, CX
+	JMP       m2loop
+
+m2done:
+	VZEROUPPER
+	RET
+
+// func maxBytesAVX2(dst, src *byte, n int, signed bool)
+//
+// maxBytesAVX512 on AVX2, 32 values per step, for n a multiple of 32;
+// src is loaded before dst is stored, so it may run ahead of dst in one
+// buffer.
+TEXT ·maxBytesAVX2(SB), NOSPLIT, $0-25
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    n+16(FP), CX
+	MOVBQZX signed+24(FP), BX
+
+mb2loop:
+	CMPQ    CX, $32
+	JLT     mb2done
+	VMOVDQU (SI), Y0
+	VMOVDQU (DI), Y1
+	TESTQ   BX, BX
+	JNE     mb2signed
+	VPMAXUB Y0, Y1, Y1
+	JMP     mb2store
+
+mb2signed:
+	VPMAXSB Y0, Y1, Y1
+
+mb2store:
+	VMOVDQU Y1, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $32, CX
+	JMP     mb2loop
+
+mb2done:
+	VZEROUPPER
+	RET
+
+// oddIdx gathers, in each lane, its odd bytes into its first qword.
+DATA oddIdx<>+0(SB)/8, $0x0f0d0b0907050301
+DATA oddIdx<>+8(SB)/8, $0x8080808080808080
+DATA oddIdx<>+16(SB)/8, $0x0f0d0b0907050301
+DATA oddIdx<>+24(SB)/8, $0x8080808080808080
+GLOBL oddIdx<>(SB), RODATA|NOPTR, $32
+
+// func max3s2BytesAVX2(dst, src *byte, n int, signed bool)
+//
+// Max3S2Bytes on AVX2, 16 outputs per step from 32 bytes of src and 32
+// more two bytes on (34 read), for n a multiple of 16: the even and odd
+// bytes gathered by VPSHUFB and VPERMQ.
+TEXT ·max3s2BytesAVX2(SB), NOSPLIT, $0-25
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    n+16(FP), CX
+	MOVBQZX signed+24(FP), BX
+	VMOVDQU evenIdx<>(SB), Y6
+	VMOVDQU oddIdx<>(SB), Y7
+
+s2loop:
+	CMPQ    CX, $16
+	JLT     s2done
+	VMOVDQU (SI), Y0
+	VMOVDQU 2(SI), Y1
+	VPSHUFB Y6, Y0, Y2
+	VPSHUFB Y7, Y0, Y3
+	VPSHUFB Y6, Y1, Y4
+	VPERMQ  $0x08, Y2, Y2
+	VPERMQ  $0x08, Y3, Y3
+	VPERMQ  $0x08, Y4, Y4
+	TESTQ   BX, BX
+	JNE     s2signed
+	VPMAXUB X3, X2, X2
+	VPMAXUB X4, X2, X2
+	JMP     s2store
+
+s2signed:
+	VPMAXSB X3, X2, X2
+	VPMAXSB X4, X2, X2
+
+s2store:
+	VMOVDQU X2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $16, DI
+	SUBQ    $16, CX
+	JMP     s2loop
+
+s2done:
+	VZEROUPPER
+	RET
