@@ -97,10 +97,10 @@ func WithOptimizations(on bool) Option { return func(c *config) { c.optimize = o
 // model's DequantizeLinear -> operator -> QuantizeLinear patterns into the
 // integer operators they stand for (QLinearConv, QLinearMatMul, QGemm, ...;
 // see the package documentation). By default it is on where this CPU runs
-// the integer products on SIMD kernels (AVX-512 VNNI, see
-// quant.FastKernels): elsewhere, as on ARM today, the float operators
-// between the quantize and dequantize pairs run several times faster than
-// the portable integer kernel. Results differ by at most one quantization
+// the integer products on SIMD kernels (AVX-512 VNNI, AVX-VNNI, AVX2 or
+// NEON, see quant.FastKernels): elsewhere the float operators between the
+// quantize and dequantize pairs run several times faster than the portable
+// integer kernel. Results differ by at most one quantization
 // step of each fused operator's output either way.
 func WithQDQFusion(on bool) Option { return func(c *config) { c.qdq = on } }
 

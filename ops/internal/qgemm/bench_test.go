@@ -40,3 +40,40 @@ func BenchmarkProduct(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDepthwise reports each kernel's depthwise 3x3 planes per
+// second at MobileNetV2's sizes: stride 1 on 112x112 and 7x7 planes,
+// stride 2 from 112x112, requantized to bytes.
+func BenchmarkDepthwise(b *testing.B) {
+	shapes := []struct{ c, h, s int }{{32, 112, 1}, {96, 112, 2}, {144, 56, 1}, {960, 7, 1}}
+	for _, k := range Kernels() {
+		for _, s := range shapes {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d-s%d", k.Name, s.c, s.h, s.h, s.s), func(b *testing.B) {
+				old := Use(k)
+				defer Use(old)
+				rng := rand.New(rand.NewPCG(1, 2))
+				src := randMatrix(rng, s.c, s.h*s.h, false, fillRandom).Data
+				w := randMatrix(rng, s.c, 9, true, fillRandom).Data
+				wt, sums := make([]byte, DepthwiseLen(s.c, 3, 3)), make([]int32, s.c)
+				PackDepthwise(wt, sums, w, true, 3, 3, 0, s.c)
+				e := randEpilogue(rng, k, s.c, 1, Byte)
+				e.ColOff, e.ColMul, e.RowMul, e.ScaleCols = nil, nil, nil, false
+				e.RowOff, e.Scale = make([]int32, s.c), make([]float32, s.c)
+				for i := range e.Scale {
+					e.Scale[i] = 0.001
+				}
+				o := (s.h-1)/s.s + 1
+				d := Depthwise{C: s.c, H: s.h, W: s.h, PadT: 1, PadL: 1, Src: src, Zx: 3,
+					KH: 3, KW: 3, SH: s.s, SW: s.s, DH: 1, DW: 1, OH: o, OW: o, Wt: wt, Out: make([]byte, s.c*o*o), Ep: e}
+				if err := d.Check(); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for range b.N {
+					d.Run(0, s.c)
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/op")
+			})
+		}
+	}
+}

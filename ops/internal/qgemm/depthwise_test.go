@@ -37,7 +37,7 @@ func TestDepthwise(t *testing.T) {
 func TestDepthwiseLarge(t *testing.T) {
 	eachKernel(t, func(t *testing.T, k *Kernel) {
 		rng := rand.New(rand.NewPCG(11, 12))
-		for i, g := range [][5]int{{3, 1, 1, 112, 112}, {3, 2, 1, 56, 56}, {5, 1, 2, 30, 600}, {3, 2, 1, 20, 1100}, {7, 1, 1, 5, 3000}} {
+		for i, g := range [][5]int{{3, 1, 1, 112, 112}, {3, 2, 1, 56, 56}, {5, 1, 2, 30, 600}, {3, 2, 1, 20, 1100}, {7, 1, 1, 5, 3000}, {3, 1, 1, 20, 33}, {3, 2, 1, 9, 30}} {
 			kw, s, dil, oh, ow := g[0], g[1], g[2], g[3], g[4]
 			mode := Mode(2 * (i % 2))
 			label := fmt.Sprintf("%dx%d stride %d dilation %d %dx%d mode %d", kw, kw, s, dil, oh, ow, mode)

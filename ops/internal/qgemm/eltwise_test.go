@@ -18,10 +18,23 @@ func refQuantize(x, scale float32, zp int32, signed bool) byte {
 	return byte(int32(min(v, float64(hi))))
 }
 
+// eachSIMD runs f as a subtest with each instruction set the element-wise
+// loops of this CPU have (AVX-512 and AVX2 on x86).
+func eachSIMD(t *testing.T, f func(t *testing.T)) {
+	for _, avx512 := range []bool{true, false} {
+		old := setAVX512(avx512)
+		t.Run(fmt.Sprintf("avx512-%v", avx512), f)
+		setAVX512(old)
+	}
+}
+
 // TestQuantize checks Quantize's prefix against refQuantize for every
 // length up to 70, both signednesses, ties, infinities and NaN, with
 // guard bands around the output.
-func TestQuantize(t *testing.T) {
+func TestQuantize(t *testing.T) { eachSIMD(t, checkQuantize) }
+
+// checkQuantize is TestQuantize with one instruction set.
+func checkQuantize(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	specials := []float32{0.5, 1.5, 2.5, -0.5, -1.5, 1e30, -1e30, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 127.5, 128.5, -128.5}
 	for n := range 71 {
@@ -68,7 +81,10 @@ func operandBytes(rng *rand.Rand, n int) []byte {
 // TestAddScaled checks AddScaled's prefix against fused multiply-adds in
 // float64 for every length up to 70, with and without b, both
 // signednesses, extreme operands and ratios, with guard bands.
-func TestAddScaled(t *testing.T) {
+func TestAddScaled(t *testing.T) { eachSIMD(t, checkAddScaled) }
+
+// checkAddScaled is TestAddScaled with one instruction set.
+func checkAddScaled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for n := range 71 {
 		for _, signed := range []bool{false, true} {
@@ -104,7 +120,10 @@ func TestAddScaled(t *testing.T) {
 // scaled and offset in float32 for every length up to 70, with b full and
 // broadcast, both signednesses, extreme operands and zero points, with
 // guard bands.
-func TestMulScaled(t *testing.T) {
+func TestMulScaled(t *testing.T) { eachSIMD(t, checkMulScaled) }
+
+// checkMulScaled is TestMulScaled with one instruction set.
+func checkMulScaled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	for n := range 71 {
 		for _, signed := range []bool{false, true} {
@@ -175,7 +194,10 @@ func TestLookup(t *testing.T) {
 // TestMax3S2Bytes checks Max3S2Bytes against Go's max for every output
 // length up to 100, both signednesses, with guard bands, and src exactly
 // as long as the windows need.
-func TestMax3S2Bytes(t *testing.T) {
+func TestMax3S2Bytes(t *testing.T) { eachSIMD(t, checkMax3S2Bytes) }
+
+// checkMax3S2Bytes is TestMax3S2Bytes with one instruction set.
+func checkMax3S2Bytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	for n := range 101 {
 		for _, signed := range []bool{false, true} {
@@ -203,7 +225,10 @@ func TestMax3S2Bytes(t *testing.T) {
 
 // TestMaxBytes checks MaxBytes against Go's max for every length up to
 // 150, both signednesses, and in place with src one to three bytes ahead.
-func TestMaxBytes(t *testing.T) {
+func TestMaxBytes(t *testing.T) { eachSIMD(t, checkMaxBytes) }
+
+// checkMaxBytes is TestMaxBytes with one instruction set.
+func checkMaxBytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	for n := range 151 {
 		for _, signed := range []bool{false, true} {

@@ -6,11 +6,20 @@ import (
 	"testing"
 )
 
-// TestInterleave4 checks Interleave4 (the SIMD form where this CPU has
-// one, with the Go one for strides above 1 and tails) against a plain
-// loop for every length up to 70, strides 1 to 3 and both flips, with
-// guard bands around the output.
-func TestInterleave4(tb *testing.T) {
+// TestInterleave4 checks Interleave4 (each SIMD form this CPU runs, with
+// the Go one for the strides and tails they leave, and Go alone) against
+// a plain loop for every length up to 70, strides 1 to 3 and both flips,
+// with guard bands around the output.
+func TestInterleave4(t *testing.T) {
+	defer func(f interleaveFunc) { interleave4 = f }(interleave4)
+	for i, f := range append(interleavers(), nil) {
+		interleave4 = f
+		t.Run(fmt.Sprint(i), checkInterleave4)
+	}
+}
+
+// checkInterleave4 is TestInterleave4 with one Interleave4.
+func checkInterleave4(tb *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, stride := range []int{1, 2, 3} {
 		for n := range 71 {

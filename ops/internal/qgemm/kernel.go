@@ -25,6 +25,10 @@ import (
 	"unsafe"
 )
 
+// interleaveFunc is a SIMD Interleave4 of a prefix of the columns,
+// returning how many it did.
+type interleaveFunc = func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int
+
 // Mode is what an epilogue stores.
 type Mode int32
 

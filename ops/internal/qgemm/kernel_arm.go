@@ -44,7 +44,10 @@ func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int
 var qconsts = [1]float32{roundBias}
 
 // interleaveAsm returns nil: Interleave4 runs in Go.
-func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int { return nil }
+func interleaveAsm() interleaveFunc { return nil }
+
+// interleavers returns no SIMD Interleave4.
+func interleavers() []interleaveFunc { return nil }
 
 // tile runs k's tile function (see Kernel): for the NEON kernel, the sums
 // of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in

@@ -52,6 +52,9 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 	}
 }
 
+// interleavers returns the SIMD Interleave4s of this CPU: the NEON one.
+func interleavers() []interleaveFunc { return []interleaveFunc{interleaveAsm()} }
+
 // interleaveNEON is Interleave4 of n columns (a multiple of 16) at stride
 // 1 or 2; it trusts its arguments.
 //

@@ -6,7 +6,10 @@ package qgemm
 func asmKernels() []*Kernel { return nil }
 
 // interleaveAsm returns nil: Interleave4 runs in Go.
-func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int { return nil }
+func interleaveAsm() interleaveFunc { return nil }
+
+// interleavers returns no SIMD Interleave4.
+func interleavers() []interleaveFunc { return nil }
 
 // tile runs the Go tile kernel (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
