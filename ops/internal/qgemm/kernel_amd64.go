@@ -138,7 +138,7 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 
 // row runs k's row function (see Kernel), reporting whether it has one.
 func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []byte, ep *tileEp) bool {
-	if k.id != idAVX512VNNI {
+	if k.id != idAVX512VNNI && k.id != idAVXVNNI && k.id != idAVX2 {
 		return false
 	}
 	es := ep.mode.size()
@@ -147,7 +147,14 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 		ep.mode != Int32 && len(ep.scale) < min(k.scaleLen(ep, 1), k.NR*int(ep.scaleCols)+1) {
 		panic(fmt.Sprintf("qgemm: %s row given kq=%d, %d A bytes (stride %d), %d C bytes", k.Name, kq, len(a), astride, len(c)))
 	}
-	rowAVX512VNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	switch k.id {
+	case idAVX512VNNI:
+		rowAVX512VNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	case idAVXVNNI:
+		rowAVXVNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	default:
+		rowAVX2(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	}
 	return true
 }
 
@@ -340,6 +347,16 @@ func dwWidenRowsAVX2(a *dwWidenArgs)
 //
 //go:noescape
 func tileAVX512VNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+
+// rowAVXVNNI is the AVX-VNNI 1x24 row; it trusts its arguments.
+//
+//go:noescape
+func rowAVXVNNI(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+
+// rowAVX2 is the AVX2 1x8 row; it trusts its arguments.
+//
+//go:noescape
+func rowAVX2(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
 
 // tileAVXVNNI computes n AVX-VNNI 4x24 tiles; it trusts its arguments.
 //
