@@ -289,7 +289,10 @@ func dwAVX2Plane(p *dwPlane) bool {
 	// rows from last read 16 bytes past the plane when shorter than 16
 	last := p.h
 	if p.wi < 16 {
-		last = max(0, (len(p.src)-16)/p.wi+1)
+		last = 0
+		if len(p.src) >= 16 {
+			last = (len(p.src)-16)/p.wi + 1
+		}
 	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
