@@ -475,14 +475,26 @@ func mulScaledAVX2(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, s
 //go:noescape
 func mulScaledAVX512(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
 
-// lookupAsm computes Lookup with AVX-512, returning the length done.
+// lookupAsm computes Lookup with AVX-512, or a prefix of it with AVX2,
+// returning the length done.
 func lookupAsm(dst, src []byte, table *[256]byte) int {
-	if !useAVX512 || len(dst) == 0 {
+	if useAVX512 && len(dst) > 0 {
+		lookupAVX512(ptr(dst), ptr(src), len(dst), table)
+		return len(dst)
+	}
+	n := len(dst) &^ 31
+	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	lookupAVX512(ptr(dst), ptr(src), len(dst), table)
-	return len(dst)
+	lookupAVX2(ptr(dst), ptr(src), n, table)
+	return n
 }
+
+// lookupAVX2 is Lookup of n values, a multiple of 32; it trusts its
+// arguments.
+//
+//go:noescape
+func lookupAVX2(dst, src *byte, n int, table *[256]byte)
 
 // lookupAVX512 is Lookup of n values; it trusts its arguments.
 //

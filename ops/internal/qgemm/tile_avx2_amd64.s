@@ -1262,3 +1262,80 @@ rvbytes:
 	QSTORE3(Y0, X0, Y1, X1, Y2, X2)
 	VZEROUPPER
 	RET
+
+// LOOK adds, by XOR, the lookup of the indices in Y1 in the 16-byte table
+// at off(SP) (both lanes) to Y0, then moves the indices 16 down
+// (saturating: a negative index stays negative).
+#define LOOK(off) \
+	VBROADCASTI128 off(SP), Y2; \
+	VPSHUFB        Y1, Y2, Y2; \
+	VPXOR          Y2, Y0, Y0; \
+	VPSUBSB        Y3, Y1, Y1
+
+// func lookupAVX2(dst, src *byte, n int, table *[256]byte)
+//
+// Lookup of n values, a multiple of 32, 32 per step. VPSHUFB looks 16
+// entries up and gives 0 for a negative index, so the table is cut into
+// sixteen rows of 16, each stored XOR the row before (rows 0 and 8 as
+// they are): for an index x below 128, indices x, x-16, ..., x-112 look
+// rows 0-7 up, those from x's row on negative, and the XOR of the rows
+// up to x's telescopes to x's entry; x XOR 0x80 does the same for x from
+// 128 with rows 8-15, and is negative below 128.
+TEXT ·lookupAVX2(SB), NOSPLIT, $256-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ table+24(FP), DX
+	XORQ AX, AX
+
+lkrows:
+	VMOVDQU (DX)(AX*1), X0
+	TESTQ   $0x7f, AX
+	JEQ     lkfirst                      // rows 0 and 8
+	VPXOR   -16(DX)(AX*1), X0, X0
+
+lkfirst:
+	VMOVDQU X0, (SP)(AX*1)
+	ADDQ    $16, AX
+	CMPQ    AX, $256
+	JLT     lkrows
+
+	MOVL         $0x10101010, AX
+	MOVQ         AX, X3
+	VPBROADCASTD X3, Y3
+	MOVL         $0x80808080, AX
+	MOVQ         AX, X4
+	VPBROADCASTD X4, Y4
+
+lkloop:
+	CMPQ    CX, $32
+	JLT     lkdone
+	VMOVDQU (SI), Y5
+	VPXOR   Y0, Y0, Y0
+	VMOVDQA Y5, Y1
+	LOOK(0)
+	LOOK(16)
+	LOOK(32)
+	LOOK(48)
+	LOOK(64)
+	LOOK(80)
+	LOOK(96)
+	LOOK(112)
+	VPXOR   Y4, Y5, Y1
+	LOOK(128)
+	LOOK(144)
+	LOOK(160)
+	LOOK(176)
+	LOOK(192)
+	LOOK(208)
+	LOOK(224)
+	LOOK(240)
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $32, CX
+	JMP     lkloop
+
+lkdone:
+	VZEROUPPER
+	RET
