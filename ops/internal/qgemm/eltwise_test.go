@@ -159,7 +159,10 @@ func checkMulScaled(t *testing.T) {
 
 // TestLookup checks Lookup against indexing for every length up to 150
 // and every byte value, with guard bands.
-func TestLookup(t *testing.T) {
+func TestLookup(t *testing.T) { eachSIMD(t, checkLookup) }
+
+// checkLookup is TestLookup with one instruction set.
+func checkLookup(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
 	var table [256]byte
 	for i := range table {

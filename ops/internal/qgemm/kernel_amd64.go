@@ -134,7 +134,7 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 
 // row runs k's row function (see Kernel), reporting whether it has one.
 func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []byte, ep *tileEp) bool {
-	if k.id != idAVX512VNNI {
+	if k.id != idAVX512VNNI && k.id != idAVXVNNI && k.id != idAVX2 {
 		return false
 	}
 	es := ep.mode.size()
@@ -143,7 +143,14 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 		ep.mode != Int32 && len(ep.scale) < min(k.scaleLen(ep, 1), k.NR*int(ep.scaleCols)+1) {
 		panic(fmt.Sprintf("qgemm: %s row given kq=%d, %d A bytes (stride %d), %d C bytes", k.Name, kq, len(a), astride, len(c)))
 	}
-	rowAVX512VNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	switch k.id {
+	case idAVX512VNNI:
+		rowAVX512VNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	case idAVXVNNI:
+		rowAVXVNNI(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	default:
+		rowAVX2(kq, ptr(a), astride, ptr(b), unsafe.SliceData(offs), ptr(c), ep)
+	}
 	return true
 }
 
@@ -278,7 +285,10 @@ func dwAVX2Plane(p *dwPlane) bool {
 	// rows from last read 16 bytes past the plane when shorter than 16
 	last := p.h
 	if p.wi < 16 {
-		last = max(0, (len(p.src)-16)/p.wi+1)
+		last = 0
+		if len(p.src) >= 16 {
+			last = (len(p.src)-16)/p.wi + 1
+		}
 	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
@@ -336,6 +346,16 @@ func dwWidenRowsAVX2(a *dwWidenArgs)
 //
 //go:noescape
 func tileAVX512VNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
+
+// rowAVXVNNI is the AVX-VNNI 1x24 row; it trusts its arguments.
+//
+//go:noescape
+func rowAVXVNNI(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+
+// rowAVX2 is the AVX2 1x8 row; it trusts its arguments.
+//
+//go:noescape
+func rowAVX2(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
 
 // tileAVXVNNI computes n AVX-VNNI 4x24 tiles; it trusts its arguments.
 //
@@ -451,14 +471,26 @@ func mulScaledAVX2(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, s
 //go:noescape
 func mulScaledAVX512(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
 
-// lookupAsm computes Lookup with AVX-512, returning the length done.
+// lookupAsm computes Lookup with AVX-512, or a prefix of it with AVX2,
+// returning the length done.
 func lookupAsm(dst, src []byte, table *[256]byte) int {
-	if !useAVX512 || len(dst) == 0 {
+	if useAVX512 && len(dst) > 0 {
+		lookupAVX512(ptr(dst), ptr(src), len(dst), table)
+		return len(dst)
+	}
+	n := len(dst) &^ 31
+	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	lookupAVX512(ptr(dst), ptr(src), len(dst), table)
-	return len(dst)
+	lookupAVX2(ptr(dst), ptr(src), n, table)
+	return n
 }
+
+// lookupAVX2 is Lookup of n values, a multiple of 32; it trusts its
+// arguments.
+//
+//go:noescape
+func lookupAVX2(dst, src *byte, n int, table *[256]byte)
 
 // lookupAVX512 is Lookup of n values; it trusts its arguments.
 //

@@ -170,15 +170,15 @@ func le32(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16),
 
 // TestProduct checks every kernel's products, packed rows by packed
 // columns, against the plain sums for sizes around the tiles, depths up
-// to 37, both signednesses of both operands, extreme values (with and
-// without -128 in A), every epilogue mode, with guard bands and gaps
-// between the output rows.
+// to 37 (odd and even step counts), both signednesses of both operands,
+// extreme values (with and without -128 in A), every epilogue mode, with
+// guard bands and gaps between the output rows.
 func TestProduct(t *testing.T) {
 	eachKernel(t, func(t *testing.T, k *Kernel) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		ms := []int{1, k.MR - 1, k.MR, k.MR + 1, 2*k.MR + 3}
 		ns := []int{1, k.NR - 1, k.NR, k.NR + 5, 2*k.NR + 1}
-		depths := []int{0, 1, 3, 4, 5, 8, 13, 37}
+		depths := []int{0, 1, 3, 4, 5, 8, 11, 13, 37}
 		if testing.Short() {
 			depths = []int{0, 5, 13}
 		}

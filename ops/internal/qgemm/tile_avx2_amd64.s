@@ -1044,3 +1044,298 @@ s2store:
 s2done:
 	VZEROUPPER
 	RET
+
+// func rowAVX2(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+//
+// One row of an AVX2 tile (a matrix-vector product): its four bytes per k
+// step at a, astride bytes apart, widened and multiplied with the eight
+// widened columns as in tileAVX2, two steps at a time into two pairs of
+// accumulators (Y0, Y1 and Y2, Y3); then the epilogue of row 0.
+TEXT ·rowAVX2(SB), NOSPLIT, $0-56
+	MOVQ  kq+0(FP), CX
+	MOVQ  a+8(FP), SI
+	MOVQ  astride+16(FP), BX
+	MOVQ  b+24(FP), DI
+	MOVQ  offs+32(FP), R8
+	MOVQ  c+40(FP), DX
+	MOVQ  ep+48(FP), R9
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+
+r2loop2:
+	CMPQ         CX, $2
+	JLT          r2loop1
+	MOVLQSX      (R8), R12
+	VPMOVZXBW    (DI)(R12*1), Y8
+	VPMOVZXBW    16(DI)(R12*1), Y9
+	VPBROADCASTD (SI), X10
+	VPMOVSXBW    X10, Y10
+	VPMADDWD     Y10, Y8, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMADDWD     Y10, Y9, Y12
+	VPADDD       Y12, Y1, Y1
+	ADDQ         BX, SI
+	MOVLQSX      4(R8), R12
+	VPMOVZXBW    (DI)(R12*1), Y4
+	VPMOVZXBW    16(DI)(R12*1), Y5
+	VPBROADCASTD (SI), X6
+	VPMOVSXBW    X6, Y6
+	VPMADDWD     Y6, Y4, Y7
+	VPADDD       Y7, Y2, Y2
+	VPMADDWD     Y6, Y5, Y13
+	VPADDD       Y13, Y3, Y3
+	ADDQ         BX, SI
+	ADDQ         $8, R8
+	SUBQ         $2, CX
+	JMP          r2loop2
+
+r2loop1:
+	TESTQ        CX, CX
+	JEQ          r2sum
+	MOVLQSX      (R8), R12
+	VPMOVZXBW    (DI)(R12*1), Y8
+	VPMOVZXBW    16(DI)(R12*1), Y9
+	VPBROADCASTD (SI), X10
+	VPMOVSXBW    X10, Y10
+	VPMADDWD     Y10, Y8, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMADDWD     Y10, Y9, Y12
+	VPADDD       Y12, Y1, Y1
+
+r2sum:
+	VPADDD Y2, Y0, Y0
+	VPADDD Y3, Y1, Y1
+	PAIRS(Y0, Y1, Y0)
+	MOVQ         EP_COLOFF(R9), R11
+	MOVQ         EP_ROWOFF(R9), R10
+	VPBROADCASTD (R10), Y15
+	OFF(0, Y0)
+	MOVQ         EP_ROWMUL(R9), R10
+	TESTQ        R10, R10
+	JEQ          r2store
+	MOVQ         EP_COLMUL(R9), R11
+	VPBROADCASTD (R10), Y15
+	MUL(0, Y0)
+
+r2store:
+	MOVL  EP_MODE(R9), AX
+	TESTL AX, AX
+	JNE   r2scale
+	VMOVDQU Y0, (DX)
+	VZEROUPPER
+	RET
+
+r2scale:
+	VCVTDQ2PS Y0, Y0
+	MOVQ      EP_SCALE(R9), R10
+	CMPQ      EP_SCALECOLS(R9), $0
+	JNE       r2scalecols
+	VBROADCASTSS (R10), Y15
+	VMULPS    Y15, Y0, Y0
+	JMP       r2scaled
+
+r2scalecols:
+	VMULPS (R10), Y0, Y0
+
+r2scaled:
+	CMPL AX, $1
+	JNE  r2bytes
+	VMOVDQU Y0, (DX)
+	VZEROUPPER
+	RET
+
+r2bytes:
+	VBROADCASTSS EP_LO(R9), Y12
+	VBROADCASTSS EP_HI(R9), Y13
+	VPBROADCASTD EP_ZP(R9), Y14
+	VMOVDQU      lanesIdx<>(SB), Y15
+	QSTORE(Y0, X0, 0)
+	VZEROUPPER
+	RET
+
+// func rowAVXVNNI(kq int, a *byte, astride int, b *byte, offs *int32, c *byte, ep *tileEp)
+//
+// One row of an AVX-VNNI tile: 24 columns, two steps at a time into two
+// triples of accumulators (Y0-Y2, Y3-Y5); then the epilogue of row 0.
+TEXT ·rowAVXVNNI(SB), NOSPLIT, $0-56
+	MOVQ  kq+0(FP), CX
+	MOVQ  a+8(FP), SI
+	MOVQ  astride+16(FP), BX
+	MOVQ  b+24(FP), DI
+	MOVQ  offs+32(FP), R8
+	MOVQ  c+40(FP), DX
+	MOVQ  ep+48(FP), R9
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+
+rvloop2:
+	CMPQ         CX, $2
+	JLT          rvloop1
+	MOVLQSX      (R8), R12
+	VMOVDQU      (DI)(R12*1), Y12
+	VMOVDQU      32(DI)(R12*1), Y13
+	VMOVDQU      64(DI)(R12*1), Y14
+	VPBROADCASTD (SI), Y15
+	VDPBUSD(0, 12)
+	VDPBUSD(1, 13)
+	VDPBUSD(2, 14)
+	ADDQ         BX, SI
+	MOVLQSX      4(R8), R12
+	VMOVDQU      (DI)(R12*1), Y12
+	VMOVDQU      32(DI)(R12*1), Y13
+	VMOVDQU      64(DI)(R12*1), Y14
+	VPBROADCASTD (SI), Y15
+	VDPBUSD(3, 12)
+	VDPBUSD(4, 13)
+	VDPBUSD(5, 14)
+	ADDQ         BX, SI
+	ADDQ         $8, R8
+	SUBQ         $2, CX
+	JMP          rvloop2
+
+rvloop1:
+	TESTQ        CX, CX
+	JEQ          rvsum
+	MOVLQSX      (R8), R12
+	VMOVDQU      (DI)(R12*1), Y12
+	VMOVDQU      32(DI)(R12*1), Y13
+	VMOVDQU      64(DI)(R12*1), Y14
+	VPBROADCASTD (SI), Y15
+	VDPBUSD(0, 12)
+	VDPBUSD(1, 13)
+	VDPBUSD(2, 14)
+
+rvsum:
+	VPADDD       Y3, Y0, Y0
+	VPADDD       Y4, Y1, Y1
+	VPADDD       Y5, Y2, Y2
+	MOVQ         EP_COLOFF(R9), R11
+	MOVQ         EP_ROWOFF(R9), R10
+	VPBROADCASTD (R10), Y15
+	OFF(0, Y0)
+	OFF(32, Y1)
+	OFF(64, Y2)
+	MOVQ         EP_ROWMUL(R9), R10
+	TESTQ        R10, R10
+	JEQ          rvstore
+	MOVQ         EP_COLMUL(R9), R11
+	MUL3(0, Y0, Y1, Y2)
+
+rvstore:
+	MOVQ  $0, BX                         // STORE3's row step
+	MOVL  EP_MODE(R9), AX
+	TESTL AX, AX
+	JNE   rvscale
+	STORE3(Y0, Y1, Y2)
+	VZEROUPPER
+	RET
+
+rvscale:
+	CVT3(Y0, Y1, Y2)
+	MOVQ EP_SCALE(R9), R10
+	CMPQ EP_SCALECOLS(R9), $0
+	JNE  rvscalecols
+	SCALE3(0, Y0, Y1, Y2)
+	JMP  rvscaled
+
+rvscalecols:
+	SCALEC3(Y0, Y1, Y2)
+
+rvscaled:
+	CMPL AX, $1
+	JNE  rvbytes
+	STORE3(Y0, Y1, Y2)
+	VZEROUPPER
+	RET
+
+rvbytes:
+	VBROADCASTSS EP_LO(R9), Y12
+	VBROADCASTSS EP_HI(R9), Y13
+	VPBROADCASTD EP_ZP(R9), Y14
+	VMOVDQU      lanesIdx<>(SB), Y15
+	QSTORE3(Y0, X0, Y1, X1, Y2, X2)
+	VZEROUPPER
+	RET
+
+// LOOK adds, by XOR, the lookup of the indices in Y1 in the 16-byte table
+// at off(SP) (both lanes) to Y0, then moves the indices 16 down
+// (saturating: a negative index stays negative).
+#define LOOK(off) \
+	VBROADCASTI128 off(SP), Y2; \
+	VPSHUFB        Y1, Y2, Y2; \
+	VPXOR          Y2, Y0, Y0; \
+	VPSUBSB        Y3, Y1, Y1
+
+// func lookupAVX2(dst, src *byte, n int, table *[256]byte)
+//
+// Lookup of n values, a multiple of 32, 32 per step. VPSHUFB looks 16
+// entries up and gives 0 for a negative index, so the table is cut into
+// sixteen rows of 16, each stored XOR the row before (rows 0 and 8 as
+// they are): for an index x below 128, indices x, x-16, ..., x-112 look
+// rows 0-7 up, those from x's row on negative, and the XOR of the rows
+// up to x's telescopes to x's entry; x XOR 0x80 does the same for x from
+// 128 with rows 8-15, and is negative below 128.
+TEXT ·lookupAVX2(SB), NOSPLIT, $256-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ table+24(FP), DX
+	XORQ AX, AX
+
+lkrows:
+	VMOVDQU (DX)(AX*1), X0
+	TESTQ   $0x7f, AX
+	JEQ     lkfirst                      // rows 0 and 8
+	VPXOR   -16(DX)(AX*1), X0, X0
+
+lkfirst:
+	VMOVDQU X0, (SP)(AX*1)
+	ADDQ    $16, AX
+	CMPQ    AX, $256
+	JLT     lkrows
+
+	MOVL         $0x10101010, AX
+	MOVQ         AX, X3
+	VPBROADCASTD X3, Y3
+	MOVL         $0x80808080, AX
+	MOVQ         AX, X4
+	VPBROADCASTD X4, Y4
+
+lkloop:
+	CMPQ    CX, $32
+	JLT     lkdone
+	VMOVDQU (SI), Y5
+	VPXOR   Y0, Y0, Y0
+	VMOVDQA Y5, Y1
+	LOOK(0)
+	LOOK(16)
+	LOOK(32)
+	LOOK(48)
+	LOOK(64)
+	LOOK(80)
+	LOOK(96)
+	LOOK(112)
+	VPXOR   Y4, Y5, Y1
+	LOOK(128)
+	LOOK(144)
+	LOOK(160)
+	LOOK(176)
+	LOOK(192)
+	LOOK(208)
+	LOOK(224)
+	LOOK(240)
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $32, CX
+	JMP     lkloop
+
+lkdone:
+	VZEROUPPER
+	RET
