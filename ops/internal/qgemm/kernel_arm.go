@@ -3,6 +3,8 @@
 package qgemm
 
 import (
+	"fmt"
+
 	"golang.org/x/sys/cpu"
 )
 
@@ -11,9 +13,9 @@ import (
 // VMULL.S8 multiplies (8 int16 products of a row's 4 bytes, replicated,
 // by two columns' 4) and VPADAL.S16 accumulates in pairs into int32,
 // eight accumulators of two partial sums per element added at the end
-// (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON). The other
-// epilogues, the depthwise plane, Interleave4 and the element-wise loops
-// are Go. It runs the int8 operators a model has
+// (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON), and the
+// depthwise planes (dwNEON, 8 outputs a vector). The other epilogues,
+// Interleave4 and the element-wise loops are Go. It runs the int8 operators a model has
 // (QLinearConv, ...: ~1.7x fewer instructions than the Go kernel on
 // MobileNetV2-int8 under qemu-arm), but is no faster than the float
 // kernel, so QDQ graphs are not fused for it (Accelerated is false).
@@ -99,11 +101,105 @@ func (k *Kernel) row(kq int, a []byte, astride int, b []byte, offs []int32, c []
 	return false
 }
 
-// dwBuf is no scratch: this build's depthwise planes need none.
-type dwBuf struct{}
+// dwBuf is the scratch of the NEON depthwise planes of one Run: bands of
+// an input plane's rows, made int8, with their padding, and what the
+// padding was filled for (planes of one Run share it).
+type dwBuf struct {
+	b      [16 << 10]byte
+	filled int  // the bytes of b holding pad (0: none)
+	pad    byte // the zero point, made int8
+}
 
-// dwPlane runs the Go depthwise plane.
-func (k *Kernel) dwPlane(p *dwPlane) { dwGo(p) }
+// dwPlane runs k's depthwise plane: NEON (dwNEONPlane) where it can,
+// else Go.
+func (k *Kernel) dwPlane(p *dwPlane) {
+	if k.id == idNEON && dwNEONPlane(p) {
+		return
+	}
+	dwGo(p)
+}
+
+// dwArgs is what dwNEON reads, at fixed offsets (TestDwArgsLayoutARM).
+type dwArgs struct {
+	src     *byte   // 0: input row of the first output row's first tap row
+	ldi     int     // 4: the input's row stride
+	w       *byte   // 8: the taps, rows of wq4 bytes
+	wq4     int     // 12
+	out     *byte   // 16: the first output row
+	ldo     int     // 20: the output's row stride (bytes)
+	rows    int     // 24: output rows
+	ow      int     // 28: outputs per row, at least 8
+	rowStep int     // 32: sh·ldi
+	sw      int     // 36: 1 or 2
+	tapRow  int     // 40: dh·ldi
+	dw      int     // 44
+	kh, kw  int     // 48, 52
+	off     int32   // 56
+	scale   float32 // 60
+	lo, hi  float32 // 64, 68
+	zp      int32   // 72
+	mode    Mode    // 76: Int32 or Byte
+}
+
+// dwNEONPlane computes plane p with dwNEON, band of output rows by band:
+// each band's input rows are copied, made int8, into p.buf between
+// columns and rows of the zero point, so that every tap lies inside and 8
+// outputs take one load per tap. The padding is filled once for the
+// planes of a Run with the same zero point; the last wp bytes of the
+// scratch are a row of it, copied over rows above or below the input. It
+// reports false, leaving p to Go, for strides above 2, rows of fewer than
+// 8 outputs, a weight zero point (p.mul) or rows too wide for the scratch.
+func dwNEONPlane(p *dwPlane) bool {
+	wp := (p.ow+7)&^7*p.sw + (p.kw-1)*p.dw + 16 // a chunk's VLD2 reads 16 bytes
+	span := (p.kh-1)*p.dh + 1                   // input rows of one output row
+	buf := p.buf.b[:len(p.buf.b)-wp]
+	if p.mul != 0 || p.sw > 2 || p.ow < 8 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
+		return false
+	}
+	es := p.mode.size()
+	if len(p.src) < p.h*p.wi || len(p.w) < p.kh*p.wq*4 || len(p.out) < p.oh*p.ow*es || p.kw > p.wq*4 {
+		panic(fmt.Sprintf("qgemm: depthwise plane given %d input, %d weight and %d output bytes", len(p.src), len(p.w), len(p.out)))
+	}
+	band := min(p.oh, 1+(len(buf)/wp-span)/p.sh)
+	pad := p.zx ^ p.flip
+	if p.buf.filled != len(p.buf.b) || p.buf.pad != pad {
+		for i := range p.buf.b {
+			p.buf.b[i] = pad
+		}
+		p.buf.filled, p.buf.pad = len(p.buf.b), pad
+	}
+	padRow := p.buf.b[len(buf):]
+	n := min(p.wi, wp-p.padL) // the input columns a row holds
+	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: p.ow * es, ow: p.ow, rowStep: p.sh * wp, sw: p.sw,
+		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
+		zp: p.zp, mode: p.mode}
+	for oy := 0; oy < p.oh; oy += band {
+		nb := min(band, p.oh-oy)
+		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
+		r0, r1 := max(0, -y0), min(rows, p.h-y0) // rows of the input
+		for r := range min(r0, rows) {           // rows above the input
+			copy(buf[r*wp+p.padL:][:n], padRow)
+		}
+		for r := max(r0, r1); r < rows; r++ { // and below it
+			copy(buf[r*wp+p.padL:][:n], padRow)
+		}
+		for r := r0; r < r1; r++ {
+			dst, src := buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n]
+			for x, v := range src {
+				dst[x] = v ^ p.flip
+			}
+		}
+		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
+		dwNEON(&a)
+	}
+	return true
+}
+
+// dwNEON computes a.rows output rows of a depthwise plane from a padded
+// int8 input; it trusts its arguments.
+//
+//go:noescape
+func dwNEON(a *dwArgs)
 
 // quantizeAsm computes no prefix of Quantize.
 func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }

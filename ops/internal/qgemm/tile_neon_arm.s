@@ -163,3 +163,131 @@ clamp:
 	VST1LANE32(25, 0, 1, 2)
 	VST1LANE32(25, 1, 1, 15)
 	RET
+
+// DWTAP1 and DWTAP2 multiply the 8 inputs of a tap at R6 (stride 1: 8
+// bytes; stride 2: the even bytes of 16) by its weight in D6, into Q2.
+#define DWTAP1 \
+	VLD1x1(7, 6, 15); \
+	VMULLS8(2, 7, 6)
+
+#define DWTAP2 \
+	VLD2x2B(8, 6, 15); \
+	VMULLS8(2, 8, 6)
+
+// DWROWS computes the rows with TAP (stride 1<<XSHIFT); its labels are
+// the other arguments.
+#define DWROWS(TAP, XSHIFT, lrow, lchunk, lkrow, lktap, lbyte, lnext) \
+lrow: \
+	MOVW $0, R4; \
+lchunk: \
+	MOVW 28(R0), R12; \
+	SUB  $8, R12; \
+	CMP  R12, R4; \
+	MOVW.GT R12, R4; \
+	VORRQ(0, 8, 8); \
+	VORRQ(1, 8, 8); \
+	ADD  R4<<XSHIFT, R1, R5; \
+	MOVW 8(R0), R7; \
+	MOVW 48(R0), R8; \
+lkrow: \
+	MOVW R5, R6; \
+	MOVW 52(R0), R9; \
+lktap: \
+	VLD1DUP8(6, 7, 13); \
+	TAP; \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	MOVW  44(R0), R12; \
+	ADD   R12, R6; \
+	SUB.S $1, R9; \
+	BNE   lktap; \
+	MOVW  12(R0), R12; \
+	ADD   R12, R7; \
+	MOVW  52(R0), R12; \
+	SUB   R12, R7; \
+	MOVW  40(R0), R12; \
+	ADD   R12, R5; \
+	SUB.S $1, R8; \
+	BNE   lkrow; \
+	MOVW 76(R0), R12; \
+	CMP  $2, R12; \
+	BEQ  lbyte; \
+	ADD  R4<<2, R2, R12; \
+	VST1x4(0, 12, 15); \
+	B    lnext; \
+lbyte: \
+	VCVTF32S32Q(0, 0); \
+	VCVTF32S32Q(1, 1); \
+	VMULQ(0, 0, 9); \
+	VMULQ(1, 1, 9); \
+	VCGEQ(2, 0, 10); \
+	VBSLQ(2, 0, 10); \
+	VMINQ(0, 2, 11); \
+	VCGEQ(2, 1, 10); \
+	VBSLQ(2, 1, 10); \
+	VMINQ(1, 2, 11); \
+	VADDQ(0, 0, 12); \
+	VADDQ(1, 1, 12); \
+	VSUBI32Q(0, 0, 13); \
+	VSUBI32Q(1, 1, 13); \
+	VMOVNI32(14, 0); \
+	VMOVNI32(15, 1); \
+	VMOVNI16(6, 7); \
+	ADD  R4, R2, R12; \
+	VST1x1(6, 12, 15); \
+lnext: \
+	ADD  $8, R4; \
+	MOVW 28(R0), R12; \
+	CMP  R12, R4; \
+	BLT  lchunk; \
+	MOVW  32(R0), R12; \
+	ADD   R12, R1; \
+	MOVW  20(R0), R12; \
+	ADD   R12, R2; \
+	SUB.S $1, R3; \
+	BNE   lrow; \
+	RET
+
+// func dwNEON(a *dwArgs)
+//
+// Rows of one channel's depthwise plane from a padded int8 copy of its
+// input (every tap inside), 8 outputs at a time, a row's last 8 ending at
+// its end (recomputing a few): per tap, its weight broadcast (VLD1.8
+// all lanes), one load of 8 input bytes (stride 1) or VLD2.8 of 16 (stride
+// 2, the even bytes), VMULL.S8 and VADDW.S16 into the int32 sums Q0, Q1,
+// which start from off. Then Int32 stores them; Byte requantizes them as
+// epiByteNEON does (scale Q9, lo Q10, hi Q11, roundBias Q12, its bits minus
+// zp Q13) and stores 8 bytes. Registers: R0 a, R1 the output row's input
+// (tap row 0, column 0), R2 the output row, R3 rows left, R4 the chunk's
+// first output, R5 a tap row, R6 a tap, R7 the weights, R8 tap rows left,
+// R9 taps left, R12 temp; Q8 off. dwArgs offsets: see dwArgs.
+TEXT ·dwNEON(SB), NOSPLIT, $0-4
+	MOVW a+0(FP), R0
+	ADD  $56, R0, R12
+	VLD1DUP2(16, 12, 15)
+	ADD  $60, R0, R12
+	VLD1DUP2(18, 12, 15)
+	ADD  $64, R0, R12
+	VLD1DUP2(20, 12, 15)
+	ADD  $68, R0, R12
+	VLD1DUP2(22, 12, 15)
+	MOVW $·qconsts(SB), R12
+	VLD1DUP2(24, 12, 15)
+	ADD  $72, R0, R12
+	VLD1DUP2(26, 12, 15)
+	VSUBI32Q(13, 12, 13)
+	MOVW 0(R0), R1
+	MOVW 16(R0), R2
+	MOVW 24(R0), R3
+	CMP  $0, R3
+	BEQ  done
+	MOVW 36(R0), R12
+	CMP  $2, R12
+	BEQ  s2
+	DWROWS(DWTAP1, 0, row1, chunk1, krow1, ktap1, byte1, next1)
+
+s2:
+	DWROWS(DWTAP2, 1, row2, chunk2, krow2, ktap2, byte2, next2)
+
+done:
+	RET

@@ -131,6 +131,18 @@
 // A8.8 VST1 (single element from one lane), encoding A1: 1111 0100 1 D 00 Rn Vd size=10 00 index_align=lane:000 Rm.
 #define VST1LANE32(d, lane, rn, rm) WORD $(0xF4800800 | (((d)&15)<<12 | ((d)>>4)<<22) | (((lane)&1)<<7) | ((rn)<<16) | (rm))
 
+// VLD1.8 {Dd[]}, [Rn]{!}{, Rm}: Loads the byte at Rn into every lane of dd.
+// A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=00 T=0 a=0 Rm.
+#define VLD1DUP8(d, rn, rm) WORD $(0xF4A00C00 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VLD2.8 {Dd-Dd+1}, [Rn]{!}{, Rm}: Loads 16 bytes at Rn deinterleaved: the even ones to dd, the odd ones to Dd+1.
+// A8.8 VLD2 (multiple 2-element structures), encoding A1: 1111 0100 0 D 10 Rn Vd type=1000 size=00 align=00 Rm.
+#define VLD2x2B(d, rn, rm) WORD $(0xF4200800 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VADDW.S16 Qd, Qn, Dm: Qd = qn + the 4 int16 lanes of dm, widened to int32.
+// A8.8 VADDL, VADDW, encoding A1: 1111 001 U=0 1 D size=01 Vn Vd 000 op=1 N 0 M 0 Vm.
+#define VADDWS16(qd, qn, dm) WORD $(0xF2900100 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
 // VEOR Qd, Qn, Qm: Qd = qn ^ qm (VEOR Qd, Qd, Qd zeroes qd).
 // A8.8 VEOR, encoding A1: 1111 0011 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
 #define VEORQ(qd, qn, qm) WORD $(0xF3000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
