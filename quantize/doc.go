@@ -28,9 +28,10 @@
 //     becomes int32 with scale input scale × weight scale and zero point 0
 //     (a Gemm's only when alpha and beta are 1). A weight scale is raised
 //     where a bias would not fit int32.
-//   - Add, Mul, Concat, GlobalAveragePool: every input and the output are
-//     quantized, each with its own range; constant inputs of Add and Mul
-//     as int8 weights.
+//   - Add, Mul, Concat, GlobalAveragePool, ReduceMean: every activation
+//     input and the output are quantized, each with its own range;
+//     constant inputs of Add and Mul as int8 weights (ReduceMean's axes
+//     stay as they are).
 //   - MaxPool, AveragePool, Reshape, Flatten, Transpose, Squeeze,
 //     Unsqueeze, Split whose input is quantized: the output (every output
 //     of a Split) is quantized with the input's scale and zero point (they

@@ -14,7 +14,7 @@ var (
 	weightedOps = map[string]bool{"Conv": true, "Gemm": true, "MatMul": true}
 	// ownRangeOps have every input and their output quantized, each with
 	// its own calibrated range.
-	ownRangeOps = map[string]bool{"Add": true, "Mul": true, "Concat": true, "GlobalAveragePool": true}
+	ownRangeOps = map[string]bool{"Add": true, "Mul": true, "Concat": true, "GlobalAveragePool": true, "ReduceMean": true}
 	// sameRangeOps have their output quantized with their input's
 	// parameters, when their input is quantized: they only move or
 	// select values.
@@ -196,20 +196,25 @@ func (p *plan) weightedNode(n *onnx.Node, perChannel bool) bool {
 	return true
 }
 
-// ownRangeNode plans an Add, Mul, Concat or GlobalAveragePool: each
-// activation input and the output with its own range; Add's and Mul's
-// constant inputs as int8 weights, per tensor.
+// ownRangeNode plans an Add, Mul, Concat, GlobalAveragePool or ReduceMean:
+// each activation input and the output with its own range; Add's and
+// Mul's constant inputs as int8 weights, ReduceMean's axes as they are.
+// A ReduceMean's output quantized makes the convolution before it (a
+// network's last, before its global pooling: ShuffleNet's, written
+// x.mean([2, 3])) an integer one.
 func (p *plan) ownRangeNode(n *onnx.Node) bool {
 	if len(n.Outputs) != 1 || !p.quantizable(n.Outputs[0]) || len(n.Inputs) == 0 {
 		return false
 	}
 	consts := n.OpType == "Add" || n.OpType == "Mul"
 	acts := 0
-	for _, in := range n.Inputs {
+	for i, in := range n.Inputs {
 		switch {
 		case p.activation(in):
 			acts++
-		case !(consts && p.floatConst(in)):
+		case consts && p.floatConst(in):
+		case n.OpType == "ReduceMean" && i > 0 && (in == "" || p.e.inits[in] != nil):
+		default:
 			return false
 		}
 	}
@@ -217,9 +222,10 @@ func (p *plan) ownRangeNode(n *onnx.Node) bool {
 		return false
 	}
 	for i, in := range n.Inputs {
-		if p.activation(in) {
+		switch {
+		case p.activation(in):
 			p.own(in)
-		} else {
+		case consts:
 			p.weights = append(p.weights, &weightUse{node: n, input: i, axis: -1})
 		}
 	}

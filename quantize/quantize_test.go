@@ -328,6 +328,26 @@ func TestShuffleUnit(t *testing.T) {
 	}
 }
 
+// TestReduceMeanHead quantizes a head that pools with ReduceMean (torch's
+// x.mean([2, 3]), ShuffleNet's): the ReduceMean's input and output are
+// quantized, so the convolution before it runs in int8.
+func TestReduceMeanHead(t *testing.T) {
+	b := newTestModel(13, "x", 1, 3, 4, 4)
+	b.node("Conv", []string{"x", b.random("w", -1, 1, 4, 3, 1, 1)}, []string{"c"})
+	b.node("ReduceMean", []string{"c"}, []string{"m"}, aInts("axes", 2, 3), aInt("keepdims", 0))
+	b.node("Gemm", []string{"m", b.random("fw", -1, 1, 5, 4), b.random("fb", -0.1, 0.1, 5)}, []string{"y"}, aInt("transB", 1))
+	b.output("y")
+	res := quantizeOK(t, b.m, randomInputs(3, 1, 3, 4, 4), Options{})
+	for _, name := range []string{"c", "m"} {
+		if dq, _, _ := qdqOf(res.Model, name); dq == "" {
+			t.Errorf("%s is not quantized", name)
+		}
+	}
+	if res.Report.Quantized["ReduceMean"] != 1 {
+		t.Errorf("report counts %v, want the ReduceMean quantized", res.Report.Quantized)
+	}
+}
+
 func TestClipFusion(t *testing.T) {
 	for _, c := range []struct {
 		name   string
