@@ -54,3 +54,65 @@
 	VBROADCASTSS 148(DI), Z19; \
 	VPXORD       Z20, Z20, Z20; \
 	VMOVUPS      (AX), Z21
+
+// ACT1 applies args' activation (128(DI), see kernel.go) to Z0 and ACT4
+// to Z0-Z3, then go on at the label done (which follows the macro); the
+// other arguments are the labels of the activations' code, distinct for
+// each use.
+#define ACT1(clamp, leaky, hswish, swish, done) \
+	MOVL 128(DI), CX; \
+	CMPL CX, $1; \
+	JEQ  clamp; \
+	CMPL CX, $2; \
+	JEQ  leaky; \
+	CMPL CX, $3; \
+	JEQ  hswish; \
+	CMPL CX, $4; \
+	JEQ  swish; \
+	JMP  done; \
+clamp: \
+	CLAMP(Z0); \
+	JMP done; \
+leaky: \
+	LEAKY(Z0); \
+	JMP done; \
+hswish: \
+	HSWISH(Z0); \
+	JMP done; \
+swish: \
+	SWISH(Z0)
+
+#define ACT4(clamp, leaky, hswish, swish, done) \
+	MOVL 128(DI), CX; \
+	CMPL CX, $1; \
+	JEQ  clamp; \
+	CMPL CX, $2; \
+	JEQ  leaky; \
+	CMPL CX, $3; \
+	JEQ  hswish; \
+	CMPL CX, $4; \
+	JEQ  swish; \
+	JMP  done; \
+clamp: \
+	CLAMP(Z0); \
+	CLAMP(Z1); \
+	CLAMP(Z2); \
+	CLAMP(Z3); \
+	JMP done; \
+leaky: \
+	LEAKY(Z0); \
+	LEAKY(Z1); \
+	LEAKY(Z2); \
+	LEAKY(Z3); \
+	JMP done; \
+hswish: \
+	HSWISH(Z0); \
+	HSWISH(Z1); \
+	HSWISH(Z2); \
+	HSWISH(Z3); \
+	JMP done; \
+swish: \
+	SWISH(Z0); \
+	SWISH(Z1); \
+	SWISH(Z2); \
+	SWISH(Z3)

@@ -138,27 +138,7 @@ v1epi: \
 	VMOVUPS.Z (R14), K3, Z4; \
 	VADDPS    Z4, Z0, Z0; \
 v1act: \
-	MOVL 128(DI), CX; \
-	CMPL CX, $1; \
-	JEQ  v1clamp; \
-	CMPL CX, $2; \
-	JEQ  v1leaky; \
-	CMPL CX, $3; \
-	JEQ  v1hswish; \
-	CMPL CX, $4; \
-	JEQ  v1swish; \
-	JMP  v1store; \
-v1clamp: \
-	CLAMP(Z0); \
-	JMP v1store; \
-v1leaky: \
-	LEAKY(Z0); \
-	JMP v1store; \
-v1hswish: \
-	HSWISH(Z0); \
-	JMP v1store; \
-v1swish: \
-	SWISH(Z0); \
+	ACT1(v1clamp, v1leaky, v1hswish, v1swish, v1store); \
 v1store: \
 	VMOVUPS Z0, K3, (R12); \
 	ADDQ    $64, R12; \
@@ -199,39 +179,7 @@ v4epi: \
 	VADDPS 128(R14), Z2, Z2; \
 	VADDPS 192(R14), Z3, Z3; \
 v4act: \
-	MOVL 128(DI), CX; \
-	CMPL CX, $1; \
-	JEQ  v4clamp; \
-	CMPL CX, $2; \
-	JEQ  v4leaky; \
-	CMPL CX, $3; \
-	JEQ  v4hswish; \
-	CMPL CX, $4; \
-	JEQ  v4swish; \
-	JMP  v4store; \
-v4clamp: \
-	CLAMP(Z0); \
-	CLAMP(Z1); \
-	CLAMP(Z2); \
-	CLAMP(Z3); \
-	JMP v4store; \
-v4leaky: \
-	LEAKY(Z0); \
-	LEAKY(Z1); \
-	LEAKY(Z2); \
-	LEAKY(Z3); \
-	JMP v4store; \
-v4hswish: \
-	HSWISH(Z0); \
-	HSWISH(Z1); \
-	HSWISH(Z2); \
-	HSWISH(Z3); \
-	JMP v4store; \
-v4swish: \
-	SWISH(Z0); \
-	SWISH(Z1); \
-	SWISH(Z2); \
-	SWISH(Z3); \
+	ACT4(v4clamp, v4leaky, v4hswish, v4swish, v4store); \
 v4store: \
 	VMOVUPS Z0, (R12); \
 	VMOVUPS Z1, 64(R12); \

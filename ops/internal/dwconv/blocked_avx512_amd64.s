@@ -110,27 +110,7 @@ vec1: \
 	JZ      v1act; \
 	BGATHER(Z0, 0); \
 v1act: \
-	MOVL 128(DI), CX; \
-	CMPL CX, $1; \
-	JEQ  v1clamp; \
-	CMPL CX, $2; \
-	JEQ  v1leaky; \
-	CMPL CX, $3; \
-	JEQ  v1hswish; \
-	CMPL CX, $4; \
-	JEQ  v1swish; \
-	JMP  v1store; \
-v1clamp: \
-	CLAMP(Z0); \
-	JMP v1store; \
-v1leaky: \
-	LEAKY(Z0); \
-	JMP v1store; \
-v1hswish: \
-	HSWISH(Z0); \
-	JMP v1store; \
-v1swish: \
-	SWISH(Z0); \
+	ACT1(v1clamp, v1leaky, v1hswish, v1swish, v1store); \
 v1store: \
 	BSCATTER(Z0, 0); \
 	ADDQ $4, R8; \
@@ -152,39 +132,7 @@ vec4: \
 	BGATHER(Z2, 8); \
 	BGATHER(Z3, 12); \
 v4act: \
-	MOVL 128(DI), CX; \
-	CMPL CX, $1; \
-	JEQ  v4clamp; \
-	CMPL CX, $2; \
-	JEQ  v4leaky; \
-	CMPL CX, $3; \
-	JEQ  v4hswish; \
-	CMPL CX, $4; \
-	JEQ  v4swish; \
-	JMP  v4store; \
-v4clamp: \
-	CLAMP(Z0); \
-	CLAMP(Z1); \
-	CLAMP(Z2); \
-	CLAMP(Z3); \
-	JMP v4store; \
-v4leaky: \
-	LEAKY(Z0); \
-	LEAKY(Z1); \
-	LEAKY(Z2); \
-	LEAKY(Z3); \
-	JMP v4store; \
-v4hswish: \
-	HSWISH(Z0); \
-	HSWISH(Z1); \
-	HSWISH(Z2); \
-	HSWISH(Z3); \
-	JMP v4store; \
-v4swish: \
-	SWISH(Z0); \
-	SWISH(Z1); \
-	SWISH(Z2); \
-	SWISH(Z3); \
+	ACT4(v4clamp, v4leaky, v4hswish, v4swish, v4store); \
 v4store: \
 	BSCATTER(Z0, 0); \
 	BSCATTER(Z1, 4); \
