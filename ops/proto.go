@@ -16,7 +16,19 @@ import (
 // and are copied into aligned storage otherwise. Types that are not computed
 // (STRING, the FLOAT8 family, INT4...) give an error naming the tensor and
 // wrapping ErrUnsupported.
-func FromProto(p *onnx.Tensor, dir string) (*Tensor, error) {
+func FromProto(p *onnx.Tensor, dir string) (*Tensor, error) { return FromProtoReleasing(p, dir, nil) }
+
+// copyChunk is the bytes FromProtoReleasing copies before it calls its
+// release function.
+const copyChunk = 4 << 20
+
+// FromProtoReleasing is FromProto that, when it copies or widens the raw
+// data, does so copyChunk bytes at a time and calls release (when not nil)
+// with each run of raw bytes it has finished reading, so that the caller
+// can drop a mapped file's pages as they are copied: the file and the copy
+// of a large initializer (AlexNet's 151 MB layer) are then never resident
+// together.
+func FromProtoReleasing(p *onnx.Tensor, dir string, release func(raw []byte)) (*Tensor, error) {
 	size := ElemSize(p.DataType)
 	if size == 0 {
 		return nil, fmt.Errorf("tensor %q: element type %s: %w", p.Name, p.DataType, ErrUnsupported)
@@ -32,6 +44,11 @@ func FromProto(p *onnx.Tensor, dir string) (*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
+	done := func(raw []byte) {
+		if release != nil {
+			release(raw)
+		}
+	}
 	switch p.DataType {
 	case onnx.Float16, onnx.BFloat16:
 		widen := onnx.F16ToF32
@@ -40,15 +57,23 @@ func FromProto(p *onnx.Tensor, dir string) (*Tensor, error) {
 		}
 		t := New(onnx.Float, shape...)
 		dst := t.F32()
-		for i := range dst {
-			dst[i] = widen(binary.LittleEndian.Uint16(b[2*i:]))
+		for c := 0; c < len(dst); c += copyChunk / 2 {
+			end := min(len(dst), c+copyChunk/2)
+			for i := c; i < end; i++ {
+				dst[i] = widen(binary.LittleEndian.Uint16(b[2*i:]))
+			}
+			done(b[2*c : 2*end])
 		}
 		return t, nil
 	}
 	t := &Tensor{Type: p.DataType, Shape: shape, Data: b}
 	if len(b) > 0 && uintptr(unsafe.Pointer(&b[0]))%uintptr(size) != 0 {
 		t.Data = AlignedBytes(len(b))
-		copy(t.Data, b)
+		for c := 0; c < len(b); c += copyChunk {
+			end := min(len(b), c+copyChunk)
+			copy(t.Data[c:end], b[c:end])
+			done(b[c:end])
+		}
 	}
 	return t, nil
 }

@@ -125,32 +125,23 @@ func buildGraph(p *onnx.Model, order []*onnx.Node, cfg config, pl *pool) (_ *gra
 	inits := initializerNames(pg) // read by graph attributes as their own initializers
 	g := &graph{ids: map[string]int{}, isOut: map[int]bool{}}
 	var errs []error
-	// The file pages of initializers FromProto copied (raw data not
+	// The file pages of initializers FromProto copies (raw data not
 	// aligned for its element type, or widened from 16 bits) are released
-	// as the copies are made, a batch at a time, so that the mapped file
-	// and the copies of all the weights are never resident together.
-	var copied [][]byte
-	var copiedBytes int
+	// as the copy proceeds, so that the mapped file and the copies of the
+	// weights are never resident together.
+	release := func(raw []byte) { p.Release(raw) }
 	for _, t := range pg.Initializer {
 		if _, err := lim.tensorBytes(t.DataType, t.Dims); err != nil {
 			errs = append(errs, fmt.Errorf("initializer %q: %w", t.Name, err))
 			continue
 		}
-		ct, err := ops.FromProto(t, p.Dir)
+		ct, err := ops.FromProtoReleasing(t, p.Dir, release)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("initializer %q: %w", t.Name, err))
 			continue
 		}
 		g.consts[g.value(t.Name)] = ct
-		if raw := t.RawData; len(raw) > 0 && !overlap(raw, ct.Data) {
-			copied, copiedBytes = append(copied, raw), copiedBytes+len(raw)
-			if copiedBytes >= releaseBatch {
-				p.Release(copied...)
-				copied, copiedBytes = copied[:0], 0
-			}
-		}
 	}
-	p.Release(copied...)
 	g.inInfo, g.outInfo = DeclaredIO(p)
 	for _, io := range g.inInfo {
 		g.inputs = append(g.inputs, g.value(io.Name))

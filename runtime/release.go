@@ -14,10 +14,6 @@ import (
 // Proto) is read back from the file, so nothing is lost if it fails, and
 // its error is ignored.
 
-// releaseBatch is how many bytes of copied initializers loading reads
-// before it releases their file pages.
-const releaseBatch = 16 << 20
-
 // releaseUnloaded lets the operating system drop the pages of the model file
 // holding initializers the loaded graph does not read: those copied at load
 // (raw data not aligned for its element type) and those folded into other

@@ -111,11 +111,18 @@ func (g *gemmOp) Prepare(in []ops.Value) error {
 	if c := in[0].Const; c != nil {
 		g.pa = gemm.PackA(nil, m, k, gemm.Matrix{Data: c.F32(), Ld: in[0].Shape[1], Trans: g.transA})
 	}
-	if c := in[1].Const; c != nil {
+	if c := in[1].Const; c != nil && g.packB(m) {
 		g.pb = gemm.PackB(nil, k, n, gemm.Matrix{Data: c.F32(), Ld: in[1].Shape[1], Trans: g.transB})
 	}
 	return nil
 }
+
+// packB reports whether Prepare packs a constant B for a product of m
+// rows: not for one row with B transposed ([N, K], a fully connected
+// layer's weights at batch 1) where the kernel computes it from B's rows
+// in place (gemm.Rows), so that the weights are held once, as the model
+// has them.
+func (g *gemmOp) packB(m int) bool { return !(m == 1 && g.transB && gemm.Rows()) }
 
 // Released lists A and B when Prepare packed them: Run reads the packed
 // copies only.
@@ -136,7 +143,7 @@ func (g *gemmOp) Workspace(in []ops.Value) int {
 	if err != nil || in[0].Type != onnx.Float {
 		return 0
 	}
-	return 4 * gemm.WorkLen(m, n, k, in[0].Const != nil, in[1].Const != nil)
+	return 4 * gemm.WorkLen(m, n, k, in[0].Const != nil, in[1].Const != nil && g.packB(m))
 }
 
 // FuseActivation returns a copy applying a as Y is stored.

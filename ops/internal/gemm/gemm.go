@@ -146,6 +146,11 @@ func WorkLen(m, n, k int, packedA, packedB bool) int {
 		w = max(w, workLen(1, m, k, false, false), gemvWorkLen(m, k)) // see columnVector
 	}
 	if m == 1 {
+		if kern.rows != nil {
+			// The GEMV (B not transposed, or packed) or the rows form
+			// (B transposed): no panel is packed.
+			return max(gemvWorkLen(n, k), rowsWorkLen(n, k))
+		}
 		w = max(w, gemvWorkLen(n, k))
 	}
 	return w
@@ -290,6 +295,8 @@ type Runner struct {
 	packFn  func(lo, hi int)
 	gemv    gemvJob
 	gemvFn  func(lo, hi int)
+	rows    rowsJob
+	rowsFn  func(lo, hi int)
 }
 
 // Run computes p as p.Run does, reusing r's closures.
@@ -312,6 +319,10 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 	}
 	if t, ok := p.columnVector(); ok {
 		p = &t
+	}
+	if p.rowsOK() {
+		p.runRows(par, r, work)
+		return
 	}
 	if p.gemvOK() {
 		p.runGemv(par, r, work)

@@ -235,3 +235,61 @@ func TestGemvRunner(t *testing.T) {
 		t.Errorf("a reused Runner allocates %v times per matrix-vector product", allocs)
 	}
 }
+
+// TestRows checks each kernel's rows form (rows.go) against float64 sums
+// for every k up to 70 (the assembly's steps and the Go-added rest), row
+// counts around the four-row groups, a row stride above k, and that it
+// writes nothing past its n outputs; and the products that take it (one
+// row of A, B transposed and not packed) with alpha and every epilogue
+// term.
+func TestRows(t *testing.T) {
+	eachKernel(t.Run, func(t *testing.T) {
+		if kern.rows == nil {
+			t.Skip("no rows form")
+		}
+		rng := rand.New(rand.NewPCG(27, 28))
+		for k := range 71 {
+			for _, n := range []int{0, 1, 3, 4, 5, 8, 13} {
+				ldb := k + 3
+				_, x := guarded(rng, k)
+				_, b := guarded(rng, max(0, (n-1)*ldb+k))
+				yfull, y := guarded(rng, n)
+				kern.rows(k, n, x, b, ldb, y)
+				for i := range n {
+					var want, mag float64
+					for p := range k {
+						v := float64(x[p]) * float64(b[i*ldb+p])
+						want, mag = want+v, mag+math.Abs(v)
+					}
+					if d := math.Abs(float64(y[i]) - want); d > 1e-6*mag+1e-7 {
+						t.Fatalf("k=%d n=%d: y[%d] = %v, want %v", k, n, i, y[i], want)
+					}
+				}
+				checkGuard(t, fmt.Sprintf("rows k=%d n=%d", k, n), yfull, 1, n, n)
+			}
+		}
+		for _, s := range [][2]int{{1000, 600}, {45, 7}, {33, 1030}} {
+			n, k := s[0], s[1]
+			_, a := guarded(rng, k)
+			_, b := guarded(rng, n*k)
+			_, cb := guarded(rng, n)
+			_, add := guarded(rng, n)
+			beta := float32(0)
+			if n == 45 {
+				beta = 0.25 // beta*C added: the sums go through work
+			}
+			cfull, c := guarded(rng, n)
+			want := append([]float32(nil), c...)
+			naive(false, true, 1, n, k, 0.5, a, k, b, k, beta, want, n)
+			for j := range want {
+				want[j] = min(max(want[j]+cb[j]+add[j], 0), 1)
+			}
+			p := Product{M: 1, N: n, K: k, Alpha: 0.5, Beta: beta, A: Matrix{a, k, false}, B: Matrix{b, k, true}, C: c, LdC: n,
+				Ep: Epilogue{ColBias: cb, Add: add, LdAdd: n, Clamp: true, Hi: 1}}
+			p.Run(pool{2}, make([]float32, p.WorkLen()))
+			what := fmt.Sprintf("rows product %v", s)
+			near(t, what, c, want, k)
+			checkGuard(t, what, cfull, 1, n, n)
+		}
+	})
+}

@@ -39,6 +39,9 @@ type microKernel struct {
 	// gemv is the kernel's matrix-vector form, for products with one
 	// row of A (see gemv.go); every kernel has one.
 	gemv gemvFunc
+	// rows, when not nil, is the form for a product with one row of A
+	// and B's rows read in place (see rows.go).
+	rows rowsFunc
 }
 
 // tileEpilogue is the part of an Epilogue a kernel's ep applies to its

@@ -21,15 +21,26 @@ func asmKernels() []microKernel {
 		k.ind = asmIndirectKernel(k, mulIndAVX512x8x32)
 		k.sa = asmStridedAKernel(k, mulSAAVX512x8x32)
 		k.gemv = asmGemv(32, gemvAVX512x32)
+		k.rows = asmRows(16, rowsAVX512)
 		ks = append(ks, k)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		k := asmKernel("avx2 4x16", 4, 16, microKernel{mc: 32, nc: 256, kc: 256}, mulAVX2x4x16)
 		k.gemv = asmGemv(16, gemvAVX2x16)
+		k.rows = asmRows(8, rowsAVX2)
 		ks = append(ks, k)
 	}
 	return ks
 }
+
+// rowsAVX512 and rowsAVX2 are the rows forms (see rows.go) for k a
+// multiple of 16 and 8; they trust their arguments.
+//
+//go:noescape
+func rowsAVX512(k, n int, x, b *float32, ldb int, y *float32)
+
+//go:noescape
+func rowsAVX2(k, n int, x, b *float32, ldb int, y *float32)
 
 // mulAVX512x8x32 is the AVX-512F 8x32 kernel, applying ep when it is not
 // nil; it trusts its slice lengths.

@@ -16,8 +16,8 @@ func genericKernel() microKernel {
 }
 
 var (
-	kernel2x2 = microKernel{name: "generic 2x2", mr: 2, nr: 2, mc: 32, nc: 256, kc: 256, fn: mul2x2, gemv: gemvGo(2)}
-	kernel4x4 = microKernel{name: "generic 4x4", mr: 4, nr: 4, mc: 32, nc: 256, kc: 256, fn: mul4x4, gemv: gemvGo(4)}
+	kernel2x2 = microKernel{name: "generic 2x2", mr: 2, nr: 2, mc: 32, nc: 256, kc: 256, fn: mul2x2, gemv: gemvGo(2), rows: rowsGo}
+	kernel4x4 = microKernel{name: "generic 4x4", mr: 4, nr: 4, mc: 32, nc: 256, kc: 256, fn: mul4x4, gemv: gemvGo(4), rows: rowsGo}
 )
 
 // mul2x2 is the 2x2 micro-kernel.
