@@ -109,25 +109,26 @@ var winogradPolicy = winogradFaster
 // winogradFaster says whether F(4x4, 3x3) beats im2col for d, and which
 // way: only with SIMD transforms (AVX-512, AVX2+FMA, NEON; the Go ones
 // cost more than the GEMM saves, as BenchmarkWinograd shows), with at
-// least 16 input and output channels, on at least 16 tiles, and where the
-// transformed weights pay for themselves: they are 4 times W's size, kept
-// in memory and read from it at every run, so the bytes they add may be at
-// most 4 times those of the layer's input and output. That keeps ResNet's
-// 56x56 and 28x28 layers (their weights are small against their planes)
-// and drops its 14x14 and 7x7 ones, where 256 or 512 channels' transformed
-// weights (9 and 38 MB a layer) cost more traffic than the products save
-// and would hold ResNet-50's resident memory 50 MB above its file's size;
-// on a Pi, with no cache to hold them, the traffic dominates. Wide from 48
-// tiles (ResNet's 28x28 and 56x56 layers). Measured for the non-AVX-512
-// families on ResNet-18 at one thread: with AVX2 the median fell by a
-// quarter on this machine; under qemu-aarch64 -cpu cortex-a72 (the Pi 4),
-// instructions per inference fell from 747 M to 452 M (ncnn's, with its
-// own Winograd: 242 M).
+// least 16 input and output channels, and on at least 16 tiles (ResNet's
+// 14x14 layers but not its 7x7 ones, where the 36 transformed weights, 4
+// times W's size and read from memory on every run, cost more than the
+// products save); wide from 48 tiles (ResNet's 28x28 and 56x56 layers).
+// Measured for the non-AVX-512 families on ResNet-18 at one thread: with
+// AVX2 the median fell by a quarter on this machine; under qemu-aarch64
+// -cpu cortex-a72 (the Pi 4), instructions per inference fell from 747 M
+// to 452 M (ncnn's, with its own Winograd: 242 M).
+//
+// The transformed weights cost memory: ResNet-50's 14x14 layers hold 42
+// MB more than their W (peak RSS 183 against 134 MiB without them). Left
+// to im2col they cost 3% of ResNet-18's time here, but AlexNet's 13x13
+// layers took 322 M instead of 212 M instructions per inference on the
+// A72: every product F(4x4, 3x3) saves is 9 multiply-adds per byte the
+// transformed weights add, which pays on a Pi's memory too. So the choice
+// stays with the products, and a memory budget (not yet made) is what
+// should trade them away.
 func winogradFaster(d *convDims) (use, wide bool) {
 	tiles := winogradTiles(d)
-	extra := (winograd.Points - 9) * d.c * d.m
-	planes := d.c*d.g.InSize() + d.m*d.p
-	return winograd.Family() != "generic" && d.c >= 16 && d.m >= 16 && tiles >= 16 && extra <= 4*planes, tiles >= 48
+	return winograd.Family() != "generic" && d.c >= 16 && d.m >= 16 && tiles >= 16, tiles >= 48
 }
 
 // prepareWinograd transforms a constant W for a convolution d that
