@@ -14,8 +14,15 @@ func asmKernels() []microKernel {
 	k.ind = asmIndirectKernel(k, mulIndNEON8x8)
 	k.sa = asmStridedAKernel(k, mulSANEON8x8)
 	k.gemv = asmGemv(8, gemvNEON8)
+	k.rows = asmRows(4, rowsNEON)
 	return []microKernel{k}
 }
+
+// rowsNEON is the rows form (see rows.go) for k a multiple of 4; it
+// trusts its arguments.
+//
+//go:noescape
+func rowsNEON(k, n int, x, b *float32, ldb int, y *float32)
 
 // mulNEON8x8 is the NEON 8x8 kernel, applying ep when it is not nil; it
 // trusts its slice lengths.

@@ -11,3 +11,10 @@
 #define FADDV(d, n, m) WORD $(0x4E20D400 | (m)<<16 | (n)<<5 | (d))
 #define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
 #define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))
+
+// FMLAV is FMLA Vd.4S, Vn.4S, Vm.4S (by vector): vd += vn * vm.
+#define FMLAV(d, n, m) WORD $(0x4E20CC00 | (m)<<16 | (n)<<5 | (d))
+
+// FADDPV is FADDP Vd.4S, Vn.4S, Vm.4S: the pairwise sums of vn's lanes,
+// then vm's.
+#define FADDPV(d, n, m) WORD $(0x6E20D400 | (m)<<16 | (n)<<5 | (d))
