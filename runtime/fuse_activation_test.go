@@ -119,3 +119,35 @@ func TestFuseActivationIntoGemm(t *testing.T) {
 		}
 	}
 }
+
+// TestFuseActivationIntoBatchNorm checks a BatchNormalization that cannot
+// fold into a Conv (DenseNet's, after a Concat) taking the activation
+// after it into its store, with the literal graph's results.
+func TestFuseActivationIntoBatchNorm(t *testing.T) {
+	rng := newRand(53)
+	for _, c := range []struct {
+		opset int64
+		add   func(b *builder)
+		steps string
+	}{
+		{13, func(b *builder) { b.node("Relu", s("n"), s("y")) }, "BatchNormalization+Relu"},
+		{14, func(b *builder) { b.node("HardSwish", s("n"), s("y")) }, "BatchNormalization+HardSwish"},
+	} {
+		v := randTensor(rng, 3)
+		for i, x := range v.F32() {
+			v.F32()[i] = x*x + 0.1
+		}
+		b := newBuilder(c.opset).
+			input("x", onnx.Float, 2, 3, 5, 7).
+			init("scale", randTensor(rng, 3)).init("bias", randTensor(rng, 3)).
+			init("mean", randTensor(rng, 3)).init("var", v).
+			node("BatchNormalization", s("x", "scale", "bias", "mean", "var"), s("n"))
+		c.add(b)
+		p := b.output("y", onnx.Float, 2, 3, 5, 7).m
+		x := randTensor(rng, 2, 3, 5, 7)
+		m := agree(t, p, x)
+		if got := strings.Join(stepTypes(planOf(t, m, x)), " "); got != c.steps {
+			t.Errorf("steps %q, want %q", got, c.steps)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/dwconv"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 func init() {
@@ -32,6 +34,21 @@ type batchNormOp struct {
 	training bool
 	nOut     int       // outputs the node declares
 	ab       []float32 // a then b, set by Prepare when the parameters are constant
+	// act is the activation fused into Y's store (DenseNet's ReLU after
+	// each normalization), set when fused.
+	act   dwconv.Epilogue
+	fused bool
+}
+
+// FuseActivation returns a copy applying a as Y is stored, in inference
+// mode (training mode's statistics outputs would not take it).
+func (bn *batchNormOp) FuseActivation(a ops.Activation) ops.Op {
+	if bn.fused || bn.training {
+		return nil
+	}
+	f := *bn
+	f.act, f.fused = dwEpilogue(a), true
+	return &f
 }
 
 func buildBatchNorm(n *onnx.Node, opset int) (ops.Op, error) {
@@ -171,6 +188,10 @@ func (bn *batchNormOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, 
 	b := &s
 	b.batch.Bind(&b.batchJ)
 	b.affine.Bind(&b.affineJ)
+	b.ones = make([]float32, s.inner)
+	for i := range b.ones {
+		b.ones[i] = 1
+	}
 	return func() error {
 		b.exec(ctx.Par, in, out)
 		return nil
@@ -186,6 +207,7 @@ type bnStep struct {
 	batch, affine       ops.Loop
 	batchJ              batchStatsJob // batch's job
 	affineJ             affineJob     // affine's job
+	ones                []float32     // inner ones, the affine's second row
 }
 
 // step resolves the sizes and the space for a, b and the statistics.
@@ -211,7 +233,10 @@ func (s *bnStep) exec(par ops.Parallel, in, out []*ops.Tensor) {
 	case bn.ab == nil:
 		bn.coefficients(in[1].F32(), in[2].F32(), in[3].F32(), in[4].F32(), s.ab)
 	}
-	s.affineJ = affineJob{in[0].F32(), out[0].F32(), s.ab[:p], s.ab[p:], s.inner}
+	s.affineJ = affineJob{in[0].F32(), out[0].F32(), s.ab[:p], s.ab[p:], s.ones, s.inner, nil}
+	if bn.fused {
+		s.affineJ.act = &bn.act
+	}
 	s.affine.Run(par, s.rows, max(1, 4096/max(s.inner, 1)))
 }
 
@@ -272,19 +297,21 @@ func (bn *batchNormOp) rows(in []*ops.Tensor) (rows, inner int) {
 }
 
 // affineJob computes y = x*a[c] + b[c] over rows of inner values, row r
-// using parameter c = r mod len(a).
+// using parameter c = r mod len(a), then the fused activation (act, when
+// not nil); each row one SIMD blend of x with a row of ones (y may be x).
 type affineJob struct {
-	x, y, a, b []float32
-	inner      int
+	x, y, a, b, ones []float32
+	inner            int
+	act              *dwconv.Epilogue
 }
 
 func (j affineJob) Run(lo, hi int) {
 	for r := lo; r < hi; r++ {
 		c := r % len(j.a)
-		ac, bc := j.a[c], j.b[c]
-		src, dst := j.x[r*j.inner:(r+1)*j.inner], j.y[r*j.inner:(r+1)*j.inner]
-		for i, v := range src {
-			dst[i] = v*ac + bc
+		dst := j.y[r*j.inner : (r+1)*j.inner]
+		vec.Lerp(dst, j.x[r*j.inner:(r+1)*j.inner], j.ones, j.a[c], j.b[c])
+		if j.act != nil {
+			dwconv.Activate(dst, j.act)
 		}
 	}
 }
