@@ -5,12 +5,6 @@ package vec
 // maxAsm computes Max in Go: this build has no assembly.
 func maxAsm(dst, src []float32) int { return maxGo(dst, src) }
 
-// gather2Asm gathers dst from every other value of src, in Go.
-func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
-
-// transpose8Asm transposes nothing: this build has no assembly.
-func transpose8Asm(dst []float32, ldd int, src []float32, lds int, cols int) int { return 0 }
-
 // max3x3s1Asm computes Max3x3S1 in Go: this build has no assembly.
 func max3x3s1Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	return max3x3s1Go(dst, r0, r1, r2), 1
@@ -20,30 +14,3 @@ func max3x3s1Asm(dst, r0, r1, r2 []float32) (n, block int) {
 func max3x3s2Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	return max3x3s2Go(dst, r0, r1, r2), 1
 }
-
-// lerpAsm computes Lerp in Go: this build has no assembly.
-func lerpAsm(dst, x, y []float32, a, b float32) int { return lerpGo(dst, x, y, a, b) }
-
-// axpyAsm computes Axpy in Go: this build has no assembly.
-func axpyAsm(dst, x []float32, a float32) int { return axpyGo(dst, x, a) }
-
-// levels returns the Go loops alone: this build has no assembly.
-func levels() []level { return []level{levelGo} }
-
-// lanes is 1: the Go loops take one value at a time.
-func (l level) lanes() int { return 1 }
-
-// binaryAsm computes nothing: this build has no assembly.
-func binaryAsm(op Op, d, a, b []float32) int { return 0 }
-
-// binaryScalarAsm computes nothing: this build has no assembly.
-func binaryScalarAsm(op Op, d, a []float32, s float32) int { return 0 }
-
-// scalarBinaryAsm computes nothing: this build has no assembly.
-func scalarBinaryAsm(op Op, d []float32, s float32, b []float32) int { return 0 }
-
-// unaryAsm computes nothing: this build has no assembly.
-func unaryAsm(k unary, d, x []float32, a, b float32) int { return 0 }
-
-// expAsm is never called: lanes is 1, so expRun runs the Go loops.
-func expAsm(k expKind, d, x []float32, alpha float32) { panic("vec: no SIMD exp in this build") }

@@ -1,10 +1,9 @@
-//go:build !noasm
+//go:build noasm || !(amd64 || arm64)
 
 package vec
 
-// On 32-bit arm only Max and Max3S2 have NEON loops (max_arm.go, for the
-// max pools, whose Go max is a runtime call per value there); the rest
-// are Go.
+// The loops other than the max pools' have no assembly on 32-bit arm
+// either (its NEON Max and Max3x3 loops are in max_arm.go).
 
 // gather2Asm gathers dst from every other value of src, in Go.
 func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
