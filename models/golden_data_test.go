@@ -26,6 +26,7 @@ type golden struct {
 // testdata/golden (see testdata/golden/README.md).
 var goldens = []golden{
 	{"alexnet", []int{42, 774, 928, 996, 137}},
+	{"vgg16", []int{439, 42, 130, 779, 623}},
 	{"resnet18", []int{777, 436, 250, 668, 197}},
 	{"resnet18-bn", []int{777, 436, 250, 668, 197}},
 	{"resnet50", []int{462, 925, 271, 970, 570}},

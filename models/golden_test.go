@@ -13,7 +13,7 @@ import (
 )
 
 // slowGoldens are the golden runs -short skips.
-var slowGoldens = []string{"alexnet", "resnet50", "yolov8n"}
+var slowGoldens = []string{"alexnet", "vgg16", "resnet50", "yolov8n"}
 
 // TestGoldens runs each golden model (seed models.DefaultSeed) through
 // edgeinfer's runtime on models.SyntheticInput of its input shape and

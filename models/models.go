@@ -1,11 +1,11 @@
 // Package models holds the ImageNet and COCO label sets and builders of the benchmark
 // networks as in-memory ONNX models with synthetic, seeded weights:
-// torchvision's AlexNet, ResNet-18/34/50, MobileNetV2, MobileNetV3-Small and
+// torchvision's AlexNet, VGG-16, ResNet-18/34/50, MobileNetV2, MobileNetV3-Small and
 // -Large, ShuffleNetV2 x1.0, EfficientNet-B0, SqueezeNet 1.1, DenseNet-121
 // and GoogLeNet, and ultralytics' YOLOv8n detector.
 //
 // The built graphs match what torch.onnx.export writes for these networks
-// in eval mode with a dynamic batch (opset 13 for AlexNet and the ResNets,
+// in eval mode with a dynamic batch (opset 13 for AlexNet, VGG-16 and the ResNets,
 // 17 for the others): the same layers, shapes, attributes and parameter
 // names (their parameter counts equal the reference implementations'), so
 // they exercise an inference runtime like real exports while needing no
@@ -75,6 +75,7 @@ func classifier(name, ctor string, opset int64, bn bool, build func(*graphBuilde
 // benchmark suite are opset 17 (torch 2's default; HardSwish needs 14).
 var archs = []arch{
 	classifier("alexnet", "alexnet", 13, false, (*graphBuilder).alexnet),
+	classifier("vgg16", "vgg16", 13, false, (*graphBuilder).vgg16),
 	classifier("resnet18", "resnet18", 13, true, resnetOf([4]int{2, 2, 2, 2}, false)),
 	classifier("resnet34", "resnet34", 13, true, resnetOf([4]int{3, 4, 6, 3}, false)),
 	classifier("resnet50", "resnet50", 13, true, resnetOf([4]int{3, 4, 6, 3}, true)),
@@ -109,7 +110,7 @@ var networks = func() []network {
 // variant with them folded into the convolutions (as a default torch.onnx
 // export) and the -bn variant with explicit BatchNormalization nodes (an
 // export with do_constant_folding=False). The classifiers are torchvision's
-// alexnet, resnet18, resnet34, resnet50, mobilenetv2 (mobilenet_v2),
+// alexnet, vgg16, resnet18, resnet34, resnet50, mobilenetv2 (mobilenet_v2),
 // mobilenetv3-small and -large, shufflenetv2 (shufflenet_v2_x1_0),
 // efficientnet-b0, squeezenet1.1, densenet121 and googlenet; yolov8n is
 // ultralytics' detector.

@@ -19,7 +19,7 @@ import (
 )
 
 var allNames = []string{
-	"alexnet", "resnet18", "resnet18-bn", "resnet34", "resnet34-bn", "resnet50", "resnet50-bn",
+	"alexnet", "vgg16", "resnet18", "resnet18-bn", "resnet34", "resnet34-bn", "resnet50", "resnet50-bn",
 	"mobilenetv2", "mobilenetv2-bn", "mobilenetv3-small", "mobilenetv3-small-bn", "mobilenetv3-large", "mobilenetv3-large-bn",
 	"shufflenetv2", "shufflenetv2-bn", "efficientnet-b0", "efficientnet-b0-bn", "squeezenet1.1",
 	"densenet121", "densenet121-bn", "googlenet", "googlenet-bn", "yolov8n", "yolov8n-bn",
@@ -27,7 +27,7 @@ var allNames = []string{
 
 // original reports whether name is one of the first networks (opset 13).
 func original(name string) bool {
-	return name == "alexnet" || strings.HasPrefix(name, "resnet")
+	return name == "alexnet" || name == "vgg16" || strings.HasPrefix(name, "resnet")
 }
 
 var (
@@ -94,11 +94,11 @@ func TestNamesAndPresets(t *testing.T) {
 			t.Errorf("PresetFor(%q) = %q, want %s", n, p, want)
 		}
 	}
-	if p := models.PresetFor("vgg16"); p != "" {
-		t.Errorf("PresetFor(vgg16) = %q, want empty", p)
+	if p := models.PresetFor("vgg19"); p != "" {
+		t.Errorf("PresetFor(vgg19) = %q, want empty", p)
 	}
-	if _, err := models.Build("vgg16", 1); err == nil || !strings.Contains(err.Error(), "resnet50-bn") {
-		t.Errorf("Build(vgg16): error %v, want an unknown-name error listing the known names", err)
+	if _, err := models.Build("vgg19", 1); err == nil || !strings.Contains(err.Error(), "resnet50-bn") {
+		t.Errorf("Build(vgg19): error %v, want an unknown-name error listing the known names", err)
 	}
 }
 
@@ -114,6 +114,7 @@ func TestNamesAndPresets(t *testing.T) {
 func TestParamCounts(t *testing.T) {
 	reference := map[string]int64{
 		"alexnet":           61_100_840,
+		"vgg16":             138_357_544,
 		"resnet18":          11_689_512,
 		"resnet34":          21_797_672,
 		"resnet50":          25_557_032,
@@ -223,6 +224,7 @@ func TestGraphStructure(t *testing.T) {
 	// variant adds one BatchNormalization per Conv its count names.
 	wantOps := map[string]map[string]int{
 		"alexnet":  {"Conv": 5, "Relu": 7, "MaxPool": 3, "AveragePool": 1, "Flatten": 1, "Gemm": 3},
+		"vgg16":    {"Conv": 13, "Relu": 15, "MaxPool": 5, "AveragePool": 1, "Flatten": 1, "Gemm": 3},
 		"resnet18": resnet(20, 17, 8),
 		"resnet34": resnet(36, 33, 16),
 		"resnet50": resnet(53, 49, 16),
@@ -335,6 +337,7 @@ func TestWeightFingerprints(t *testing.T) {
 		"resnet18":             "37180e8516766814be3f39cb7f73ecc0f255c4191f15d6c4da27b97d71519af5",
 		"resnet18-bn":          "9a4ccd62b9804656d170d2530a9231527e426a8e59f8e6c85fb0dbd18c429dc3",
 		"resnet34":             "e9674f679c2cbb67198372382ffc829afd7ae7fc48823e1b84d93ffe2ca0d320",
+		"vgg16":                "e9882b87bedd037b8df591167f6d835593a838268c7b8b2b05e22a368640c829",
 		"resnet34-bn":          "b2299b257a5ebec5805f5f4f96844ee4711be3907f793a3383e1c1ec17be006c",
 		"resnet50":             "2d1183cfa4780df42ba8bbfe43b04ddd1f47a75e562c46c531178faf4dc1cfd9",
 		"resnet50-bn":          "3b9c59de35f8f0663ce315b7a5148c4747da052c549565d998c0a2c614eff4a8",
