@@ -13,20 +13,13 @@ type taps struct {
 	ksize    int
 }
 
-// bilinearTaps computes Pillow's BILINEAR weights for resizing inSize pixels
-// to outSize, for output pixels first .. first+count-1 only. It follows
+// compute sets t to Pillow's BILINEAR weights for resizing inSize pixels
+// to outSize, for output pixels first .. first+count-1 only, reusing t's
+// slices; w is a float64 buffer to reuse, returned grown. It follows
 // precompute_coeffs and normalize_coeffs_8bpc of Pillow's libImaging/Resample.c
 // operation for operation, so results match PIL's Image.resize bit for bit:
 // the triangle filter's support widens with the downscale factor (antialiasing),
 // weights are normalised in float64 and then rounded to 22-bit fixed point.
-func bilinearTaps(inSize, outSize, first, count int) taps {
-	var t taps
-	t.compute(inSize, outSize, first, count, nil)
-	return t
-}
-
-// compute is bilinearTaps into t, reusing its slices; w is a float64
-// buffer to reuse, returned grown.
 func (t *taps) compute(inSize, outSize, first, count int, w []float64) []float64 {
 	scale := float64(inSize) / float64(outSize)
 	filterscale := max(scale, 1)

@@ -63,14 +63,6 @@ func (p *Pixels) Tensor(opt Options) (data []float32, shape []int, err error) {
 	return data, append([]int(nil), shape...), err
 }
 
-// normalize maps the cropped 8-bit pixels (cs interleaved channels) to a new
-// output tensor; see normalizeInto.
-func normalize(crop []uint8, cs int, o Options) []float32 {
-	data := make([]float32, o.Width*o.Height*o.Channels)
-	normalizeInto(data, crop, cs, o)
-	return data
-}
-
 // normalizeInto maps the cropped 8-bit pixels (cs interleaved channels) to
 // the output tensor data through one 256-entry table per output channel,
 // computed in float32 exactly as numpy computes (x/div - mean)/std.

@@ -24,10 +24,6 @@ type inferPanicOp struct{ panicOp }
 
 func (inferPanicOp) Infer([]ops.Value) ([]ops.Value, error) { panic("infer bug") }
 
-func aTensor(name string, t *ops.Tensor) *onnx.Attribute {
-	return &onnx.Attribute{Name: name, Type: onnx.AttrTensor, T: ops.ToProto(t, "", t.Type)}
-}
-
 // ruleCase is a model breaking one rule (or limit), and the error wanted:
 // at load, or at the first run on the given inputs.
 type ruleCase struct {

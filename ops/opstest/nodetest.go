@@ -13,16 +13,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops"
 )
 
-// NodeTestRoot is the folder of the 264-test subset of the official node
-// tests, or "" when ../shared is absent.
-func NodeTestRoot(t *testing.T) string {
-	p, ok := onnxtest.SharedPath("onnx-node-tests")
-	if !ok {
-		return ""
-	}
-	return p
-}
-
 // NodeTests runs, each as a subtest, every test of the 264-test subset
 // (../shared/onnx-node-tests) whose directory name matches one of patterns
 // (filepath.Match syntax, e.g. "test_reshape*"), and returns how many

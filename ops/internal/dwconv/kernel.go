@@ -28,9 +28,6 @@ var goKernel = kernel{name: "go", lanes: 1}
 // kern is the kernel every plan uses.
 var kern = &availableKernels()[0]
 
-// KernelName names the kernel in use: "avx512", "avx2", "neon" or "go".
-func KernelName() string { return kern.name }
-
 // args is one call of an assembly row kernel: rows output rows, the first
 // at y (and res), each ldy bytes after the previous and reading the input
 // ldx bytes further on. Output j of a row (of an interior kernel's n; of
