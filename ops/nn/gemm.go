@@ -31,6 +31,7 @@ type gemmOp struct {
 	fusedAct       bool
 	pa             gemm.PackedA // A or B packed by Prepare when constant
 	pb             gemm.PackedB
+	prepared       bool // Prepare ran: pa and pb are what runs read
 }
 
 func buildGemm(n *onnx.Node, opset int) (ops.Op, error) {
@@ -108,6 +109,7 @@ func (g *gemmOp) Prepare(in []ops.Value) error {
 	if err != nil {
 		return err
 	}
+	g.prepared = true
 	if c := in[0].Const; c != nil {
 		g.pa = gemm.PackA(nil, m, k, gemm.Matrix{Data: c.F32(), Ld: in[0].Shape[1], Trans: g.transA})
 	}
@@ -137,13 +139,20 @@ func (g *gemmOp) Released() []int {
 	return r
 }
 
-// Workspace is the GEMM's packing space (none for the typed kernels).
+// Workspace is the GEMM's packing space (none for the typed kernels): for
+// the operands Prepare packed or, before it runs, will pack. (A plan for
+// another M than Prepare saw may find B unpacked where packB(M) would
+// pack it: runs then pack it in the workspace.)
 func (g *gemmOp) Workspace(in []ops.Value) int {
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
 	if err != nil || in[0].Type != onnx.Float {
 		return 0
 	}
-	return 4 * gemm.WorkLen(m, n, k, in[0].Const != nil, in[1].Const != nil && g.packB(m))
+	pa, pb := g.pa.Valid(), g.pb.Valid()
+	if !g.prepared {
+		pa, pb = in[0].Const != nil, in[1].Const != nil && g.packB(m)
+	}
+	return 4 * gemm.WorkLen(m, n, k, pa, pb)
 }
 
 // FuseActivation returns a copy applying a as Y is stored.

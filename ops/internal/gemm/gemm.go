@@ -131,19 +131,36 @@ func IndirectWorkLen(m, n, k int, packedA bool) int {
 }
 
 // WorkLen is the number of floats of work Run needs.
-func (p *Product) WorkLen() int {
+func (p *Product) WorkLen() int { return p.workLen(false) }
+
+// workLen is WorkLen, or what a serial run needs (SerialWorkLen).
+func (p *Product) workLen(serial bool) int {
+	w := workLenOf(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid() || p.IB.Valid(), serial)
 	if p.IB.Valid() {
-		return IndirectWorkLen(p.M, p.N, p.K, p.PA.Valid())
+		w += align(PackedBLen(p.K, p.N%kern.nr)) // as IndirectWorkLen
 	}
-	return WorkLen(p.M, p.N, p.K, p.PA.Valid(), p.PB.Valid())
+	return w
 }
 
 // WorkLen is the number of floats of work an m x n x k product needs, given
 // which operands come pre-packed.
 func WorkLen(m, n, k int, packedA, packedB bool) int {
-	w := workLen(m, n, k, packedA, packedB)
+	return workLenOf(m, n, k, packedA, packedB, false)
+}
+
+// SerialWorkLen is WorkLen for a product Run with a nil Parallel, on the
+// calling goroutine: its tiles share one accumulator instead of having one
+// each for the threads (a Winograd convolution runs 36 products at once,
+// each serial, and would otherwise hold 36 sets).
+func SerialWorkLen(m, n, k int, packedA, packedB bool) int {
+	return workLenOf(m, n, k, packedA, packedB, true)
+}
+
+// workLenOf is WorkLen, or SerialWorkLen when serial.
+func workLenOf(m, n, k int, packedA, packedB, serial bool) int {
+	w := workLen(m, n, k, packedA, packedB, serial)
 	if n == 1 && !packedA && !packedB {
-		w = max(w, workLen(1, m, k, false, false), gemvWorkLen(m, k)) // see columnVector
+		w = max(w, workLen(1, m, k, false, false, serial), gemvWorkLen(m, k)) // see columnVector
 	}
 	if m == 1 {
 		if kern.rows != nil {
@@ -156,8 +173,8 @@ func WorkLen(m, n, k int, packedA, packedB bool) int {
 	return w
 }
 
-// workLen is WorkLen for the product as given.
-func workLen(m, n, k int, packedA, packedB bool) int {
+// workLen is WorkLen (SerialWorkLen when serial) for the product as given.
+func workLen(m, n, k int, packedA, packedB, serial bool) int {
 	w, chunk := 0, n
 	if !packedA {
 		w += align(PackedALen(m, k))
@@ -166,7 +183,7 @@ func workLen(m, n, k int, packedA, packedB bool) int {
 		chunk = bChunk(n, k)
 		w += align(PackedBLen(k, chunk))
 	}
-	return w + accLen(m, chunk)
+	return w + accLen(m, chunk, serial)
 }
 
 // align rounds a number of floats up to a whole number of 64-byte lines,
@@ -208,7 +225,7 @@ func checkMatrix(name string, m Matrix, rows, cols int) {
 }
 
 // check panics on inconsistent arguments: they are programming errors.
-func (p *Product) check(work []float32) {
+func (p *Product) check(work []float32, serial bool) {
 	if p.M < 0 || p.N < 0 || p.K < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension %dx%dx%d", p.M, p.N, p.K))
 	}
@@ -236,7 +253,7 @@ func (p *Product) check(work []float32) {
 	if p.Ep.RowBias != nil && len(p.Ep.RowBias) < p.M || p.Ep.ColBias != nil && len(p.Ep.ColBias) < p.N {
 		panic("gemm: bias shorter than C")
 	}
-	if need := p.WorkLen(); len(work) < need {
+	if need := p.workLen(serial); len(work) < need {
 		panic(fmt.Sprintf("gemm: work has %d floats, need %d", len(work), need))
 	}
 }
@@ -310,7 +327,7 @@ func (r *Runner) Run(par Parallel, p *Product, work []float32) {
 // run computes the product; par is nil or has more than one thread, and r
 // is non-nil when par is.
 func (p *Product) run(par Parallel, r *Runner, work []float32) {
-	p.check(work)
+	p.check(work, par == nil)
 	if p.M == 0 || p.N == 0 {
 		return
 	}
@@ -356,7 +373,8 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 		p.IB.packTail(&job.ibTail, p.N)
 		work = work[align(len(job.ibTail.data)):]
 	}
-	job.acc, work = work[:accLen(p.M, chunk)], work[accLen(p.M, chunk):]
+	acc := accLen(p.M, chunk, par == nil)
+	job.acc, work = work[:acc], work[acc:]
 	for job.j0 = 0; job.j0 < p.N; job.j0 += chunk {
 		job.nb = min(chunk, p.N-job.j0)
 		switch {
@@ -505,7 +523,10 @@ func blocks() (bm, bn int) {
 // edge tiles (the kernel is called through a function value, so a stack
 // buffer would escape to the heap), for the tasks of full tiles or of
 // split ones.
-func accLen(m, cols int) int {
+func accLen(m, cols int, serial bool) int {
+	if serial {
+		return kern.mr * kern.nr
+	}
 	bm, bn := blocks()
 	return max(ceilDiv(m, bm)*ceilDiv(cols, bn), 16*maxSplit) * kern.mr * kern.nr
 }
@@ -514,7 +535,8 @@ func accLen(m, cols int) int {
 func (job *tileJob) tiles(lo, hi int) {
 	for t := lo; t < hi; t++ {
 		i0, j := t%job.mt*job.bm, t/job.mt*job.bn
-		acc := job.acc[t*kern.mr*kern.nr:][:kern.mr*kern.nr]
+		// One accumulator per task, or one for all on a single goroutine.
+		acc := job.acc[t*kern.mr*kern.nr%len(job.acc):][:kern.mr*kern.nr]
 		job.tile(acc, i0, min(i0+job.bm, job.m), j, min(j+job.bn, job.nb))
 	}
 }

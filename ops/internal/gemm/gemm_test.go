@@ -252,12 +252,19 @@ func TestPackedAndEpilogue(t *testing.T) {
 				pa     PackedA
 				pb     PackedB
 				thread int
-			}{{"packed A", pa, PackedB{}, 1}, {"packed B", PackedA{}, pb, 2}, {"both packed", pa, pb, 3}, {"none packed", PackedA{}, PackedB{}, 2}} {
+			}{{"packed A", pa, PackedB{}, 1}, {"packed B", PackedA{}, pb, 2}, {"both packed", pa, pb, 3}, {"none packed", PackedA{}, PackedB{}, 2},
+				// Thread 0: Run(nil, ...) in the SerialWorkLen of work.
+				{"both packed, serial", pa, pb, 0}, {"none packed, serial", PackedA{}, PackedB{}, 0}} {
 				cfull, c := guarded(rng, m*n)
 				p := Product{M: m, N: n, K: k, Alpha: 1, A: Matrix{a, k, false}, PA: v.pa, B: Matrix{b, k, true}, PB: v.pb,
 					C: c, LdC: n, Ep: Epilogue{RowBias: rb, ColBias: cb, Add: add, LdAdd: n + 1, Act: relu}}
-				wfull, work := guarded(rng, p.WorkLen())
-				p.Run(pool{v.thread}, work)
+				var par Parallel = pool{v.thread}
+				wl := p.WorkLen()
+				if v.thread == 0 {
+					par, wl = nil, SerialWorkLen(m, n, k, v.pa.Valid(), v.pb.Valid())
+				}
+				wfull, work := guarded(rng, wl)
+				p.Run(par, work)
 				what := fmt.Sprintf("%s %v", v.name, s)
 				near(t, what, c, want, k)
 				checkGuard(t, what, cfull, m, n, n)
