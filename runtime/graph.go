@@ -76,6 +76,17 @@ func (g *graph) newConst(base string, t *ops.Tensor) int {
 	return id
 }
 
+// constBytes is the size of the graph's load-time constants.
+func (g *graph) constBytes() int64 {
+	var n int64
+	for _, c := range g.consts {
+		if c != nil {
+			n += int64(len(c.Data))
+		}
+	}
+	return n
+}
+
 // uses counts how many node input slots read each value.
 func (g *graph) uses() []int {
 	u := make([]int, len(g.names))

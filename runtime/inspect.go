@@ -19,6 +19,12 @@ type PlanInfo struct {
 	// ConstBytes is the size of the constants the steps read (initializers
 	// and values computed at load or plan time).
 	ConstBytes int64
+	// TransformedBytes is what the model's prepared forms of constants
+	// take beyond the constants themselves (the Winograd convolutions'
+	// transformed weights), counted against Limits.MaxMemory: where it
+	// would pass the limit, convolutions run on W as it is instead (see
+	// WithMemoryLimit).
+	TransformedBytes int64
 	// ScratchBytes is the kernels' workspace each run state allocates
 	// beside its arena: the largest a step asks for. A Session holds
 	// ArenaBytes + ScratchBytes once it has run; Model.Run shares its run

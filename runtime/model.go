@@ -75,7 +75,12 @@ func WithThreads(n int) Option { return func(c *config) { c.threads = n } }
 
 // WithMemoryLimit makes planning fail when a plan's arena, scratch space and
 // constants together need more than bytes: it sets Limits.MaxMemory, except
-// that 0 means no limit.
+// that 0 means no limit. Below the limit, the forms of weights that take
+// more memory than the weights to run faster (the Winograd convolutions'
+// transformed weights, four times W's size) are made only while the
+// constants and those forms fit it; later layers run on W as it is. On a
+// small board, a limit of the model file's size plus the arena and scratch
+// space (see PlanInfo) and a few MiB keeps the process that small.
 func WithMemoryLimit(bytes int64) Option {
 	return func(c *config) {
 		if bytes == 0 {
@@ -170,6 +175,11 @@ type Model struct {
 	plans    []*plan // most recently used first
 	variants map[variantKey]*variant
 	dropped  map[int]bool // constants whose data the graph dropped (release.go)
+	// prep is what the variants' prepared forms may take beyond their
+	// constants (Winograd weights), set by the first plan (see
+	// planner.budget); constBytes is the size of the constants as loaded.
+	prep       *ops.Budget
+	constBytes int64
 
 	def *Session // used by Model.Run
 }
@@ -225,6 +235,7 @@ func loadModel(p *onnx.Model, cfg config, pl *pool) (*Model, error) {
 		}
 	}
 	m := &Model{cfg: cfg, proto: p, g: g, pool: pl, variants: map[variantKey]*variant{}, dropped: map[int]bool{}}
+	m.constBytes = g.constBytes()
 	m.def = m.NewSession()
 	m.releaseUnloaded()
 	m.dropUnread()

@@ -224,6 +224,9 @@ func (m *Model) buildPlan(seg *segment, spec []inputSpec) (_ *plan, err error) {
 		pl.fuseActivations()
 		pl.removeDeadSteps()
 	}
+	if m.prep == nil {
+		m.prep = ops.NewBudget(pl.budget())
+	}
 	if err := pl.resolveSteps(); err != nil {
 		return nil, err
 	}
@@ -232,11 +235,37 @@ func (m *Model) buildPlan(seg *segment, spec []inputSpec) (_ *plan, err error) {
 		return nil, err
 	}
 	p.info = pl.info(p)
-	if lim := m.cfg.limits.MaxMemory; p.arena > lim-p.scratch-p.info.ConstBytes {
-		return nil, limitError("MaxMemory", p.arena+p.scratch+p.info.ConstBytes, lim, "plan needs %d bytes (arena %d, scratch %d, constants %d), over the memory limit of %d (Limits.MaxMemory)",
-			p.arena+p.scratch+p.info.ConstBytes, p.arena, p.scratch, p.info.ConstBytes, lim)
+	p.info.TransformedBytes = m.prep.Spent()
+	consts := p.info.ConstBytes + p.info.TransformedBytes
+	if lim := m.cfg.limits.MaxMemory; p.arena > lim-p.scratch-consts {
+		return nil, limitError("MaxMemory", p.arena+p.scratch+consts, lim, "plan needs %d bytes (arena %d, scratch %d, constants %d and their transformed forms %d), over the memory limit of %d (Limits.MaxMemory)",
+			p.arena+p.scratch+consts, p.arena, p.scratch, p.info.ConstBytes, p.info.TransformedBytes, lim)
 	}
 	return p, nil
+}
+
+// budget is what the model's prepared forms of constants may take beyond
+// the constants (ops.Budget), decided before the steps are prepared, when
+// the arena and scratch space are not known yet: Limits.MaxMemory less
+// the constants, every step output's size (a bound of the arena, where
+// the plan's layout shares memory among them) and the largest scratch
+// space a step asks for before its constants are prepared. The limit
+// check after the layout counts the transformed forms with the rest.
+func (pl *planner) budget() int64 {
+	lim := pl.m.cfg.limits.MaxMemory
+	left := lim - pl.m.constBytes
+	work := 0
+	for _, s := range pl.steps {
+		for _, id := range s.out {
+			if v := pl.vals[id]; v.Const == nil && v.Shape != nil {
+				left -= int64(ops.NumElems(v.Shape) * ops.ElemSize(v.Type))
+			}
+		}
+		if w, ok := pl.m.variant(s.key).(ops.Workspacer); ok {
+			work = max(work, w.Workspace(inputValues(pl.vals, s.in)))
+		}
+	}
+	return left - int64(work)
 }
 
 // resolveSteps gives every step its prepared operator; a fused step's

@@ -91,7 +91,11 @@ func (pl *planner) resolve(k variantKey, ids []int, in []ops.Value) (ops.Op, err
 		if err := pl.materialize(ids, in); err != nil {
 			return nil, err
 		}
-		if err := p.Prepare(in); err != nil {
+		prepare := p.Prepare
+		if bp, ok := p.(ops.BudgetedPreparer); ok {
+			prepare = func(in []ops.Value) error { return bp.PrepareWithin(in, pl.m.prep) }
+		}
+		if err := prepare(in); err != nil {
 			return nil, fmt.Errorf("%s: %w", k.n.label(), err)
 		}
 		v.prepared = true

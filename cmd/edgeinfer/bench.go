@@ -30,8 +30,11 @@ type benchResult struct {
 	BytesPerRun  float64 `json:"bytes_per_run"`
 	ArenaBytes   int64   `json:"arena_bytes"`
 	ScratchBytes int64   `json:"scratch_bytes"`
-	PeakRSSBytes int64   `json:"peak_rss_bytes"`
-	LoadMS       float64 `json:"load_ms"`
+	// TransformedBytes is what transformed weights take beyond the
+	// weights (runtime.PlanInfo.TransformedBytes).
+	TransformedBytes int64   `json:"transformed_bytes"`
+	PeakRSSBytes     int64   `json:"peak_rss_bytes"`
+	LoadMS           float64 `json:"load_ms"`
 	// Shapes are the input shapes run, by input name.
 	Shapes map[string][]int `json:"shapes"`
 	// Profile is the per-step timing -profile asks for.
@@ -47,6 +50,8 @@ func cmdBench(args []string, w io.Writer) error {
 	warmup := fs.Int("warmup", 3, "untimed warm-up runs")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	profile := fs.Bool("profile", false, "time every step over -runs more runs and print them, slowest first")
+	var memLimit byteSize
+	fs.Var(&memLimit, "memory-limit", "bound the plan's memory (weights, their transformed forms, arena, scratch): bytes, or a number with KiB, MiB or GiB; 0 keeps the default (runtime.DefaultLimits)")
 	var shapes shapeFlags
 	fs.Var(&shapes, "shape", "an input's shape, NAME:1x3x224x224 (repeat per input; the dims alone for a model with one input)")
 	pos, err := parseFlags(fs, args)
@@ -60,7 +65,11 @@ func cmdBench(args []string, w io.Writer) error {
 		return fmt.Errorf("bench: -runs must be >= 1, -warmup >= 0, -threads >= 1")
 	}
 	t0 := time.Now()
-	m, err := runtime.Load(pos[0], runtime.WithThreads(*threads))
+	opts := []runtime.Option{runtime.WithThreads(*threads)}
+	if memLimit > 0 {
+		opts = append(opts, runtime.WithMemoryLimit(int64(memLimit)))
+	}
+	m, err := runtime.Load(pos[0], opts...)
 	if err != nil {
 		return err
 	}
@@ -114,16 +123,17 @@ func cmdBench(args []string, w io.Writer) error {
 	sort.Float64s(times)
 	r := benchResult{
 		Model: pos[0], Threads: *threads, Runs: *runs,
-		MedianMS:     median(times),
-		P90MS:        times[min(len(times)-1, int(math.Ceil(0.9*float64(len(times))))-1)],
-		MinMS:        times[0],
-		AllocsPerRun: float64(ms1.Mallocs-ms0.Mallocs) / float64(*runs),
-		BytesPerRun:  float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(*runs),
-		PeakRSSBytes: peakRSS(),
-		LoadMS:       float64(load.Microseconds()) / 1000,
-		ArenaBytes:   pi.ArenaBytes,
-		ScratchBytes: pi.ScratchBytes,
-		Shapes:       ps.byName(m.Inputs()),
+		MedianMS:         median(times),
+		P90MS:            times[min(len(times)-1, int(math.Ceil(0.9*float64(len(times))))-1)],
+		MinMS:            times[0],
+		AllocsPerRun:     float64(ms1.Mallocs-ms0.Mallocs) / float64(*runs),
+		BytesPerRun:      float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(*runs),
+		PeakRSSBytes:     peakRSS(),
+		LoadMS:           float64(load.Microseconds()) / 1000,
+		ArenaBytes:       pi.ArenaBytes,
+		ScratchBytes:     pi.ScratchBytes,
+		TransformedBytes: pi.TransformedBytes,
+		Shapes:           ps.byName(m.Inputs()),
 	}
 	if prof != nil {
 		r.Profile = profileReport(prof)
@@ -136,7 +146,7 @@ func cmdBench(args []string, w io.Writer) error {
 	fmt.Fprintf(w, "threads   %d, %d runs after %d warm-up\n", r.Threads, r.Runs, *warmup)
 	fmt.Fprintf(w, "latency   median %.2f ms, p90 %.2f ms, min %.2f ms\n", r.MedianMS, r.P90MS, r.MinMS)
 	fmt.Fprintf(w, "allocs    %.1f per run (%s)\n", r.AllocsPerRun, humanBytes(int64(r.BytesPerRun)))
-	fmt.Fprintf(w, "arena     %s, scratch %s (per session)\n", humanBytes(r.ArenaBytes), humanBytes(r.ScratchBytes))
+	fmt.Fprintf(w, "arena     %s, scratch %s (per session); transformed weights %s\n", humanBytes(r.ArenaBytes), humanBytes(r.ScratchBytes), humanBytes(r.TransformedBytes))
 	fmt.Fprintf(w, "peak RSS  %s\n", humanBytes(r.PeakRSSBytes))
 	if r.Profile != nil {
 		printProfile(w, r.Profile)

@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	goruntime "runtime"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -159,37 +158,4 @@ func nameOf(path string) string {
 		name = strings.TrimSuffix(name, ext)
 	}
 	return name
-}
-
-// byteSize is a flag of a byte count: 1048576, 1024KiB, 32MiB, 1GiB.
-type byteSize int64
-
-func (b *byteSize) String() string {
-	for _, u := range []struct {
-		suffix string
-		shift  uint
-	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
-		if *b != 0 && *b%(1<<u.shift) == 0 {
-			return strconv.FormatInt(int64(*b)>>u.shift, 10) + u.suffix
-		}
-	}
-	return strconv.FormatInt(int64(*b), 10)
-}
-
-func (b *byteSize) Set(s string) error {
-	num, shift := s, uint(0)
-	for _, u := range []struct {
-		suffix string
-		shift  uint
-	}{{"KiB", 10}, {"MiB", 20}, {"GiB", 30}} {
-		if n, ok := strings.CutSuffix(s, u.suffix); ok {
-			num, shift = n, u.shift
-		}
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)>>shift {
-		return fmt.Errorf("%q is not a size: want bytes, or a number with KiB, MiB or GiB", s)
-	}
-	*b = byteSize(n << shift)
-	return nil
 }

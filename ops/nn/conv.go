@@ -122,7 +122,12 @@ func (c *convOp) Infer(in []ops.Value) ([]ops.Value, error) {
 // chooseConv picks for X's shape reads: packed per group for the GEMM,
 // transposed (see transposedFaster), Winograd-transformed, or packed
 // per channel for the depthwise kernels.
-func (c *convOp) Prepare(in []ops.Value) error {
+func (c *convOp) Prepare(in []ops.Value) error { return c.PrepareWithin(in, nil) }
+
+// PrepareWithin is Prepare taking the bytes the Winograd form adds to W's
+// from b: where b refuses them, the convolution runs as though F(4x4,
+// 3x3) did not apply (im2col, on W packed as it is).
+func (c *convOp) PrepareWithin(in []ops.Value, b *ops.Budget) error {
 	if len(in) < 2 || in[1].Const == nil || in[1].Type != onnx.Float || len(in[1].Shape) < 3 {
 		return nil
 	}
@@ -135,7 +140,11 @@ func (c *convOp) Prepare(in []ops.Value) error {
 	}
 	mg, k := d.mg, d.k
 	w := in[1].Const.F32()
-	switch chooseConv(&d, c.group, formUndecided) {
+	algo := chooseConv(&d, c.group, formUndecided)
+	if algo == algoWinograd && !b.Take(winogradExtraBytes(&d), 4*int64(winogradWorkLen(&d))) {
+		algo = chooseConv(&d, c.group, formLean)
+	}
+	switch algo {
 	case algoDepthwise:
 		c.prepareDepthwise(w, &d)
 	case algoWinograd:
@@ -198,8 +207,7 @@ func (c *convOp) workLen(d *convDims, algo convAlgo) int {
 	case algoDepthwise:
 		return c.depthwiseWorkLen(d)
 	case algoWinograd:
-		p := winoPlanOf(d, c.wino.wide)
-		return p.workLen()
+		return winogradWorkLen(d)
 	case algoTransposed:
 		return d.transposedWorkLen()
 	case algoPointwise:

@@ -40,6 +40,9 @@ const (
 	// formUndecided is a constant W that Prepare is about to transform
 	// for the algorithm chooseConv picks.
 	formUndecided
+	// formLean is formUndecided with no memory for a form bigger than W
+	// (the Winograd one; see ops.Budget).
+	formLean
 	// formPacked is each group's weights packed as a GEMM left operand.
 	formPacked
 	// formTransposed is each group's Wᵀ packed as a right operand.
@@ -62,7 +65,7 @@ func chooseConv(d *convDims, group int, w weightForm) convAlgo {
 		return algoDepthwise
 	case winogradShape(d, group) && (w == formWinograd || w == formUndecided && winogradUse(*d)):
 		return algoWinograd
-	case w == formTransposed || w == formUndecided && transposedFaster(d):
+	case w == formTransposed || (w == formUndecided || w == formLean) && transposedFaster(d):
 		return algoTransposed
 	case d.padded:
 		return algoPadded

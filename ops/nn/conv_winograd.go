@@ -138,6 +138,20 @@ func prepareWinograd(w []float32, d *convDims) *winogradWeights {
 	return transformWeights(w, d.m, d.c, wide && winogradWideOK())
 }
 
+// winogradExtraBytes is what W transformed for F(4x4, 3x3) takes beyond
+// W packed as it is: 36 floats per channel pair instead of 9.
+func winogradExtraBytes(d *convDims) int64 {
+	return int64(winograd.Points-9) * 4 * int64(d.m) * int64(d.c)
+}
+
+// winogradWorkLen is the floats of scratch a run of d as F(4x4, 3x3)
+// needs, wide or narrow as winogradPolicy says.
+func winogradWorkLen(d *convDims) int {
+	_, wide := winogradPolicy(d)
+	p := winoPlanOf(d, wide && winogradWideOK())
+	return p.workLen()
+}
+
 // winogradTiles is the number of output tiles of one image.
 func winogradTiles(d *convDims) int {
 	return ((d.g.Out[1] + winograd.Out - 1) / winograd.Out) * ((d.g.Out[2] + winograd.Out - 1) / winograd.Out)
@@ -182,13 +196,13 @@ func winoPlanOf(d *convDims, wide bool) winoPlan {
 	if wide {
 		p.vstride = pointStride(gemm.PackedBLen(d.c, p.n))
 		p.mstride = pointStride(d.m * p.vld)
-		p.wl = alignUp(gemm.WorkLen(d.m, p.n, d.c, true, true), 16)
+		p.wl = alignUp(gemm.SerialWorkLen(d.m, p.n, d.c, true, true), 16)
 	} else {
 		p.vstride = pointStride(d.c * p.vld)
 		// The output transform of the last tile reads Lanes channels
 		// from its first one, up to Lanes-1 past the last.
 		p.mstride = pointStride(p.n*d.m + winograd.Lanes)
-		p.wl = alignUp(gemm.WorkLen(p.n, d.m, d.c, false, true), 16)
+		p.wl = alignUp(gemm.SerialWorkLen(p.n, d.m, d.c, false, true), 16)
 	}
 	return p
 }
