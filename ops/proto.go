@@ -22,12 +22,20 @@ func FromProto(p *onnx.Tensor, dir string) (*Tensor, error) { return FromProtoRe
 // release function.
 const copyChunk = 4 << 20
 
+// smallCopy is the size under which FromProtoReleasing copies raw data
+// even when it is aligned.
+const smallCopy = 64 << 10
+
 // FromProtoReleasing is FromProto that, when it copies or widens the raw
 // data, does so copyChunk bytes at a time and calls release (when not nil)
 // with each run of raw bytes it has finished reading, so that the caller
 // can drop a mapped file's pages as they are copied: the file and the copy
 // of a large initializer (AlexNet's 151 MB layer) are then never resident
-// together.
+// together. With a release function it also copies raw data smaller than
+// smallCopy (biases, shapes, scales), aligned or not: read in place in
+// every run, each would fault in the whole page-cache folio around it
+// (up to 2 MiB of a file just written), and hold that resident, mostly
+// other layers' weights that their packed copies replaced.
 func FromProtoReleasing(p *onnx.Tensor, dir string, release func(raw []byte)) (*Tensor, error) {
 	size := ElemSize(p.DataType)
 	if size == 0 {
@@ -67,7 +75,7 @@ func FromProtoReleasing(p *onnx.Tensor, dir string, release func(raw []byte)) (*
 		return t, nil
 	}
 	t := &Tensor{Type: p.DataType, Shape: shape, Data: b}
-	if len(b) > 0 && uintptr(unsafe.Pointer(&b[0]))%uintptr(size) != 0 {
+	if len(b) > 0 && (uintptr(unsafe.Pointer(&b[0]))%uintptr(size) != 0 || release != nil && len(b) < smallCopy) {
 		t.Data = AlignedBytes(len(b))
 		for c := 0; c < len(b); c += copyChunk {
 			end := min(len(b), c+copyChunk)
