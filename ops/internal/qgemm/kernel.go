@@ -81,6 +81,12 @@ type Kernel struct {
 	// two instructions per 8 products, with a Go epilogue, where VMLA.F32
 	// by scalar takes one per 4), so that QDQ graphs are not fused for it.
 	notFaster bool
+	// fallback is the kernel For gives for the shapes this one does not
+	// suit (suits), or nil.
+	fallback *Kernel
+	// suits reports whether a product of m rows, n columns and depth k
+	// (0: unknown) runs faster on this kernel than on fallback.
+	suits func(m, n, k int) bool
 	// id selects the kernel's functions (tile and dwPlane, per
 	// architecture): a static call keeps the tiles and rows handed to them
 	// on their goroutine's stack.
@@ -98,6 +104,7 @@ const (
 	idAVX2
 	idNEONDot
 	idNEON
+	idAMX
 )
 
 // kernelEnv names the environment variable that picks a kernel at
@@ -106,24 +113,38 @@ const (
 // default.
 const kernelEnv = "EDGEINFER_QGEMM_KERNEL"
 
-// kern is the kernel every product uses.
-var kern = pick(os.Getenv(kernelEnv))
+// kern is the kernel every product uses; auto says it is the fastest
+// one, not named by kernelEnv nor set by Use.
+var kern, auto = pick(os.Getenv(kernelEnv))
 
 // Kernels returns every kernel this build runs on this CPU, fastest first;
 // the Go kernel is last.
 func Kernels() []*Kernel { return append(asmKernels(), genericKernel) }
 
 // pick returns the available kernel whose name or family is name, or the
-// fastest one.
-func pick(name string) *Kernel {
+// fastest one and true.
+func pick(name string) (*Kernel, bool) {
 	ks := Kernels()
 	for _, k := range ks {
 		family, _, _ := strings.Cut(k.Name, " ")
 		if name == k.Name || name == family {
-			return k
+			return k, false
 		}
 	}
-	return ks[0]
+	return ks[0], true
+}
+
+// For returns the kernel a product of m rows, n columns and depth k (0:
+// unknown) packs for and runs on: the current one, except that where it
+// was chosen as the fastest (not named by EDGEINFER_QGEMM_KERNEL nor set
+// by Use) and has a fallback, the shapes it does not suit run on the
+// fallback (the AMX kernel's: the AVX-512 VNNI one). This is the one
+// place that choice is made.
+func For(m, n, k int) *Kernel {
+	if auto && kern.fallback != nil && !kern.suits(m, n, k) {
+		return kern.fallback
+	}
+	return kern
 }
 
 // Accelerated reports whether the kernel in use is a SIMD one whose
@@ -139,7 +160,7 @@ func Current() *Kernel { return kern }
 // be called while products run or packed operands are kept.
 func Use(k *Kernel) *Kernel {
 	old := kern
-	kern = k
+	kern, auto = k, false
 	return old
 }
 

@@ -49,6 +49,10 @@ func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if hasAVX512VNNI {
 		ks = append(ks, &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true})
+		if amxUsable() {
+			vnni := ks[0]
+			ks = append(ks, &Kernel{Name: "amx 32x32", MR: 32, NR: 32, id: idAMX, compress: true, fallback: vnni, suits: amxSuits})
+		}
 	}
 	if hasAVXVNNI {
 		ks = append(ks, &Kernel{Name: "avxvnni 4x24", MR: 4, NR: 24, id: idAVXVNNI})
@@ -127,6 +131,9 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 	case idAVX2:
 		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
 		tileAVX2(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
+	case idAMX:
+		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
+		tileAMX(k, kq, a, b, offs, c, ldc, ep, n)
 	default:
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
 	}
@@ -176,7 +183,7 @@ func (k *Kernel) dwPlane(p *dwPlane) {
 		}
 		return
 	}
-	if k.id != idAVX512VNNI || p.mul != 0 || p.wq > 2 || p.kh > 8 || 15*p.sw+(p.kw-1)*p.dw >= 64 {
+	if k.id != idAVX512VNNI && k.id != idAMX || p.mul != 0 || p.wq > 2 || p.kh > 8 || 15*p.sw+(p.kw-1)*p.dw >= 64 {
 		dwGo(p)
 		return
 	}
