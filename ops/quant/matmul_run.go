@@ -55,7 +55,7 @@ func (q *qmatmul) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	if err != nil {
 		return nil, err
 	}
-	k := qgemm.Current()
+	k := mmKernel(&d)
 	vals := ops.ConstValues(in)
 	var count qspace
 	q.space(k, &d, vals, &count)

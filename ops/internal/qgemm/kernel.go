@@ -113,9 +113,17 @@ const (
 // default.
 const kernelEnv = "EDGEINFER_QGEMM_KERNEL"
 
-// kern is the kernel every product uses; auto says it is the fastest
-// one, not named by kernelEnv nor set by Use.
-var kern, auto = pick(os.Getenv(kernelEnv))
+// kern is the kernel every product uses; auto says it is the one picked
+// as the fastest, autoKern, not one named by kernelEnv.
+var (
+	kern, auto = pick(os.Getenv(kernelEnv))
+	autoKern   = func() *Kernel {
+		if auto {
+			return kern
+		}
+		return nil
+	}()
+)
 
 // Kernels returns every kernel this build runs on this CPU, fastest first;
 // the Go kernel is last.
@@ -136,10 +144,10 @@ func pick(name string) (*Kernel, bool) {
 
 // For returns the kernel a product of m rows, n columns and depth k (0:
 // unknown) packs for and runs on: the current one, except that where it
-// was chosen as the fastest (not named by EDGEINFER_QGEMM_KERNEL nor set
-// by Use) and has a fallback, the shapes it does not suit run on the
-// fallback (the AMX kernel's: the AVX-512 VNNI one). This is the one
-// place that choice is made.
+// was picked as the fastest (not named by EDGEINFER_QGEMM_KERNEL nor
+// set by Use, unless to that one) and has a fallback, the shapes it does not suit run on the
+// fallback (the AMX kernel's: the AVX-512 VNNI one). Naming a kernel
+// runs it on every shape. This is the one place that choice is made.
 func For(m, n, k int) *Kernel {
 	if auto && kern.fallback != nil && !kern.suits(m, n, k) {
 		return kern.fallback
@@ -160,7 +168,7 @@ func Current() *Kernel { return kern }
 // be called while products run or packed operands are kept.
 func Use(k *Kernel) *Kernel {
 	old := kern
-	kern, auto = k, false
+	kern, auto = k, k == autoKern
 	return old
 }
 

@@ -14,7 +14,8 @@
 //
 // Go's assembler has no AMX instructions: they are BYTE directives, each
 // under a comment giving the instruction (Intel syntax), every one checked
-// against binutils (as, then objdump -d: same bytes). Only the registers
+// against binutils (as, then objdump -d: same bytes; and objdump -d of a
+// built test binary shows each instruction here). Only the registers
 // without REX bits are used (AX, BX, CX, DX, SI, DI), so the VEX prefix is
 // C4 E2 (no R, X or B extension, map 0F38).
 
