@@ -167,5 +167,5 @@ func xgetbv0() uint32
 // (0: unknown) runs faster on the AMX kernel than on the AVX-512 VNNI
 // one (see BenchmarkProduct).
 func amxSuits(m, n, k int) bool {
-	return m >= 32 && n >= 32 && k >= 64
+	return m >= 32 && n >= 32 && k >= 128
 }

@@ -10,7 +10,8 @@ import (
 // convolution-like products: 1x1 layers of MobileNetV2's sizes and 3x3
 // layers of ResNet-18's (as K = 9·C), the operands in cache.
 func BenchmarkProduct(b *testing.B) {
-	shapes := []struct{ m, n, k int }{{96, 3136, 16}, {144, 784, 24}, {512, 64, 4608}, {64, 3136, 576}, {1280, 64, 320}, {1000, 1, 1280}}
+	shapes := []struct{ m, n, k int }{{96, 3136, 16}, {144, 784, 24}, {512, 64, 4608}, {64, 3136, 576}, {1280, 64, 320}, {1000, 1, 1280},
+		{64, 12544, 147}, {128, 784, 1152}, {128, 784, 64}, {256, 196, 2304}, {512, 49, 4608}, {32, 12544, 27}, {64, 3136, 64}, {32, 784, 96}}
 	for _, k := range Kernels() {
 		for _, s := range shapes {
 			b.Run(fmt.Sprintf("%s/%dx%dx%d", k.Name, s.m, s.n, s.k), func(b *testing.B) {

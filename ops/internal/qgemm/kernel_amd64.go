@@ -37,6 +37,8 @@ var (
 )
 
 // asmKernels returns the assembly kernels this CPU runs, fastest first.
+// The AMX one (see amx_amd64.go) runs the products it suits (amxSuits),
+// leaving the others to the AVX-512 VNNI one (see For).
 // The AVX-512 VNNI kernel keeps an 8x32 tile in 16 ZMM accumulators: per k
 // step two loads of columns, eight broadcasts of rows and 16 VPDPBUSD.
 // The AVX-VNNI one keeps a 4x24 tile in 12 YMM accumulators: three loads
@@ -48,11 +50,11 @@ var (
 func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if hasAVX512VNNI {
-		ks = append(ks, &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true})
+		vnni := &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true}
 		if amxUsable() {
-			vnni := ks[0]
 			ks = append(ks, &Kernel{Name: "amx 32x32", MR: 32, NR: 32, id: idAMX, compress: true, fallback: vnni, suits: amxSuits})
 		}
+		ks = append(ks, vnni)
 	}
 	if hasAVXVNNI {
 		ks = append(ks, &Kernel{Name: "avxvnni 4x24", MR: 4, NR: 24, id: idAVXVNNI})

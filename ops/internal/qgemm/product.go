@@ -24,7 +24,10 @@ type Product struct {
 	Out       []byte
 	Ldc       int
 	Ep        Epilogue
-	k         *Kernel
+	// Kernel is the kernel A was packed for (see For); nil stands for
+	// the current one.
+	Kernel *Kernel
+	k      *Kernel
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
 	rowMajor       bool // see Tiles
@@ -45,10 +48,13 @@ type Epilogue struct {
 	Mode           Mode
 }
 
-// Check binds p to the current kernel and checks that its operands hold
-// every tile's reads and writes.
+// Check binds p to its kernel and checks that its operands hold every
+// tile's reads and writes.
 func (p *Product) Check() error {
-	k := kern
+	k := p.Kernel
+	if k == nil {
+		k = kern
+	}
 	p.k = k
 	rp, cp := k.RowPanels(p.M), k.ColPanels(p.N)
 	p.noRows, p.noCols = make([]int32, rp*k.MR), make([]int32, cp*k.NR)
