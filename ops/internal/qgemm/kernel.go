@@ -5,16 +5,18 @@
 // tile is stored, and the direct depthwise convolution.
 //
 // A product C = A·B runs tile by tile on a micro-kernel chosen at
-// start-up: AVX-512 VNNI (VPDPBUSD), AVX-VNNI, AVX2 (VPMADDWD on widened
-// values), NEON with the dot product (SDOT, ARMv8.2) or without it
-// (SMULL/SADALP, ARMv8.0), or Go. Every kernel reads the same layout: k
-// runs in steps of four, the rows of A packed once (PackRows) as MR rows
-// of four int8 values per step, and the columns of B read in place
-// through one byte offset per step, each column four consecutive bytes
-// (int8, or uint8 for the x86 kernels, whose VPDPBUSD multiplies unsigned
-// by signed bytes: see Kernel.ColsSigned). A convolution's input becomes
-// such columns by one interleaving pass (Interleave4); a constant B is
-// packed once (PackCols).
+// start-up, and per shape (For): AMX-INT8 (TDPBSUD on 32x32 tiles), AVX-512
+// VNNI (VPDPBUSD), AVX-VNNI, AVX2 (VPMADDWD on widened values), NEON with
+// the dot product (SDOT, ARMv8.2) or without it (SMULL/SADALP, ARMv8.0),
+// or Go. Every kernel reads the same layout of B: k runs in steps of
+// four, the columns of B read in place through one byte offset per step,
+// each column four consecutive bytes (int8, or uint8 for the x86 kernels,
+// whose VPDPBUSD and TDPBSUD multiply unsigned by signed bytes: see
+// Kernel.ColsSigned). The rows of A are packed once (PackRows) as MR rows
+// of four int8 values per step, or for AMX in tiles of 16 steps (see
+// amx_amd64.go). A convolution's input becomes such columns by one
+// interleaving pass (Interleave4); a constant B is packed once
+// (PackCols).
 package qgemm
 
 import (
@@ -108,8 +110,8 @@ const (
 )
 
 // kernelEnv names the environment variable that picks a kernel at
-// start-up by family ("avx512vnni", "avxvnni", "avx2", "neondot", "neon",
-// "generic") or full name; an unknown or unavailable one leaves the
+// start-up by family ("amx", "avx512vnni", "avxvnni", "avx2", "neondot",
+// "neon", "generic") or full name; an unknown or unavailable one leaves the
 // default.
 const kernelEnv = "EDGEINFER_QGEMM_KERNEL"
 
@@ -144,10 +146,10 @@ func pick(name string) (*Kernel, bool) {
 
 // For returns the kernel a product of m rows, n columns and depth k (0:
 // unknown) packs for and runs on: the current one, except that where it
-// was picked as the fastest (not named by EDGEINFER_QGEMM_KERNEL nor
-// set by Use, unless to that one) and has a fallback, the shapes it does not suit run on the
-// fallback (the AMX kernel's: the AVX-512 VNNI one). Naming a kernel
-// runs it on every shape. This is the one place that choice is made.
+// was picked as the fastest (EDGEINFER_QGEMM_KERNEL names none, and Use
+// did not set another) and has a fallback, the shapes it does not suit
+// run on the fallback (the AMX kernel's: the AVX-512 VNNI one). A named
+// kernel runs every shape. This is the one place that choice is made.
 func For(m, n, k int) *Kernel {
 	if auto && kern.fallback != nil && !kern.suits(m, n, k) {
 		return kern.fallback
