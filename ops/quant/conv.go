@@ -96,8 +96,9 @@ type qconvDims struct {
 }
 
 // kernel is the int8 kernel of d's products (see qgemm.For): M output
-// channels per group, N output positions, depth K.
-func (d *qconvDims) kernel() *qgemm.Kernel { return qgemm.For(d.mg, d.p, d.k) }
+// channels per group, N output positions, depth K, in runs of a tap's
+// channel quads.
+func (d *qconvDims) kernel() *qgemm.Kernel { return qgemm.For(d.mg, d.p, d.k, (d.cg+3)/4) }
 
 // dims checks x's and w's shapes against each other and resolves the window.
 func (c *qconv) dims(x, w []int) (qconvDims, error) {

@@ -247,7 +247,7 @@ func (q *qmatmul) aMatrix(a *ops.Tensor, d *ops.MatMulDims, off int) qgemm.Matri
 // mmKernel is the int8 kernel of d's products (see qgemm.For), chosen
 // without M, which Prepare may not know, so that Bind finds the weights
 // Prepare packed.
-func mmKernel(d *ops.MatMulDims) *qgemm.Kernel { return qgemm.For(0, d.N, d.K) }
+func mmKernel(d *ops.MatMulDims) *qgemm.Kernel { return qgemm.For(0, d.N, d.K, qgemm.Steps(d.K)) }
 
 // Prepare packs a constant b, every batch matrix of it.
 func (q *qmatmul) Prepare(in []ops.Value) error {

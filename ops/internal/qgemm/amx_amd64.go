@@ -164,8 +164,14 @@ func epAVX512(sums *int32, c *byte, ldc int, ep *tileEp, n int)
 func xgetbv0() uint32
 
 // amxSuits reports whether a product of m rows, n columns and depth k
-// (0: unknown) runs faster on the AMX kernel than on the AVX-512 VNNI
-// one (see BenchmarkProduct).
-func amxSuits(m, n, k int) bool {
-	return m >= 32 && n >= 32 && k >= 128
+// (0: unknown), its steps evenly spaced in runs of run, runs faster on the
+// AMX kernel than on the AVX-512 VNNI one (BenchmarkProduct,
+// BenchmarkConvOffsets, one thread): from 32 rows and columns (one tile)
+// and a depth of 96 (at 64, VNNI is as fast: the tiles' fixed costs), with
+// B read in place or from blocks gathered across at most two runs (a
+// convolution of 32 channels per group or more). A first layer of three
+// channels, one quad per tap, gathers every block: VNNI is faster there
+// (ResNet-18's 7x7 layer, about 20%).
+func amxSuits(m, n, k, run int) bool {
+	return m >= 32 && n >= 32 && k >= 96 && run >= 8
 }

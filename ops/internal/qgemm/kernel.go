@@ -86,9 +86,9 @@ type Kernel struct {
 	// fallback is the kernel For gives for the shapes this one does not
 	// suit (suits), or nil.
 	fallback *Kernel
-	// suits reports whether a product of m rows, n columns and depth k
-	// (0: unknown) runs faster on this kernel than on fallback.
-	suits func(m, n, k int) bool
+	// suits reports whether a product runs faster on this kernel than on
+	// fallback (see For).
+	suits func(m, n, k, run int) bool
 	// id selects the kernel's functions (tile and dwPlane, per
 	// architecture): a static call keeps the tiles and rows handed to them
 	// on their goroutine's stack.
@@ -145,13 +145,15 @@ func pick(name string) (*Kernel, bool) {
 }
 
 // For returns the kernel a product of m rows, n columns and depth k (0:
-// unknown) packs for and runs on: the current one, except that where it
-// was picked as the fastest (EDGEINFER_QGEMM_KERNEL names none, and Use
-// did not set another) and has a fallback, the shapes it does not suit
-// run on the fallback (the AMX kernel's: the AVX-512 VNNI one). A named
-// kernel runs every shape. This is the one place that choice is made.
-func For(m, n, k int) *Kernel {
-	if auto && kern.fallback != nil && !kern.suits(m, n, k) {
+// unknown) packs for and runs on, its k steps evenly spaced in B in runs
+// of run steps (a convolution's channel quads under one tap; all of them
+// for packed columns): the current kernel, except that where it was
+// picked as the fastest (EDGEINFER_QGEMM_KERNEL names none, and Use did
+// not set another) and has a fallback, the shapes it does not suit run on
+// the fallback (the AMX kernel's: the AVX-512 VNNI one). A named kernel
+// runs every shape. This is the one place that choice is made.
+func For(m, n, k, run int) *Kernel {
+	if auto && kern.fallback != nil && !kern.suits(m, n, k, run) {
 		return kern.fallback
 	}
 	return kern
