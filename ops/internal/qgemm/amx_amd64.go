@@ -29,10 +29,18 @@ import (
 // Linux gives a process the tile data state only on request:
 // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), made once, when
 // the kernels are first listed; if it fails the kernel is not offered.
-// The signal frame then grows by the 8 KiB of tile data (about 11 KiB of
-// XSAVE state with AVX-512): Go's signal stacks are 32 KiB
-// (runtime.mpreinit: malg(32 * 1024)), and the kernel refuses the request
-// (ENOSPC) if some thread's alternate signal stack were too small.
+// The signal frame then holds the 8 KiB of tile data: the XSAVE context
+// with AVX-512 and AMX is 10,688 bytes on this machine's kernel (dmesg:
+// "x86/fpu: Enabled xstate features 0x600e7, context size is 10688
+// bytes"), and Go's signal stacks are 32 KiB (runtime.mpreinit:
+// malg(32 * 1024)); the kernel refuses the request (ENOSPC) if some
+// thread's alternate signal stack were too small. Go never preempts an
+// assembly function asynchronously: runtime.isAsyncSafePoint
+// (runtime/preempt.go) returns false for a function with FuncFlagAsm,
+// which the assembler sets on every assembly function
+// (cmd/internal/obj/plist.go, toFuncFlag); so a signal during a tile
+// operation returns to it, and each call loads its tile configuration
+// and releases the tiles itself (TestAMXSignals).
 
 // amxUsable reports whether the AMX kernel runs: the CPU has AMX-TILE and
 // AMX-INT8 (and the AVX-512 epilogue), the OS enabled their state in XCR0

@@ -5,7 +5,13 @@ package qgemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/cpu"
 )
@@ -122,5 +128,84 @@ func TestAMXOffsets(t *testing.T) {
 			checkSentinels(t, label, outFull[:guardBytes])
 			checkSentinels(t, label, outFull[len(outFull)-guardBytes:])
 		}
+	}
+}
+
+// TestAMXSignals runs AMX products on several goroutines, which Go moves
+// between threads, while signals arrive (SIGUSR1, sent to the process
+// every 50 µs, and the runtime's own preemption requests) and the
+// collector runs: every product must store what the AVX-512 VNNI kernel
+// does. The kernel saves a thread's tile state in the signal frame, on
+// Go's 32 KiB signal stack; each call loads its tile configuration and
+// releases the tiles itself.
+func TestAMXSignals(t *testing.T) {
+	k := amxKernel(t)
+	vnni := k.fallback
+	const m, n, depth = 96, 80, 700
+	rng := rand.New(rand.NewPCG(41, 42))
+	a := randMatrix(rng, m, depth, true, fillRandom)
+	b := randMatrix(rng, depth, n, false, fillRandom)
+	run := func(k *Kernel) []byte {
+		kq, kIdx := Steps(depth), Linear(depth)
+		pa := make([]byte, k.RowsLen(m, kq))
+		k.PackRows(pa, make([]int32, k.RowPanels(m)*k.MR), a, m, kIdx, 0, k.RowPanels(m))
+		pb := make([]byte, k.ColsLen(n, kq))
+		k.PackCols(pb, make([]int32, k.ColPanels(n)*k.NR), Matrix{Data: b.Data, RS: 1, CS: n}, n, kIdx, 0, k.ColPanels(n))
+		out := make([]byte, m*n*4)
+		p := Product{M: m, N: n, KQ: kq, A: pa, B: pb, Offs: k.PanelOffsets(kq), PanelStep: k.NR * 4 * kq,
+			Hp: 1, Wp: n, H: 1, W: n, Out: out, Ldc: n * 4, Ep: Epilogue{Mode: Int32}, Kernel: k}
+		if err := p.Check(); err != nil {
+			t.Fatal(err)
+		}
+		p.Run(0, p.Tiles())
+		return out
+	}
+	want := run(vnni)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	defer signal.Stop(sig)
+	stop := make(chan struct{})
+	var senders sync.WaitGroup
+	senders.Add(1)
+	go func() {
+		defer senders.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-sig:
+			default:
+				syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+	}()
+	rounds := 300
+	if testing.Short() {
+		rounds = 30
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range rounds {
+				if got := run(k); string(got) != string(want) {
+					errs <- fmt.Sprintf("goroutine %d round %d: the AMX product differs from VNNI's", g, i)
+					return
+				}
+				if i%50 == 0 {
+					runtime.GC()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	senders.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
