@@ -100,21 +100,15 @@ func tileAMX(k *Kernel, kq int, a, b []byte, offs []int32, c []byte, ldc int, ep
 	defer amxPool.Put(sc)
 	kb := (kq + 15) / 16
 	blks := sc.blks[:0]
+	strides := ep.strides
+	if len(strides) != kb {
+		strides = blockStrides(offs[:kq])
+	}
 	g := 0 // blocks to gather
-	for s0 := 0; s0 < kq; s0 += 16 {
-		if kq-s0 >= 16 {
-			d := offs[s0+1] - offs[s0]
-			even := true
-			for i := 2; i < 16; i++ {
-				if offs[s0+i]-offs[s0+i-1] != d {
-					even = false
-					break
-				}
-			}
-			if even {
-				blks = append(blks, amxBlock{&b[offs[s0]], int(d)})
-				continue
-			}
+	for i, d := range strides {
+		if d != 0 {
+			blks = append(blks, amxBlock{&b[offs[16*i]], int(d)})
+			continue
 		}
 		blks = append(blks, amxBlock{nil, 128})
 		g++

@@ -65,6 +65,10 @@ type tileEp struct {
 	zp        int32     // 136
 	mode      Mode      // 140
 	keep      uint64    // 144
+	// strides is, for the AMX kernel, each block of 16 k steps' distance
+	// between steps in B, or 0 where they are not evenly spaced (see
+	// blockStrides); not read by the assembly.
+	strides []int32
 }
 
 // Kernel is an int8 micro-kernel and the layout it reads.

@@ -160,3 +160,24 @@ func (k *Kernel) PanelOffsets(kq int) []int32 {
 	}
 	return offs
 }
+
+// blockStrides returns, for each block of 16 k steps at offs, the
+// distance between its steps where they are evenly spaced (and nonzero),
+// else 0 (a short last block too).
+func blockStrides(offs []int32) []int32 {
+	st := make([]int32, (len(offs)+15)/16)
+	for i := range st {
+		s0 := 16 * i
+		if len(offs)-s0 < 16 {
+			continue
+		}
+		d := offs[s0+1] - offs[s0]
+		for j := s0 + 2; j < s0+16 && d != 0; j++ {
+			if offs[j]-offs[j-1] != d {
+				d = 0
+			}
+		}
+		st[i] = d
+	}
+	return st
+}

@@ -30,6 +30,7 @@ type Product struct {
 	k      *Kernel
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
+	strides        []int32 // see tileEp
 	rowMajor       bool // see Tiles
 }
 
@@ -59,6 +60,10 @@ func (p *Product) Check() error {
 	rp, cp := k.RowPanels(p.M), k.ColPanels(p.N)
 	p.noRows, p.noCols = make([]int32, rp*k.MR), make([]int32, cp*k.NR)
 	p.rowMajor = cp > 1 && k.RowsLen(p.M, p.KQ) > rowMajorBytes
+	p.strides = nil
+	if k.id == idAMX && p.KQ <= len(p.Offs) {
+		p.strides = blockStrides(p.Offs[:p.KQ])
+	}
 	es := p.Ep.Mode.size()
 	maxOff := int32(0)
 	for _, o := range p.Offs[:p.KQ] {
@@ -152,6 +157,7 @@ func (p *Product) Run(lo, hi int) {
 	var tmp [maxTileBytes]byte
 	var ep tileEp
 	p.Ep.tileFields(&ep)
+	ep.strides = p.strides
 	for idx := lo; idx < hi; {
 		pp, q := p.tileAt(idx)
 		r0, j0 := pp*k.MR, q*k.NR
