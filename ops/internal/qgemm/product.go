@@ -31,7 +31,7 @@ type Product struct {
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
 	strides        []int32 // see tileEp
-	rowMajor       bool // see Tiles
+	rowMajor       bool    // see Tiles
 }
 
 // Epilogue is what a product adds to its sums and how it stores them:
