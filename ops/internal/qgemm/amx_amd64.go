@@ -28,7 +28,8 @@ import (
 //
 // Linux gives a process the tile data state only on request:
 // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), made once, when
-// the kernels are first listed; if it fails the kernel is not offered.
+// the kernels are first listed (at package initialization, where the
+// kernel in use is picked); if it fails the kernel is not offered.
 // The signal frame then holds the 8 KiB of tile data: the XSAVE context
 // with AVX-512 and AMX is 10,688 bytes on this machine's kernel (dmesg:
 // "x86/fpu: Enabled xstate features 0x600e7, context size is 10688
