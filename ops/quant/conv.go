@@ -95,6 +95,11 @@ type qconvDims struct {
 	out        []int // output shape
 }
 
+// kernel is the int8 kernel of d's products (see qgemm.For): M output
+// channels per group, N output positions, depth K, in runs of a tap's
+// channel quads.
+func (d *qconvDims) kernel() *qgemm.Kernel { return qgemm.For(d.mg, d.p, d.k, (d.cg+3)/4) }
+
 // dims checks x's and w's shapes against each other and resolves the window.
 func (c *qconv) dims(x, w []int) (qconvDims, error) {
 	names := c.names()
@@ -214,7 +219,7 @@ func (c *qconv) Prepare(in []ops.Value) error {
 	if err != nil {
 		return nil
 	}
-	k := qgemm.Current()
+	k := d.kernel()
 	var sp qspace
 	l := newConvLayout(&d, c.group, k)
 	pw := &convWeights{k: k}
@@ -251,7 +256,7 @@ func (c *qconv) Workspace(in []ops.Value) int {
 	if err != nil {
 		return 0
 	}
-	k := qgemm.Current()
+	k := d.kernel()
 	var sp qspace
 	l := newConvLayout(&d, c.group, k)
 	l.space(&sp, c.prepacked(k) == nil)
@@ -269,7 +274,7 @@ func (c *qconv) Algorithm(in []ops.Value) string {
 	if err != nil {
 		return ""
 	}
-	k := qgemm.Current()
+	k := d.kernel()
 	family, _, _ := strings.Cut(k.Name, " ")
 	if d.depthwise {
 		return fmt.Sprintf("%s depthwise %dx%d", family, d.g.Kernel[1], d.g.Kernel[2])
@@ -283,7 +288,7 @@ func (c *qconv) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) 
 	if err != nil {
 		return nil, err
 	}
-	k := qgemm.Current()
+	k := d.kernel()
 	l := newConvLayout(&d, c.group, k)
 	w := c.prepacked(k)
 	var count qspace

@@ -36,7 +36,7 @@ func (r *convRun) bindGemm() error {
 		p := &g.prods[gi]
 		*p = qgemm.Product{M: d.mg, N: l.n, KQ: l.kq, A: r.wts.data[gi*alen : (gi+1)*alen],
 			B: r.xq[gi*l.c4*l.cqStride : xqLen], Offs: l.offs, PanelStep: k.NR * 4,
-			Hp: l.ph[1], Wp: l.ph[2], H: d.g.Out[1], W: d.g.Out[2], Ldc: d.p * es}
+			Hp: l.ph[1], Wp: l.ph[2], H: d.g.Out[1], W: d.g.Out[2], Ldc: d.p * es, Kernel: k}
 		g.groupEpilogue(gi)
 		if d.n > 0 && d.mg > 0 && d.p > 0 {
 			p.Out = r.out.Data[gi*d.mg*d.p*es : d.m*d.p*es]

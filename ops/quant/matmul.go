@@ -244,6 +244,11 @@ func (q *qmatmul) aMatrix(a *ops.Tensor, d *ops.MatMulDims, off int) qgemm.Matri
 	return m
 }
 
+// mmKernel is the int8 kernel of d's products (see qgemm.For), chosen
+// without M, which Prepare may not know, so that Bind finds the weights
+// Prepare packed.
+func mmKernel(d *ops.MatMulDims) *qgemm.Kernel { return qgemm.For(0, d.N, d.K, qgemm.Steps(d.K)) }
+
 // Prepare packs a constant b, every batch matrix of it.
 func (q *qmatmul) Prepare(in []ops.Value) error {
 	if len(in) <= q.in.b || in[q.in.b].Const == nil {
@@ -256,7 +261,7 @@ func (q *qmatmul) Prepare(in []ops.Value) error {
 	if err != nil {
 		return nil
 	}
-	k := qgemm.Current()
+	k := mmKernel(&d)
 	nb, kq := ops.NumElems(d.BBatch), qgemm.Steps(d.K)
 	blen, slen := k.ColsLen(d.N, kq), k.ColPanels(d.N)*k.NR
 	p := &mmPacked{k: k, data: ops.AlignedBytes(nb * blen), sums: make([]int32, nb*slen)}
@@ -340,7 +345,7 @@ func (q *qmatmul) Workspace(in []ops.Value) int {
 		return 0
 	}
 	var sp qspace
-	q.space(qgemm.Current(), &d, in, &sp)
+	q.space(mmKernel(&d), &d, in, &sp)
 	return sp.n
 }
 

@@ -55,7 +55,7 @@ func (q *qmatmul) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	if err != nil {
 		return nil, err
 	}
-	k := qgemm.Current()
+	k := mmKernel(&d)
 	vals := ops.ConstValues(in)
 	var count qspace
 	q.space(k, &d, vals, &count)
@@ -71,7 +71,7 @@ func (q *qmatmul) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error
 	r.colOff, r.colMul, r.zb = make([]int32, cols), make([]int32, cols), make([]int32, cols)
 	r.scale = make([]float32, cols)
 	r.prod = qgemm.Product{M: d.M, N: d.N, KQ: r.kq, A: r.sp.a, Offs: k.PanelOffsets(r.kq), PanelStep: k.NR * 4 * r.kq,
-		Hp: 1, Wp: d.N, H: 1, W: d.N, Ldc: d.N * ops.ElemSize(out[0].Type)}
+		Hp: 1, Wp: d.N, H: 1, W: d.N, Ldc: d.N * ops.ElemSize(out[0].Type), Kernel: k}
 	r.prod.Ep = qgemm.Epilogue{ColOff: r.colOff, Scale: r.scale, ScaleCols: true, Mode: qgemm.Int32}
 	switch {
 	case r.finish:

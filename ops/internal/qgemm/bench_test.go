@@ -10,7 +10,8 @@ import (
 // convolution-like products: 1x1 layers of MobileNetV2's sizes and 3x3
 // layers of ResNet-18's (as K = 9·C), the operands in cache.
 func BenchmarkProduct(b *testing.B) {
-	shapes := []struct{ m, n, k int }{{96, 3136, 16}, {144, 784, 24}, {512, 64, 4608}, {64, 3136, 576}, {1280, 64, 320}, {1000, 1, 1280}}
+	shapes := []struct{ m, n, k int }{{96, 3136, 16}, {144, 784, 24}, {512, 64, 4608}, {64, 3136, 576}, {1280, 64, 320}, {1000, 1, 1280},
+		{64, 12544, 147}, {128, 784, 1152}, {128, 784, 64}, {256, 196, 2304}, {512, 49, 4608}, {32, 12544, 27}, {64, 3136, 64}, {32, 784, 96}}
 	for _, k := range Kernels() {
 		for _, s := range shapes {
 			b.Run(fmt.Sprintf("%s/%dx%dx%d", k.Name, s.m, s.n, s.k), func(b *testing.B) {
@@ -73,6 +74,47 @@ func BenchmarkDepthwise(b *testing.B) {
 					d.Run(0, s.c)
 				}
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/op")
+			})
+		}
+	}
+}
+
+// BenchmarkConvOffsets reports each kernel's multiply-adds per second on
+// products that read B through a convolution's offsets (channel quads c4
+// apart under each tap of a 7x7 or 3x3 window): ResNet's first layer (3
+// channels, one quad per tap) and a 3x3 layer of 64 channels.
+func BenchmarkConvOffsets(b *testing.B) {
+	shapes := []struct{ m, n, c4, taps int }{{64, 12544, 1, 49}, {64, 3136, 16, 9}, {128, 784, 8, 9}}
+	for _, k := range Kernels() {
+		for _, s := range shapes {
+			b.Run(fmt.Sprintf("%s/%dx%dx%dx%d", k.Name, s.m, s.n, 4*s.c4, s.taps), func(b *testing.B) {
+				old := Use(k)
+				defer Use(old)
+				rng := rand.New(rand.NewPCG(1, 2))
+				kq := s.c4 * s.taps
+				plane := k.ColPanels(s.n)*k.NR + 8*s.taps
+				buf := randMatrix(rng, 1, s.c4*plane*4+64, false, fillRandom).Data
+				offs := make([]int32, kq)
+				for t := range s.taps {
+					for q := range s.c4 {
+						offs[t*s.c4+q] = int32(q*plane*4 + (t/7*112+t%7)*4%(8*s.taps*4))
+					}
+				}
+				a := randMatrix(rng, s.m, 4*kq, true, fillRandom)
+				pa := make([]byte, k.RowsLen(s.m, kq))
+				k.PackRows(pa, make([]int32, k.RowPanels(s.m)*k.MR), a, s.m, Linear(4*kq), 0, k.RowPanels(s.m))
+				e := randEpilogue(rng, k, s.m, s.n, Byte)
+				out := make([]byte, s.m*s.n)
+				p := Product{M: s.m, N: s.n, KQ: kq, A: pa, B: buf, Offs: offs, PanelStep: k.NR * 4,
+					Hp: 1, Wp: s.n, H: 1, W: s.n, Out: out, Ldc: s.n, Ep: e}
+				if err := p.Check(); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for range b.N {
+					p.Run(0, p.Tiles())
+				}
+				b.ReportMetric(float64(s.m*s.n*4*kq)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
 			})
 		}
 	}

@@ -5,16 +5,18 @@
 // tile is stored, and the direct depthwise convolution.
 //
 // A product C = A·B runs tile by tile on a micro-kernel chosen at
-// start-up: AVX-512 VNNI (VPDPBUSD), AVX-VNNI, AVX2 (VPMADDWD on widened
-// values), NEON with the dot product (SDOT, ARMv8.2) or without it
-// (SMULL/SADALP, ARMv8.0), or Go. Every kernel reads the same layout: k
-// runs in steps of four, the rows of A packed once (PackRows) as MR rows
-// of four int8 values per step, and the columns of B read in place
-// through one byte offset per step, each column four consecutive bytes
-// (int8, or uint8 for the x86 kernels, whose VPDPBUSD multiplies unsigned
-// by signed bytes: see Kernel.ColsSigned). A convolution's input becomes
-// such columns by one interleaving pass (Interleave4); a constant B is
-// packed once (PackCols).
+// start-up, and per shape (For): AMX-INT8 (TDPBSUD on 32x32 tiles), AVX-512
+// VNNI (VPDPBUSD), AVX-VNNI, AVX2 (VPMADDWD on widened values), NEON with
+// the dot product (SDOT, ARMv8.2) or without it (SMULL/SADALP, ARMv8.0),
+// or Go. Every kernel reads the same layout of B: k runs in steps of
+// four, the columns of B read in place through one byte offset per step,
+// each column four consecutive bytes (int8, or uint8 for the x86 kernels,
+// whose VPDPBUSD and TDPBSUD multiply unsigned by signed bytes: see
+// Kernel.ColsSigned). The rows of A are packed once (PackRows) as MR rows
+// of four int8 values per step, or for AMX in tiles of 16 steps (see
+// amx_amd64.go). A convolution's input becomes such columns by one
+// interleaving pass (Interleave4); a constant B is packed once
+// (PackCols).
 package qgemm
 
 import (
@@ -63,6 +65,10 @@ type tileEp struct {
 	zp        int32     // 136
 	mode      Mode      // 140
 	keep      uint64    // 144
+	// strides is, for the AMX kernel, each block of 16 k steps' distance
+	// between steps in B, or 0 where they are not evenly spaced (see
+	// blockStrides); not read by the assembly.
+	strides []int32
 }
 
 // Kernel is an int8 micro-kernel and the layout it reads.
@@ -81,6 +87,12 @@ type Kernel struct {
 	// two instructions per 8 products, with a Go epilogue, where VMLA.F32
 	// by scalar takes one per 4), so that QDQ graphs are not fused for it.
 	notFaster bool
+	// fallback is the kernel For gives for the shapes this one does not
+	// suit (suits), or nil.
+	fallback *Kernel
+	// suits reports whether a product runs faster on this kernel than on
+	// fallback (see For).
+	suits func(m, n, k, run int) bool
 	// id selects the kernel's functions (tile and dwPlane, per
 	// architecture): a static call keeps the tiles and rows handed to them
 	// on their goroutine's stack.
@@ -98,32 +110,57 @@ const (
 	idAVX2
 	idNEONDot
 	idNEON
+	idAMX
 )
 
 // kernelEnv names the environment variable that picks a kernel at
-// start-up by family ("avx512vnni", "avxvnni", "avx2", "neondot", "neon",
-// "generic") or full name; an unknown or unavailable one leaves the
+// start-up by family ("amx", "avx512vnni", "avxvnni", "avx2", "neondot",
+// "neon", "generic") or full name; an unknown or unavailable one leaves the
 // default.
 const kernelEnv = "EDGEINFER_QGEMM_KERNEL"
 
-// kern is the kernel every product uses.
-var kern = pick(os.Getenv(kernelEnv))
+// kern is the kernel every product uses; auto says it is the one picked
+// as the fastest, autoKern, not one named by kernelEnv.
+var (
+	kern, auto = pick(os.Getenv(kernelEnv))
+	autoKern   = func() *Kernel {
+		if auto {
+			return kern
+		}
+		return nil
+	}()
+)
 
 // Kernels returns every kernel this build runs on this CPU, fastest first;
 // the Go kernel is last.
 func Kernels() []*Kernel { return append(asmKernels(), genericKernel) }
 
 // pick returns the available kernel whose name or family is name, or the
-// fastest one.
-func pick(name string) *Kernel {
+// fastest one and true.
+func pick(name string) (*Kernel, bool) {
 	ks := Kernels()
 	for _, k := range ks {
 		family, _, _ := strings.Cut(k.Name, " ")
 		if name == k.Name || name == family {
-			return k
+			return k, false
 		}
 	}
-	return ks[0]
+	return ks[0], true
+}
+
+// For returns the kernel a product of m rows, n columns and depth k (0:
+// unknown) packs for and runs on, its k steps evenly spaced in B in runs
+// of run steps (a convolution's channel quads under one tap; all of them
+// for packed columns): the current kernel, except that where it was
+// picked as the fastest (EDGEINFER_QGEMM_KERNEL names none, and Use did
+// not set another) and has a fallback, the shapes it does not suit run on
+// the fallback (the AMX kernel's: the AVX-512 VNNI one). A named kernel
+// runs every shape. This is the one place that choice is made.
+func For(m, n, k, run int) *Kernel {
+	if auto && kern.fallback != nil && !kern.suits(m, n, k, run) {
+		return kern.fallback
+	}
+	return kern
 }
 
 // Accelerated reports whether the kernel in use is a SIMD one whose
@@ -139,7 +176,7 @@ func Current() *Kernel { return kern }
 // be called while products run or packed operands are kept.
 func Use(k *Kernel) *Kernel {
 	old := kern
-	kern = k
+	kern, auto = k, k == autoKern
 	return old
 }
 

@@ -37,6 +37,8 @@ var (
 )
 
 // asmKernels returns the assembly kernels this CPU runs, fastest first.
+// The AMX one (see amx_amd64.go) runs the products it suits (amxSuits),
+// leaving the others to the AVX-512 VNNI one (see For).
 // The AVX-512 VNNI kernel keeps an 8x32 tile in 16 ZMM accumulators: per k
 // step two loads of columns, eight broadcasts of rows and 16 VPDPBUSD.
 // The AVX-VNNI one keeps a 4x24 tile in 12 YMM accumulators: three loads
@@ -48,7 +50,11 @@ var (
 func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if hasAVX512VNNI {
-		ks = append(ks, &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true})
+		vnni := &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true}
+		if amxUsable() {
+			ks = append(ks, &Kernel{Name: "amx 32x32", MR: 32, NR: 32, id: idAMX, compress: true, fallback: vnni, suits: amxSuits})
+		}
+		ks = append(ks, vnni)
 	}
 	if hasAVXVNNI {
 		ks = append(ks, &Kernel{Name: "avxvnni 4x24", MR: 4, NR: 24, id: idAVXVNNI})
@@ -127,6 +133,9 @@ func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *
 	case idAVX2:
 		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
 		tileAVX2(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
+	case idAMX:
+		k.checkTile(kq, a, b, offs, c, ldc, ep, n)
+		tileAMX(k, kq, a, b, offs, c, ldc, ep, n)
 	default:
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
 	}
@@ -176,7 +185,7 @@ func (k *Kernel) dwPlane(p *dwPlane) {
 		}
 		return
 	}
-	if k.id != idAVX512VNNI || p.mul != 0 || p.wq > 2 || p.kh > 8 || 15*p.sw+(p.kw-1)*p.dw >= 64 {
+	if k.id != idAVX512VNNI && k.id != idAMX || p.mul != 0 || p.wq > 2 || p.kh > 8 || 15*p.sw+(p.kw-1)*p.dw >= 64 {
 		dwGo(p)
 		return
 	}

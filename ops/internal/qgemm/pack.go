@@ -49,7 +49,17 @@ func (k *Kernel) ColPanels(n int) int { return (n + k.NR - 1) / k.NR }
 
 // RowsLen is the bytes of m rows packed over kq steps; the row sums and
 // per-row vectors of an epilogue hold RowPanels(m)·MR values.
-func (k *Kernel) RowsLen(m, kq int) int { return k.RowPanels(m) * k.MR * 4 * kq }
+func (k *Kernel) RowsLen(m, kq int) int { return k.RowPanels(m) * k.MR * k.rowDepth(kq) }
+
+// rowDepth is the bytes of one packed row over kq steps: 4·kq, or for
+// the AMX kernel, whose A tiles are 16 steps deep, 4·kq rounded up to 64
+// (the padding zeros).
+func (k *Kernel) rowDepth(kq int) int {
+	if k.id == idAMX {
+		return (kq + 15) / 16 * 64
+	}
+	return 4 * kq
+}
 
 // ColsLen is the bytes of n columns packed over kq steps; the column sums
 // and per-column vectors of an epilogue hold ColPanels(n)·NR values.
@@ -80,14 +90,22 @@ func (k *Kernel) Shift(signed, cols bool) int32 {
 }
 
 // PackRows packs rows [p0·MR, p1·MR) of the m rows of src (row panels p0
-// to p1) as int8 into dst (panel p at p·MR·len(kIdx) bytes), and the sum
-// of each packed row's values into sums (rows past m are zeros). kIdx maps
-// depth to src's k (see Linear).
+// to p1) as int8 into dst (panel p at RowsLen(MR, kq) bytes from the
+// previous, kq = len(kIdx)/4), and the sum of each packed row's values
+// into sums (rows past m are zeros). kIdx maps depth to src's k (see
+// Linear). A panel holds, for each k step, its MR rows' four bytes; the
+// AMX kernel's, for each block of 16 steps, two tiles of 16 rows of the
+// block's 64 bytes (row r of the panel at (r/16)·1024 + (r%16)·64), the
+// last block padded with zeros.
 func (k *Kernel) PackRows(dst []byte, sums []int32, src Matrix, m int, kIdx []int32, p0, p1 int) {
 	flip := k.Flip(src.Signed, false)
-	mr, depth := k.MR, len(kIdx)
+	mr, plen := k.MR, k.RowsLen(k.MR, len(kIdx)/4)
+	amx := k.id == idAMX
 	for p := p0; p < p1; p++ {
-		panel := dst[p*mr*depth : (p+1)*mr*depth]
+		panel := dst[p*plen : (p+1)*plen]
+		if amx {
+			clear(panel)
+		}
 		for r := range mr {
 			i := p*mr + r
 			sum := int32(0)
@@ -96,7 +114,11 @@ func (k *Kernel) PackRows(dst []byte, sums []int32, src Matrix, m int, kIdx []in
 				if i < m && kk >= 0 {
 					v = src.Data[i*src.RS+int(kk)*src.CS] ^ flip
 				}
-				panel[(d/4)*mr*4+r*4+d%4] = v
+				if amx {
+					panel[d/64*mr*64+r/16*1024+r%16*64+d%64] = v
+				} else {
+					panel[(d/4)*mr*4+r*4+d%4] = v
+				}
 				sum += int32(int8(v))
 			}
 			sums[i] = sum
@@ -137,4 +159,25 @@ func (k *Kernel) PanelOffsets(kq int) []int32 {
 		offs[s] = int32(s * k.NR * 4)
 	}
 	return offs
+}
+
+// blockStrides returns, for each block of 16 k steps at offs, the
+// distance between its steps where they are evenly spaced (and nonzero),
+// else 0 (a short last block too).
+func blockStrides(offs []int32) []int32 {
+	st := make([]int32, (len(offs)+15)/16)
+	for i := range st {
+		s0 := 16 * i
+		if len(offs)-s0 < 16 {
+			continue
+		}
+		d := offs[s0+1] - offs[s0]
+		for j := s0 + 2; j < s0+16 && d != 0; j++ {
+			if offs[j]-offs[j-1] != d {
+				d = 0
+			}
+		}
+		st[i] = d
+	}
+	return st
 }

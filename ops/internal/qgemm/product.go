@@ -24,10 +24,14 @@ type Product struct {
 	Out       []byte
 	Ldc       int
 	Ep        Epilogue
-	k         *Kernel
+	// Kernel is the kernel A was packed for (see For); nil stands for
+	// the current one.
+	Kernel *Kernel
+	k      *Kernel
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
-	rowMajor       bool // see Tiles
+	strides        []int32 // see tileEp
+	rowMajor       bool    // see Tiles
 }
 
 // Epilogue is what a product adds to its sums and how it stores them:
@@ -45,14 +49,21 @@ type Epilogue struct {
 	Mode           Mode
 }
 
-// Check binds p to the current kernel and checks that its operands hold
-// every tile's reads and writes.
+// Check binds p to its kernel and checks that its operands hold every
+// tile's reads and writes.
 func (p *Product) Check() error {
-	k := kern
+	k := p.Kernel
+	if k == nil {
+		k = kern
+	}
 	p.k = k
 	rp, cp := k.RowPanels(p.M), k.ColPanels(p.N)
 	p.noRows, p.noCols = make([]int32, rp*k.MR), make([]int32, cp*k.NR)
 	p.rowMajor = cp > 1 && k.RowsLen(p.M, p.KQ) > rowMajorBytes
+	p.strides = nil
+	if k.id == idAMX && p.KQ <= len(p.Offs) {
+		p.strides = blockStrides(p.Offs[:p.KQ])
+	}
 	es := p.Ep.Mode.size()
 	maxOff := int32(0)
 	for _, o := range p.Offs[:p.KQ] {
@@ -142,10 +153,11 @@ func (p *Product) Run(lo, hi int) {
 	k := p.k
 	rp, es := k.RowPanels(p.M), p.Ep.Mode.size()
 	full := p.M / k.MR // row panels without padding rows
-	panel := k.MR * 4 * p.KQ
+	panel := k.RowsLen(k.MR, p.KQ)
 	var tmp [maxTileBytes]byte
 	var ep tileEp
 	p.Ep.tileFields(&ep)
+	ep.strides = p.strides
 	for idx := lo; idx < hi; {
 		pp, q := p.tileAt(idx)
 		r0, j0 := pp*k.MR, q*k.NR
@@ -219,7 +231,7 @@ func (p *Product) rows(a, b []byte, ep tileEp, r0, j0, rows int, tmp *[maxTileBy
 }
 
 // maxTileBytes bounds a tile of every kernel (MR·NR·4).
-const maxTileBytes = 1024
+const maxTileBytes = 4096
 
 // columns returns where the tiles at column j0 are stored in place (if
 // their rows lie inside the output): at output column o, all their

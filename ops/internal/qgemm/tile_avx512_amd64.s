@@ -297,6 +297,189 @@ next:
 	VZEROUPPER
 	RET
 
+// SUMROW sets row r (registers a0, a1) to its sums (at soff(SI)) plus
+// rowOff[r] (at roff(R10)) and the column offsets in Z16, Z17.
+#define SUMROW(roff, soff, a0, a1) \
+	VPBROADCASTD roff(R10), Z18; \
+	VPADDD       soff(SI), Z18, a0; \
+	VPADDD       soff+64(SI), Z18, a1; \
+	VPADDD       Z16, a0, a0; \
+	VPADDD       Z17, a1, a1
+
+// func epAVX512(sums *int32, c *byte, ldc int, ep *tileEp, n int)
+//
+// The epilogue of tileAVX512VNNI on n 8x32 tiles of sums computed
+// elsewhere (the AMX kernel's), rows of 32 int32 one after the other: the
+// same instructions from the rank-one term on, so that both kernels store
+// the same bits.
+TEXT ·epAVX512(SB), NOSPLIT, $0-40
+	MOVQ sums+0(FP), SI
+	MOVQ c+8(FP), DX
+	MOVQ ldc+16(FP), BX
+	MOVQ ep+24(FP), R9
+	MOVQ n+32(FP), R14
+	XORQ R13, R13
+
+epanel:
+	MOVQ      EP_COLOFF(R9), R11
+	VMOVDQU32 (R11), Z16
+	VMOVDQU32 64(R11), Z17
+	MOVQ      EP_ROWOFF(R9), R10
+	ADDQ      R13, R10
+	SUMROW(0, 0, Z0, Z1)
+	SUMROW(4, 128, Z2, Z3)
+	SUMROW(8, 256, Z4, Z5)
+	SUMROW(12, 384, Z6, Z7)
+	SUMROW(16, 512, Z8, Z9)
+	SUMROW(20, 640, Z10, Z11)
+	SUMROW(24, 768, Z12, Z13)
+	SUMROW(28, 896, Z14, Z15)
+
+erank1:
+	MOVQ      EP_ROWMUL(R9), R10
+	TESTQ     R10, R10
+	JEQ       estore
+	ADDQ      R13, R10
+	MOVQ      EP_COLMUL(R9), R11
+	VMOVDQU32 (R11), Z16
+	VMOVDQU32 64(R11), Z17
+	RANK1(0, Z0, Z1)
+	RANK1(4, Z2, Z3)
+	RANK1(8, Z4, Z5)
+	RANK1(12, Z6, Z7)
+	RANK1(16, Z8, Z9)
+	RANK1(20, Z10, Z11)
+	RANK1(24, Z12, Z13)
+	RANK1(28, Z14, Z15)
+
+estore:
+	MOVL  EP_MODE(R9), AX
+	MOVQ  EP_KEEP(R9), R11
+	TESTL AX, AX
+	JNE   escale
+	TESTQ R11, R11
+	JNE   ecstore32
+	STORE32(Z0, Z1)
+	STORE32(Z2, Z3)
+	STORE32(Z4, Z5)
+	STORE32(Z6, Z7)
+	STORE32(Z8, Z9)
+	STORE32(Z10, Z11)
+	STORE32(Z12, Z13)
+	STORE32(Z14, Z15)
+	JMP   enext
+
+escale:
+	VCVTDQ2PS Z0, Z0
+	VCVTDQ2PS Z1, Z1
+	VCVTDQ2PS Z2, Z2
+	VCVTDQ2PS Z3, Z3
+	VCVTDQ2PS Z4, Z4
+	VCVTDQ2PS Z5, Z5
+	VCVTDQ2PS Z6, Z6
+	VCVTDQ2PS Z7, Z7
+	VCVTDQ2PS Z8, Z8
+	VCVTDQ2PS Z9, Z9
+	VCVTDQ2PS Z10, Z10
+	VCVTDQ2PS Z11, Z11
+	VCVTDQ2PS Z12, Z12
+	VCVTDQ2PS Z13, Z13
+	VCVTDQ2PS Z14, Z14
+	VCVTDQ2PS Z15, Z15
+	MOVQ      EP_SCALE(R9), R10
+	CMPQ      EP_SCALECOLS(R9), $0
+	JNE       escalecols
+	ADDQ      R13, R10
+	SCALEROW(0, Z0, Z1)
+	SCALEROW(4, Z2, Z3)
+	SCALEROW(8, Z4, Z5)
+	SCALEROW(12, Z6, Z7)
+	SCALEROW(16, Z8, Z9)
+	SCALEROW(20, Z10, Z11)
+	SCALEROW(24, Z12, Z13)
+	SCALEROW(28, Z14, Z15)
+	JMP       escaled
+
+escalecols:
+	VMOVUPS (R10), Z16
+	VMOVUPS 64(R10), Z17
+	SCALECOLS(Z0, Z1)
+	SCALECOLS(Z2, Z3)
+	SCALECOLS(Z4, Z5)
+	SCALECOLS(Z6, Z7)
+	SCALECOLS(Z8, Z9)
+	SCALECOLS(Z10, Z11)
+	SCALECOLS(Z12, Z13)
+	SCALECOLS(Z14, Z15)
+
+escaled:
+	CMPL  AX, $1
+	JNE   ebytes
+	TESTQ R11, R11
+	JNE   ecstore32
+	STORE32(Z0, Z1)
+	STORE32(Z2, Z3)
+	STORE32(Z4, Z5)
+	STORE32(Z6, Z7)
+	STORE32(Z8, Z9)
+	STORE32(Z10, Z11)
+	STORE32(Z12, Z13)
+	STORE32(Z14, Z15)
+	JMP   enext
+
+ecstore32:
+	KMOVQ   R11, K5
+	MOVQ    R11, CX
+	SHRQ    $16, CX
+	KMOVQ   CX, K6
+	MOVQ    R11, R12
+	ANDQ    $0xffff, R12
+	POPCNTQ R12, R12
+	CSTORE32(Z0, Z1)
+	CSTORE32(Z2, Z3)
+	CSTORE32(Z4, Z5)
+	CSTORE32(Z6, Z7)
+	CSTORE32(Z8, Z9)
+	CSTORE32(Z10, Z11)
+	CSTORE32(Z12, Z13)
+	CSTORE32(Z14, Z15)
+	JMP     enext
+
+ebytes:
+	VBROADCASTSS EP_LO(R9), Z16
+	VBROADCASTSS EP_HI(R9), Z17
+	VPBROADCASTD EP_ZP(R9), Z18
+	TESTQ        R11, R11
+	JNE          ecbytes
+	STORE8(Z0, Z1)
+	STORE8(Z2, Z3)
+	STORE8(Z4, Z5)
+	STORE8(Z6, Z7)
+	STORE8(Z8, Z9)
+	STORE8(Z10, Z11)
+	STORE8(Z12, Z13)
+	STORE8(Z14, Z15)
+	JMP          enext
+
+ecbytes:
+	KMOVQ R11, K5
+	CSTORE8(Z0, Z1)
+	CSTORE8(Z2, Z3)
+	CSTORE8(Z4, Z5)
+	CSTORE8(Z6, Z7)
+	CSTORE8(Z8, Z9)
+	CSTORE8(Z10, Z11)
+	CSTORE8(Z12, Z13)
+	CSTORE8(Z14, Z15)
+
+enext:
+	ADDQ $32, R13
+	ADDQ $1024, SI
+	DECQ R14
+	JNE  epanel
+	VZEROUPPER
+	RET
+
 // interleaveIdx gathers byte 16t+i to byte 4i+t: four 16-byte rows, one
 // per 128-bit lane, become sixteen four-byte columns.
 DATA interleaveIdx<>+0(SB)/8, $0x3121110130201000
