@@ -217,3 +217,157 @@ msigned:
 
 mdone:
 	RET
+
+// MULSTEP is one step of mulScaledNEON on the widened operands V16-V17
+// (a) and V18-V19 (b): the exact int32 products, converted to float32,
+// times V7, plus V4 (each rounded), clamped, rounded and narrowed into
+// 16 bytes stored at R0.
+#define MULSTEP \
+	SMULLH(0, 16, 18); \
+	SMULL2H(1, 16, 18); \
+	SMULLH(2, 17, 19); \
+	SMULL2H(3, 17, 19); \
+	SCVTF(0, 0); \
+	SCVTF(1, 1); \
+	SCVTF(2, 2); \
+	SCVTF(3, 3); \
+	FMULV(0, 0, 7); \
+	FMULV(1, 1, 7); \
+	FMULV(2, 2, 7); \
+	FMULV(3, 3, 7); \
+	FADDV(0, 0, 4); \
+	FADDV(1, 1, 4); \
+	FADDV(2, 2, 4); \
+	FADDV(3, 3, 4); \
+	CLAMPROUND; \
+	NARROW16; \
+	VST1.P [V0.B16], 16(R0)
+
+// func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+//
+// MulScaled of n values (a multiple of 16), 16 per step: a-za and b-zb in
+// int16 (in [-255, 255]), their products in int32 (SMULL: exact), then as
+// mulScaledAVX512 computes them. b may be nil: zb is then the second
+// factor of every product.
+//
+// Registers: V0-V3 the results, V4 c, V5 lo, V6 hi, V7 r, V9 za and V10
+// zb (int16 lanes), V11 and V12 a's and b's bytes, V16-V19 the factors.
+TEXT ·mulScaledNEON(SB), NOSPLIT, $0-57
+	MOVD  dst+0(FP), R0
+	MOVD  a+8(FP), R1
+	MOVD  b+16(FP), R2
+	MOVD  n+24(FP), R3
+	MOVW  za+32(FP), R4
+	VDUP  R4, V9.H8
+	MOVW  zb+36(FP), R4
+	VDUP  R4, V10.H8
+	FMOVS r+40(FP), F7
+	VDUP  V7.S[0], V7.S4
+	FMOVS c+44(FP), F4
+	VDUP  V4.S[0], V4.S4
+	FMOVS lo+48(FP), F5
+	VDUP  V5.S[0], V5.S4
+	FMOVS hi+52(FP), F6
+	VDUP  V6.S[0], V6.S4
+	MOVBU signed+56(FP), R5
+	CBZ   R3, mudone
+	CBNZ  R2, mpair
+
+	// b nil: the second factors are zb.
+	VMOV V10.B16, V18.B16
+	VMOV V10.B16, V19.B16
+	CBNZ R5, mcsloop
+
+mculoop:
+	VLD1.P 16(R1), [V11.B16]
+	UXTLB(16, 11)
+	UXTL2B(17, 11)
+	VSUB   V9.H8, V16.H8, V16.H8
+	VSUB   V9.H8, V17.H8, V17.H8
+	MULSTEP
+	SUBS   $16, R3, R3
+	BNE    mculoop
+	RET
+
+mcsloop:
+	VLD1.P 16(R1), [V11.B16]
+	SXTLB(16, 11)
+	SXTL2B(17, 11)
+	VSUB   V9.H8, V16.H8, V16.H8
+	VSUB   V9.H8, V17.H8, V17.H8
+	MULSTEP
+	SUBS   $16, R3, R3
+	BNE    mcsloop
+	RET
+
+mpair:
+	CBNZ R5, mpsloop
+
+mpuloop:
+	VLD1.P 16(R1), [V11.B16]
+	VLD1.P 16(R2), [V12.B16]
+	UXTLB(16, 11)
+	UXTL2B(17, 11)
+	UXTLB(18, 12)
+	UXTL2B(19, 12)
+	VSUB   V9.H8, V16.H8, V16.H8
+	VSUB   V9.H8, V17.H8, V17.H8
+	VSUB   V10.H8, V18.H8, V18.H8
+	VSUB   V10.H8, V19.H8, V19.H8
+	MULSTEP
+	SUBS   $16, R3, R3
+	BNE    mpuloop
+	RET
+
+mpsloop:
+	VLD1.P 16(R1), [V11.B16]
+	VLD1.P 16(R2), [V12.B16]
+	SXTLB(16, 11)
+	SXTL2B(17, 11)
+	SXTLB(18, 12)
+	SXTL2B(19, 12)
+	VSUB   V9.H8, V16.H8, V16.H8
+	VSUB   V9.H8, V17.H8, V17.H8
+	VSUB   V10.H8, V18.H8, V18.H8
+	VSUB   V10.H8, V19.H8, V19.H8
+	MULSTEP
+	SUBS   $16, R3, R3
+	BNE    mpsloop
+
+mudone:
+	RET
+
+// func lookupNEON(dst, src *byte, n int, table *[256]byte)
+//
+// Lookup of n values (a multiple of 16), 16 per step: the table in
+// V16-V31, a TBL of its first 64 bytes and a TBX of each next 64 with the
+// index less 64, 128, 192 (an index below the quarter wraps past 63, and
+// TBX leaves the byte found before).
+TEXT ·lookupNEON(SB), NOSPLIT, $0-32
+	MOVD   dst+0(FP), R0
+	MOVD   src+8(FP), R1
+	MOVD   n+16(FP), R2
+	MOVD   table+24(FP), R3
+	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16]
+	VLD1.P 64(R3), [V20.B16, V21.B16, V22.B16, V23.B16]
+	VLD1.P 64(R3), [V24.B16, V25.B16, V26.B16, V27.B16]
+	VLD1   (R3), [V28.B16, V29.B16, V30.B16, V31.B16]
+	MOVD   $64, R4
+	VDUP   R4, V3.B16
+	CBZ    R2, ldone
+
+lloop:
+	VLD1.P 16(R1), [V0.B16]
+	TBL4(1, 16, 0)
+	VSUB   V3.B16, V0.B16, V0.B16
+	TBX4(1, 20, 0)
+	VSUB   V3.B16, V0.B16, V0.B16
+	TBX4(1, 24, 0)
+	VSUB   V3.B16, V0.B16, V0.B16
+	TBX4(1, 28, 0)
+	VST1.P [V1.B16], 16(R0)
+	SUBS   $16, R2, R2
+	BNE    lloop
+
+ldone:
+	RET

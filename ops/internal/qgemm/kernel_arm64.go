@@ -289,6 +289,25 @@ func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int 
 	return n
 }
 
+// mulScaledAsm computes MulScaled with NEON, up to a multiple of 16
+// values; b nil makes zb the second factor.
+func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
+	n := len(dst) &^ 15
+	if n > 0 {
+		mulScaledNEON(ptr(dst), ptr(a), ptr(b), n, za, zb, r, c, lo, hi, signed)
+	}
+	return n
+}
+
+// lookupAsm computes Lookup with NEON, up to a multiple of 16 values.
+func lookupAsm(dst, src []byte, table *[256]byte) int {
+	n := len(dst) &^ 15
+	if n > 0 {
+		lookupNEON(ptr(dst), ptr(src), n, table)
+	}
+	return n
+}
+
 // maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values.
 func maxBytesAsm(dst, src []byte, signed bool) int {
 	n := len(dst) &^ 15
@@ -309,6 +328,18 @@ func quantizeNEON(dst *byte, src *float32, n int, scale float32, zp int32, lo, h
 //
 //go:noescape
 func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+
+// mulScaledNEON is MulScaled of n values, a multiple of 16 (b nil: zb
+// is the second factor); it trusts its arguments.
+//
+//go:noescape
+func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+
+// lookupNEON is Lookup of n values, a multiple of 16; it trusts its
+// arguments.
+//
+//go:noescape
+func lookupNEON(dst, src *byte, n int, table *[256]byte)
 
 // maxBytesNEON is MaxBytes of n values, a multiple of 16; it trusts its
 // arguments.

@@ -82,3 +82,17 @@
 // byte of vm indexes the 32 (48) bytes of the table, 0 past its end.
 #define TBL2(d, n, m) WORD $(0x4E002000 | (m)<<16 | (n)<<5 | (d))
 #define TBL3(d, n, m) WORD $(0x4E004000 | (m)<<16 | (n)<<5 | (d))
+
+// TBL4 and TBX4 are TBL and TBX Vd.16B, {Vn.16B-Vn+3.16B}, Vm.16B: each
+// byte of vm indexes the 64 bytes of the table; past its end TBL gives 0
+// and TBX leaves vd's byte.
+#define TBL4(d, n, m) WORD $(0x4E006000 | (m)<<16 | (n)<<5 | (d))
+#define TBX4(d, n, m) WORD $(0x4E007000 | (m)<<16 | (n)<<5 | (d))
+
+// SMULLH and SMULL2H are SMULL Vd.4S, Vn.4H, Vm.4H and SMULL2 Vd.4S,
+// Vn.8H, Vm.8H: the int32 products of the low (high) four int16 lanes.
+#define SMULLH(d, n, m) WORD $(0x0E60C000 | (m)<<16 | (n)<<5 | (d))
+#define SMULL2H(d, n, m) WORD $(0x4E60C000 | (m)<<16 | (n)<<5 | (d))
+
+// FADDV is FADD Vd.4S, Vn.4S, Vm.4S.
+#define FADDV(d, n, m) WORD $(0x4E20D400 | (m)<<16 | (n)<<5 | (d))

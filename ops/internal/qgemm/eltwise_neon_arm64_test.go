@@ -1,0 +1,7 @@
+//go:build !noasm
+
+package qgemm
+
+// neonEltwise says that MulScaled and Lookup have NEON loops here, which
+// must then compute every whole 16 values.
+const neonEltwise = true

@@ -1,0 +1,6 @@
+//go:build !arm64 || noasm
+
+package qgemm
+
+// neonEltwise says that MulScaled and Lookup have NEON loops here.
+const neonEltwise = false
