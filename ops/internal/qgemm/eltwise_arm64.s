@@ -371,3 +371,40 @@ lloop:
 
 ldone:
 	RET
+
+// func max3s2BytesNEON(dst, src *byte, n int, signed bool)
+//
+// Max3S2Bytes of n values (a multiple of 16), 16 per step: LD2 splits 32
+// bytes into the windows' first (even) and middle (odd) values, and a
+// second LD2 two bytes on gives their last ones (src[2i+2]); it reads
+// src[2n+1], one byte past the last window.
+TEXT ·max3s2BytesNEON(SB), NOSPLIT, $0-25
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  n+16(FP), R2
+	MOVBU signed+24(FP), R3
+	CBZ   R2, xdone
+	ADD   $2, R1, R4
+	CBNZ  R3, xsigned
+
+xloop:
+	VLD2.P 32(R1), [V0.B16, V1.B16]
+	VLD2.P 32(R4), [V2.B16, V3.B16]
+	UMAXB(0, 0, 1)
+	UMAXB(0, 0, 2)
+	VST1.P [V0.B16], 16(R0)
+	SUBS   $16, R2, R2
+	BNE    xloop
+	RET
+
+xsigned:
+	VLD2.P 32(R1), [V0.B16, V1.B16]
+	VLD2.P 32(R4), [V2.B16, V3.B16]
+	SMAXB(0, 0, 1)
+	SMAXB(0, 0, 2)
+	VST1.P [V0.B16], 16(R0)
+	SUBS   $16, R2, R2
+	BNE    xsigned
+
+xdone:
+	RET

@@ -308,6 +308,17 @@ func lookupAsm(dst, src []byte, table *[256]byte) int {
 	return n
 }
 
+// max3s2BytesAsm computes Max3S2Bytes with NEON, up to a multiple of 16
+// values that leaves at least one (the loop reads two bytes past its last
+// window).
+func max3s2BytesAsm(dst, src []byte, signed bool) int {
+	n := max(len(dst)-1, 0) &^ 15
+	if n > 0 {
+		max3s2BytesNEON(ptr(dst), ptr(src), n, signed)
+	}
+	return n
+}
+
 // maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values.
 func maxBytesAsm(dst, src []byte, signed bool) int {
 	n := len(dst) &^ 15
@@ -340,6 +351,12 @@ func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, s
 //
 //go:noescape
 func lookupNEON(dst, src *byte, n int, table *[256]byte)
+
+// max3s2BytesNEON is Max3S2Bytes of n values, a multiple of 16, from at
+// least 2n+2 bytes of src; it trusts its arguments.
+//
+//go:noescape
+func max3s2BytesNEON(dst, src *byte, n int, signed bool)
 
 // maxBytesNEON is MaxBytes of n values, a multiple of 16; it trusts its
 // arguments.
