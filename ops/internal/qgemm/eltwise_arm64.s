@@ -243,6 +243,40 @@ mdone:
 	NARROW16; \
 	VST1.P [V0.B16], 16(R0)
 
+// MULCONST is mulScaledNEON's loop with b nil: a's bytes widened by
+// xtlb and xtl2b (UXTLB, UXTL2B or the SXT ones), less za; the labels
+// are the arguments.
+#define MULCONST(xtlb, xtl2b, loop) \
+loop: \
+	VLD1.P 16(R1), [V11.B16]; \
+	xtlb(16, 11); \
+	xtl2b(17, 11); \
+	VSUB   V9.H8, V16.H8, V16.H8; \
+	VSUB   V9.H8, V17.H8, V17.H8; \
+	MULSTEP; \
+	SUBS   $16, R3, R3; \
+	BNE    loop; \
+	RET
+
+// MULPAIR is mulScaledNEON's loop over a and b, widened as in MULCONST,
+// less za and zb.
+#define MULPAIR(xtlb, xtl2b, loop) \
+loop: \
+	VLD1.P 16(R1), [V11.B16]; \
+	VLD1.P 16(R2), [V12.B16]; \
+	xtlb(16, 11); \
+	xtl2b(17, 11); \
+	xtlb(18, 12); \
+	xtl2b(19, 12); \
+	VSUB   V9.H8, V16.H8, V16.H8; \
+	VSUB   V9.H8, V17.H8, V17.H8; \
+	VSUB   V10.H8, V18.H8, V18.H8; \
+	VSUB   V10.H8, V19.H8, V19.H8; \
+	MULSTEP; \
+	SUBS   $16, R3, R3; \
+	BNE    loop; \
+	RET
+
 // func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
 //
 // MulScaled of n values (a multiple of 16), 16 per step: a-za and b-zb in
@@ -277,62 +311,13 @@ TEXT ·mulScaledNEON(SB), NOSPLIT, $0-57
 	VMOV V10.B16, V18.B16
 	VMOV V10.B16, V19.B16
 	CBNZ R5, mcsloop
-
-mculoop:
-	VLD1.P 16(R1), [V11.B16]
-	UXTLB(16, 11)
-	UXTL2B(17, 11)
-	VSUB   V9.H8, V16.H8, V16.H8
-	VSUB   V9.H8, V17.H8, V17.H8
-	MULSTEP
-	SUBS   $16, R3, R3
-	BNE    mculoop
-	RET
-
-mcsloop:
-	VLD1.P 16(R1), [V11.B16]
-	SXTLB(16, 11)
-	SXTL2B(17, 11)
-	VSUB   V9.H8, V16.H8, V16.H8
-	VSUB   V9.H8, V17.H8, V17.H8
-	MULSTEP
-	SUBS   $16, R3, R3
-	BNE    mcsloop
-	RET
+	MULCONST(UXTLB, UXTL2B, mculoop)
+	MULCONST(SXTLB, SXTL2B, mcsloop)
 
 mpair:
 	CBNZ R5, mpsloop
-
-mpuloop:
-	VLD1.P 16(R1), [V11.B16]
-	VLD1.P 16(R2), [V12.B16]
-	UXTLB(16, 11)
-	UXTL2B(17, 11)
-	UXTLB(18, 12)
-	UXTL2B(19, 12)
-	VSUB   V9.H8, V16.H8, V16.H8
-	VSUB   V9.H8, V17.H8, V17.H8
-	VSUB   V10.H8, V18.H8, V18.H8
-	VSUB   V10.H8, V19.H8, V19.H8
-	MULSTEP
-	SUBS   $16, R3, R3
-	BNE    mpuloop
-	RET
-
-mpsloop:
-	VLD1.P 16(R1), [V11.B16]
-	VLD1.P 16(R2), [V12.B16]
-	SXTLB(16, 11)
-	SXTL2B(17, 11)
-	SXTLB(18, 12)
-	SXTL2B(19, 12)
-	VSUB   V9.H8, V16.H8, V16.H8
-	VSUB   V9.H8, V17.H8, V17.H8
-	VSUB   V10.H8, V18.H8, V18.H8
-	VSUB   V10.H8, V19.H8, V19.H8
-	MULSTEP
-	SUBS   $16, R3, R3
-	BNE    mpsloop
+	MULPAIR(UXTLB, UXTL2B, mpuloop)
+	MULPAIR(SXTLB, SXTL2B, mpsloop)
 
 mudone:
 	RET

@@ -102,6 +102,143 @@
 	VPMOVDB a1, 16(DX); \
 	ADDQ    BX, DX
 
+// TILEEPILOGUE is the epilogue of an 8x32 int8 tile whose int32 sums
+// are in Z0-Z15 (two registers a row): the rank-one term, then the
+// store by mode (int32 sums, float, requantized bytes), each whole or
+// under the keep mask; it ends at next. tileAVX512VNNI and epAVX512
+// (the AMX kernel's sums) share it, so both store the same bits. Its
+// labels are the arguments (each use needs its own).
+#define TILEEPILOGUE(rank1, store, scale, scalecols, scaled, cstore32, bytes, cbytes, next) \
+rank1: \
+	MOVQ      EP_ROWMUL(R9), R10; \
+	TESTQ     R10, R10; \
+	JEQ       store; \
+	ADDQ      R13, R10; \
+	MOVQ      EP_COLMUL(R9), R11; \
+	VMOVDQU32 (R11), Z16; \
+	VMOVDQU32 64(R11), Z17; \
+	RANK1(0, Z0, Z1); \
+	RANK1(4, Z2, Z3); \
+	RANK1(8, Z4, Z5); \
+	RANK1(12, Z6, Z7); \
+	RANK1(16, Z8, Z9); \
+	RANK1(20, Z10, Z11); \
+	RANK1(24, Z12, Z13); \
+	RANK1(28, Z14, Z15); \
+store: \
+	MOVL  EP_MODE(R9), AX; \
+	MOVQ  EP_KEEP(R9), R11; \
+	TESTL AX, AX; \
+	JNE   scale; \
+	TESTQ R11, R11; \
+	JNE   cstore32; \
+	STORE32(Z0, Z1); \
+	STORE32(Z2, Z3); \
+	STORE32(Z4, Z5); \
+	STORE32(Z6, Z7); \
+	STORE32(Z8, Z9); \
+	STORE32(Z10, Z11); \
+	STORE32(Z12, Z13); \
+	STORE32(Z14, Z15); \
+	JMP   next; \
+scale: \
+	VCVTDQ2PS Z0, Z0; \
+	VCVTDQ2PS Z1, Z1; \
+	VCVTDQ2PS Z2, Z2; \
+	VCVTDQ2PS Z3, Z3; \
+	VCVTDQ2PS Z4, Z4; \
+	VCVTDQ2PS Z5, Z5; \
+	VCVTDQ2PS Z6, Z6; \
+	VCVTDQ2PS Z7, Z7; \
+	VCVTDQ2PS Z8, Z8; \
+	VCVTDQ2PS Z9, Z9; \
+	VCVTDQ2PS Z10, Z10; \
+	VCVTDQ2PS Z11, Z11; \
+	VCVTDQ2PS Z12, Z12; \
+	VCVTDQ2PS Z13, Z13; \
+	VCVTDQ2PS Z14, Z14; \
+	VCVTDQ2PS Z15, Z15; \
+	MOVQ      EP_SCALE(R9), R10; \
+	CMPQ      EP_SCALECOLS(R9), $0; \
+	JNE       scalecols; \
+	ADDQ      R13, R10; \
+	SCALEROW(0, Z0, Z1); \
+	SCALEROW(4, Z2, Z3); \
+	SCALEROW(8, Z4, Z5); \
+	SCALEROW(12, Z6, Z7); \
+	SCALEROW(16, Z8, Z9); \
+	SCALEROW(20, Z10, Z11); \
+	SCALEROW(24, Z12, Z13); \
+	SCALEROW(28, Z14, Z15); \
+	JMP       scaled; \
+scalecols: \
+	VMOVUPS (R10), Z16; \
+	VMOVUPS 64(R10), Z17; \
+	SCALECOLS(Z0, Z1); \
+	SCALECOLS(Z2, Z3); \
+	SCALECOLS(Z4, Z5); \
+	SCALECOLS(Z6, Z7); \
+	SCALECOLS(Z8, Z9); \
+	SCALECOLS(Z10, Z11); \
+	SCALECOLS(Z12, Z13); \
+	SCALECOLS(Z14, Z15); \
+scaled: \
+	CMPL  AX, $1; \
+	JNE   bytes; \
+	TESTQ R11, R11; \
+	JNE   cstore32; \
+	STORE32(Z0, Z1); \
+	STORE32(Z2, Z3); \
+	STORE32(Z4, Z5); \
+	STORE32(Z6, Z7); \
+	STORE32(Z8, Z9); \
+	STORE32(Z10, Z11); \
+	STORE32(Z12, Z13); \
+	STORE32(Z14, Z15); \
+	JMP   next; \
+cstore32: \
+	KMOVQ   R11, K5; \
+	MOVQ    R11, CX; \
+	SHRQ    $16, CX; \
+	KMOVQ   CX, K6; \
+	MOVQ    R11, R12; \
+	ANDQ    $0xffff, R12; \
+	POPCNTQ R12, R12; \
+	CSTORE32(Z0, Z1); \
+	CSTORE32(Z2, Z3); \
+	CSTORE32(Z4, Z5); \
+	CSTORE32(Z6, Z7); \
+	CSTORE32(Z8, Z9); \
+	CSTORE32(Z10, Z11); \
+	CSTORE32(Z12, Z13); \
+	CSTORE32(Z14, Z15); \
+	JMP     next; \
+bytes: \
+	VBROADCASTSS EP_LO(R9), Z16; \
+	VBROADCASTSS EP_HI(R9), Z17; \
+	VPBROADCASTD EP_ZP(R9), Z18; \
+	TESTQ        R11, R11; \
+	JNE          cbytes; \
+	STORE8(Z0, Z1); \
+	STORE8(Z2, Z3); \
+	STORE8(Z4, Z5); \
+	STORE8(Z6, Z7); \
+	STORE8(Z8, Z9); \
+	STORE8(Z10, Z11); \
+	STORE8(Z12, Z13); \
+	STORE8(Z14, Z15); \
+	JMP          next; \
+cbytes: \
+	KMOVQ R11, K5; \
+	CSTORE8(Z0, Z1); \
+	CSTORE8(Z2, Z3); \
+	CSTORE8(Z4, Z5); \
+	CSTORE8(Z6, Z7); \
+	CSTORE8(Z8, Z9); \
+	CSTORE8(Z10, Z11); \
+	CSTORE8(Z12, Z13); \
+	CSTORE8(Z14, Z15)
+
 // func tileAVX512VNNI(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n tiles down one column panel: SI runs through the row panels, DX down
@@ -153,143 +290,7 @@ loop:
 	DECQ      CX
 	JNE       loop
 
-rank1:
-	MOVQ      EP_ROWMUL(R9), R10
-	TESTQ     R10, R10
-	JEQ       store
-	ADDQ      R13, R10
-	MOVQ      EP_COLMUL(R9), R11
-	VMOVDQU32 (R11), Z16
-	VMOVDQU32 64(R11), Z17
-	RANK1(0, Z0, Z1)
-	RANK1(4, Z2, Z3)
-	RANK1(8, Z4, Z5)
-	RANK1(12, Z6, Z7)
-	RANK1(16, Z8, Z9)
-	RANK1(20, Z10, Z11)
-	RANK1(24, Z12, Z13)
-	RANK1(28, Z14, Z15)
-
-store:
-	MOVL  EP_MODE(R9), AX
-	MOVQ  EP_KEEP(R9), R11
-	TESTL AX, AX
-	JNE   scale
-	TESTQ R11, R11
-	JNE   cstore32
-	STORE32(Z0, Z1)
-	STORE32(Z2, Z3)
-	STORE32(Z4, Z5)
-	STORE32(Z6, Z7)
-	STORE32(Z8, Z9)
-	STORE32(Z10, Z11)
-	STORE32(Z12, Z13)
-	STORE32(Z14, Z15)
-	JMP   next
-
-scale:
-	VCVTDQ2PS Z0, Z0
-	VCVTDQ2PS Z1, Z1
-	VCVTDQ2PS Z2, Z2
-	VCVTDQ2PS Z3, Z3
-	VCVTDQ2PS Z4, Z4
-	VCVTDQ2PS Z5, Z5
-	VCVTDQ2PS Z6, Z6
-	VCVTDQ2PS Z7, Z7
-	VCVTDQ2PS Z8, Z8
-	VCVTDQ2PS Z9, Z9
-	VCVTDQ2PS Z10, Z10
-	VCVTDQ2PS Z11, Z11
-	VCVTDQ2PS Z12, Z12
-	VCVTDQ2PS Z13, Z13
-	VCVTDQ2PS Z14, Z14
-	VCVTDQ2PS Z15, Z15
-	MOVQ      EP_SCALE(R9), R10
-	CMPQ      EP_SCALECOLS(R9), $0
-	JNE       scalecols
-	ADDQ      R13, R10
-	SCALEROW(0, Z0, Z1)
-	SCALEROW(4, Z2, Z3)
-	SCALEROW(8, Z4, Z5)
-	SCALEROW(12, Z6, Z7)
-	SCALEROW(16, Z8, Z9)
-	SCALEROW(20, Z10, Z11)
-	SCALEROW(24, Z12, Z13)
-	SCALEROW(28, Z14, Z15)
-	JMP       scaled
-
-scalecols:
-	VMOVUPS (R10), Z16
-	VMOVUPS 64(R10), Z17
-	SCALECOLS(Z0, Z1)
-	SCALECOLS(Z2, Z3)
-	SCALECOLS(Z4, Z5)
-	SCALECOLS(Z6, Z7)
-	SCALECOLS(Z8, Z9)
-	SCALECOLS(Z10, Z11)
-	SCALECOLS(Z12, Z13)
-	SCALECOLS(Z14, Z15)
-
-scaled:
-	CMPL  AX, $1
-	JNE   bytes
-	TESTQ R11, R11
-	JNE   cstore32
-	STORE32(Z0, Z1)
-	STORE32(Z2, Z3)
-	STORE32(Z4, Z5)
-	STORE32(Z6, Z7)
-	STORE32(Z8, Z9)
-	STORE32(Z10, Z11)
-	STORE32(Z12, Z13)
-	STORE32(Z14, Z15)
-	JMP   next
-
-cstore32:
-	KMOVQ   R11, K5
-	MOVQ    R11, CX
-	SHRQ    $16, CX
-	KMOVQ   CX, K6
-	MOVQ    R11, R12
-	ANDQ    $0xffff, R12
-	POPCNTQ R12, R12
-	CSTORE32(Z0, Z1)
-	CSTORE32(Z2, Z3)
-	CSTORE32(Z4, Z5)
-	CSTORE32(Z6, Z7)
-	CSTORE32(Z8, Z9)
-	CSTORE32(Z10, Z11)
-	CSTORE32(Z12, Z13)
-	CSTORE32(Z14, Z15)
-	JMP     next
-
-bytes:
-	VBROADCASTSS EP_LO(R9), Z16
-	VBROADCASTSS EP_HI(R9), Z17
-	VPBROADCASTD EP_ZP(R9), Z18
-	TESTQ        R11, R11
-	JNE          cbytes
-	STORE8(Z0, Z1)
-	STORE8(Z2, Z3)
-	STORE8(Z4, Z5)
-	STORE8(Z6, Z7)
-	STORE8(Z8, Z9)
-	STORE8(Z10, Z11)
-	STORE8(Z12, Z13)
-	STORE8(Z14, Z15)
-	JMP          next
-
-cbytes:
-	KMOVQ R11, K5
-	CSTORE8(Z0, Z1)
-	CSTORE8(Z2, Z3)
-	CSTORE8(Z4, Z5)
-	CSTORE8(Z6, Z7)
-	CSTORE8(Z8, Z9)
-	CSTORE8(Z10, Z11)
-	CSTORE8(Z12, Z13)
-	CSTORE8(Z14, Z15)
-
+	TILEEPILOGUE(rank1, store, scale, scalecols, scaled, cstore32, bytes, cbytes, next)
 next:
 	ADDQ $32, R13
 	DECQ R14
@@ -335,143 +336,7 @@ epanel:
 	SUMROW(24, 768, Z12, Z13)
 	SUMROW(28, 896, Z14, Z15)
 
-erank1:
-	MOVQ      EP_ROWMUL(R9), R10
-	TESTQ     R10, R10
-	JEQ       estore
-	ADDQ      R13, R10
-	MOVQ      EP_COLMUL(R9), R11
-	VMOVDQU32 (R11), Z16
-	VMOVDQU32 64(R11), Z17
-	RANK1(0, Z0, Z1)
-	RANK1(4, Z2, Z3)
-	RANK1(8, Z4, Z5)
-	RANK1(12, Z6, Z7)
-	RANK1(16, Z8, Z9)
-	RANK1(20, Z10, Z11)
-	RANK1(24, Z12, Z13)
-	RANK1(28, Z14, Z15)
-
-estore:
-	MOVL  EP_MODE(R9), AX
-	MOVQ  EP_KEEP(R9), R11
-	TESTL AX, AX
-	JNE   escale
-	TESTQ R11, R11
-	JNE   ecstore32
-	STORE32(Z0, Z1)
-	STORE32(Z2, Z3)
-	STORE32(Z4, Z5)
-	STORE32(Z6, Z7)
-	STORE32(Z8, Z9)
-	STORE32(Z10, Z11)
-	STORE32(Z12, Z13)
-	STORE32(Z14, Z15)
-	JMP   enext
-
-escale:
-	VCVTDQ2PS Z0, Z0
-	VCVTDQ2PS Z1, Z1
-	VCVTDQ2PS Z2, Z2
-	VCVTDQ2PS Z3, Z3
-	VCVTDQ2PS Z4, Z4
-	VCVTDQ2PS Z5, Z5
-	VCVTDQ2PS Z6, Z6
-	VCVTDQ2PS Z7, Z7
-	VCVTDQ2PS Z8, Z8
-	VCVTDQ2PS Z9, Z9
-	VCVTDQ2PS Z10, Z10
-	VCVTDQ2PS Z11, Z11
-	VCVTDQ2PS Z12, Z12
-	VCVTDQ2PS Z13, Z13
-	VCVTDQ2PS Z14, Z14
-	VCVTDQ2PS Z15, Z15
-	MOVQ      EP_SCALE(R9), R10
-	CMPQ      EP_SCALECOLS(R9), $0
-	JNE       escalecols
-	ADDQ      R13, R10
-	SCALEROW(0, Z0, Z1)
-	SCALEROW(4, Z2, Z3)
-	SCALEROW(8, Z4, Z5)
-	SCALEROW(12, Z6, Z7)
-	SCALEROW(16, Z8, Z9)
-	SCALEROW(20, Z10, Z11)
-	SCALEROW(24, Z12, Z13)
-	SCALEROW(28, Z14, Z15)
-	JMP       escaled
-
-escalecols:
-	VMOVUPS (R10), Z16
-	VMOVUPS 64(R10), Z17
-	SCALECOLS(Z0, Z1)
-	SCALECOLS(Z2, Z3)
-	SCALECOLS(Z4, Z5)
-	SCALECOLS(Z6, Z7)
-	SCALECOLS(Z8, Z9)
-	SCALECOLS(Z10, Z11)
-	SCALECOLS(Z12, Z13)
-	SCALECOLS(Z14, Z15)
-
-escaled:
-	CMPL  AX, $1
-	JNE   ebytes
-	TESTQ R11, R11
-	JNE   ecstore32
-	STORE32(Z0, Z1)
-	STORE32(Z2, Z3)
-	STORE32(Z4, Z5)
-	STORE32(Z6, Z7)
-	STORE32(Z8, Z9)
-	STORE32(Z10, Z11)
-	STORE32(Z12, Z13)
-	STORE32(Z14, Z15)
-	JMP   enext
-
-ecstore32:
-	KMOVQ   R11, K5
-	MOVQ    R11, CX
-	SHRQ    $16, CX
-	KMOVQ   CX, K6
-	MOVQ    R11, R12
-	ANDQ    $0xffff, R12
-	POPCNTQ R12, R12
-	CSTORE32(Z0, Z1)
-	CSTORE32(Z2, Z3)
-	CSTORE32(Z4, Z5)
-	CSTORE32(Z6, Z7)
-	CSTORE32(Z8, Z9)
-	CSTORE32(Z10, Z11)
-	CSTORE32(Z12, Z13)
-	CSTORE32(Z14, Z15)
-	JMP     enext
-
-ebytes:
-	VBROADCASTSS EP_LO(R9), Z16
-	VBROADCASTSS EP_HI(R9), Z17
-	VPBROADCASTD EP_ZP(R9), Z18
-	TESTQ        R11, R11
-	JNE          ecbytes
-	STORE8(Z0, Z1)
-	STORE8(Z2, Z3)
-	STORE8(Z4, Z5)
-	STORE8(Z6, Z7)
-	STORE8(Z8, Z9)
-	STORE8(Z10, Z11)
-	STORE8(Z12, Z13)
-	STORE8(Z14, Z15)
-	JMP          enext
-
-ecbytes:
-	KMOVQ R11, K5
-	CSTORE8(Z0, Z1)
-	CSTORE8(Z2, Z3)
-	CSTORE8(Z4, Z5)
-	CSTORE8(Z6, Z7)
-	CSTORE8(Z8, Z9)
-	CSTORE8(Z10, Z11)
-	CSTORE8(Z12, Z13)
-	CSTORE8(Z14, Z15)
-
+	TILEEPILOGUE(erank1, estore, escale, escalecols, escaled, ecstore32, ebytes, ecbytes, enext)
 enext:
 	ADDQ $32, R13
 	ADDQ $1024, SI
