@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -216,4 +217,19 @@ func TestBenchProfile(t *testing.T) {
 	if share > 1.0001 || share < 0.5 {
 		t.Errorf("shares add up to %.3f", share)
 	}
+}
+
+// buildBinary skips the test in -short mode, else builds the edgeinfer
+// binary into dir and returns its path, for tests that run it as a
+// subprocess.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary and runs it as a subprocess: skipped in -short mode")
+	}
+	bin := filepath.Join(dir, "edgeinfer")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -26,14 +26,8 @@ const processOverhead = 17 << 20
 // traded for W as it is) and that the process peaks within
 // processOverhead of what the plan reports it holds.
 func TestMemoryLimitRSS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 900 MB of models and runs them: skipped in -short mode")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "edgeinfer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir) // skips in -short mode: it also writes 900 MB of models
 	for _, c := range []struct {
 		name     string
 		headroom int64 // the limit is the file's size plus this

@@ -28,14 +28,8 @@ const maxRSS = 1 << 30
 // most before refusing) and checks each run exits 0 or 2 with a one-line
 // error, and peaks under 1 GiB of resident memory (the child's Maxrss).
 func TestHostileRSS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs it as a subprocess: skipped in -short mode")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "edgeinfer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	img := goodImage(t, dir)
 	sample := map[string]bool{
 		"valid": true, "million empty nodes": true, "4 million empty nodes": true, "graphs nested 100 deep": true,

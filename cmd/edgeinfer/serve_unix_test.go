@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,14 +21,8 @@ import (
 // checks the listener closes, the request is still answered, and the
 // process exits 0.
 func TestServeSIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs it as a subprocess: skipped in -short mode")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "edgeinfer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-grace", "1m")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
