@@ -14,9 +14,9 @@ package ops
 import (
 	"context"
 	"errors"
-	"math"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // Value is what planning knows of a tensor: its element type and concrete
@@ -151,7 +151,7 @@ func (a Activation) Apply(v float32) float32 {
 	case ActHardSwish:
 		return v * min(max(a.Alpha*v+a.Beta, 0), 1)
 	case ActSwish:
-		return v / (1 + float32(math.Exp(float64(-a.Alpha*v))))
+		return vec.Swish1(v, a.Alpha)
 	}
 	return v
 }

@@ -28,6 +28,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // Shape is a 2-D depthwise convolution of one plane (a 1-D one has InH,
@@ -82,7 +84,7 @@ func (e *Epilogue) Apply(v float32) float32 {
 	case HardSwish:
 		return v * min(max(e.Alpha*v+e.Beta, 0), 1)
 	case Swish:
-		return v / (1 + float32(math.Exp(float64(-e.Alpha*v))))
+		return vec.Swish1(v, e.Alpha)
 	}
 	return v
 }

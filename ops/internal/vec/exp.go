@@ -82,21 +82,16 @@ func expGo(k expKind, d, x []float32, alpha float32) {
 	case exTanh:
 		tanhF32(d, x)
 	case exSwish:
-		var buf [expChunk]float32
-		for len(x) > 0 {
-			n := min(len(x), expChunk)
-			t := buf[:n]
-			for i, v := range x[:n] {
-				t[i] = v * alpha
-			}
-			sigmoidF32(t, t)
-			for i, v := range x[:n] {
-				d[i] = v * t[i]
-			}
-			d, x = d[n:], x[n:]
+		for i, v := range x {
+			d[i] = Swish1(v, alpha)
 		}
 	}
 }
+
+// Swish1 is Swish of one value, as the Go loops compute it: for kernels
+// that apply an activation value by value (a convolution's border, a
+// tail), in a few dozen instructions where math.Exp takes hundreds.
+func Swish1(v, alpha float32) float32 { return v * sigmoid1(v*alpha) }
 
 // Exp's constants: ln2Hi + ln2Lo = ln 2, with n*ln2Hi exact for the n
 // that occur; hiX and loX are the logs of the largest and the smallest
@@ -117,56 +112,57 @@ const (
 func expF32(d, x []float32) {
 	x = x[:len(d)]
 	for i, v := range x {
-		if !(v >= loX && v <= hiX) { // NaN stays NaN
-			if v > hiX {
-				v = float32(math.Inf(1))
-			} else if v < loX {
-				v = 0
-			}
-			d[i] = v
-			continue
-		}
-		t := v*log2e + magic
-		fn := t - magic                              // nearest integer to v/ln2, in [-126, 128]
-		n := int32(math.Float32bits(t)) - 0x4B400000 // the same as an int32
-		r := v - fn*ln2Hi - fn*ln2Lo
-		p := float32(1.9875691500e-4)
-		p = p*r + 1.3981999507e-3
-		p = p*r + 8.3334519073e-3
-		p = p*r + 4.1665795894e-2
-		p = p*r + 1.6666665459e-1
-		p = p*r + 5.0000001201e-1
-		y := p*r*r + r + 1
-		if n > 127 { // 2^128 is not a float32; scale in two steps
-			y *= 2
-			n--
-		}
-		d[i] = y * math.Float32frombits(uint32(n+127)<<23)
+		d[i] = exp1(v)
 	}
+}
+
+// exp1 is Exp of one value.
+func exp1(v float32) float32 {
+	if !(v >= loX && v <= hiX) { // NaN stays NaN
+		if v > hiX {
+			return float32(math.Inf(1))
+		} else if v < loX {
+			return 0
+		}
+		return v
+	}
+	t := v*log2e + magic
+	fn := t - magic                              // nearest integer to v/ln2, in [-126, 128]
+	n := int32(math.Float32bits(t)) - 0x4B400000 // the same as an int32
+	r := v - fn*ln2Hi - fn*ln2Lo
+	p := float32(1.9875691500e-4)
+	p = p*r + 1.3981999507e-3
+	p = p*r + 8.3334519073e-3
+	p = p*r + 4.1665795894e-2
+	p = p*r + 1.6666665459e-1
+	p = p*r + 5.0000001201e-1
+	y := p*r*r + r + 1
+	if n > 127 { // 2^128 is not a float32; scale in two steps
+		y *= 2
+		n--
+	}
+	return y * math.Float32frombits(uint32(n+127)<<23)
 }
 
 // abs is |v|, keeping NaN.
 func abs(v float32) float32 { return math.Float32frombits(math.Float32bits(v) &^ (1 << 31)) }
 
-// sigmoidF32 is Sigmoid in Go, exponentiating in stack chunks.
+// sigmoidF32 is Sigmoid in Go.
 func sigmoidF32(d, x []float32) {
-	var buf [expChunk]float32
-	for len(x) > 0 {
-		n := min(len(x), expChunk)
-		e := buf[:n]
-		for i, v := range x[:n] {
-			e[i] = -abs(v)
-		}
-		expF32(e, e)
-		for i, v := range x[:n] {
-			r := 1 / (1 + e[i])
-			if v < 0 {
-				r *= e[i]
-			}
-			d[i] = r
-		}
-		d, x = d[n:], x[n:]
+	x = x[:len(d)]
+	for i, v := range x {
+		d[i] = sigmoid1(v)
 	}
+}
+
+// sigmoid1 is Sigmoid of one value.
+func sigmoid1(v float32) float32 {
+	e := exp1(-abs(v))
+	r := 1 / (1 + e)
+	if v < 0 {
+		r *= e
+	}
+	return r
 }
 
 // tanhF32 is Tanh in Go, exponentiating in stack chunks; tanh(10)
