@@ -26,7 +26,7 @@ func asmKernels() []*Kernel {
 	return []*Kernel{neonKernel}
 }
 
-var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, id: idNEON, notFaster: true}
+var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, id: idNEON}
 
 // sumsNEON4x4 sets acc to the 4x4 sums rowOff[r] + colOff[c] + Σ a·b of
 // kq steps (A packed, step s of B at b + offs[s]); it trusts its
