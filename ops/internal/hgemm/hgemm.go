@@ -1,0 +1,334 @@
+// Package hgemm is the half-precision (fp16) product behind the opt-in
+// fp16 arithmetic mode (ARMv8.2 FEAT_FP16: a Raspberry Pi 5's Cortex-A76):
+// C (float32) = A * B, with A (a convolution's weights) packed once in
+// fp16, B (activations, float32) converted to fp16 as it is packed, the
+// products summed by FMLA on 8 fp16 lanes, and the fp16 sums of each block
+// of KC steps of K added up in float32 (a sum over a large K in fp16 loses
+// too much: see KC). An optional gemm.Epilogue (bias, residual, clip) is
+// applied to C as each chunk of its columns is finished.
+//
+// B is read through per-row offsets, element (p, j) being B[Offs[p]+j]:
+// a row-major matrix (Offs[p] = p*ldb) or an implicit im2col of a padded
+// input (Offs the offsets of the window's taps), the forms the float32
+// convolutions read in place.
+//
+// The kernel is arm64 assembly where the CPU has fp16 arithmetic
+// (Available); elsewhere a Go kernel emulating the same fp16 rounding
+// serves tests (the runtime never chooses the mode there). Results are
+// bit-identical for any thread count.
+package hgemm
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
+
+// The kernel's tile: MR rows of A by NR columns of B, 16 fp16 accumulator
+// vectors of 8 lanes.
+const (
+	MR = 16
+	NR = 8
+)
+
+// KC is the number of steps of K summed in fp16 before the block's sum is
+// added to C in float32. fp16 has an 11-bit significand: a sum over
+// thousands of steps (ResNet-50's 3x3x512 = 4608) drifts by several units
+// in the third digit, while blocks of 128 keep the error near that of the
+// fp16 rounding of the operands themselves (see the package's tests and
+// docs/performance.md) for one float32 add per output value per block.
+var KC = 128
+
+// Parallel runs fn over [0,n) split into contiguous chunks on up to
+// Threads goroutines (ops.Parallel's method set).
+type Parallel interface {
+	For(n, grain int, fn func(lo, hi int))
+	Threads() int
+}
+
+// PackedA is a left operand (M x K) in fp16, cut into panels of MR rows:
+// panel i holds K steps of MR values, step p being rows i*MR.. of column
+// p, zero past row M.
+type PackedA struct {
+	m, k int
+	data []uint16
+}
+
+// PackA packs the m x k row-major a (rows lda floats apart) into fp16.
+func PackA(m, k int, a []float32, lda int) PackedA {
+	if m > 0 && k > 0 && (lda < k || len(a) < (m-1)*lda+k) {
+		panic(fmt.Sprintf("hgemm: A is %d floats with stride %d, too small for %dx%d", len(a), lda, m, k))
+	}
+	pa := PackedA{m: m, k: k, data: make([]uint16, ceilDiv(m, MR)*MR*k)}
+	for i := 0; i < m; i++ {
+		panel := pa.data[i/MR*MR*k:]
+		for p, v := range a[i*lda : i*lda+k] {
+			panel[p*MR+i%MR] = onnx.F32ToF16(v)
+		}
+	}
+	return pa
+}
+
+// Dims returns A's rows and columns.
+func (pa *PackedA) Dims() (m, k int) { return pa.m, pa.k }
+
+// Bytes is the memory the packed operand holds.
+func (pa *PackedA) Bytes() int { return 2 * len(pa.data) }
+
+// Valid reports whether pa holds an operand.
+func (pa *PackedA) Valid() bool { return pa.data != nil }
+
+// Product is C = A * B followed by Ep (C is M x N with rows LdC floats
+// apart; B is K x N read through Offs).
+type Product struct {
+	A    PackedA
+	N    int
+	B    []float32
+	Offs []int32
+	C    []float32
+	LdC  int
+	Ep   gemm.Epilogue
+}
+
+// chunkCols is how many columns of B a task packs and multiplies at a
+// time: a multiple of NR whose fp16 panels take about 256 KB.
+func chunkCols(k int) int {
+	return min(256, max(NR, (1<<17)/max(k, 1)/NR*NR))
+}
+
+// Runner runs products, keeping the fp16 B panels of each task and the
+// closure it hands to a Parallel from one product to the next: only its
+// first product (or one with a larger K) allocates. A Runner must not
+// run two products at once.
+type Runner struct {
+	bufs  [][]uint16
+	accs  [][MR * NR]float32
+	job   *Product
+	tasks int
+	fn    func(lo, hi int)
+}
+
+// Run computes p, spreading chunks of C's columns over par (nil runs
+// serially).
+func (r *Runner) Run(par Parallel, p *Product) {
+	m, k := p.A.Dims()
+	p.check()
+	if m == 0 || p.N == 0 {
+		return
+	}
+	nc := chunkCols(k)
+	chunks := ceilDiv(p.N, nc)
+	threads := 1
+	if par != nil && 2*m*p.N*k >= 1<<16 {
+		threads = par.Threads()
+	}
+	tasks := max(1, min(threads, chunks))
+	r.grow(tasks, k*nc)
+	if tasks == 1 {
+		p.chunks(r.bufs[0], &r.accs[0], 0, chunks, nc)
+		return
+	}
+	r.job, r.tasks = p, tasks
+	if r.fn == nil {
+		r.fn = func(lo, hi int) {
+			p, nc := r.job, chunkCols(r.job.A.k)
+			chunks := ceilDiv(p.N, nc)
+			for t := lo; t < hi; t++ {
+				p.chunks(r.bufs[t], &r.accs[t], t*chunks/r.tasks, (t+1)*chunks/r.tasks, nc)
+			}
+		}
+	}
+	par.For(tasks, 1, r.fn)
+	r.job = nil
+}
+
+// grow makes sure r has tasks buffers of n halves each.
+func (r *Runner) grow(tasks, n int) {
+	for len(r.bufs) < tasks {
+		r.bufs = append(r.bufs, nil)
+		r.accs = append(r.accs, [MR * NR]float32{})
+	}
+	for t := range tasks {
+		if len(r.bufs[t]) < n {
+			r.bufs[t] = make([]uint16, n)
+		}
+	}
+}
+
+// check panics on inconsistent arguments: they are programming errors.
+func (p *Product) check() {
+	m, k := p.A.Dims()
+	if !p.A.Valid() && m*k != 0 {
+		panic("hgemm: A is not packed")
+	}
+	if p.N < 0 || len(p.Offs) < k {
+		panic(fmt.Sprintf("hgemm: %d offsets for K=%d (N=%d)", len(p.Offs), k, p.N))
+	}
+	if m == 0 || p.N == 0 {
+		return
+	}
+	if p.LdC < p.N || len(p.C) < (m-1)*p.LdC+p.N {
+		panic(fmt.Sprintf("hgemm: C is %d floats with stride %d, too small for %dx%d", len(p.C), p.LdC, m, p.N))
+	}
+	hi := int32(0)
+	for _, o := range p.Offs[:k] {
+		if o < 0 {
+			panic(fmt.Sprintf("hgemm: B has offset %d", o))
+		}
+		hi = max(hi, o)
+	}
+	if k > 0 && len(p.B) < int(hi)+p.N {
+		panic(fmt.Sprintf("hgemm: B has %d floats, its offsets and N=%d read %d", len(p.B), p.N, int(hi)+p.N))
+	}
+	if p.Ep.Add != nil && (p.Ep.LdAdd < p.N || len(p.Ep.Add) < (m-1)*p.Ep.LdAdd+p.N) {
+		panic("hgemm: residual smaller than C")
+	}
+	if p.Ep.RowBias != nil && len(p.Ep.RowBias) < m || p.Ep.ColBias != nil && len(p.Ep.ColBias) < p.N {
+		panic("hgemm: bias shorter than C")
+	}
+}
+
+// chunks computes column chunks [lo, hi) of nc columns, packing each into
+// buf, with acc for the edge tiles.
+func (p *Product) chunks(buf []uint16, acc *[MR * NR]float32, lo, hi, nc int) {
+	m, k := p.A.Dims()
+	for c := lo; c < hi; c++ {
+		j0 := c * nc
+		j1 := min(j0+nc, p.N)
+		panels := ceilDiv(j1-j0, NR)
+		for j := range panels {
+			p.packB(buf[j*k*NR:][:k*NR], j0+j*NR, min(NR, j1-j0-j*NR))
+		}
+		kc := blockLen(k)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			add := pc > 0
+			for i := 0; i < m; i += MR {
+				a := p.A.data[(i/MR*k+pc)*MR:][:kb*MR]
+				rows := min(MR, m-i)
+				for j := range panels {
+					b := buf[(j*k+pc)*NR:][:kb*NR]
+					col := j0 + j*NR
+					cols := min(NR, j1-col)
+					if rows == MR && cols == NR {
+						kernel(kb, a, b, p.C[i*p.LdC+col:], p.LdC, add)
+						continue
+					}
+					kernel(kb, a, b, acc[:], NR, false)
+					for r := range rows {
+						c := p.C[(i+r)*p.LdC+col:][:cols]
+						t := acc[r*NR:][:cols]
+						if add {
+							for x := range c {
+								c[x] += t[x]
+							}
+						} else {
+							copy(c, t)
+						}
+					}
+				}
+			}
+		}
+		if k == 0 {
+			for i := range m {
+				clear(p.C[i*p.LdC+j0 : i*p.LdC+j1])
+			}
+		}
+		if !empty(&p.Ep) {
+			p.Ep.Apply(p.C, p.LdC, 0, m, j0, j1)
+		}
+	}
+}
+
+// blockLen is the length of the fp16 blocks K is summed in: KC, or K cut
+// into equal blocks of at most KC (a multiple of 4 steps, the kernel's
+// unrolling) so that none is a short remnant.
+func blockLen(k int) int {
+	kc := max(KC, 4)
+	return ceilDiv(ceilDiv(max(k, 1), ceilDiv(max(k, 1), kc)), 4) * 4
+}
+
+func empty(e *gemm.Epilogue) bool {
+	return e.RowBias == nil && e.ColBias == nil && e.Add == nil && !e.Clamp && e.Act == nil
+}
+
+// packB writes the fp16 panel of B's columns [j, j+n) (n <= NR, zero
+// padded to NR) to dst, K steps of NR values.
+func (p *Product) packB(dst []uint16, j, n int) {
+	k := p.A.k
+	if n == NR {
+		packPanel(k, p.B, p.Offs[:k], j, dst)
+		return
+	}
+	for s, o := range p.Offs[:k] {
+		d := dst[s*NR : (s+1)*NR]
+		for x := range d {
+			if x < n {
+				d[x] = onnx.F32ToF16(p.B[int(o)+j+x])
+			} else {
+				d[x] = 0
+			}
+		}
+	}
+}
+
+// packPanelGo converts NR columns of B from column j to fp16, k steps.
+func packPanelGo(k int, b []float32, offs []int32, j int, dst []uint16) {
+	for s, o := range offs[:k] {
+		for x, v := range b[int(o)+j:][:NR] {
+			dst[s*NR+x] = onnx.F32ToF16(v)
+		}
+	}
+}
+
+// kernelGo is the kernel in Go: an MR x NR tile of fp16 accumulators, each
+// step a fused multiply-add rounded to fp16 as FMLA does, converted to
+// float32 and stored to c (rows ldc floats apart), or added to it when add
+// is set.
+func kernelGo(k int, a, b []uint16, c []float32, ldc int, add bool) {
+	var acc [MR * NR]float64
+	for p := range k {
+		for r := range MR {
+			av := float64(onnx.F16ToF32(a[p*MR+r]))
+			for x := range NR {
+				bv := float64(onnx.F16ToF32(b[p*NR+x]))
+				acc[r*NR+x] = RoundF16(acc[r*NR+x] + av*bv)
+			}
+		}
+	}
+	for r := range MR {
+		row := c[r*ldc:][:NR]
+		for x := range row {
+			if add {
+				row[x] += float32(acc[r*NR+x])
+			} else {
+				row[x] = float32(acc[r*NR+x])
+			}
+		}
+	}
+}
+
+// RoundF16 rounds x to the nearest fp16 value (ties to even), overflowing
+// to ±Inf past the largest finite one, 65504.
+func RoundF16(x float64) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	_, e := math.Frexp(x) // |x| = f * 2^e, 0.5 <= f < 1
+	q := max(e-11, -24)   // the unit in the last place at x's binade
+	y := math.Ldexp(math.RoundToEven(math.Ldexp(x, -q)), q)
+	if math.Abs(y) > 65504 {
+		return math.Inf(int(math.Copysign(1, x)))
+	}
+	return y
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// Available reports whether this CPU runs the fp16 kernel in assembly:
+// arm64 with fp16 arithmetic (FEAT_FP16), such as a Raspberry Pi 5's
+// Cortex-A76. Elsewhere the Go kernel computes the same results, far
+// slower: the fp16 mode is meant only where this is true.
+func Available() bool { return available }

@@ -1,0 +1,175 @@
+package hgemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/onnx"
+	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+)
+
+// ref is the product the kernel computes, in plain Go: A and B rounded to
+// fp16, each block of blockLen(k) steps summed by fused multiply-adds
+// rounded to fp16, the blocks' sums added in float32.
+func ref(m, n, k int, a []float32, lda int, b []float32, offs []int32) []float32 {
+	c := make([]float32, m*n)
+	kc := blockLen(k)
+	h := func(v float32) float64 { return float64(onnx.F16ToF32(onnx.F32ToF16(v))) }
+	for i := range m {
+		for j := range n {
+			var sum float32
+			for pc := 0; pc < k; pc += kc {
+				var acc float64
+				for p := pc; p < min(pc+kc, k); p++ {
+					acc = RoundF16(acc + h(a[i*lda+p])*h(b[int(offs[p])+j]))
+				}
+				sum += float32(acc)
+			}
+			c[i*n+j] = sum
+		}
+	}
+	return c
+}
+
+// exact is the float64 product of the float32 operands, and the sum of
+// the magnitudes of each element's terms.
+func exact(m, n, k int, a []float32, lda int, b []float32, offs []int32) (c, mag []float64) {
+	c, mag = make([]float64, m*n), make([]float64, m*n)
+	for i := range m {
+		for j := range n {
+			for p := range k {
+				t := float64(a[i*lda+p]) * float64(b[int(offs[p])+j])
+				c[i*n+j] += t
+				mag[i*n+j] += math.Abs(t)
+			}
+		}
+	}
+	return c, mag
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+type serial struct{}
+
+func (serial) For(n, grain int, fn func(lo, hi int)) { fn(0, n) }
+func (serial) Threads() int                          { return 1 }
+
+// threads runs For's chunks on goroutines, in 3 uneven parts.
+type threads struct{}
+
+func (threads) For(n, grain int, fn func(lo, hi int)) {
+	done := make(chan bool)
+	cuts := []int{0, n / 3, n / 2, n}
+	for i := range 3 {
+		go func() { fn(cuts[i], cuts[i+1]); done <- true }()
+	}
+	for range 3 {
+		<-done
+	}
+}
+func (threads) Threads() int { return 3 }
+
+// TestProduct checks products of odd sizes (edge tiles in both
+// directions, K not a multiple of the unrolling or of KC), with B read
+// through scattered offsets, against ref bit for bit, against the exact
+// product within fp16's error bound, and C's guard bands and the columns
+// past N in its rows untouched.
+func TestProduct(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	if Available() {
+		t.Log("assembly kernel")
+	}
+	for _, s := range []struct{ m, n, k int }{
+		{1, 1, 1}, {16, 8, 4}, {16, 8, 1}, {17, 9, 7}, {15, 7, 3}, {32, 16, 130}, {33, 300, 27},
+		{64, 77, 300}, {5, 600, 64}, {48, 31, 517}, {16, 8, 0},
+	} {
+		for _, par := range []Parallel{nil, serial{}, threads{}} {
+			lda, ldb, ldc := s.k+3, s.n+5, s.n+2
+			a := randSlice(r, s.m*lda)
+			// B's rows in a shuffled order, ldb apart.
+			b := randSlice(r, max(1, s.k)*ldb+s.n)
+			offs := make([]int32, s.k)
+			for p, q := range r.Perm(s.k) {
+				offs[p] = int32(q * ldb)
+			}
+			const guard = 37
+			c := make([]float32, guard+s.m*ldc+guard)
+			for i := range c {
+				c[i] = 12345
+			}
+			p := Product{A: PackA(s.m, s.k, a, lda), N: s.n, B: b, Offs: offs, C: c[guard:], LdC: ldc}
+			var run Runner
+			run.Run(par, &p)
+			want := ref(s.m, s.n, s.k, a, lda, b, offs)
+			ex, mag := exact(s.m, s.n, s.k, a, lda, b, offs)
+			bad := 0
+			for i := range c {
+				row, col := (i-guard)/ldc, (i-guard)%ldc
+				if i < guard || row >= s.m || col >= s.n {
+					if c[i] != 12345 {
+						t.Fatalf("%v: C[%d] outside the product changed to %v", s, i-guard, c[i])
+					}
+					continue
+				}
+				got, w := c[i], want[row*s.n+col]
+				if got != w {
+					bad++
+					if bad < 4 {
+						t.Errorf("%v: C[%d][%d] = %v, want %v", s, row, col, got, w)
+					}
+				}
+				// fp16's unit roundoff is 2^-11: the operands' roundings and
+				// the K sums (at most blockLen steps in fp16) bound the error.
+				bound := float64(blockLen(s.k)+3) * 0x1p-11 * mag[row*s.n+col]
+				if e := math.Abs(float64(got) - ex[row*s.n+col]); e > bound+1e-6 {
+					t.Errorf("%v: C[%d][%d] = %v, exact %v: error %.3g over %.3g", s, row, col, got, ex[row*s.n+col], e, bound)
+				}
+			}
+		}
+	}
+}
+
+// TestEpilogue checks the bias, residual and clip applied to C.
+func TestEpilogue(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	m, n, k := 19, 45, 33
+	a, b := randSlice(r, m*k), randSlice(r, k*n)
+	offs := make([]int32, k)
+	for p := range offs {
+		offs[p] = int32(p * n)
+	}
+	bias, res := randSlice(r, m), randSlice(r, m*n)
+	c := make([]float32, m*n)
+	p := Product{A: PackA(m, k, a, k), N: n, B: b, Offs: offs, C: c, LdC: n,
+		Ep: gemm.Epilogue{RowBias: bias, Add: res, LdAdd: n, Clamp: true, Lo: 0, Hi: 1.5}}
+	new(Runner).Run(nil, &p)
+	want := ref(m, n, k, a, k, b, offs)
+	for i := range m {
+		for j := range n {
+			w := min(max(want[i*n+j]+bias[i]+res[i*n+j], 0), 1.5)
+			if c[i*n+j] != w {
+				t.Fatalf("C[%d][%d] = %v, want %v", i, j, c[i*n+j], w)
+			}
+		}
+	}
+}
+
+// TestRoundF16 checks the rounding the Go kernel emulates against the
+// float32 to fp16 conversion.
+func TestRoundF16(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		v := float32(r.NormFloat64() * math.Exp2(float64(r.IntN(40)-25)))
+		want := onnx.F16ToF32(onnx.F32ToF16(v))
+		if got := float32(RoundF16(float64(v))); got != want && !(math.IsInf(float64(got), 0) && math.IsInf(float64(want), 0)) {
+			t.Fatalf("RoundF16(%v) = %v, want %v", v, got, want)
+		}
+	}
+}
