@@ -106,41 +106,60 @@ type Runner struct {
 	bufs  [][]uint16
 	accs  [][MR * NR]float32
 	job   *Product
-	tasks int
+	split split
 	fn    func(lo, hi int)
 }
 
-// Run computes p, spreading chunks of C's columns over par (nil runs
-// serially).
+// split is how a product is cut into units of work: chunks of nc columns
+// of C, each cut into rowBlocks blocks of rows (whole panels) when there
+// are fewer chunks than threads, spread over tasks. Unit u is row block
+// u%rowBlocks of chunk u/rowBlocks: a task's units that share a chunk
+// pack its B once.
+type split struct {
+	nc, chunks, rowBlocks, tasks int
+}
+
+// splitOf cuts p for threads threads.
+func (p *Product) splitOf(threads int) split {
+	m, k := p.A.Dims()
+	s := split{nc: chunkCols(k)}
+	s.chunks = ceilDiv(p.N, s.nc)
+	if 2*m*p.N*k < 1<<16 {
+		threads = 1
+	}
+	s.rowBlocks = max(1, min(ceilDiv(m, MR), ceilDiv(threads, s.chunks)))
+	s.tasks = max(1, min(threads, s.chunks*s.rowBlocks))
+	return s
+}
+
+// Run computes p, spreading blocks of C over par (nil runs serially).
 func (r *Runner) Run(par Parallel, p *Product) {
 	m, k := p.A.Dims()
 	p.check()
 	if m == 0 || p.N == 0 {
 		return
 	}
-	nc := chunkCols(k)
-	chunks := ceilDiv(p.N, nc)
 	threads := 1
-	if par != nil && 2*m*p.N*k >= 1<<16 {
+	if par != nil {
 		threads = par.Threads()
 	}
-	tasks := max(1, min(threads, chunks))
-	r.grow(tasks, k*nc)
-	if tasks == 1 {
-		p.chunks(r.bufs[0], &r.accs[0], 0, chunks, nc)
+	s := p.splitOf(threads)
+	r.grow(s.tasks, k*s.nc)
+	if s.tasks == 1 {
+		p.units(&s, r.bufs[0], &r.accs[0], 0, s.chunks*s.rowBlocks)
 		return
 	}
-	r.job, r.tasks = p, tasks
+	r.job, r.split = p, s
 	if r.fn == nil {
 		r.fn = func(lo, hi int) {
-			p, nc := r.job, chunkCols(r.job.A.k)
-			chunks := ceilDiv(p.N, nc)
+			s := &r.split
+			units := s.chunks * s.rowBlocks
 			for t := lo; t < hi; t++ {
-				p.chunks(r.bufs[t], &r.accs[t], t*chunks/r.tasks, (t+1)*chunks/r.tasks, nc)
+				r.job.units(s, r.bufs[t], &r.accs[t], t*units/s.tasks, (t+1)*units/s.tasks)
 			}
 		}
 	}
-	par.For(tasks, 1, r.fn)
+	par.For(s.tasks, 1, r.fn)
 	r.job = nil
 }
 
@@ -190,24 +209,34 @@ func (p *Product) check() {
 	}
 }
 
-// chunks computes column chunks [lo, hi) of nc columns, packing each into
+// units computes units [lo, hi) of split s, packing each chunk of B into
 // buf, with acc for the edge tiles.
-func (p *Product) chunks(buf []uint16, acc *[MR * NR]float32, lo, hi, nc int) {
+func (p *Product) units(s *split, buf []uint16, acc *[MR * NR]float32, lo, hi int) {
 	m, k := p.A.Dims()
-	for c := lo; c < hi; c++ {
-		j0 := c * nc
-		j1 := min(j0+nc, p.N)
+	panelsM := ceilDiv(m, MR)
+	packed := -1
+	for u := lo; u < hi; u++ {
+		c, rb := u/s.rowBlocks, u%s.rowBlocks
+		j0 := c * s.nc
+		j1 := min(j0+s.nc, p.N)
+		i0, i1 := rb*panelsM/s.rowBlocks*MR, min(m, (rb+1)*panelsM/s.rowBlocks*MR)
+		if i0 >= i1 {
+			continue
+		}
 		panels := ceilDiv(j1-j0, NR)
-		for j := range panels {
-			p.packB(buf[j*k*NR:][:k*NR], j0+j*NR, min(NR, j1-j0-j*NR))
+		if packed != c {
+			for j := range panels {
+				p.packB(buf[j*k*NR:][:k*NR], j0+j*NR, min(NR, j1-j0-j*NR))
+			}
+			packed = c
 		}
 		kc := blockLen(k)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
 			add := pc > 0
-			for i := 0; i < m; i += MR {
+			for i := i0; i < i1; i += MR {
 				a := p.A.data[(i/MR*k+pc)*MR:][:kb*MR]
-				rows := min(MR, m-i)
+				rows := min(MR, i1-i)
 				for j := range panels {
 					b := buf[(j*k+pc)*NR:][:kb*NR]
 					col := j0 + j*NR
@@ -232,12 +261,12 @@ func (p *Product) chunks(buf []uint16, acc *[MR * NR]float32, lo, hi, nc int) {
 			}
 		}
 		if k == 0 {
-			for i := range m {
+			for i := i0; i < i1; i++ {
 				clear(p.C[i*p.LdC+j0 : i*p.LdC+j1])
 			}
 		}
 		if !empty(&p.Ep) {
-			p.Ep.Apply(p.C, p.LdC, 0, m, j0, j1)
+			p.Ep.Apply(p.C, p.LdC, i0, i1, j0, j1)
 		}
 	}
 }
