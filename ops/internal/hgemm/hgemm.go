@@ -92,6 +92,9 @@ type Product struct {
 	Ep   gemm.Epilogue
 }
 
+// zeros is the row bias of an epilogue without one.
+var zeros [MR]float32
+
 // chunkCols is how many columns of B a task packs and multiplies at a
 // time: a multiple of NR whose fp16 panels take about 256 KB.
 func chunkCols(k int) int {
@@ -231,31 +234,57 @@ func (p *Product) units(s *split, buf []uint16, acc *[MR * NR]float32, lo, hi in
 			packed = c
 		}
 		kc := blockLen(k)
+		fuse := !empty(&p.Ep) && p.Ep.ColBias == nil && p.Ep.Act == nil
+		full := (j1 - j0) / NR // panels of NR columns
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
-			add := pc > 0
+			last := pc+kb >= k
+			mode := 0
+			if pc > 0 {
+				mode = modeAdd
+			}
 			for i := i0; i < i1; i += MR {
 				a := p.A.data[(i/MR*k+pc)*MR:][:kb*MR]
 				rows := min(MR, i1-i)
-				for j := range panels {
-					b := buf[(j*k+pc)*NR:][:kb*NR]
+				first := 0
+				if rows == MR && full > 0 {
+					m := mode
+					var te tileEpilogue
+					if last && fuse {
+						m |= modeEp
+						te.ldr, te.lo, te.hi = p.Ep.LdAdd, float32(math.Inf(-1)), float32(math.Inf(1))
+						if p.Ep.Clamp {
+							te.lo, te.hi = p.Ep.Lo, p.Ep.Hi
+						}
+						te.bias = zeros[:]
+						if p.Ep.RowBias != nil {
+							te.bias = p.Ep.RowBias[i:]
+						}
+						if p.Ep.Add != nil {
+							m |= modeRes
+							te.res = p.Ep.Add[i*p.Ep.LdAdd+j0:]
+						}
+					}
+					kernel(kb, full, a, buf[pc*NR:], k*NR, p.C[i*p.LdC+j0:], p.LdC, m, &te)
+					first = full
+				}
+				for j := first; j < panels; j++ {
 					col := j0 + j*NR
 					cols := min(NR, j1-col)
-					if rows == MR && cols == NR {
-						kernel(kb, a, b, p.C[i*p.LdC+col:], p.LdC, add)
-						continue
-					}
-					kernel(kb, a, b, acc[:], NR, false)
+					kernel(kb, 1, a, buf[(j*k+pc)*NR:], k*NR, acc[:], NR, 0, nil)
 					for r := range rows {
 						c := p.C[(i+r)*p.LdC+col:][:cols]
 						t := acc[r*NR:][:cols]
-						if add {
+						if mode&modeAdd != 0 {
 							for x := range c {
 								c[x] += t[x]
 							}
 						} else {
 							copy(c, t)
 						}
+					}
+					if last && fuse {
+						p.Ep.Apply(p.C, p.LdC, i, i+rows, col, col+cols)
 					}
 				}
 			}
@@ -265,7 +294,7 @@ func (p *Product) units(s *split, buf []uint16, acc *[MR * NR]float32, lo, hi in
 				clear(p.C[i*p.LdC+j0 : i*p.LdC+j1])
 			}
 		}
-		if !empty(&p.Ep) {
+		if !empty(&p.Ep) && (!fuse || k == 0) {
 			p.Ep.Apply(p.C, p.LdC, i0, i1, j0, j1)
 		}
 	}
@@ -312,28 +341,73 @@ func packPanelGo(k int, b []float32, offs []int32, j int, dst []uint16) {
 	}
 }
 
-// kernelGo is the kernel in Go: an MR x NR tile of fp16 accumulators, each
-// step a fused multiply-add rounded to fp16 as FMLA does, converted to
-// float32 and stored to c (rows ldc floats apart), or added to it when add
-// is set.
-func kernelGo(k int, a, b []uint16, c []float32, ldc int, add bool) {
-	var acc [MR * NR]float64
-	for p := range k {
-		for r := range MR {
-			av := float64(onnx.F16ToF32(a[p*MR+r]))
-			for x := range NR {
-				bv := float64(onnx.F16ToF32(b[p*NR+x]))
-				acc[r*NR+x] = RoundF16(acc[r*NR+x] + av*bv)
+// The kernel's modes: what it does with each tile it computes.
+const (
+	modeAdd = 1 // add the tile to C's instead of storing it
+	modeEp  = 2 // then add the row bias and clip (tileEpilogue)
+	modeRes = 4 // with modeEp, add the residual before the clip
+)
+
+// tileEpilogue is the part of a gemm.Epilogue the kernel applies to its
+// tiles in registers (the order is Epilogue.Apply's): bias (MR values,
+// one per row) added, then res (rows ldr floats apart, advancing NR
+// floats per panel) when the mode has modeRes, then the clip to [lo, hi].
+type tileEpilogue struct {
+	bias, res []float32
+	ldr       int
+	lo, hi    float32
+}
+
+// checkKernel panics unless the kernel's slices hold what it reads and
+// writes: k steps of A; n panels of B, bstride halves apart; n tiles of C
+// side by side, rows ldc floats apart; the epilogue's bias and residual.
+func checkKernel(k, n int, a, b []uint16, bstride int, c []float32, ldc int, mode int, ep *tileEpilogue) {
+	if k < 0 || n < 0 || n == 0 {
+		if k < 0 || n < 0 {
+			panic("hgemm: negative kernel size")
+		}
+		return
+	}
+	if len(a) < MR*k || bstride < NR*k || len(b) < (n-1)*bstride+NR*k || ldc < n*NR || len(c) < (MR-1)*ldc+n*NR {
+		panic(fmt.Sprintf("hgemm: kernel given %d A, %d B and %d C values (strides %d, %d) for k=%d, n=%d", len(a), len(b), len(c), bstride, ldc, k, n))
+	}
+	if mode&modeEp != 0 && (len(ep.bias) < MR || mode&modeRes != 0 && (ep.ldr < n*NR || len(ep.res) < (MR-1)*ep.ldr+n*NR)) {
+		panic(fmt.Sprintf("hgemm: tile epilogue given %d bias and %d residual floats (stride %d) for n=%d", len(ep.bias), len(ep.res), ep.ldr, n))
+	}
+}
+
+// kernelGo is the kernel in Go: for each of n panels of B, an MR x NR tile
+// of fp16 accumulators, each step a fused multiply-add rounded to fp16 as
+// FMLA does, converted to float32 and stored to c (rows ldc floats apart,
+// the next panel's NR floats to the right), or as mode says.
+func kernelGo(k, n int, a, b []uint16, bstride int, c []float32, ldc int, mode int, ep *tileEpilogue) {
+	for j := range n {
+		var acc [MR * NR]float64
+		bp := b[j*bstride:]
+		for p := range k {
+			for r := range MR {
+				av := float64(onnx.F16ToF32(a[p*MR+r]))
+				for x := range NR {
+					bv := float64(onnx.F16ToF32(bp[p*NR+x]))
+					acc[r*NR+x] = RoundF16(acc[r*NR+x] + av*bv)
+				}
 			}
 		}
-	}
-	for r := range MR {
-		row := c[r*ldc:][:NR]
-		for x := range row {
-			if add {
-				row[x] += float32(acc[r*NR+x])
-			} else {
-				row[x] = float32(acc[r*NR+x])
+		for r := range MR {
+			row := c[r*ldc+j*NR:][:NR]
+			for x := range row {
+				v := float32(acc[r*NR+x])
+				if mode&modeAdd != 0 {
+					v = row[x] + v
+				}
+				if mode&modeEp != 0 {
+					v += ep.bias[r]
+					if mode&modeRes != 0 {
+						v += ep.res[r*ep.ldr+j*NR+x]
+					}
+					v = min(max(v, ep.lo), ep.hi)
+				}
+				row[x] = v
 			}
 		}
 	}

@@ -136,26 +136,48 @@ func TestProduct(t *testing.T) {
 	}
 }
 
-// TestEpilogue checks the bias, residual and clip applied to C.
+// TestEpilogue checks the bias, residual and clip applied to C, in the
+// kernel's registers for its full tiles and after the edge ones, with one
+// or several blocks of K.
 func TestEpilogue(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	m, n, k := 19, 45, 33
-	a, b := randSlice(r, m*k), randSlice(r, k*n)
-	offs := make([]int32, k)
-	for p := range offs {
-		offs[p] = int32(p * n)
-	}
-	bias, res := randSlice(r, m), randSlice(r, m*n)
-	c := make([]float32, m*n)
-	p := Product{A: PackA(m, k, a, k), N: n, B: b, Offs: offs, C: c, LdC: n,
-		Ep: gemm.Epilogue{RowBias: bias, Add: res, LdAdd: n, Clamp: true, Lo: 0, Hi: 1.5}}
-	new(Runner).Run(nil, &p)
-	want := ref(m, n, k, a, k, b, offs)
-	for i := range m {
-		for j := range n {
-			w := min(max(want[i*n+j]+bias[i]+res[i*n+j], 0), 1.5)
-			if c[i*n+j] != w {
-				t.Fatalf("C[%d][%d] = %v, want %v", i, j, c[i*n+j], w)
+	for _, k := range []int{33, 300} {
+		for _, c := range []struct{ bias, res, clamp bool }{
+			{true, true, true}, {false, true, false}, {true, false, false}, {false, false, true},
+		} {
+			m, n, ld := 35, 45, 50
+			a, b := randSlice(r, m*k), randSlice(r, k*n)
+			offs := make([]int32, k)
+			for p := range offs {
+				offs[p] = int32(p * n)
+			}
+			ep := gemm.Epilogue{Clamp: c.clamp, Lo: -0.5, Hi: 1.5}
+			if c.bias {
+				ep.RowBias = randSlice(r, m)
+			}
+			if c.res {
+				ep.Add, ep.LdAdd = randSlice(r, m*ld), ld
+			}
+			out := make([]float32, m*ld)
+			p := Product{A: PackA(m, k, a, k), N: n, B: b, Offs: offs, C: out, LdC: ld, Ep: ep}
+			new(Runner).Run(threads{}, &p)
+			want := ref(m, n, k, a, k, b, offs)
+			for i := range m {
+				for j := range n {
+					w := want[i*n+j]
+					if c.bias {
+						w += ep.RowBias[i]
+					}
+					if c.res {
+						w += ep.Add[i*ld+j]
+					}
+					if c.clamp {
+						w = min(max(w, -0.5), 1.5)
+					}
+					if out[i*ld+j] != w {
+						t.Fatalf("k=%d %+v: C[%d][%d] = %v, want %v", k, c, i, j, out[i*ld+j], w)
+					}
+				}
 			}
 		}
 	}

@@ -21,3 +21,12 @@
 
 // FADDV is FADD Vd.4S, Vn.4S, Vm.4S.
 #define FADDV(d, n, m) WORD $(0x4E20D400 | (m)<<16 | (n)<<5 | (d))
+
+// FMLAS is FMLA Vd.4S, Vn.4S, Vm.S[lane] (by element): vd += vn *
+// vm[lane], for lane in 0..3.
+#define FMLAS(d, n, m, lane) WORD $(0x4F801000 | ((lane)&1)<<21 | (m)<<16 | ((lane)>>1)<<11 | (n)<<5 | (d))
+
+// FMAXV and FMINV are FMAX and FMIN Vd.4S, Vn.4S, Vm.4S: NaN when either
+// operand is NaN, like Go's max and min.
+#define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
+#define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))

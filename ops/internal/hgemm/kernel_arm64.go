@@ -2,7 +2,11 @@
 
 package hgemm
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // available: the CPU has fp16 scalar and vector arithmetic (FEAT_FP16:
 // ARMv8.2 and later, a Cortex-A76 but not a Cortex-A72).
@@ -10,15 +14,31 @@ var available = cpu.ARM64.HasFPHP && cpu.ARM64.HasASIMDHP
 
 // kernel is the assembly kernel where the CPU has fp16 arithmetic, the Go
 // one elsewhere (tests only: the mode is never chosen there).
-func kernel(k int, a, b []uint16, c []float32, ldc int, add bool) {
+func kernel(k, n int, a, b []uint16, bstride int, c []float32, ldc int, mode int, ep *tileEpilogue) {
 	if !available {
-		kernelGo(k, a, b, c, ldc, add)
+		kernelGo(k, n, a, b, bstride, c, ldc, mode, ep)
 		return
 	}
-	if k < 0 || len(a) < MR*k || len(b) < NR*k || ldc < NR || len(c) < (MR-1)*ldc+NR {
-		panic("hgemm: kernel given too little A, B or C")
+	checkKernel(k, n, a, b, bstride, c, ldc, mode, ep)
+	if n == 0 {
+		return
 	}
-	mulH16x8(k, &a[0], &b[0], &c[0], ldc, add)
+	var he halfEpilogue
+	if mode&modeEp != 0 {
+		he = halfEpilogue{bias: &ep.bias[0], ldr: ep.ldr, lo: ep.lo, hi: ep.hi}
+		if mode&modeRes != 0 {
+			he.res = &ep.res[0]
+		}
+	}
+	mulH16x8N(k, n, unsafe.SliceData(a), unsafe.SliceData(b), 2*bstride, &c[0], ldc, mode, &he)
+}
+
+// halfEpilogue is a tileEpilogue as the assembly reads it: bias at 0, res
+// at 8, ldr at 16, lo at 24, hi at 28.
+type halfEpilogue struct {
+	bias, res *float32
+	ldr       int
+	lo, hi    float32
 }
 
 // packPanel is packPanelGo, in assembly where the CPU has fp16 (the
@@ -35,12 +55,11 @@ func packPanel(k int, b []float32, offs []int32, j int, dst []uint16) {
 	packH8(k, &b[j], &offs[0], &dst[0])
 }
 
-// mulH16x8 is the 16x8 fp16 kernel (see kernel_arm64.s); it trusts its
-// arguments. k may be 0 (C gets zeros, or is left as it is when add is
-// set).
+// mulH16x8N is the 16x8 fp16 kernel over n panels of B (see
+// kernel_arm64.s); it trusts its arguments.
 //
 //go:noescape
-func mulH16x8(k int, a, b *uint16, c *float32, ldc int, add bool)
+func mulH16x8N(k, n int, a, b *uint16, bstride int, c *float32, ldc int, mode int, ep *halfEpilogue)
 
 // packH8 converts 8 floats at b[offs[p]] to fp16 into dst[8p:] for each
 // of k > 0 steps; it trusts its arguments.

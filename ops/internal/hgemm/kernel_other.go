@@ -5,7 +5,10 @@ package hgemm
 // available: only arm64 has the fp16 kernel.
 const available = false
 
-func kernel(k int, a, b []uint16, c []float32, ldc int, add bool) { kernelGo(k, a, b, c, ldc, add) }
+func kernel(k, n int, a, b []uint16, bstride int, c []float32, ldc int, mode int, ep *tileEpilogue) {
+	checkKernel(k, n, a, b, bstride, c, ldc, mode, ep)
+	kernelGo(k, n, a, b, bstride, c, ldc, mode, ep)
+}
 
 func packPanel(k int, b []float32, offs []int32, j int, dst []uint16) {
 	packPanelGo(k, b, offs, j, dst)
