@@ -233,70 +233,79 @@ func (p *Product) units(s *split, buf []uint16, acc *[MR * NR]float32, lo, hi in
 			}
 			packed = c
 		}
-		kc := blockLen(k)
-		fuse := !empty(&p.Ep) && p.Ep.ColBias == nil && p.Ep.Act == nil
-		full := (j1 - j0) / NR // panels of NR columns
-		for pc := 0; pc < k; pc += kc {
-			kb := min(kc, k-pc)
-			last := pc+kb >= k
-			mode := 0
-			if pc > 0 {
-				mode = modeAdd
-			}
-			for i := i0; i < i1; i += MR {
-				a := p.A.data[(i/MR*k+pc)*MR:][:kb*MR]
-				rows := min(MR, i1-i)
-				first := 0
-				if rows == MR && full > 0 {
-					m := mode
-					var te tileEpilogue
-					if last && fuse {
-						m |= modeEp
-						te.ldr, te.lo, te.hi = p.Ep.LdAdd, float32(math.Inf(-1)), float32(math.Inf(1))
-						if p.Ep.Clamp {
-							te.lo, te.hi = p.Ep.Lo, p.Ep.Hi
-						}
-						te.bias = zeros[:]
-						if p.Ep.RowBias != nil {
-							te.bias = p.Ep.RowBias[i:]
-						}
-						if p.Ep.Add != nil {
-							m |= modeRes
-							te.res = p.Ep.Add[i*p.Ep.LdAdd+j0:]
-						}
+		mulBlock(k, p.A.data, buf, i0, i1, j0, j1, p.C, p.LdC, &p.Ep, acc)
+	}
+}
+
+// mulBlock computes rows [i0, i1) and columns [j0, j1) of C (rows ldc
+// floats apart) from the fp16 panels of A (MR rows each, k steps, from row
+// 0) and those of B (NR columns each, k steps, from column j0), then
+// applies ep: in the kernel's registers for its full tiles where it can.
+func mulBlock(k int, a, b []uint16, i0, i1, j0, j1 int, c []float32, ldc int, ep *gemm.Epilogue, acc *[MR * NR]float32) {
+	panels := ceilDiv(j1-j0, NR)
+	kc := blockLen(k)
+	fuse := !empty(ep) && ep.ColBias == nil && ep.Act == nil
+	full := (j1 - j0) / NR // panels of NR columns
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		last := pc+kb >= k
+		mode := 0
+		if pc > 0 {
+			mode = modeAdd
+		}
+		for i := i0; i < i1; i += MR {
+			ap := a[(i/MR*k+pc)*MR:][:kb*MR]
+			rows := min(MR, i1-i)
+			first := 0
+			if rows == MR && full > 0 {
+				m := mode
+				var te tileEpilogue
+				if last && fuse {
+					m |= modeEp
+					te.ldr, te.lo, te.hi = ep.LdAdd, float32(math.Inf(-1)), float32(math.Inf(1))
+					if ep.Clamp {
+						te.lo, te.hi = ep.Lo, ep.Hi
 					}
-					kernel(kb, full, a, buf[pc*NR:], k*NR, p.C[i*p.LdC+j0:], p.LdC, m, &te)
-					first = full
-				}
-				for j := first; j < panels; j++ {
-					col := j0 + j*NR
-					cols := min(NR, j1-col)
-					kernel(kb, 1, a, buf[(j*k+pc)*NR:], k*NR, acc[:], NR, 0, nil)
-					for r := range rows {
-						c := p.C[(i+r)*p.LdC+col:][:cols]
-						t := acc[r*NR:][:cols]
-						if mode&modeAdd != 0 {
-							for x := range c {
-								c[x] += t[x]
-							}
-						} else {
-							copy(c, t)
-						}
+					te.bias = zeros[:]
+					if ep.RowBias != nil {
+						te.bias = ep.RowBias[i:]
 					}
-					if last && fuse {
-						p.Ep.Apply(p.C, p.LdC, i, i+rows, col, col+cols)
+					if ep.Add != nil {
+						m |= modeRes
+						te.res = ep.Add[i*ep.LdAdd+j0:]
 					}
 				}
+				kernel(kb, full, ap, b[pc*NR:], k*NR, c[i*ldc+j0:], ldc, m, &te)
+				first = full
+			}
+			for j := first; j < panels; j++ {
+				col := j0 + j*NR
+				cols := min(NR, j1-col)
+				kernel(kb, 1, ap, b[(j*k+pc)*NR:], k*NR, acc[:], NR, 0, nil)
+				for r := range rows {
+					c := c[(i+r)*ldc+col:][:cols]
+					t := acc[r*NR:][:cols]
+					if mode&modeAdd != 0 {
+						for x := range c {
+							c[x] += t[x]
+						}
+					} else {
+						copy(c, t)
+					}
+				}
+				if last && fuse {
+					ep.Apply(c, ldc, i, i+rows, col, col+cols)
+				}
 			}
 		}
-		if k == 0 {
-			for i := i0; i < i1; i++ {
-				clear(p.C[i*p.LdC+j0 : i*p.LdC+j1])
-			}
+	}
+	if k == 0 {
+		for i := i0; i < i1; i++ {
+			clear(c[i*ldc+j0 : i*ldc+j1])
 		}
-		if !empty(&p.Ep) && (!fuse || k == 0) {
-			p.Ep.Apply(p.C, p.LdC, i0, i1, j0, j1)
-		}
+	}
+	if !empty(ep) && (!fuse || k == 0) {
+		ep.Apply(c, ldc, i0, i1, j0, j1)
 	}
 }
 

@@ -195,3 +195,52 @@ func TestRoundF16(t *testing.T) {
 		}
 	}
 }
+
+// TestMulT checks the transposed form against ref: A given transposed
+// with its rows' panels read whole (the rows past m hold values that must
+// not reach C), B packed from its transpose.
+func TestMulT(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, s := range []struct{ m, n, k int }{{16, 8, 4}, {17, 9, 7}, {64, 40, 300}, {5, 130, 16}, {100, 64, 129}} {
+		lda := ceilDiv(s.m, MR)*MR + 3
+		at := randSlice(r, s.k*lda) // A's columns, lda apart
+		bt := randSlice(r, s.n*(s.k+2))
+		ldc := s.n + 1
+		const guard = 19
+		c := make([]float32, guard+s.m*ldc+guard)
+		for i := range c {
+			c[i] = 777
+		}
+		pb := PackBT(s.k, s.n, bt, s.k+2)
+		work := make([]uint16, MulTWorkLen(s.m, s.k))
+		MulT(s.m, at, lda, &pb, c[guard:], ldc, work)
+		// ref's A row-major and B through offsets (rows of B = columns of bt).
+		a := make([]float32, s.m*s.k)
+		for i := range s.m {
+			for p := range s.k {
+				a[i*s.k+p] = at[p*lda+i]
+			}
+		}
+		b := make([]float32, s.k*s.n)
+		offs := make([]int32, s.k)
+		for p := range s.k {
+			offs[p] = int32(p * s.n)
+			for j := range s.n {
+				b[p*s.n+j] = bt[j*(s.k+2)+p]
+			}
+		}
+		want := ref(s.m, s.n, s.k, a, s.k, b, offs)
+		for i := range c {
+			row, col := (i-guard)/ldc, (i-guard)%ldc
+			if i < guard || row >= s.m || col >= s.n {
+				if c[i] != 777 {
+					t.Fatalf("%v: C[%d] outside the product changed to %v", s, i-guard, c[i])
+				}
+				continue
+			}
+			if c[i] != want[row*s.n+col] {
+				t.Fatalf("%v: C[%d][%d] = %v, want %v", s, row, col, c[i], want[row*s.n+col])
+			}
+		}
+	}
+}

@@ -66,3 +66,21 @@ func mulH16x8N(k, n int, a, b *uint16, bstride int, c *float32, ldc int, mode in
 //
 //go:noescape
 func packH8(k int, b *float32, offs *int32, dst *uint16)
+
+// packPanelA is packPanelAGo, in assembly where the CPU has fp16.
+func packPanelA(k int, a []float32, lda int, dst []uint16) {
+	if !available || k == 0 {
+		packPanelAGo(k, a, lda, dst)
+		return
+	}
+	if len(a) < (k-1)*lda+MR || len(dst) < MR*k {
+		panic("hgemm: packPanelA given too small an A or panel")
+	}
+	packH16(k, &a[0], lda, &dst[0])
+}
+
+// packH16 converts the 16 floats at a + 4*lda*p to fp16 into dst[16p:]
+// for each of k > 0 steps; it trusts its arguments.
+//
+//go:noescape
+func packH16(k int, a *float32, lda int, dst *uint16)

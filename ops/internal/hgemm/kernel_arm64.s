@@ -1083,3 +1083,25 @@ pack:
 	SUBS   $1, R3, R3
 	BNE    pack
 	RET
+
+// func packH16(k int, a *float32, lda int, dst *uint16)
+//
+// For each of k > 0 steps: the 16 floats at a + 4*lda*p converted to
+// fp16 and stored at dst + 32p (a panel of A for the transposed form).
+TEXT ·packH16(SB), NOSPLIT, $0-32
+	MOVD k+0(FP), R3
+	MOVD a+8(FP), R0
+	MOVD lda+16(FP), R1
+	LSL  $2, R1, R1
+	MOVD dst+24(FP), R2
+
+packa:
+	VLD1.P (R0)(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	FCVTN(4, 0)
+	FCVTN2(4, 1)
+	FCVTN(5, 2)
+	FCVTN2(5, 3)
+	VST1.P [V4.H8, V5.H8], 32(R2)
+	SUBS   $1, R3, R3
+	BNE    packa
+	RET

@@ -13,3 +13,5 @@ func kernel(k, n int, a, b []uint16, bstride int, c []float32, ldc int, mode int
 func packPanel(k int, b []float32, offs []int32, j int, dst []uint16) {
 	packPanelGo(k, b, offs, j, dst)
 }
+
+func packPanelA(k int, a []float32, lda int, dst []uint16) { packPanelAGo(k, a, lda, dst) }
