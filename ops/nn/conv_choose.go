@@ -117,7 +117,7 @@ func (c *convOp) algorithmName(d *convDims) string {
 		}
 		return "depthwise " + window
 	case algoWinograd:
-		return "winograd F(4x4,3x3)"
+		return c.halfPrefix() + "winograd F(4x4,3x3)"
 	case algoTransposed:
 		if d.pointwise() {
 			return "transposed 1x1"

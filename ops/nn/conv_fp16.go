@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/hgemm"
@@ -39,11 +40,21 @@ func halfShape(d *convDims) bool {
 	return !d.depthwise && (d.padded || d.pointwise())
 }
 
-// prepareHalf packs W (constant) in fp16, one operand per group, when
-// the fp16 path computes d, and reports whether it did.
+// prepareHalf packs W (constant) in fp16 when the fp16 path computes d,
+// and reports whether it did: transformed for F(4x4, 3x3) where the
+// float32 path would run it so (its products then run on hgemm too,
+// narrow: see winoStep.mulHalf), else one operand per group.
 func (c *convOp) prepareHalf(w []float32, d *convDims) bool {
 	if !halfShape(d) {
 		return false
+	}
+	if winogradShape(d, c.group) && winogradUse(*d) {
+		u := winogradU(w, d.m, d.c)
+		c.wino = &winogradWeights{}
+		for p := range c.wino.half {
+			c.wino.half[p] = hgemm.PackBT(d.c, d.m, u[p*d.m*d.c:], d.c)
+		}
+		return true
 	}
 	c.half = make([]hgemm.PackedA, c.group)
 	for g := range c.half {
@@ -123,4 +134,23 @@ func halfName(d *convDims, window string) string {
 		return "1x1 in place"
 	}
 	return "strided 1x1 gathered"
+}
+
+// halfPrefix is "fp16 " when the convolution runs in the fp16 mode.
+func (c *convOp) halfPrefix() string {
+	if c.half != nil || c.wino != nil && c.wino.half[0].Valid() {
+		return "fp16 "
+	}
+	return ""
+}
+
+// mulHalf computes point i's product of a narrow F(4x4, 3x3) in the fp16
+// mode for n tiles, with hgemm's transposed form: Vᵀ (tiles x C, read from
+// the transformed inputs' rows and converted to fp16 as its panels are
+// packed, into the point's GEMM work) times U_pᵀ (packed by Prepare).
+func (s *winoStep) mulHalf(i, n int) {
+	p := &s.plan
+	work := s.work[i*p.wl:][:p.wl]
+	h := unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(work))), 2*len(work))
+	hgemm.MulT(n, s.v[i*p.vstride:][:p.vstride], p.vld, &s.w.half[i], s.m[i*p.mstride:][:p.mstride], p.d.m, h)
 }

@@ -105,12 +105,19 @@ func TestConvHalf(t *testing.T) {
 		// K = 64*9 = 576: several fp16 blocks of K summed in float32.
 		{convCase{x: []int{1, 64, 8, 8}, w: []int{24, 64, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, residual: true, act: ops.Activation{Kind: ops.ActClip, Min: -1, Max: 6}}, true},
 		{convCase{x: []int{2, 40, 7, 7}, w: []int{33, 40, 1, 1}, group: 1, bias: true, residual: true, act: relu}, true},
+		// 3x3 windows that run as F(4x4, 3x3) (where the transforms have
+		// SIMD), its products in fp16: few tiles, and several chunks.
+		{convCase{x: []int{1, 16, 16, 16}, w: []int{24, 16, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, act: relu}, true},
+		{convCase{x: []int{2, 20, 30, 29}, w: []int{33, 20, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, residual: true, act: relu}, true},
 		{convCase{x: []int{1, 5, 11, 10}, w: []int{5, 1, 3, 3}, group: 5, pads: []int{1, 1, 1, 1}, bias: true}, false},
 		{convCase{x: []int{1, 2, 5, 6, 7}, w: []int{3, 2, 2, 3, 2}, group: 1, strides: []int{1, 2, 2}, pads: []int{1, 0, 1, 0, 1, 1}, bias: true}, false},
 	}
 	for _, c := range cases {
 		for _, par := range []ops.Parallel{ops.Serial{}, opstest.Par{N: 3}} {
 			algo := c.cc.checkHalf(t, rng, par)
+			if par.Threads() == 1 {
+				t.Logf("x %v w %v: %s", c.cc.x, c.cc.w, algo)
+			}
 			if strings.HasPrefix(algo, "fp16") != c.half {
 				t.Errorf("%+v: algorithm %q, fp16 path %v", c.cc, algo, c.half)
 			}
