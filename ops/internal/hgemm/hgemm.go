@@ -90,6 +90,8 @@ type Product struct {
 	C    []float32
 	LdC  int
 	Ep   gemm.Epilogue
+
+	hi int32 // the largest offset, found by check
 }
 
 // zeros is the row bias of an epilogue without one.
@@ -201,6 +203,7 @@ func (p *Product) check() {
 		}
 		hi = max(hi, o)
 	}
+	p.hi = hi
 	if k > 0 && len(p.B) < int(hi)+p.N {
 		panic(fmt.Sprintf("hgemm: B has %d floats, its offsets and N=%d read %d", len(p.B), p.N, int(hi)+p.N))
 	}
@@ -325,7 +328,10 @@ func empty(e *gemm.Epilogue) bool {
 // padded to NR) to dst, K steps of NR values.
 func (p *Product) packB(dst []uint16, j, n int) {
 	k := p.A.k
-	if n == NR {
+	if n == NR || int(p.hi)+j+NR <= len(p.B) {
+		// A last, partial panel whose NR columns all lie in B is packed
+		// whole too: its columns past N only reach the edge tiles'
+		// columns that are not stored.
 		packPanel(k, p.B, p.Offs[:k], j, dst)
 		return
 	}
