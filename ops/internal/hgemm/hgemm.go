@@ -21,6 +21,8 @@ package hgemm
 import (
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
@@ -40,6 +42,16 @@ const (
 // fp16 rounding of the operands themselves (see the package's tests and
 // docs/performance.md) for one float32 add per output value per block.
 var KC = 128
+
+// kcEnv names the environment variable that sets KC at start-up (a
+// number of steps, at least 4), for measuring the error against it.
+const kcEnv = "EDGEINFER_HGEMM_KC"
+
+func init() {
+	if v, err := strconv.Atoi(os.Getenv(kcEnv)); err == nil && v >= 4 {
+		KC = v
+	}
+}
 
 // Parallel runs fn over [0,n) split into contiguous chunks on up to
 // Threads goroutines (ops.Parallel's method set).
