@@ -244,3 +244,51 @@ func TestMulT(t *testing.T) {
 		}
 	}
 }
+
+// TestGemv checks the GEMV form against ref (a one-column product in
+// blocks of KC rounded to 8), with its epilogue and odd sizes.
+func TestGemv(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, s := range []struct{ n, k int }{{1, 1}, {8, 8}, {9, 17}, {37, 300}, {64, 1000}, {100, 129}} {
+		for _, par := range []Parallel{nil, threads{}} {
+			ldw := s.k + 1
+			w, x := randSlice(r, s.n*ldw), randSlice(r, s.k)
+			bias := randSlice(r, s.n)
+			pw := PackW(s.n, s.k, w, ldw)
+			const guard = 5
+			y := make([]float32, s.n+guard)
+			for i := range y {
+				y[i] = 99
+			}
+			var run GemvRunner
+			ep := gemm.Epilogue{ColBias: bias, Clamp: true, Lo: -1, Hi: 2}
+			run.Gemv(par, &pw, x, y, make([]uint16, GemvWorkLen(s.k)), &ep)
+			// ref: A = W (n x k), B = x as one column; its blocks are
+			// blockLen's, Gemv's are KC rounded to 8: equal for these sizes
+			// only when k <= KC, so compare the exact product beyond.
+			offs := make([]int32, s.k)
+			for p := range offs {
+				offs[p] = int32(p)
+			}
+			want := ref(s.n, 1, s.k, w, ldw, x, offs)
+			ex, mag := exact(s.n, 1, s.k, w, ldw, x, offs)
+			for i := range s.n {
+				got := y[i]
+				if s.k <= KC {
+					if wv := min(max(want[i]+bias[i], -1), 2); got != wv {
+						t.Fatalf("%v: y[%d] = %v, want %v", s, i, got, wv)
+					}
+				}
+				wv := min(max(ex[i]+float64(bias[i]), -1), 2)
+				if e := math.Abs(float64(got) - wv); e > float64(KC+3)*0x1p-11*mag[i]+1e-5 {
+					t.Fatalf("%v: y[%d] = %v, exact %v", s, i, got, wv)
+				}
+			}
+			for _, v := range y[s.n:] {
+				if v != 99 {
+					t.Fatalf("%v: y past n changed", s)
+				}
+			}
+		}
+	}
+}

@@ -84,3 +84,22 @@ func packPanelA(k int, a []float32, lda int, dst []uint16) {
 //
 //go:noescape
 func packH16(k int, a *float32, lda int, dst *uint16)
+
+// gemvKernel is gemvGo, in assembly where the CPU has fp16 (k a multiple
+// of 8).
+func gemvKernel(k int, w, x []uint16, dst []float32, add bool) {
+	if !available || k%8 != 0 || k == 0 {
+		gemvGo(k, w, x, dst, add)
+		return
+	}
+	if len(w) < NR*k || len(x) < k || len(dst) < NR {
+		panic("hgemm: gemvKernel given too little W, x or y")
+	}
+	gemvH8(k, &w[0], &x[0], &dst[0], add)
+}
+
+// gemvH8 is the fp16 GEMV panel (see kernel_arm64.s); it trusts its
+// arguments.
+//
+//go:noescape
+func gemvH8(k int, w, x *uint16, y *float32, add bool)

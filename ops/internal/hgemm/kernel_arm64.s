@@ -1084,6 +1084,45 @@ pack:
 	BNE    pack
 	RET
 
+// func gemvH8(k int, w, x *uint16, y *float32, add bool)
+//
+// y[0:8] = (or += when add) the fp16 sum over k steps (a multiple of 8)
+// of the panel's 8 values at w + 16p times the fp16 x[p]: 8 steps per
+// iteration, x's 8 values in V2, the panel's in V4-V11.
+TEXT ·gemvH8(SB), NOSPLIT, $0-33
+	MOVD  k+0(FP), R3
+	MOVD  w+8(FP), R0
+	MOVD  x+16(FP), R1
+	MOVD  y+24(FP), R2
+	MOVBU add+32(FP), R7
+	VEOR  V0.B16, V0.B16, V0.B16
+	LSR   $3, R3, R4
+
+gemv:
+	VLD1.P 16(R1), [V2.H8]
+	VLD1.P 64(R0), [V4.H8, V5.H8, V6.H8, V7.H8]
+	VLD1.P 64(R0), [V8.H8, V9.H8, V10.H8, V11.H8]
+	FMLAH(0, 4, 2, 0)
+	FMLAH(0, 5, 2, 1)
+	FMLAH(0, 6, 2, 2)
+	FMLAH(0, 7, 2, 3)
+	FMLAH(0, 8, 2, 4)
+	FMLAH(0, 9, 2, 5)
+	FMLAH(0, 10, 2, 6)
+	FMLAH(0, 11, 2, 7)
+	SUBS $1, R4, R4
+	BNE  gemv
+	FCVTL(12, 0)
+	FCVTL2(13, 0)
+	CBZ  R7, gemvstore
+	VLD1 (R2), [V14.S4, V15.S4]
+	FADDV(12, 12, 14)
+	FADDV(13, 13, 15)
+
+gemvstore:
+	VST1 [V12.S4, V13.S4], (R2)
+	RET
+
 // func packH16(k int, a *float32, lda int, dst *uint16)
 //
 // For each of k > 0 steps: the 16 floats at a + 4*lda*p converted to

@@ -15,3 +15,5 @@ func packPanel(k int, b []float32, offs []int32, j int, dst []uint16) {
 }
 
 func packPanelA(k int, a []float32, lda int, dst []uint16) { packPanelAGo(k, a, lda, dst) }
+
+func gemvKernel(k int, w, x []uint16, dst []float32, add bool) { gemvGo(k, w, x, dst, add) }
