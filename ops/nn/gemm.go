@@ -6,6 +6,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+	"github.com/edgeinfer/edgeinfer/ops/internal/hgemm"
 )
 
 func init() {
@@ -31,6 +32,10 @@ type gemmOp struct {
 	fusedAct       bool
 	pa             gemm.PackedA // A or B packed by Prepare when constant
 	pb             gemm.PackedB
+	// fp16 is set by SetPrecision for the fp16 mode, and hw holds B
+	// packed in fp16 for the GEMV then (gemm_fp16.go).
+	fp16 bool
+	hw   hgemm.PackedB
 }
 
 func buildGemm(n *onnx.Node, opset int) (ops.Op, error) {
@@ -108,6 +113,9 @@ func (g *gemmOp) Prepare(in []ops.Value) error {
 	if err != nil {
 		return err
 	}
+	if g.prepareHalf(in, m, n, k) {
+		return nil
+	}
 	if c := in[0].Const; c != nil {
 		g.pa = gemm.PackA(nil, m, k, gemm.Matrix{Data: c.F32(), Ld: in[0].Shape[1], Trans: g.transA})
 	}
@@ -131,7 +139,7 @@ func (g *gemmOp) Released() []int {
 	if g.pa.Valid() {
 		r = append(r, 0)
 	}
-	if g.pb.Valid() {
+	if g.pb.Valid() || g.hw.Valid() {
 		r = append(r, 1)
 	}
 	return r
@@ -142,6 +150,9 @@ func (g *gemmOp) Workspace(in []ops.Value) int {
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
 	if err != nil || in[0].Type != onnx.Float {
 		return 0
+	}
+	if g.hw.Valid() {
+		return g.halfWorkspace(k)
 	}
 	return 4 * gemm.WorkLen(m, n, k, in[0].Const != nil, in[1].Const != nil && g.packB(m))
 }
@@ -158,6 +169,9 @@ func (g *gemmOp) FuseActivation(a ops.Activation) ops.Op {
 
 // Run computes Y.
 func (g *gemmOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
+	if g.halfOK(in) {
+		return g.execHalf(ctx.Par, ctx.Scratch, in, out, nil)
+	}
 	return g.exec(ctx.Par, ctx.Scratch, in, out, nil)
 }
 
@@ -166,6 +180,10 @@ func (g *gemmOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 func (g *gemmOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	if _, _, _, err := g.dims(in[0].Shape, in[1].Shape); err != nil {
 		return nil, err
+	}
+	if g.halfOK(in) {
+		r := new(hgemm.GemvRunner)
+		return func() error { return g.execHalf(ctx.Par, ctx.Scratch, in, out, r) }, nil
 	}
 	r := new(gemm.Runner)
 	return func() error { return g.exec(ctx.Par, ctx.Scratch, in, out, r) }, nil
