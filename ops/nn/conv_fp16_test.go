@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/opstest"
 )
@@ -120,6 +121,49 @@ func TestConvHalf(t *testing.T) {
 			}
 			if strings.HasPrefix(algo, "fp16") != c.half {
 				t.Errorf("%+v: algorithm %q, fp16 path %v", c.cc, algo, c.half)
+			}
+		}
+	}
+}
+
+// TestHalfBindAllocs checks that bound fp16 convolutions and GEMVs
+// allocate nothing after their first run (which makes hgemm's buffers).
+func TestHalfBindAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	x := opstest.Rand(rng, 1, 16, 16, 16)
+	cases := []struct {
+		op    string
+		ins   []*ops.Tensor
+		attrs []*onnx.Attribute
+	}{
+		{"Conv", []*ops.Tensor{x, opstest.Rand(rng, 24, 16, 1, 1), opstest.Rand(rng, 24)}, nil},
+		{"Conv", []*ops.Tensor{x, opstest.Rand(rng, 24, 16, 3, 3), opstest.Rand(rng, 24)}, []*onnx.Attribute{opstest.Ints("pads", 1, 1, 1, 1)}},
+		{"Conv", []*ops.Tensor{x, opstest.Rand(rng, 24, 16, 3, 3)}, []*onnx.Attribute{opstest.Ints("pads", 1, 1, 1, 1), opstest.Ints("strides", 2, 2)}},
+		{"Gemm", []*ops.Tensor{opstest.Rand(rng, 1, 300), opstest.Rand(rng, 50, 300), opstest.Rand(rng, 50)}, []*onnx.Attribute{opstest.Int("transB", 1)}},
+	}
+	for _, c := range cases {
+		op, err := ops.Build(opstest.NodeOf(c.op, c.ins, 1, c.attrs...), 13)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op.(ops.PrecisionSetter).SetPrecision(ops.FP16)
+		vals, ov, err := opstest.Prepare(op, c.ins, map[int]bool{1: true, 2: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []*ops.Tensor{ops.New(ov[0].Type, ov[0].Shape...)}
+		for _, par := range []ops.Parallel{ops.Serial{}} {
+			ctx := &ops.Ctx{Par: par, Scratch: ops.AlignedBytes(op.(ops.Workspacer).Workspace(vals))}
+			run, err := op.(ops.Binder).Bind(ctx, c.ins, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := testing.AllocsPerRun(3, func() {
+				if err := run(); err != nil {
+					t.Fatal(err)
+				}
+			}); n != 0 {
+				t.Errorf("%s %v threads=%d: %v allocations per run, want 0", c.op, c.attrs, par.Threads(), n)
 			}
 		}
 	}

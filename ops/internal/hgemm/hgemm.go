@@ -122,7 +122,7 @@ func chunkCols(k int) int {
 type Runner struct {
 	bufs  [][]uint16
 	accs  [][MR * NR]float32
-	job   *Product
+	job   Product // a copy of the product being run, for the tasks
 	split split
 	fn    func(lo, hi int)
 }
@@ -166,7 +166,7 @@ func (r *Runner) Run(par Parallel, p *Product) {
 		p.units(&s, r.bufs[0], &r.accs[0], 0, s.chunks*s.rowBlocks)
 		return
 	}
-	r.job, r.split = p, s
+	r.job, r.split = *p, s
 	if r.fn == nil {
 		r.fn = func(lo, hi int) {
 			s := &r.split
@@ -177,7 +177,7 @@ func (r *Runner) Run(par Parallel, p *Product) {
 		}
 	}
 	par.For(s.tasks, 1, r.fn)
-	r.job = nil
+	r.job = Product{}
 }
 
 // grow makes sure r has tasks buffers of n halves each.
