@@ -261,6 +261,7 @@ func (m *Model) evalNode(runCtx context.Context, n *node, in []*ops.Tensor) (_ [
 		return nil, err
 	}
 	if p, ok := op.(ops.Preparer); ok {
+		m.setPrecision(op)
 		if err := p.Prepare(vals); err != nil {
 			return nil, fmt.Errorf("%s: %w", n.label(), err)
 		}

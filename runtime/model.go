@@ -67,6 +67,9 @@ type config struct {
 	limits   Limits // resolved by configure
 	optimize bool
 	qdq      bool // fuse QDQ patterns into integer operators
+	// precision is the arithmetic asked for, resolved by configure to
+	// the one this CPU runs (see WithPrecision).
+	precision Precision
 }
 
 // WithThreads sets how many goroutines a kernel may use (default
@@ -252,6 +255,7 @@ func configure(opts []Option) config {
 		cfg.threads = goruntime.NumCPU()
 	}
 	cfg.limits = cfg.limits.resolved()
+	cfg.precision = resolvePrecision(cfg.precision)
 	return cfg
 }
 

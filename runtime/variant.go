@@ -79,6 +79,7 @@ func (pl *planner) resolve(k variantKey, ids []int, in []ops.Value) (ops.Op, err
 				return nil, fmt.Errorf("%s: rebuilt operator does not take the fusion it took before", k.n.label())
 			}
 			if p, ok := op.(ops.Preparer); ok {
+				pl.m.setPrecision(op)
 				if err := p.Prepare(in); err != nil {
 					return nil, fmt.Errorf("%s: %w", k.n.label(), err)
 				}
@@ -91,6 +92,7 @@ func (pl *planner) resolve(k variantKey, ids []int, in []ops.Value) (ops.Op, err
 		if err := pl.materialize(ids, in); err != nil {
 			return nil, err
 		}
+		pl.m.setPrecision(op)
 		prepare := p.Prepare
 		if bp, ok := p.(ops.BudgetedPreparer); ok {
 			prepare = func(in []ops.Value) error { return bp.PrepareWithin(in, pl.m.prep) }

@@ -20,8 +20,11 @@ import (
 
 // benchResult is what `edgeinfer bench -json` prints.
 type benchResult struct {
-	Model        string  `json:"model"`
-	Threads      int     `json:"threads"`
+	Model   string `json:"model"`
+	Threads int    `json:"threads"`
+	// Precision is the arithmetic the convolutions ran with: "fp16" only
+	// when asked for and the CPU has it.
+	Precision    string  `json:"precision"`
 	Runs         int     `json:"runs"`
 	MedianMS     float64 `json:"median_ms"`
 	P90MS        float64 `json:"p90_ms"`
@@ -49,6 +52,7 @@ func cmdBench(args []string, w io.Writer) error {
 	runs := fs.Int("runs", 20, "timed runs")
 	warmup := fs.Int("warmup", 3, "untimed warm-up runs")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	precision := precisionFlag(fs)
 	profile := fs.Bool("profile", false, "time every step over -runs more runs and print them, slowest first")
 	var memLimit byteSize
 	fs.Var(&memLimit, "memory-limit", "bound the plan's memory (weights, their transformed forms, arena, scratch): bytes, or a number with KiB, MiB or GiB; 0 keeps the default (runtime.DefaultLimits)")
@@ -64,8 +68,12 @@ func cmdBench(args []string, w io.Writer) error {
 	if *runs < 1 || *warmup < 0 || *threads < 1 {
 		return fmt.Errorf("bench: -runs must be >= 1, -warmup >= 0, -threads >= 1")
 	}
+	prec, err := parsePrecision(*precision)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
 	t0 := time.Now()
-	opts := []runtime.Option{runtime.WithThreads(*threads)}
+	opts := []runtime.Option{runtime.WithThreads(*threads), runtime.WithPrecision(prec)}
 	if memLimit > 0 {
 		opts = append(opts, runtime.WithMemoryLimit(int64(memLimit)))
 	}
@@ -122,7 +130,7 @@ func cmdBench(args []string, w io.Writer) error {
 	}
 	sort.Float64s(times)
 	r := benchResult{
-		Model: pos[0], Threads: *threads, Runs: *runs,
+		Model: pos[0], Threads: *threads, Runs: *runs, Precision: s.Precision().String(),
 		MedianMS:         median(times),
 		P90MS:            times[min(len(times)-1, int(math.Ceil(0.9*float64(len(times))))-1)],
 		MinMS:            times[0],
@@ -144,6 +152,13 @@ func cmdBench(args []string, w io.Writer) error {
 	fmt.Fprintf(w, "model     %s (load %.1f ms)\n", r.Model, r.LoadMS)
 	fmt.Fprintf(w, "inputs    %s\n", strings.Join(ps.formatted(m.Inputs()), " "))
 	fmt.Fprintf(w, "threads   %d, %d runs after %d warm-up\n", r.Threads, r.Runs, *warmup)
+	if prec != runtime.FP32 || s.Precision() != runtime.FP32 {
+		note := ""
+		if s.Precision() != prec {
+			note = fmt.Sprintf(" (%s asked for: this CPU has no fp16 arithmetic)", prec)
+		}
+		fmt.Fprintf(w, "precision %s%s\n", s.Precision(), note)
+	}
 	fmt.Fprintf(w, "latency   median %.2f ms, p90 %.2f ms, min %.2f ms\n", r.MedianMS, r.P90MS, r.MinMS)
 	fmt.Fprintf(w, "allocs    %.1f per run (%s)\n", r.AllocsPerRun, humanBytes(int64(r.BytesPerRun)))
 	fmt.Fprintf(w, "arena     %s, scratch %s (per session); transformed weights %s\n", humanBytes(r.ArenaBytes), humanBytes(r.ScratchBytes), humanBytes(r.TransformedBytes))

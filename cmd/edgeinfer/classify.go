@@ -13,6 +13,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/classify"
 	"github.com/edgeinfer/edgeinfer/preprocess"
+	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
 // errorRecord is the -json line of an image that could not be classified.
@@ -35,6 +36,7 @@ func cmdClassify(args []string, stdin io.Reader, w, stderr io.Writer) error {
 	labels := fs.String("labels", "", "label file, one class name per line (default: built-in ImageNet labels)")
 	preset := fs.String("preset", "auto", "preprocessing: auto (from the model) or "+strings.Join(preprocess.PresetNames(), ", "))
 	threads := fs.Int("threads", goruntime.NumCPU(), "worker threads")
+	precision := precisionFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per image per line")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -43,7 +45,12 @@ func cmdClassify(args []string, stdin io.Reader, w, stderr io.Writer) error {
 	if *k < 1 || *threads < 1 {
 		return errors.New("-k and -threads must be at least 1")
 	}
-	opts := []classify.Option{classify.WithTopK(*k), classify.WithThreads(*threads)}
+	prec, err := parsePrecision(*precision)
+	if err != nil {
+		return err
+	}
+	warnPrecision(stderr, prec)
+	opts := []classify.Option{classify.WithTopK(*k), classify.WithThreads(*threads), classify.WithRuntimeOptions(runtime.WithPrecision(prec))}
 	if *preset != "auto" {
 		p, err := preprocess.PresetByName(*preset)
 		if err != nil {

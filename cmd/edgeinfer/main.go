@@ -10,7 +10,7 @@
 //	edgeinfer detect [flags] MODEL.onnx IMAGE|DIR|-...   find objects or faces, draw them with -o
 //	edgeinfer inspect [-json] [-shape NAME:DIMS]... MODEL.onnx   describe a model and its memory plan
 //	edgeinfer test [-rtol R] [-atol A] [-v] DIR...
-//	edgeinfer bench [-threads N] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
+//	edgeinfer bench [-threads N] [-precision fp32|fp16] [-runs R] [-warmup W] [-shape NAME:DIMS]... [-json] MODEL.onnx
 //	edgeinfer gen NAME -o FILE                write alexnet, resnet18, resnet34, resnet50
 //	edgeinfer quantize -calib DIR [MODEL.onnx] -o OUT.onnx   int8 post-training quantization
 //	edgeinfer ops                             list the supported operators
@@ -139,7 +139,7 @@ type command struct {
 
 // commands are the subcommands by name; "" is classification.
 var commands = map[string]command{
-	"": {"[-k 5] [-labels FILE] [-preset auto|torchvision|caffe|raw255|unit|inception] [-threads N] [-json] [MODEL.onnx] IMAGE|DIR|-...",
+	"": {"[-k 5] [-labels FILE] [-preset auto|torchvision|caffe|raw255|unit|inception] [-threads N] [-precision fp32|fp16] [-json] [MODEL.onnx] IMAGE|DIR|-...",
 		"Names what is in each image: a top-k table (rank, class index, label, probability) with\n" +
 			"decode, preprocess and inference times, or one JSON object per image with -json. Without a\n" +
 			"MODEL.onnx (the first argument, when its name ends in .onnx) the built-in SqueezeNet 1.0 is used.\n" +
@@ -163,7 +163,7 @@ var commands = map[string]command{
 			"from the model's outputs; it sets the preprocessing and the default thresholds."},
 	"inspect": {"inspect [-json] [-shape NAME:1x3x224x224]... MODEL.onnx", "Describes a model: opsets, inputs and outputs, operators, parameters, multiply-adds and memory plan."},
 	"test":    {"test [-rtol 1e-3] [-atol 1e-5] [-v] [-threads N] DIR...", "Runs ONNX backend-style test folders (model.onnx + test_data_set_*); exit 1 if any failed."},
-	"bench":   {"bench [-threads N] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
+	"bench":   {"bench [-threads N] [-precision fp32|fp16] [-runs 20] [-warmup 3] [-shape NAME:1x3x224x224]... [-json] MODEL.onnx", "Times runs of a model on a synthetic input: median, p90, min, allocations, memory."},
 	"gen": {"gen [-seed 1] [-batch 0] " + strings.Join(models.Names(), "|") + " -o FILE",
 		"Writes a torchvision classifier or YOLOv8n as torch.onnx exports it, with seeded synthetic weights (for benchmarks)."},
 	"quantize": {"quantize [-calib DIR | -calib-random N] [-method minmax|percentile|entropy] [-per-channel] [-exclude NODE,...] [MODEL.onnx] -o MODEL-int8.onnx",

@@ -7,6 +7,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/dwconv"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+	"github.com/edgeinfer/edgeinfer/ops/internal/hgemm"
 )
 
 func init() {
@@ -53,6 +54,10 @@ type convOp struct {
 	// dw holds W packed by Prepare for the depthwise kernels, nil
 	// otherwise.
 	dw *dwconv.Weights
+	// fp16 is set by SetPrecision for the fp16 mode, and half holds each
+	// group's weights packed in fp16 by Prepare then (conv_fp16.go).
+	fp16 bool
+	half []hgemm.PackedA
 }
 
 func buildConv(n *onnx.Node, opset int) (ops.Op, error) {
@@ -140,6 +145,9 @@ func (c *convOp) PrepareWithin(in []ops.Value, b *ops.Budget) error {
 	}
 	mg, k := d.mg, d.k
 	w := in[1].Const.F32()
+	if c.fp16 && c.prepareHalf(w, &d) {
+		return nil
+	}
 	algo := chooseConv(&d, c.group, formUndecided)
 	if algo == algoWinograd && !b.Take(winogradExtraBytes(&d), 4*int64(winogradWorkLen(&d))) {
 		algo = chooseConv(&d, c.group, formLean)
@@ -166,6 +174,8 @@ func (c *convOp) PrepareWithin(in []ops.Value, b *ops.Budget) error {
 // form is what Prepare made of W.
 func (c *convOp) form() weightForm {
 	switch {
+	case c.half != nil:
+		return formHalf
 	case c.wino != nil:
 		return formWinograd
 	case c.packedT != nil:
@@ -206,8 +216,11 @@ func (c *convOp) workLen(d *convDims, algo convAlgo) int {
 	switch algo {
 	case algoDepthwise:
 		return c.depthwiseWorkLen(d)
+	case algoHalf:
+		return d.halfWorkLen()
 	case algoWinograd:
-		return winogradWorkLen(d)
+		p := winoPlanOf(d, c.wino.wide)
+		return p.workLen()
 	case algoTransposed:
 		return d.transposedWorkLen()
 	case algoPointwise:
@@ -289,8 +302,9 @@ type convStep struct {
 	gatherJ    gatherJob
 	transpose  ops.Loop
 	transposeJ transposeOutJob
-	wino       *winoStep   // set when the convolution runs as F(4x4, 3x3)
-	dwPlan     dwconv.Plan // a planar depthwise convolution's
+	wino       *winoStep     // set when the convolution runs as F(4x4, 3x3)
+	dwPlan     dwconv.Plan   // a planar depthwise convolution's
+	half       *hgemm.Runner // the fp16 path's, made by its first run
 	// tasks, when above 1, is the number of tasks a bound step spreads
 	// its (image, group) pairs over, each using taskWork[t] as scratch
 	// (task 0 the run's); see conv_grouped.go.
@@ -335,6 +349,8 @@ func (s *convStep) exec(par ops.Parallel, scratch []byte, in, out []*ops.Tensor)
 		s.execDepthwise(par, o.work, o.x, o.w, o.bias, o.res, o.y)
 	case algoWinograd:
 		return s.wino.exec(par, o.work, o.x, o.bias, o.res, o.y, s.c.act)
+	case algoHalf:
+		return s.execHalf(par, o.work, o.x, o.bias, o.res, o.y)
 	default:
 		s.execGroups(groupCtx{par, s.runner, o.work}, o.x, o.w, o.bias, o.res, o.y, 0, s.d.pairs(s.c.group))
 	}

@@ -63,6 +63,8 @@ func chooseConv(d *convDims, group int, w weightForm) convAlgo {
 	switch {
 	case d.depthwise:
 		return algoDepthwise
+	case w == formHalf:
+		return algoHalf
 	case winogradShape(d, group) && (w == formWinograd || w == formUndecided && winogradUse(*d)):
 		return algoWinograd
 	case w == formTransposed || (w == formUndecided || w == formLean) && transposedFaster(d):
@@ -105,6 +107,8 @@ func (c *convOp) algorithmName(d *convDims) string {
 	k := d.g.Kernel
 	window := fmt.Sprintf("%dx%d", k[1], k[2])
 	switch chooseConv(d, c.group, c.form()) {
+	case algoHalf:
+		return "fp16 " + halfName(d, window)
 	case algoDepthwise:
 		if s := d.g.Strides; s[1] != 1 || s[2] != 1 {
 			window += fmt.Sprintf(" s%d", max(s[1], s[2]))
@@ -116,7 +120,7 @@ func (c *convOp) algorithmName(d *convDims) string {
 		}
 		return "depthwise " + window
 	case algoWinograd:
-		return "winograd F(4x4,3x3)"
+		return c.halfPrefix() + "winograd F(4x4,3x3)"
 	case algoTransposed:
 		if d.pointwise() {
 			return "transposed 1x1"

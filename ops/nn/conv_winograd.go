@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+	"github.com/edgeinfer/edgeinfer/ops/internal/hgemm"
 	"github.com/edgeinfer/edgeinfer/ops/internal/winograd"
 )
 
@@ -42,6 +43,9 @@ type winogradWeights struct {
 	wide bool
 	a    [winograd.Points]gemm.PackedA
 	b    [winograd.Points]gemm.PackedB
+	// half holds, in the fp16 mode, U_pᵀ packed in fp16 for a narrow
+	// convolution instead of b (see conv_fp16.go).
+	half [winograd.Points]hgemm.PackedB
 }
 
 // winogradG is the weight transform of F(4x4, 3x3) (6x3).
@@ -58,6 +62,23 @@ var winogradG = [winograd.In][3]float64{
 // w (M x C x 3 x 3) in float64 and packs the points for a wide or a
 // narrow convolution.
 func transformWeights(w []float32, m, c int, wide bool) *winogradWeights {
+	u := winogradU(w, m, c)
+	ww := &winogradWeights{wide: wide}
+	for p := range winograd.Points {
+		up := gemm.Matrix{Data: u[p*m*c:], Ld: c}
+		if wide {
+			ww.a[p] = gemm.PackA(nil, m, c, up)
+		} else {
+			ww.b[p] = gemm.PackB(nil, c, m, gemm.Matrix{Data: up.Data, Ld: c, Trans: true})
+		}
+	}
+	return ww
+}
+
+// winogradU computes G g Gᵀ of every (output, input) channel pair of w
+// (M x C x 3 x 3) in float64: for each point p, U_p (M x C) from
+// u[p*m*c:].
+func winogradU(w []float32, m, c int) []float32 {
 	u := make([]float32, winograd.Points*m*c)
 	for oc := range m {
 		for ic := range c {
@@ -81,16 +102,7 @@ func transformWeights(w []float32, m, c int, wide bool) *winogradWeights {
 			}
 		}
 	}
-	ww := &winogradWeights{wide: wide}
-	for p := range winograd.Points {
-		up := gemm.Matrix{Data: u[p*m*c:], Ld: c}
-		if wide {
-			ww.a[p] = gemm.PackA(nil, m, c, up)
-		} else {
-			ww.b[p] = gemm.PackB(nil, c, m, gemm.Matrix{Data: up.Data, Ld: c, Trans: true})
-		}
-	}
-	return ww
+	return u
 }
 
 // winogradShape reports whether d is a 2-D 3x3 convolution with unit
@@ -145,7 +157,8 @@ func winogradExtraBytes(d *convDims) int64 {
 }
 
 // winogradWorkLen is the floats of scratch a run of d as F(4x4, 3x3)
-// needs, wide or narrow as winogradPolicy says.
+// will need, wide or narrow as winogradPolicy says, before Prepare has
+// made the weights (whose form then decides: convOp.workLen).
 func winogradWorkLen(d *convDims) int {
 	_, wide := winogradPolicy(d)
 	p := winoPlanOf(d, wide && winogradWideOK())
@@ -352,6 +365,10 @@ type winoMulJob struct {
 func (j winoMulJob) Run(lo, hi int) {
 	p := &j.s.plan
 	for i := lo; i < hi; i++ {
+		if j.s.w.half[i].Valid() {
+			j.s.mulHalf(i, j.n)
+			continue
+		}
 		prod := gemm.Product{
 			M: j.n, N: p.d.m, K: p.d.c, Alpha: 1,
 			A:  gemm.Matrix{Data: j.s.v[i*p.vstride:][:p.d.c*p.vld], Ld: p.vld, Trans: true},

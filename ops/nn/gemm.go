@@ -6,6 +6,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
 	"github.com/edgeinfer/edgeinfer/ops/internal/gemm"
+	"github.com/edgeinfer/edgeinfer/ops/internal/hgemm"
 )
 
 func init() {
@@ -32,6 +33,10 @@ type gemmOp struct {
 	pa             gemm.PackedA // A or B packed by Prepare when constant
 	pb             gemm.PackedB
 	prepared       bool // Prepare ran: pa and pb are what runs read
+	// fp16 is set by SetPrecision for the fp16 mode, and hw holds B
+	// packed in fp16 for the GEMV then (gemm_fp16.go).
+	fp16 bool
+	hw   hgemm.PackedB
 }
 
 func buildGemm(n *onnx.Node, opset int) (ops.Op, error) {
@@ -110,6 +115,9 @@ func (g *gemmOp) Prepare(in []ops.Value) error {
 		return err
 	}
 	g.prepared = true
+	if g.prepareHalf(in, m, n, k) {
+		return nil
+	}
 	if c := in[0].Const; c != nil {
 		g.pa = gemm.PackA(nil, m, k, gemm.Matrix{Data: c.F32(), Ld: in[0].Shape[1], Trans: g.transA})
 	}
@@ -133,7 +141,7 @@ func (g *gemmOp) Released() []int {
 	if g.pa.Valid() {
 		r = append(r, 0)
 	}
-	if g.pb.Valid() {
+	if g.pb.Valid() || g.hw.Valid() {
 		r = append(r, 1)
 	}
 	return r
@@ -147,6 +155,9 @@ func (g *gemmOp) Workspace(in []ops.Value) int {
 	m, n, k, err := g.dims(in[0].Shape, in[1].Shape)
 	if err != nil || in[0].Type != onnx.Float {
 		return 0
+	}
+	if g.hw.Valid() {
+		return g.halfWorkspace(k)
 	}
 	pa, pb := g.pa.Valid(), g.pb.Valid()
 	if !g.prepared {
@@ -167,6 +178,9 @@ func (g *gemmOp) FuseActivation(a ops.Activation) ops.Op {
 
 // Run computes Y.
 func (g *gemmOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
+	if g.halfOK(in) {
+		return g.execHalf(ctx.Par, ctx.Scratch, in, out, nil)
+	}
 	return g.exec(ctx.Par, ctx.Scratch, in, out, nil)
 }
 
@@ -175,6 +189,10 @@ func (g *gemmOp) Run(ctx *ops.Ctx, in, out []*ops.Tensor) error {
 func (g *gemmOp) Bind(ctx *ops.Ctx, in, out []*ops.Tensor) (func() error, error) {
 	if _, _, _, err := g.dims(in[0].Shape, in[1].Shape); err != nil {
 		return nil, err
+	}
+	if g.halfOK(in) {
+		r := new(hgemm.GemvRunner)
+		return func() error { return g.execHalf(ctx.Par, ctx.Scratch, in, out, r) }, nil
 	}
 	r := new(gemm.Runner)
 	return func() error { return g.exec(ctx.Par, ctx.Scratch, in, out, r) }, nil
