@@ -25,7 +25,7 @@ const (
 	algoPadded
 	// algoTransposed computes Yᵀ = im2col(X)ᵀ Wᵀ (conv_transposed.go).
 	algoTransposed
-	// algoWinograd is F(4x4, 3x3) (conv_winograd.go).
+	// algoWinograd is F(4x4, 3x3) or F(6x6, 3x3) (conv_winograd.go).
 	algoWinograd
 	// algoDepthwise is one input channel per group (conv_depthwise.go).
 	algoDepthwise
@@ -44,7 +44,7 @@ const (
 	formPacked
 	// formTransposed is each group's Wᵀ packed as a right operand.
 	formTransposed
-	// formWinograd is W transformed for F(4x4, 3x3).
+	// formWinograd is W transformed for F(4x4, 3x3) or F(6x6, 3x3).
 	formWinograd
 	// formDepthwise is W packed for the depthwise kernels.
 	formDepthwise
@@ -72,11 +72,10 @@ func chooseConv(d *convDims, group int, w weightForm) convAlgo {
 	return algoIm2col
 }
 
-// winogradUse reports whether winogradPolicy runs d as F(4x4, 3x3). It
+// winogradUse reports whether winogradPolicy runs d as Winograd. It
 // takes a copy of d, which the policy (a variable) makes escape.
 func winogradUse(d convDims) bool {
-	use, _ := winogradPolicy(&d)
-	return use
+	return winogradPolicy(&d).use
 }
 
 // Algorithm names the path Run takes for inputs of these shapes, for
@@ -113,7 +112,7 @@ func (c *convOp) algorithmName(d *convDims) string {
 		}
 		return "depthwise " + window
 	case algoWinograd:
-		return "winograd F(4x4,3x3)"
+		return c.wino.k.name
 	case algoTransposed:
 		if d.pointwise() {
 			return "transposed 1x1"
