@@ -189,23 +189,24 @@ var winogradPolicy = winogradFaster
 
 // winogradFaster says whether Winograd beats im2col for d, and how.
 //
-// With the AVX-512 and AVX2 transforms: F(4x4, 3x3) only, with at least
-// 16 input and output channels, and on at least 16 tiles (ResNet's 14x14
-// layers but not its 7x7 ones, where the 36 transformed weights, 4 times
-// W's size and read from memory on every run, cost more than the
-// products save); wide from 48 tiles (ResNet's 28x28 and 56x56 layers).
-// With AVX2 the median of ResNet-18 at one thread fell by a quarter.
-// The Go transforms cost more than the GEMM saves (BenchmarkWinograd).
+// With the AVX-512 and AVX2 transforms, and 32-bit arm's NEON ones:
+// F(4x4, 3x3) only, with at least 16 input and output channels, and on at
+// least 16 tiles (ResNet's 14x14 layers but not its 7x7 ones, where the
+// 36 transformed weights, 4 times W's size and read from memory on every
+// run, cost more than the products save); wide from 48 tiles (ResNet's
+// 28x28 and 56x56 layers). With AVX2 the median of ResNet-18 at one
+// thread fell by a quarter. The Go transforms cost more than the GEMM
+// saves (BenchmarkWinograd).
 //
-// With NEON, whichever of F(4x4, 3x3), F(6x6, 3x3) and im2col costs the
-// fewest instructions on a Cortex-A72 by winoNEONCost, a model of the
-// counts measured under qemu-aarch64 (scripts/arm-insn): the products
-// padded to the 8x8 GEMM kernel's tiles (which is what leaves F(6x6,
-// 3x3) little on ResNet's 28x28 and 14x14 layers, whose 25 and 9 tiles
-// pad to 32 and 16), and the transforms per tile. It takes ResNet's
+// With NEON on arm64: whichever of F(4x4, 3x3), F(6x6, 3x3) and im2col
+// costs the fewest instructions on a Cortex-A72 by winoNEONCost, a model
+// of the counts measured under qemu-aarch64 (scripts/arm-insn): the
+// products padded to the 8x8 GEMM kernel's tiles (which is what leaves
+// F(6x6, 3x3) little on ResNet's 28x28 and 14x14 layers, whose 25 and 9
+// tiles pad to 32 and 16), and the transforms per tile. It takes ResNet's
 // 512-channel 7x7 layers too (4 tiles of F(4x4, 3x3) padded to 8: 288
-// products per channel pair for 441): ResNet-18 fell from 433 M to 385
-// M instructions per inference on the A72, for 38 MB of transformed
+// products per channel pair for 441): ResNet-18 fell from 433 M to 385 M
+// instructions per inference on the A72, for 38 MB of transformed
 // weights each (113 MB more in all, against 28 MB of W).
 //
 // The transformed weights cost memory: ResNet-50's 14x14 layers hold 42
@@ -220,10 +221,11 @@ func winogradFaster(d *convDims) winoChoice {
 	if d.c < 16 || d.m < 16 {
 		return winoChoice{}
 	}
-	switch winograd.Family() {
-	case "generic":
+	switch {
+	case winograd.Family() == "generic":
 		return winoChoice{}
-	case "neon":
+	case winograd.Family() == "neon" && neonArm64:
+		// (32-bit arm has no F(6x6, 3x3) in NEON: it keeps the AVX rule.)
 		best := winoChoice{}
 		bestCost := winoDirectCost(d)
 		for _, k := range []*winoKind{wino43, wino63} {
