@@ -80,14 +80,14 @@ func chooseConv(d *convDims, group int, w weightForm) convAlgo {
 // read so rather than packed by the GEMM. On arm64's NEON kernel the
 // in-place form costs a load of a row offset for every step of K, which a
 // packed operand saves on every row panel of W: with 128 output channels
-// (16 panels) or more, packing costs fewer instructions on the A72
-// (qemu-aarch64 counts per inference with the 1x1 layers packed from 64,
-// 128 and 256 output channels: SqueezeNet 119.3, 115.2, 124.9 M against
-// 124.1 M all in place; ResNet-50 1215.6, 1206.9, 1221.1 M against
-// 1239.6 M). The same rule for the padded windows of stride-2 3x3 layers
-// (algoPadded) was no better (ResNet-18 -4.6 M, ResNet-50 +7 M, AlexNet
-// +2.4 M, within the counts' noise of a few M), so they stay in place.
-// The other kernels keep reading in place.
+// (16 panels) or more, packing costs fewer instructions on the A72. M
+// instructions per inference under qemu-aarch64 with GOMAXPROCS=1 (which
+// repeat to about 0.5 M): SqueezeNet 125.2 all in place, 127.1, 122.0 and
+// 126.4 with the 1x1 layers packed from 64, 128 and 256 output channels;
+// ResNet-50 1248.8 in place, 1214.7 packed from 128. The same rule for the
+// padded windows of the stride-2 3x3 layers was not clearly better (in
+// noisier counts: ResNet-18 -4.6 M, ResNet-50 +7 M, AlexNet +2.4 M), so
+// they stay in place. The other kernels keep reading in place.
 func readInPlace(d *convDims) bool {
 	return !neonArm64 || d.mg < 128
 }
