@@ -205,9 +205,10 @@ var winogradPolicy = winogradFaster
 // F(6x6, 3x3) little on ResNet's 28x28 and 14x14 layers, whose 25 and 9
 // tiles pad to 32 and 16), and the transforms per tile. It takes ResNet's
 // 512-channel 7x7 layers too (4 tiles of F(4x4, 3x3) padded to 8: 288
-// products per channel pair for 441): ResNet-18 fell from 433 M to 385 M
-// instructions per inference on the A72, for 38 MB of transformed
-// weights each (113 MB more in all, against 28 MB of W).
+// products per channel pair for 441): with narrowRows, ResNet-18 fell
+// from 435 M to 372 M instructions per inference on the A72 (GOMAXPROCS=1),
+// for 38 MB of transformed weights each (113 MB more in all, against 28
+// MB of W).
 //
 // The transformed weights cost memory: ResNet-50's 14x14 layers hold 42
 // MB more than their W on x86 (peak RSS 183 against 134 MiB without
