@@ -27,7 +27,7 @@ func init() {
 //     copy of the input) where the kernel can, else packed in tiles;
 //   - transposed (conv_transposed.go): Yᵀ = im2col(X)ᵀ Wᵀ, for few
 //     output positions;
-//   - Winograd F(4x4, 3x3) (conv_winograd.go);
+//   - Winograd F(4x4, 3x3) or F(6x6, 3x3) (conv_winograd.go);
 //   - depthwise (conv_depthwise.go): one input channel per group, the
 //     SIMD kernels of ops/internal/dwconv.
 //
@@ -49,7 +49,7 @@ type convOp struct {
 	// few output positions (see transposedFaster).
 	packedT []gemm.PackedB
 	// wino holds W transformed by Prepare for a convolution run as
-	// F(4x4, 3x3) (see conv_winograd.go), nil otherwise.
+	// Winograd (see conv_winograd.go), nil otherwise.
 	wino *winogradWeights
 	// dw holds W packed by Prepare for the depthwise kernels, nil
 	// otherwise.
@@ -219,7 +219,7 @@ func (c *convOp) workLen(d *convDims, algo convAlgo) int {
 	case algoHalf:
 		return d.halfWorkLen()
 	case algoWinograd:
-		p := winoPlanOf(d, c.wino.wide)
+		p := winoPlanOf(d, c.wino.k, c.wino.wide)
 		return p.workLen()
 	case algoTransposed:
 		return d.transposedWorkLen()
@@ -302,7 +302,7 @@ type convStep struct {
 	gatherJ    gatherJob
 	transpose  ops.Loop
 	transposeJ transposeOutJob
-	wino       *winoStep     // set when the convolution runs as F(4x4, 3x3)
+	wino       *winoStep     // set when the convolution runs as Winograd
 	dwPlan     dwconv.Plan   // a planar depthwise convolution's
 	half       *hgemm.Runner // the fp16 path's, made by its first run
 	// tasks, when above 1, is the number of tasks a bound step spreads
@@ -328,7 +328,7 @@ func (c *convOp) step(in []*ops.Tensor) (convStep, error) {
 	s := convStep{c: c, d: d, algo: chooseConv(&d, c.group, c.form()), base: base}
 	switch {
 	case s.algo == algoWinograd:
-		s.wino = &winoStep{w: c.wino, plan: winoPlanOf(&d, c.wino.wide)}
+		s.wino = &winoStep{w: c.wino, plan: winoPlanOf(&d, c.wino.k, c.wino.wide)}
 	case s.algo == algoDepthwise && d.planar():
 		if s.dwPlan, err = dwconv.NewPlan(d.dwShape()); err != nil {
 			return convStep{}, err

@@ -94,10 +94,12 @@ func (d *convDims) pointwise() bool {
 }
 
 // inPlace reports whether a pointwise convolution's product reads its B in
-// place (the kernel reading an indirect B): X itself, or, for a strided
-// window, the input positions it reads gathered once (gatherStrided),
-// rather than a packed im2col.
-func (d *convDims) inPlace() bool { return d.pointwise() && gemm.Indirect() }
+// place (the kernel reading an indirect B): X itself where readInPlace
+// says so, or, for a strided window, the input positions it reads
+// gathered once (gatherStrided), rather than a packed im2col.
+func (d *convDims) inPlace() bool {
+	return d.pointwise() && gemm.Indirect() && (!d.direct || readInPlace(d))
+}
 
 // paddedLen is the floats of a group's padded input: the last row of the
 // last channel is followed by the zeros its discarded columns read.

@@ -49,8 +49,8 @@ func (c *convOp) prepareHalf(w []float32, d *convDims) bool {
 		return false
 	}
 	if winogradShape(d, c.group) && winogradUse(*d) {
-		u := winogradU(w, d.m, d.c)
-		c.wino = &winogradWeights{}
+		u := winogradU(w, d.m, d.c, wino43)
+		c.wino = &winogradWeights{k: wino43, half: make([]hgemm.PackedB, wino43.points)}
 		for p := range c.wino.half {
 			c.wino.half[p] = hgemm.PackBT(d.c, d.m, u[p*d.m*d.c:], d.c)
 		}
@@ -138,7 +138,7 @@ func halfName(d *convDims, window string) string {
 
 // halfPrefix is "fp16 " when the convolution runs in the fp16 mode.
 func (c *convOp) halfPrefix() string {
-	if c.half != nil || c.wino != nil && c.wino.half[0].Valid() {
+	if c.half != nil || c.wino != nil && c.wino.half != nil {
 		return "fp16 "
 	}
 	return ""

@@ -23,9 +23,12 @@ type winoCase struct {
 
 // forceWinograd makes every convolution of winogradShape prepared from
 // now on run as F(4x4, 3x3), wide as asked, until the test ends.
-func forceWinograd(t testing.TB, use, wide bool) {
+func forceWinograd(t testing.TB, use, wide bool) { forceWinogradKind(t, use, wide, wino43) }
+
+// forceWinogradKind is forceWinograd for algorithm k.
+func forceWinogradKind(t testing.TB, use, wide bool, k *winoKind) {
 	old := winogradPolicy
-	winogradPolicy = func(*convDims) (bool, bool) { return use, wide }
+	winogradPolicy = func(*convDims) winoChoice { return winoChoice{use, wide, k} }
 	t.Cleanup(func() { winogradPolicy = old })
 }
 
@@ -71,6 +74,19 @@ func abs(v []float32) []float32 {
 // largest error measured on TestWinogradReference's cases is 2.2e-6.
 const winogradErrorBound = 5e-6
 
+// winograd63ErrorBound is winogradErrorBound for F(6x6, 3x3), whose
+// transforms' coefficients are larger (up to 5.25 and 32, and G's 1/90):
+// the largest error measured on TestWinogradReference's cases is 9.6e-6.
+const winograd63ErrorBound = 3e-5
+
+// errorBound is the bound on k's errors.
+func (k *winoKind) errorBound() float64 {
+	if k == wino63 {
+		return winograd63ErrorBound
+	}
+	return winogradErrorBound
+}
+
 // TestWinogradReference checks F(4x4, 3x3) convolutions, narrow and wide,
 // against a float64 direct convolution, on odd sizes, every kind of
 // padding, batches, bias, residual and activations, and across chunks of
@@ -96,33 +112,35 @@ func TestWinogradReference(t *testing.T) {
 		// Many channels.
 		cases = append(cases, winoCase{n: 1, c: 200, h: 17, w: 15, m: 200, pads: [4]int{1, 1, 1, 1}, bias: true, res: true})
 	}
-	worst := 0.0
-	for _, wide := range []bool{false, true} {
-		if wide && !winogradWideOK() {
-			t.Logf("kernel %s: wide convolutions not tested", gemm.KernelName())
-			continue
+	for _, k := range []*winoKind{wino43, wino63} {
+		worst := 0.0
+		for _, wide := range []bool{false, true} {
+			if wide && !winogradWideOK() {
+				t.Logf("kernel %s: wide convolutions not tested", gemm.KernelName())
+				continue
+			}
+			forceWinogradKind(t, true, wide, k)
+			for _, wc := range cases {
+				worst = max(worst, wc.check(t, rng, k, wide))
+			}
 		}
-		forceWinograd(t, true, wide)
-		for _, wc := range cases {
-			worst = max(worst, wc.check(t, rng, wide))
-		}
+		t.Logf("%s: largest error relative to the sum of magnitudes: %.3g", k.name, worst)
 	}
-	t.Logf("largest error relative to the sum of magnitudes: %.3g", worst)
 }
 
 // check compares the case's convolution (wide or not) with refConv and
 // returns its largest error relative to the sum of magnitudes.
-func (wc winoCase) check(t *testing.T, rng *rand.Rand, wide bool) float64 {
+func (wc winoCase) check(t *testing.T, rng *rand.Rand, k *winoKind, wide bool) float64 {
 	t.Helper()
 	worst := 0.0
-	label := fmt.Sprintf("%+v wide=%v", wc, wide)
+	label := fmt.Sprintf("%s %+v wide=%v", k.name, wc, wide)
 	op, ins, consts := wc.build(t, rng)
 	got, err := opstest.Exec(op, ins, consts, ops.Serial{})
 	if err != nil {
 		t.Fatalf("%s: %v", label, err)
 	}
-	if w := op.(*convOp).wino; w == nil || w.wide != wide {
-		t.Fatalf("%s: not run as Winograd of that width", label)
+	if w := op.(*convOp).wino; w == nil || w.wide != wide || w.k != k {
+		t.Fatalf("%s: not run as that Winograd of that width", label)
 	}
 	x, w := ins[0], ins[1]
 	var b, absB []float32
@@ -145,7 +163,7 @@ func (wc winoCase) check(t *testing.T, rng *rand.Rand, wide bool) float64 {
 	for i, v := range got[0].F32() {
 		e := math.Abs(float64(v)-float64(want[i])) / float64(scale[i])
 		worst = max(worst, e)
-		if !(e <= winogradErrorBound) {
+		if !(e <= k.errorBound()) {
 			t.Fatalf("%s: element %d = %v, want %v (error %.3g of the window's sum of magnitudes %v)", label, i, v, want[i], e, scale[i])
 		}
 	}
@@ -227,13 +245,17 @@ func bindConv(tb testing.TB, op ops.Op, ins []*ops.Tensor, consts map[int]bool) 
 // and give a serial Run's bits, also after the input's data changes.
 func TestWinogradThreads(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, wide := range []bool{false, true} {
+	for _, kw := range []struct {
+		k    *winoKind
+		wide bool
+	}{{wino43, false}, {wino43, true}, {wino63, false}, {wino63, true}} {
+		k, wide := kw.k, kw.wide
 		if wide && !winogradWideOK() {
 			continue
 		}
-		forceWinograd(t, true, wide)
+		forceWinogradKind(t, true, wide, k)
 		wc := winoCase{n: 2, c: 19, h: 30, w: 26, m: 21, pads: [4]int{1, 1, 0, 2}, bias: true, res: true, act: ops.Activation{Kind: ops.ActRelu}}
-		label := fmt.Sprintf("wide=%v", wide)
+		label := fmt.Sprintf("%s wide=%v", k.name, wide)
 		op, ins, consts := wc.build(t, rng)
 		want, err := opstest.Exec(op, ins, consts, ops.Serial{})
 		if err != nil {
