@@ -95,17 +95,19 @@ func TestServeSIGTERM(t *testing.T) {
 	if res.StatusCode != 200 || !bytes.Contains(answer, []byte(`"id":"in flight"`)) || !bytes.Contains(answer, []byte(`"name":"softmaxout_1"`)) {
 		t.Errorf("the request in flight: %d %.300s", res.StatusCode, answer)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// Standard error is read to its end (the process exiting closes it)
+	// before Wait, which closes the pipe: waiting first could drop the
+	// last lines, as os/exec's StderrPipe documents.
+	var log string
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit: %v", err)
-		}
+	case log = <-rest:
 	case <-time.After(30 * time.Second):
 		t.Fatal("no exit 30 s after SIGTERM")
 	}
-	if log := <-rest; !strings.Contains(log, "shutting down") || !strings.Contains(log, "msg=stopped") {
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v", err)
+	}
+	if !strings.Contains(log, "shutting down") || !strings.Contains(log, "msg=stopped") {
 		t.Errorf("log:\n%s", log)
 	}
 }
