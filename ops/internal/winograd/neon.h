@@ -21,3 +21,25 @@
 #define TRN2S(d, n, m) WORD $(0x4E806800 | (m)<<16 | (n)<<5 | (d))
 #define ZIP1D(d, n, m) WORD $(0x4EC03800 | (m)<<16 | (n)<<5 | (d))
 #define ZIP2D(d, n, m) WORD $(0x4EC07800 | (m)<<16 | (n)<<5 | (d))
+
+// FMAXV and FMINV are FMAX and FMIN Vd.4S, Vn.4S, Vm.4S (NaN when either
+// operand is NaN).
+#define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
+#define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))
+
+// STOREARGS loads the arguments of the Store functions (y *float32, offs
+// *int32, ldy int, o *float32, n int, bias *float32, lo, hi float32): y in
+// R0, offs R1, o R2, ldy in bytes R3, n R4, bias R5, lo and hi in every
+// lane of V5 and V6.
+#define STOREARGS \
+	MOVD  y+0(FP), R0; \
+	MOVD  offs+8(FP), R1; \
+	MOVD  ldy+16(FP), R3; \
+	LSL   $2, R3, R3; \
+	MOVD  o+24(FP), R2; \
+	MOVD  n+32(FP), R4; \
+	MOVD  bias+40(FP), R5; \
+	FMOVS lo+48(FP), F5; \
+	VDUP  V5.S[0], V5.S4; \
+	FMOVS hi+52(FP), F6; \
+	VDUP  V6.S[0], V6.S4

@@ -278,11 +278,6 @@ outrow63:
 	CBNZ R4, outgroup63
 	RET
 
-// FMAXV and FMINV are FMAX and FMIN Vd.4S, Vn.4S, Vm.4S (NaN when either
-// operand is NaN).
-#define FMAXV(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
-#define FMINV(d, n, m) WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d))
-
 // CLIPROW63 biases (V4) and clips (V5, V6) a tile row in registers lo
 // (values 0-3) and hi (4-5), stores its 6 values at R10, then advances
 // R10 by a row of y (R3 bytes).
@@ -299,17 +294,7 @@ outrow63:
 
 // func store63NEON(y *float32, offs *int32, ldy int, o *float32, n int, bias *float32, lo, hi float32)
 TEXT ·store63NEON(SB), NOSPLIT, $0-56
-	MOVD  y+0(FP), R0
-	MOVD  offs+8(FP), R1
-	MOVD  ldy+16(FP), R3
-	LSL   $2, R3, R3
-	MOVD  o+24(FP), R2
-	MOVD  n+32(FP), R4
-	MOVD  bias+40(FP), R5
-	FMOVS lo+48(FP), F5
-	VDUP  V5.S[0], V5.S4
-	FMOVS hi+52(FP), F6
-	VDUP  V6.S[0], V6.S4
+	STOREARGS
 
 tile63:
 	MOVW   (R1), R6
