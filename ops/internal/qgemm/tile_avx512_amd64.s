@@ -102,6 +102,17 @@
 	VPMOVDB a1, 16(DX); \
 	ADDQ    BX, DX
 
+// STORE32ALL stores the tile's eight rows of int32 or float (STORE32).
+#define STORE32ALL \
+	STORE32(Z0, Z1); \
+	STORE32(Z2, Z3); \
+	STORE32(Z4, Z5); \
+	STORE32(Z6, Z7); \
+	STORE32(Z8, Z9); \
+	STORE32(Z10, Z11); \
+	STORE32(Z12, Z13); \
+	STORE32(Z14, Z15)
+
 // TILEEPILOGUE is the epilogue of an 8x32 int8 tile whose int32 sums
 // are in Z0-Z15 (two registers a row): the rank-one term, then the
 // store by mode (int32 sums, float, requantized bytes), each whole or
@@ -132,14 +143,7 @@ store: \
 	JNE   scale; \
 	TESTQ R11, R11; \
 	JNE   cstore32; \
-	STORE32(Z0, Z1); \
-	STORE32(Z2, Z3); \
-	STORE32(Z4, Z5); \
-	STORE32(Z6, Z7); \
-	STORE32(Z8, Z9); \
-	STORE32(Z10, Z11); \
-	STORE32(Z12, Z13); \
-	STORE32(Z14, Z15); \
+	STORE32ALL; \
 	JMP   next; \
 scale: \
 	VCVTDQ2PS Z0, Z0; \
@@ -187,14 +191,7 @@ scaled: \
 	JNE   bytes; \
 	TESTQ R11, R11; \
 	JNE   cstore32; \
-	STORE32(Z0, Z1); \
-	STORE32(Z2, Z3); \
-	STORE32(Z4, Z5); \
-	STORE32(Z6, Z7); \
-	STORE32(Z8, Z9); \
-	STORE32(Z10, Z11); \
-	STORE32(Z12, Z13); \
-	STORE32(Z14, Z15); \
+	STORE32ALL; \
 	JMP   next; \
 cstore32: \
 	KMOVQ   R11, K5; \
