@@ -265,7 +265,7 @@ func TestStore63(t *testing.T) {
 // TestTransform63Bounds checks that short buffers panic rather than being
 // written past their end.
 func TestTransform63Bounds(t *testing.T) {
-	for name, f := range map[string]func(){
+	panicsEach(t, map[string]func(){
 		"output":   func() { Output63(make([]float32, Points63*Lanes), Lanes, make([]float32, OutLen63-1)) },
 		"products": func() { Output63(make([]float32, Points63*Lanes-1), Lanes, make([]float32, OutLen63)) },
 		"destination": func() {
@@ -281,16 +281,7 @@ func TestTransform63Bounds(t *testing.T) {
 			offs[0] = 2
 			Store63(make([]float32, 6*8-1), &offs, 8, make([]float32, Lanes*Out63*Row63), 1, nil, 0, 1)
 		},
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 // BenchmarkTransforms63 times one Gather63 and one Output63 call (Lanes

@@ -171,7 +171,7 @@ func TestPickTransforms(t *testing.T) {
 // TestTransformBounds checks that short buffers panic rather than being
 // written past their end.
 func TestTransformBounds(t *testing.T) {
-	for name, f := range map[string]func(){
+	panicsEach(t, map[string]func(){
 		"output":   func() { Output(make([]float32, Points*Lanes), Lanes, make([]float32, OutLen-1)) },
 		"products": func() { Output(make([]float32, Points*Lanes-1), Lanes, make([]float32, OutLen)) },
 		"destination": func() {
@@ -185,16 +185,7 @@ func TestTransformBounds(t *testing.T) {
 			idx[3] = 1
 			Gather(make([]float32, 5*In+In), &idx, In, make([]float32, Points*Lanes), make([]float32, Points*Lanes), Lanes)
 		},
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 // BenchmarkTransforms times one Gather and one Output call (Lanes tiles)
@@ -218,5 +209,21 @@ func BenchmarkTransforms(b *testing.B) {
 				x.output(v, stride, o)
 			}
 		})
+	}
+}
+
+// panicsEach runs each named function and fails the test for each that
+// returns instead of panicking.
+func panicsEach(t *testing.T, fs map[string]func()) {
+	t.Helper()
+	for name, f := range fs {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
 	}
 }
