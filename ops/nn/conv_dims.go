@@ -15,7 +15,7 @@ type convDims struct {
 	cg, mg      int // input and output channels per group
 	k           int // GEMM depth: cg * taps
 	p           int // output positions per channel
-	tile        int // output positions per im2col tile
+	tile        int // product columns computed at once: output positions, or whole rows at the padded width (paddedTileRows)
 	// depthwise is one input channel per group and more than one group
 	// (or one output channel): output channel oc reads input channel
 	// oc/mg alone.
@@ -36,7 +36,7 @@ type convDims struct {
 	hp, wp, pq int
 	// indirect is a padded window whose product reads B in place from the
 	// padded input, through the offsets of the window's taps (an implicit
-	// im2col, where the kernel has one: gemm.Indirect), in one tile.
+	// im2col, where the kernel has one: gemm.Indirect).
 	indirect bool
 }
 
@@ -75,16 +75,39 @@ func convDimsOf(sp *ops.WindowAttrs, group int, x, w []int) (convDims, error) {
 		d.pq = g.Out[1] * d.wp
 		cols = d.pq
 	}
-	d.tile = cols
 	d.indirect = d.padded && gemm.Indirect()
-	if !d.direct && !d.indirect && d.k*cols > im2colBudget {
+	switch {
+	case d.padded:
+		d.tile = d.paddedTileRows() * d.wp
+	case !d.direct && d.k*cols > im2colBudget:
 		d.tile = min(cols, max(64, im2colBudget/max(d.k, 1)/64*64))
+	default:
+		d.tile = cols
 	}
 	return d, nil
 }
 
 // im2colBudget bounds the floats of one im2col tile.
 const im2colBudget = 1 << 18
+
+// paddedProductBudget bounds the floats of a padded window's product
+// tile, which its valid columns are copied out of with the epilogue:
+// while the tile is in L2, the kernel's stores and the copy's reads stay
+// there. A whole plane at once, as before, sent ResNet's and SqueezeNet's
+// stems (64 channels of 112x112: 3.2 MB) through memory twice more
+// (tests shrink it).
+var paddedProductBudget = 1 << 17
+
+// paddedTileRows is the output rows a padded window computes at once:
+// as many as fit paddedProductBudget (and, packed, im2colBudget), at
+// least one.
+func (d *convDims) paddedTileRows() int {
+	rows := paddedProductBudget / max(1, d.mg*d.wp)
+	if !d.indirect {
+		rows = min(rows, im2colBudget/max(1, d.k*d.wp))
+	}
+	return max(1, min(d.g.Out[1], rows))
+}
 
 // pointwise reports whether the window is one tap with no padding: each
 // output position reads one input position (every one when direct).

@@ -110,7 +110,7 @@ func (s *convStep) execHalf(par ops.Parallel, work, x, bias, res, y []float32) e
 			s.padInput(par, xp, xg)
 			prod.N, prod.B, prod.C, prod.LdC = d.pq, xp, tmp, d.pq
 			s.half.Run(par, &prod)
-			job := paddedOutJob{d: *d, tmp: tmp, y: y[yOff : yOff+d.mg*p], ep: s.epilogue(g, bias, res, yOff, p)}
+			job := paddedOutJob{d: d, tmp: tmp, ld: d.pq, y: y[yOff : yOff+d.mg*p], ep: s.epilogue(g, bias, res, yOff, p), r1: d.g.Out[1]}
 			runLoop(par, &s.output, &s.outputJ, job, d.mg, max(1, 8192/p))
 			continue
 		}

@@ -29,11 +29,19 @@ func (d *convDims) im2colWorkLen(packedW bool) int {
 // GEMM's work (and the im2col tile it packs unless indirect), the taps'
 // offsets, the padded input and the product at the padded width.
 func (d *convDims) paddedWorkLen(packedW bool) int {
-	n := align16(d.k) + align16(d.paddedLen()) + d.mg*d.pq
+	n := align16(d.k) + align16(d.paddedLen()) + d.mg*d.tile
 	if d.indirect {
-		return n + gemm.IndirectWorkLen(d.mg, d.pq, d.k, packedW)
+		return n + d.indirectWorkLen(packedW)
 	}
 	return n + d.im2colWorkLen(packedW)
+}
+
+// indirectWorkLen is the GEMM work of the padded path's tiles read in
+// place: the last tile's partial panel of columns, which the GEMM packs,
+// may be wider than the others'.
+func (d *convDims) indirectWorkLen(packedW bool) int {
+	last := d.pq - (d.pq-1)/d.tile*d.tile
+	return max(gemm.IndirectWorkLen(d.mg, d.tile, d.k, packedW), gemm.IndirectWorkLen(d.mg, last, d.k, packedW))
 }
 
 // execIm2col computes a convolution group by group, a packed tile of the
@@ -63,65 +71,71 @@ func (s *convStep) execIm2col(gc groupCtx, x, w, bias, res, y []float32, lo, hi 
 
 // execPadded computes a 2-D convolution on the padded path group by
 // group: the group's input is copied with its padding, split by stride
-// phase, the product is computed at the padded width into a buffer, and
-// its valid columns are copied to Y, which then gets the bias, residual
-// and activation. Its B, im2col of the padded input, has rows that are
-// contiguous runs of it: read in place through the taps' offsets when
-// the kernel can (indirect), else packed a tile of columns at a time.
+// phase, and the product is computed at the padded width a tile of whole
+// output rows at a time into a buffer, whose valid columns are copied to
+// Y with the bias, residual and activation while the tile is in cache.
+// Its B, im2col of the padded input, has rows that are contiguous runs of
+// it: read in place through the taps' offsets when the kernel can
+// (indirect), else packed a tile at a time.
 func (s *convStep) execPadded(gc groupCtx, x, w, bias, res, y []float32, lo, hi int) {
 	par, work := gc.par, gc.work
 	c, d := s.c, &s.d
 	var gw, rest []float32
 	if d.indirect {
-		gw = work[:gemm.IndirectWorkLen(d.mg, d.pq, d.k, c.packed != nil)]
+		gw = work[:d.indirectWorkLen(c.packed != nil)]
 		rest = work[len(gw):]
 	} else {
 		gw = work[gemm.PackedBLen(d.k, d.tile):]
 		rest = gw[gemm.WorkLen(d.mg, d.tile, d.k, c.packed != nil, true):]
 	}
 	taps, rest := int32s(rest[:d.k]), rest[align16(d.k):]
-	xp, tmp := rest[:d.paddedLen()], rest[align16(d.paddedLen()):][:d.mg*d.pq]
+	xp, tmp := rest[:d.paddedLen()], rest[align16(d.paddedLen()):][:d.mg*d.tile]
 	d.tapOffsets(taps)
 	inPlane, p := d.g.InSize(), d.p
 	for q := lo; q < hi; q++ {
 		n, g := q/c.group, q%c.group
 		s.padInput(par, xp, x[(n*d.c+g*d.cg)*inPlane:][:d.cg*inPlane])
-		prod := s.groupProduct(g, w, d.pq)
-		if d.indirect {
-			prod.N, prod.C, prod.IB = d.pq, tmp, gemm.IndirectB{Data: xp, Offs: taps}
-			gc.product(&prod, gw)
-		}
-		for q0 := 0; q0 < d.pq && !d.indirect; q0 += d.tile {
-			nq := min(d.tile, d.pq-q0)
-			prod.N, prod.C = nq, tmp[q0:]
-			var pb gemm.PackedB
-			pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
-			runLoop(par, &s.im2col, &s.im2colJ, im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps}, d.k, max(1, 4096/nq))
-			prod.PB = pb
-			gc.product(&prod, gw)
-		}
+		prod := s.groupProduct(g, w, d.tile)
 		yOff := (n*d.m + g*d.mg) * p
-		job := paddedOutJob{d: *d, tmp: tmp, y: y[yOff : yOff+d.mg*p], ep: s.epilogue(g, bias, res, yOff, p)}
-		runLoop(par, &s.output, &s.outputJ, job, d.mg, max(1, 8192/p))
+		ep := s.epilogue(g, bias, res, yOff, p)
+		for q0 := 0; q0 < d.pq; q0 += d.tile {
+			nq := min(d.tile, d.pq-q0)
+			prod.N, prod.C = nq, tmp
+			if d.indirect {
+				prod.IB = gemm.IndirectB{Data: xp[q0:], Offs: taps}
+			} else {
+				var pb gemm.PackedB
+				pb.Init(work[:gemm.PackedBLen(d.k, nq)], d.k, nq)
+				runLoop(par, &s.im2col, &s.im2colJ, im2colJob{g: d.g, x: xp, pb: pb, q0: q0, taps: taps}, d.k, max(1, 4096/nq))
+				prod.PB = pb
+			}
+			gc.product(&prod, gw)
+			job := paddedOutJob{d: d, tmp: tmp, ld: d.tile, y: y[yOff : yOff+d.mg*p], ep: ep, r0: q0 / d.wp, r1: (q0 + nq) / d.wp}
+			runLoop(par, &s.output, &s.outputJ, job, d.mg, max(1, 8192/(nq/d.wp*d.g.Out[2])))
+		}
 	}
 }
 
-// paddedOutJob copies the valid columns of output channels computed at the
-// padded width (tmp) to a group's output y and applies the epilogue to
-// each channel while it is in cache.
+// paddedOutJob copies the valid columns of output rows [r0, r1), computed
+// at the padded width into tmp (ld floats per channel), to a group's
+// output y, and applies the epilogue to each channel's rows while they
+// are in cache.
 type paddedOutJob struct {
-	d      convDims
-	tmp, y []float32
+	d      *convDims
+	tmp    []float32
+	ld     int
+	y      []float32
 	ep     gemm.Epilogue
+	r0, r1 int
 }
 
 func (j paddedOutJob) Run(lo, hi int) {
-	d, p, ow := &j.d, j.d.p, j.d.g.Out[2]
+	d, p, ow := j.d, j.d.p, j.d.g.Out[2]
 	for m := lo; m < hi; m++ {
-		for oh := range d.g.Out[1] {
-			copy(j.y[m*p+oh*ow:][:ow], j.tmp[m*d.pq+oh*d.wp:][:ow])
+		for oh := j.r0; oh < j.r1; oh++ {
+			copy(j.y[m*p+oh*ow:][:ow], j.tmp[m*j.ld+(oh-j.r0)*d.wp:][:ow])
 		}
-		j.ep.Apply(j.y, p, m, m+1, 0, p)
+		j.ep.Apply(j.y, p, m, m+1, j.r0*ow, j.r1*ow)
 	}
 }
 

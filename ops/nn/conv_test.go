@@ -231,6 +231,10 @@ func TestConvReference(t *testing.T) {
 		// the padded input split by stride phase.
 		{x: []int{1, 3, 23, 21}, w: []int{4, 3, 7, 5}, group: 1, strides: []int{2, 2}, dilations: []int{1, 2}, pads: []int{3, 2, 2, 1}, bias: true, act: relu},
 		{x: []int{2, 4, 17, 16}, w: []int{6, 2, 5, 5}, group: 2, strides: []int{3, 2}, pads: []int{2, 1, 0, 2}, residual: true},
+		// Padded rows of 16: tiles of 2 rows when paddedProductBudget is
+		// 130, 32 columns, and a last one of 16, a partial panel of
+		// columns that the GEMM packs (with AVX-512's 32-column panels).
+		{x: []int{1, 2, 5, 14}, w: []int{4, 2, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, act: relu},
 		// K*P = 288*1600 is larger than one im2col tile: several tiles.
 		{x: []int{1, 32, 40, 40}, w: []int{24, 32, 3, 3}, group: 1, pads: []int{1, 1, 1, 1}, bias: true, residual: true, act: relu},
 		{x: []int{1, 20, 33, 35}, w: []int{70, 20, 5, 5}, group: 1, strides: []int{1, 2}, pads: []int{2, 2, 2, 2}},
@@ -256,10 +260,18 @@ func TestConvReference(t *testing.T) {
 		{x: []int{1, 24, 1, 1}, w: []int{40, 12, 1, 1}, group: 2, bias: true, act: ops.Activation{Kind: ops.ActLeakyRelu, Alpha: 0.1}},
 		{x: []int{1, 9, 3, 3}, w: []int{21, 9, 3, 3}, group: 1, bias: true, act: relu},
 	}
-	for i := range cases {
-		for _, constW := range []bool{true, false} {
-			cases[i].check(t, rng, constW, ops.Serial{})
-			cases[i].check(t, rng, constW, opstest.Par{N: 3})
+	old := paddedProductBudget
+	t.Cleanup(func() { paddedProductBudget = old })
+	// Windows on the padded path compute their product a tile of whole
+	// output rows at a time: in one tile, one row a tile, and a few rows
+	// a tile with a shorter last one.
+	for _, budget := range []int{old, 1, 130} {
+		paddedProductBudget = budget
+		for i := range cases {
+			for _, constW := range []bool{true, false} {
+				cases[i].check(t, rng, constW, ops.Serial{})
+				cases[i].check(t, rng, constW, opstest.Par{N: 3})
+			}
 		}
 	}
 }
