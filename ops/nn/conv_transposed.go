@@ -18,13 +18,19 @@ import (
 // computed transposed, Yᵀ (P x M) = im2col(X)ᵀ Wᵀ, then transposed into
 // Y: the kernel tile's wide side then spans output channels rather than
 // output positions, whose count (ResNet's 7x7 and 14x14 layers: 49 and
-// 196) leaves much of the last column panel empty. It does when that
-// computes at most 15/16 of the padded products the direct way computes
-// (at the padded width on the padded path). A window of more than one tap
-// must be on the padded path (im2col(X)ᵀ is gathered from the padded
-// input, see tapOffsets), with im2col(X)ᵀ within im2colBudget. One
-// output position (a 1x1 map: squeeze-excite, a classifier head) makes the
-// transposed product a matrix-vector one, which computes no padded rows.
+// 196) leaves much of the last column panel empty. It does when the
+// padded products the transposed way computes, with the transpose back
+// counted as transposeCost steps of K, are fewer than those of the direct
+// way (at the padded width on the padded path). The transpose matters
+// where K is short: MobileNetV2's 14x14 expansions (K = 64 and 96, 384
+// and 576 outputs) took 0.105-0.112 and 0.210-0.216 ms transposed, 0.090-
+// 0.095 and 0.191-0.193 ms direct, while its projections (K = 384 and
+// 576) and DenseNet's 1x1 layers (K = 256-1024) stay faster transposed.
+// A window of more than one tap must be on the padded path (im2col(X)ᵀ
+// is gathered from the padded input, see tapOffsets), with im2col(X)ᵀ
+// within im2colBudget. One output position (a 1x1 map: squeeze-excite, a
+// classifier head) makes the transposed product a matrix-vector one,
+// which computes no padded rows.
 func transposedFaster(d *convDims) bool {
 	mr, nr := gemm.PackedALen(1, 1), gemm.PackedBLen(1, 1)
 	padded := func(rows, cols int) int {
@@ -39,8 +45,13 @@ func transposedFaster(d *convDims) bool {
 		transposed = (d.mg + nr - 1) / nr * nr
 	}
 	return !d.depthwise && (d.pointwise() || d.padded && d.p*d.k <= im2colBudget) &&
-		16*transposed <= 15*padded(d.mg, cols)
+		transposed*d.k+transposeCost*d.p*d.mg < padded(d.mg, cols)*d.k
 }
+
+// transposeCost is what transposing an element of Yᵀ into Y costs, in
+// steps of K of the product's kernel, as MobileNetV2's 14x14 layers
+// measure it on AVX-512 (see transposedFaster).
+const transposeCost = 20
 
 // transposedWorkLen is the floats of scratch a transposed product needs:
 // Yᵀ, the GEMM's work, and either the gathered strided positions or the
