@@ -65,6 +65,11 @@ type tileEp struct {
 	zp        int32     // 136
 	mode      Mode      // 140
 	keep      uint64    // 144
+	// run and stride (kernels with runs only), when run > 0: the k steps
+	// come in runs of run steps (kq a multiple of it) whose offsets are
+	// stride apart, so that the kernel reads one offset a run (see
+	// evenRuns).
+	run, stride int64 // 152, 160
 	// strides is, for the AMX kernel, each block of 16 k steps' distance
 	// between steps in B, or 0 where they are not evenly spaced (see
 	// blockStrides); not read by the assembly.
@@ -82,6 +87,8 @@ type Kernel struct {
 	ColsSigned bool
 	// compress says whether the tile function takes tileEp.keep.
 	compress bool
+	// runs says whether the tile function takes tileEp.run and stride.
+	runs bool
 	// fallback is the kernel For gives for the shapes this one does not
 	// suit (suits), or nil.
 	fallback *Kernel

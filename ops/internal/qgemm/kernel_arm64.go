@@ -29,7 +29,7 @@ func asmKernels() []*Kernel {
 }
 
 var (
-	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, id: idNEONDot}
+	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, runs: true, id: idNEONDot}
 	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, id: idNEON}
 )
 

@@ -31,6 +31,7 @@ type Product struct {
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
 	strides        []int32 // see tileEp
+	run, stride    int     // see tileEp and evenRuns
 	rowMajor       bool    // see Tiles
 }
 
@@ -63,6 +64,10 @@ func (p *Product) Check() error {
 	p.strides = nil
 	if k.id == idAMX && p.KQ <= len(p.Offs) {
 		p.strides = blockStrides(p.Offs[:p.KQ])
+	}
+	p.run, p.stride = 0, 0
+	if k.runs && p.KQ <= len(p.Offs) {
+		p.run, p.stride = evenRuns(p.Offs[:p.KQ])
 	}
 	es := p.Ep.Mode.size()
 	maxOff := int32(0)
@@ -158,6 +163,7 @@ func (p *Product) Run(lo, hi int) {
 	var ep tileEp
 	p.Ep.tileFields(&ep)
 	ep.strides = p.strides
+	ep.run, ep.stride = int64(p.run), int64(p.stride)
 	for idx := lo; idx < hi; {
 		pp, q := p.tileAt(idx)
 		r0, j0 := pp*k.MR, q*k.NR
@@ -327,4 +333,33 @@ func (p *Product) bind(ep *tileEp, r0, j0, n int) {
 			ep.scale = e.Scale[r0 : r0+rows]
 		}
 	}
+}
+
+// minRun is the shortest run of evenly spaced steps a kernel with runs
+// reads as one: a run costs it about ten instructions more than steps
+// one by one, and saves two and a half a step.
+const minRun = 4
+
+// evenRuns returns the length of the runs offs comes in, each run's
+// offsets stride apart (kq a multiple of run), or run 0 when it has no
+// such runs of at least minRun steps. A convolution's runs are a tap's
+// channel quads, packed panels one run of every step.
+func evenRuns(offs []int32) (run, stride int) {
+	if len(offs) < minRun {
+		return 0, 0
+	}
+	d := offs[1] - offs[0]
+	run = 2
+	for run < len(offs) && offs[run]-offs[run-1] == d {
+		run++
+	}
+	if run < minRun || len(offs)%run != 0 {
+		return 0, 0
+	}
+	for s := run; s < len(offs); s++ {
+		if s%run != 0 && offs[s]-offs[s-1] != d {
+			return 0, 0
+		}
+	}
+	return run, int(d)
 }

@@ -43,13 +43,25 @@
 	VLD1    (R20), [V2.B16, V3.B16, V4.B16]; \
 	DOTSTEP
 
+// DRSTEP is DSTEP within a run of evenly spaced steps: B at R20,
+// advanced by the run's stride (R17).
+#define DRSTEP \
+	VLD1.P 32(R1), [V0.B16, V1.B16]; \
+	VLD1.P (R20)(R17), [V2.B16, V3.B16, V4.B16]; \
+	DOTSTEP
+
 // func tileNEONDot8x12(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 8x12 tiles of one column panel (see Kernel.tile) with the dot product.
 // A tile stays in V8-V31, starting from rowOff[r] + colOff[c]; each k step
 // is two loads of A (32 bytes at a, which runs on through the n panels),
 // three of B (48 bytes at b+offs[s]) and 24 SDOT by element, so A needs
-// no broadcasts. The rank-one term is then added with MLA by element and
+// no broadcasts. Where the steps come in runs of evenly spaced offsets
+// (ep.run > 0: a convolution's channel quads under one tap, or packed
+// panels), a run reads one offset and steps through B by its stride
+// (ep.stride) with post-indexed loads, four steps an iteration: 26.5
+// instructions a step against 29 by DSTEP, two at a time, whose offset
+// load and address add are 7% of the loop. The rank-one term is then added with MLA by element and
 // the rows stored as ep.mode says, row by row: Int32 as they are; Float
 // converted (SCVTF) and multiplied by the row's scale (LD1R) or the
 // columns' (FMUL); Byte requantized like Requantize: FMAXNM with lo (NaN
@@ -58,8 +70,9 @@
 //
 // Registers: R0 kq, R1 a, R2 b, R3 offs, R4 the output row, R5 ldc, R6
 // ep, R7 tiles left, R8 steps left, R9 offs, R10 rowOff, R11 rowMul (or
-// 0), R12 colOff, R13 colMul, R14 scale, R15 scaleCols, R19 mode, R20
-// scratch.
+// 0), R12 colOff, R13 colMul, R14 scale, R15 scaleCols, R16 run, R17
+// stride, R19 mode, R20 scratch (a run's B), R21 a run's steps left, R22
+// 4·run.
 TEXT ·tileNEONDot8x12(SB), NOSPLIT, $0-64
 	MOVD kq+0(FP), R0
 	MOVD a+8(FP), R1
@@ -76,6 +89,9 @@ TEXT ·tileNEONDot8x12(SB), NOSPLIT, $0-64
 	MOVD 96(R6), R14
 	MOVD 120(R6), R15
 	MOVW 140(R6), R19
+	MOVD 152(R6), R16
+	MOVD 160(R6), R17
+	LSL  $2, R16, R22
 dtile:
 	MOVD R9, R3
 	MOVD R0, R8
@@ -112,6 +128,7 @@ dtile:
 	VADD V0.S4, V2.S4, V29.S4
 	VADD V0.S4, V3.S4, V30.S4
 	VADD V0.S4, V4.S4, V31.S4
+	CBNZ R16, druns
 	TBZ  $0, R8, dpairs
 	DSTEP
 	SUB  $1, R8, R8
@@ -124,6 +141,37 @@ dloop:
 	DSTEP
 	SUBS $2, R8, R8
 	BNE  dloop
+	B    drank
+
+druns:
+	MOVWU (R3), R20
+	ADD   R22, R3, R3
+	ADD   R2, R20, R20
+	MOVD  R16, R21
+	TBZ   $0, R21, drun2
+	DRSTEP
+	SUB   $1, R21, R21
+
+drun2:
+	TBZ $1, R21, drun4
+	DRSTEP
+	DRSTEP
+	SUB $2, R21, R21
+
+drun4:
+	CBZ R21, drunend
+
+drloop:
+	DRSTEP
+	DRSTEP
+	DRSTEP
+	DRSTEP
+	SUBS $4, R21, R21
+	BNE  drloop
+
+drunend:
+	SUBS R16, R8, R8
+	BNE  druns
 
 drank:
 	CBZ    R11, dep
