@@ -29,8 +29,8 @@ func asmKernels() []*Kernel {
 }
 
 var (
-	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, runs: true, id: idNEONDot}
-	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, id: idNEON}
+	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, compress: 1 << Byte, runs: true, id: idNEONDot}
+	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, compress: 1 << Byte, id: idNEON}
 )
 
 // interleaveAsm returns the NEON Interleave4, at strides 1 and 2, of

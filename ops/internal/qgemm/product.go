@@ -182,10 +182,10 @@ func (p *Product) Run(lo, hi int) {
 			}
 			p.bind(&ep, r0, j0, n)
 			if keep != ^uint64(0) {
-				ep.keep = keep
+				ep.setKeep(keep)
 			}
 			k.tile(p.KQ, p.A[pp*panel:(pp+n)*panel], b, p.Offs, p.Out[r0*p.Ldc+o*es:], p.Ldc, &ep, n)
-			ep.keep = 0
+			ep.setKeep(0)
 			idx += n
 			continue
 		}
@@ -241,13 +241,14 @@ const maxTileBytes = 4096
 
 // columns returns where the tiles at column j0 are stored in place (if
 // their rows lie inside the output): at output column o, all their
-// columns (keep ^0) or, with a kernel that compresses its stores, those of
-// keep's bits (dropped grid columns between). Otherwise o is -1.
+// columns (keep ^0) or, with a kernel that compresses its stores in the
+// product's mode, those of keep's bits (dropped grid columns between).
+// Otherwise o is -1.
 func (p *Product) columns(j0 int) (o int, keep uint64) {
 	if o := p.direct(j0); o >= 0 {
 		return o, ^uint64(0)
 	}
-	if !p.k.compress {
+	if p.k.compress&(1<<p.Ep.Mode) == 0 {
 		return -1, 0
 	}
 	o = -1
