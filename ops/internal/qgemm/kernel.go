@@ -74,6 +74,9 @@ type tileEp struct {
 	// below 16, the column of its i-th (the NEON kernels' TBL index).
 	kept   int64    // 168
 	gather [16]byte // 176
+	// pairs (kernels with pairs only) is nonzero when kq ≥ 2 and the row
+	// panels of A hold no -128: two products then fit in int16.
+	pairs int64 // 192
 	// strides is, for the AMX kernel, each block of 16 k steps' distance
 	// between steps in B, or 0 where they are not evenly spaced (see
 	// blockStrides); not read by the assembly.
@@ -94,6 +97,8 @@ type Kernel struct {
 	compress uint8
 	// runs says whether the tile function takes tileEp.run and stride.
 	runs bool
+	// pairs says whether the tile function takes tileEp.pairs.
+	pairs bool
 	// fallback is the kernel For gives for the shapes this one does not
 	// suit (suits), or nil.
 	fallback *Kernel

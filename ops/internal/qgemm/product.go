@@ -1,6 +1,9 @@
 package qgemm
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Product is one product C = A·B on the current kernel, stored through an
 // epilogue, tile by tile.
@@ -164,6 +167,9 @@ func (p *Product) Run(lo, hi int) {
 	p.Ep.tileFields(&ep)
 	ep.strides = p.strides
 	ep.run, ep.stride = int64(p.run), int64(p.stride)
+	if k.pairs && p.KQ >= 2 && p.noMin128(lo, hi) {
+		ep.pairs = 1
+	}
 	for idx := lo; idx < hi; {
 		pp, q := p.tileAt(idx)
 		r0, j0 := pp*k.MR, q*k.NR
@@ -200,6 +206,22 @@ func (p *Product) Run(lo, hi int) {
 		p.scatter(tmp[:], ld, r0, j0, k.MR)
 		idx++
 	}
+}
+
+// noMin128 reports whether the row panels of tiles [lo, hi) hold no
+// -128, scanning them once for every column panel the tiles span.
+func (p *Product) noMin128(lo, hi int) bool {
+	rp := p.k.RowPanels(p.M)
+	p0, p1 := 0, rp-1 // the row panels, inclusive
+	switch {
+	case p.rowMajor:
+		cp := p.k.ColPanels(p.N)
+		p0, p1 = lo/cp, (hi-1)/cp
+	case hi-lo < rp && lo%rp <= (hi-1)%rp:
+		p0, p1 = lo%rp, (hi-1)%rp
+	}
+	panel := p.k.RowsLen(p.k.MR, p.KQ)
+	return bytes.IndexByte(p.A[p0*panel:(p1+1)*panel], 0x80) < 0
 }
 
 // rows computes the first rows rows of the tile of panel a at column j0

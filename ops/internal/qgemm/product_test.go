@@ -425,3 +425,44 @@ func TestKernels(t *testing.T) {
 	}
 	t.Logf("in use: %s", Current().Name)
 }
+
+// TestRunChunks runs a product's tiles in chunks of one to five, as
+// parallel loops do, with -128 in one row of A only: the kernels
+// that add two products in int16 where A holds no -128 (tileEp.pairs)
+// must find it for the row panels of each chunk.
+func TestRunChunks(t *testing.T) {
+	eachKernel(t, func(t *testing.T, k *Kernel) {
+		rng := rand.New(rand.NewPCG(23, 24))
+		m, n, depth := 3*k.MR, 2*k.NR+1, 37
+		a := randMatrix(rng, m, depth, true, fillNo128)
+		for kk := range depth { // products of -128·-128 two by two overflow int16
+			a.Data[(k.MR+1)*depth+kk] = 0x80
+		}
+		b := randMatrix(rng, depth, n, true, fillLow)
+		kq, kIdx := Steps(depth), Linear(depth)
+		pa := make([]byte, k.RowsLen(m, kq))
+		k.PackRows(pa, make([]int32, k.RowPanels(m)*k.MR), a, m, kIdx, 0, k.RowPanels(m))
+		pb := make([]byte, k.ColsLen(n, kq))
+		k.PackCols(pb, make([]int32, k.ColPanels(n)*k.NR), Matrix{Data: b.Data, RS: 1, CS: n, Signed: true}, n, kIdx, 0, k.ColPanels(n))
+		sb := k.Shift(true, true)
+		for chunk := 1; chunk <= 5; chunk++ {
+			out := make([]byte, m*n*4)
+			p := Product{M: m, N: n, KQ: kq, A: pa, B: pb, Offs: k.PanelOffsets(kq), PanelStep: k.NR * 4 * kq,
+				Hp: 1, Wp: n, H: 1, W: n, Out: out, Ldc: n * 4, Ep: Epilogue{Mode: Int32}}
+			if err := p.Check(); err != nil {
+				t.Fatal(err)
+			}
+			for lo := 0; lo < p.Tiles(); lo += chunk {
+				p.Run(lo, min(lo+chunk, p.Tiles()))
+			}
+			for i := range m {
+				for j := range n {
+					want := le32(uint32(refSum(&a, &b, i, j, depth, 0, sb)))
+					if got := out[(i*n+j)*4:][:4]; string(got) != string(want) {
+						t.Fatalf("chunks of %d: element (%d, %d) is %v, want %v", chunk, i, j, got, want)
+					}
+				}
+			}
+		}
+	})
+}

@@ -1567,14 +1567,15 @@ dnext:
 // are broadcast, multiplied by B with SMULL/SMULL2 and the int16 products
 // added pairwise into int32 with SADALP (two products added in int16
 // could overflow: -128·-128·2). Row r keeps two partial sums per column in
-// V(16+4r)-V(19+4r). When A holds no -128 (checked first, over the n
-// panels), two steps' products are added in int16 before SADALP (NPAIR).
+// V(16+4r)-V(19+4r). When A holds no -128 (ep.pairs, which Product.Run
+// finds once for the row panels of its tiles, not once per column panel),
+// two steps' products are added in int16 before SADALP (NPAIR).
 // ADDP adds the partial sums into V(2r), V(2r+1) (columns 0-3,
 // 4-7), which then get the offsets, the rank-one term (MLA by element)
 // and the epilogue of tileNEONDot8x12.
 //
 // Registers: as tileNEONDot8x12; R16 1 for NPAIR steps, R21 the second
-// step's B (or the scan's count), R22-R23 the scan's.
+// step's B.
 TEXT ·tileNEON4x8(SB), NOSPLIT, $0-64
 	MOVD kq+0(FP), R0
 	MOVD a+8(FP), R1
@@ -1591,47 +1592,7 @@ TEXT ·tileNEON4x8(SB), NOSPLIT, $0-64
 	MOVD 96(R6), R14
 	MOVD 120(R6), R15
 	MOVW 140(R6), R19
-
-	// R16 = 1 when the n panels of A hold no -128 and kq >= 2: the tiles
-	// then add two steps' products in int16 (NPAIR).
-	MOVD $0, R16
-	CMP  $2, R0
-	BLT  ntile
-	MUL  R7, R0, R21
-	MOVD R1, R22
-	MOVD $0x80, R23
-	VDUP R23, V13.B16
-	VEOR V12.B16, V12.B16, V12.B16
-
-nscan1:
-	TST    $3, R21
-	BEQ    nscan4
-	VLD1.P 16(R22), [V14.B16]
-	CMEQB(14, 14, 13)
-	VORR   V14.B16, V12.B16, V12.B16
-	SUB    $1, R21, R21
-	B      nscan1
-
-nscan4:
-	CBZ    R21, nscanned
-	VLD1.P 64(R22), [V14.B16, V15.B16, V16.B16, V17.B16]
-	CMEQB(14, 14, 13)
-	CMEQB(15, 15, 13)
-	CMEQB(16, 16, 13)
-	CMEQB(17, 17, 13)
-	VORR   V14.B16, V12.B16, V12.B16
-	VORR   V15.B16, V12.B16, V12.B16
-	VORR   V16.B16, V12.B16, V12.B16
-	VORR   V17.B16, V12.B16, V12.B16
-	SUBS   $4, R21, R21
-	BNE    nscan4
-
-nscanned:
-	UMAXVB(12, 12)
-	VMOV   V12.B[0], R23
-	CBNZ   R23, ntile
-	MOVD   $1, R16
-
+	MOVD 192(R6), R16
 ntile:
 	MOVD R9, R3
 	MOVD R0, R8
