@@ -30,7 +30,7 @@ func asmKernels() []*Kernel {
 
 var (
 	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, compress: 1 << Byte, runs: true, id: idNEONDot}
-	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, compress: 1 << Byte, pairs: true, id: idNEON}
+	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, compress: 1 << Byte, runs: true, pairs: true, id: idNEON}
 )
 
 // interleaveAsm returns the NEON Interleave4, at strides 1 and 2, of

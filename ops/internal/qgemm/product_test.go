@@ -302,7 +302,7 @@ func spreadRuns(rng *rand.Rand, k *Kernel, pb []byte, cp, kq, run, stride int) (
 // offsets (a convolution's channel quads under one tap), which kernels
 // with runs read one offset a run, against the plain sums: runs of 4 to
 // 9 steps at strides of a step's columns and more, ascending and
-// descending, one run or several.
+// descending, one run or several, A with and without -128.
 func TestRuns(t *testing.T) {
 	eachKernel(t, func(t *testing.T, k *Kernel) {
 		rng := rand.New(rand.NewPCG(19, 20))
@@ -316,7 +316,9 @@ func TestRuns(t *testing.T) {
 				m, n := 2*k.MR+1, k.NR+5
 				mode := Mode(rng.IntN(3))
 				label := fmt.Sprintf("%d runs of %d at stride %d mode %d", runs, run, stride, mode)
-				checkProductRuns(t, rng, k, label, m, n, 4*run*runs, true, rng.IntN(2) == 0, fillRandom, mode, run, stride)
+				fill := [...]fillKind{fillRandom, fillNo128}[rng.IntN(2)] // A with -128 or without
+				label += fmt.Sprintf(" fill %d", fill)
+				checkProductRuns(t, rng, k, label, m, n, 4*run*runs, true, rng.IntN(2) == 0, fill, mode, run, stride)
 			}
 		}
 	})

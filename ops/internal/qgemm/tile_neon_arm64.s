@@ -1559,6 +1559,25 @@ dnext:
 	NROW2(2, 24); \
 	NROW2(3, 28)
 
+// NRSTEP and NRPAIR are NSTEP and NPAIR within a run of evenly spaced
+// steps: B at R20, advanced by the run's stride (R17).
+#define NRSTEP \
+	VLD1.P 16(R1), [V0.B16]; \
+	VLD1.P (R20)(R17), [V1.B16, V2.B16]; \
+	NROW(0, 3, 4, 16); \
+	NROW(1, 8, 9, 20); \
+	NROW(2, 3, 4, 24); \
+	NROW(3, 8, 9, 28)
+
+#define NRPAIR \
+	VLD1.P 32(R1), [V0.B16, V1.B16]; \
+	VLD1.P (R20)(R17), [V2.B16, V3.B16]; \
+	VLD1.P (R20)(R17), [V6.B16, V7.B16]; \
+	NROW2(0, 16); \
+	NROW2(1, 20); \
+	NROW2(2, 24); \
+	NROW2(3, 28)
+
 // func tileNEON4x8(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 4x8 tiles of one column panel (see Kernel.tile) for CPUs without the
@@ -1569,13 +1588,14 @@ dnext:
 // could overflow: -128·-128·2). Row r keeps two partial sums per column in
 // V(16+4r)-V(19+4r). When A holds no -128 (ep.pairs, which Product.Run
 // finds once for the row panels of its tiles, not once per column panel),
-// two steps' products are added in int16 before SADALP (NPAIR).
-// ADDP adds the partial sums into V(2r), V(2r+1) (columns 0-3,
+// two steps' products are added in int16 before SADALP (NPAIR). Steps in
+// runs (ep.run > 0) read B as tileNEONDot8x12's do (NRSTEP, NRPAIR): 30.5
+// instructions a step in pairs against 32.5. ADDP adds the partial sums into V(2r), V(2r+1) (columns 0-3,
 // 4-7), which then get the offsets, the rank-one term (MLA by element)
 // and the epilogue of tileNEONDot8x12.
 //
-// Registers: as tileNEONDot8x12; R16 1 for NPAIR steps, R21 the second
-// step's B.
+// Registers: as tileNEONDot8x12 (R17 the stride); R16 1 for NPAIR steps,
+// R21 the second step's B, R22 4·run, R23 run, R24 a run's steps left.
 TEXT ·tileNEON4x8(SB), NOSPLIT, $0-64
 	MOVD kq+0(FP), R0
 	MOVD a+8(FP), R1
@@ -1593,6 +1613,9 @@ TEXT ·tileNEON4x8(SB), NOSPLIT, $0-64
 	MOVD 120(R6), R15
 	MOVW 140(R6), R19
 	MOVD 192(R6), R16
+	MOVD 152(R6), R23
+	MOVD 160(R6), R17
+	LSL  $2, R23, R22
 ntile:
 	MOVD R9, R3
 	MOVD R0, R8
@@ -1612,6 +1635,7 @@ ntile:
 	VEOR V29.B16, V29.B16, V29.B16
 	VEOR V30.B16, V30.B16, V30.B16
 	VEOR V31.B16, V31.B16, V31.B16
+	CBNZ R23, nruns
 	CBZ  R16, nslow
 	TBZ  $0, R8, nfast
 	NSTEP
@@ -1636,6 +1660,36 @@ nloop:
 	NSTEP
 	SUBS $2, R8, R8
 	BNE  nloop
+	B    nsum
+
+nruns:
+	MOVWU (R3), R20
+	ADD   R22, R3, R3
+	ADD   R2, R20, R20
+	MOVD  R23, R24
+	TBZ   $0, R24, nrpairs
+	NRSTEP
+	SUB   $1, R24, R24
+
+nrpairs:
+	CBZ R24, nrnext
+	CBZ R16, nrslow
+
+nrfast:
+	NRPAIR
+	SUBS $2, R24, R24
+	BNE  nrfast
+	B    nrnext
+
+nrslow:
+	NRSTEP
+	NRSTEP
+	SUBS $2, R24, R24
+	BNE  nrslow
+
+nrnext:
+	SUBS R23, R8, R8
+	BNE  nruns
 
 nsum:
 	ADDP(0, 16, 17)
