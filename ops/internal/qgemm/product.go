@@ -209,7 +209,8 @@ func (p *Product) Run(lo, hi int) {
 }
 
 // noMin128 reports whether the row panels of tiles [lo, hi) hold no
-// -128, scanning them once for every column panel the tiles span.
+// -128: one scan for all the column panels the tiles span, where the
+// kernel would scan them at each (see tileEp.pairs).
 func (p *Product) noMin128(lo, hi int) bool {
 	rp := p.k.RowPanels(p.M)
 	p0, p1 := 0, rp-1 // the row panels, inclusive
