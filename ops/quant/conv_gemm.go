@@ -101,9 +101,9 @@ func (g *convGemm) run(y []byte) {
 // fill writes slabs [lo, hi) of the input copy, a slab being the Hph
 // rows of one depth of one phase of one quad (every group's quads in
 // turn): each of the Wph quads of a row holds four channels of one padded
-// input position, the zero point's quad in the padding. Rows that are
-// whole consecutive input rows (unit strides, no padding across) are
-// interleaved in one call.
+// input position, the zero point's quad in the padding, and the plane's
+// tail quads (see convLayout) too. Rows that are whole consecutive input
+// rows (unit strides, no padding across) are interleaved in one call.
 func (g *convGemm) fill(lo, hi int) {
 	l, r := g.l, g.r
 	d := &l.d
@@ -116,6 +116,9 @@ func (g *convGemm) fill(lo, hi int) {
 		phase, zi := rest/l.ph[0], rest%l.ph[0]
 		pa, pb, pc := phase/(l.phases[1]*l.phases[2]), phase/l.phases[2]%l.phases[1], phase%l.phases[2]
 		slab := r.xq[q*l.cqStride+(phase*l.planeQ+zi*hph*wph)*4:][:hph*wph*4]
+		if l.tail > 0 { // one depth: zi is 0
+			qgemm.Fill4(r.xq[q*l.cqStride+(phase*l.planeQ+hph*wph)*4:][:l.tail*4], zq)
+		}
 		iz := zi*gm.Strides[0] + pa - gm.Pad[0]
 		if uint(iz) >= uint(gm.In[0]) {
 			qgemm.Fill4(slab, zq)

@@ -22,6 +22,14 @@ import (
 // offset for every column. The grid's columns with oh ≥ OH or ow ≥ OW are
 // computed and dropped. The weights' depth is ordered alike, tap outer,
 // channel inner.
+//
+// A 2-D window at unit strides whose right padding is no wider than its
+// left drops the right padding from the rows (Wph = left padding + input
+// width): a window reaching past a row's end reads the next row's left
+// padding, the zero point too, and past the last row the tail quads
+// filled after the plane. ResNet's 7x7 layers (padding 1) then compute
+// 5 column panels of 12 for their 49 positions instead of 6, its 56x56
+// ones 1.7% fewer columns.
 type convLayout struct {
 	d     qconvDims
 	group int
@@ -37,6 +45,7 @@ type convLayout struct {
 	n        int     // grid columns
 	offs     []int32 // byte offset of each k step
 	cqStride int     // bytes of one quad's phases
+	tail     int     // quads after the plane that hold the zero point
 }
 
 // newConvLayout lays out d's convolution of group groups for kernel k.
@@ -62,6 +71,9 @@ func newConvLayout(d *qconvDims, group int, k *qgemm.Kernel) *convLayout {
 		l.phases[a] = g.Strides[a]
 		padded := g.In[a] + g.Pad[a] + g.PadEnd[a]
 		l.ph[a] = (padded + g.Strides[a] - 1) / g.Strides[a]
+	}
+	if l.ph[0] == 1 && g.Strides[1] == 1 && g.Strides[2] == 1 && g.PadEnd[2] <= g.Pad[2] && g.Out[2] <= g.Pad[2]+g.In[2] {
+		l.ph[2], l.tail = g.Pad[2]+g.In[2], g.PadEnd[2]
 	}
 	l.n = ((g.Out[0]-1)*l.ph[1]+g.Out[1]-1)*l.ph[2] + g.Out[2]
 	maxShift := 0

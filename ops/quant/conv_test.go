@@ -74,6 +74,11 @@ var convCases = []convCase{
 	{[]int{1, 2, 3, 4, 4}, []int{2, 1, 2, 3, 2}, 2, []*onnx.Attribute{opstest.AttrIs("pads", 1, 0, 1, 0, 1, 1)}},
 	{[]int{1, 2, 2, 3, 300}, []int{2, 1, 1, 2, 3}, 2, []*onnx.Attribute{opstest.AttrIs("pads", 0, 1, 1, 0, 0, 1), opstest.AttrIs("strides", 1, 1, 1)}},
 	{[]int{1, 1, 4, 4}, []int{1, 1, 2, 2}, 1, []*onnx.Attribute{opstest.AttrS("auto_pad", "VALID"), opstest.AttrIs("strides", 2, 2)}},
+	// Rows sharing their padding with the next row's (see convLayout): a
+	// 7x7 map, a right padding narrower than the left, a dilated window.
+	{[]int{1, 8, 7, 7}, []int{20, 8, 3, 3}, 1, []*onnx.Attribute{opstest.AttrIs("pads", 1, 1, 1, 1)}},
+	{[]int{1, 5, 6, 7}, []int{13, 5, 3, 3}, 1, []*onnx.Attribute{opstest.AttrIs("pads", 2, 2, 1, 1)}},
+	{[]int{1, 4, 9, 9}, []int{12, 4, 3, 3}, 1, []*onnx.Attribute{opstest.AttrIs("pads", 2, 2, 2, 2), opstest.AttrIs("dilations", 2, 2)}},
 }
 
 // window resolves a case's window as QLinearConv does.

@@ -4,9 +4,13 @@
 
 // func interleaveNEON(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte)
 //
-// Interleave4 of n columns (a multiple of 16) at stride 1 or 2: 16 bytes of
-// each row (LD1, or LD2 keeping the even bytes), XOR flip, stored as 16
-// columns of four bytes by one ST4.
+// Interleave4 of n ≥ 8 columns at stride 1 or 2: 16 bytes of each row
+// (LD1, or LD2 keeping the even bytes), XOR flip, stored as 16 columns of
+// four bytes by one ST4, then 8 columns by the same on D registers while
+// 8 are left, and fewer than 8 by moving back to the last 8 columns and
+// storing some again (the same bytes: dst does not overlap the rows). At
+// stride 2 the loads of 16 or 8 columns read 32 or 16 bytes, the last
+// one past the last column's: the caller keeps it inside the rows.
 TEXT ·interleaveNEON(SB), NOSPLIT, $0-57
 	MOVD  dst+0(FP), R0
 	MOVD  s0+8(FP), R1
@@ -17,11 +21,12 @@ TEXT ·interleaveNEON(SB), NOSPLIT, $0-57
 	MOVD  stride+48(FP), R6
 	MOVBU flip+56(FP), R7
 	VDUP  R7, V31.B16
-	CBZ   R5, done
 	CMP   $1, R6
 	BNE   loop2
 
 loop1:
+	CMP    $16, R5
+	BLT    tail1
 	VLD1.P 16(R1), [V0.B16]
 	VLD1.P 16(R2), [V1.B16]
 	VLD1.P 16(R3), [V2.B16]
@@ -31,11 +36,38 @@ loop1:
 	VEOR   V31.B16, V2.B16, V2.B16
 	VEOR   V31.B16, V3.B16, V3.B16
 	VST4.P [V0.B16, V1.B16, V2.B16, V3.B16], 64(R0)
-	SUBS   $16, R5, R5
-	BNE    loop1
-	RET
+	SUB    $16, R5, R5
+	B      loop1
+
+tail1:
+	CBZ R5, done
+	CMP $8, R5
+	BGE eight1
+	MOVD $8, R8 // back to the last 8 columns
+	SUB  R5, R8, R8
+	SUB  R8, R1, R1
+	SUB  R8, R2, R2
+	SUB  R8, R3, R3
+	SUB  R8, R4, R4
+	SUB  R8<<2, R0, R0
+	MOVD $8, R5
+
+eight1:
+	VLD1.P 8(R1), [V0.B8]
+	VLD1.P 8(R2), [V1.B8]
+	VLD1.P 8(R3), [V2.B8]
+	VLD1.P 8(R4), [V3.B8]
+	VEOR   V31.B8, V0.B8, V0.B8
+	VEOR   V31.B8, V1.B8, V1.B8
+	VEOR   V31.B8, V2.B8, V2.B8
+	VEOR   V31.B8, V3.B8, V3.B8
+	VST4.P [V0.B8, V1.B8, V2.B8, V3.B8], 32(R0)
+	SUB    $8, R5, R5
+	B      tail1
 
 loop2:
+	CMP    $16, R5
+	BLT    tail2
 	VLD2.P 32(R1), [V4.B16, V5.B16]
 	VLD2.P 32(R2), [V6.B16, V7.B16]
 	VLD2.P 32(R3), [V16.B16, V17.B16]
@@ -45,8 +77,34 @@ loop2:
 	VEOR   V31.B16, V16.B16, V2.B16
 	VEOR   V31.B16, V18.B16, V3.B16
 	VST4.P [V0.B16, V1.B16, V2.B16, V3.B16], 64(R0)
-	SUBS   $16, R5, R5
-	BNE    loop2
+	SUB    $16, R5, R5
+	B      loop2
+
+tail2:
+	CBZ R5, done
+	CMP $8, R5
+	BGE eight2
+	MOVD $8, R8 // back to the last 8 columns
+	SUB  R5, R8, R8
+	SUB  R8<<1, R1, R1
+	SUB  R8<<1, R2, R2
+	SUB  R8<<1, R3, R3
+	SUB  R8<<1, R4, R4
+	SUB  R8<<2, R0, R0
+	MOVD $8, R5
+
+eight2:
+	VLD2.P 16(R1), [V4.B8, V5.B8]
+	VLD2.P 16(R2), [V6.B8, V7.B8]
+	VLD2.P 16(R3), [V16.B8, V17.B8]
+	VLD2.P 16(R4), [V18.B8, V19.B8]
+	VEOR   V31.B8, V4.B8, V0.B8
+	VEOR   V31.B8, V6.B8, V1.B8
+	VEOR   V31.B8, V16.B8, V2.B8
+	VEOR   V31.B8, V18.B8, V3.B8
+	VST4.P [V0.B8, V1.B8, V2.B8, V3.B8], 32(R0)
+	SUB    $8, R5, R5
+	B      tail2
 
 done:
 	RET

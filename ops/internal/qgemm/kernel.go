@@ -52,8 +52,8 @@ const (
 // (the last term only when rowMul is not nil), then stored as mode says
 // with the scale scale[r] (scaleCols 0) or scale[c] (scaleCols 1). Every
 // slice holds at least a tile's rows or columns. A nonzero keep (kernels
-// with compressed stores only) stores, of each row, only the columns of
-// its set bits, one after the other.
+// with compressed stores, in the modes of Kernel.compress) stores, of
+// each row, only the columns of its set bits, one after the other.
 type tileEp struct {
 	rowOff    []int32   // 0
 	colOff    []int32   // 24
@@ -65,6 +65,18 @@ type tileEp struct {
 	zp        int32     // 136
 	mode      Mode      // 140
 	keep      uint64    // 144
+	// run and stride (kernels with runs only), when run > 0: the k steps
+	// come in runs of run steps (kq a multiple of it) whose offsets are
+	// stride apart, so that the kernel reads one offset a run (see
+	// evenRuns).
+	run, stride int64 // 152, 160
+	// kept is the number of keep's bits, and gather[i], for i < kept and
+	// below 16, the column of its i-th (the NEON kernels' TBL index).
+	kept   int64    // 168
+	gather [16]byte // 176
+	// pairs (kernels with pairs only) is nonzero when kq ≥ 2 and the row
+	// panels of A hold no -128: two products then fit in int16.
+	pairs int64 // 192
 	// strides is, for the AMX kernel, each block of 16 k steps' distance
 	// between steps in B, or 0 where they are not evenly spaced (see
 	// blockStrides); not read by the assembly.
@@ -80,8 +92,13 @@ type Kernel struct {
 	// ColsSigned says whether B's columns are int8 (else uint8); A's rows
 	// are always int8.
 	ColsSigned bool
-	// compress says whether the tile function takes tileEp.keep.
-	compress bool
+	// compress is the modes (bits 1<<Mode) in which the tile function
+	// takes tileEp.keep.
+	compress uint8
+	// runs says whether the tile function takes tileEp.run and stride.
+	runs bool
+	// pairs says whether the tile function takes tileEp.pairs.
+	pairs bool
 	// fallback is the kernel For gives for the shapes this one does not
 	// suit (suits), or nil.
 	fallback *Kernel
@@ -210,6 +227,20 @@ func (k *Kernel) scaleLen(ep *tileEp, n int) int {
 		return k.NR
 	}
 	return n * k.MR
+}
+
+// allModes is every mode, as Kernel.compress gives them.
+const allModes = 1<<Int32 | 1<<Float | 1<<Byte
+
+// setKeep sets ep.keep, and kept and gather from it.
+func (ep *tileEp) setKeep(keep uint64) {
+	ep.keep, ep.kept = keep, 0
+	for b := keep; b != 0; b &= b - 1 {
+		if ep.kept < int64(len(ep.gather)) {
+			ep.gather[ep.kept] = byte(bits.TrailingZeros64(b))
+		}
+		ep.kept++
+	}
 }
 
 // size is the bytes of one stored element.

@@ -50,9 +50,9 @@ var (
 func asmKernels() []*Kernel {
 	var ks []*Kernel
 	if hasAVX512VNNI {
-		vnni := &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: true}
+		vnni := &Kernel{Name: "avx512vnni 8x32", MR: 8, NR: 32, id: idAVX512VNNI, compress: allModes}
 		if amxUsable() {
-			ks = append(ks, &Kernel{Name: "amx 32x32", MR: 32, NR: 32, id: idAMX, compress: true, fallback: vnni, suits: amxSuits})
+			ks = append(ks, &Kernel{Name: "amx 32x32", MR: 32, NR: 32, id: idAMX, compress: allModes, fallback: vnni, suits: amxSuits})
 		}
 		ks = append(ks, vnni)
 	}

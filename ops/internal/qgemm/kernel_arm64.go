@@ -29,25 +29,26 @@ func asmKernels() []*Kernel {
 }
 
 var (
-	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, id: idNEONDot}
-	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, id: idNEON}
+	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, compress: 1 << Byte, runs: true, id: idNEONDot}
+	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, compress: 1 << Byte, runs: true, pairs: true, id: idNEON}
 )
 
-// interleaveAsm returns the NEON Interleave4, at strides 1 and 2, of the
-// columns up to a multiple of 16 (at stride 2, short of the last column:
-// LD2 reads the byte after it).
+// interleaveAsm returns the NEON Interleave4, at strides 1 and 2, of
+// rows of at least 8 columns (at stride 2 but the last column: LD2 reads
+// the byte after it), leaving shorter ones to Go.
 func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
 	return func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
-		var m int
+		m := 0
 		switch stride {
 		case 1:
-			m = n &^ 15
+			m = n
 		case 2:
-			m = (n - 1) &^ 15
+			m = n - 1
 		}
-		if m > 0 {
-			interleaveNEON(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, stride, flip)
+		if m < 8 {
+			return 0
 		}
+		interleaveNEON(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, stride, flip)
 		return m
 	}
 }
@@ -55,8 +56,8 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 // interleavers returns the SIMD Interleave4s of this CPU: the NEON one.
 func interleavers() []interleaveFunc { return []interleaveFunc{interleaveAsm()} }
 
-// interleaveNEON is Interleave4 of n columns (a multiple of 16) at stride
-// 1 or 2; it trusts its arguments.
+// interleaveNEON is Interleave4 of n ≥ 8 columns at stride 1 or 2; it
+// trusts its arguments.
 //
 //go:noescape
 func interleaveNEON(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte)
@@ -308,24 +309,42 @@ func lookupAsm(dst, src []byte, table *[256]byte) int {
 	return n
 }
 
-// max3s2BytesAsm computes Max3S2Bytes with NEON, up to a multiple of 16
-// values that leaves at least one (the loop reads two bytes past its last
-// window).
+// max3s2BytesAsm computes Max3S2Bytes with NEON, of every value but the
+// last (the loop reads two bytes past its last window) when there are 17
+// or more: by 16 a step, then a step over the last 16 but one, which
+// computes some values again (the pooled rows of SqueezeNet, 55 and 27
+// wide, had 7 and 11 in Go).
 func max3s2BytesAsm(dst, src []byte, signed bool) int {
 	n := max(len(dst)-1, 0) &^ 15
 	if n > 0 {
 		max3s2BytesNEON(ptr(dst), ptr(src), n, signed)
 	}
+	if m := len(dst) - 1; m > n && m >= 16 {
+		max3s2BytesNEON(&dst[m-16], &src[2*(m-16)], 16, signed)
+		n = m
+	}
 	return n
 }
 
-// maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values.
+// maxBytesAsm computes MaxBytes with NEON: by 16 a step, then, when src
+// and dst do not overlap (a step again would see values it stored), a
+// step over the last 16, which maxes some values again.
 func maxBytesAsm(dst, src []byte, signed bool) int {
 	n := len(dst) &^ 15
 	if n > 0 {
 		maxBytesNEON(ptr(dst), ptr(src), n, signed)
 	}
+	if m := len(dst); m > n && m >= 16 && !overlap(dst, src) {
+		maxBytesNEON(&dst[m-16], &src[m-16], 16, signed)
+		n = m
+	}
 	return n
+}
+
+// overlap reports whether a and b share memory.
+func overlap(a, b []byte) bool {
+	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return pa < pb+uintptr(len(b)) && pb < pa+uintptr(len(a))
 }
 
 // quantizeNEON is Quantize of n values, a multiple of 16; it trusts its

@@ -1,6 +1,9 @@
 package qgemm
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Product is one product C = A·B on the current kernel, stored through an
 // epilogue, tile by tile.
@@ -31,6 +34,7 @@ type Product struct {
 	// noRows and noCols stand for omitted offset vectors.
 	noRows, noCols []int32
 	strides        []int32 // see tileEp
+	run, stride    int     // see tileEp and evenRuns
 	rowMajor       bool    // see Tiles
 }
 
@@ -63,6 +67,10 @@ func (p *Product) Check() error {
 	p.strides = nil
 	if k.id == idAMX && p.KQ <= len(p.Offs) {
 		p.strides = blockStrides(p.Offs[:p.KQ])
+	}
+	p.run, p.stride = 0, 0
+	if k.runs && p.KQ <= len(p.Offs) {
+		p.run, p.stride = evenRuns(p.Offs[:p.KQ])
 	}
 	es := p.Ep.Mode.size()
 	maxOff := int32(0)
@@ -158,6 +166,10 @@ func (p *Product) Run(lo, hi int) {
 	var ep tileEp
 	p.Ep.tileFields(&ep)
 	ep.strides = p.strides
+	ep.run, ep.stride = int64(p.run), int64(p.stride)
+	if k.pairs && p.KQ >= 2 && p.noMin128(lo, hi) {
+		ep.pairs = 1
+	}
 	for idx := lo; idx < hi; {
 		pp, q := p.tileAt(idx)
 		r0, j0 := pp*k.MR, q*k.NR
@@ -176,10 +188,10 @@ func (p *Product) Run(lo, hi int) {
 			}
 			p.bind(&ep, r0, j0, n)
 			if keep != ^uint64(0) {
-				ep.keep = keep
+				ep.setKeep(keep)
 			}
 			k.tile(p.KQ, p.A[pp*panel:(pp+n)*panel], b, p.Offs, p.Out[r0*p.Ldc+o*es:], p.Ldc, &ep, n)
-			ep.keep = 0
+			ep.setKeep(0)
 			idx += n
 			continue
 		}
@@ -194,6 +206,23 @@ func (p *Product) Run(lo, hi int) {
 		p.scatter(tmp[:], ld, r0, j0, k.MR)
 		idx++
 	}
+}
+
+// noMin128 reports whether the row panels of tiles [lo, hi) hold no
+// -128: one scan for all the column panels the tiles span, where the
+// kernel would scan them at each (see tileEp.pairs).
+func (p *Product) noMin128(lo, hi int) bool {
+	rp := p.k.RowPanels(p.M)
+	p0, p1 := 0, rp-1 // the row panels, inclusive
+	switch {
+	case p.rowMajor:
+		cp := p.k.ColPanels(p.N)
+		p0, p1 = lo/cp, (hi-1)/cp
+	case hi-lo < rp && lo%rp <= (hi-1)%rp:
+		p0, p1 = lo%rp, (hi-1)%rp
+	}
+	panel := p.k.RowsLen(p.k.MR, p.KQ)
+	return bytes.IndexByte(p.A[p0*panel:(p1+1)*panel], 0x80) < 0
 }
 
 // rows computes the first rows rows of the tile of panel a at column j0
@@ -235,13 +264,14 @@ const maxTileBytes = 4096
 
 // columns returns where the tiles at column j0 are stored in place (if
 // their rows lie inside the output): at output column o, all their
-// columns (keep ^0) or, with a kernel that compresses its stores, those of
-// keep's bits (dropped grid columns between). Otherwise o is -1.
+// columns (keep ^0) or, with a kernel that compresses its stores in the
+// product's mode, those of keep's bits (dropped grid columns between).
+// Otherwise o is -1.
 func (p *Product) columns(j0 int) (o int, keep uint64) {
 	if o := p.direct(j0); o >= 0 {
 		return o, ^uint64(0)
 	}
-	if !p.k.compress {
+	if p.k.compress&(1<<p.Ep.Mode) == 0 {
 		return -1, 0
 	}
 	o = -1
@@ -327,4 +357,33 @@ func (p *Product) bind(ep *tileEp, r0, j0, n int) {
 			ep.scale = e.Scale[r0 : r0+rows]
 		}
 	}
+}
+
+// minRun is the shortest run of evenly spaced steps a kernel with runs
+// reads as one: a run costs it about ten instructions more than steps
+// one by one, and saves two and a half a step.
+const minRun = 4
+
+// evenRuns returns the length of the runs offs comes in, each run's
+// offsets stride apart (kq a multiple of run), or run 0 when it has no
+// such runs of at least minRun steps. A convolution's runs are a tap's
+// channel quads, packed panels one run of every step.
+func evenRuns(offs []int32) (run, stride int) {
+	if len(offs) < minRun {
+		return 0, 0
+	}
+	d := offs[1] - offs[0]
+	run = 2
+	for run < len(offs) && offs[run]-offs[run-1] == d {
+		run++
+	}
+	if run < minRun || len(offs)%run != 0 {
+		return 0, 0
+	}
+	for s := run; s < len(offs); s++ {
+		if s%run != 0 && offs[s]-offs[s-1] != d {
+			return 0, 0
+		}
+	}
+	return run, int(d)
 }

@@ -204,6 +204,14 @@ func TestProduct(t *testing.T) {
 // checkProduct runs one random product and compares it with refSum.
 func checkProduct(t *testing.T, rng *rand.Rand, k *Kernel, label string, m, n, depth int, aSigned, bSigned bool, fill fillKind, mode Mode) {
 	t.Helper()
+	checkProductRuns(t, rng, k, label, m, n, depth, aSigned, bSigned, fill, mode, 0, 0)
+}
+
+// checkProductRuns is checkProduct with, when run > 0, B's steps moved
+// out of their panels into runs of run steps stride bytes apart (see
+// spreadRuns).
+func checkProductRuns(t *testing.T, rng *rand.Rand, k *Kernel, label string, m, n, depth int, aSigned, bSigned bool, fill fillKind, mode Mode, run, stride int) {
+	t.Helper()
 	a := randMatrix(rng, m, depth, aSigned, fill)
 	bFill := fill
 	if fill == fillNo128 { // A without -128 (kernels may add two products in int16), B's extremes
@@ -233,6 +241,9 @@ func checkProduct(t *testing.T, rng *rand.Rand, k *Kernel, label string, m, n, d
 	outFull, out := banded((m-1)*ldc + n*es)
 	p := Product{M: m, N: n, KQ: kq, A: pa, B: pb, Offs: k.PanelOffsets(kq), PanelStep: k.NR * 4 * kq,
 		Hp: 1, Wp: n, H: 1, W: n, Out: out, Ldc: ldc, Ep: e}
+	if run > 0 {
+		p.B, p.Offs, p.PanelStep = spreadRuns(rng, k, pb, k.ColPanels(n), kq, run, stride)
+	}
 	if err := p.Check(); err != nil {
 		t.Fatalf("%s: %v", label, err)
 	}
@@ -251,6 +262,88 @@ func checkProduct(t *testing.T, rng *rand.Rand, k *Kernel, label string, m, n, d
 	checkSentinels(t, label, outFull[:guardBytes])
 	checkSentinels(t, label, outFull[len(outFull)-guardBytes:])
 	checkSentinels(t, label+" (packed B's guard)", pbFull[:guardBytes])
+}
+
+// spreadRuns copies the panels packed B (cp panels of kq steps) into a
+// buffer where each panel's steps lie in runs of run steps stride bytes
+// apart (descending when stride is negative), the runs in random order
+// with gaps of a few bytes, and returns it with the offsets and panel
+// step that read it.
+func spreadRuns(rng *rand.Rand, k *Kernel, pb []byte, cp, kq, run, stride int) ([]byte, []int32, int) {
+	w := k.NR * 4
+	extent := (run-1)*max(stride, -stride) + w // the bytes of one run
+	order := rng.Perm(kq / run)
+	starts := make([]int, len(order))
+	end := 0
+	for _, r := range order {
+		end += rng.IntN(8)
+		starts[r] = end
+		end += extent
+	}
+	offs := make([]int32, kq)
+	for s := range offs {
+		o := starts[s/run] + s%run*stride
+		if stride < 0 {
+			o += extent - w
+		}
+		offs[s] = int32(o)
+	}
+	step := end + rng.IntN(5)
+	b := make([]byte, cp*step)
+	for q := range cp {
+		for s, o := range offs {
+			copy(b[q*step+int(o):][:w], pb[q*w*kq+s*w:])
+		}
+	}
+	return b, offs, step
+}
+
+// TestRuns checks products whose B steps come in runs of evenly spaced
+// offsets (a convolution's channel quads under one tap), which kernels
+// with runs read one offset a run, against the plain sums: runs of 4 to
+// 9 steps at strides of a step's columns and more, ascending and
+// descending, one run or several, A with and without -128.
+func TestRuns(t *testing.T) {
+	eachKernel(t, func(t *testing.T, k *Kernel) {
+		rng := rand.New(rand.NewPCG(19, 20))
+		for _, rs := range [][2]int{{4, 1}, {5, 3}, {6, 2}, {7, 1}, {9, 2}, {4, 5}, {8, 4}} {
+			run, runs := rs[0], rs[1]
+			for _, extra := range []int{0, 12, -1} {
+				stride := k.NR*4 + extra
+				if extra < 0 {
+					stride = -k.NR*4 - 20
+				}
+				m, n := 2*k.MR+1, k.NR+5
+				mode := Mode(rng.IntN(3))
+				label := fmt.Sprintf("%d runs of %d at stride %d mode %d", runs, run, stride, mode)
+				fill := [...]fillKind{fillRandom, fillNo128}[rng.IntN(2)] // A with -128 or without
+				label += fmt.Sprintf(" fill %d", fill)
+				checkProductRuns(t, rng, k, label, m, n, 4*run*runs, true, rng.IntN(2) == 0, fill, mode, run, stride)
+			}
+		}
+	})
+}
+
+// TestEvenRuns checks the runs a kernel is told of: a convolution's
+// (taps of evenly spaced quads), one run, and none where a run is short
+// or uneven.
+func TestEvenRuns(t *testing.T) {
+	for _, c := range []struct {
+		offs        []int32
+		run, stride int
+	}{
+		{[]int32{0, 48, 96, 144, 7, 55, 103, 151}, 4, 48},
+		{[]int32{0, 48, 96, 144, 192, 240}, 6, 48},
+		{[]int32{400, 300, 200, 100, 0, 1000, 900, 800, 700, 600}, 5, -100},
+		{[]int32{0, 48, 96}, 0, 0},
+		{[]int32{0, 48, 96, 7, 55, 103}, 0, 0},
+		{[]int32{0, 48, 96, 144, 7, 55, 103, 150}, 0, 0},
+		{[]int32{0, 48, 96, 144, 192, 7, 55, 103}, 0, 0},
+	} {
+		if run, stride := evenRuns(c.offs); run != c.run || stride != c.stride {
+			t.Errorf("evenRuns(%v) = %d, %d; want %d, %d", c.offs, run, stride, c.run, c.stride)
+		}
+	}
 }
 
 // checkSentinels fails unless b holds only sentinels.
@@ -333,4 +426,45 @@ func TestKernels(t *testing.T) {
 		t.Logf("kernel %s (%dx%d, columns signed %v)", k.Name, k.MR, k.NR, k.ColsSigned)
 	}
 	t.Logf("in use: %s", Current().Name)
+}
+
+// TestRunChunks runs a product's tiles in chunks of one to five, as
+// parallel loops do, with -128 in one row of A only: the kernels
+// that add two products in int16 where A holds no -128 (tileEp.pairs)
+// must find it for the row panels of each chunk.
+func TestRunChunks(t *testing.T) {
+	eachKernel(t, func(t *testing.T, k *Kernel) {
+		rng := rand.New(rand.NewPCG(23, 24))
+		m, n, depth := 3*k.MR, 2*k.NR+1, 37
+		a := randMatrix(rng, m, depth, true, fillNo128)
+		for kk := range depth { // products of -128·-128 two by two overflow int16
+			a.Data[(k.MR+1)*depth+kk] = 0x80
+		}
+		b := randMatrix(rng, depth, n, true, fillLow)
+		kq, kIdx := Steps(depth), Linear(depth)
+		pa := make([]byte, k.RowsLen(m, kq))
+		k.PackRows(pa, make([]int32, k.RowPanels(m)*k.MR), a, m, kIdx, 0, k.RowPanels(m))
+		pb := make([]byte, k.ColsLen(n, kq))
+		k.PackCols(pb, make([]int32, k.ColPanels(n)*k.NR), Matrix{Data: b.Data, RS: 1, CS: n, Signed: true}, n, kIdx, 0, k.ColPanels(n))
+		sb := k.Shift(true, true)
+		for chunk := 1; chunk <= 5; chunk++ {
+			out := make([]byte, m*n*4)
+			p := Product{M: m, N: n, KQ: kq, A: pa, B: pb, Offs: k.PanelOffsets(kq), PanelStep: k.NR * 4 * kq,
+				Hp: 1, Wp: n, H: 1, W: n, Out: out, Ldc: n * 4, Ep: Epilogue{Mode: Int32}}
+			if err := p.Check(); err != nil {
+				t.Fatal(err)
+			}
+			for lo := 0; lo < p.Tiles(); lo += chunk {
+				p.Run(lo, min(lo+chunk, p.Tiles()))
+			}
+			for i := range m {
+				for j := range n {
+					want := le32(uint32(refSum(&a, &b, i, j, depth, 0, sb)))
+					if got := out[(i*n+j)*4:][:4]; string(got) != string(want) {
+						t.Fatalf("chunks of %d: element (%d, %d) is %v, want %v", chunk, i, j, got, want)
+					}
+				}
+			}
+		}
+	})
 }

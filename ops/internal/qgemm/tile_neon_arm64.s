@@ -43,13 +43,25 @@
 	VLD1    (R20), [V2.B16, V3.B16, V4.B16]; \
 	DOTSTEP
 
+// DRSTEP is DSTEP within a run of evenly spaced steps: B at R20,
+// advanced by the run's stride (R17).
+#define DRSTEP \
+	VLD1.P 32(R1), [V0.B16, V1.B16]; \
+	VLD1.P (R20)(R17), [V2.B16, V3.B16, V4.B16]; \
+	DOTSTEP
+
 // func tileNEONDot8x12(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 8x12 tiles of one column panel (see Kernel.tile) with the dot product.
 // A tile stays in V8-V31, starting from rowOff[r] + colOff[c]; each k step
 // is two loads of A (32 bytes at a, which runs on through the n panels),
 // three of B (48 bytes at b+offs[s]) and 24 SDOT by element, so A needs
-// no broadcasts. The rank-one term is then added with MLA by element and
+// no broadcasts. Where the steps come in runs of evenly spaced offsets
+// (ep.run > 0: a convolution's channel quads under one tap, or packed
+// panels), a run reads one offset and steps through B by its stride
+// (ep.stride) with post-indexed loads, four steps an iteration: 26.5
+// instructions a step against 29 by DSTEP, two at a time, whose offset
+// load and address add are 7% of the loop. The rank-one term is then added with MLA by element and
 // the rows stored as ep.mode says, row by row: Int32 as they are; Float
 // converted (SCVTF) and multiplied by the row's scale (LD1R) or the
 // columns' (FMUL); Byte requantized like Requantize: FMAXNM with lo (NaN
@@ -58,8 +70,9 @@
 //
 // Registers: R0 kq, R1 a, R2 b, R3 offs, R4 the output row, R5 ldc, R6
 // ep, R7 tiles left, R8 steps left, R9 offs, R10 rowOff, R11 rowMul (or
-// 0), R12 colOff, R13 colMul, R14 scale, R15 scaleCols, R19 mode, R20
-// scratch.
+// 0), R12 colOff, R13 colMul, R14 scale, R15 scaleCols, R16 run, R17
+// stride, R19 mode, R20 scratch (a run's B), R21 a run's steps left, R22
+// 4·run.
 TEXT ·tileNEONDot8x12(SB), NOSPLIT, $0-64
 	MOVD kq+0(FP), R0
 	MOVD a+8(FP), R1
@@ -76,6 +89,9 @@ TEXT ·tileNEONDot8x12(SB), NOSPLIT, $0-64
 	MOVD 96(R6), R14
 	MOVD 120(R6), R15
 	MOVW 140(R6), R19
+	MOVD 152(R6), R16
+	MOVD 160(R6), R17
+	LSL  $2, R16, R22
 dtile:
 	MOVD R9, R3
 	MOVD R0, R8
@@ -112,6 +128,7 @@ dtile:
 	VADD V0.S4, V2.S4, V29.S4
 	VADD V0.S4, V3.S4, V30.S4
 	VADD V0.S4, V4.S4, V31.S4
+	CBNZ R16, druns
 	TBZ  $0, R8, dpairs
 	DSTEP
 	SUB  $1, R8, R8
@@ -124,6 +141,37 @@ dloop:
 	DSTEP
 	SUBS $2, R8, R8
 	BNE  dloop
+	B    drank
+
+druns:
+	MOVWU (R3), R20
+	ADD   R22, R3, R3
+	ADD   R2, R20, R20
+	MOVD  R16, R21
+	TBZ   $0, R21, drun2
+	DRSTEP
+	SUB   $1, R21, R21
+
+drun2:
+	TBZ $1, R21, drun4
+	DRSTEP
+	DRSTEP
+	SUB $2, R21, R21
+
+drun4:
+	CBZ R21, drunend
+
+drloop:
+	DRSTEP
+	DRSTEP
+	DRSTEP
+	DRSTEP
+	SUBS $4, R21, R21
+	BNE  drloop
+
+drunend:
+	SUBS R16, R8, R8
+	BNE  druns
 
 drank:
 	CBZ    R11, dep
@@ -324,8 +372,10 @@ dbyte:
 	VDUP  V3.S[0], V3.S4
 	VDUP  V4.S[0], V4.S4
 	VDUP  R20, V5.S4
+	MOVD  168(R6), R25
 dbyterow:
 	CBNZ R15, dbytecol
+	CBNZ R25, dbyterowk
 	VLD1R.P 4(R14), [V0.S4]
 	SCVTF(8, 8)
 	SCVTF(9, 9)
@@ -535,7 +585,362 @@ dbyterow:
 	MOVW  R20, 8(R4)
 	ADD  R5, R4, R4
 	B    dnext
+dbyterowk:
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 0)
+	FMULV(10, 10, 0)
+	FMAXNMV(8, 8, 3)
+	FMAXNMV(9, 9, 3)
+	FMAXNMV(10, 10, 3)
+	FMINV(8, 8, 4)
+	FMINV(9, 9, 4)
+	FMINV(10, 10, 4)
+	FCVTNS(8, 8)
+	FCVTNS(9, 9)
+	FCVTNS(10, 10)
+	VADD V5.S4, V8.S4, V8.S4
+	VADD V5.S4, V9.S4, V9.S4
+	VADD V5.S4, V10.S4, V10.S4
+	UZP1H(6, 8, 9)
+	UZP1H(7, 10, 10)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk04
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk04:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk02:
+	TBZ   $1, R25, dbyterowk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk01:
+	TBZ   $0, R25, dbyterowk00
+	MOVB  R20, (R24)
+dbyterowk00:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(11, 11)
+	SCVTF(12, 12)
+	SCVTF(13, 13)
+	FMULV(11, 11, 0)
+	FMULV(12, 12, 0)
+	FMULV(13, 13, 0)
+	FMAXNMV(11, 11, 3)
+	FMAXNMV(12, 12, 3)
+	FMAXNMV(13, 13, 3)
+	FMINV(11, 11, 4)
+	FMINV(12, 12, 4)
+	FMINV(13, 13, 4)
+	FCVTNS(11, 11)
+	FCVTNS(12, 12)
+	FCVTNS(13, 13)
+	VADD V5.S4, V11.S4, V11.S4
+	VADD V5.S4, V12.S4, V12.S4
+	VADD V5.S4, V13.S4, V13.S4
+	UZP1H(6, 11, 12)
+	UZP1H(7, 13, 13)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk14
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk14:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk12
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk12:
+	TBZ   $1, R25, dbyterowk11
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk11:
+	TBZ   $0, R25, dbyterowk10
+	MOVB  R20, (R24)
+dbyterowk10:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(14, 14)
+	SCVTF(15, 15)
+	SCVTF(16, 16)
+	FMULV(14, 14, 0)
+	FMULV(15, 15, 0)
+	FMULV(16, 16, 0)
+	FMAXNMV(14, 14, 3)
+	FMAXNMV(15, 15, 3)
+	FMAXNMV(16, 16, 3)
+	FMINV(14, 14, 4)
+	FMINV(15, 15, 4)
+	FMINV(16, 16, 4)
+	FCVTNS(14, 14)
+	FCVTNS(15, 15)
+	FCVTNS(16, 16)
+	VADD V5.S4, V14.S4, V14.S4
+	VADD V5.S4, V15.S4, V15.S4
+	VADD V5.S4, V16.S4, V16.S4
+	UZP1H(6, 14, 15)
+	UZP1H(7, 16, 16)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk24
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk24:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk22
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk22:
+	TBZ   $1, R25, dbyterowk21
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk21:
+	TBZ   $0, R25, dbyterowk20
+	MOVB  R20, (R24)
+dbyterowk20:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(17, 17)
+	SCVTF(18, 18)
+	SCVTF(19, 19)
+	FMULV(17, 17, 0)
+	FMULV(18, 18, 0)
+	FMULV(19, 19, 0)
+	FMAXNMV(17, 17, 3)
+	FMAXNMV(18, 18, 3)
+	FMAXNMV(19, 19, 3)
+	FMINV(17, 17, 4)
+	FMINV(18, 18, 4)
+	FMINV(19, 19, 4)
+	FCVTNS(17, 17)
+	FCVTNS(18, 18)
+	FCVTNS(19, 19)
+	VADD V5.S4, V17.S4, V17.S4
+	VADD V5.S4, V18.S4, V18.S4
+	VADD V5.S4, V19.S4, V19.S4
+	UZP1H(6, 17, 18)
+	UZP1H(7, 19, 19)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk34
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk34:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk32
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk32:
+	TBZ   $1, R25, dbyterowk31
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk31:
+	TBZ   $0, R25, dbyterowk30
+	MOVB  R20, (R24)
+dbyterowk30:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(20, 20)
+	SCVTF(21, 21)
+	SCVTF(22, 22)
+	FMULV(20, 20, 0)
+	FMULV(21, 21, 0)
+	FMULV(22, 22, 0)
+	FMAXNMV(20, 20, 3)
+	FMAXNMV(21, 21, 3)
+	FMAXNMV(22, 22, 3)
+	FMINV(20, 20, 4)
+	FMINV(21, 21, 4)
+	FMINV(22, 22, 4)
+	FCVTNS(20, 20)
+	FCVTNS(21, 21)
+	FCVTNS(22, 22)
+	VADD V5.S4, V20.S4, V20.S4
+	VADD V5.S4, V21.S4, V21.S4
+	VADD V5.S4, V22.S4, V22.S4
+	UZP1H(6, 20, 21)
+	UZP1H(7, 22, 22)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk44
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk44:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk42
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk42:
+	TBZ   $1, R25, dbyterowk41
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk41:
+	TBZ   $0, R25, dbyterowk40
+	MOVB  R20, (R24)
+dbyterowk40:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(23, 23)
+	SCVTF(24, 24)
+	SCVTF(25, 25)
+	FMULV(23, 23, 0)
+	FMULV(24, 24, 0)
+	FMULV(25, 25, 0)
+	FMAXNMV(23, 23, 3)
+	FMAXNMV(24, 24, 3)
+	FMAXNMV(25, 25, 3)
+	FMINV(23, 23, 4)
+	FMINV(24, 24, 4)
+	FMINV(25, 25, 4)
+	FCVTNS(23, 23)
+	FCVTNS(24, 24)
+	FCVTNS(25, 25)
+	VADD V5.S4, V23.S4, V23.S4
+	VADD V5.S4, V24.S4, V24.S4
+	VADD V5.S4, V25.S4, V25.S4
+	UZP1H(6, 23, 24)
+	UZP1H(7, 25, 25)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk54
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk54:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk52
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk52:
+	TBZ   $1, R25, dbyterowk51
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk51:
+	TBZ   $0, R25, dbyterowk50
+	MOVB  R20, (R24)
+dbyterowk50:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(26, 26)
+	SCVTF(27, 27)
+	SCVTF(28, 28)
+	FMULV(26, 26, 0)
+	FMULV(27, 27, 0)
+	FMULV(28, 28, 0)
+	FMAXNMV(26, 26, 3)
+	FMAXNMV(27, 27, 3)
+	FMAXNMV(28, 28, 3)
+	FMINV(26, 26, 4)
+	FMINV(27, 27, 4)
+	FMINV(28, 28, 4)
+	FCVTNS(26, 26)
+	FCVTNS(27, 27)
+	FCVTNS(28, 28)
+	VADD V5.S4, V26.S4, V26.S4
+	VADD V5.S4, V27.S4, V27.S4
+	VADD V5.S4, V28.S4, V28.S4
+	UZP1H(6, 26, 27)
+	UZP1H(7, 28, 28)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk64
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk64:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk62
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk62:
+	TBZ   $1, R25, dbyterowk61
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk61:
+	TBZ   $0, R25, dbyterowk60
+	MOVB  R20, (R24)
+dbyterowk60:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(29, 29)
+	SCVTF(30, 30)
+	SCVTF(31, 31)
+	FMULV(29, 29, 0)
+	FMULV(30, 30, 0)
+	FMULV(31, 31, 0)
+	FMAXNMV(29, 29, 3)
+	FMAXNMV(30, 30, 3)
+	FMAXNMV(31, 31, 3)
+	FMINV(29, 29, 4)
+	FMINV(30, 30, 4)
+	FMINV(31, 31, 4)
+	FCVTNS(29, 29)
+	FCVTNS(30, 30)
+	FCVTNS(31, 31)
+	VADD V5.S4, V29.S4, V29.S4
+	VADD V5.S4, V30.S4, V30.S4
+	VADD V5.S4, V31.S4, V31.S4
+	UZP1H(6, 29, 30)
+	UZP1H(7, 31, 31)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbyterowk74
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbyterowk74:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbyterowk72
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbyterowk72:
+	TBZ   $1, R25, dbyterowk71
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbyterowk71:
+	TBZ   $0, R25, dbyterowk70
+	MOVB  R20, (R24)
+dbyterowk70:
+	ADD  R5, R4, R4
+	B    dnext
 dbytecol:
+	CBNZ R25, dbytecolk
 	VLD1 (R14), [V0.S4, V1.S4, V2.S4]
 	SCVTF(8, 8)
 	SCVTF(9, 9)
@@ -737,6 +1142,353 @@ dbytecol:
 	VMOV  V6.S[2], R20
 	MOVW  R20, 8(R4)
 	ADD  R5, R4, R4
+	B    dnext
+dbytecolk:
+	VLD1 (R14), [V0.S4, V1.S4, V2.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 1)
+	FMULV(10, 10, 2)
+	FMAXNMV(8, 8, 3)
+	FMAXNMV(9, 9, 3)
+	FMAXNMV(10, 10, 3)
+	FMINV(8, 8, 4)
+	FMINV(9, 9, 4)
+	FMINV(10, 10, 4)
+	FCVTNS(8, 8)
+	FCVTNS(9, 9)
+	FCVTNS(10, 10)
+	VADD V5.S4, V8.S4, V8.S4
+	VADD V5.S4, V9.S4, V9.S4
+	VADD V5.S4, V10.S4, V10.S4
+	UZP1H(6, 8, 9)
+	UZP1H(7, 10, 10)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk04
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk04:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk02:
+	TBZ   $1, R25, dbytecolk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk01:
+	TBZ   $0, R25, dbytecolk00
+	MOVB  R20, (R24)
+dbytecolk00:
+	ADD  R5, R4, R4
+	SCVTF(11, 11)
+	SCVTF(12, 12)
+	SCVTF(13, 13)
+	FMULV(11, 11, 0)
+	FMULV(12, 12, 1)
+	FMULV(13, 13, 2)
+	FMAXNMV(11, 11, 3)
+	FMAXNMV(12, 12, 3)
+	FMAXNMV(13, 13, 3)
+	FMINV(11, 11, 4)
+	FMINV(12, 12, 4)
+	FMINV(13, 13, 4)
+	FCVTNS(11, 11)
+	FCVTNS(12, 12)
+	FCVTNS(13, 13)
+	VADD V5.S4, V11.S4, V11.S4
+	VADD V5.S4, V12.S4, V12.S4
+	VADD V5.S4, V13.S4, V13.S4
+	UZP1H(6, 11, 12)
+	UZP1H(7, 13, 13)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk14
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk14:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk12
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk12:
+	TBZ   $1, R25, dbytecolk11
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk11:
+	TBZ   $0, R25, dbytecolk10
+	MOVB  R20, (R24)
+dbytecolk10:
+	ADD  R5, R4, R4
+	SCVTF(14, 14)
+	SCVTF(15, 15)
+	SCVTF(16, 16)
+	FMULV(14, 14, 0)
+	FMULV(15, 15, 1)
+	FMULV(16, 16, 2)
+	FMAXNMV(14, 14, 3)
+	FMAXNMV(15, 15, 3)
+	FMAXNMV(16, 16, 3)
+	FMINV(14, 14, 4)
+	FMINV(15, 15, 4)
+	FMINV(16, 16, 4)
+	FCVTNS(14, 14)
+	FCVTNS(15, 15)
+	FCVTNS(16, 16)
+	VADD V5.S4, V14.S4, V14.S4
+	VADD V5.S4, V15.S4, V15.S4
+	VADD V5.S4, V16.S4, V16.S4
+	UZP1H(6, 14, 15)
+	UZP1H(7, 16, 16)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk24
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk24:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk22
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk22:
+	TBZ   $1, R25, dbytecolk21
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk21:
+	TBZ   $0, R25, dbytecolk20
+	MOVB  R20, (R24)
+dbytecolk20:
+	ADD  R5, R4, R4
+	SCVTF(17, 17)
+	SCVTF(18, 18)
+	SCVTF(19, 19)
+	FMULV(17, 17, 0)
+	FMULV(18, 18, 1)
+	FMULV(19, 19, 2)
+	FMAXNMV(17, 17, 3)
+	FMAXNMV(18, 18, 3)
+	FMAXNMV(19, 19, 3)
+	FMINV(17, 17, 4)
+	FMINV(18, 18, 4)
+	FMINV(19, 19, 4)
+	FCVTNS(17, 17)
+	FCVTNS(18, 18)
+	FCVTNS(19, 19)
+	VADD V5.S4, V17.S4, V17.S4
+	VADD V5.S4, V18.S4, V18.S4
+	VADD V5.S4, V19.S4, V19.S4
+	UZP1H(6, 17, 18)
+	UZP1H(7, 19, 19)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk34
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk34:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk32
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk32:
+	TBZ   $1, R25, dbytecolk31
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk31:
+	TBZ   $0, R25, dbytecolk30
+	MOVB  R20, (R24)
+dbytecolk30:
+	ADD  R5, R4, R4
+	SCVTF(20, 20)
+	SCVTF(21, 21)
+	SCVTF(22, 22)
+	FMULV(20, 20, 0)
+	FMULV(21, 21, 1)
+	FMULV(22, 22, 2)
+	FMAXNMV(20, 20, 3)
+	FMAXNMV(21, 21, 3)
+	FMAXNMV(22, 22, 3)
+	FMINV(20, 20, 4)
+	FMINV(21, 21, 4)
+	FMINV(22, 22, 4)
+	FCVTNS(20, 20)
+	FCVTNS(21, 21)
+	FCVTNS(22, 22)
+	VADD V5.S4, V20.S4, V20.S4
+	VADD V5.S4, V21.S4, V21.S4
+	VADD V5.S4, V22.S4, V22.S4
+	UZP1H(6, 20, 21)
+	UZP1H(7, 22, 22)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk44
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk44:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk42
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk42:
+	TBZ   $1, R25, dbytecolk41
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk41:
+	TBZ   $0, R25, dbytecolk40
+	MOVB  R20, (R24)
+dbytecolk40:
+	ADD  R5, R4, R4
+	SCVTF(23, 23)
+	SCVTF(24, 24)
+	SCVTF(25, 25)
+	FMULV(23, 23, 0)
+	FMULV(24, 24, 1)
+	FMULV(25, 25, 2)
+	FMAXNMV(23, 23, 3)
+	FMAXNMV(24, 24, 3)
+	FMAXNMV(25, 25, 3)
+	FMINV(23, 23, 4)
+	FMINV(24, 24, 4)
+	FMINV(25, 25, 4)
+	FCVTNS(23, 23)
+	FCVTNS(24, 24)
+	FCVTNS(25, 25)
+	VADD V5.S4, V23.S4, V23.S4
+	VADD V5.S4, V24.S4, V24.S4
+	VADD V5.S4, V25.S4, V25.S4
+	UZP1H(6, 23, 24)
+	UZP1H(7, 25, 25)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk54
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk54:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk52
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk52:
+	TBZ   $1, R25, dbytecolk51
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk51:
+	TBZ   $0, R25, dbytecolk50
+	MOVB  R20, (R24)
+dbytecolk50:
+	ADD  R5, R4, R4
+	SCVTF(26, 26)
+	SCVTF(27, 27)
+	SCVTF(28, 28)
+	FMULV(26, 26, 0)
+	FMULV(27, 27, 1)
+	FMULV(28, 28, 2)
+	FMAXNMV(26, 26, 3)
+	FMAXNMV(27, 27, 3)
+	FMAXNMV(28, 28, 3)
+	FMINV(26, 26, 4)
+	FMINV(27, 27, 4)
+	FMINV(28, 28, 4)
+	FCVTNS(26, 26)
+	FCVTNS(27, 27)
+	FCVTNS(28, 28)
+	VADD V5.S4, V26.S4, V26.S4
+	VADD V5.S4, V27.S4, V27.S4
+	VADD V5.S4, V28.S4, V28.S4
+	UZP1H(6, 26, 27)
+	UZP1H(7, 28, 28)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk64
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk64:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk62
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk62:
+	TBZ   $1, R25, dbytecolk61
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk61:
+	TBZ   $0, R25, dbytecolk60
+	MOVB  R20, (R24)
+dbytecolk60:
+	ADD  R5, R4, R4
+	SCVTF(29, 29)
+	SCVTF(30, 30)
+	SCVTF(31, 31)
+	FMULV(29, 29, 0)
+	FMULV(30, 30, 1)
+	FMULV(31, 31, 2)
+	FMAXNMV(29, 29, 3)
+	FMAXNMV(30, 30, 3)
+	FMAXNMV(31, 31, 3)
+	FMINV(29, 29, 4)
+	FMINV(30, 30, 4)
+	FMINV(31, 31, 4)
+	FCVTNS(29, 29)
+	FCVTNS(30, 30)
+	FCVTNS(31, 31)
+	VADD V5.S4, V29.S4, V29.S4
+	VADD V5.S4, V30.S4, V30.S4
+	VADD V5.S4, V31.S4, V31.S4
+	UZP1H(6, 29, 30)
+	UZP1H(7, 31, 31)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, dbytecolk74
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+dbytecolk74:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, dbytecolk72
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+dbytecolk72:
+	TBZ   $1, R25, dbytecolk71
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+dbytecolk71:
+	TBZ   $0, R25, dbytecolk70
+	MOVB  R20, (R24)
+dbytecolk70:
+	ADD  R5, R4, R4
 
 dnext:
 	SUBS $1, R7, R7
@@ -807,6 +1559,25 @@ dnext:
 	NROW2(2, 24); \
 	NROW2(3, 28)
 
+// NRSTEP and NRPAIR are NSTEP and NPAIR within a run of evenly spaced
+// steps: B at R20, advanced by the run's stride (R17).
+#define NRSTEP \
+	VLD1.P 16(R1), [V0.B16]; \
+	VLD1.P (R20)(R17), [V1.B16, V2.B16]; \
+	NROW(0, 3, 4, 16); \
+	NROW(1, 8, 9, 20); \
+	NROW(2, 3, 4, 24); \
+	NROW(3, 8, 9, 28)
+
+#define NRPAIR \
+	VLD1.P 32(R1), [V0.B16, V1.B16]; \
+	VLD1.P (R20)(R17), [V2.B16, V3.B16]; \
+	VLD1.P (R20)(R17), [V6.B16, V7.B16]; \
+	NROW2(0, 16); \
+	NROW2(1, 20); \
+	NROW2(2, 24); \
+	NROW2(3, 28)
+
 // func tileNEON4x8(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 4x8 tiles of one column panel (see Kernel.tile) for CPUs without the
@@ -815,14 +1586,16 @@ dnext:
 // are broadcast, multiplied by B with SMULL/SMULL2 and the int16 products
 // added pairwise into int32 with SADALP (two products added in int16
 // could overflow: -128·-128·2). Row r keeps two partial sums per column in
-// V(16+4r)-V(19+4r). When A holds no -128 (checked first, over the n
-// panels), two steps' products are added in int16 before SADALP (NPAIR).
-// ADDP adds the partial sums into V(2r), V(2r+1) (columns 0-3,
+// V(16+4r)-V(19+4r). When A holds no -128 (ep.pairs, which Product.Run
+// finds once for the row panels of its tiles, not once per column panel),
+// two steps' products are added in int16 before SADALP (NPAIR). Steps in
+// runs (ep.run > 0) read B as tileNEONDot8x12's do (NRSTEP, NRPAIR): 30.5
+// instructions a step in pairs against 32.5. ADDP adds the partial sums into V(2r), V(2r+1) (columns 0-3,
 // 4-7), which then get the offsets, the rank-one term (MLA by element)
 // and the epilogue of tileNEONDot8x12.
 //
-// Registers: as tileNEONDot8x12; R16 1 for NPAIR steps, R21 the second
-// step's B (or the scan's count), R22-R23 the scan's.
+// Registers: as tileNEONDot8x12 (R17 the stride); R16 1 for NPAIR steps,
+// R21 the second step's B, R22 4·run, R23 run, R24 a run's steps left.
 TEXT ·tileNEON4x8(SB), NOSPLIT, $0-64
 	MOVD kq+0(FP), R0
 	MOVD a+8(FP), R1
@@ -839,47 +1612,10 @@ TEXT ·tileNEON4x8(SB), NOSPLIT, $0-64
 	MOVD 96(R6), R14
 	MOVD 120(R6), R15
 	MOVW 140(R6), R19
-
-	// R16 = 1 when the n panels of A hold no -128 and kq >= 2: the tiles
-	// then add two steps' products in int16 (NPAIR).
-	MOVD $0, R16
-	CMP  $2, R0
-	BLT  ntile
-	MUL  R7, R0, R21
-	MOVD R1, R22
-	MOVD $0x80, R23
-	VDUP R23, V13.B16
-	VEOR V12.B16, V12.B16, V12.B16
-
-nscan1:
-	TST    $3, R21
-	BEQ    nscan4
-	VLD1.P 16(R22), [V14.B16]
-	CMEQB(14, 14, 13)
-	VORR   V14.B16, V12.B16, V12.B16
-	SUB    $1, R21, R21
-	B      nscan1
-
-nscan4:
-	CBZ    R21, nscanned
-	VLD1.P 64(R22), [V14.B16, V15.B16, V16.B16, V17.B16]
-	CMEQB(14, 14, 13)
-	CMEQB(15, 15, 13)
-	CMEQB(16, 16, 13)
-	CMEQB(17, 17, 13)
-	VORR   V14.B16, V12.B16, V12.B16
-	VORR   V15.B16, V12.B16, V12.B16
-	VORR   V16.B16, V12.B16, V12.B16
-	VORR   V17.B16, V12.B16, V12.B16
-	SUBS   $4, R21, R21
-	BNE    nscan4
-
-nscanned:
-	UMAXVB(12, 12)
-	VMOV   V12.B[0], R23
-	CBNZ   R23, ntile
-	MOVD   $1, R16
-
+	MOVD 192(R6), R16
+	MOVD 152(R6), R23
+	MOVD 160(R6), R17
+	LSL  $2, R23, R22
 ntile:
 	MOVD R9, R3
 	MOVD R0, R8
@@ -899,6 +1635,7 @@ ntile:
 	VEOR V29.B16, V29.B16, V29.B16
 	VEOR V30.B16, V30.B16, V30.B16
 	VEOR V31.B16, V31.B16, V31.B16
+	CBNZ R23, nruns
 	CBZ  R16, nslow
 	TBZ  $0, R8, nfast
 	NSTEP
@@ -923,6 +1660,36 @@ nloop:
 	NSTEP
 	SUBS $2, R8, R8
 	BNE  nloop
+	B    nsum
+
+nruns:
+	MOVWU (R3), R20
+	ADD   R22, R3, R3
+	ADD   R2, R20, R20
+	MOVD  R23, R24
+	TBZ   $0, R24, nrpairs
+	NRSTEP
+	SUB   $1, R24, R24
+
+nrpairs:
+	CBZ R24, nrnext
+	CBZ R16, nrslow
+
+nrfast:
+	NRPAIR
+	SUBS $2, R24, R24
+	BNE  nrfast
+	B    nrnext
+
+nrslow:
+	NRSTEP
+	NRSTEP
+	SUBS $2, R24, R24
+	BNE  nrslow
+
+nrnext:
+	SUBS R23, R8, R8
+	BNE  nruns
 
 nsum:
 	ADDP(0, 16, 17)
@@ -1045,8 +1812,10 @@ nbyte:
 	VDUP  V11.S[0], V11.S4
 	VDUP  V12.S[0], V12.S4
 	VDUP  R20, V13.S4
+	MOVD  168(R6), R25
 nbyterow:
 	CBNZ R15, nbytecol
+	CBNZ R25, nbyterowk
 	VLD1R.P 4(R14), [V8.S4]
 	SCVTF(0, 0)
 	SCVTF(1, 1)
@@ -1116,7 +1885,158 @@ nbyterow:
 	FMOVD F14, (R4)
 	ADD  R5, R4, R4
 	B    nnext
+nbyterowk:
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 8)
+	FMAXNMV(0, 0, 11)
+	FMAXNMV(1, 1, 11)
+	FMINV(0, 0, 12)
+	FMINV(1, 1, 12)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	VADD V13.S4, V0.S4, V0.S4
+	VADD V13.S4, V1.S4, V1.S4
+	UZP1H(14, 0, 1)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbyterowk04
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbyterowk04:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbyterowk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbyterowk02:
+	TBZ   $1, R25, nbyterowk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbyterowk01:
+	TBZ   $0, R25, nbyterowk00
+	MOVB  R20, (R24)
+nbyterowk00:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(2, 2)
+	SCVTF(3, 3)
+	FMULV(2, 2, 8)
+	FMULV(3, 3, 8)
+	FMAXNMV(2, 2, 11)
+	FMAXNMV(3, 3, 11)
+	FMINV(2, 2, 12)
+	FMINV(3, 3, 12)
+	FCVTNS(2, 2)
+	FCVTNS(3, 3)
+	VADD V13.S4, V2.S4, V2.S4
+	VADD V13.S4, V3.S4, V3.S4
+	UZP1H(14, 2, 3)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbyterowk14
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbyterowk14:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbyterowk12
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbyterowk12:
+	TBZ   $1, R25, nbyterowk11
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbyterowk11:
+	TBZ   $0, R25, nbyterowk10
+	MOVB  R20, (R24)
+nbyterowk10:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(4, 4)
+	SCVTF(5, 5)
+	FMULV(4, 4, 8)
+	FMULV(5, 5, 8)
+	FMAXNMV(4, 4, 11)
+	FMAXNMV(5, 5, 11)
+	FMINV(4, 4, 12)
+	FMINV(5, 5, 12)
+	FCVTNS(4, 4)
+	FCVTNS(5, 5)
+	VADD V13.S4, V4.S4, V4.S4
+	VADD V13.S4, V5.S4, V5.S4
+	UZP1H(14, 4, 5)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbyterowk24
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbyterowk24:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbyterowk22
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbyterowk22:
+	TBZ   $1, R25, nbyterowk21
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbyterowk21:
+	TBZ   $0, R25, nbyterowk20
+	MOVB  R20, (R24)
+nbyterowk20:
+	ADD  R5, R4, R4
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(6, 6)
+	SCVTF(7, 7)
+	FMULV(6, 6, 8)
+	FMULV(7, 7, 8)
+	FMAXNMV(6, 6, 11)
+	FMAXNMV(7, 7, 11)
+	FMINV(6, 6, 12)
+	FMINV(7, 7, 12)
+	FCVTNS(6, 6)
+	FCVTNS(7, 7)
+	VADD V13.S4, V6.S4, V6.S4
+	VADD V13.S4, V7.S4, V7.S4
+	UZP1H(14, 6, 7)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbyterowk34
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbyterowk34:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbyterowk32
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbyterowk32:
+	TBZ   $1, R25, nbyterowk31
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbyterowk31:
+	TBZ   $0, R25, nbyterowk30
+	MOVB  R20, (R24)
+nbyterowk30:
+	ADD  R5, R4, R4
+	B    nnext
 nbytecol:
+	CBNZ R25, nbytecolk
 	VLD1 (R14), [V8.S4, V9.S4]
 	SCVTF(0, 0)
 	SCVTF(1, 1)
@@ -1181,6 +2101,153 @@ nbytecol:
 	UZP1H(14, 6, 7)
 	UZP1B(14, 14, 14)
 	FMOVD F14, (R4)
+	ADD  R5, R4, R4
+	B    nnext
+nbytecolk:
+	VLD1 (R14), [V8.S4, V9.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 9)
+	FMAXNMV(0, 0, 11)
+	FMAXNMV(1, 1, 11)
+	FMINV(0, 0, 12)
+	FMINV(1, 1, 12)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	VADD V13.S4, V0.S4, V0.S4
+	VADD V13.S4, V1.S4, V1.S4
+	UZP1H(14, 0, 1)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbytecolk04
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbytecolk04:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbytecolk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbytecolk02:
+	TBZ   $1, R25, nbytecolk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbytecolk01:
+	TBZ   $0, R25, nbytecolk00
+	MOVB  R20, (R24)
+nbytecolk00:
+	ADD  R5, R4, R4
+	SCVTF(2, 2)
+	SCVTF(3, 3)
+	FMULV(2, 2, 8)
+	FMULV(3, 3, 9)
+	FMAXNMV(2, 2, 11)
+	FMAXNMV(3, 3, 11)
+	FMINV(2, 2, 12)
+	FMINV(3, 3, 12)
+	FCVTNS(2, 2)
+	FCVTNS(3, 3)
+	VADD V13.S4, V2.S4, V2.S4
+	VADD V13.S4, V3.S4, V3.S4
+	UZP1H(14, 2, 3)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbytecolk14
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbytecolk14:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbytecolk12
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbytecolk12:
+	TBZ   $1, R25, nbytecolk11
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbytecolk11:
+	TBZ   $0, R25, nbytecolk10
+	MOVB  R20, (R24)
+nbytecolk10:
+	ADD  R5, R4, R4
+	SCVTF(4, 4)
+	SCVTF(5, 5)
+	FMULV(4, 4, 8)
+	FMULV(5, 5, 9)
+	FMAXNMV(4, 4, 11)
+	FMAXNMV(5, 5, 11)
+	FMINV(4, 4, 12)
+	FMINV(5, 5, 12)
+	FCVTNS(4, 4)
+	FCVTNS(5, 5)
+	VADD V13.S4, V4.S4, V4.S4
+	VADD V13.S4, V5.S4, V5.S4
+	UZP1H(14, 4, 5)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbytecolk24
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbytecolk24:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbytecolk22
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbytecolk22:
+	TBZ   $1, R25, nbytecolk21
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbytecolk21:
+	TBZ   $0, R25, nbytecolk20
+	MOVB  R20, (R24)
+nbytecolk20:
+	ADD  R5, R4, R4
+	SCVTF(6, 6)
+	SCVTF(7, 7)
+	FMULV(6, 6, 8)
+	FMULV(7, 7, 9)
+	FMAXNMV(6, 6, 11)
+	FMAXNMV(7, 7, 11)
+	FMINV(6, 6, 12)
+	FMINV(7, 7, 12)
+	FCVTNS(6, 6)
+	FCVTNS(7, 7)
+	VADD V13.S4, V6.S4, V6.S4
+	VADD V13.S4, V7.S4, V7.S4
+	UZP1H(14, 6, 7)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, nbytecolk34
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+nbytecolk34:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, nbytecolk32
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+nbytecolk32:
+	TBZ   $1, R25, nbytecolk31
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+nbytecolk31:
+	TBZ   $0, R25, nbytecolk30
+	MOVB  R20, (R24)
+nbytecolk30:
 	ADD  R5, R4, R4
 
 nnext:
@@ -1274,8 +2341,10 @@ rbyte:
 	VDUP  V3.S[0], V3.S4
 	VDUP  V4.S[0], V4.S4
 	VDUP  R20, V5.S4
+	MOVD  168(R6), R25
 rbyterow:
 	CBNZ R15, rbytecol
+	CBNZ R25, rbyterowk
 	VLD1R.P 4(R14), [V0.S4]
 	SCVTF(8, 8)
 	SCVTF(9, 9)
@@ -1303,7 +2372,54 @@ rbyterow:
 	MOVW  R20, 8(R4)
 	ADD  R5, R4, R4
 	B    rnext
+rbyterowk:
+	VLD1R.P 4(R14), [V0.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 0)
+	FMULV(10, 10, 0)
+	FMAXNMV(8, 8, 3)
+	FMAXNMV(9, 9, 3)
+	FMAXNMV(10, 10, 3)
+	FMINV(8, 8, 4)
+	FMINV(9, 9, 4)
+	FMINV(10, 10, 4)
+	FCVTNS(8, 8)
+	FCVTNS(9, 9)
+	FCVTNS(10, 10)
+	VADD V5.S4, V8.S4, V8.S4
+	VADD V5.S4, V9.S4, V9.S4
+	VADD V5.S4, V10.S4, V10.S4
+	UZP1H(6, 8, 9)
+	UZP1H(7, 10, 10)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, rbyterowk04
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+rbyterowk04:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, rbyterowk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+rbyterowk02:
+	TBZ   $1, R25, rbyterowk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+rbyterowk01:
+	TBZ   $0, R25, rbyterowk00
+	MOVB  R20, (R24)
+rbyterowk00:
+	ADD  R5, R4, R4
+	B    rnext
 rbytecol:
+	CBNZ R25, rbytecolk
 	VLD1 (R14), [V0.S4, V1.S4, V2.S4]
 	SCVTF(8, 8)
 	SCVTF(9, 9)
@@ -1329,6 +2445,52 @@ rbytecol:
 	FMOVD F6, (R4)
 	VMOV  V6.S[2], R20
 	MOVW  R20, 8(R4)
+	ADD  R5, R4, R4
+	B    rnext
+rbytecolk:
+	VLD1 (R14), [V0.S4, V1.S4, V2.S4]
+	SCVTF(8, 8)
+	SCVTF(9, 9)
+	SCVTF(10, 10)
+	FMULV(8, 8, 0)
+	FMULV(9, 9, 1)
+	FMULV(10, 10, 2)
+	FMAXNMV(8, 8, 3)
+	FMAXNMV(9, 9, 3)
+	FMAXNMV(10, 10, 3)
+	FMINV(8, 8, 4)
+	FMINV(9, 9, 4)
+	FMINV(10, 10, 4)
+	FCVTNS(8, 8)
+	FCVTNS(9, 9)
+	FCVTNS(10, 10)
+	VADD V5.S4, V8.S4, V8.S4
+	VADD V5.S4, V9.S4, V9.S4
+	VADD V5.S4, V10.S4, V10.S4
+	UZP1H(6, 8, 9)
+	UZP1H(7, 10, 10)
+	UZP1B(6, 6, 7)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V7.B16]
+	VTBL  V7.B16, [V6.B16], V6.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, rbytecolk04
+	FMOVD F6, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V6.B16, V6.B16, V6.B16
+rbytecolk04:
+	VMOV  V6.D[0], R20
+	TBZ   $2, R25, rbytecolk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+rbytecolk02:
+	TBZ   $1, R25, rbytecolk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+rbytecolk01:
+	TBZ   $0, R25, rbytecolk00
+	MOVB  R20, (R24)
+rbytecolk00:
 	ADD  R5, R4, R4
 
 rnext:
@@ -1428,8 +2590,10 @@ qbyte:
 	VDUP  V11.S[0], V11.S4
 	VDUP  V12.S[0], V12.S4
 	VDUP  R20, V13.S4
+	MOVD  168(R6), R25
 qbyterow:
 	CBNZ R15, qbytecol
+	CBNZ R25, qbyterowk
 	VLD1R.P 4(R14), [V8.S4]
 	SCVTF(0, 0)
 	SCVTF(1, 1)
@@ -1448,7 +2612,47 @@ qbyterow:
 	FMOVD F14, (R4)
 	ADD  R5, R4, R4
 	B    qnext
+qbyterowk:
+	VLD1R.P 4(R14), [V8.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 8)
+	FMAXNMV(0, 0, 11)
+	FMAXNMV(1, 1, 11)
+	FMINV(0, 0, 12)
+	FMINV(1, 1, 12)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	VADD V13.S4, V0.S4, V0.S4
+	VADD V13.S4, V1.S4, V1.S4
+	UZP1H(14, 0, 1)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, qbyterowk04
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+qbyterowk04:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, qbyterowk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+qbyterowk02:
+	TBZ   $1, R25, qbyterowk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+qbyterowk01:
+	TBZ   $0, R25, qbyterowk00
+	MOVB  R20, (R24)
+qbyterowk00:
+	ADD  R5, R4, R4
+	B    qnext
 qbytecol:
+	CBNZ R25, qbytecolk
 	VLD1 (R14), [V8.S4, V9.S4]
 	SCVTF(0, 0)
 	SCVTF(1, 1)
@@ -1465,6 +2669,45 @@ qbytecol:
 	UZP1H(14, 0, 1)
 	UZP1B(14, 14, 14)
 	FMOVD F14, (R4)
+	ADD  R5, R4, R4
+	B    qnext
+qbytecolk:
+	VLD1 (R14), [V8.S4, V9.S4]
+	SCVTF(0, 0)
+	SCVTF(1, 1)
+	FMULV(0, 0, 8)
+	FMULV(1, 1, 9)
+	FMAXNMV(0, 0, 11)
+	FMAXNMV(1, 1, 11)
+	FMINV(0, 0, 12)
+	FMINV(1, 1, 12)
+	FCVTNS(0, 0)
+	FCVTNS(1, 1)
+	VADD V13.S4, V0.S4, V0.S4
+	VADD V13.S4, V1.S4, V1.S4
+	UZP1H(14, 0, 1)
+	UZP1B(14, 14, 14)
+	ADD   $176, R6, R24
+	VLD1  (R24), [V15.B16]
+	VTBL  V15.B16, [V14.B16], V14.B16
+	MOVD  R4, R24
+	TBZ   $3, R25, qbytecolk04
+	FMOVD F14, (R24)
+	ADD   $8, R24, R24
+	VEXT  $8, V14.B16, V14.B16, V14.B16
+qbytecolk04:
+	VMOV  V14.D[0], R20
+	TBZ   $2, R25, qbytecolk02
+	MOVW.P R20, 4(R24)
+	LSR   $32, R20, R20
+qbytecolk02:
+	TBZ   $1, R25, qbytecolk01
+	MOVH.P R20, 2(R24)
+	LSR   $16, R20, R20
+qbytecolk01:
+	TBZ   $0, R25, qbytecolk00
+	MOVB  R20, (R24)
+qbytecolk00:
 	ADD  R5, R4, R4
 
 qnext:
