@@ -586,6 +586,19 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 		if ind {
 			offs = job.ib.Offs[pc : pc+kb]
 		}
+		// Full kernel tiles in columns [j0, jf) go to the kernel's strip
+		// form a row of them at a time, where it has one.
+		jf := j0
+		if k.strip != nil && direct {
+			jf = j1
+			if ind {
+				jf = min(jf, job.nb)
+			}
+			jf = j0 + max(0, jf-j0)/nr*nr
+			for i := i0; i+mr <= i1 && jf > j0; i += mr {
+				job.strip(kb, pc, i, j0, jf, offs, add, fused)
+			}
+		}
 		strip := j0
 		for j := j0; j < j1; j += nr {
 			ind := ind && j+nr <= job.nb
@@ -600,6 +613,9 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 			cols := min(nr, j1-j)
 			for i := i0; i < i1; i += mr {
 				rows := min(mr, i1-i)
+				if j < jf && rows == mr {
+					continue // a strip's
+				}
 				sa := job.sa != nil && rows == mr
 				var ap []float32
 				switch {
@@ -638,6 +654,33 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 			}
 		}
 	}
+}
+
+// strip runs the kernel's strip form on the full tiles of row i in columns
+// [j0, j1) of the current chunk, K block [pc, pc+kb): A read in place or
+// packed, B packed or read in place, as mul does, with the epilogue in
+// registers when withEp is set.
+func (job *tileJob) strip(kb, pc, i, j0, j1 int, offs []int32, add, withEp bool) {
+	k := kern
+	mr, nr, jc := k.mr, k.nr, job.j0
+	var te tileEpilogue
+	if withEp {
+		te = job.tileEpilogue(i, jc+j0)
+	}
+	var a []float32
+	lda := 0
+	if job.sa != nil {
+		a, lda = job.sa[pc*job.lda+i:], job.lda
+	} else {
+		a = job.pa.steps(i/mr, pc, kb)
+	}
+	b, bstride := job.ib.Data, nr
+	if job.ib.Valid() {
+		b = b[jc+j0:]
+	} else {
+		b, bstride = job.pb.data[(j0/nr*job.pb.k+pc)*job.pb.w:], job.pb.k*job.pb.w
+	}
+	k.strip((j1-j0)/nr, bstride, kb, a, lda, b, offs, job.c[i*job.ldc+jc+j0:], job.ldc, add, withEp, te)
 }
 
 // mul runs the kernel form for one A and one B panel into dst (stride

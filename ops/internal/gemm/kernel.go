@@ -36,6 +36,14 @@ type microKernel struct {
 	// A read in place instead of packed: step p of the A panel is
 	// a[p*lda:][:mr]. A kernel with sa has ep too.
 	sa func(k int, a []float32, lda int, b, c []float32, ldc int, add, withEp bool, e tileEpilogue)
+	// strip, when not nil, computes n >= 1 full tiles side by side in
+	// one call, as ep does (as ind when offs is not nil, as sa when lda
+	// is not 0): tile t at c[t*nr:], its B panel bstride floats after
+	// tile t-1's (nr when read in place), its residual e.res[t*nr:]. The
+	// driver makes it one call per row of a tile's full kernel tiles:
+	// on arm64 a call per kernel tile cost more instructions in Go than
+	// in the kernel on short K (SqueezeNet's 16- to 64-channel layers).
+	strip func(n, bstride, k int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue)
 	// gemv is the kernel's matrix-vector form, for products with one
 	// row of A (see gemv.go); every kernel has one.
 	gemv gemvFunc

@@ -56,16 +56,32 @@
 	FMINV(r0, r0, 19); \
 	FMINV(r1, r1, 19)
 
-// func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+// func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // The whole 8x8 tile stays in V0-V15 for the k loop, starting from zero or,
 // when add is set, from the tile of C; each accumulator sums its k products
-// in order. Two steps per iteration load into alternating registers so the
-// loads of one overlap the FMLAs of the other. When ep is not nil, the
-// tile then gets its epilogue in registers: the row bias (8 values) when
-// ep.bias is not nil, the residual tile (rows ep.ldr floats apart) when
-// ep.res is not nil, then the clip to [ep.lo, ep.hi], in the order
-// Epilogue.Apply uses. Row r is stored at c + r*ldc.
+// in order. Four steps an iteration take A's and B's values in four
+// four-register loads (V16-V31) for 64 FMLAs, 70 instructions in all where
+// two two-register loads per step took 76 (the Cortex-A72 counts under
+// qemu: see docs/performance.md); the last k mod 4 steps go one at a
+// time. When ep is not nil, the tile then gets its epilogue in registers:
+// the row bias (8 values) when ep.bias is not nil, the residual tile (rows
+// ep.ldr floats apart) when ep.res is not nil, then the clip to [ep.lo,
+// ep.hi], in the order Epilogue.Apply uses. Row r is stored at c + r*ldc.
+// The call computes n >= 1 such tiles side by side (a strip): tile t is
+// stored at c + 8t with B's panel at b + t*bstride and the residual's
+// columns at ep.res + 8t, A and the epilogue's other terms the same.
+
+// STRIP8 sets up a strip of R16 tiles: their B panels R17 (bstride, in
+// floats) bytes apart, the residual (R22, from ep at R8) at column R23
+// bytes.
+#define STRIP8 \
+	LSL  $2, R17, R17; \
+	MOVD $0, R23; \
+	MOVD $0, R22; \
+	CBZ  R8, 2(PC); \
+	MOVD 24(R8), R22
+
 // INIT8 starts the 8x8 tile in V0-V15: zero, or C (at R2, stride R6
 // bytes) when R7 (add) is set; its labels are those of the kernel using it.
 #define INIT8 \
@@ -99,7 +115,10 @@ load: \
 	LOADROW(V14, V15)
 
 // FINISH8 applies the epilogue R8 points to (none when nil) to the tile in
-// V0-V15 and stores it to C (at R2, stride R6 bytes), then returns.
+// V0-V15, the residual at R22 (0: none) plus R23 bytes, and stores it to C
+// (at R2, stride R6 bytes); then, while R16 (tiles left) is above 1, goes
+// on with the next tile of the strip at label tile: C and the residual 8
+// columns on, B's panel R17 bytes on (R20). It returns after the last.
 #define FINISH8 \
 store: \
 	CBZ  R8, plain; \
@@ -117,8 +136,8 @@ store: \
 	BIASROW(12, 13, 21, 2); \
 	BIASROW(14, 15, 21, 3); \
 residual: \
-	MOVD 24(R8), R9; \
-	CBZ  R9, clamp; \
+	CBZ  R22, clamp; \
+	ADD  R22, R23, R9; \
 	MOVD 48(R8), R10; \
 	LSL  $2, R10, R10; \
 	ADDROW(0, 1); \
@@ -152,122 +171,178 @@ plain: \
 	STOREROW(V10, V11); \
 	STOREROW(V12, V13); \
 	STOREROW(V14, V15); \
+	SUBS $1, R16, R16; \
+	BLE  done; \
+	ADD  $32, R2, R2; \
+	ADD  $32, R23, R23; \
+	ADD  R17, R20, R20; \
+	B    tile; \
+done: \
 	RET
 
-TEXT ·mulNEON8x8(SB), NOSPLIT, $0-104
+TEXT ·mulNEON8x8(SB), NOSPLIT, $0-120
 	MOVD  k+0(FP), R3
-	MOVD  a_base+8(FP), R0
-	MOVD  b_base+32(FP), R1
+	MOVD  a_base+8(FP), R19
+	MOVD  b_base+32(FP), R20
 	MOVD  c_base+56(FP), R2
 	MOVD  ldc+80(FP), R6
 	LSL   $2, R6, R6
 	MOVBU add+88(FP), R7
 	MOVD  ep+96(FP), R8
+	MOVD  n+104(FP), R16
+	MOVD  bstride+112(FP), R17
+	STRIP8
+
+tile:
+	MOVD R19, R0
+	MOVD R20, R1
 	INIT8
 
 start:
-	LSR $1, R3, R4
+	LSR $2, R3, R4
 	CBZ R4, tail
 
 loop:
-	VLD1.P 32(R0), [V16.S4, V17.S4]
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	VLD1.P 32(R0), [V20.S4, V21.S4]
-	VLD1.P 32(R1), [V22.S4, V23.S4]
-	STEP8(16, 17, 18, 19)
-	STEP8(20, 21, 22, 23)
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
+	STEP8(16, 17, 24, 25)
+	STEP8(18, 19, 26, 27)
+	STEP8(20, 21, 28, 29)
+	STEP8(22, 23, 30, 31)
 	SUBS $1, R4, R4
 	BNE  loop
 
 tail:
-	TBZ $0, R3, store
+	ANDS $3, R3, R4
+	BEQ  store
+
+step:
 	VLD1.P 32(R0), [V16.S4, V17.S4]
 	VLD1.P 32(R1), [V18.S4, V19.S4]
 	STEP8(16, 17, 18, 19)
+	SUBS $1, R4, R4
+	BNE  step
 
 	FINISH8
 
-// func mulIndNEON8x8(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
+// func mulIndNEON8x8(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // mulNEON8x8 with B read in place: step p of B is the 8 floats at
 // b[offs[p]:] (an implicit im2col).
-TEXT ·mulIndNEON8x8(SB), NOSPLIT, $0-128
+TEXT ·mulIndNEON8x8(SB), NOSPLIT, $0-144
 	MOVD  k+0(FP), R3
-	MOVD  a_base+8(FP), R0
-	MOVD  b_base+32(FP), R1
-	MOVD  offs_base+56(FP), R12
+	MOVD  a_base+8(FP), R19
+	MOVD  b_base+32(FP), R20
+	MOVD  offs_base+56(FP), R21
 	MOVD  c_base+80(FP), R2
 	MOVD  ldc+104(FP), R6
 	LSL   $2, R6, R6
 	MOVBU add+112(FP), R7
 	MOVD  ep+120(FP), R8
+	MOVD  n+128(FP), R16
+	MOVD  bstride+136(FP), R17
+	STRIP8
+
+tile:
+	MOVD R19, R0
+	MOVD R20, R1
+	MOVD R21, R12
 	INIT8
 
 start:
-	LSR $1, R3, R4
+	LSR $2, R3, R4
 	CBZ R4, tail
 
 loop:
-	VLD1.P  32(R0), [V16.S4, V17.S4]
-	MOVWU.P 4(R12), R13
-	ADD     R13<<2, R1, R14
-	VLD1    (R14), [V18.S4, V19.S4]
-	VLD1.P  32(R0), [V20.S4, V21.S4]
-	MOVWU.P 4(R12), R13
-	ADD     R13<<2, R1, R14
-	VLD1    (R14), [V22.S4, V23.S4]
-	STEP8(16, 17, 18, 19)
-	STEP8(20, 21, 22, 23)
-	SUBS    $1, R4, R4
-	BNE     loop
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
+	LDPW.P 8(R12), (R13, R15)
+	ADD    R13<<2, R1, R14
+	VLD1   (R14), [V24.S4, V25.S4]
+	ADD    R15<<2, R1, R14
+	VLD1   (R14), [V26.S4, V27.S4]
+	LDPW.P 8(R12), (R13, R15)
+	ADD    R13<<2, R1, R14
+	VLD1   (R14), [V28.S4, V29.S4]
+	ADD    R15<<2, R1, R14
+	VLD1   (R14), [V30.S4, V31.S4]
+	STEP8(16, 17, 24, 25)
+	STEP8(18, 19, 26, 27)
+	STEP8(20, 21, 28, 29)
+	STEP8(22, 23, 30, 31)
+	SUBS   $1, R4, R4
+	BNE    loop
 
 tail:
-	TBZ     $0, R3, store
+	ANDS $3, R3, R4
+	BEQ  store
+
+step:
 	VLD1.P  32(R0), [V16.S4, V17.S4]
 	MOVWU.P 4(R12), R13
 	ADD     R13<<2, R1, R14
 	VLD1    (R14), [V18.S4, V19.S4]
 	STEP8(16, 17, 18, 19)
+	SUBS    $1, R4, R4
+	BNE     step
+
 	FINISH8
 
-// func mulSANEON8x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+// func mulSANEON8x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // mulNEON8x8 with A read in place: step p of A is the 8 floats at
 // a[p*lda:] (a transposed operand's rows).
-TEXT ·mulSANEON8x8(SB), NOSPLIT, $0-112
+TEXT ·mulSANEON8x8(SB), NOSPLIT, $0-128
 	MOVD  k+0(FP), R3
-	MOVD  a_base+8(FP), R0
+	MOVD  a_base+8(FP), R19
 	MOVD  lda+32(FP), R12
 	LSL   $2, R12, R12
-	MOVD  b_base+40(FP), R1
+	MOVD  b_base+40(FP), R20
 	MOVD  c_base+64(FP), R2
 	MOVD  ldc+88(FP), R6
 	LSL   $2, R6, R6
 	MOVBU add+96(FP), R7
 	MOVD  ep+104(FP), R8
+	MOVD  n+112(FP), R16
+	MOVD  bstride+120(FP), R17
+	STRIP8
+
+tile:
+	MOVD R19, R0
+	MOVD R20, R1
 	INIT8
 
 start:
-	LSR $1, R3, R4
+	LSR $2, R3, R4
 	CBZ R4, tail
 
 loop:
-	VLD1   (R0), [V16.S4, V17.S4]
-	ADD    R12, R0, R0
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	VLD1   (R0), [V20.S4, V21.S4]
-	ADD    R12, R0, R0
-	VLD1.P 32(R1), [V22.S4, V23.S4]
-	STEP8(16, 17, 18, 19)
-	STEP8(20, 21, 22, 23)
+	VLD1.P (R0)(R12), [V16.S4, V17.S4]
+	VLD1.P (R0)(R12), [V18.S4, V19.S4]
+	VLD1.P (R0)(R12), [V20.S4, V21.S4]
+	VLD1.P (R0)(R12), [V22.S4, V23.S4]
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
+	STEP8(16, 17, 24, 25)
+	STEP8(18, 19, 26, 27)
+	STEP8(20, 21, 28, 29)
+	STEP8(22, 23, 30, 31)
 	SUBS   $1, R4, R4
 	BNE    loop
 
 tail:
-	TBZ    $0, R3, store
-	VLD1   (R0), [V16.S4, V17.S4]
+	ANDS $3, R3, R4
+	BEQ  store
+
+step:
+	VLD1.P (R0)(R12), [V16.S4, V17.S4]
 	VLD1.P 32(R1), [V18.S4, V19.S4]
 	STEP8(16, 17, 18, 19)
+	SUBS   $1, R4, R4
+	BNE    step
+
 	FINISH8
 
 // func fmaLoopNEON(n int)

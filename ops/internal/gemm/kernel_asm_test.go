@@ -509,3 +509,127 @@ func TestFusedEpilogue(t *testing.T) {
 		}
 	}
 }
+
+// TestStripKernel checks each kernel's strip form (microKernel.strip),
+// in each of its forms (B packed, B through offsets, A in place), against
+// the same form called tile by tile, bit for bit: n tiles side by side, B
+// panels with NaN gaps between them, every K up to 21 (the kernels'
+// unrolled and single steps), overwriting and adding, with no epilogue
+// and with a row bias, a residual holding NaNs and a clip; NaN guard
+// bands around C's rows and the residual.
+func TestStripKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, kn := range allKernels() {
+		if kn.strip == nil {
+			continue
+		}
+		mr, nr := kn.mr, kn.nr
+		for k := range 22 {
+			for _, n := range []int{1, 2, 5} {
+				ldc, ldr, lda, bstride := n*nr+3, n*nr+5, mr+3, nr*k+5
+				_, a := intGuarded(rng, mr*k)
+				_, asrc := intGuarded(rng, max(0, (k-1)*lda+mr))
+				_, b := intGuarded(rng, (n-1)*bstride+nr*k)
+				for t := 1; t < n; t++ {
+					for i := range 5 {
+						b[t*bstride-5+i] = float32(math.NaN())
+					}
+				}
+				_, src := intGuarded(rng, 3*k+n*nr)
+				offs := make([]int32, k)
+				for p := range offs {
+					offs[p] = int32(rng.IntN(3*k + 1))
+				}
+				_, c0 := intGuarded(rng, (mr-1)*ldc+n*nr)
+				_, bias := intGuarded(rng, mr)
+				_, res := intGuarded(rng, (mr-1)*ldr+n*nr)
+				res[ldr+1] = float32(math.NaN())
+				for _, form := range []string{"packed", "indirect", "strided A"} {
+					for _, add := range []bool{false, true} {
+						for _, withEp := range []bool{false, true} {
+							e := tileEpilogue{lo: -40, hi: 50}
+							if withEp {
+								e.bias, e.res, e.ldr = bias, res, ldr
+							}
+							want := slices.Clone(c0)
+							for t := range n {
+								et := e
+								if withEp {
+									et.res = res[t*nr:]
+								}
+								ct := want[t*nr:]
+								switch {
+								case form == "packed" && withEp:
+									kn.ep(k, a, b[t*bstride:], ct, ldc, add, et)
+								case form == "packed":
+									kn.fn(k, a, b[t*bstride:], ct, ldc, add)
+								case form == "indirect":
+									kn.ind(k, a, src[t*nr:], offs, ct, ldc, add, withEp, et)
+								default:
+									kn.sa(k, asrc, lda, b[t*bstride:], ct, ldc, add, withEp, et)
+								}
+							}
+							cFull, c := guarded(rng, len(c0))
+							for i := range c {
+								c[i] = float32(math.NaN())
+							}
+							for i := range mr {
+								copy(c[i*ldc:i*ldc+n*nr], c0[i*ldc:])
+							}
+							switch form {
+							case "packed":
+								kn.strip(n, bstride, k, a, 0, b, nil, c, ldc, add, withEp, e)
+							case "indirect":
+								kn.strip(n, nr, k, a, 0, src, offs, c, ldc, add, withEp, e)
+							default:
+								kn.strip(n, bstride, k, asrc, lda, b, nil, c, ldc, add, withEp, e)
+							}
+							what := fmt.Sprintf("%s strip %s k=%d n=%d add=%v epilogue=%v", kn.name, form, k, n, add, withEp)
+							for i := range mr {
+								for j := range n * nr {
+									if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+										t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
+									}
+								}
+							}
+							checkGuard(t, what+" c", cFull, mr, n*nr, ldc)
+						}
+					}
+				}
+			}
+		}
+		// Short operands panic instead of being read past their ends.
+		const k, n = 3, 2
+		ldc := n * kn.nr
+		for name, f := range map[string]func(){
+			"short a": func() {
+				kn.strip(n, nr*k, k, make([]float32, mr*k-1), 0, make([]float32, n*nr*k), nil, make([]float32, mr*ldc), ldc, false, false, tileEpilogue{})
+			},
+			"short b": func() {
+				kn.strip(n, nr*k, k, make([]float32, mr*k), 0, make([]float32, n*nr*k-1), nil, make([]float32, mr*ldc), ldc, false, false, tileEpilogue{})
+			},
+			"short c": func() {
+				kn.strip(n, nr*k, k, make([]float32, mr*k), 0, make([]float32, n*nr*k), nil, make([]float32, mr*ldc-1), ldc, false, false, tileEpilogue{})
+			},
+			"short strided a": func() {
+				kn.strip(n, nr*k, k, make([]float32, 2*(mr+1)+mr-1), mr+1, make([]float32, n*nr*k), nil, make([]float32, mr*ldc), ldc, false, false, tileEpilogue{})
+			},
+			"short residual": func() {
+				kn.strip(n, nr*k, k, make([]float32, mr*k), 0, make([]float32, n*nr*k), nil, make([]float32, mr*ldc), ldc, false, true,
+					tileEpilogue{res: make([]float32, mr*ldc-1), ldr: ldc})
+			},
+			"no tiles": func() {
+				kn.strip(0, nr*k, k, make([]float32, mr*k), 0, make([]float32, n*nr*k), nil, make([]float32, mr*ldc), ldc, false, false, tileEpilogue{})
+			},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s strip %s: no panic", kn.name, name)
+					}
+				}()
+				f()
+			}()
+		}
+	}
+}

@@ -60,6 +60,35 @@ func (m *microKernel) check(k, aLen, bLen int, c []float32, ldc int) {
 	}
 }
 
+// checkStrip panics unless the slices given a strip call (see
+// microKernel.strip) hold what its n tiles read and write: A packed, or
+// k steps lda floats apart; n packed B panels bstride floats apart, or B
+// read through offs (whose reach Product.check bounds); C; and the
+// epilogue's bias and residual.
+func (m *microKernel) checkStrip(n, bstride, k int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, withEp bool, e *tileEpilogue) {
+	mr, nr := m.mr, m.nr
+	bad := n < 1 || k < 0 || bstride < 0 || ldc < nr || len(c) < (mr-1)*ldc+n*nr
+	switch {
+	case lda != 0:
+		bad = bad || k > 0 && (lda < mr || len(a) < (k-1)*lda+mr)
+	default:
+		bad = bad || len(a) < mr*k
+	}
+	switch {
+	case offs != nil:
+		bad = bad || len(offs) < k || len(b) == 0
+	default:
+		bad = bad || len(b) < (n-1)*bstride+nr*k
+	}
+	if withEp {
+		bad = bad || e.bias != nil && len(e.bias) < mr || e.res != nil && (e.ldr < nr || len(e.res) < (mr-1)*e.ldr+n*nr)
+	}
+	if bad {
+		panic(fmt.Sprintf("gemm: %s strip of %d tiles given %d A (stride %d), %d B (panels %d apart), %d offsets and %d C floats (stride %d) for k=%d",
+			m.name, n, len(a), lda, len(b), bstride, len(offs), len(c), ldc, k))
+	}
+}
+
 // checkEpilogue panics unless e's slices hold what a kernel's tile
 // epilogue reads.
 func (m *microKernel) checkEpilogue(e *tileEpilogue) {
