@@ -77,6 +77,20 @@
 	VMINPS z0, Z17, z0; \
 	VMINPS z1, Z17, z1
 
+// A strip of n tiles side by side (see microKernel.strip) is n passes of
+// the kernel's body, between the prologue, which sets AX to n, R14 to the
+// B panels' stride in bytes, 0(SP) to the first panel and R15 (the
+// residual's offset for the tile) to 0, and FINISH512, which moves on to
+// the next tile.
+//
+// STRIP512 is that prologue, for n at off(FP) and the stride after it.
+#define STRIP512(off) \
+	MOVQ off(FP), AX; \
+	MOVQ off+8(FP), R14; \
+	SHLQ $2, R14; \
+	MOVQ DI, 0(SP); \
+	XORQ R15, R15
+
 // INIT512 starts the 8x32 tile in Z0-Z15: zero, or C (at DX, stride R8
 // bytes) when R9 (add) is set; its labels are those of the kernel using it.
 // With an epilogue (R11), it first prefetches the tile's residual rows and,
@@ -104,6 +118,7 @@ pfres: \
 	MOVQ 24(R11), R12; \
 	TESTQ R12, R12; \
 	JZ pfdone; \
+	ADDQ R15, R12; \
 	MOVQ 48(R11), R13; \
 	SHLQ $2, R13; \
 	PREFETCHT0 (R12); PREFETCHT0 64(R12); ADDQ R13, R12; \
@@ -146,7 +161,10 @@ load512: \
 	LOAD512(Z14, Z15)
 
 // FINISH512 applies the epilogue R11 points to (none when nil) to the tile
-// in Z0-Z15 and stores it to C (at DX, stride R8 bytes), then returns.
+// in Z0-Z15, its residual R15 bytes into ep.res, and stores it to C (at
+// DX, stride R8 bytes); then it moves DX and R15 to the next tile of the
+// strip (32 floats on) and its B panel (0(SP)) R14 bytes on, and goes
+// back to tile512 while AX, the tiles left, is not zero, or returns.
 #define FINISH512 \
 store512: \
 	TESTQ R11, R11; \
@@ -166,6 +184,7 @@ res512: \
 	MOVQ  24(R11), R12; \
 	TESTQ R12, R12; \
 	JZ    clamp512; \
+	ADDQ  R15, R12; \
 	MOVQ  48(R11), R13; \
 	SHLQ  $2, R13; \
 	ADD512(Z0, Z1); \
@@ -197,6 +216,11 @@ plain512: \
 	STORE512(Z10, Z11); \
 	STORE512(Z12, Z13); \
 	STORE512(Z14, Z15); \
+	ADDQ  $128, DX; \
+	ADDQ  $128, R15; \
+	ADDQ  R14, 0(SP); \
+	DECQ  AX; \
+	JNZ   tile512; \
 	VZEROUPPER; \
 	RET
 
@@ -210,21 +234,26 @@ plain512: \
 #define PFB 8192
 #define PFA 4096
 
-// func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+// func mulAVX512x8x32(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // When ep is not nil, the tile gets its epilogue in registers before it is
 // stored: the row bias (8 values) when ep.bias is not nil, then the
 // residual tile (rows ep.ldr floats apart) when ep.res is not nil, then the
-// clip to [ep.lo, ep.hi].
-TEXT ·mulAVX512x8x32(SB), NOSPLIT, $0-104
-	MOVQ    k+0(FP), CX
-	MOVQ    a_base+8(FP), SI
+// clip to [ep.lo, ep.hi]. It computes n tiles side by side, their B panels
+// bstride floats apart.
+TEXT ·mulAVX512x8x32(SB), NOSPLIT, $8-120
 	MOVQ    b_base+32(FP), DI
 	MOVQ    c_base+56(FP), DX
 	MOVQ    ldc+80(FP), R8
 	SHLQ    $2, R8
 	MOVBLZX add+88(FP), R9
 	MOVQ    ep+96(FP), R11
+	STRIP512(n+104)
+
+tile512:
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    0(SP), DI
 	INIT512
 
 start512:
@@ -265,20 +294,24 @@ step512:
 
 	FINISH512
 
-// func mulSAAVX512x8x32(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue)
+// func mulSAAVX512x8x32(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // mulAVX512x8x32 with A read in place: step p of A is the 8 floats at
 // a[p*lda:] (the rows of a transposed operand, such as Xᵀ of a 1x1
 // convolution computed transposed).
-TEXT ·mulSAAVX512x8x32(SB), NOSPLIT, $0-112
-	MOVQ    k+0(FP), CX
-	MOVQ    a_base+8(FP), SI
+TEXT ·mulSAAVX512x8x32(SB), NOSPLIT, $8-128
 	MOVQ    b_base+40(FP), DI
 	MOVQ    c_base+64(FP), DX
 	MOVQ    ldc+88(FP), R8
 	SHLQ    $2, R8
 	MOVBLZX add+96(FP), R9
 	MOVQ    ep+104(FP), R11
+	STRIP512(n+112)
+
+tile512:
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    0(SP), DI
 	INIT512
 
 start512:
@@ -330,19 +363,23 @@ step512:
 	VMOVUPS 64(DI)(R13*4), Z17; \
 	FMA512(ao)
 
-// func mulIndAVX512x8x32(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue)
+// func mulIndAVX512x8x32(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // mulAVX512x8x32 with B read in place: step p of B is the 32 floats at
 // b[offs[p]:] (an implicit im2col: b is a padded input, offs the taps').
-TEXT ·mulIndAVX512x8x32(SB), NOSPLIT, $0-128
-	MOVQ    k+0(FP), CX
-	MOVQ    a_base+8(FP), SI
+TEXT ·mulIndAVX512x8x32(SB), NOSPLIT, $8-144
 	MOVQ    b_base+32(FP), DI
 	MOVQ    c_base+80(FP), DX
 	MOVQ    ldc+104(FP), R8
 	SHLQ    $2, R8
 	MOVBLZX add+112(FP), R9
 	MOVQ    ep+120(FP), R11
+	STRIP512(n+128)
+
+tile512:
+	MOVQ    k+0(FP), CX
+	MOVQ    a_base+8(FP), SI
+	MOVQ    0(SP), DI
 	INIT512
 
 start512:
