@@ -3,7 +3,8 @@
 // ARMv7 NEON instructions the Go arm assembler does not accept, as WORD
 // encodings (ARM DDI 0406C, Advanced SIMD, A1 encodings). Operands d, n, m
 // are D registers 0-31, qd, qn, qm Q registers 0-15 (Qi is D2i:D2i+1), dm
-// with lane a scalar Dm[lane] (D0-D15 for by-scalar arithmetic), rn and rm
+// with lane a scalar Dm[lane] (D0-D15 for by-scalar arithmetic), sd, sn, sm
+// VFP single registers S0-S31 (S2i and S2i+1 are Di's lanes), rn and rm
 // core registers: rm 13 writes back Rn + the transfer size ([Rn]!), rm 15
 // leaves Rn ([Rn]), another Rm adds Rm to Rn after the access ([Rn], Rm).
 // Never use R10 (g), R11 (linker temporary) or R13 (SP) as rn or rm.
@@ -166,3 +167,39 @@
 // VDUP.32 Qd, Dm[lane]: Every lane of qd = dm[lane].
 // A8.8 VDUP (scalar), encoding A1: 1111 0011 1 D 11 imm4=lane:100 Vd 11000 Q=1 M 0 Vm.
 #define VDUPQS(qd, dm, lane) WORD $(0xF3B00C40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5) | ((4 | ((lane)&1)<<3)<<16))
+
+// VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
+// A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
+#define VMLSQ(qd, qn, qm) WORD $(0xF2200D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCGT.F32 Qd, Qn, Qm: Each lane of qd = all ones where qn > qm, else zero (zero when either is NaN).
+// A8.8 VCGT (register), floating-point, encoding A2: 1111 0011 0 D 1 sz=0 Vn Vd 1110 N Q=1 M 0 Vm.
+#define VCGTQ(qd, qn, qm) WORD $(0xF3200E40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCGT.S32 Qd, Qn, Qm: Each lane of qd = all ones where the int32 qn > qm, else zero.
+// A8.8 VCGT (register), integer, encoding A1: 1111 001 U=0 0 D size=10 Vn Vd 0011 N Q=1 M 0 Vm.
+#define VCGTS32Q(qd, qn, qm) WORD $(0xF2200340 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCLT.F32 Qd, Qm, #0: Each lane of qd = all ones where qm < 0, else zero (zero for -0 and NaN).
+// A8.8 VCLT (immediate #0), encoding A1: 1111 0011 1 D 11 size=10 01 Vd 0 F=1 100 Q=1 M 0 Vm.
+#define VCLTZQ(qd, qm) WORD $(0xF3B90640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VAND Qd, Qn, Qm: Qd = qn & qm.
+// A8.8 VAND (register), encoding A1: 1111 0010 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VANDQ(qd, qn, qm) WORD $(0xF2000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VBIC Qd, Qn, Qm: Qd = qn & ~qm.
+// A8.8 VBIC (register), encoding A1: 1111 0010 0 D 01 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VBICQ(qd, qn, qm) WORD $(0xF2100150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VBIT Qd, Qn, Qm: Bitwise insert if true: qd = (qn & qm) | (qd & ~qm).
+// A8.8 VBIF, VBIT, VBSL, encoding A1: 1111 0011 0 D op=10 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VBITQ(qd, qn, qm) WORD $(0xF3200150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VSHL.I32 Qd, Qm, #shift: The int32 lanes of qm shifted left by shift (0-31).
+// A8.8 VSHL (immediate), encoding A1: 1111 001 0 1 D imm6=32+shift Vd 0101 L=0 Q=1 M 1 Vm.
+#define VSHLI32Q(qd, qm, shift) WORD $(0xF2800550 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5) | (((shift)+32)<<16))
+
+// VDIV.F32 Sd, Sn, Sm: Sd = sn / sm, VFP (scalar, correctly rounded, as Go's float32 division); S2i and S2i+1 are the lanes of Di, so Q0-Q7 only.
+// A8.8 VDIV, encoding A1: cond=1110 1110 1 D 00 Vn Vd 101 sz=0 N 0 M 0 Vm.
+#define VDIVF32(sd, sn, sm) WORD $(0xEE800A00 | (((sd)>>1)<<12 | ((sd)&1)<<22) | (((sn)>>1)<<16 | ((sn)&1)<<7) | (((sm)>>1) | ((sm)&1)<<5))
