@@ -4,6 +4,7 @@ package qgemm
 
 import (
 	"fmt"
+	"unsafe"
 
 	"golang.org/x/sys/cpu"
 )
@@ -14,8 +15,9 @@ import (
 // by two columns' 4) and VPADAL.S16 accumulates in pairs into int32,
 // eight accumulators of two partial sums per element added at the end
 // (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON), and the
-// depthwise planes (dwNEON, 8 outputs a vector). The other epilogues,
-// Interleave4 and the element-wise loops are Go. It runs the int8 operators a model has
+// depthwise planes (dwNEON, 8 outputs a vector) and Interleave4
+// (interleave_arm.s). The other epilogues and the element-wise loops are
+// Go. It runs the int8 operators a model has
 // (QLinearConv, ...: ~1.7x fewer instructions than the Go kernel on
 // MobileNetV2-int8 under qemu-arm), but is no faster than the float
 // kernel, so QDQ graphs are not fused for it (Accelerated is false).
@@ -45,11 +47,23 @@ func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int
 // qconsts holds roundBias for epiByteNEON.
 var qconsts = [1]float32{roundBias}
 
-// interleaveAsm returns nil: Interleave4 runs in Go.
-func interleaveAsm() interleaveFunc { return nil }
+// interleaveAsm returns the NEON Interleave4 (interleaveNEONCols) when
+// the CPU has NEON, else nil: Go's.
+func interleaveAsm() interleaveFunc {
+	if !cpu.ARM.HasNEON {
+		return nil
+	}
+	return interleaveNEONCols
+}
 
-// interleavers returns no SIMD Interleave4.
-func interleavers() []interleaveFunc { return nil }
+// interleavers returns the SIMD Interleave4s of this CPU: the NEON one
+// when it has NEON.
+func interleavers() []interleaveFunc {
+	if f := interleaveAsm(); f != nil {
+		return []interleaveFunc{f}
+	}
+	return nil
+}
 
 // tile runs k's tile function (see Kernel): for the NEON kernel, the sums
 // of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in
@@ -201,8 +215,22 @@ func dwNEONPlane(p *dwPlane) bool {
 //go:noescape
 func dwNEON(a *dwArgs)
 
-// quantizeAsm computes no prefix of Quantize.
-func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }
+// quantizeAsm computes Quantize with NEON, up to a multiple of 16 values,
+// when the CPU has NEON.
+func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int {
+	n := len(src) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	quantizeNEON(ptr(dst), unsafe.SliceData(src), n, scale, zp, lo, hi)
+	return n
+}
+
+// quantizeNEON is Quantize of n values (a multiple of 16); it trusts its
+// arguments.
+//
+//go:noescape
+func quantizeNEON(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
 
 // addScaledAsm computes no prefix of AddScaled.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }

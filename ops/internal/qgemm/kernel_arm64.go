@@ -33,33 +33,11 @@ var (
 	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, id: idNEON}
 )
 
-// interleaveAsm returns the NEON Interleave4, at strides 1 and 2, of the
-// columns up to a multiple of 16 (at stride 2, short of the last column:
-// LD2 reads the byte after it).
-func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
-	return func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) int {
-		var m int
-		switch stride {
-		case 1:
-			m = n &^ 15
-		case 2:
-			m = (n - 1) &^ 15
-		}
-		if m > 0 {
-			interleaveNEON(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, stride, flip)
-		}
-		return m
-	}
-}
+// interleaveAsm returns the NEON Interleave4 (interleaveNEONCols).
+func interleaveAsm() interleaveFunc { return interleaveNEONCols }
 
 // interleavers returns the SIMD Interleave4s of this CPU: the NEON one.
-func interleavers() []interleaveFunc { return []interleaveFunc{interleaveAsm()} }
-
-// interleaveNEON is Interleave4 of n columns (a multiple of 16) at stride
-// 1 or 2; it trusts its arguments.
-//
-//go:noescape
-func interleaveNEON(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte)
+func interleavers() []interleaveFunc { return []interleaveFunc{interleaveNEONCols} }
 
 // tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {

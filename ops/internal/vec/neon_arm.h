@@ -168,6 +168,14 @@
 // A8.8 VDUP (scalar), encoding A1: 1111 0011 1 D 11 imm4=lane:100 Vd 11000 Q=1 M 0 Vm.
 #define VDUPQS(qd, dm, lane) WORD $(0xF3B00C40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5) | ((4 | ((lane)&1)<<3)<<16))
 
+// VLD2.8 {Dd-Dd+3}, [Rn]{!}{, Rm}: Loads 32 bytes at Rn deinterleaved: the even ones to Dd, Dd+1 (Q d/2), the odd ones to Dd+2, Dd+3.
+// A8.8 VLD2 (multiple 2-element structures), encoding A1: 1111 0100 0 D 10 Rn Vd type=0011 size=00 align=00 Rm.
+#define VLD2x4B(d, rn, rm) WORD $(0xF4200300 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VST4.8 {Dd, Dd+2, Dd+4, Dd+6}, [Rn]{!}{, Rm}: Stores the 8 bytes of Dd, Dd+2, Dd+4 and Dd+6 interleaved, byte i of each at Rn+4i, Rn+4i+1, Rn+4i+2, Rn+4i+3 (32 bytes).
+// A8.8 VST4 (multiple 4-element structures), encoding A1: 1111 0100 0 D 00 Rn Vd type=0001 size=00 align=00 Rm.
+#define VST4x4BS2(d, rn, rm) WORD $(0xF4000100 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
 // VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
 // A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMLSQ(qd, qn, qm) WORD $(0xF2200D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
