@@ -16,16 +16,16 @@ GLOBL quantMagic<>(SB), RODATA|NOPTR, $4
 	VDIVF32(4*(q)+2, 4*(q)+2, 16); \
 	VDIVF32(4*(q)+3, 4*(q)+3, 16)
 
-// CLAMPROUND4 takes Q(q) to Q(d): lo (Q5) where it is below lo or NaN
-// (VCGE is false for NaN), at most hi (Q6), rounded half to even and
-// plus the zero point as int32 (quantMagic added, then its bits minus
-// the zero point, Q8, subtracted).
-#define CLAMPROUND4(q, d) \
-	VCGEQ(d, q, 5); \
-	VBSLQ(d, q, 5); \
-	VMINQ(d, d, 6); \
-	VADDQ(d, d, 7); \
-	VSUBI32Q(d, d, 8)
+// CLAMPROUND4 takes the floats of Q(q) to int32 in Q(d): Q(lo) where
+// they are below it or NaN (VCGE is false for NaN), at most Q(hi), rounded
+// half to even (quantMagic in Q(magic) added), less the int32 Q(sub)
+// (quantMagic's bits, or those less a zero point).
+#define CLAMPROUND4(q, d, lo, hi, magic, sub) \
+	VCGEQ(d, q, lo); \
+	VBSLQ(d, q, lo); \
+	VMINQ(d, d, hi); \
+	VADDQ(d, d, magic); \
+	VSUBI32Q(d, d, sub)
 
 // func quantizeNEON(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
 //
@@ -56,10 +56,10 @@ loop:
 	DIV4(1)
 	DIV4(2)
 	DIV4(3)
-	CLAMPROUND4(0, 12)
-	CLAMPROUND4(1, 13)
-	CLAMPROUND4(2, 14)
-	CLAMPROUND4(3, 15)
+	CLAMPROUND4(0, 12, 5, 6, 7, 8)
+	CLAMPROUND4(1, 13, 5, 6, 7, 8)
+	CLAMPROUND4(2, 14, 5, 6, 7, 8)
+	CLAMPROUND4(3, 15, 5, 6, 7, 8)
 	VMOVNI32(20, 12)
 	VMOVNI32(21, 13)
 	VMOVNI32(22, 14)
@@ -71,4 +71,112 @@ loop:
 	BNE   loop
 
 done:
+	RET
+
+// MULSTEP is one step of mulScaledNEON on the widened operands, a's in
+// D4-D7 and b's in Db0-Db3: the exact int32 products (Q6-Q9), converted
+// to float32, times r (Q14), plus c (Q15), each rounded, then clamped to
+// [lo, hi] (Q10, Q11), rounded (quantMagic in Q0) and narrowed into 16
+// bytes stored at R0.
+#define MULSTEP(b0, b1, b2, b3) \
+	VMULLS16(6, 4, b0); \
+	VMULLS16(7, 5, b1); \
+	VMULLS16(8, 6, b2); \
+	VMULLS16(9, 7, b3); \
+	VCVTF32S32Q(6, 6); \
+	VCVTF32S32Q(7, 7); \
+	VCVTF32S32Q(8, 8); \
+	VCVTF32S32Q(9, 9); \
+	VMULQ(6, 6, 14); \
+	VMULQ(7, 7, 14); \
+	VMULQ(8, 8, 14); \
+	VMULQ(9, 9, 14); \
+	VADDQ(6, 6, 15); \
+	VADDQ(7, 7, 15); \
+	VADDQ(8, 8, 15); \
+	VADDQ(9, 9, 15); \
+	VLD1DUP2(0, 6, 15); \
+	CLAMPROUND4(6, 2, 10, 11, 0, 0); \
+	CLAMPROUND4(7, 3, 10, 11, 0, 0); \
+	CLAMPROUND4(8, 4, 10, 11, 0, 0); \
+	CLAMPROUND4(9, 5, 10, 11, 0, 0); \
+	VMOVNI32(12, 2); \
+	VMOVNI32(13, 3); \
+	VMOVNI32(14, 4); \
+	VMOVNI32(15, 5); \
+	VMOVNI16(0, 6); \
+	VMOVNI16(1, 7); \
+	VST1x2(0, 0, 13)
+
+// MULPAIR is mulScaledNEON's loop over a and b: 16 bytes of each (Q0,
+// Q1) widened by movl (VMOVLU8 or VMOVLS8) into Q2-Q3 and Q4-Q5, less za
+// (Q12) and zb (Q13).
+#define MULPAIR(movl, loop) \
+loop: \
+	VLD1x2(0, 1, 13); \
+	VLD1x2(2, 2, 13); \
+	movl(2, 0); \
+	movl(3, 1); \
+	movl(4, 2); \
+	movl(5, 3); \
+	VSUBI16Q(2, 2, 12); \
+	VSUBI16Q(3, 3, 12); \
+	VSUBI16Q(4, 4, 13); \
+	VSUBI16Q(5, 5, 13); \
+	MULSTEP(8, 9, 10, 11); \
+	SUB.S $16, R3; \
+	BNE   loop; \
+	RET
+
+// MULCONST is MULPAIR with b nil: every second factor is zb (D26, D27).
+#define MULCONST(movl, loop) \
+loop: \
+	VLD1x2(0, 1, 13); \
+	movl(2, 0); \
+	movl(3, 1); \
+	VSUBI16Q(2, 2, 12); \
+	VSUBI16Q(3, 3, 12); \
+	MULSTEP(26, 27, 26, 27); \
+	SUB.S $16, R3; \
+	BNE   loop; \
+	RET
+
+// func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+//
+// MulScaled of n values (a multiple of 16), 16 per step, as
+// eltwise_arm64.s computes it: a-za and b-zb in int16 (in [-255, 255]),
+// their products in int32 (VMULL: exact), each further step rounded. b
+// may be nil: zb is then the second factor of every product.
+TEXT ·mulScaledNEON(SB), NOSPLIT, $0-41
+	MOVW  dst+0(FP), R0
+	MOVW  a+4(FP), R1
+	MOVW  b+8(FP), R2
+	MOVW  n+12(FP), R3
+	MOVW  $za+16(FP), R5
+	VLD1DUP2H(24, 5, 15)
+	MOVW  $zb+20(FP), R5
+	VLD1DUP2H(26, 5, 15)
+	MOVW  $r+24(FP), R5
+	VLD1DUP2(28, 5, 13)
+	VLD1DUP2(30, 5, 13)
+	VLD1DUP2(20, 5, 13)
+	VLD1DUP2(22, 5, 15)
+	MOVBU signed+40(FP), R4
+	MOVW  $quantMagic<>(SB), R6
+	CMP   $0, R3
+	BEQ   mudone
+	CMP   $0, R2
+	BNE   mpair
+	CMP   $0, R4
+	BNE   mcsloop
+	MULCONST(VMOVLU8, mculoop)
+	MULCONST(VMOVLS8, mcsloop)
+
+mpair:
+	CMP $0, R4
+	BNE mpsloop
+	MULPAIR(VMOVLU8, mpuloop)
+	MULPAIR(VMOVLS8, mpsloop)
+
+mudone:
 	RET

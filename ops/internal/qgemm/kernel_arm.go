@@ -232,6 +232,23 @@ func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi floa
 //go:noescape
 func quantizeNEON(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
 
+// mulScaledAsm computes MulScaled with NEON, up to a multiple of 16
+// values, when the CPU has NEON.
+func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	mulScaledNEON(ptr(dst), ptr(a), ptr(b), n, za, zb, r, c, lo, hi, signed)
+	return n
+}
+
+// mulScaledNEON is MulScaled of n values (a multiple of 16); it trusts
+// its arguments (b nil: zb is every second factor).
+//
+//go:noescape
+func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+
 // addScaledAsm computes no prefix of AddScaled.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
 

@@ -176,6 +176,26 @@
 // A8.8 VST4 (multiple 4-element structures), encoding A1: 1111 0100 0 D 00 Rn Vd type=0001 size=00 align=00 Rm.
 #define VST4x4BS2(d, rn, rm) WORD $(0xF4000100 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
+// VMOVL.U8 Qd, Dm: The 8 bytes of dm widened to the int16 lanes of qd, zero-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=1 1 D imm3=001 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLU8(qd, dm) WORD $(0xF3880A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMOVL.S8 Qd, Dm: The 8 bytes of dm widened to the int16 lanes of qd, sign-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=0 1 D imm3=001 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLS8(qd, dm) WORD $(0xF2880A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VSUB.I16 Qd, Qn, Qm: Qd = qn - qm, int16 lanes (wrapping).
+// A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=01 Vn Vd 1000 N Q=1 M 0 Vm.
+#define VSUBI16Q(qd, qn, qm) WORD $(0xF3100840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMULL.S16 Qd, Dn, Dm: The 4 int16 lanes of dn times those of dm, exact, into the int32 lanes of qd.
+// A8.8 VMULL (integer and polynomial), encoding A1: 1111 001 U=0 1 D size=01 Vn Vd 11 op=0 0 N 0 M 0 Vm.
+#define VMULLS16(qd, dn, dm) WORD $(0xF2900C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VLD1.16 {Dd[], Dd+1[]}, [Rn]{!}{, Rm}: Loads the int16 at Rn into every lane of Dd and Dd+1 (a Q register when d is even).
+// A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=01 T=1 a=0 Rm.
+#define VLD1DUP2H(d, rn, rm) WORD $(0xF4A00C60 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
 // VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
 // A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMLSQ(qd, qn, qm) WORD $(0xF2200D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
