@@ -122,7 +122,13 @@ type dwBuf struct {
 	b      [16 << 10]byte
 	filled int  // the bytes of b holding pad (0: none)
 	pad    byte // the zero point, made int8
+	// o holds a band of rows of a plane narrower than a vector, computed
+	// 8 outputs wide: up to narrowRows rows of 8 int32 outputs.
+	o [narrowRows * 8 * 4]byte
 }
+
+// narrowRows is the output rows of a band of a plane narrower than 8.
+const narrowRows = 16
 
 // dwPlane runs k's depthwise plane: NEON (dwNEONPlane) where it can,
 // else Go.
@@ -161,13 +167,16 @@ type dwArgs struct {
 // outputs take one load per tap. The padding is filled once for the
 // planes of a Run with the same zero point; the last wp bytes of the
 // scratch are a row of it, copied over rows above or below the input. It
-// reports false, leaving p to Go, for strides above 2, rows of fewer than
-// 8 outputs, a weight zero point (p.mul) or rows too wide for the scratch.
+// reports false, leaving p to Go, for strides above 2, a weight zero
+// point (p.mul) or rows too wide for the scratch. A plane narrower than 8
+// outputs (the 7x7 planes at the end of the mobile networks) is computed
+// 8 wide into p.buf.o, a band of narrowRows rows at a time, and copied
+// out.
 func dwNEONPlane(p *dwPlane) bool {
 	wp := (p.ow+7)&^7*p.sw + (p.kw-1)*p.dw + 16 // a chunk's VLD2 reads 16 bytes
 	span := (p.kh-1)*p.dh + 1                   // input rows of one output row
 	buf := p.buf.b[:len(p.buf.b)-wp]
-	if p.mul != 0 || p.sw > 2 || p.ow < 8 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
+	if p.mul != 0 || p.sw > 2 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
 		return false
 	}
 	es := p.mode.size()
@@ -175,6 +184,11 @@ func dwNEONPlane(p *dwPlane) bool {
 		panic(fmt.Sprintf("qgemm: depthwise plane given %d input, %d weight and %d output bytes", len(p.src), len(p.w), len(p.out)))
 	}
 	band := min(p.oh, 1+(len(buf)/wp-span)/p.sh)
+	narrow := p.ow < 8
+	ow := p.ow
+	if narrow {
+		band, ow = min(band, narrowRows), 8
+	}
 	pad := p.zx ^ p.flip
 	if p.buf.filled != len(p.buf.b) || p.buf.pad != pad {
 		for i := range p.buf.b {
@@ -184,7 +198,7 @@ func dwNEONPlane(p *dwPlane) bool {
 	}
 	padRow := p.buf.b[len(buf):]
 	n := min(p.wi, wp-p.padL) // the input columns a row holds
-	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: p.ow * es, ow: p.ow, rowStep: p.sh * wp, sw: p.sw,
+	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: ow * es, ow: ow, rowStep: p.sh * wp, sw: p.sw,
 		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
 		zp: p.zp, mode: p.mode}
 	for oy := 0; oy < p.oh; oy += band {
@@ -198,13 +212,19 @@ func dwNEONPlane(p *dwPlane) bool {
 			copy(buf[r*wp+p.padL:][:n], padRow)
 		}
 		for r := r0; r < r1; r++ {
-			dst, src := buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n]
-			for x, v := range src {
-				dst[x] = v ^ p.flip
-			}
+			CopyFlip(buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n], p.flip)
 		}
 		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
+		if narrow {
+			a.out = &p.buf.o[0]
+		}
 		dwNEON(&a)
+		if narrow {
+			rb := p.ow * es
+			for r := range nb {
+				copy(p.out[(oy+r)*rb:][:rb], p.buf.o[r*8*es:][:rb])
+			}
+		}
 	}
 	return true
 }
