@@ -180,3 +180,88 @@ mpair:
 
 mudone:
 	RET
+
+// WIDEN takes the 16 bytes of Q4 to floats in Q4, Q7, Q8, Q9 (values 0-3,
+// 4-7, 8-11, 12-15): movl8 and movl16 widen them (VMOVLU8 and VMOVLU16,
+// or the signed ones) through int16 (Q5, Q6) to int32.
+#define WIDEN(movl8, movl16) \
+	movl8(5, 8); \
+	movl8(6, 9); \
+	movl16(4, 10); \
+	movl16(7, 11); \
+	movl16(8, 12); \
+	movl16(9, 13); \
+	VCVTF32S32Q(4, 4); \
+	VCVTF32S32Q(7, 7); \
+	VCVTF32S32Q(8, 8); \
+	VCVTF32S32Q(9, 9)
+
+// ADDLOOP is addScaledNEON's loop with the bytes widened by movl8 and
+// movl16: Q0-Q3 = c, plus b·rb when b is not nil, plus a·ra, each fused
+// (VFMA), clamped, rounded and narrowed into 16 bytes stored at R0.
+#define ADDLOOP(movl8, movl16, loop, only) \
+loop: \
+	VORRQ(0, 10, 10); \
+	VORRQ(1, 10, 10); \
+	VORRQ(2, 10, 10); \
+	VORRQ(3, 10, 10); \
+	CMP   $0, R2; \
+	BEQ   only; \
+	VLD1x2(8, 2, 13); \
+	WIDEN(movl8, movl16); \
+	VFMAQ(0, 4, 12); \
+	VFMAQ(1, 7, 12); \
+	VFMAQ(2, 8, 12); \
+	VFMAQ(3, 9, 12); \
+only: \
+	VLD1x2(8, 1, 13); \
+	WIDEN(movl8, movl16); \
+	VFMAQ(0, 4, 11); \
+	VFMAQ(1, 7, 11); \
+	VFMAQ(2, 8, 11); \
+	VFMAQ(3, 9, 11); \
+	CLAMPROUND4(0, 4, 13, 14, 15, 15); \
+	CLAMPROUND4(1, 5, 13, 14, 15, 15); \
+	CLAMPROUND4(2, 6, 13, 14, 15, 15); \
+	CLAMPROUND4(3, 7, 13, 14, 15, 15); \
+	VMOVNI32(16, 4); \
+	VMOVNI32(17, 5); \
+	VMOVNI32(18, 6); \
+	VMOVNI32(19, 7); \
+	VMOVNI16(0, 8); \
+	VMOVNI16(1, 9); \
+	VST1x2(0, 0, 13); \
+	SUB.S $16, R3; \
+	BNE   loop; \
+	RET
+
+// func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+//
+// AddScaled of n values (a multiple of 16), 16 per step, as
+// eltwise_arm64.s computes it: b·rb + c and then a·ra plus that, each
+// fused (VFMA: VFPv4), clamped to [lo, hi] (NaN gives lo), rounded half
+// to even. b may be nil (no b term). Constants: Q10 c, Q11 ra, Q12 rb,
+// Q13 lo, Q14 hi, Q15 quantMagic.
+TEXT ·addScaledNEON(SB), NOSPLIT, $0-37
+	MOVW  dst+0(FP), R0
+	MOVW  a+4(FP), R1
+	MOVW  b+8(FP), R2
+	MOVW  n+12(FP), R3
+	MOVW  $ra+16(FP), R5
+	VLD1DUP2(22, 5, 13)
+	VLD1DUP2(24, 5, 13)
+	VLD1DUP2(20, 5, 13)
+	VLD1DUP2(26, 5, 13)
+	VLD1DUP2(28, 5, 15)
+	MOVW  $quantMagic<>(SB), R6
+	VLD1DUP2(30, 6, 15)
+	MOVBU signed+36(FP), R4
+	CMP   $0, R3
+	BEQ   adone
+	CMP   $0, R4
+	BNE   asloop
+	ADDLOOP(VMOVLU8, VMOVLU16, auloop, auonly)
+	ADDLOOP(VMOVLS8, VMOVLS16, asloop, asonly)
+
+adone:
+	RET

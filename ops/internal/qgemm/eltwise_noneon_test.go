@@ -4,3 +4,6 @@ package qgemm
 
 // neonEltwise says that MulScaled and Lookup have NEON loops here.
 const neonEltwise = false
+
+// neonAddScaled says that AddScaled has a NEON loop here.
+const neonAddScaled = false

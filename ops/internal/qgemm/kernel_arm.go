@@ -269,8 +269,24 @@ func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed b
 //go:noescape
 func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
 
-// addScaledAsm computes no prefix of AddScaled.
-func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
+// addScaledAsm computes AddScaled with NEON, up to a multiple of 16
+// values, when the CPU has NEON with VFPv4's fused multiply-add (the
+// Cortex-A7 and later; not the A8 or A9), which AddScaled's definition
+// needs.
+func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON || !cpu.ARM.HasVFPv4 {
+		return 0
+	}
+	addScaledNEON(ptr(dst), ptr(a), ptr(b), n, ra, rb, c, lo, hi, signed)
+	return n
+}
+
+// addScaledNEON is AddScaled of n values (a multiple of 16); it trusts
+// its arguments (b may be nil).
+//
+//go:noescape
+func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
 
 // maxBytesAsm computes no prefix of MaxBytes.
 func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }

@@ -196,6 +196,18 @@
 // A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=01 T=1 a=0 Rm.
 #define VLD1DUP2H(d, rn, rm) WORD $(0xF4A00C60 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
+// VMOVL.U16 Qd, Dm: The 4 int16 lanes of dm widened to the int32 lanes of qd, zero-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=1 1 D imm3=010 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLU16(qd, dm) WORD $(0xF3900A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMOVL.S16 Qd, Dm: The 4 int16 lanes of dm widened to the int32 lanes of qd, sign-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=0 1 D imm3=010 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLS16(qd, dm) WORD $(0xF2900A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VFMA.F32 Qd, Qn, Qm: Qd += qn * qm, fused (one rounding); needs VFPv4 (x/sys/cpu ARM.HasVFPv4).
+// A8.8 VFMA, VFMS, encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1100 N Q=1 M 1 Vm.
+#define VFMAQ(qd, qn, qm) WORD $(0xF2000C50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
 // VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
 // A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMLSQ(qd, qn, qm) WORD $(0xF2200D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
