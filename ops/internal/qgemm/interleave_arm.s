@@ -57,3 +57,22 @@ loop2: // the even bytes of each row in Q0 (row 0), Q2, Q4, Q6, then moved
 
 done:
 	RET
+
+// func copyFlipNEON(dst, src *byte, n int, flip byte)
+//
+// CopyFlip of n bytes (a multiple of 16), 16 per step.
+TEXT ·copyFlipNEON(SB), NOSPLIT, $0-13
+	MOVW dst+0(FP), R0
+	MOVW src+4(FP), R1
+	MOVW n+8(FP), R2
+	MOVW $flip+12(FP), R3
+	VLD1DUP8(30, 3, 15)
+	VLD1DUP8(31, 3, 15)
+
+cfloop:
+	VLD1x2(0, 1, 13)
+	VEORQ(0, 0, 15)
+	VST1x2(0, 0, 13)
+	SUB.S $16, R2
+	BNE   cfloop
+	RET
