@@ -265,3 +265,67 @@ TEXT ·addScaledNEON(SB), NOSPLIT, $0-37
 
 adone:
 	RET
+
+// MAXLOOP is maxBytesNEON's loop with vmax (VMAXU8Q or VMAXS8Q): src is
+// loaded before dst is stored, so it may run ahead of dst in one buffer.
+#define MAXLOOP(vmax, loop) \
+loop: \
+	VLD1x2(0, 0, 15); \
+	VLD1x2(2, 1, 13); \
+	vmax(0, 0, 1); \
+	VST1x2(0, 0, 13); \
+	SUB.S $16, R2; \
+	BNE   loop; \
+	RET
+
+// func maxBytesNEON(dst, src *byte, n int, signed bool)
+//
+// MaxBytes of n values (a multiple of 16), 16 per step.
+TEXT ·maxBytesNEON(SB), NOSPLIT, $0-13
+	MOVW  dst+0(FP), R0
+	MOVW  src+4(FP), R1
+	MOVW  n+8(FP), R2
+	MOVBU signed+12(FP), R3
+	CMP   $0, R2
+	BEQ   mxdone
+	CMP   $0, R3
+	BNE   mxsloop
+	MAXLOOP(VMAXU8Q, mxuloop)
+	MAXLOOP(VMAXS8Q, mxsloop)
+
+mxdone:
+	RET
+
+// MAX3S2LOOP is max3s2BytesNEON's loop with vmax: VLD2 splits src[2i:2i+32]
+// into the even (Q0) and odd (Q1) bytes, and src[2i+2:2i+34] (R4) gives
+// the even ones from 2i+2 (Q2).
+#define MAX3S2LOOP(vmax, loop) \
+loop: \
+	VLD2x4B(0, 1, 13); \
+	VLD2x4B(4, 4, 13); \
+	vmax(0, 0, 1); \
+	vmax(0, 0, 2); \
+	VST1x2(0, 0, 13); \
+	SUB.S $16, R2; \
+	BNE   loop; \
+	RET
+
+// func max3s2BytesNEON(dst, src *byte, n int, signed bool)
+//
+// Max3S2Bytes of n outputs (a multiple of 16), 16 per step; it reads
+// src[2n+1], past the last window: the caller leaves the last output.
+TEXT ·max3s2BytesNEON(SB), NOSPLIT, $0-13
+	MOVW  dst+0(FP), R0
+	MOVW  src+4(FP), R1
+	MOVW  n+8(FP), R2
+	MOVBU signed+12(FP), R3
+	ADD   $2, R1, R4
+	CMP   $0, R2
+	BEQ   x3done
+	CMP   $0, R3
+	BNE   x3sloop
+	MAX3S2LOOP(VMAXU8Q, x3uloop)
+	MAX3S2LOOP(VMAXS8Q, x3sloop)
+
+x3done:
+	RET

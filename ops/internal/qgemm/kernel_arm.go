@@ -288,5 +288,34 @@ func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int 
 //go:noescape
 func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
 
-// maxBytesAsm computes no prefix of MaxBytes.
-func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }
+// maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values,
+// when the CPU has NEON.
+func maxBytesAsm(dst, src []byte, signed bool) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	maxBytesNEON(ptr(dst), ptr(src), n, signed)
+	return n
+}
+
+// max3s2BytesAsm computes Max3S2Bytes with NEON when the CPU has NEON, up
+// to a multiple of 16 outputs short of the last (the loads read a byte
+// past its window).
+func max3s2BytesAsm(dst, src []byte, signed bool) int {
+	n := max(len(dst)-1, 0) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	max3s2BytesNEON(ptr(dst), ptr(src), n, signed)
+	return n
+}
+
+// maxBytesNEON and max3s2BytesNEON are MaxBytes and Max3S2Bytes of n
+// values (a multiple of 16); they trust their arguments.
+//
+//go:noescape
+func maxBytesNEON(dst, src *byte, n int, signed bool)
+
+//go:noescape
+func max3s2BytesNEON(dst, src *byte, n int, signed bool)

@@ -38,5 +38,8 @@ func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed b
 // addScaledAsm computes no prefix of AddScaled.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
 
+// max3s2BytesAsm computes no prefix of Max3S2Bytes.
+func max3s2BytesAsm(dst, src []byte, signed bool) int { return 0 }
+
 // maxBytesAsm computes no prefix of MaxBytes.
 func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }
