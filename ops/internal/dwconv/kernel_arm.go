@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
+
+	"github.com/edgeinfer/edgeinfer/ops/internal/vec"
 )
 
 // availableKernels returns the kernels this CPU runs, the fastest first,
@@ -21,9 +23,11 @@ func availableKernels() []kernel {
 	}
 }
 
-// callRows runs the NEON row loops at stride 1 or 2. ARMv7 NEON has no
-// rounding to an integer nor a division for Swish's exponential, so for
-// Swish the rows are computed without activation and Go applies it.
+// callRows runs the NEON row loops at stride 1 or 2. Their epilogue has
+// no Swish (it needs rounding to an integer and a division, which ARMv7
+// NEON lacks in its vector form): for Swish the rows are computed without
+// activation and then swished by vec.Swish, whose armv7 NEON loop divides
+// lane by lane.
 func callRows(_ *kernel, stride int, a *args) {
 	swish := a.act == Swish
 	if swish {
@@ -36,19 +40,22 @@ func callRows(_ *kernel, stride int, a *args) {
 	}
 	if swish {
 		a.act = Swish
-		e := Epilogue{Act: Swish, Alpha: a.alpha}
 		for r := range a.rows {
 			row := unsafe.Slice((*float32)(unsafe.Add(a.y, r*a.ldy)), a.n)
-			for i, v := range row {
-				row[i] = e.Apply(v)
-			}
+			vec.Swish(row, row, a.alpha)
 		}
 	}
 }
 
-// callActivate runs the NEON activation loop (none for Swish: see
-// callRows).
-func callActivate(_ *kernel, row []float32, a *args) int { return activateNEON(row, a) }
+// callActivate runs the NEON activation loop, or vec.Swish for Swish
+// (see callRows).
+func callActivate(_ *kernel, row []float32, a *args) int {
+	if a.act == Swish {
+		vec.Swish(row, row, a.alpha)
+		return len(row)
+	}
+	return activateNEON(row, a)
+}
 
 // rowsNEONS1 and rowsNEONS2 compute the interior of the rows a describes
 // (stride 1 and 2) with NEON; they trust a.

@@ -2,13 +2,5 @@
 
 package qgemm
 
-// mulScaledAsm computes no prefix of MulScaled.
-func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
-	return 0
-}
-
 // lookupAsm computes no prefix of Lookup.
 func lookupAsm(dst, src []byte, table *[256]byte) int { return 0 }
-
-// max3s2BytesAsm computes no prefix of Max3S2Bytes.
-func max3s2BytesAsm(dst, src []byte, signed bool) int { return 0 }

@@ -5,3 +5,6 @@ package qgemm
 // neonEltwise says that MulScaled and Lookup have NEON loops here, which
 // must then compute every whole 16 values.
 const neonEltwise = true
+
+// neonAddScaled says that AddScaled has a NEON loop here.
+const neonAddScaled = true

@@ -1,6 +1,9 @@
-//go:build !arm64 || noasm
+//go:build !(arm64 || arm) || noasm
 
 package qgemm
 
 // neonEltwise says that MulScaled and Lookup have NEON loops here.
 const neonEltwise = false
+
+// neonAddScaled says that AddScaled has a NEON loop here.
+const neonAddScaled = false

@@ -96,6 +96,9 @@ func checkAddScaled(t *testing.T) {
 				ra, rb, c := float32(rng.Float64()*3), float32(rng.Float64()*3), float32(rng.NormFloat64()*100)
 				full, dst := banded(n)
 				done := AddScaled(dst, a, b, ra, rb, c, signed)
+				if neonAddScaled && done != n&^15 {
+					t.Fatalf("n %d: the NEON loop computed %d values, want %d", n, done, n&^15)
+				}
 				lo, hi := outRange(signed)
 				for i := range done {
 					t1 := float64(c)

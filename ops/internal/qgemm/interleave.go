@@ -52,7 +52,7 @@ func CopyFlip(dst, src []byte, flip byte) {
 	}
 	dst = dst[:len(src)]
 	f := uint64(flip) * 0x0101010101010101
-	i := 0
+	i := copyFlipAsm(dst, src, flip)
 	for ; i+8 <= len(src); i += 8 {
 		binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(src[i:])^f)
 	}

@@ -4,6 +4,7 @@ package qgemm
 
 import (
 	"fmt"
+	"unsafe"
 
 	"golang.org/x/sys/cpu"
 )
@@ -14,11 +15,12 @@ import (
 // by two columns' 4) and VPADAL.S16 accumulates in pairs into int32,
 // eight accumulators of two partial sums per element added at the end
 // (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON), and the
-// depthwise planes (dwNEON, 8 outputs a vector). The other epilogues,
-// Interleave4 and the element-wise loops are Go. It runs the int8 operators a model has
-// (QLinearConv, ...: ~1.7x fewer instructions than the Go kernel on
-// MobileNetV2-int8 under qemu-arm), but is no faster than the float
-// kernel, so QDQ graphs are not fused for it (Accelerated is false).
+// depthwise planes (dwNEON, 8 outputs a vector), Interleave4
+// (interleave_arm.s) and the element-wise Quantize, MulScaled and, with
+// VFPv4, AddScaled (eltwise_arm.s). The other epilogues, Lookup and the
+// byte max pools are Go. QDQ graphs are fused onto it (Accelerated): a
+// fused int8 model takes 2.4-2.9x fewer instructions than its float
+// passes between quantize and dequantize (docs/performance.md).
 func asmKernels() []*Kernel {
 	if !cpu.ARM.HasNEON {
 		return nil
@@ -45,11 +47,23 @@ func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int
 // qconsts holds roundBias for epiByteNEON.
 var qconsts = [1]float32{roundBias}
 
-// interleaveAsm returns nil: Interleave4 runs in Go.
-func interleaveAsm() interleaveFunc { return nil }
+// interleaveAsm returns the NEON Interleave4 (interleaveNEONCols) when
+// the CPU has NEON, else nil: Go's.
+func interleaveAsm() interleaveFunc {
+	if !cpu.ARM.HasNEON {
+		return nil
+	}
+	return interleaveNEONCols
+}
 
-// interleavers returns no SIMD Interleave4.
-func interleavers() []interleaveFunc { return nil }
+// interleavers returns the SIMD Interleave4s of this CPU: the NEON one
+// when it has NEON.
+func interleavers() []interleaveFunc {
+	if f := interleaveAsm(); f != nil {
+		return []interleaveFunc{f}
+	}
+	return nil
+}
 
 // tile runs k's tile function (see Kernel): for the NEON kernel, the sums
 // of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in
@@ -108,7 +122,13 @@ type dwBuf struct {
 	b      [16 << 10]byte
 	filled int  // the bytes of b holding pad (0: none)
 	pad    byte // the zero point, made int8
+	// o holds a band of rows of a plane narrower than a vector, computed
+	// 8 outputs wide: up to narrowRows rows of 8 int32 outputs.
+	o [narrowRows * 8 * 4]byte
 }
+
+// narrowRows is the output rows of a band of a plane narrower than 8.
+const narrowRows = 16
 
 // dwPlane runs k's depthwise plane: NEON (dwNEONPlane) where it can,
 // else Go.
@@ -147,13 +167,16 @@ type dwArgs struct {
 // outputs take one load per tap. The padding is filled once for the
 // planes of a Run with the same zero point; the last wp bytes of the
 // scratch are a row of it, copied over rows above or below the input. It
-// reports false, leaving p to Go, for strides above 2, rows of fewer than
-// 8 outputs, a weight zero point (p.mul) or rows too wide for the scratch.
+// reports false, leaving p to Go, for strides above 2, a weight zero
+// point (p.mul) or rows too wide for the scratch. A plane narrower than 8
+// outputs (the 7x7 planes at the end of the mobile networks) is computed
+// 8 wide into p.buf.o, a band of narrowRows rows at a time, and copied
+// out.
 func dwNEONPlane(p *dwPlane) bool {
 	wp := (p.ow+7)&^7*p.sw + (p.kw-1)*p.dw + 16 // a chunk's VLD2 reads 16 bytes
 	span := (p.kh-1)*p.dh + 1                   // input rows of one output row
 	buf := p.buf.b[:len(p.buf.b)-wp]
-	if p.mul != 0 || p.sw > 2 || p.ow < 8 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
+	if p.mul != 0 || p.sw > 2 || p.mode == Float || p.padL >= wp || span*wp > len(buf) {
 		return false
 	}
 	es := p.mode.size()
@@ -161,6 +184,11 @@ func dwNEONPlane(p *dwPlane) bool {
 		panic(fmt.Sprintf("qgemm: depthwise plane given %d input, %d weight and %d output bytes", len(p.src), len(p.w), len(p.out)))
 	}
 	band := min(p.oh, 1+(len(buf)/wp-span)/p.sh)
+	narrow := p.ow < 8
+	ow := p.ow
+	if narrow {
+		band, ow = min(band, narrowRows), 8
+	}
 	pad := p.zx ^ p.flip
 	if p.buf.filled != len(p.buf.b) || p.buf.pad != pad {
 		for i := range p.buf.b {
@@ -170,7 +198,7 @@ func dwNEONPlane(p *dwPlane) bool {
 	}
 	padRow := p.buf.b[len(buf):]
 	n := min(p.wi, wp-p.padL) // the input columns a row holds
-	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: p.ow * es, ow: p.ow, rowStep: p.sh * wp, sw: p.sw,
+	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: ow * es, ow: ow, rowStep: p.sh * wp, sw: p.sw,
 		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
 		zp: p.zp, mode: p.mode}
 	for oy := 0; oy < p.oh; oy += band {
@@ -184,13 +212,19 @@ func dwNEONPlane(p *dwPlane) bool {
 			copy(buf[r*wp+p.padL:][:n], padRow)
 		}
 		for r := r0; r < r1; r++ {
-			dst, src := buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n]
-			for x, v := range src {
-				dst[x] = v ^ p.flip
-			}
+			CopyFlip(buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n], p.flip)
 		}
 		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
+		if narrow {
+			a.out = &p.buf.o[0]
+		}
 		dwNEON(&a)
+		if narrow {
+			rb := p.ow * es
+			for r := range nb {
+				copy(p.out[(oy+r)*rb:][:rb], p.buf.o[r*8*es:][:rb])
+			}
+		}
 	}
 	return true
 }
@@ -201,11 +235,87 @@ func dwNEONPlane(p *dwPlane) bool {
 //go:noescape
 func dwNEON(a *dwArgs)
 
-// quantizeAsm computes no prefix of Quantize.
-func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }
+// quantizeAsm computes Quantize with NEON, up to a multiple of 16 values,
+// when the CPU has NEON.
+func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int {
+	n := len(src) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	quantizeNEON(ptr(dst), unsafe.SliceData(src), n, scale, zp, lo, hi)
+	return n
+}
 
-// addScaledAsm computes no prefix of AddScaled.
-func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
+// quantizeNEON is Quantize of n values (a multiple of 16); it trusts its
+// arguments.
+//
+//go:noescape
+func quantizeNEON(dst *byte, src *float32, n int, scale float32, zp int32, lo, hi float32)
 
-// maxBytesAsm computes no prefix of MaxBytes.
-func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }
+// mulScaledAsm computes MulScaled with NEON, up to a multiple of 16
+// values, when the CPU has NEON.
+func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	mulScaledNEON(ptr(dst), ptr(a), ptr(b), n, za, zb, r, c, lo, hi, signed)
+	return n
+}
+
+// mulScaledNEON is MulScaled of n values (a multiple of 16); it trusts
+// its arguments (b nil: zb is every second factor).
+//
+//go:noescape
+func mulScaledNEON(dst, a, b *byte, n int, za, zb int32, r, c, lo, hi float32, signed bool)
+
+// addScaledAsm computes AddScaled with NEON, up to a multiple of 16
+// values, when the CPU has NEON with VFPv4's fused multiply-add (the
+// Cortex-A7 and later; not the A8 or A9), which AddScaled's definition
+// needs.
+func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON || !cpu.ARM.HasVFPv4 {
+		return 0
+	}
+	addScaledNEON(ptr(dst), ptr(a), ptr(b), n, ra, rb, c, lo, hi, signed)
+	return n
+}
+
+// addScaledNEON is AddScaled of n values (a multiple of 16); it trusts
+// its arguments (b may be nil).
+//
+//go:noescape
+func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+
+// maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values,
+// when the CPU has NEON.
+func maxBytesAsm(dst, src []byte, signed bool) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	maxBytesNEON(ptr(dst), ptr(src), n, signed)
+	return n
+}
+
+// max3s2BytesAsm computes Max3S2Bytes with NEON when the CPU has NEON, up
+// to a multiple of 16 outputs short of the last (the loads read a byte
+// past its window).
+func max3s2BytesAsm(dst, src []byte, signed bool) int {
+	n := max(len(dst)-1, 0) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	max3s2BytesNEON(ptr(dst), ptr(src), n, signed)
+	return n
+}
+
+// maxBytesNEON and max3s2BytesNEON are MaxBytes and Max3S2Bytes of n
+// values (a multiple of 16); they trust their arguments.
+//
+//go:noescape
+func maxBytesNEON(dst, src *byte, n int, signed bool)
+
+//go:noescape
+func max3s2BytesNEON(dst, src *byte, n int, signed bool)

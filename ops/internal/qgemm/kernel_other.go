@@ -30,8 +30,16 @@ func (k *Kernel) dwPlane(p *dwPlane) { dwGo(p) }
 // quantizeAsm computes no prefix of Quantize.
 func quantizeAsm(dst []byte, src []float32, scale float32, zp int32, lo, hi float32) int { return 0 }
 
+// mulScaledAsm computes no prefix of MulScaled.
+func mulScaledAsm(dst, a, b []byte, za, zb int32, r, c, lo, hi float32, signed bool) int {
+	return 0
+}
+
 // addScaledAsm computes no prefix of AddScaled.
 func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int { return 0 }
+
+// max3s2BytesAsm computes no prefix of Max3S2Bytes.
+func max3s2BytesAsm(dst, src []byte, signed bool) int { return 0 }
 
 // maxBytesAsm computes no prefix of MaxBytes.
 func maxBytesAsm(dst, src []byte, signed bool) int { return 0 }

@@ -3,7 +3,8 @@
 // ARMv7 NEON instructions the Go arm assembler does not accept, as WORD
 // encodings (ARM DDI 0406C, Advanced SIMD, A1 encodings). Operands d, n, m
 // are D registers 0-31, qd, qn, qm Q registers 0-15 (Qi is D2i:D2i+1), dm
-// with lane a scalar Dm[lane] (D0-D15 for by-scalar arithmetic), rn and rm
+// with lane a scalar Dm[lane] (D0-D15 for by-scalar arithmetic), sd, sn, sm
+// VFP single registers S0-S31 (S2i and S2i+1 are Di's lanes), rn and rm
 // core registers: rm 13 writes back Rn + the transfer size ([Rn]!), rm 15
 // leaves Rn ([Rn]), another Rm adds Rm to Rn after the access ([Rn], Rm).
 // Never use R10 (g), R11 (linker temporary) or R13 (SP) as rn or rm.
@@ -166,3 +167,87 @@
 // VDUP.32 Qd, Dm[lane]: Every lane of qd = dm[lane].
 // A8.8 VDUP (scalar), encoding A1: 1111 0011 1 D 11 imm4=lane:100 Vd 11000 Q=1 M 0 Vm.
 #define VDUPQS(qd, dm, lane) WORD $(0xF3B00C40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5) | ((4 | ((lane)&1)<<3)<<16))
+
+// VLD2.8 {Dd-Dd+3}, [Rn]{!}{, Rm}: Loads 32 bytes at Rn deinterleaved: the even ones to Dd, Dd+1 (Q d/2), the odd ones to Dd+2, Dd+3.
+// A8.8 VLD2 (multiple 2-element structures), encoding A1: 1111 0100 0 D 10 Rn Vd type=0011 size=00 align=00 Rm.
+#define VLD2x4B(d, rn, rm) WORD $(0xF4200300 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VST4.8 {Dd, Dd+2, Dd+4, Dd+6}, [Rn]{!}{, Rm}: Stores the 8 bytes of Dd, Dd+2, Dd+4 and Dd+6 interleaved, byte i of each at Rn+4i, Rn+4i+1, Rn+4i+2, Rn+4i+3 (32 bytes).
+// A8.8 VST4 (multiple 4-element structures), encoding A1: 1111 0100 0 D 00 Rn Vd type=0001 size=00 align=00 Rm.
+#define VST4x4BS2(d, rn, rm) WORD $(0xF4000100 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VMOVL.U8 Qd, Dm: The 8 bytes of dm widened to the int16 lanes of qd, zero-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=1 1 D imm3=001 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLU8(qd, dm) WORD $(0xF3880A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMOVL.S8 Qd, Dm: The 8 bytes of dm widened to the int16 lanes of qd, sign-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=0 1 D imm3=001 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLS8(qd, dm) WORD $(0xF2880A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VSUB.I16 Qd, Qn, Qm: Qd = qn - qm, int16 lanes (wrapping).
+// A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=01 Vn Vd 1000 N Q=1 M 0 Vm.
+#define VSUBI16Q(qd, qn, qm) WORD $(0xF3100840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMULL.S16 Qd, Dn, Dm: The 4 int16 lanes of dn times those of dm, exact, into the int32 lanes of qd.
+// A8.8 VMULL (integer and polynomial), encoding A1: 1111 001 U=0 1 D size=01 Vn Vd 11 op=0 0 N 0 M 0 Vm.
+#define VMULLS16(qd, dn, dm) WORD $(0xF2900C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VLD1.16 {Dd[], Dd+1[]}, [Rn]{!}{, Rm}: Loads the int16 at Rn into every lane of Dd and Dd+1 (a Q register when d is even).
+// A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=01 T=1 a=0 Rm.
+#define VLD1DUP2H(d, rn, rm) WORD $(0xF4A00C60 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
+// VMOVL.U16 Qd, Dm: The 4 int16 lanes of dm widened to the int32 lanes of qd, zero-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=1 1 D imm3=010 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLU16(qd, dm) WORD $(0xF3900A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMOVL.S16 Qd, Dm: The 4 int16 lanes of dm widened to the int32 lanes of qd, sign-extended.
+// A8.8 VMOVL, encoding A1: 1111 001 U=0 1 D imm3=010 000 Vd 1010 0 0 M 1 Vm.
+#define VMOVLS16(qd, dm) WORD $(0xF2900A10 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VFMA.F32 Qd, Qn, Qm: Qd += qn * qm, fused (one rounding); needs VFPv4 (x/sys/cpu ARM.HasVFPv4).
+// A8.8 VFMA, VFMS, encoding A1: 1111 0010 0 D op=0 sz=0 Vn Vd 1100 N Q=1 M 1 Vm.
+#define VFMAQ(qd, qn, qm) WORD $(0xF2000C50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMAX.U8 Qd, Qn, Qm: Qd = max(qn, qm), unsigned bytes.
+// A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=1 0 D size=00 Vn Vd 0110 N Q=1 M op=0 Vm.
+#define VMAXU8Q(qd, qn, qm) WORD $(0xF3000640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMAX.S8 Qd, Qn, Qm: Qd = max(qn, qm), signed bytes.
+// A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=0 Vm.
+#define VMAXS8Q(qd, qn, qm) WORD $(0xF2000640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
+// A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
+#define VMLSQ(qd, qn, qm) WORD $(0xF2200D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCGT.F32 Qd, Qn, Qm: Each lane of qd = all ones where qn > qm, else zero (zero when either is NaN).
+// A8.8 VCGT (register), floating-point, encoding A2: 1111 0011 0 D 1 sz=0 Vn Vd 1110 N Q=1 M 0 Vm.
+#define VCGTQ(qd, qn, qm) WORD $(0xF3200E40 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCGT.S32 Qd, Qn, Qm: Each lane of qd = all ones where the int32 qn > qm, else zero.
+// A8.8 VCGT (register), integer, encoding A1: 1111 001 U=0 0 D size=10 Vn Vd 0011 N Q=1 M 0 Vm.
+#define VCGTS32Q(qd, qn, qm) WORD $(0xF2200340 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VCLT.F32 Qd, Qm, #0: Each lane of qd = all ones where qm < 0, else zero (zero for -0 and NaN).
+// A8.8 VCLT (immediate #0), encoding A1: 1111 0011 1 D 11 size=10 01 Vd 0 F=1 100 Q=1 M 0 Vm.
+#define VCLTZQ(qd, qm) WORD $(0xF3B90640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VAND Qd, Qn, Qm: Qd = qn & qm.
+// A8.8 VAND (register), encoding A1: 1111 0010 0 D 00 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VANDQ(qd, qn, qm) WORD $(0xF2000150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VBIC Qd, Qn, Qm: Qd = qn & ~qm.
+// A8.8 VBIC (register), encoding A1: 1111 0010 0 D 01 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VBICQ(qd, qn, qm) WORD $(0xF2100150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VBIT Qd, Qn, Qm: Bitwise insert if true: qd = (qn & qm) | (qd & ~qm).
+// A8.8 VBIF, VBIT, VBSL, encoding A1: 1111 0011 0 D op=10 Vn Vd 0001 N Q=1 M 1 Vm.
+#define VBITQ(qd, qn, qm) WORD $(0xF3200150 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VSHL.I32 Qd, Qm, #shift: The int32 lanes of qm shifted left by shift (0-31).
+// A8.8 VSHL (immediate), encoding A1: 1111 001 0 1 D imm6=32+shift Vd 0101 L=0 Q=1 M 1 Vm.
+#define VSHLI32Q(qd, qm, shift) WORD $(0xF2800550 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5) | (((shift)+32)<<16))
+
+// VDIV.F32 Sd, Sn, Sm: Sd = sn / sm, VFP (scalar, correctly rounded, as Go's float32 division); S2i and S2i+1 are the lanes of Di, so Q0-Q7 only.
+// A8.8 VDIV, encoding A1: cond=1110 1110 1 D 00 Vn Vd 101 sz=0 N 0 M 0 Vm.
+#define VDIVF32(sd, sn, sm) WORD $(0xEE800A00 | (((sd)>>1)<<12 | ((sd)&1)<<22) | (((sn)>>1)<<16 | ((sn)&1)<<7) | (((sm)>>1) | ((sm)&1)<<5))

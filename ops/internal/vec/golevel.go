@@ -2,8 +2,9 @@
 
 package vec
 
-// The loops other than the max pools' have no assembly on 32-bit arm
-// either (its NEON Max and Max3x3 loops are in max_arm.go).
+// The loops other than the max pools' and the exp family's have no
+// assembly on 32-bit arm either (its NEON Max and Max3x3 loops are in
+// max_arm.go, its exp family in exp_arm.go).
 
 // gather2Asm gathers dst from every other value of src, in Go.
 func gather2Asm(dst, src []float32) int { return gather2Go(dst, src) }
@@ -17,12 +18,6 @@ func lerpAsm(dst, x, y []float32, a, b float32) int { return lerpGo(dst, x, y, a
 // axpyAsm computes Axpy in Go: this build has no assembly.
 func axpyAsm(dst, x []float32, a float32) int { return axpyGo(dst, x, a) }
 
-// levels returns the Go loops alone: this build has no assembly.
-func levels() []level { return []level{levelGo} }
-
-// lanes is 1: the Go loops take one value at a time.
-func (l level) lanes() int { return 1 }
-
 // binaryAsm computes nothing: this build has no assembly.
 func binaryAsm(op Op, d, a, b []float32) int { return 0 }
 
@@ -34,6 +29,3 @@ func scalarBinaryAsm(op Op, d []float32, s float32, b []float32) int { return 0 
 
 // unaryAsm computes nothing: this build has no assembly.
 func unaryAsm(k unary, d, x []float32, a, b float32) int { return 0 }
-
-// expAsm is never called: lanes is 1, so expRun runs the Go loops.
-func expAsm(k expKind, d, x []float32, alpha float32) { panic("vec: no SIMD exp in this build") }

@@ -14,3 +14,12 @@ func max3x3s1Asm(dst, r0, r1, r2 []float32) (n, block int) {
 func max3x3s2Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	return max3x3s2Go(dst, r0, r1, r2), 1
 }
+
+// levels returns the Go loops alone: this build has no assembly.
+func levels() []level { return []level{levelGo} }
+
+// lanes is 1: the Go loops take one value at a time.
+func (l level) lanes() int { return 1 }
+
+// expAsm is never called: lanes is 1, so expRun runs the Go loops.
+func expAsm(k expKind, d, x []float32, alpha float32) { panic("vec: no SIMD exp in this build") }

@@ -7,7 +7,7 @@ type level int
 // The instruction sets, each a superset of the Go loops.
 const (
 	levelGo     level = iota // plain Go: noasm builds, other architectures, older CPUs
-	levelNEON                // arm64's Advanced SIMD, 4 lanes
+	levelNEON                // Advanced SIMD, 4 lanes: arm64's, and armv7's for the exp family
 	levelAVX2                // amd64's AVX2 with FMA, 8 lanes
 	levelAVX512              // amd64's AVX-512F with BMI2, 16 lanes and masked tails
 )

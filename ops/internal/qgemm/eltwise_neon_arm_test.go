@@ -1,0 +1,13 @@
+//go:build !noasm
+
+package qgemm
+
+import "golang.org/x/sys/cpu"
+
+// neonEltwise says that MulScaled has a NEON loop here (armv7 with NEON:
+// Lookup has none), which must then compute every whole 16 values.
+var neonEltwise = cpu.ARM.HasNEON
+
+// neonAddScaled says that AddScaled has a NEON loop here: armv7 with NEON
+// and VFPv4's fused multiply-add.
+var neonAddScaled = cpu.ARM.HasNEON && cpu.ARM.HasVFPv4
