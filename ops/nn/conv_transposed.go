@@ -40,12 +40,12 @@ func transposedFaster(d *convDims) bool {
 	if d.padded {
 		cols = d.pq
 	}
-	transposed := padded(d.p, d.mg)
-	if d.p == 1 { // a matrix-vector product: no padded rows
-		transposed = (d.mg + nr - 1) / nr * nr
+	transposed := padded(d.p, d.mg)*d.k + transposeCost*d.p*d.mg
+	if d.p == 1 { // a matrix-vector product: no padded rows, Yᵀ is Y
+		transposed = (d.mg + nr - 1) / nr * nr * d.k
 	}
 	return !d.depthwise && (d.pointwise() || d.padded && d.p*d.k <= im2colBudget) &&
-		transposed*d.k+transposeCost*d.p*d.mg < padded(d.mg, cols)*d.k
+		transposed < padded(d.mg, cols)*d.k
 }
 
 // transposeCost is what transposing an element of Yᵀ into Y costs, in
