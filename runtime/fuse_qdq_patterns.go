@@ -6,6 +6,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/quant"
 )
 
 // The patterns of fuseQDQ (see fuse_qdq.go): each builds the integer node
@@ -258,8 +259,44 @@ func (f *qdq) binary(op, q *node, yq qparams) *node {
 	if !ok1 || !ok2 || aq.t != yq.t || bq.t != yq.t {
 		return nil
 	}
+	if op.is("Mul") {
+		if n := f.silu(aq, bq, q, yq); n != nil {
+			return n
+		}
+		if n := f.silu(bq, aq, q, yq); n != nil {
+			return n
+		}
+	}
 	in := []int{aq.x, aq.scale, aq.zp, bq.x, bq.scale, bq.zp, yq.scale, yq.zp}
 	return f.newNode("com.microsoft", "QLinear"+op.proto.OpType, 1, nil, in, q.out)
+}
+
+// silu makes the internal QLinearSiLU (see ops/quant) of Q(Mul(DQ(x),
+// DQ(s))) where s is the fused QLinearSigmoid of x with DQ(x)'s
+// parameters and the sigmoid's output is dequantized with its own: x·
+// sigmoid(x), whose result one table of the 256 values of x gives. The
+// sigmoid stays for any other reader of s (the planner drops it when
+// there is none).
+func (f *qdq) silu(xq, sq qparams, q *node, yq qparams) *node {
+	s := f.producer[sq.x]
+	if s == nil || f.gone[s] || ops.NormDomain(s.proto.Domain) != "com.microsoft" || s.proto.OpType != "QLinearSigmoid" || len(s.in) != 5 || s.in[0] != xq.x {
+		return nil
+	}
+	param := func(scale, zp int) qparams {
+		p := qparams{scale: scale, zp: zp, s: f.g.consts[scale]}
+		if zp >= 0 {
+			p.z = f.g.consts[zp]
+		}
+		return p
+	}
+	if p := param(s.in[1], s.in[2]); p.s == nil || !sameParams(p, xq) {
+		return nil
+	}
+	if p := param(s.in[3], s.in[4]); p.s == nil || !sameParams(p, sq) {
+		return nil
+	}
+	in := []int{xq.x, xq.scale, xq.zp, sq.scale, sq.zp, yq.scale, yq.zp}
+	return f.newNode(quant.InternalDomain, "QLinearSiLU", 1, nil, in, q.out)
 }
 
 // unary makes com.microsoft QLinear<op> of Q(op(DQ(x))) for the pools,

@@ -177,6 +177,13 @@ func TestQDQFusion(t *testing.T) {
 			b.node("GlobalAveragePool", []string{sig}, s("gap"))
 			return b.qdq("gap", outScale/20, 0)
 		}, []string{"QLinearAdd", "MaxPool", "QLinearAveragePool", "QLinearConcat", "QLinearSigmoid", "QLinearGlobalAveragePool"}},
+		{"silu", func(b *qdqBuilder) string { // x·sigmoid(x): EfficientNet's, YOLO's activation
+			x := b.qdq("x", 0.02, 128)
+			b.node("Sigmoid", []string{x}, s("sig"))
+			sig := b.qdq("sig", 1.0/256, 0)
+			b.node("Mul", []string{sig, x}, s("silu"))
+			return b.qdq("silu", outScale, 10)
+		}, []string{"QLinearSiLU"}},
 		{"split", func(b *qdqBuilder) string { // ShuffleNet's channel split
 			x := b.qdq("x", 0.02, 128)
 			b.node("Split", []string{x, b.scalar(ops.FromI64([]int64{1, 3}, 2))}, s("s0", "s1"), aInt("axis", 1))
@@ -202,6 +209,9 @@ func TestQDQFusion(t *testing.T) {
 			}
 			closeTo(t, "fused against literal", got, want, step*1.0001, 0)
 			steps := stepTypes(planOf(t, fused, x))
+			if c.name == "silu" && slices.ContainsFunc(steps, func(s string) bool { return s == "QLinearSigmoid" || s == "QLinearMul" }) {
+				t.Errorf("plan %v runs the sigmoid or the product QLinearSiLU replaces", steps)
+			}
 			if c.name == "split" {
 				// Quantized once at the input and dequantized once at the
 				// output: the Split and the Concat run on the uint8 data.

@@ -335,3 +335,53 @@ func TestQLinearSoftmaxErrors(t *testing.T) {
 		t.Errorf("float8 X: error %v, want ErrUnsupported", err)
 	}
 }
+
+// TestQLinearSiLU checks the internal QLinearSiLU against what it
+// replaces, QLinearMul of X and QLinearSigmoid of X, bit for bit on every
+// 8-bit value of both types, with and without zero points, X as either
+// factor of the product.
+func TestQLinearSiLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(47, 48))
+	for _, dt := range []ops.DType{onnx.Uint8, onnx.Int8} {
+		x := ops.New(dt, 2, 128)
+		for i := range x.Data {
+			x.Data[i] = byte(i)
+		}
+		for round := range 6 {
+			xs, ss, ys := 0.01+rng.Float32()*0.1, 1.0/256+rng.Float32()*0.002, 0.005+rng.Float32()*0.05
+			xz, sz, yz := quant8Rand(rng, dt), quant8Rand(rng, dt), quant8Rand(rng, dt)
+			if round == 0 {
+				xz, sz, yz = nil, nil, nil
+			}
+			n := qNode("QLinearSiLU", 7)
+			n.Domain = InternalDomain
+			got, err := evalScratch(n, 1, x, scalarF32(xs), xz, scalarF32(ss), sz, scalarF32(ys), yz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig, err := evalScratch(msNode("QLinearSigmoid", 5), 1, x, scalarF32(xs), xz, scalarF32(ss), sz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, swap := range []bool{false, true} {
+				in := []*ops.Tensor{x, scalarF32(xs), xz, sig, scalarF32(ss), sz, scalarF32(ys), yz}
+				if swap {
+					in = []*ops.Tensor{sig, scalarF32(ss), sz, x, scalarF32(xs), xz, scalarF32(ys), yz}
+				}
+				want, err := evalScratch(msNode("QLinearMul", 8), 1, in...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range x.Len() {
+					if got.Data[i] != want.Data[i] {
+						t.Fatalf("%s round %d swap %v: x %d gives %d, QLinearMul(x, QLinearSigmoid(x)) %d", ops.TypeName(dt), round, swap, tq8(x, i), tq8(got, i), tq8(want, i))
+					}
+				}
+			}
+		}
+	}
+	n := qNode("QLinearSiLU", 7)
+	n.Domain = InternalDomain
+	_, err := evalScratch(n, 1, quant8Rand(rng, onnx.Uint8, 3), scalarF32(1), nil, scalarF32(1), nil, nil, nil)
+	opstest.WantErr(t, "Y_scale", err, "Y_scale", "required")
+}
