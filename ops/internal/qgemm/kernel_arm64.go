@@ -53,16 +53,18 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 	}
 }
 
-// interleaveRowsAsm returns the NEON Interleave4Rows of rows of 8 columns
-// or more at strides 1 and 2, in one call: every row at stride 1, and at
-// stride 2 those whose sources hold the byte after their last column
-// (LD2 reads it): all but the last row, unless the sources run on.
+// interleaveRowsAsm returns the NEON Interleave4Rows at strides 1 and 2,
+// in one call, of the first rows whose sources hold what the loads read
+// past a row's last column: at stride 2 the byte after it (LD2), and in
+// rows of fewer than 8 columns (ResNet's 7x7 layers) 8 columns' bytes.
+// That is every row but at most the last few.
 func interleaveRowsAsm() interleaveRowsFunc {
 	return func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte, rows, lds, ldd int) int {
-		if n < 8 || stride > 2 {
+		if stride > 2 {
 			return 0
 		}
-		for m := min(len(s0), len(s1), len(s2), len(s3)); stride == 2 && rows > 0 && (rows-1)*lds+2*n > m; {
+		reach := max(n, 8) * stride // the bytes a row's loads read
+		for m := min(len(s0), len(s1), len(s2), len(s3)); rows > 0 && (rows-1)*lds+reach > m; {
 			rows--
 		}
 		if rows > 0 {
@@ -75,9 +77,9 @@ func interleaveRowsAsm() interleaveRowsFunc {
 // interleavers returns the SIMD Interleave4s of this CPU: the NEON one.
 func interleavers() []interleaveFunc { return []interleaveFunc{interleaveAsm()} }
 
-// interleaveNEON is Interleave4 of rows rows of n ≥ 8 columns at stride
-// 1 or 2, lds bytes apart in the sources and ldd in dst; it trusts its
-// arguments.
+// interleaveNEON is Interleave4 of rows rows of n columns at stride 1 or
+// 2, lds bytes apart in the sources and ldd in dst (Interleave4 passes
+// one row of n ≥ 8); it trusts its arguments.
 //
 //go:noescape
 func interleaveNEON(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte, rows, lds, ldd int)
