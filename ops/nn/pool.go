@@ -245,6 +245,17 @@ func (j maxPoolJob[T]) Run(lo, hi int) {
 		}
 		return
 	}
+	if j.idx == nil && max3x3S2Fits(g) {
+		x, signed, ok := bytesView(j.x)
+		y, _, _ := bytesView(j.y)
+		if ok {
+			var buf [max3x3S2Bytes]byte
+			for pl := lo; pl < hi; pl++ {
+				max3x3S2Plane(g, y[pl*outSize:][:outSize], x[pl*inSize:][:inSize], &buf, signed)
+			}
+			return
+		}
+	}
 	for pl := lo; pl < hi; pl++ {
 		src := j.x[pl*inSize : (pl+1)*inSize]
 		if j.idx != nil {
@@ -461,6 +472,67 @@ func max3x3Plane(g *ops.Window3, y, x []float32) {
 			row[i] = m
 		}
 	}
+}
+
+// max3x3S2Bytes is the scratch of max3x3S2Plane: ResNet's stem pool
+// (112x112 planes) and SqueezeNet's first (111x111) need 18.2 KB.
+const max3x3S2Bytes = 24 << 10
+
+// max3x3S2Fits reports whether max3x3S2Plane can pool g: a 2-D 3x3
+// window at stride 2 with at most one value of padding at the top and
+// left, every window ending inside the plane, whose passes fit in its
+// scratch.
+func max3x3S2Fits(g *ops.Window3) bool {
+	h, w, oh, ow, pt, pl := g.In[1], g.In[2], g.Out[1], g.Out[2], g.Pad[1], g.Pad[2]
+	return window3x3(g) && g.Strides[2] == 2 && g.Pad[0] == 0 && pt <= 1 && pl <= 1 && oh >= 1 && ow >= 1 &&
+		2*oh-pt <= h-1 && 2*ow-pl <= w-1 && (2*oh-1)*w+(oh-1)*w+ow <= max3x3S2Bytes
+}
+
+// max3x3S2Plane pools plane x of 8-bit values (uint8, or int8 when
+// signed) into y with the window of max3x3S2Fits in five passes over
+// whole planes and a copy per output row, where separable made about
+// seven calls per output row (SqueezeNet's pooled rows hold 13-55
+// values): m's row k becomes the maximum of the window's rows for output
+// row k/2 (rows k-pt to k-pt+2 of x, the first two alone when k < pt),
+// computed for every k, and q the maxima of m's stride-2 triples, which
+// for the k of output row r start at q[r·w]. A left pad's first column
+// is the maximum of its row's first two values of m.
+func max3x3S2Plane(g *ops.Window3, y, x []byte, buf *[max3x3S2Bytes]byte, signed bool) {
+	w, oh, ow, pt, pl := g.In[2], g.Out[1], g.Out[2], g.Pad[1], g.Pad[2]
+	m := buf[:(2*oh-1)*w]
+	if pt == 1 {
+		copy(m, x[:w])
+		qgemm.MaxBytes(m[:w], x[w:2*w], signed)
+	}
+	body := m[pt*w:]
+	copy(body, x)
+	qgemm.MaxBytes(body, x[w:], signed)
+	qgemm.MaxBytes(body, x[2*w:], signed)
+	q := buf[len(m):][:(oh-1)*w+ow-pl]
+	qgemm.Max3S2Bytes(q, m[pl:], signed)
+	for r := range oh {
+		row := y[r*ow:][:ow]
+		copy(row[pl:], q[r*w:])
+		if pl == 1 {
+			a, b := m[2*r*w], m[2*r*w+1]
+			row[0] = max(a, b)
+			if signed {
+				row[0] = byte(max(int8(a), int8(b)))
+			}
+		}
+	}
+}
+
+// bytesView views uint8 or int8 values as bytes, reporting whether s
+// holds either and whether it is int8.
+func bytesView[T poolElem](s []T) (b []byte, signed, ok bool) {
+	switch v := any(s).(type) {
+	case []uint8:
+		return v, false, true
+	case []int8:
+		return bytesOf(v), true, true
+	}
+	return nil, false, false
 }
 
 // bytesOf views int8 values as bytes.

@@ -124,6 +124,20 @@ var poolCases = func() []poolCase {
 			wantOut: []int{2, 55}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
 		{x: []int{1, 1, 4, 70}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 1, 1},
 			wantOut: []int{2, 35}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		// The 8-bit whole-plane pools (max3x3S2Plane): ResNet's stem pool
+		// at size, padding at the top and left alone, one output column
+		// after a left pad, one window, and a plane too large for the
+		// scratch.
+		{x: []int{1, 2, 112, 112}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 1, 1},
+			wantOut: []int{56, 56}, wantBegin: []int{1, 1}, wantEnd: []int{1, 1}},
+		{x: []int{1, 2, 9, 20}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 0, 0, 0},
+			wantOut: []int{4, 9}, wantBegin: []int{1, 0}, wantEnd: []int{0, 0}},
+		{x: []int{1, 2, 4, 2}, kernel: []int{3, 3}, strides: []int{2, 2}, pads: []int{1, 1, 0, 0},
+			wantOut: []int{2, 1}, wantBegin: []int{1, 1}, wantEnd: []int{0, 0}},
+		{x: []int{1, 3, 3, 3}, kernel: []int{3, 3}, strides: []int{2, 2},
+			wantOut: []int{1, 1}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
+		{x: []int{1, 1, 21, 1000}, kernel: []int{3, 3}, strides: []int{2, 2},
+			wantOut: []int{10, 499}, wantBegin: []int{0, 0}, wantEnd: []int{0, 0}},
 		// Inception's pooling branch (3x3, stride 1, "same"), over rows
 		// wider and narrower than one SIMD step and too narrow for any
 		// window to lie inside; GoogLeNet's ceil-mode pools, the last

@@ -103,7 +103,10 @@ func (g *convGemm) run(y []byte) {
 // turn): each of the Wph quads of a row holds four channels of one padded
 // input position, the zero point's quad in the padding, and the plane's
 // tail quads (see convLayout) too. Rows that are whole consecutive input
-// rows (unit strides, no padding across) are interleaved in one call.
+// rows (unit strides, no padding across) are interleaved in one call, and
+// so are padded rows (Interleave4Rows), after one fill of their padding
+// with them: a call a row cost ResNet-18 about 4 M instructions an
+// inference on the Cortex-A76.
 func (g *convGemm) fill(lo, hi int) {
 	l, r := g.l, g.r
 	d := &l.d
@@ -136,14 +139,12 @@ func (g *convGemm) fill(lo, hi int) {
 		}
 		x0, x1 := ops.ValidRun(pc-gm.Pad[2], gm.Strides[2], gm.In[2], wph)
 		ix := x0*gm.Strides[2] + pc - gm.Pad[2]
-		for yi := y0; yi < y1; yi++ {
-			dst := slab[yi*wph*4 : (yi+1)*wph*4]
-			off := (yi-y0)*gm.Strides[1]*gm.In[2] + ix
-			qgemm.Fill4(dst[:4*x0], zq)
-			if x1 > x0 {
-				qgemm.Interleave4(dst[4*x0:], src[0][off:], src[1][off:], src[2][off:], src[3][off:], x1-x0, gm.Strides[2], g.flip)
-			}
-			qgemm.Fill4(dst[4*x1:], zq)
+		if x0 > 0 || x1 < wph { // the rows' padding, filled with them
+			qgemm.Fill4(slab[y0*wph*4:y1*wph*4], zq)
+		}
+		if x1 > x0 && y1 > y0 {
+			qgemm.Interleave4Rows(slab[(y0*wph+x0)*4:], src[0][ix:], src[1][ix:], src[2][ix:], src[3][ix:],
+				x1-x0, gm.Strides[2], g.flip, y1-y0, gm.Strides[1]*gm.In[2], wph*4)
 		}
 	}
 }

@@ -78,6 +78,10 @@ func interleaveAsm() interleaveFunc {
 	return nil
 }
 
+// interleaveRowsAsm returns nil: Interleave4Rows runs row by row
+// (through Interleave4's AVX2 or AVX-512 forms).
+func interleaveRowsAsm() interleaveRowsFunc { return nil }
+
 // interleavers returns the SIMD Interleave4s this CPU runs, fastest
 // first: AVX-512 at strides 1 and 2, AVX2 at strides 1 and 2 of the
 // columns up to a multiple of 16 (at stride 2, short of the last column).

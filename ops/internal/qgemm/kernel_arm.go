@@ -65,6 +65,9 @@ func interleavers() []interleaveFunc {
 	return nil
 }
 
+// interleaveRowsAsm returns nil: Interleave4Rows runs row by row.
+func interleaveRowsAsm() interleaveRowsFunc { return nil }
+
 // tile runs k's tile function (see Kernel): for the NEON kernel, the sums
 // of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in
 // NEON (epiByteNEON; the rank-one term added in Go first) or the others as

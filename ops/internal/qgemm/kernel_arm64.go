@@ -48,19 +48,41 @@ func interleaveAsm() func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte) 
 		if m < 8 {
 			return 0
 		}
-		interleaveNEON(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, stride, flip)
+		interleaveNEON(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), m, stride, flip, 1, 0, 0)
 		return m
+	}
+}
+
+// interleaveRowsAsm returns the NEON Interleave4Rows at strides 1 and 2,
+// in one call, of the first rows whose sources hold what the loads read
+// past a row's last column: at stride 2 the byte after it (LD2), and in
+// rows of fewer than 8 columns (ResNet's 7x7 layers) 8 columns' bytes.
+// That is every row but at most the last few.
+func interleaveRowsAsm() interleaveRowsFunc {
+	return func(dst, s0, s1, s2, s3 []byte, n, stride int, flip byte, rows, lds, ldd int) int {
+		if stride > 2 {
+			return 0
+		}
+		reach := max(n, 8) * stride // the bytes a row's loads read
+		for m := min(len(s0), len(s1), len(s2), len(s3)); rows > 0 && (rows-1)*lds+reach > m; {
+			rows--
+		}
+		if rows > 0 {
+			interleaveNEON(ptr(dst), ptr(s0), ptr(s1), ptr(s2), ptr(s3), n, stride, flip, rows, lds, ldd)
+		}
+		return rows
 	}
 }
 
 // interleavers returns the SIMD Interleave4s of this CPU: the NEON one.
 func interleavers() []interleaveFunc { return []interleaveFunc{interleaveAsm()} }
 
-// interleaveNEON is Interleave4 of n ≥ 8 columns at stride 1 or 2; it
-// trusts its arguments.
+// interleaveNEON is Interleave4 of rows rows of n columns at stride 1 or
+// 2, lds bytes apart in the sources and ldd in dst (Interleave4 passes
+// one row of n ≥ 8); it trusts its arguments.
 //
 //go:noescape
-func interleaveNEON(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte)
+func interleaveNEON(dst, s0, s1, s2, s3 *byte, n, stride int, flip byte, rows, lds, ldd int)
 
 // tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {

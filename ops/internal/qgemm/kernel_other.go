@@ -11,6 +11,9 @@ func interleaveAsm() interleaveFunc { return nil }
 // interleavers returns no SIMD Interleave4.
 func interleavers() []interleaveFunc { return nil }
 
+// interleaveRowsAsm returns nil: Interleave4Rows runs row by row.
+func interleaveRowsAsm() interleaveRowsFunc { return nil }
+
 // tile runs the Go tile kernel (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
 	tilesGo(kq, a, b, offs, c, ldc, ep, n)

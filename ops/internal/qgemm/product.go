@@ -275,13 +275,20 @@ func (p *Product) columns(j0 int) (o int, keep uint64) {
 		return -1, 0
 	}
 	o = -1
-	for c := range p.k.NR {
-		if j := j0 + c; j < p.N {
-			if oc := p.outCol(j); oc >= 0 {
-				if o < 0 {
-					o = oc
-				}
-				keep |= 1 << c
+	// The grid position steps along with c (outCol's three divisions a
+	// column were a third of the Go around ResNet-18's tiles).
+	x, y, z := j0%p.Wp, j0/p.Wp%p.Hp, j0/(p.Wp*p.Hp)
+	for c := range min(p.k.NR, p.N-j0) {
+		if x < p.W && y < p.H {
+			if o < 0 {
+				o = (z*p.H+y)*p.W + x
+			}
+			keep |= 1 << c
+		}
+		if x++; x == p.Wp {
+			x = 0
+			if y++; y == p.Hp {
+				y, z = 0, z+1
 			}
 		}
 	}
