@@ -73,9 +73,11 @@ var (
 
 // Infer checks the inputs; Y has X's type and shape.
 func (q qlinearLookup) Infer(in []ops.Value) ([]ops.Value, error) {
-	err := checkQOperands(in, qlinearLookupNames, []int{0}, []int{1, 3}, []int{2, 4})
+	var err error
 	if q.silu {
 		err = checkQOperands(in, qlinearSiLUNames, []int{0}, []int{1, 3, 5}, []int{2, 4, 6})
+	} else {
+		err = checkQOperands(in, qlinearLookupNames, []int{0}, []int{1, 3}, []int{2, 4})
 	}
 	if err != nil {
 		return nil, err

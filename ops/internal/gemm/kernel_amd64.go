@@ -20,24 +20,7 @@ func asmKernels() []microKernel {
 		k.ep = asmEpilogueKernel(k, mulAVX512x8x32Tile)
 		k.ind = asmIndirectKernel(k, mulIndAVX512x8x32Tile)
 		k.sa = asmStridedAKernel(k, mulSAAVX512x8x32Tile)
-		m := k
-		// (As arm64's: the assembly functions are called by name, so that
-		// the epilogue's pointer does not escape.)
-		k.strip = func(n, bstride, kk int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
-			m.checkStrip(n, bstride, kk, a, lda, b, offs, c, ldc, withEp, &e)
-			var ep *tileEpilogue
-			if withEp {
-				ep = &e
-			}
-			switch {
-			case offs != nil:
-				mulIndAVX512x8x32(kk, a, b, offs, c, ldc, add, ep, n, bstride)
-			case lda != 0:
-				mulSAAVX512x8x32(kk, a, lda, b, c, ldc, add, ep, n, bstride)
-			default:
-				mulAVX512x8x32(kk, a, b, c, ldc, add, ep, n, bstride)
-			}
-		}
+		k.strip = asmStripKernel(k, mulAVX512x8x32, mulIndAVX512x8x32, mulSAAVX512x8x32)
 		k.gemv = asmGemv(32, gemvAVX512x32)
 		k.rows = asmRows(16, rowsAVX512)
 		ks = append(ks, k)

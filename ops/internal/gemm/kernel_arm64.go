@@ -15,22 +15,7 @@ func asmKernels() []microKernel {
 	k.ep = asmEpilogueKernel(k, mulNEON8x8Tile)
 	k.ind = asmIndirectKernel(k, mulIndNEON8x8Tile)
 	k.sa = asmStridedAKernel(k, mulSANEON8x8Tile)
-	m := k
-	k.strip = func(n, bstride, kk int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
-		m.checkStrip(n, bstride, kk, a, lda, b, offs, c, ldc, withEp, &e)
-		var ep *tileEpilogue
-		if withEp {
-			ep = &e
-		}
-		switch {
-		case offs != nil:
-			mulIndNEON8x8(kk, a, b, offs, c, ldc, add, ep, n, bstride)
-		case lda != 0:
-			mulSANEON8x8(kk, a, lda, b, c, ldc, add, ep, n, bstride)
-		default:
-			mulNEON8x8(kk, a, b, c, ldc, add, ep, n, bstride)
-		}
-	}
+	k.strip = asmStripKernel(k, mulNEON8x8, mulIndNEON8x8, mulSANEON8x8)
 	k.gemv = asmGemv(8, gemvNEON8)
 	k.rows = asmRows(4, rowsNEON)
 	return []microKernel{k}

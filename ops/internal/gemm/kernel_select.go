@@ -89,6 +89,35 @@ func (m *microKernel) checkStrip(n, bstride, k int, a []float32, lda int, b []fl
 	}
 }
 
+// asmStripKernel wraps the assembly kernel forms of k on strips of n
+// tiles (mul with B packed, ind with B through offsets, sa with A read in
+// place; see microKernel.strip) in the bounds checks of checkStrip.
+// Like the wrappers above, it is small enough to be inlined where the
+// kernels are chosen, so the calls through its function values become
+// direct and the epilogue's pointer does not escape (a strip wrapper not
+// inlined allocated at every call).
+func asmStripKernel(k microKernel,
+	mul func(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int),
+	ind func(k int, a, b []float32, offs []int32, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int),
+	sa func(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int),
+) func(n, bstride, k int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
+	return func(n, bstride, kk int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue) {
+		k.checkStrip(n, bstride, kk, a, lda, b, offs, c, ldc, withEp, &e)
+		var ep *tileEpilogue
+		if withEp {
+			ep = &e
+		}
+		switch {
+		case offs != nil:
+			ind(kk, a, b, offs, c, ldc, add, ep, n, bstride)
+		case lda != 0:
+			sa(kk, a, lda, b, c, ldc, add, ep, n, bstride)
+		default:
+			mul(kk, a, b, c, ldc, add, ep, n, bstride)
+		}
+	}
+}
+
 // checkEpilogue panics unless e's slices hold what a kernel's tile
 // epilogue reads.
 func (m *microKernel) checkEpilogue(e *tileEpilogue) {
