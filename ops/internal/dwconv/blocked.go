@@ -18,9 +18,12 @@ import (
 // then a vector: the bias plus, per tap, the tap's Lanes weights (packed
 // so by PackWeights) times the vector of its input pixel, four output
 // pixels of a row at a time; the residual is added and the activation
-// applied in registers, and the vector is scattered to the Lanes output
-// planes. The transposes cost about a load and a store per value, which
-// the kernel's taps repay many times over on small planes.
+// applied in registers, and the vector is stored pixel by pixel again,
+// to be transposed back to the Lanes output planes. Both transposes go
+// 16x16 values at a time in registers (row loads and stores, not
+// gathers and scatters, which cost several times more on AMD's Zen 4 and
+// 5); they cost about a load and a store per value, which the kernel's
+// taps repay many times over on small planes.
 
 // blockedMaxW is the widest input row the blocked form takes: wider rows
 // fill the row kernels' vectors well, their per-row cost is spread over
@@ -67,12 +70,14 @@ func padded(in, out, k, stride, dil, pad int) int {
 }
 
 // BlockScratch is the floats of scratch Block needs per block of Lanes
-// channels; 0 when the plan is not blocked.
+// channels; 0 when the plan is not blocked: the transposed input, and the
+// transposed output rounded up to whole transposes.
 func (p *Plan) BlockScratch() int {
 	if !p.block {
 		return 0
 	}
-	return p.hp * p.wp * p.k.lanes
+	lanes := p.k.lanes
+	return (p.hp*p.wp + (p.s.OutH*p.s.OutW+lanes-1)/lanes*lanes) * lanes
 }
 
 // Block computes n <= Lanes() consecutive output planes: plane i of y
@@ -88,10 +93,10 @@ func (p *Plan) Block(y, x []float32, w *Weights, c0, n int, bias, res, scratch [
 		panic(fmt.Sprintf("dwconv: block of %d channels from %d: %d outputs, %d inputs, %d residuals, %d scratch for shape %+v",
 			n, c0, len(y), len(x), len(res), len(scratch), *s))
 	}
-	buf := scratch[:p.BlockScratch()]
+	buf := scratch[:p.hp*p.wp*lanes]
+	obuf := scratch[len(buf):p.BlockScratch()]
 	var idx [16]int32
 	var bv [16]float32
-	mask := 1<<n - 1
 	for i := range n {
 		idx[i] = int32(i * in)
 		if bias != nil {
@@ -104,7 +109,7 @@ func (p *Plan) Block(y, x []float32, w *Weights, c0, n int, bias, res, scratch [
 	clear(buf[:top+left])
 	for r := range s.InH {
 		at := top + r*row + left
-		packRow(p.k, buf[at:][:s.InW*lanes], x[r*s.InW:], &idx, mask)
+		packRow(p.k, buf[at:][:s.InW*lanes], x[r*s.InW:], &idx, n)
 		end := at + s.InW*lanes
 		if r+1 < s.InH {
 			clear(buf[end : end+row-s.InW*lanes])
@@ -116,15 +121,16 @@ func (p *Plan) Block(y, x []float32, w *Weights, c0, n int, bias, res, scratch [
 		idx[i] = int32(i * out)
 	}
 	a := args{
-		y: unsafe.Pointer(&y[0]), x: unsafe.Pointer(&buf[0]), w: unsafe.Pointer(&w.blocks[c0/lanes*w.taps*lanes]),
+		y: unsafe.Pointer(&obuf[0]), x: unsafe.Pointer(&buf[0]), w: unsafe.Pointer(&w.blocks[c0/lanes*w.taps*lanes]),
 		rows: s.OutH, n: s.OutW, ldx: 4 * s.StrideH * row, kh: s.KH, ldk: 4 * s.DilH * row, kw: s.KW, dil: 4 * s.DilW * lanes,
-		idx: unsafe.Pointer(&idx), bvec: unsafe.Pointer(&bv), mask: mask,
+		idx: unsafe.Pointer(&idx), bvec: unsafe.Pointer(&bv), mask: 1<<n - 1,
 	}
 	a.setEpilogue(e)
 	if res != nil {
 		a.res = unsafe.Pointer(&res[0])
 	}
 	callBlock(p.k, s.StrideW, &a)
+	callUnpack(p.k, unsafe.Pointer(&y[0]), unsafe.Pointer(&obuf[0]), out, n, &idx)
 	runtime.KeepAlive(y)
 	runtime.KeepAlive(x)
 	runtime.KeepAlive(res)
@@ -132,22 +138,17 @@ func (p *Plan) Block(y, x []float32, w *Weights, c0, n int, bias, res, scratch [
 	runtime.KeepAlive(w)
 }
 
-// packRow copies len(dst)/lanes values of the mask's channels of an input
-// row (channel i's at src[idx[i]:]) into dst, transposed: value j of
-// channel i to dst[j*lanes+i], zeros in the lanes outside the mask.
-func packRow(k *kernel, dst, src []float32, idx *[16]int32, mask int) {
+// packRow copies len(dst)/lanes values of an input row's channels
+// (channel i's at src[idx[i]:], the first c of them; the other lanes copy
+// channel 0's, whose outputs are not stored) into dst, transposed: value
+// j of channel i to dst[j*lanes+i].
+func packRow(k *kernel, dst, src []float32, idx *[16]int32, c int) {
 	n := len(dst) / k.lanes
 	if n == 0 {
 		return
 	}
-	last := 0
-	for i := range k.lanes {
-		if mask&(1<<i) != 0 {
-			last = int(idx[i])
-		}
-	}
-	if len(src) < last+n {
+	if last := int(idx[c-1]); len(src) < last+n {
 		panic(fmt.Sprintf("dwconv: packing %d values at %d from %d", n, last, len(src)))
 	}
-	callPack(k, unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), n, idx, mask)
+	callPack(k, unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), n, idx)
 }

@@ -53,9 +53,13 @@ func callBlock(_ *kernel, stride int, a *args) {
 	}
 }
 
-// callPack runs assembly kernel k's transposing copy.
-func callPack(_ *kernel, dst, src unsafe.Pointer, n int, idx *[16]int32, mask int) {
-	packAVX512(dst, src, n, idx, mask)
+// callPack and callUnpack run assembly kernel k's transposing copies.
+func callPack(_ *kernel, dst, src unsafe.Pointer, n int, idx *[16]int32) {
+	packAVX512(dst, src, n, idx)
+}
+
+func callUnpack(_ *kernel, dst, src unsafe.Pointer, n, lanes int, idx *[16]int32) {
+	unpackAVX512(dst, src, n, lanes, idx)
 }
 
 // blockAVX512S1 and blockAVX512S2 compute the blocked outputs a
@@ -67,12 +71,17 @@ func blockAVX512S1(a *args)
 //go:noescape
 func blockAVX512S2(a *args)
 
-// packAVX512 gathers n values of each channel of mask, channel i's from
-// src + idx[i] floats on, into n vectors at dst (zeros outside the
-// mask); it trusts its arguments.
+// packAVX512 copies n values of each of 16 channels, channel i's from
+// src + idx[i] floats on, into n vectors at dst, transposed 16x16 at a
+// time; unpackAVX512 copies them back, the first lanes channels of n
+// vectors at src (which holds n rounded up to 16) to dst + idx[i]. They
+// trust their arguments.
 //
 //go:noescape
-func packAVX512(dst, src unsafe.Pointer, n int, idx *[16]int32, mask int)
+func packAVX512(dst, src unsafe.Pointer, n int, idx *[16]int32)
+
+//go:noescape
+func unpackAVX512(dst, src unsafe.Pointer, n, lanes int, idx *[16]int32)
 
 // rowsAVX512S1 and rowsAVX512S2 compute the rows a describes (stride 1
 // and 2) with AVX-512; they trust a.
