@@ -12,14 +12,15 @@ import (
 // asmKernels returns the armv7 NEON kernel when the CPU has NEON (ARMv6
 // keeps the Go one): a 4x4 tile, the Go kernel's layout, whose sums
 // VMULL.S8 multiplies (8 int16 products of a row's 4 bytes, replicated,
-// by two columns' 4) and VPADAL.S16 accumulates in pairs into int32,
-// eight accumulators of two partial sums per element added at the end
-// (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON), and the
+// by two columns' 4; two k steps' products added in int16 by VMLAL.S8
+// when A holds no -128) and VPADAL.S16 accumulates in pairs into int32,
+// eight accumulators of two partial sums per element added at the end,
+// the epilogue applied in registers, n tiles a call (tileNEON4x4); the
 // depthwise planes (dwNEON, 8 outputs a vector), Interleave4
 // (interleave_arm.s) and the element-wise Quantize, MulScaled and, with
-// VFPv4, AddScaled (eltwise_arm.s). The other epilogues, Lookup and the
-// byte max pools are Go. QDQ graphs are fused onto it (Accelerated): a
-// fused int8 model takes 2.4-2.9x fewer instructions than its float
+// VFPv4, AddScaled (eltwise_arm.s) are NEON too. Lookup and the other
+// element-wise loops are Go. QDQ graphs are fused onto it (Accelerated):
+// a fused int8 model takes 2.4-2.9x fewer instructions than its float
 // passes between quantize and dequantize (docs/performance.md).
 func asmKernels() []*Kernel {
 	if !cpu.ARM.HasNEON {
@@ -28,23 +29,15 @@ func asmKernels() []*Kernel {
 	return []*Kernel{neonKernel}
 }
 
-var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, id: idNEON}
+var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, pairs: true, id: idNEON}
 
-// sumsNEON4x4 sets acc to the 4x4 sums rowOff[r] + colOff[c] + Σ a·b of
-// kq steps (A packed, step s of B at b + offs[s]); it trusts its
-// arguments (a, b and offs are not read when kq is 0).
+// tileNEON4x4 computes n 4x4 tiles, epilogue included; it trusts its
+// arguments.
 //
 //go:noescape
-func sumsNEON4x4(kq int, a, b *byte, offs *int32, rowOff, colOff *int32, acc *[16]int32)
+func tileNEON4x4(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 
-// epiByteNEON stores the 4x4 sums acc as the Byte epilogue does (see
-// storeElem and Requantize), rows ldc bytes apart from c, with the scales
-// of the rows (scaleCols 0) or of the columns; it trusts its arguments.
-//
-//go:noescape
-func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int, lo, hi float32, zp int32)
-
-// qconsts holds roundBias for epiByteNEON.
+// qconsts holds roundBias for tileNEON4x4 and dwNEON.
 var qconsts = [1]float32{roundBias}
 
 // interleaveAsm returns the NEON Interleave4 (interleaveNEONCols) when
@@ -68,49 +61,14 @@ func interleavers() []interleaveFunc {
 // interleaveRowsAsm returns nil: Interleave4Rows runs row by row.
 func interleaveRowsAsm() interleaveRowsFunc { return nil }
 
-// tile runs k's tile function (see Kernel): for the NEON kernel, the sums
-// of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in
-// NEON (epiByteNEON; the rank-one term added in Go first) or the others as
-// tileGo stores them.
+// tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
 	if k.id != idNEON {
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
 		return
 	}
 	k.checkTile(kq, a, b, offs, c, ldc, ep, n)
-	const mr, nr = 4, 4
-	t := *ep
-	co := (*[nr]int32)(ep.colOff)
-	for i := range n {
-		r := i * mr
-		t.rowOff = ep.rowOff[r:]
-		if ep.rowMul != nil {
-			t.rowMul = ep.rowMul[r:]
-		}
-		if ep.mode != Int32 && ep.scaleCols == 0 {
-			t.scale = ep.scale[r:]
-		}
-		var acc [mr * nr]int32
-		var ap, bp *byte
-		var op *int32
-		if kq > 0 {
-			ap, bp, op = &a[i*mr*4*kq], &b[0], &offs[0]
-		}
-		sumsNEON4x4(kq, ap, bp, op, &t.rowOff[0], &co[0], &acc)
-		if ep.mode != Byte {
-			storeTile(acc[:], mr, nr, c[r*ldc:], ldc, &t)
-			continue
-		}
-		if ep.rowMul != nil {
-			rm, cm := (*[mr]int32)(t.rowMul), (*[nr]int32)(ep.colMul)
-			for y := range mr {
-				for x := range nr {
-					acc[y*nr+x] += rm[y] * cm[x]
-				}
-			}
-		}
-		epiByteNEON(&acc, &c[r*ldc], ldc, &t.scale[0], int(ep.scaleCols), ep.lo, ep.hi, ep.zp)
-	}
+	tileNEON4x4(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
 }
 
 // row reports that k has no row function.

@@ -3,25 +3,138 @@
 #include "textflag.h"
 #include "neon_arm.h"
 
-// func sumsNEON4x4(kq int, a, b *byte, offs *int32, rowOff, colOff *int32, acc *[16]int32)
+// STEP1 is one k step of a 4x4 tile: the 16 bytes of B's 4 columns at
+// b + offs[s] (R1 + *R2, R2 advancing; D16: columns 0-1, D17: 2-3) and
+// each row's 4 bytes of A at R0 (advancing), replicated (D18-D21);
+// VMULL.S8 multiplies a row by two columns (8 int16 products) and
+// VPADAL.S16 adds them in pairs to the int32 lanes of Q(2r) (columns 0-1:
+// two partial sums each) and Q(2r+1) (columns 2-3). Q11-Q14 products.
+#define STEP1 \
+	MOVW.P 4(R2), R5; \
+	ADD    R5, R1, R5; \
+	VLD1x2(16, 5, 15); \
+	VLD1DUP1(18, 0, 13); \
+	VLD1DUP1(19, 0, 13); \
+	VLD1DUP1(20, 0, 13); \
+	VLD1DUP1(21, 0, 13); \
+	VMULLS8(11, 18, 16); \
+	VMULLS8(12, 18, 17); \
+	VMULLS8(13, 19, 16); \
+	VMULLS8(14, 19, 17); \
+	VPADALS16(0, 11); \
+	VPADALS16(1, 12); \
+	VPADALS16(2, 13); \
+	VPADALS16(3, 14); \
+	VMULLS8(11, 20, 16); \
+	VMULLS8(12, 20, 17); \
+	VMULLS8(13, 21, 16); \
+	VMULLS8(14, 21, 17); \
+	VPADALS16(4, 11); \
+	VPADALS16(5, 12); \
+	VPADALS16(6, 13); \
+	VPADALS16(7, 14)
+
+// STEP2 is two k steps whose products are added in int16 (VMLAL.S8)
+// before VPADAL.S16, for A without -128 (|a·b| ≤ 127·128, two fit): B
+// of the first step in D16-D17, of the second in D30-D31; the two steps'
+// rows r and r+1 in D18, D19 (first) and D20, D21 (second), loaded in
+// the order a, a+16, a+4, a+20, ... by post-increments of 16 (R8) and -12
+// (R9), the last by 4, leaving R0 at the next pair.
+#define STEP2 \
+	MOVW.P 4(R2), R5; \
+	ADD    R5, R1, R5; \
+	VLD1x2(16, 5, 15); \
+	MOVW.P 4(R2), R5; \
+	ADD    R5, R1, R5; \
+	VLD1x2(30, 5, 15); \
+	VLD1DUP1(18, 0, 8); \
+	VLD1DUP1(20, 0, 9); \
+	VLD1DUP1(19, 0, 8); \
+	VLD1DUP1(21, 0, 9); \
+	VMULLS8(11, 18, 16); \
+	VMULLS8(12, 18, 17); \
+	VMULLS8(13, 19, 16); \
+	VMULLS8(14, 19, 17); \
+	VMLALS8(11, 20, 30); \
+	VMLALS8(12, 20, 31); \
+	VMLALS8(13, 21, 30); \
+	VMLALS8(14, 21, 31); \
+	VPADALS16(0, 11); \
+	VPADALS16(1, 12); \
+	VPADALS16(2, 13); \
+	VPADALS16(3, 14); \
+	VLD1DUP1(18, 0, 8); \
+	VLD1DUP1(20, 0, 9); \
+	VLD1DUP1(19, 0, 8); \
+	VLD1DUP1(21, 0, 13); \
+	VMULLS8(11, 18, 16); \
+	VMULLS8(12, 18, 17); \
+	VMULLS8(13, 19, 16); \
+	VMULLS8(14, 19, 17); \
+	VMLALS8(11, 20, 30); \
+	VMLALS8(12, 20, 31); \
+	VMLALS8(13, 21, 30); \
+	VMLALS8(14, 21, 31); \
+	VPADALS16(4, 11); \
+	VPADALS16(5, 12); \
+	VPADALS16(6, 13); \
+	VPADALS16(7, 14)
+
+// SCALE multiplies the float rows Q8-Q11 by their rows' scales (R12 bytes
+// into ep.scale; scaleCols 0) or by the columns' (Q0, D0-D1); labels
+// lcols and ldone.
+#define SCALE(lcols, ldone) \
+	MOVW 48(R6), R5; \
+	MOVW 60(R6), R8; \
+	CMP  $0, R8; \
+	BNE  lcols; \
+	ADD  R12, R5; \
+	VLD1x2(0, 5, 15); \
+	VMULQS(8, 8, 0, 0); \
+	VMULQS(9, 9, 0, 1); \
+	VMULQS(10, 10, 1, 0); \
+	VMULQS(11, 11, 1, 1); \
+	B    ldone; \
+lcols: \
+	VLD1x2(0, 5, 15); \
+	VMULQ(8, 8, 0); \
+	VMULQ(9, 9, 0); \
+	VMULQ(10, 10, 0); \
+	VMULQ(11, 11, 0); \
+ldone:
+
+// func tileNEON4x4(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
-// Per step: the 16 bytes of B's 4 columns (D16: columns 0-1, D17: 2-3)
-// and each row's 4 bytes of A, replicated (D18-D21); VMULL.S8 multiplies a
-// row by two columns (8 int16 products) and VPADAL.S16 adds them in pairs
-// to the int32 lanes of Q(2r) (columns 0-1: two partial sums each) and
-// Q(2r+1) (columns 2-3); VPADD.I32 adds the partial sums at the end, to
-// rows Q8-Q11, and rowOff[r] + colOff[c] are added (in int32, wrapping,
-// as tileGo's sums start from them). Registers: R0 A, R1 B, R2 the
-// offsets, R3 steps left, R4 acc, R5 the step's B, R6 rowOff, R7 colOff;
-// Q11-Q14 products.
-TEXT ·sumsNEON4x4(SB), NOSPLIT, $0-28
-	MOVW kq+0(FP), R3
+// n 4x4 tiles of one column panel (see Kernel.tile), epilogue included:
+// the tile's sums by STEP1, or, when ep.pairs says A holds no -128, by
+// STEP2 two steps at a time (an odd step first by STEP1); VPADD.I32 adds
+// the partial sums into rows Q8-Q11, which get rowOff[r] + colOff[c] and
+// rowMul[r]·colMul[c] (VMLA.I32 by scalar) in int32, wrapping, as tileGo's
+// sums do. Int32 stores them; Float converts them (VCVT, round to
+// nearest) and multiplies by the scale (NEON flushes a product below
+// 2⁻¹²⁶ to zero); Byte requantizes them as Requantize does: clamped to
+// [lo, hi] with NaN to lo (VCGE is false for NaN, VBSL then takes lo),
+// rounded half to even by adding 1.5·2²³ (roundBias, in qconsts) and
+// taking the low bits, plus zp, each row's 4 bytes stored by VMOVN twice.
+// A runs on through the n row panels, C by 4·ldc a tile.
+//
+// Registers: R0 A, R1 B, R2 the offsets, R3 steps left, R4 C, R5 temp,
+// R6 ep, R7 tiles left, R8 and R9 16 and -12 (STEP2), then temps (R9
+// ldc), R12 the tile's first row's byte offset in the per-row vectors.
+// tileEp offsets on 32-bit arm (TestTileEpLayoutARM): rowOff 0, colOff 12,
+// rowMul 24, colMul 36, scale 48, scaleCols 60, lo 68, hi 72, zp 76, mode
+// 80, pairs 132.
+TEXT ·tileNEON4x4(SB), NOSPLIT, $0-32
 	MOVW a+4(FP), R0
 	MOVW b+8(FP), R1
+	MOVW c+16(FP), R4
+	MOVW ep+24(FP), R6
+	MOVW n+28(FP), R7
+	MOVW $0, R12
+
+tile:
 	MOVW offs+12(FP), R2
-	MOVW rowOff+16(FP), R6
-	MOVW colOff+20(FP), R7
-	MOVW acc+24(FP), R4
+	MOVW kq+0(FP), R3
 	VEORQ(0, 0, 0)
 	VEORQ(1, 1, 1)
 	VEORQ(2, 2, 2)
@@ -32,33 +145,26 @@ TEXT ·sumsNEON4x4(SB), NOSPLIT, $0-28
 	VEORQ(7, 7, 7)
 	CMP  $0, R3
 	BEQ  sum
+	MOVW 132(R6), R5
+	CMP  $0, R5
+	BEQ  single
+	MOVW $16, R8
+	MOVW $-12, R9
+	TST  $1, R3
+	BEQ  pairs
+	STEP1
+	SUB  $1, R3
 
-loop:
-	MOVW.P 4(R2), R5
-	ADD    R5, R1, R5
-	VLD1x2(16, 5, 15)
-	VLD1DUP1(18, 0, 13)
-	VLD1DUP1(19, 0, 13)
-	VLD1DUP1(20, 0, 13)
-	VLD1DUP1(21, 0, 13)
-	VMULLS8(11, 18, 16)
-	VMULLS8(12, 18, 17)
-	VMULLS8(13, 19, 16)
-	VMULLS8(14, 19, 17)
-	VPADALS16(0, 11)
-	VPADALS16(1, 12)
-	VPADALS16(2, 13)
-	VPADALS16(3, 14)
-	VMULLS8(11, 20, 16)
-	VMULLS8(12, 20, 17)
-	VMULLS8(13, 21, 16)
-	VMULLS8(14, 21, 17)
-	VPADALS16(4, 11)
-	VPADALS16(5, 12)
-	VPADALS16(6, 13)
-	VPADALS16(7, 14)
-	SUB.S  $1, R3
-	BNE    loop
+pairs:
+	STEP2
+	SUB.S $2, R3
+	BNE   pairs
+	B     sum
+
+single:
+	STEP1
+	SUB.S $1, R3
+	BNE   single
 
 sum:
 	VPADDI32(16, 0, 1)
@@ -69,99 +175,100 @@ sum:
 	VPADDI32(21, 10, 11)
 	VPADDI32(22, 12, 13)
 	VPADDI32(23, 14, 15)
-	VLD1x2(24, 7, 15)
-	VADDI32Q(8, 8, 12)
-	VADDI32Q(9, 9, 12)
-	VADDI32Q(10, 10, 12)
-	VADDI32Q(11, 11, 12)
-	VLD1DUP2(26, 6, 13)
-	VADDI32Q(8, 8, 13)
-	VLD1DUP2(26, 6, 13)
-	VADDI32Q(9, 9, 13)
-	VLD1DUP2(26, 6, 13)
-	VADDI32Q(10, 10, 13)
-	VLD1DUP2(26, 6, 13)
-	VADDI32Q(11, 11, 13)
-	VST1x4(16, 4, 13)
-	VST1x4(20, 4, 15)
-	RET
+	MOVW 12(R6), R5
+	VLD1x2(0, 5, 15)
+	VADDI32Q(8, 8, 0)
+	VADDI32Q(9, 9, 0)
+	VADDI32Q(10, 10, 0)
+	VADDI32Q(11, 11, 0)
+	MOVW 0(R6), R5
+	ADD  R12, R5
+	VLD1DUP2(2, 5, 13)
+	VADDI32Q(8, 8, 1)
+	VLD1DUP2(2, 5, 13)
+	VADDI32Q(9, 9, 1)
+	VLD1DUP2(2, 5, 13)
+	VADDI32Q(10, 10, 1)
+	VLD1DUP2(2, 5, 13)
+	VADDI32Q(11, 11, 1)
+	MOVW 24(R6), R5
+	CMP  $0, R5
+	BEQ  epilogue
+	ADD  R12, R5
+	VLD1x2(2, 5, 15)
+	MOVW 36(R6), R5
+	VLD1x2(0, 5, 15)
+	VMLAI32QS(8, 0, 2, 0)
+	VMLAI32QS(9, 0, 2, 1)
+	VMLAI32QS(10, 0, 3, 0)
+	VMLAI32QS(11, 0, 3, 1)
 
-// func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int, lo, hi float32, zp int32)
-//
-// The Byte epilogue of a 4x4 tile of sums (Requantize): float32(sum) times
-// its row's scale (scaleCols 0) or its column's, clamped to [lo, hi] with
-// NaN to lo (VCGE is false for NaN, VBSL then takes lo), rounded half to
-// even by adding 1.5·2²³ (roundBias, in qconsts) and taking the low bits,
-// plus zp; each row's 4 bytes (VMOVN twice) are stored ldc bytes apart.
-// Denormals, which NEON flushes to zero, round to 0 either way. Registers:
-// R0 acc, R1 c, R2 ldc, R3 scale, R4 scaleCols, R5 temp; rows in Q0-Q3.
-TEXT ·epiByteNEON(SB), NOSPLIT, $0-32
-	MOVW acc+0(FP), R0
-	MOVW c+4(FP), R1
-	MOVW ldc+8(FP), R2
-	MOVW scale+12(FP), R3
-	MOVW scaleCols+16(FP), R4
-	VLD1x4(0, 0, 13)
-	VLD1x4(4, 0, 15)
-	VCVTF32S32Q(0, 0)
-	VCVTF32S32Q(1, 1)
-	VCVTF32S32Q(2, 2)
-	VCVTF32S32Q(3, 3)
-	VLD1x2(8, 3, 15)
-	CMP  $0, R4
-	BNE  cols
-	VMULQS(0, 0, 8, 0)
-	VMULQS(1, 1, 8, 1)
-	VMULQS(2, 2, 9, 0)
-	VMULQS(3, 3, 9, 1)
-	B    clamp
+epilogue:
+	MOVW ldc+20(FP), R9
+	MOVW 80(R6), R5
+	CMP  $2, R5
+	BEQ  byte
+	CMP  $0, R5
+	BEQ  store
+	VCVTF32S32Q(8, 8)
+	VCVTF32S32Q(9, 9)
+	VCVTF32S32Q(10, 10)
+	VCVTF32S32Q(11, 11)
+	SCALE(fcols, store)
+	VST1x2(16, 4, 9)
+	VST1x2(18, 4, 9)
+	VST1x2(20, 4, 9)
+	VST1x2(22, 4, 9)
+	B    next
 
-cols:
-	VMULQ(0, 0, 4)
-	VMULQ(1, 1, 4)
-	VMULQ(2, 2, 4)
-	VMULQ(3, 3, 4)
-
-clamp:
-	MOVW $lo+20(FP), R5
+byte:
+	VCVTF32S32Q(8, 8)
+	VCVTF32S32Q(9, 9)
+	VCVTF32S32Q(10, 10)
+	VCVTF32S32Q(11, 11)
+	SCALE(bcols, bclamp)
+	ADD  $68, R6, R5
+	VLD1DUP2(4, 5, 13)
+	VLD1DUP2(6, 5, 13)
 	VLD1DUP2(10, 5, 15)
-	MOVW $hi+24(FP), R5
-	VLD1DUP2(12, 5, 15)
-	VCGEQ(7, 0, 5)
-	VBSLQ(7, 0, 5)
-	VMINQ(0, 7, 6)
-	VCGEQ(7, 1, 5)
-	VBSLQ(7, 1, 5)
-	VMINQ(1, 7, 6)
-	VCGEQ(7, 2, 5)
-	VBSLQ(7, 2, 5)
-	VMINQ(2, 7, 6)
-	VCGEQ(7, 3, 5)
-	VBSLQ(7, 3, 5)
-	VMINQ(3, 7, 6)
 	MOVW $·qconsts(SB), R5
-	VLD1DUP2(16, 5, 15)
-	MOVW $zp+28(FP), R5
-	VLD1DUP2(18, 5, 15)
-	VSUBI32Q(9, 8, 9)
-	VADDQ(0, 0, 8)
-	VADDQ(1, 1, 8)
-	VADDQ(2, 2, 8)
-	VADDQ(3, 3, 8)
-	VSUBI32Q(0, 0, 9)
-	VSUBI32Q(1, 1, 9)
-	VSUBI32Q(2, 2, 9)
-	VSUBI32Q(3, 3, 9)
-	VMOVNI32(20, 0)
-	VMOVNI32(21, 1)
-	VMOVNI32(22, 2)
-	VMOVNI32(23, 3)
-	VMOVNI16(24, 10)
-	VMOVNI16(25, 11)
-	VST1LANE32(24, 0, 1, 2)
-	VST1LANE32(24, 1, 1, 2)
-	VST1LANE32(25, 0, 1, 2)
-	VST1LANE32(25, 1, 1, 15)
+	VLD1DUP2(8, 5, 15)
+	VSUBI32Q(5, 4, 5)
+	VCGEQ(12, 8, 2)
+	VBSLQ(12, 8, 2)
+	VMINQ(8, 12, 3)
+	VCGEQ(12, 9, 2)
+	VBSLQ(12, 9, 2)
+	VMINQ(9, 12, 3)
+	VCGEQ(12, 10, 2)
+	VBSLQ(12, 10, 2)
+	VMINQ(10, 12, 3)
+	VCGEQ(12, 11, 2)
+	VBSLQ(12, 11, 2)
+	VMINQ(11, 12, 3)
+	VADDQ(8, 8, 4)
+	VADDQ(9, 9, 4)
+	VADDQ(10, 10, 4)
+	VADDQ(11, 11, 4)
+	VSUBI32Q(8, 8, 5)
+	VSUBI32Q(9, 9, 5)
+	VSUBI32Q(10, 10, 5)
+	VSUBI32Q(11, 11, 5)
+	VMOVNI32(24, 8)
+	VMOVNI32(25, 9)
+	VMOVNI32(26, 10)
+	VMOVNI32(27, 11)
+	VMOVNI16(28, 12)
+	VMOVNI16(29, 13)
+	VST1LANE32(28, 0, 4, 9)
+	VST1LANE32(28, 1, 4, 9)
+	VST1LANE32(29, 0, 4, 9)
+	VST1LANE32(29, 1, 4, 9)
+
+next:
+	ADD   $16, R12
+	SUB.S $1, R7
+	BNE   tile
 	RET
 
 // DWTAP1 and DWTAP2 multiply the 8 inputs of a tap at R6 (stride 1: 8

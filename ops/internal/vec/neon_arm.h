@@ -92,6 +92,14 @@
 // A8.8 VMULL (integer), encoding A2: 1111 001 U=0 1 D size=00 Vn Vd 11 op=0 0 N 0 M 0 Vm.
 #define VMULLS8(qd, dn, dm) WORD $(0xF2800C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
 
+// VMLAL.S8 Qd, Dn, Dm: Adds the 8 int16 products of the int8 lanes of dn and dm to the int16 lanes of qd (wrapping).
+// A8.8 VMLAL (integer), encoding A1: 1111 001 U=0 1 D size=00 Vn Vd 10 op=0 0 N 0 M 0 Vm.
+#define VMLALS8(qd, dn, dm) WORD $(0xF2800800 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMLA.I32 Qd, Qn, Dm[lane]: Qd += qn * dm[lane] in int32, wrapping; dm in D0-D15.
+// A8.8 VMLA (by scalar), encoding A1: 1111 001 Q=1 1 D size=10 Vn Vd 0 op=0 0 F=0 N 1 M 0 Vm.
+#define VMLAI32QS(qd, qn, dm, lane) WORD $(0xF3A00040 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
+
 // VPADAL.S16 Qd, Qm: Adds each pair of adjacent int16 lanes of qm, widened, to the int32 lanes of qd.
 // A8.8 VPADAL, encoding A1: 1111 0011 1 D 11 size=01 00 Vd 0 110 op=0 Q=1 M 0 Vm.
 #define VPADALS16(qd, qm) WORD $(0xF3B40640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
