@@ -21,3 +21,30 @@ func copyFlipAsm(dst, src []byte, flip byte) int {
 //
 //go:noescape
 func copyFlipNEON(dst, src *byte, n int, flip byte)
+
+// noMin128Asm reports, with NEON when the CPU has it, whether the first
+// multiple of 16 bytes of b hold no 0x80 (-128): it returns how many
+// bytes it scanned, or -1 when it found one (Go's bytes.IndexByte on
+// 32-bit arm takes a byte a step; Product.Run scans the weights of every
+// product with pairs).
+func noMin128Asm(b []byte) int {
+	n := len(b) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	var m [16]byte
+	minBytesNEON(ptr(b), n, &m)
+	for _, v := range m {
+		if v == 0x80 {
+			return -1
+		}
+	}
+	return n
+}
+
+// minBytesNEON sets m to the lane-wise signed minimum of the n bytes at
+// p (a multiple of 16, at least 16) taken 16 at a time; it trusts its
+// arguments.
+//
+//go:noescape
+func minBytesNEON(p *byte, n int, m *[16]byte)

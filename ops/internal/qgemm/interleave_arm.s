@@ -76,3 +76,25 @@ cfloop:
 	SUB.S $16, R2
 	BNE   cfloop
 	RET
+
+// func minBytesNEON(p *byte, n int, m *[16]byte)
+//
+// The lane-wise signed minimum of n bytes (a multiple of 16, at least 16),
+// 16 per step: VMIN.S8 into Q0, which starts from the first 16.
+TEXT ·minBytesNEON(SB), NOSPLIT, $0-12
+	MOVW p+0(FP), R0
+	MOVW n+4(FP), R1
+	MOVW m+8(FP), R2
+	VLD1x2(0, 0, 13)
+	SUB.S $16, R1
+	BEQ   mindone
+
+minloop:
+	VLD1x2(2, 0, 13)
+	VMINS8Q(0, 0, 1)
+	SUB.S $16, R1
+	BNE   minloop
+
+mindone:
+	VST1x2(0, 2, 15)
+	RET

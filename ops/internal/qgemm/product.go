@@ -222,7 +222,9 @@ func (p *Product) noMin128(lo, hi int) bool {
 		p0, p1 = lo%rp, (hi-1)%rp
 	}
 	panel := p.k.RowsLen(p.k.MR, p.KQ)
-	return bytes.IndexByte(p.A[p0*panel:(p1+1)*panel], 0x80) < 0
+	a := p.A[p0*panel : (p1+1)*panel]
+	n := noMin128Asm(a)
+	return n >= 0 && bytes.IndexByte(a[n:], 0x80) < 0
 }
 
 // rows computes the first rows rows of the tile of panel a at column j0

@@ -224,6 +224,10 @@
 // A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=0 Vm.
 #define VMAXS8Q(qd, qn, qm) WORD $(0xF2000640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
+// VMIN.S8 Qd, Qn, Qm: Qd = min(qn, qm), signed bytes.
+// A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=1 Vm.
+#define VMINS8Q(qd, qn, qm) WORD $(0xF2000650 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
 // VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
 // A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.
 #define VMLSQ(qd, qn, qm) WORD $(0xF2200D50 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
