@@ -123,9 +123,9 @@ type dwArgs struct {
 }
 
 // dwNEONPlane computes plane p with dwNEON, band of output rows by band:
-// each band's input rows are copied, made int8, into p.buf between
-// columns and rows of the zero point, so that every tap lies inside and 8
-// outputs take one load per tap. The padding is filled once for the
+// each band's input rows are copied, made int8 (dwCopyNEON), into p.buf
+// between columns and rows of the zero point, so that every tap lies
+// inside and 8 outputs take one load per tap. The padding is filled once for the
 // planes of a Run with the same zero point; the last wp bytes of the
 // scratch are a row of it, copied over rows above or below the input. It
 // reports false, leaving p to Go, for strides above 2, a weight zero
@@ -172,8 +172,8 @@ func dwNEONPlane(p *dwPlane) bool {
 		for r := max(r0, r1); r < rows; r++ { // and below it
 			copy(buf[r*wp+p.padL:][:n], padRow)
 		}
-		for r := r0; r < r1; r++ {
-			CopyFlip(buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n], p.flip)
+		if r1 > r0 {
+			dwCopyNEON(&buf[r0*wp+p.padL], wp, &p.src[(y0+r0)*p.wi], p.wi, n, r1-r0, p.flip)
 		}
 		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
 		if narrow {
@@ -189,6 +189,12 @@ func dwNEONPlane(p *dwPlane) bool {
 	}
 	return true
 }
+
+// dwCopyNEON copies rows rows of n bytes, each XOR flip, from src (rows
+// lds bytes apart) to dst (rows ldd apart); it trusts its arguments.
+//
+//go:noescape
+func dwCopyNEON(dst *byte, ldd int, src *byte, lds, n, rows int, flip byte)
 
 // dwNEON computes a.rows output rows of a depthwise plane from a padded
 // int8 input; it trusts its arguments.

@@ -398,3 +398,79 @@ s2:
 
 done:
 	RET
+
+// func dwCopyNEON(dst *byte, ldd int, src *byte, lds, n, rows int, flip byte)
+//
+// rows rows of n bytes XOR flip (in every byte of Q15), 16 at a time (a
+// row's last 16 overlapping the ones before when n is not a multiple);
+// rows of 8 to 15 bytes as two overlapping D registers, shorter ones byte
+// by byte. Registers: R0 dst, R1 ldd, R2 src, R3 lds, R4 n, R5 rows left,
+// R6 flip, R7 and R8 the row's dst and src, R9 its bytes left, R12 temp.
+TEXT ·dwCopyNEON(SB), NOSPLIT, $0-25
+	MOVW  dst+0(FP), R0
+	MOVW  ldd+4(FP), R1
+	MOVW  src+8(FP), R2
+	MOVW  lds+12(FP), R3
+	MOVW  n+16(FP), R4
+	MOVW  rows+20(FP), R5
+	MOVW  $flip+24(FP), R6
+	VLD1DUP8(30, 6, 15)
+	VLD1DUP8(31, 6, 15)
+	MOVBU flip+24(FP), R6
+	CMP   $0, R5
+	BEQ   cdone
+	CMP   $0, R4
+	BEQ   cdone
+
+crow:
+	MOVW R0, R7
+	MOVW R2, R8
+	MOVW R4, R9
+	CMP  $16, R4
+	BLT  cshort
+
+cvec:
+	VLD1x2(0, 8, 13)
+	VEORQ(0, 0, 15)
+	VST1x2(0, 7, 13)
+	SUB  $16, R9
+	CMP  $16, R9
+	BGE  cvec
+	CMP  $0, R9
+	BEQ  cnext
+	SUB  $16, R9, R12
+	ADD  R12, R8
+	ADD  R12, R7
+	VLD1x2(0, 8, 15)
+	VEORQ(0, 0, 15)
+	VST1x2(0, 7, 15)
+	B    cnext
+
+cshort:
+	CMP  $8, R9
+	BLT  cbytes
+	SUB  $8, R9, R12
+	VLD1x1(0, 8, 15)
+	ADD  R12, R8
+	VLD1x1(1, 8, 15)
+	VEORQ(0, 0, 15)
+	VST1x1(0, 7, 15)
+	ADD  R12, R7
+	VST1x1(1, 7, 15)
+	B    cnext
+
+cbytes:
+	MOVBU.P 1(R8), R12
+	EOR     R6, R12
+	MOVB.P  R12, 1(R7)
+	SUB.S   $1, R9
+	BNE     cbytes
+
+cnext:
+	ADD   R1, R0
+	ADD   R3, R2
+	SUB.S $1, R5
+	BNE   crow
+
+cdone:
+	RET
