@@ -15,7 +15,8 @@ import (
 // by two columns' 4; two k steps' products added in int16 by VMLAL.S8
 // when A holds no -128) and VPADAL.S16 accumulates in pairs into int32,
 // eight accumulators of two partial sums per element added at the end,
-// the epilogue applied in registers, n tiles a call (tileNEON4x4); the
+// steps in runs read one offset a run, the epilogue applied in registers,
+// n tiles a call (tileNEON4x4); the
 // depthwise planes (dwNEON, 8 outputs a vector), Interleave4
 // (interleave_arm.s) and the element-wise Quantize, MulScaled and, with
 // VFPv4, AddScaled (eltwise_arm.s) are NEON too. Lookup and the other
@@ -29,7 +30,7 @@ func asmKernels() []*Kernel {
 	return []*Kernel{neonKernel}
 }
 
-var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, pairs: true, id: idNEON}
+var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, runs: true, pairs: true, id: idNEON}
 
 // tileNEON4x4 computes n 4x4 tiles, epilogue included; it trusts its
 // arguments.

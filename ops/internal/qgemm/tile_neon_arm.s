@@ -3,16 +3,31 @@
 #include "textflag.h"
 #include "neon_arm.h"
 
-// STEP1 is one k step of a 4x4 tile: the 16 bytes of B's 4 columns at
-// b + offs[s] (R1 + *R2, R2 advancing; D16: columns 0-1, D17: 2-3) and
+// BOFF16 and BOFF30 load a step's 16 bytes of B (columns 0-1, 2-3) at
+// b + offs[s] (R1 + *R2, R2 advancing) into D16-D17 or D30-D31; BRUN16
+// and BRUN30 within a run of evenly spaced steps, at R5, advanced by the
+// run's stride (R1).
+#define BOFF16 \
+	MOVW.P 4(R2), R5; \
+	ADD    R5, R1, R5; \
+	VLD1x2(16, 5, 15)
+
+#define BOFF30 \
+	MOVW.P 4(R2), R5; \
+	ADD    R5, R1, R5; \
+	VLD1x2(30, 5, 15)
+
+#define BRUN16 VLD1x2(16, 5, 1)
+
+#define BRUN30 VLD1x2(30, 5, 1)
+
+// STEP1 is one k step of a 4x4 tile: B loaded by LOADB into D16-D17 and
 // each row's 4 bytes of A at R0 (advancing), replicated (D18-D21);
 // VMULL.S8 multiplies a row by two columns (8 int16 products) and
 // VPADAL.S16 adds them in pairs to the int32 lanes of Q(2r) (columns 0-1:
 // two partial sums each) and Q(2r+1) (columns 2-3). Q11-Q14 products.
-#define STEP1 \
-	MOVW.P 4(R2), R5; \
-	ADD    R5, R1, R5; \
-	VLD1x2(16, 5, 15); \
+#define STEP1(LOADB) \
+	LOADB; \
 	VLD1DUP1(18, 0, 13); \
 	VLD1DUP1(19, 0, 13); \
 	VLD1DUP1(20, 0, 13); \
@@ -36,17 +51,14 @@
 
 // STEP2 is two k steps whose products are added in int16 (VMLAL.S8)
 // before VPADAL.S16, for A without -128 (|a·b| ≤ 127·128, two fit): B
-// of the first step in D16-D17, of the second in D30-D31; the two steps'
-// rows r and r+1 in D18, D19 (first) and D20, D21 (second), loaded in
-// the order a, a+16, a+4, a+20, ... by post-increments of 16 (R8) and -12
-// (R9), the last by 4, leaving R0 at the next pair.
-#define STEP2 \
-	MOVW.P 4(R2), R5; \
-	ADD    R5, R1, R5; \
-	VLD1x2(16, 5, 15); \
-	MOVW.P 4(R2), R5; \
-	ADD    R5, R1, R5; \
-	VLD1x2(30, 5, 15); \
+// of the first step in D16-D17 (LOADB1), of the second in D30-D31
+// (LOADB2); the two steps' rows r and r+1 in D18, D19 (first) and D20,
+// D21 (second), loaded in the order a, a+16, a+4, a+20, ... by
+// post-increments of 16 (R8) and -12 (R9), the last by 4, leaving R0 at
+// the next pair.
+#define STEP2(LOADB1, LOADB2) \
+	LOADB1; \
+	LOADB2; \
 	VLD1DUP1(18, 0, 8); \
 	VLD1DUP1(20, 0, 9); \
 	VLD1DUP1(19, 0, 8); \
@@ -80,15 +92,15 @@
 	VPADALS16(6, 13); \
 	VPADALS16(7, 14)
 
-// SCALE multiplies the float rows Q8-Q11 by their rows' scales (R12 bytes
+// SCALE multiplies the float rows Q8-Q11 by their rows' scales (R7 bytes
 // into ep.scale; scaleCols 0) or by the columns' (Q0, D0-D1); labels
 // lcols and ldone.
 #define SCALE(lcols, ldone) \
 	MOVW 48(R6), R5; \
-	MOVW 60(R6), R8; \
-	CMP  $0, R8; \
+	MOVW 60(R6), R3; \
+	CMP  $0, R3; \
 	BNE  lcols; \
-	ADD  R12, R5; \
+	ADD  R7, R5; \
 	VLD1x2(0, 5, 15); \
 	VMULQS(8, 8, 0, 0); \
 	VMULQS(9, 9, 0, 1); \
@@ -103,34 +115,48 @@ lcols: \
 	VMULQ(11, 11, 0); \
 ldone:
 
+// RUN starts a run of evenly spaced steps: R5 its first step's B, R2 the
+// next run's offset, R12 its steps (ep.run), taken from R3.
+#define RUN \
+	MOVW b+8(FP), R12; \
+	MOVW (R2), R5; \
+	ADD  R12, R5; \
+	MOVW 92(R6), R12; \
+	ADD  R12<<2, R2; \
+	SUB  R12, R3
+
 // func tileNEON4x4(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
 // n 4x4 tiles of one column panel (see Kernel.tile), epilogue included:
 // the tile's sums by STEP1, or, when ep.pairs says A holds no -128, by
-// STEP2 two steps at a time (an odd step first by STEP1); VPADD.I32 adds
-// the partial sums into rows Q8-Q11, which get rowOff[r] + colOff[c] and
-// rowMul[r]·colMul[c] (VMLA.I32 by scalar) in int32, wrapping, as tileGo's
-// sums do. Int32 stores them; Float converts them (VCVT, round to
-// nearest) and multiplies by the scale (NEON flushes a product below
-// 2⁻¹²⁶ to zero); Byte requantizes them as Requantize does: clamped to
-// [lo, hi] with NaN to lo (VCGE is false for NaN, VBSL then takes lo),
-// rounded half to even by adding 1.5·2²³ (roundBias, in qconsts) and
-// taking the low bits, plus zp, each row's 4 bytes stored by VMOVN twice.
-// A runs on through the n row panels, C by 4·ldc a tile.
+// STEP2 two steps at a time (an odd step first by STEP1); steps in runs
+// (ep.run > 0, at least minRun) read one offset a run and B at the run's
+// stride (ep.stride), 19 instructions a step in pairs against 21 (25 one
+// by one). VPADD.I32 adds the partial sums into rows Q8-Q11, which get
+// rowOff[r] + colOff[c] and rowMul[r]·colMul[c] (VMLA.I32 by scalar) in
+// int32, wrapping, as tileGo's sums do. Int32 stores them; Float converts
+// them (VCVT, round to nearest) and multiplies by the scale (NEON
+// flushes a product below 2⁻¹²⁶ to zero); Byte requantizes them as
+// Requantize does: clamped to [lo, hi] with NaN to lo (VCGE is false for
+// NaN, VBSL then takes lo), rounded half to even by adding 1.5·2²³
+// (roundBias, in qconsts) and taking the low bits, plus zp, each row's 4
+// bytes stored by VMOVN twice. A runs on through the n row panels, C by
+// 4·ldc a tile; the tiles left are counted in n's argument slot.
 //
-// Registers: R0 A, R1 B, R2 the offsets, R3 steps left, R4 C, R5 temp,
-// R6 ep, R7 tiles left, R8 and R9 16 and -12 (STEP2), then temps (R9
-// ldc), R12 the tile's first row's byte offset in the per-row vectors.
-// tileEp offsets on 32-bit arm (TestTileEpLayoutARM): rowOff 0, colOff 12,
-// rowMul 24, colMul 36, scale 48, scaleCols 60, lo 68, hi 72, zp 76, mode
-// 80, pairs 132.
+// Registers: R0 A, R1 B (or the runs' stride), R2 the offsets, R3 steps
+// left, R4 C, R5 B of the step, R6 ep, R7 the tile's first row's byte
+// offset in the per-row vectors, R8 and R9 16 and -12 (STEP2), R12 a
+// run's steps left; after the sums R1, R2, R3, R5 and R12 are temps (R2
+// ldc). tileEp offsets on 32-bit arm (TestTileEpLayoutARM): rowOff 0,
+// colOff 12, rowMul 24, colMul 36, scale 48, scaleCols 60, lo 68, hi 72,
+// zp 76, mode 80, run 92, stride 100, pairs 132 (the int64s' low words).
 TEXT ·tileNEON4x4(SB), NOSPLIT, $0-32
 	MOVW a+4(FP), R0
-	MOVW b+8(FP), R1
 	MOVW c+16(FP), R4
 	MOVW ep+24(FP), R6
-	MOVW n+28(FP), R7
-	MOVW $0, R12
+	MOVW $0, R7
+	MOVW $16, R8
+	MOVW $-12, R9
 
 tile:
 	MOVW offs+12(FP), R2
@@ -146,25 +172,58 @@ tile:
 	CMP  $0, R3
 	BEQ  sum
 	MOVW 132(R6), R5
+	MOVW 92(R6), R12
+	CMP  $0, R12
+	BNE  runs
+	MOVW b+8(FP), R1
 	CMP  $0, R5
 	BEQ  single
-	MOVW $16, R8
-	MOVW $-12, R9
 	TST  $1, R3
 	BEQ  pairs
-	STEP1
+	STEP1(BOFF16)
 	SUB  $1, R3
 
 pairs:
-	STEP2
+	STEP2(BOFF16, BOFF30)
 	SUB.S $2, R3
 	BNE   pairs
 	B     sum
 
 single:
-	STEP1
+	STEP1(BOFF16)
 	SUB.S $1, R3
 	BNE   single
+	B     sum
+
+runs:
+	MOVW 100(R6), R1
+	CMP  $0, R5
+	BEQ  rsingle
+
+rpairs:
+	RUN
+	TST  $1, R12
+	BEQ  rpair
+	STEP1(BRUN16)
+	SUB  $1, R12
+
+rpair:
+	STEP2(BRUN16, BRUN30)
+	SUB.S $2, R12
+	BNE   rpair
+	CMP   $0, R3
+	BNE   rpairs
+	B     sum
+
+rsingle:
+	RUN
+
+rstep:
+	STEP1(BRUN16)
+	SUB.S $1, R12
+	BNE   rstep
+	CMP   $0, R3
+	BNE   rsingle
 
 sum:
 	VPADDI32(16, 0, 1)
@@ -182,7 +241,7 @@ sum:
 	VADDI32Q(10, 10, 0)
 	VADDI32Q(11, 11, 0)
 	MOVW 0(R6), R5
-	ADD  R12, R5
+	ADD  R7, R5
 	VLD1DUP2(2, 5, 13)
 	VADDI32Q(8, 8, 1)
 	VLD1DUP2(2, 5, 13)
@@ -194,7 +253,7 @@ sum:
 	MOVW 24(R6), R5
 	CMP  $0, R5
 	BEQ  epilogue
-	ADD  R12, R5
+	ADD  R7, R5
 	VLD1x2(2, 5, 15)
 	MOVW 36(R6), R5
 	VLD1x2(0, 5, 15)
@@ -204,7 +263,7 @@ sum:
 	VMLAI32QS(11, 0, 3, 1)
 
 epilogue:
-	MOVW ldc+20(FP), R9
+	MOVW ldc+20(FP), R2
 	MOVW 80(R6), R5
 	CMP  $2, R5
 	BEQ  byte
@@ -215,10 +274,10 @@ epilogue:
 	VCVTF32S32Q(10, 10)
 	VCVTF32S32Q(11, 11)
 	SCALE(fcols, store)
-	VST1x2(16, 4, 9)
-	VST1x2(18, 4, 9)
-	VST1x2(20, 4, 9)
-	VST1x2(22, 4, 9)
+	VST1x2(16, 4, 2)
+	VST1x2(18, 4, 2)
+	VST1x2(20, 4, 2)
+	VST1x2(22, 4, 2)
 	B    next
 
 byte:
@@ -260,14 +319,16 @@ byte:
 	VMOVNI32(27, 11)
 	VMOVNI16(28, 12)
 	VMOVNI16(29, 13)
-	VST1LANE32(28, 0, 4, 9)
-	VST1LANE32(28, 1, 4, 9)
-	VST1LANE32(29, 0, 4, 9)
-	VST1LANE32(29, 1, 4, 9)
+	VST1LANE32(28, 0, 4, 2)
+	VST1LANE32(28, 1, 4, 2)
+	VST1LANE32(29, 0, 4, 2)
+	VST1LANE32(29, 1, 4, 2)
 
 next:
-	ADD   $16, R12
-	SUB.S $1, R7
+	ADD   $16, R7
+	MOVW  n+28(FP), R5
+	SUB.S $1, R5
+	MOVW  R5, n+28(FP)
 	BNE   tile
 	RET
 
