@@ -4,8 +4,8 @@ package qgemm
 
 import "golang.org/x/sys/cpu"
 
-// neonEltwise says that MulScaled has a NEON loop here (armv7 with NEON:
-// Lookup has none), which must then compute every whole 16 values.
+// neonEltwise says that MulScaled and Lookup have NEON loops here (armv7
+// with NEON), which must then compute every whole 16 values.
 var neonEltwise = cpu.ARM.HasNEON
 
 // neonAddScaled says that AddScaled has a NEON loop here: armv7 with NEON

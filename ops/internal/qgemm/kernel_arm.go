@@ -18,9 +18,8 @@ import (
 // steps in runs read one offset a run, the epilogue applied in registers,
 // n tiles a call (tileNEON4x4); the
 // depthwise planes (dwNEON, 8 outputs a vector), Interleave4
-// (interleave_arm.s) and the element-wise Quantize, MulScaled and, with
-// VFPv4, AddScaled (eltwise_arm.s) are NEON too. Lookup and the other
-// element-wise loops are Go. QDQ graphs are fused onto it (Accelerated):
+// (interleave_arm.s) and the element-wise Quantize, MulScaled, Lookup
+// and, with VFPv4, AddScaled (eltwise_arm.s) are NEON too. QDQ graphs are fused onto it (Accelerated):
 // a fused int8 model takes 2.4-2.9x fewer instructions than its float
 // passes between quantize and dequantize (docs/performance.md).
 func asmKernels() []*Kernel {
@@ -255,6 +254,27 @@ func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int 
 //
 //go:noescape
 func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+
+// lookupAsm computes Lookup with NEON, up to a multiple of 16 values,
+// when the CPU has NEON.
+func lookupAsm(dst, src []byte, table *[256]byte) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	lookupNEON(ptr(dst), ptr(src), n, table)
+	return n
+}
+
+// lookupNEON is Lookup of n values (a multiple of 16); it trusts its
+// arguments.
+//
+//go:noescape
+func lookupNEON(dst, src *byte, n int, table *[256]byte)
+
+// lookupChunk is the bytes of a chunk of lookupNEON's table (a VTBL's 4 D
+// registers).
+var lookupChunk = [1]byte{32}
 
 // maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values,
 // when the CPU has NEON.

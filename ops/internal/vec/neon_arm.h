@@ -196,6 +196,18 @@
 // A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=01 Vn Vd 1000 N Q=1 M 0 Vm.
 #define VSUBI16Q(qd, qn, qm) WORD $(0xF3100840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
+// VTBL.8 Dd, {Dn-Dn+3}, Dm: Dd[i] = byte dm[i] of the 32 bytes of Dn-Dn+3 for indices below 32, else 0.
+// A8.8 VTBL, VTBX, encoding A1: 1111 0011 1 D 11 Vn Vd 10 len=11 N op=0 M 0 Vm.
+#define VTBL4(d, n, m) WORD $(0xF3B00B00 | (((d)&15)<<12 | ((d)>>4)<<22) | (((n)&15)<<16 | ((n)>>4)<<7) | (((m)&15) | ((m)>>4)<<5))
+
+// VTBX.8 Dd, {Dn-Dn+3}, Dm: Dd[i] = byte dm[i] of the 32 bytes of Dn-Dn+3 for indices below 32, else dd[i] (unchanged).
+// A8.8 VTBL, VTBX, encoding A1: 1111 0011 1 D 11 Vn Vd 10 len=11 N op=1 M 0 Vm.
+#define VTBX4(d, n, m) WORD $(0xF3B00B40 | (((d)&15)<<12 | ((d)>>4)<<22) | (((n)&15)<<16 | ((n)>>4)<<7) | (((m)&15) | ((m)>>4)<<5))
+
+// VSUB.I8 Qd, Qn, Qm: Qd = qn - qm, bytes (wrapping).
+// A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=00 Vn Vd 1000 N Q=1 M 0 Vm.
+#define VSUBI8Q(qd, qn, qm) WORD $(0xF3000840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
 // VMULL.S16 Qd, Dn, Dm: The 4 int16 lanes of dn times those of dm, exact, into the int32 lanes of qd.
 // A8.8 VMULL (integer and polynomial), encoding A1: 1111 001 U=0 1 D size=01 Vn Vd 11 op=0 0 N 0 M 0 Vm.
 #define VMULLS16(qd, dn, dm) WORD $(0xF2900C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
