@@ -3,6 +3,7 @@
 package qgemm
 
 import (
+	"bytes"
 	"fmt"
 	"unsafe"
 
@@ -120,6 +121,7 @@ type dwArgs struct {
 	lo, hi  float32 // 64, 68
 	zp      int32   // 72
 	mode    Mode    // 76: Int32 or Byte
+	pairs   int     // 80: nonzero when no weight is -128 (taps added two by two)
 }
 
 // dwNEONPlane computes plane p with dwNEON, band of output rows by band:
@@ -162,6 +164,9 @@ func dwNEONPlane(p *dwPlane) bool {
 	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: ow * es, ow: ow, rowStep: p.sh * wp, sw: p.sw,
 		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
 		zp: p.zp, mode: p.mode}
+	if bytes.IndexByte(p.w[:p.kh*p.wq*4], 0x80) < 0 {
+		a.pairs = 1
+	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
 		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span

@@ -333,18 +333,41 @@ next:
 	RET
 
 // DWTAP1 and DWTAP2 multiply the 8 inputs of a tap at R6 (stride 1: 8
-// bytes; stride 2: the even bytes of 16) by its weight in D6, into Q2.
+// bytes; stride 2: the even bytes of 16), R6 then advanced by the
+// dilation (R12), by its weight (at R7, advanced) in D6, into Q2;
+// DWPAIR1 and DWPAIR2 do two taps, the second's weight in D29 and inputs
+// in D28 (D30), their products added in int16 (VMLAL.S8: no weight is
+// -128, so |x·w| ≤ 128·127 and two fit).
 #define DWTAP1 \
-	VLD1x1(7, 6, 15); \
+	VLD1DUP8(6, 7, 13); \
+	VLD1x1(7, 6, 12); \
 	VMULLS8(2, 7, 6)
 
 #define DWTAP2 \
-	VLD2x2B(8, 6, 15); \
+	VLD1DUP8(6, 7, 13); \
+	VLD2x2B(8, 6, 12); \
 	VMULLS8(2, 8, 6)
 
-// DWROWS computes the rows with TAP (stride 1<<XSHIFT); its labels are
-// the other arguments.
-#define DWROWS(TAP, XSHIFT, lrow, lchunk, lkrow, lktap, lbyte, lnext) \
+#define DWPAIR1 \
+	VLD1DUP8(6, 7, 13); \
+	VLD1DUP8(29, 7, 13); \
+	VLD1x1(7, 6, 12); \
+	VLD1x1(28, 6, 12); \
+	VMULLS8(2, 7, 6); \
+	VMLALS8(2, 28, 29)
+
+#define DWPAIR2 \
+	VLD1DUP8(6, 7, 13); \
+	VLD1DUP8(29, 7, 13); \
+	VLD2x2B(8, 6, 12); \
+	VLD2x2B(30, 6, 12); \
+	VMULLS8(2, 8, 6); \
+	VMLALS8(2, 30, 29)
+
+// DWHEAD starts the rows and a row's 8-output chunks (labels lrow,
+// lchunk): the chunk's first output R4 (the last chunk ending at the
+// row's end), Q0-Q1 off, R5 its input (stride 1<<XSHIFT).
+#define DWHEAD(XSHIFT, lrow, lchunk) \
 lrow: \
 	MOVW $0, R4; \
 lchunk: \
@@ -354,29 +377,12 @@ lchunk: \
 	MOVW.GT R12, R4; \
 	VORRQ(0, 8, 8); \
 	VORRQ(1, 8, 8); \
-	ADD  R4<<XSHIFT, R1, R5; \
-	MOVW 8(R0), R7; \
-	MOVW 48(R0), R8; \
-lkrow: \
-	MOVW R5, R6; \
-	MOVW 52(R0), R9; \
-lktap: \
-	VLD1DUP8(6, 7, 13); \
-	TAP; \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
-	MOVW  44(R0), R12; \
-	ADD   R12, R6; \
-	SUB.S $1, R9; \
-	BNE   lktap; \
-	MOVW  12(R0), R12; \
-	ADD   R12, R7; \
-	MOVW  52(R0), R12; \
-	SUB   R12, R7; \
-	MOVW  40(R0), R12; \
-	ADD   R12, R5; \
-	SUB.S $1, R8; \
-	BNE   lkrow; \
+	ADD  R4<<XSHIFT, R1, R5
+
+// DWTAIL stores a chunk's sums (Int32, or Byte requantized; Q2 and D6
+// temps) and goes on to the next chunk (lchunk), row (lrow) or returns;
+// labels lbyte, lnext.
+#define DWTAIL(lrow, lchunk, lbyte, lnext) \
 	MOVW 76(R0), R12; \
 	CMP  $2, R12; \
 	BEQ  lbyte; \
@@ -398,9 +404,9 @@ lbyte: \
 	VADDQ(1, 1, 12); \
 	VSUBI32Q(0, 0, 13); \
 	VSUBI32Q(1, 1, 13); \
-	VMOVNI32(14, 0); \
-	VMOVNI32(15, 1); \
-	VMOVNI16(6, 7); \
+	VMOVNI32(4, 0); \
+	VMOVNI32(5, 1); \
+	VMOVNI16(6, 2); \
 	ADD  R4, R2, R12; \
 	VST1x1(6, 12, 15); \
 lnext: \
@@ -416,19 +422,118 @@ lnext: \
 	BNE   lrow; \
 	RET
 
+// DWROWS computes the rows with TAP (stride 1<<XSHIFT), or, when no
+// weight is -128 (dwArgs.pairs), two taps of a tap row at a time with
+// PAIR (an odd row's first tap with TAP); its labels are the other
+// arguments.
+#define DWROWS(TAP, PAIR, XSHIFT, lrow, lchunk, lkrow, lktap, lkpair, lkdone, lbyte, lnext) \
+	DWHEAD(XSHIFT, lrow, lchunk); \
+	MOVW 8(R0), R7; \
+	MOVW 48(R0), R8; \
+lkrow: \
+	MOVW R5, R6; \
+	MOVW 52(R0), R9; \
+	MOVW 80(R0), R12; \
+	CMP  $0, R12; \
+	MOVW 44(R0), R12; \
+	BEQ  lktap; \
+	TST  $1, R9; \
+	BEQ  lkpair; \
+	TAP; \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	SUB.S $1, R9; \
+	BEQ  lkdone; \
+lkpair: \
+	PAIR; \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	SUB.S $2, R9; \
+	BNE   lkpair; \
+	B     lkdone; \
+lktap: \
+	TAP; \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	SUB.S $1, R9; \
+	BNE   lktap; \
+lkdone: \
+	MOVW  12(R0), R12; \
+	ADD   R12, R7; \
+	MOVW  52(R0), R12; \
+	SUB   R12, R7; \
+	MOVW  40(R0), R12; \
+	ADD   R12, R5; \
+	SUB.S $1, R8; \
+	BNE   lkrow; \
+	DWTAIL(lrow, lchunk, lbyte, lnext)
+
+// DW33LD1 and DW33LD2 load a 3x3 tap's 8 inputs at R6 into Dd (stride 1:
+// 8 bytes; stride 2: the even bytes of 16, Dd+1 the odd ones), R6 then
+// advanced by rm (15: not).
+#define DW33LD1(d, rm) VLD1x1(d, 6, rm)
+
+#define DW33LD2(d, rm) VLD2x2B(d, 6, rm)
+
+// DW33ROWS computes the rows of a 3x3 window without weight -128, its
+// nine weights in D10-D15 and D28-D30 (row by row), unrolled: the taps'
+// inputs loaded by LD into D6 and D8, products added two by two in int16
+// (VMULL.S8, VMLAL.S8), R12 the dilation, R8 the tap rows' distance; its
+// labels are the other arguments.
+#define DW33ROWS(LD, XSHIFT, lrow, lchunk, lbyte, lnext) \
+	DWHEAD(XSHIFT, lrow, lchunk); \
+	MOVW 44(R0), R12; \
+	MOVW 40(R0), R8; \
+	MOVW R5, R6; \
+	LD(6, 12); \
+	VMULLS8(2, 6, 10); \
+	LD(8, 12); \
+	VMLALS8(2, 8, 11); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	LD(6, 15); \
+	VMULLS8(2, 6, 12); \
+	ADD  R8, R5; \
+	MOVW R5, R6; \
+	LD(8, 12); \
+	VMLALS8(2, 8, 13); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	LD(6, 12); \
+	VMULLS8(2, 6, 14); \
+	LD(8, 15); \
+	VMLALS8(2, 8, 15); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	ADD  R8, R5; \
+	MOVW R5, R6; \
+	LD(6, 12); \
+	VMULLS8(2, 6, 28); \
+	LD(8, 12); \
+	VMLALS8(2, 8, 29); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	LD(6, 15); \
+	VMULLS8(2, 6, 30); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5); \
+	DWTAIL(lrow, lchunk, lbyte, lnext)
+
 // func dwNEON(a *dwArgs)
 //
 // Rows of one channel's depthwise plane from a padded int8 copy of its
 // input (every tap inside), 8 outputs at a time, a row's last 8 ending at
 // its end (recomputing a few): per tap, its weight broadcast (VLD1.8
 // all lanes), one load of 8 input bytes (stride 1) or VLD2.8 of 16 (stride
-// 2, the even bytes), VMULL.S8 and VADDW.S16 into the int32 sums Q0, Q1,
-// which start from off. Then Int32 stores them; Byte requantizes them as
-// epiByteNEON does (scale Q9, lo Q10, hi Q11, roundBias Q12, its bits minus
-// zp Q13) and stores 8 bytes. Registers: R0 a, R1 the output row's input
+// 2, the even bytes), VMULL.S8 (and for a second tap VMLAL.S8, see
+// DWROWS) and VADDW.S16 into the int32 sums Q0, Q1, which start from off.
+// Then Int32 stores them; Byte requantizes them as tileNEON4x4 does (scale
+// Q9, lo Q10, hi Q11, roundBias Q12, its bits minus zp Q13) and stores 8
+// bytes. Registers: R0 a, R1 the output row's input
 // (tap row 0, column 0), R2 the output row, R3 rows left, R4 the chunk's
 // first output, R5 a tap row, R6 a tap, R7 the weights, R8 tap rows left,
-// R9 taps left, R12 temp; Q8 off. dwArgs offsets: see dwArgs.
+// R9 taps left, R12 temp (the dilation in the tap loops); Q8 off. dwArgs
+// offsets: see dwArgs.
 TEXT ·dwNEON(SB), NOSPLIT, $0-4
 	MOVW a+0(FP), R0
 	ADD  $56, R0, R12
@@ -449,13 +554,45 @@ TEXT ·dwNEON(SB), NOSPLIT, $0-4
 	MOVW 24(R0), R3
 	CMP  $0, R3
 	BEQ  done
+	MOVW 80(R0), R12
+	CMP  $0, R12
+	BEQ  generic
+	MOVW 48(R0), R12
+	CMP  $3, R12
+	BNE  generic
+	MOVW 52(R0), R12
+	CMP  $3, R12
+	BNE  generic
+	MOVW 8(R0), R7
+	MOVW 12(R0), R8
+	SUB  $3, R8
+	VLD1DUP8(10, 7, 13)
+	VLD1DUP8(11, 7, 13)
+	VLD1DUP8(12, 7, 13)
+	ADD  R8, R7
+	VLD1DUP8(13, 7, 13)
+	VLD1DUP8(14, 7, 13)
+	VLD1DUP8(15, 7, 13)
+	ADD  R8, R7
+	VLD1DUP8(28, 7, 13)
+	VLD1DUP8(29, 7, 13)
+	VLD1DUP8(30, 7, 13)
+	MOVW 36(R0), R12
+	CMP  $2, R12
+	BEQ  w33s2
+	DW33ROWS(DW33LD1, 0, row331, chunk331, byte331, next331)
+
+w33s2:
+	DW33ROWS(DW33LD2, 1, row332, chunk332, byte332, next332)
+
+generic:
 	MOVW 36(R0), R12
 	CMP  $2, R12
 	BEQ  s2
-	DWROWS(DWTAP1, 0, row1, chunk1, krow1, ktap1, byte1, next1)
+	DWROWS(DWTAP1, DWPAIR1, 0, row1, chunk1, krow1, ktap1, kpair1, kdone1, byte1, next1)
 
 s2:
-	DWROWS(DWTAP2, 1, row2, chunk2, krow2, ktap2, byte2, next2)
+	DWROWS(DWTAP2, DWPAIR2, 1, row2, chunk2, krow2, ktap2, kpair2, kdone2, byte2, next2)
 
 done:
 	RET
