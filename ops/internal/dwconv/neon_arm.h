@@ -52,6 +52,10 @@
 // A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=1 a=0 Rm.
 #define VLD1DUP2(d, rn, rm) WORD $(0xF4A00CA0 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
+// VLD2.32 {Dd[], Dd+1[]}, [Rn]{!}{, Rm}: Loads the two 32-bit values at Rn, the first into every lane of Dd, the second into every lane of Dd+1.
+// A8.8 VLD2 (single 2-element structure to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 01 size=10 T=0 a=0 Rm.
+#define VLD2DUP(d, rn, rm) WORD $(0xF4A00D80 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
 // VMLA.F32 Qd, Qn, Dm[lane]: Qd += qn * dm[lane], each product rounded before the add (not fused, like Go's x*y+z on arm); dm in D0-D15.
 // A8.8 VMLA (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=0 0 F=1 N 1 M 0 Vm.
 #define VMLAQS(qd, qn, dm, lane) WORD $(0xF3A00140 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))

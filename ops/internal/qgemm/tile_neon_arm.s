@@ -22,16 +22,15 @@
 #define BRUN30 VLD1x2(30, 5, 1)
 
 // STEP1 is one k step of a 4x4 tile: B loaded by LOADB into D16-D17 and
-// each row's 4 bytes of A at R0 (advancing), replicated (D18-D21);
+// each row's 4 bytes of A at R0 (advancing), replicated (D18-D21, two
+// rows a VLD2.32 to all lanes);
 // VMULL.S8 multiplies a row by two columns (8 int16 products) and
 // VPADAL.S16 adds them in pairs to the int32 lanes of Q(2r) (columns 0-1:
 // two partial sums each) and Q(2r+1) (columns 2-3). Q11-Q14 products.
 #define STEP1(LOADB) \
 	LOADB; \
-	VLD1DUP1(18, 0, 13); \
-	VLD1DUP1(19, 0, 13); \
-	VLD1DUP1(20, 0, 13); \
-	VLD1DUP1(21, 0, 13); \
+	VLD2DUP(18, 0, 13); \
+	VLD2DUP(20, 0, 13); \
 	VMULLS8(11, 18, 16); \
 	VMULLS8(12, 18, 17); \
 	VMULLS8(13, 19, 16); \
@@ -53,16 +52,14 @@
 // before VPADAL.S16, for A without -128 (|a·b| ≤ 127·128, two fit): B
 // of the first step in D16-D17 (LOADB1), of the second in D30-D31
 // (LOADB2); the two steps' rows r and r+1 in D18, D19 (first) and D20,
-// D21 (second), loaded in the order a, a+16, a+4, a+20, ... by
-// post-increments of 16 (R8) and -12 (R9), the last by 4, leaving R0 at
+// D21 (second), loaded two by two from a, a+16, a+8, a+24 by
+// post-increments of 16 (R8) and -8 (R9), the last by 8, leaving R0 at
 // the next pair.
 #define STEP2(LOADB1, LOADB2) \
 	LOADB1; \
 	LOADB2; \
-	VLD1DUP1(18, 0, 8); \
-	VLD1DUP1(20, 0, 9); \
-	VLD1DUP1(19, 0, 8); \
-	VLD1DUP1(21, 0, 9); \
+	VLD2DUP(18, 0, 8); \
+	VLD2DUP(20, 0, 9); \
 	VMULLS8(11, 18, 16); \
 	VMULLS8(12, 18, 17); \
 	VMULLS8(13, 19, 16); \
@@ -75,10 +72,8 @@
 	VPADALS16(1, 12); \
 	VPADALS16(2, 13); \
 	VPADALS16(3, 14); \
-	VLD1DUP1(18, 0, 8); \
-	VLD1DUP1(20, 0, 9); \
-	VLD1DUP1(19, 0, 8); \
-	VLD1DUP1(21, 0, 13); \
+	VLD2DUP(18, 0, 8); \
+	VLD2DUP(20, 0, 13); \
 	VMULLS8(11, 18, 16); \
 	VMULLS8(12, 18, 17); \
 	VMULLS8(13, 19, 16); \
@@ -131,7 +126,7 @@ ldone:
 // the tile's sums by STEP1, or, when ep.pairs says A holds no -128, by
 // STEP2 two steps at a time (an odd step first by STEP1); steps in runs
 // (ep.run > 0, at least minRun) read one offset a run and B at the run's
-// stride (ep.stride), 19 instructions a step in pairs against 21 (25 one
+// stride (ep.stride), 17 instructions a step in pairs against 19 (23 one
 // by one). VPADD.I32 adds the partial sums into rows Q8-Q11, which get
 // rowOff[r] + colOff[c] and rowMul[r]·colMul[c] (VMLA.I32 by scalar) in
 // int32, wrapping, as tileGo's sums do. Int32 stores them; Float converts
@@ -145,7 +140,7 @@ ldone:
 //
 // Registers: R0 A, R1 B (or the runs' stride), R2 the offsets, R3 steps
 // left, R4 C, R5 B of the step, R6 ep, R7 the tile's first row's byte
-// offset in the per-row vectors, R8 and R9 16 and -12 (STEP2), R12 a
+// offset in the per-row vectors, R8 and R9 16 and -8 (STEP2), R12 a
 // run's steps left; after the sums R1, R2, R3, R5 and R12 are temps (R2
 // ldc). tileEp offsets on 32-bit arm (TestTileEpLayoutARM): rowOff 0,
 // colOff 12, rowMul 24, colMul 36, scale 48, scaleCols 60, lo 68, hi 72,
@@ -156,7 +151,7 @@ TEXT ·tileNEON4x4(SB), NOSPLIT, $0-32
 	MOVW ep+24(FP), R6
 	MOVW $0, R7
 	MOVW $16, R8
-	MOVW $-12, R9
+	MOVW $-8, R9
 
 tile:
 	MOVW offs+12(FP), R2
