@@ -30,6 +30,9 @@ func asmKernels() []*Kernel {
 	return []*Kernel{neonKernel}
 }
 
+// maxTileBytes bounds a tile of every kernel (MR·NR·4): 4x4.
+const maxTileBytes = 64
+
 var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, runs: true, pairs: true, id: idNEON}
 
 // tileNEON4x4 computes n 4x4 tiles, epilogue included; it trusts its

@@ -162,7 +162,7 @@ func (p *Product) Run(lo, hi int) {
 	rp, es := k.RowPanels(p.M), p.Ep.Mode.size()
 	full := p.M / k.MR // row panels without padding rows
 	panel := k.RowsLen(k.MR, p.KQ)
-	var tmp [maxTileBytes]byte
+	var tmp [maxTileBytes]byte // zeroed at every call: sized per architecture
 	var ep tileEp
 	p.Ep.tileFields(&ep)
 	ep.strides = p.strides
@@ -260,9 +260,6 @@ func (p *Product) rows(a, b []byte, ep tileEp, r0, j0, rows int, tmp *[maxTileBy
 	}
 	return true
 }
-
-// maxTileBytes bounds a tile of every kernel (MR·NR·4).
-const maxTileBytes = 4096
 
 // columns returns where the tiles at column j0 are stored in place (if
 // their rows lie inside the output): at output column o, all their
