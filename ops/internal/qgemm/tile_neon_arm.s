@@ -21,32 +21,43 @@
 
 #define BRUN30 VLD1x2(30, 5, 1)
 
+// ROWMUL multiplies rows d0 and d1 of A (replicated) by the step's B
+// (D16: columns 0-1, D17: 2-3) with VMULL.S8 into Q11-Q14 (8 int16
+// products each); ROWMLA adds the second step's (B in D30-D31) with
+// VMLAL.S8; ROWACC adds them in pairs (VPADAL.S16) to the int32 lanes of
+// the two rows' accumulators Qq to Qq+3.
+#define ROWMUL(d0, d1) \
+	VMULLS8(11, d0, 16); \
+	VMULLS8(12, d0, 17); \
+	VMULLS8(13, d1, 16); \
+	VMULLS8(14, d1, 17)
+
+#define ROWMLA(d0, d1) \
+	VMLALS8(11, d0, 30); \
+	VMLALS8(12, d0, 31); \
+	VMLALS8(13, d1, 30); \
+	VMLALS8(14, d1, 31)
+
+#define ROWACC(q) \
+	VPADALS16(q, 11); \
+	VPADALS16(q+1, 12); \
+	VPADALS16(q+2, 13); \
+	VPADALS16(q+3, 14)
+
 // STEP1 is one k step of a 4x4 tile: B loaded by LOADB into D16-D17 and
 // each row's 4 bytes of A at R0 (advancing), replicated (D18-D21, two
-// rows a VLD2.32 to all lanes);
-// VMULL.S8 multiplies a row by two columns (8 int16 products) and
-// VPADAL.S16 adds them in pairs to the int32 lanes of Q(2r) (columns 0-1:
-// two partial sums each) and Q(2r+1) (columns 2-3). Q11-Q14 products.
+// rows a VLD2.32 to all lanes); VMULL.S8 multiplies a row by two columns
+// (8 int16 products) and VPADAL.S16 adds them in pairs to the int32 lanes
+// of Q(2r) (columns 0-1: two partial sums each) and Q(2r+1) (columns
+// 2-3).
 #define STEP1(LOADB) \
 	LOADB; \
 	VLD2DUP(18, 0, 13); \
 	VLD2DUP(20, 0, 13); \
-	VMULLS8(11, 18, 16); \
-	VMULLS8(12, 18, 17); \
-	VMULLS8(13, 19, 16); \
-	VMULLS8(14, 19, 17); \
-	VPADALS16(0, 11); \
-	VPADALS16(1, 12); \
-	VPADALS16(2, 13); \
-	VPADALS16(3, 14); \
-	VMULLS8(11, 20, 16); \
-	VMULLS8(12, 20, 17); \
-	VMULLS8(13, 21, 16); \
-	VMULLS8(14, 21, 17); \
-	VPADALS16(4, 11); \
-	VPADALS16(5, 12); \
-	VPADALS16(6, 13); \
-	VPADALS16(7, 14)
+	ROWMUL(18, 19); \
+	ROWACC(0); \
+	ROWMUL(20, 21); \
+	ROWACC(4)
 
 // STEP2 is two k steps whose products are added in int16 (VMLAL.S8)
 // before VPADAL.S16, for A without -128 (|a·b| ≤ 127·128, two fit): B
@@ -60,32 +71,14 @@
 	LOADB2; \
 	VLD2DUP(18, 0, 8); \
 	VLD2DUP(20, 0, 9); \
-	VMULLS8(11, 18, 16); \
-	VMULLS8(12, 18, 17); \
-	VMULLS8(13, 19, 16); \
-	VMULLS8(14, 19, 17); \
-	VMLALS8(11, 20, 30); \
-	VMLALS8(12, 20, 31); \
-	VMLALS8(13, 21, 30); \
-	VMLALS8(14, 21, 31); \
-	VPADALS16(0, 11); \
-	VPADALS16(1, 12); \
-	VPADALS16(2, 13); \
-	VPADALS16(3, 14); \
+	ROWMUL(18, 19); \
+	ROWMLA(20, 21); \
+	ROWACC(0); \
 	VLD2DUP(18, 0, 8); \
 	VLD2DUP(20, 0, 13); \
-	VMULLS8(11, 18, 16); \
-	VMULLS8(12, 18, 17); \
-	VMULLS8(13, 19, 16); \
-	VMULLS8(14, 19, 17); \
-	VMLALS8(11, 20, 30); \
-	VMLALS8(12, 20, 31); \
-	VMLALS8(13, 21, 30); \
-	VMLALS8(14, 21, 31); \
-	VPADALS16(4, 11); \
-	VPADALS16(5, 12); \
-	VPADALS16(6, 13); \
-	VPADALS16(7, 14)
+	ROWMUL(18, 19); \
+	ROWMLA(20, 21); \
+	ROWACC(4)
 
 // SCALE multiplies the float rows Q8-Q11 by their rows' scales (R7 bytes
 // into ep.scale; scaleCols 0) or by the columns' (Q0, D0-D1); labels
@@ -119,6 +112,13 @@ ldone:
 	MOVW 92(R6), R12; \
 	ADD  R12<<2, R2; \
 	SUB  R12, R3
+
+// CLAMP clamps the floats of Qq to [lo (Q2), hi (Q3)], NaN to lo (VCGE
+// is false for NaN, VBSL then takes lo); Q12 temp.
+#define CLAMP(q) \
+	VCGEQ(12, q, 2); \
+	VBSLQ(12, q, 2); \
+	VMINQ(q, 12, 3)
 
 // func tileNEON4x4(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 //
@@ -288,18 +288,10 @@ byte:
 	MOVW $·qconsts(SB), R5
 	VLD1DUP2(8, 5, 15)
 	VSUBI32Q(5, 4, 5)
-	VCGEQ(12, 8, 2)
-	VBSLQ(12, 8, 2)
-	VMINQ(8, 12, 3)
-	VCGEQ(12, 9, 2)
-	VBSLQ(12, 9, 2)
-	VMINQ(9, 12, 3)
-	VCGEQ(12, 10, 2)
-	VBSLQ(12, 10, 2)
-	VMINQ(10, 12, 3)
-	VCGEQ(12, 11, 2)
-	VBSLQ(12, 11, 2)
-	VMINQ(11, 12, 3)
+	CLAMP(8)
+	CLAMP(9)
+	CLAMP(10)
+	CLAMP(11)
 	VADDQ(8, 8, 4)
 	VADDQ(9, 9, 4)
 	VADDQ(10, 10, 4)
@@ -327,37 +319,34 @@ next:
 	BNE   tile
 	RET
 
-// DWTAP1 and DWTAP2 multiply the 8 inputs of a tap at R6 (stride 1: 8
-// bytes; stride 2: the even bytes of 16), R6 then advanced by the
-// dilation (R12), by its weight (at R7, advanced) in D6, into Q2;
-// DWPAIR1 and DWPAIR2 do two taps, the second's weight in D29 and inputs
-// in D28 (D30), their products added in int16 (VMLAL.S8: no weight is
-// -128, so |x·w| ≤ 128·127 and two fit).
-#define DWTAP1 \
-	VLD1DUP8(6, 7, 13); \
-	VLD1x1(7, 6, 12); \
-	VMULLS8(2, 7, 6)
+// DWLD1 and DWLD2 load a tap's 8 inputs at Rrn into Dd (stride 1: 8
+// bytes; stride 2: the even bytes of 16, Dd+1 the odd ones), Rrn then
+// advanced by rm (15: not).
+#define DWLD1(d, rn, rm) VLD1x1(d, rn, rm)
 
-#define DWTAP2 \
-	VLD1DUP8(6, 7, 13); \
-	VLD2x2B(8, 6, 12); \
-	VMULLS8(2, 8, 6)
+#define DWLD2(d, rn, rm) VLD2x2B(d, rn, rm)
 
-#define DWPAIR1 \
+// DWTAP multiplies the 8 inputs of a tap (loaded by LD into D8, R6 then
+// advanced by the dilation, R12) by its weight (at R7, advanced) in D6,
+// into Q2, and adds them to the sums Q0-Q1; DWPAIR does two taps, the second's weight in D29 and inputs in
+// D30, their products added in int16 (VMLAL.S8: no weight is -128, so
+// |x·w| ≤ 128·127 and two fit).
+#define DWTAP(LD) \
 	VLD1DUP8(6, 7, 13); \
-	VLD1DUP8(29, 7, 13); \
-	VLD1x1(7, 6, 12); \
-	VLD1x1(28, 6, 12); \
-	VMULLS8(2, 7, 6); \
-	VMLALS8(2, 28, 29)
-
-#define DWPAIR2 \
-	VLD1DUP8(6, 7, 13); \
-	VLD1DUP8(29, 7, 13); \
-	VLD2x2B(8, 6, 12); \
-	VLD2x2B(30, 6, 12); \
+	LD(8, 6, 12); \
 	VMULLS8(2, 8, 6); \
-	VMLALS8(2, 30, 29)
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5)
+
+#define DWPAIR(LD) \
+	VLD1DUP8(6, 7, 13); \
+	VLD1DUP8(29, 7, 13); \
+	LD(8, 6, 12); \
+	LD(30, 6, 12); \
+	VMULLS8(2, 8, 6); \
+	VMLALS8(2, 30, 29); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5)
 
 // DWHEAD starts the rows and a row's 8-output chunks (labels lrow,
 // lchunk): the chunk's first output R4 (the last chunk ending at the
@@ -417,11 +406,11 @@ lnext: \
 	BNE   lrow; \
 	RET
 
-// DWROWS computes the rows with TAP (stride 1<<XSHIFT), or, when no
-// weight is -128 (dwArgs.pairs), two taps of a tap row at a time with
-// PAIR (an odd row's first tap with TAP); its labels are the other
-// arguments.
-#define DWROWS(TAP, PAIR, XSHIFT, lrow, lchunk, lkrow, lktap, lkpair, lkdone, lbyte, lnext) \
+// DWROWS computes the rows with DWTAP, inputs loaded by LD (stride
+// 1<<XSHIFT), or, when no weight is -128 (dwArgs.pairs), two taps of a
+// tap row at a time with DWPAIR (an odd row's first tap with DWTAP); its
+// labels are the other arguments.
+#define DWROWS(LD, XSHIFT, lrow, lchunk, lkrow, lktap, lkpair, lkdone, lbyte, lnext) \
 	DWHEAD(XSHIFT, lrow, lchunk); \
 	MOVW 8(R0), R7; \
 	MOVW 48(R0), R8; \
@@ -434,22 +423,16 @@ lkrow: \
 	BEQ  lktap; \
 	TST  $1, R9; \
 	BEQ  lkpair; \
-	TAP; \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
+	DWTAP(LD); \
 	SUB.S $1, R9; \
 	BEQ  lkdone; \
 lkpair: \
-	PAIR; \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
+	DWPAIR(LD); \
 	SUB.S $2, R9; \
 	BNE   lkpair; \
 	B     lkdone; \
 lktap: \
-	TAP; \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
+	DWTAP(LD); \
 	SUB.S $1, R9; \
 	BNE   lktap; \
 lkdone: \
@@ -463,52 +446,35 @@ lkdone: \
 	BNE   lkrow; \
 	DWTAIL(lrow, lchunk, lbyte, lnext)
 
-// DW33LD1 and DW33LD2 load a 3x3 tap's 8 inputs at R6 into Dd (stride 1:
-// 8 bytes; stride 2: the even bytes of 16, Dd+1 the odd ones), R6 then
-// advanced by rm (15: not).
-#define DW33LD1(d, rm) VLD1x1(d, 6, rm)
-
-#define DW33LD2(d, rm) VLD2x2B(d, 6, rm)
+// DW33TAPS adds two taps of a 3x3 window: inputs loaded by LD at Rrn1
+// (then advanced by rm1) and Rrn2 into D6 and D8, times the weights in
+// Dw1 and Dw2, the products added in int16 (VMULL.S8, VMLAL.S8) and then
+// to the sums Q0-Q1.
+#define DW33TAPS(LD, rn1, rm1, w1, rn2, rm2, w2) \
+	LD(6, rn1, rm1); \
+	VMULLS8(2, 6, w1); \
+	LD(8, rn2, rm2); \
+	VMLALS8(2, 8, w2); \
+	VADDWS16(0, 0, 4); \
+	VADDWS16(1, 1, 5)
 
 // DW33ROWS computes the rows of a 3x3 window without weight -128, its
-// nine weights in D10-D15 and D28-D30 (row by row), unrolled: the taps'
-// inputs loaded by LD into D6 and D8, products added two by two in int16
-// (VMULL.S8, VMLAL.S8), R12 the dilation, R8 the tap rows' distance; its
-// labels are the other arguments.
+// nine weights in D10-D15 and D28-D30 (row by row), unrolled, two taps at
+// a time (DW33TAPS): tap row 0 at R6, row 1 at R9, row 2 at R6 again, R12
+// the dilation, R8 the tap rows' distance; its labels are the other
+// arguments.
 #define DW33ROWS(LD, XSHIFT, lrow, lchunk, lbyte, lnext) \
 	DWHEAD(XSHIFT, lrow, lchunk); \
 	MOVW 44(R0), R12; \
 	MOVW 40(R0), R8; \
 	MOVW R5, R6; \
-	LD(6, 12); \
-	VMULLS8(2, 6, 10); \
-	LD(8, 12); \
-	VMLALS8(2, 8, 11); \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
-	LD(6, 15); \
-	VMULLS8(2, 6, 12); \
-	ADD  R8, R5; \
-	MOVW R5, R6; \
-	LD(8, 12); \
-	VMLALS8(2, 8, 13); \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
-	LD(6, 12); \
-	VMULLS8(2, 6, 14); \
-	LD(8, 15); \
-	VMLALS8(2, 8, 15); \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
-	ADD  R8, R5; \
-	MOVW R5, R6; \
-	LD(6, 12); \
-	VMULLS8(2, 6, 28); \
-	LD(8, 12); \
-	VMLALS8(2, 8, 29); \
-	VADDWS16(0, 0, 4); \
-	VADDWS16(1, 1, 5); \
-	LD(6, 15); \
+	ADD  R8, R5, R9; \
+	DW33TAPS(LD, 6, 12, 10, 6, 12, 11); \
+	DW33TAPS(LD, 6, 15, 12, 9, 12, 13); \
+	ADD  R8<<1, R5, R6; \
+	DW33TAPS(LD, 9, 12, 14, 9, 15, 15); \
+	DW33TAPS(LD, 6, 12, 28, 6, 12, 29); \
+	LD(6, 6, 15); \
 	VMULLS8(2, 6, 30); \
 	VADDWS16(0, 0, 4); \
 	VADDWS16(1, 1, 5); \
@@ -575,19 +541,19 @@ TEXT ·dwNEON(SB), NOSPLIT, $0-4
 	MOVW 36(R0), R12
 	CMP  $2, R12
 	BEQ  w33s2
-	DW33ROWS(DW33LD1, 0, row331, chunk331, byte331, next331)
+	DW33ROWS(DWLD1, 0, row331, chunk331, byte331, next331)
 
 w33s2:
-	DW33ROWS(DW33LD2, 1, row332, chunk332, byte332, next332)
+	DW33ROWS(DWLD2, 1, row332, chunk332, byte332, next332)
 
 generic:
 	MOVW 36(R0), R12
 	CMP  $2, R12
 	BEQ  s2
-	DWROWS(DWTAP1, DWPAIR1, 0, row1, chunk1, krow1, ktap1, kpair1, kdone1, byte1, next1)
+	DWROWS(DWLD1, 0, row1, chunk1, krow1, ktap1, kpair1, kdone1, byte1, next1)
 
 s2:
-	DWROWS(DWTAP2, DWPAIR2, 1, row2, chunk2, krow2, ktap2, kpair2, kdone2, byte2, next2)
+	DWROWS(DWLD2, 1, row2, chunk2, krow2, ktap2, kpair2, kdone2, byte2, next2)
 
 done:
 	RET
