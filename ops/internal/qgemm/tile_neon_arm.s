@@ -126,7 +126,7 @@ ldone:
 // the tile's sums by STEP1, or, when ep.pairs says A holds no -128, by
 // STEP2 two steps at a time (an odd step first by STEP1); steps in runs
 // (ep.run > 0, at least minRun) read one offset a run and B at the run's
-// stride (ep.stride), 17 instructions a step in pairs against 19 (23 one
+// stride (ep.stride), 16 instructions a step in pairs against 18 (23 one
 // by one). VPADD.I32 adds the partial sums into rows Q8-Q11, which get
 // rowOff[r] + colOff[c] and rowMul[r]·colMul[c] (VMLA.I32 by scalar) in
 // int32, wrapping, as tileGo's sums do. Int32 stores them; Float converts
