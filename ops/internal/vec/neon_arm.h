@@ -240,6 +240,14 @@
 // A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=0 Vm.
 #define VMAXS8Q(qd, qn, qm) WORD $(0xF2000640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
+// VPADDL.U8 Qd, Qm: Qd = the sums of each pair of adjacent uint8 lanes of qm, as uint16.
+// A8.8 VPADDL, encoding A1: 1111 0011 1 D 11 size=00 00 Vd 0 010 op=1 Q=1 M 0 Vm.
+#define VPADDLU8Q(qd, qm) WORD $(0xF3B002C0 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VPADAL.U16 Qd, Qm: Adds each pair of adjacent uint16 lanes of qm, widened, to the uint32 lanes of qd.
+// A8.8 VPADAL, encoding A1: 1111 0011 1 D 11 size=01 00 Vd 0 110 op=1 Q=1 M 0 Vm.
+#define VPADALU16Q(qd, qm) WORD $(0xF3B406C0 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
 // VMIN.S8 Qd, Qn, Qm: Qd = min(qn, qm), signed bytes.
 // A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=1 Vm.
 #define VMINS8Q(qd, qn, qm) WORD $(0xF2000650 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
