@@ -1,13 +1,13 @@
 package quant
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/edgeinfer/edgeinfer/onnx"
 	"github.com/edgeinfer/edgeinfer/ops"
+	"github.com/edgeinfer/edgeinfer/ops/internal/qgemm"
 )
 
 // The com.microsoft QLinearGlobalAveragePool and QLinearAveragePool
@@ -169,7 +169,7 @@ func bindQPool[T quant8](par ops.Parallel, q *qpool, dp *poolDims, in []*ops.Ten
 			if d.asGlobal {
 				s := bias
 				if d.posStride == 1 {
-					s += sumBytes(bytesOf(src[:d.in]), lo < 0)
+					s += qgemm.SumBytes(bytesOf(src[:d.in]), lo < 0)
 				} else {
 					for p := range d.in {
 						s += int32(src[p*d.posStride])
@@ -244,34 +244,4 @@ func poolSpan(g *ops.Window3, a, o int) (s, e int) {
 	s = o*g.Strides[a] - g.Pad[a]
 	e = min(s+g.Kernel[a], g.In[a])
 	return max(s, 0), e
-}
-
-// sumBytes is the sum of b's values, uint8 (int8 when signed), eight at a
-// time: each 64-bit word's even and odd bytes are added into four 16-bit
-// lanes, which hold the sums of up to 128 words before they are folded
-// into the total. Signed values are offset by 128 (their top bit flipped)
-// and the offset taken back at the end.
-func sumBytes(b []byte, signed bool) int32 {
-	const even = 0x00ff00ff00ff00ff
-	var flip uint64
-	if signed {
-		flip = 0x8080808080808080
-	}
-	var total int64
-	i := 0
-	for i+8 <= len(b) {
-		var lanes uint64
-		for n := 0; n < 128 && i+8 <= len(b); n, i = n+1, i+8 {
-			w := binary.LittleEndian.Uint64(b[i:]) ^ flip
-			lanes += w&even + w>>8&even
-		}
-		total += int64(lanes&0xffff + lanes>>16&0xffff + lanes>>32&0xffff + lanes>>48)
-	}
-	for ; i < len(b); i++ {
-		total += int64(b[i] ^ byte(flip))
-	}
-	if signed {
-		total -= 128 * int64(len(b))
-	}
-	return int32(total)
 }

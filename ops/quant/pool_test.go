@@ -240,32 +240,3 @@ func b2i(b bool) int64 {
 	}
 	return 0
 }
-
-// TestSumBytes checks sumBytes against a plain sum for every length up to
-// 2100 (past the 16-bit lanes' 128 words), both signednesses, on random
-// and on extreme bytes.
-func TestSumBytes(t *testing.T) {
-	rng := rand.New(rand.NewPCG(51, 52))
-	for n := range 2100 {
-		for _, signed := range []bool{false, true} {
-			b := make([]byte, n)
-			for i := range b {
-				b[i] = byte(rng.IntN(256))
-				if n%3 == 0 {
-					b[i] = []byte{0, 0x7f, 0x80, 0xff}[n/3%4]
-				}
-			}
-			var want int32
-			for _, v := range b {
-				if signed {
-					want += int32(int8(v))
-				} else {
-					want += int32(v)
-				}
-			}
-			if got := sumBytes(b, signed); got != want {
-				t.Fatalf("n %d signed %v: %d, want %d", n, signed, got, want)
-			}
-		}
-	}
-}

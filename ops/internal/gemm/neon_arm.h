@@ -52,6 +52,10 @@
 // A8.8 VLD1 (single element to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 00 size=10 T=1 a=0 Rm.
 #define VLD1DUP2(d, rn, rm) WORD $(0xF4A00CA0 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
 
+// VLD2.32 {Dd[], Dd+1[]}, [Rn]{!}{, Rm}: Loads the two 32-bit values at Rn, the first into every lane of Dd, the second into every lane of Dd+1.
+// A8.8 VLD2 (single 2-element structure to all lanes), encoding A1: 1111 0100 1 D 10 Rn Vd 11 01 size=10 T=0 a=0 Rm.
+#define VLD2DUP(d, rn, rm) WORD $(0xF4A00D80 | (((d)&15)<<12 | ((d)>>4)<<22) | ((rn)<<16) | (rm))
+
 // VMLA.F32 Qd, Qn, Dm[lane]: Qd += qn * dm[lane], each product rounded before the add (not fused, like Go's x*y+z on arm); dm in D0-D15.
 // A8.8 VMLA (by scalar), encoding A1: 1111 001 Q=1 1 D sz=10 Vn Vd 0 op=0 0 F=1 N 1 M 0 Vm.
 #define VMLAQS(qd, qn, dm, lane) WORD $(0xF3A00140 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
@@ -91,6 +95,14 @@
 // VMULL.S8 Qd, Dn, Dm: The 8 int16 products of the int8 lanes of dn and dm.
 // A8.8 VMULL (integer), encoding A2: 1111 001 U=0 1 D size=00 Vn Vd 11 op=0 0 N 0 M 0 Vm.
 #define VMULLS8(qd, dn, dm) WORD $(0xF2800C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMLAL.S8 Qd, Dn, Dm: Adds the 8 int16 products of the int8 lanes of dn and dm to the int16 lanes of qd (wrapping).
+// A8.8 VMLAL (integer), encoding A1: 1111 001 U=0 1 D size=00 Vn Vd 10 op=0 0 N 0 M 0 Vm.
+#define VMLALS8(qd, dn, dm) WORD $(0xF2800800 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
+
+// VMLA.I32 Qd, Qn, Dm[lane]: Qd += qn * dm[lane] in int32, wrapping; dm in D0-D15.
+// A8.8 VMLA (by scalar), encoding A1: 1111 001 Q=1 1 D size=10 Vn Vd 0 op=0 0 F=0 N 1 M 0 Vm.
+#define VMLAI32QS(qd, qn, dm, lane) WORD $(0xF3A00040 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | ((dm)&15) | (((lane)&1)<<5))
 
 // VPADAL.S16 Qd, Qm: Adds each pair of adjacent int16 lanes of qm, widened, to the int32 lanes of qd.
 // A8.8 VPADAL, encoding A1: 1111 0011 1 D 11 size=01 00 Vd 0 110 op=0 Q=1 M 0 Vm.
@@ -188,6 +200,18 @@
 // A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=01 Vn Vd 1000 N Q=1 M 0 Vm.
 #define VSUBI16Q(qd, qn, qm) WORD $(0xF3100840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
+// VTBL.8 Dd, {Dn-Dn+3}, Dm: Dd[i] = byte dm[i] of the 32 bytes of Dn-Dn+3 for indices below 32, else 0.
+// A8.8 VTBL, VTBX, encoding A1: 1111 0011 1 D 11 Vn Vd 10 len=11 N op=0 M 0 Vm.
+#define VTBL4(d, n, m) WORD $(0xF3B00B00 | (((d)&15)<<12 | ((d)>>4)<<22) | (((n)&15)<<16 | ((n)>>4)<<7) | (((m)&15) | ((m)>>4)<<5))
+
+// VTBX.8 Dd, {Dn-Dn+3}, Dm: Dd[i] = byte dm[i] of the 32 bytes of Dn-Dn+3 for indices below 32, else dd[i] (unchanged).
+// A8.8 VTBL, VTBX, encoding A1: 1111 0011 1 D 11 Vn Vd 10 len=11 N op=1 M 0 Vm.
+#define VTBX4(d, n, m) WORD $(0xF3B00B40 | (((d)&15)<<12 | ((d)>>4)<<22) | (((n)&15)<<16 | ((n)>>4)<<7) | (((m)&15) | ((m)>>4)<<5))
+
+// VSUB.I8 Qd, Qn, Qm: Qd = qn - qm, bytes (wrapping).
+// A8.8 VSUB (integer), encoding A1: 1111 0011 0 D size=00 Vn Vd 1000 N Q=1 M 0 Vm.
+#define VSUBI8Q(qd, qn, qm) WORD $(0xF3000840 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
 // VMULL.S16 Qd, Dn, Dm: The 4 int16 lanes of dn times those of dm, exact, into the int32 lanes of qd.
 // A8.8 VMULL (integer and polynomial), encoding A1: 1111 001 U=0 1 D size=01 Vn Vd 11 op=0 0 N 0 M 0 Vm.
 #define VMULLS16(qd, dn, dm) WORD $(0xF2900C00 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((dn)&15)<<16 | ((dn)>>4)<<7) | (((dm)&15) | ((dm)>>4)<<5))
@@ -215,6 +239,18 @@
 // VMAX.S8 Qd, Qn, Qm: Qd = max(qn, qm), signed bytes.
 // A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=0 Vm.
 #define VMAXS8Q(qd, qn, qm) WORD $(0xF2000640 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VPADDL.U8 Qd, Qm: Qd = the sums of each pair of adjacent uint8 lanes of qm, as uint16.
+// A8.8 VPADDL, encoding A1: 1111 0011 1 D 11 size=00 00 Vd 0 010 op=1 Q=1 M 0 Vm.
+#define VPADDLU8Q(qd, qm) WORD $(0xF3B002C0 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VPADAL.U16 Qd, Qm: Adds each pair of adjacent uint16 lanes of qm, widened, to the uint32 lanes of qd.
+// A8.8 VPADAL, encoding A1: 1111 0011 1 D 11 size=01 00 Vd 0 110 op=1 Q=1 M 0 Vm.
+#define VPADALU16Q(qd, qm) WORD $(0xF3B406C0 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qm)&7)<<1 | ((qm)>>3)<<5))
+
+// VMIN.S8 Qd, Qn, Qm: Qd = min(qn, qm), signed bytes.
+// A8.8 VMAX, VMIN (integer), encoding A1: 1111 001 U=0 0 D size=00 Vn Vd 0110 N Q=1 M op=1 Vm.
+#define VMINS8Q(qd, qn, qm) WORD $(0xF2000650 | (((qd)&7)<<13 | ((qd)>>3)<<22) | (((qn)&7)<<17 | ((qn)>>3)<<7) | (((qm)&7)<<1 | ((qm)>>3)<<5))
 
 // VMLS.F32 Qd, Qn, Qm: Qd -= qn * qm, the product rounded before the subtraction (not fused).
 // A8.8 VMLS (floating-point), encoding A1: 1111 0010 0 D op=1 sz=0 Vn Vd 1101 N Q=1 M 1 Vm.

@@ -1,6 +1,9 @@
 package qgemm
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Element-wise loops of the quantized operators, in SIMD where this CPU
 // has them: quantization of float32 values (QuantizeLinear per tensor),
@@ -99,4 +102,35 @@ func outRange(signed bool) (lo, hi float32) {
 		return -128, 127
 	}
 	return 0, 255
+}
+
+// SumBytes is the sum of b's values, uint8 (int8 when signed): a
+// QLinearGlobalAveragePool's sum over a plane. A SIMD prefix where this
+// CPU has one (armv7 NEON), then eight at a time: each 64-bit word's even
+// and odd bytes are added into four 16-bit lanes, which hold the sums of
+// up to 128 words before they are folded into the total. Signed values
+// are offset by 128 (their top bit flipped) and the offset taken back at
+// the end.
+func SumBytes(b []byte, signed bool) int32 {
+	const even = 0x00ff00ff00ff00ff
+	var flip uint64
+	if signed {
+		flip = 0x8080808080808080
+	}
+	i, total := sumBytesAsm(b, byte(flip))
+	for i+8 <= len(b) {
+		var lanes uint64
+		for n := 0; n < 128 && i+8 <= len(b); n, i = n+1, i+8 {
+			w := binary.LittleEndian.Uint64(b[i:]) ^ flip
+			lanes += w&even + w>>8&even
+		}
+		total += int64(lanes&0xffff + lanes>>16&0xffff + lanes>>32&0xffff + lanes>>48)
+	}
+	for ; i < len(b); i++ {
+		total += int64(b[i] ^ byte(flip))
+	}
+	if signed {
+		total -= 128 * int64(len(b))
+	}
+	return int32(total)
 }

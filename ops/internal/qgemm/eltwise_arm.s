@@ -329,3 +329,65 @@ TEXT ·max3s2BytesNEON(SB), NOSPLIT, $0-13
 
 x3done:
 	RET
+
+// func lookupNEON(dst, src *byte, n int, table *[256]byte)
+//
+// Lookup of n values (a multiple of 16), 16 per step, the table in
+// chunks of 32 bytes (four D registers, what a VTBL reads): a VTBL of
+// chunk 0 and a VTBX of each next with the index less 32 per chunk (an
+// index below the chunk wraps past 31, and VTBX leaves the byte found
+// before). Chunks 0-4 stay in D10-D29, chunks 5-7 are loaded into D6-D9
+// at each step (NEON has 32 D registers). Registers: R0 dst, R1 src, R2
+// values left, R3 chunk 5 of the table, R4 the chunk to load; Q0 the
+// indices, Q1 the bytes found, Q2 32 in every byte.
+TEXT ·lookupNEON(SB), NOSPLIT, $0-16
+	MOVW dst+0(FP), R0
+	MOVW src+4(FP), R1
+	MOVW n+8(FP), R2
+	MOVW table+12(FP), R3
+	VLD1x4(10, 3, 13)
+	VLD1x4(14, 3, 13)
+	VLD1x4(18, 3, 13)
+	VLD1x4(22, 3, 13)
+	VLD1x4(26, 3, 13)
+	MOVW $·lookupChunk(SB), R4
+	VLD1DUP8(4, 4, 15)
+	VLD1DUP8(5, 4, 15)
+	CMP  $0, R2
+	BEQ  lkdone
+
+lkloop:
+	VLD1x2(0, 1, 13)
+	VTBL4(2, 10, 0)
+	VTBL4(3, 10, 1)
+	VSUBI8Q(0, 0, 2)
+	VTBX4(2, 14, 0)
+	VTBX4(3, 14, 1)
+	VSUBI8Q(0, 0, 2)
+	VTBX4(2, 18, 0)
+	VTBX4(3, 18, 1)
+	VSUBI8Q(0, 0, 2)
+	VTBX4(2, 22, 0)
+	VTBX4(3, 22, 1)
+	VSUBI8Q(0, 0, 2)
+	VTBX4(2, 26, 0)
+	VTBX4(3, 26, 1)
+	MOVW R3, R4
+	VSUBI8Q(0, 0, 2)
+	VLD1x4(6, 4, 13)
+	VTBX4(2, 6, 0)
+	VTBX4(3, 6, 1)
+	VSUBI8Q(0, 0, 2)
+	VLD1x4(6, 4, 13)
+	VTBX4(2, 6, 0)
+	VTBX4(3, 6, 1)
+	VSUBI8Q(0, 0, 2)
+	VLD1x4(6, 4, 15)
+	VTBX4(2, 6, 0)
+	VTBX4(3, 6, 1)
+	VST1x2(2, 0, 13)
+	SUB.S $16, R2
+	BNE   lkloop
+
+lkdone:
+	RET

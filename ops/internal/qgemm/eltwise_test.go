@@ -188,6 +188,9 @@ func checkLookup(t *testing.T) {
 			}
 		}
 		full, dst := banded(n)
+		if done := lookupAsm(dst, src, &table); neonEltwise && done != n&^15 {
+			t.Fatalf("n %d: the NEON loop computed %d values, want %d", n, done, n&^15)
+		}
 		Lookup(dst, src, &table)
 		for i, v := range src {
 			if dst[i] != table[v] {
@@ -269,6 +272,42 @@ func checkMaxBytes(t *testing.T) {
 				}
 				checkSentinels(t, "MaxBytes", full[:guardBytes])
 				checkSentinels(t, "MaxBytes", full[len(full)-guardBytes:])
+			}
+		}
+	}
+}
+
+// TestSumBytes checks SumBytes against a plain sum for every length up to
+// 2100 (past the 16-bit lanes' 128 words), both signednesses, on random
+// and on extreme bytes, and that the NEON loop sums every whole 16 bytes.
+func TestSumBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	for n := range 2100 {
+		for _, signed := range []bool{false, true} {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte(rng.IntN(256))
+				if n%3 == 0 {
+					b[i] = []byte{0, 0x7f, 0x80, 0xff}[n/3%4]
+				}
+			}
+			var want int32
+			for _, v := range b {
+				if signed {
+					want += int32(int8(v))
+				} else {
+					want += int32(v)
+				}
+			}
+			flip := byte(0)
+			if signed {
+				flip = 0x80
+			}
+			if done, _ := sumBytesAsm(b, flip); neonSumBytes && done != n&^15 {
+				t.Fatalf("n %d: the NEON loop summed %d bytes, want %d", n, done, n&^15)
+			}
+			if got := SumBytes(b, signed); got != want {
+				t.Fatalf("n %d signed %v: %d, want %d", n, signed, got, want)
 			}
 		}
 	}

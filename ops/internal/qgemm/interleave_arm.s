@@ -76,3 +76,51 @@ cfloop:
 	SUB.S $16, R2
 	BNE   cfloop
 	RET
+
+// func minBytesNEON(p *byte, n int, m *[16]byte)
+//
+// The lane-wise signed minimum of n bytes (a multiple of 16, at least 16),
+// 16 per step: VMIN.S8 into Q0, which starts from the first 16.
+TEXT ·minBytesNEON(SB), NOSPLIT, $0-12
+	MOVW p+0(FP), R0
+	MOVW n+4(FP), R1
+	MOVW m+8(FP), R2
+	VLD1x2(0, 0, 13)
+	SUB.S $16, R1
+	BEQ   mindone
+
+minloop:
+	VLD1x2(2, 0, 13)
+	VMINS8Q(0, 0, 1)
+	SUB.S $16, R1
+	BNE   minloop
+
+mindone:
+	VST1x2(0, 2, 15)
+	RET
+
+// func sumBytesNEON(p *byte, n int, flip byte, s *uint32)
+//
+// The sum of n bytes (a multiple of 16, at least 16) XOR flip (Q15), 16
+// per step: VPADDL.U8 adds them in pairs to 8 uint16 lanes, VPADAL.U16
+// those in pairs to the 4 uint32 lanes of Q1, added at the end.
+TEXT ·sumBytesNEON(SB), NOSPLIT, $0-16
+	MOVW p+0(FP), R0
+	MOVW n+4(FP), R1
+	MOVW $flip+8(FP), R2
+	MOVW s+12(FP), R3
+	VLD1DUP8(30, 2, 15)
+	VLD1DUP8(31, 2, 15)
+	VEORQ(1, 1, 1)
+
+sbloop:
+	VLD1x2(0, 0, 13)
+	VEORQ(0, 0, 15)
+	VPADDLU8Q(0, 0)
+	VPADALU16Q(1, 0)
+	SUB.S $16, R1
+	BNE   sbloop
+	VPADDI32(4, 2, 3)
+	VPADDI32(4, 4, 4)
+	VST1LANE32(4, 0, 3, 15)
+	RET

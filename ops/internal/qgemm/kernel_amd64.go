@@ -36,6 +36,10 @@ var (
 	hasAVXVNNI = hasAVX2 && cpu.X86.HasAVXVNNI
 )
 
+// maxTileBytes bounds a tile of every kernel (MR·NR·4): the AMX kernel's
+// 32x32.
+const maxTileBytes = 4096
+
 // asmKernels returns the assembly kernels this CPU runs, fastest first.
 // The AMX one (see amx_amd64.go) runs the products it suits (amxSuits),
 // leaving the others to the AVX-512 VNNI one (see For).

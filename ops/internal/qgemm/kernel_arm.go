@@ -3,6 +3,7 @@
 package qgemm
 
 import (
+	"bytes"
 	"fmt"
 	"unsafe"
 
@@ -12,14 +13,15 @@ import (
 // asmKernels returns the armv7 NEON kernel when the CPU has NEON (ARMv6
 // keeps the Go one): a 4x4 tile, the Go kernel's layout, whose sums
 // VMULL.S8 multiplies (8 int16 products of a row's 4 bytes, replicated,
-// by two columns' 4) and VPADAL.S16 accumulates in pairs into int32,
-// eight accumulators of two partial sums per element added at the end
-// (sumsNEON4x4); the Byte epilogue is NEON too (epiByteNEON), and the
+// by two columns' 4; two k steps' products added in int16 by VMLAL.S8
+// when A holds no -128) and VPADAL.S16 accumulates in pairs into int32,
+// eight accumulators of two partial sums per element added at the end,
+// steps in runs read one offset a run, the epilogue applied in registers,
+// n tiles a call (tileNEON4x4); the
 // depthwise planes (dwNEON, 8 outputs a vector), Interleave4
-// (interleave_arm.s) and the element-wise Quantize, MulScaled and, with
-// VFPv4, AddScaled (eltwise_arm.s). The other epilogues, Lookup and the
-// byte max pools are Go. QDQ graphs are fused onto it (Accelerated): a
-// fused int8 model takes 2.4-2.9x fewer instructions than its float
+// (interleave_arm.s) and the element-wise Quantize, MulScaled, Lookup
+// and, with VFPv4, AddScaled (eltwise_arm.s) are NEON too. QDQ graphs are fused onto it (Accelerated):
+// a fused int8 model takes 2.4-2.9x fewer instructions than its float
 // passes between quantize and dequantize (docs/performance.md).
 func asmKernels() []*Kernel {
 	if !cpu.ARM.HasNEON {
@@ -28,23 +30,18 @@ func asmKernels() []*Kernel {
 	return []*Kernel{neonKernel}
 }
 
-var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, id: idNEON}
+// maxTileBytes bounds a tile of every kernel (MR·NR·4): 4x4.
+const maxTileBytes = 64
 
-// sumsNEON4x4 sets acc to the 4x4 sums rowOff[r] + colOff[c] + Σ a·b of
-// kq steps (A packed, step s of B at b + offs[s]); it trusts its
-// arguments (a, b and offs are not read when kq is 0).
+var neonKernel = &Kernel{Name: "neon 4x4", MR: 4, NR: 4, ColsSigned: true, runs: true, pairs: true, id: idNEON}
+
+// tileNEON4x4 computes n 4x4 tiles, epilogue included; it trusts its
+// arguments.
 //
 //go:noescape
-func sumsNEON4x4(kq int, a, b *byte, offs *int32, rowOff, colOff *int32, acc *[16]int32)
+func tileNEON4x4(kq int, a, b *byte, offs *int32, c *byte, ldc int, ep *tileEp, n int)
 
-// epiByteNEON stores the 4x4 sums acc as the Byte epilogue does (see
-// storeElem and Requantize), rows ldc bytes apart from c, with the scales
-// of the rows (scaleCols 0) or of the columns; it trusts its arguments.
-//
-//go:noescape
-func epiByteNEON(acc *[16]int32, c *byte, ldc int, scale *float32, scaleCols int, lo, hi float32, zp int32)
-
-// qconsts holds roundBias for epiByteNEON.
+// qconsts holds roundBias for tileNEON4x4 and dwNEON.
 var qconsts = [1]float32{roundBias}
 
 // interleaveAsm returns the NEON Interleave4 (interleaveNEONCols) when
@@ -68,49 +65,14 @@ func interleavers() []interleaveFunc {
 // interleaveRowsAsm returns nil: Interleave4Rows runs row by row.
 func interleaveRowsAsm() interleaveRowsFunc { return nil }
 
-// tile runs k's tile function (see Kernel): for the NEON kernel, the sums
-// of each tile with their offsets (sumsNEON4x4), then the Byte epilogue in
-// NEON (epiByteNEON; the rank-one term added in Go first) or the others as
-// tileGo stores them.
+// tile runs k's tile function (see Kernel).
 func (k *Kernel) tile(kq int, a, b []byte, offs []int32, c []byte, ldc int, ep *tileEp, n int) {
 	if k.id != idNEON {
 		tilesGo(kq, a, b, offs, c, ldc, ep, n)
 		return
 	}
 	k.checkTile(kq, a, b, offs, c, ldc, ep, n)
-	const mr, nr = 4, 4
-	t := *ep
-	co := (*[nr]int32)(ep.colOff)
-	for i := range n {
-		r := i * mr
-		t.rowOff = ep.rowOff[r:]
-		if ep.rowMul != nil {
-			t.rowMul = ep.rowMul[r:]
-		}
-		if ep.mode != Int32 && ep.scaleCols == 0 {
-			t.scale = ep.scale[r:]
-		}
-		var acc [mr * nr]int32
-		var ap, bp *byte
-		var op *int32
-		if kq > 0 {
-			ap, bp, op = &a[i*mr*4*kq], &b[0], &offs[0]
-		}
-		sumsNEON4x4(kq, ap, bp, op, &t.rowOff[0], &co[0], &acc)
-		if ep.mode != Byte {
-			storeTile(acc[:], mr, nr, c[r*ldc:], ldc, &t)
-			continue
-		}
-		if ep.rowMul != nil {
-			rm, cm := (*[mr]int32)(t.rowMul), (*[nr]int32)(ep.colMul)
-			for y := range mr {
-				for x := range nr {
-					acc[y*nr+x] += rm[y] * cm[x]
-				}
-			}
-		}
-		epiByteNEON(&acc, &c[r*ldc], ldc, &t.scale[0], int(ep.scaleCols), ep.lo, ep.hi, ep.zp)
-	}
+	tileNEON4x4(kq, ptr(a), ptr(b), unsafe.SliceData(offs), ptr(c), ldc, ep, n)
 }
 
 // row reports that k has no row function.
@@ -162,12 +124,13 @@ type dwArgs struct {
 	lo, hi  float32 // 64, 68
 	zp      int32   // 72
 	mode    Mode    // 76: Int32 or Byte
+	pairs   int     // 80: nonzero when no weight is -128 (taps added two by two)
 }
 
 // dwNEONPlane computes plane p with dwNEON, band of output rows by band:
-// each band's input rows are copied, made int8, into p.buf between
-// columns and rows of the zero point, so that every tap lies inside and 8
-// outputs take one load per tap. The padding is filled once for the
+// each band's input rows are copied, made int8 (dwCopyNEON), into p.buf
+// between columns and rows of the zero point, so that every tap lies
+// inside and 8 outputs take one load per tap. The padding is filled once for the
 // planes of a Run with the same zero point; the last wp bytes of the
 // scratch are a row of it, copied over rows above or below the input. It
 // reports false, leaving p to Go, for strides above 2, a weight zero
@@ -204,6 +167,9 @@ func dwNEONPlane(p *dwPlane) bool {
 	a := dwArgs{ldi: wp, w: &p.w[0], wq4: p.wq * 4, ldo: ow * es, ow: ow, rowStep: p.sh * wp, sw: p.sw,
 		tapRow: p.dh * wp, dw: p.dw, kh: p.kh, kw: p.kw, off: p.off, scale: p.scale, lo: p.lo, hi: p.hi,
 		zp: p.zp, mode: p.mode}
+	if bytes.IndexByte(p.w[:p.kh*p.wq*4], 0x80) < 0 {
+		a.pairs = 1
+	}
 	for oy := 0; oy < p.oh; oy += band {
 		nb := min(band, p.oh-oy)
 		y0, rows := oy*p.sh-p.padT, (nb-1)*p.sh+span
@@ -214,8 +180,8 @@ func dwNEONPlane(p *dwPlane) bool {
 		for r := max(r0, r1); r < rows; r++ { // and below it
 			copy(buf[r*wp+p.padL:][:n], padRow)
 		}
-		for r := r0; r < r1; r++ {
-			CopyFlip(buf[r*wp+p.padL:][:n], p.src[(y0+r)*p.wi:][:n], p.flip)
+		if r1 > r0 {
+			dwCopyNEON(&buf[r0*wp+p.padL], wp, &p.src[(y0+r0)*p.wi], p.wi, n, r1-r0, p.flip)
 		}
 		a.src, a.out, a.rows = &buf[0], &p.out[oy*p.ow*es], nb
 		if narrow {
@@ -231,6 +197,12 @@ func dwNEONPlane(p *dwPlane) bool {
 	}
 	return true
 }
+
+// dwCopyNEON copies rows rows of n bytes, each XOR flip, from src (rows
+// lds bytes apart) to dst (rows ldd apart); it trusts its arguments.
+//
+//go:noescape
+func dwCopyNEON(dst *byte, ldd int, src *byte, lds, n, rows int, flip byte)
 
 // dwNEON computes a.rows output rows of a depthwise plane from a padded
 // int8 input; it trusts its arguments.
@@ -290,6 +262,27 @@ func addScaledAsm(dst, a, b []byte, ra, rb, c, lo, hi float32, signed bool) int 
 //
 //go:noescape
 func addScaledNEON(dst, a, b *byte, n int, ra, rb, c, lo, hi float32, signed bool)
+
+// lookupAsm computes Lookup with NEON, up to a multiple of 16 values,
+// when the CPU has NEON.
+func lookupAsm(dst, src []byte, table *[256]byte) int {
+	n := len(dst) &^ 15
+	if n == 0 || !cpu.ARM.HasNEON {
+		return 0
+	}
+	lookupNEON(ptr(dst), ptr(src), n, table)
+	return n
+}
+
+// lookupNEON is Lookup of n values (a multiple of 16); it trusts its
+// arguments.
+//
+//go:noescape
+func lookupNEON(dst, src *byte, n int, table *[256]byte)
+
+// lookupChunk is the bytes of a chunk of lookupNEON's table (a VTBL's 4 D
+// registers).
+var lookupChunk = [1]byte{32}
 
 // maxBytesAsm computes MaxBytes with NEON, up to a multiple of 16 values,
 // when the CPU has NEON.

@@ -28,6 +28,10 @@ func asmKernels() []*Kernel {
 	return append(ks, neonKernel)
 }
 
+// maxTileBytes bounds a tile of every kernel (MR·NR·4): the dot-product
+// kernel's 8x12.
+const maxTileBytes = 384
+
 var (
 	neonDotKernel = &Kernel{Name: "neondot 8x12", MR: 8, NR: 12, ColsSigned: true, compress: 1 << Byte, runs: true, id: idNEONDot}
 	neonKernel    = &Kernel{Name: "neon 4x8", MR: 4, NR: 8, ColsSigned: true, compress: 1 << Byte, runs: true, pairs: true, id: idNEON}

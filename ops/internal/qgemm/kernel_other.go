@@ -2,6 +2,10 @@
 
 package qgemm
 
+// maxTileBytes bounds a tile of every kernel (MR·NR·4): the Go kernel's
+// 4x4.
+const maxTileBytes = 64
+
 // asmKernels returns no kernels: this build has no assembly.
 func asmKernels() []*Kernel { return nil }
 

@@ -162,7 +162,7 @@ func (p *Product) Run(lo, hi int) {
 	rp, es := k.RowPanels(p.M), p.Ep.Mode.size()
 	full := p.M / k.MR // row panels without padding rows
 	panel := k.RowsLen(k.MR, p.KQ)
-	var tmp [maxTileBytes]byte
+	var tmp [maxTileBytes]byte // zeroed at every call: sized per architecture
 	var ep tileEp
 	p.Ep.tileFields(&ep)
 	ep.strides = p.strides
@@ -222,7 +222,9 @@ func (p *Product) noMin128(lo, hi int) bool {
 		p0, p1 = lo%rp, (hi-1)%rp
 	}
 	panel := p.k.RowsLen(p.k.MR, p.KQ)
-	return bytes.IndexByte(p.A[p0*panel:(p1+1)*panel], 0x80) < 0
+	a := p.A[p0*panel : (p1+1)*panel]
+	n := noMin128Asm(a)
+	return n >= 0 && bytes.IndexByte(a[n:], 0x80) < 0
 }
 
 // rows computes the first rows rows of the tile of panel a at column j0
@@ -258,9 +260,6 @@ func (p *Product) rows(a, b []byte, ep tileEp, r0, j0, rows int, tmp *[maxTileBy
 	}
 	return true
 }
-
-// maxTileBytes bounds a tile of every kernel (MR·NR·4).
-const maxTileBytes = 4096
 
 // columns returns where the tiles at column j0 are stored in place (if
 // their rows lie inside the output): at output column o, all their

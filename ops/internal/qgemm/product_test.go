@@ -420,10 +420,14 @@ func TestRowMajor(t *testing.T) {
 }
 
 // TestKernels logs the kernels the tests run on this CPU (each test runs
-// every one of them) and the one in use.
+// every one of them) and the one in use, and checks that maxTileBytes
+// bounds their tiles.
 func TestKernels(t *testing.T) {
 	for _, k := range Kernels() {
 		t.Logf("kernel %s (%dx%d, columns signed %v)", k.Name, k.MR, k.NR, k.ColsSigned)
+		if k.MR*k.NR*4 > maxTileBytes {
+			t.Errorf("kernel %s: a tile of %d bytes, maxTileBytes %d", k.Name, k.MR*k.NR*4, maxTileBytes)
+		}
 	}
 	t.Logf("in use: %s", Current().Name)
 }
