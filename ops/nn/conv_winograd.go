@@ -255,7 +255,8 @@ func winogradFaster(d *convDims) winoChoice {
 
 // The model of instructions on the Cortex-A72 that winogradFaster
 // compares: the GEMM kernel's multiply-adds (4 a FMLA, the kernel's
-// tiles of 8x8 whole) over the share of them in its instructions, and
+// tiles of 8x8 whole, a narrow chunk's rows as narrowRows pads them) over
+// the share of them in its instructions, and
 // the instructions per tile and channel of the input transform (with
 // padding and gathering) and of the output transform (with the store),
 // as measured on ResNet-18 and SqueezeNet.
@@ -275,12 +276,17 @@ func winoDirectCost(d *convDims) float64 {
 
 // winoNEONCost is the model's instructions of d as k, wide or narrow: the
 // products of every chunk of tile rows (its tiles padded to the kernel's
-// 8), and the transforms of every tile, 16 at a time.
+// 8 columns, or to narrowRows), and the transforms of every tile, 16 at a time.
 func winoNEONCost(d *convDims, k *winoKind, wide bool) float64 {
 	p := winoPlanOf(d, k, wide)
 	padded := 0
 	for ty0 := 0; ty0 < p.th; ty0 += p.rows {
-		padded += alignUp(min(p.rows, p.th-ty0)*p.tw, 8)
+		n := min(p.rows, p.th-ty0) * p.tw
+		if wide {
+			padded += alignUp(n, 8)
+		} else {
+			padded += p.narrowRows(n)
+		}
 	}
 	in, out := float64(winoIn43), float64(winoOut43)
 	if k == wino63 {
@@ -374,14 +380,16 @@ func winoPlanOf(d *convDims, k *winoKind, wide bool) winoPlan {
 }
 
 // narrowRows is the rows of the product of a narrow chunk of n tiles: n
-// rounded up to the GEMM kernel's rows where the transformed inputs have
+// rounded up to the GEMM kernel's rows (half of them where the kernel has
+// a half-height form: ResNet's 7x7 planes then compute 4 rows of products
+// where they computed 8) where the transformed inputs have
 // the columns (lanes past the tiles, which the input transform fills),
 // so that the kernel reads them all in place instead of packing a last,
 // partial panel (ResNet's 7x7 planes have 4 tiles: packing them cost 10
 // M instructions in ResNet-18 on the A72); the products of the extra
 // rows are not read.
 func (p *winoPlan) narrowRows(n int) int {
-	if r := alignUp(n, gemm.PackedALen(1, 1)); r <= p.vld {
+	if r := alignUp(n, gemm.RowGrain()); r <= p.vld {
 		return r
 	}
 	return n

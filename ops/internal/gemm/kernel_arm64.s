@@ -3,26 +3,35 @@
 #include "textflag.h"
 #include "neon.h"
 
+// HALF8 is one k step of four rows of an 8-column tile, rows r/2 to
+// r/2+3 in registers V(r) to V(r+7) (row i: V(2i) columns 0-3, V(2i+1)
+// columns 4-7), whose A values are in register a and B values (columns
+// 0-3 and 4-7) in b0 and b1.
+#define HALF8(r, a, b0, b1) \
+	FMLAS(r, b0, a, 0); \
+	FMLAS(r+1, b1, a, 0); \
+	FMLAS(r+2, b0, a, 1); \
+	FMLAS(r+3, b1, a, 1); \
+	FMLAS(r+4, b0, a, 2); \
+	FMLAS(r+5, b1, a, 2); \
+	FMLAS(r+6, b0, a, 3); \
+	FMLAS(r+7, b1, a, 3)
+
 // STEP8 is one k step of the 8x8 kernel whose A values (rows 0-3 and 4-7)
 // are in registers a0 and a1 and B values (columns 0-3 and 4-7) in b0 and
 // b1. Row r of the tile is V(2r) (columns 0-3) and V(2r+1) (columns 4-7).
 #define STEP8(a0, a1, b0, b1) \
-	FMLAS(0, b0, a0, 0); \
-	FMLAS(1, b1, a0, 0); \
-	FMLAS(2, b0, a0, 1); \
-	FMLAS(3, b1, a0, 1); \
-	FMLAS(4, b0, a0, 2); \
-	FMLAS(5, b1, a0, 2); \
-	FMLAS(6, b0, a0, 3); \
-	FMLAS(7, b1, a0, 3); \
-	FMLAS(8, b0, a1, 0); \
-	FMLAS(9, b1, a1, 0); \
-	FMLAS(10, b0, a1, 1); \
-	FMLAS(11, b1, a1, 1); \
-	FMLAS(12, b0, a1, 2); \
-	FMLAS(13, b1, a1, 2); \
-	FMLAS(14, b0, a1, 3); \
-	FMLAS(15, b1, a1, 3)
+	HALF8(0, a0, b0, b1); \
+	HALF8(8, a1, b0, b1)
+
+// ROWS4 applies op to the register pairs of the tile's rows 0-3
+// (V0-V7).
+#define ROWS4(op) op(V0, V1); op(V2, V3); op(V4, V5); op(V6, V7)
+
+// ZEROROW clears row registers v0, v1.
+#define ZEROROW(v0, v1) \
+	VEOR v0.B16, v0.B16, v0.B16; \
+	VEOR v1.B16, v1.B16, v1.B16
 
 // LOADROW and STOREROW move row registers v0, v1 from or to the C row at
 // R5, then advance R5 by ldc (R6 bytes).
@@ -87,28 +96,14 @@
 #define INIT8 \
 	MOVD  R2, R5; \
 	CBNZ  R7, load; \
-	VEOR  V0.B16, V0.B16, V0.B16; \
-	VEOR  V1.B16, V1.B16, V1.B16; \
-	VEOR  V2.B16, V2.B16, V2.B16; \
-	VEOR  V3.B16, V3.B16, V3.B16; \
-	VEOR  V4.B16, V4.B16, V4.B16; \
-	VEOR  V5.B16, V5.B16, V5.B16; \
-	VEOR  V6.B16, V6.B16, V6.B16; \
-	VEOR  V7.B16, V7.B16, V7.B16; \
-	VEOR  V8.B16, V8.B16, V8.B16; \
-	VEOR  V9.B16, V9.B16, V9.B16; \
-	VEOR  V10.B16, V10.B16, V10.B16; \
-	VEOR  V11.B16, V11.B16, V11.B16; \
-	VEOR  V12.B16, V12.B16, V12.B16; \
-	VEOR  V13.B16, V13.B16, V13.B16; \
-	VEOR  V14.B16, V14.B16, V14.B16; \
-	VEOR  V15.B16, V15.B16, V15.B16; \
+	ROWS4(ZEROROW); \
+	ZEROROW(V8, V9); \
+	ZEROROW(V10, V11); \
+	ZEROROW(V12, V13); \
+	ZEROROW(V14, V15); \
 	B     start; \
 load: \
-	LOADROW(V0, V1); \
-	LOADROW(V2, V3); \
-	LOADROW(V4, V5); \
-	LOADROW(V6, V7); \
+	ROWS4(LOADROW); \
 	LOADROW(V8, V9); \
 	LOADROW(V10, V11); \
 	LOADROW(V12, V13); \
@@ -163,10 +158,7 @@ clamp: \
 	CLAMPROW(14, 15); \
 plain: \
 	MOVD R2, R5; \
-	STOREROW(V0, V1); \
-	STOREROW(V2, V3); \
-	STOREROW(V4, V5); \
-	STOREROW(V6, V7); \
+	ROWS4(STOREROW); \
 	STOREROW(V8, V9); \
 	STOREROW(V10, V11); \
 	STOREROW(V12, V13); \
@@ -344,6 +336,81 @@ step:
 	BNE    step
 
 	FINISH8
+
+// func mulSANEON4x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, n, bstride int)
+//
+// The half-height form of mulSANEON8x8, without an epilogue: a strip of n
+// 4x8 tiles (rows 0-3 in V0-V7) from A's four rows read in place (step p
+// at a[p*lda:], a packed panel's first half when lda is 8) and B's packed
+// panels bstride floats apart, for products whose last rows are half a
+// kernel tile (a narrow Winograd chunk of 4 tiles, or 12). Four steps an
+// iteration take 4 one-register loads of A and 2 four-register loads of
+// B for 32 FMLAs (40 instructions).
+TEXT ·mulSANEON4x8(SB), NOSPLIT, $0-120
+	MOVD  k+0(FP), R3
+	MOVD  a_base+8(FP), R19
+	MOVD  lda+32(FP), R12
+	LSL   $2, R12, R12
+	MOVD  b_base+40(FP), R20
+	MOVD  c_base+64(FP), R2
+	MOVD  ldc+88(FP), R6
+	LSL   $2, R6, R6
+	MOVBU add+96(FP), R7
+	MOVD  n+104(FP), R16
+	MOVD  bstride+112(FP), R17
+	LSL   $2, R17, R17
+
+tile:
+	MOVD R19, R0
+	MOVD R20, R1
+	MOVD R2, R5
+	CBNZ R7, load
+	ROWS4(ZEROROW)
+	B    start
+
+load:
+	ROWS4(LOADROW)
+
+start:
+	LSR $2, R3, R4
+	CBZ R4, tail
+
+loop:
+	VLD1.P (R0)(R12), [V16.S4]
+	VLD1.P (R0)(R12), [V17.S4]
+	VLD1.P (R0)(R12), [V18.S4]
+	VLD1.P (R0)(R12), [V19.S4]
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
+	HALF8(0, 16, 24, 25)
+	HALF8(0, 17, 26, 27)
+	HALF8(0, 18, 28, 29)
+	HALF8(0, 19, 30, 31)
+	SUBS   $1, R4, R4
+	BNE    loop
+
+tail:
+	ANDS $3, R3, R4
+	BEQ  store
+
+step:
+	VLD1.P (R0)(R12), [V16.S4]
+	VLD1.P 32(R1), [V18.S4, V19.S4]
+	HALF8(0, 16, 18, 19)
+	SUBS   $1, R4, R4
+	BNE    step
+
+store:
+	MOVD R2, R5
+	ROWS4(STOREROW)
+	SUBS $1, R16, R16
+	BLE  done
+	ADD  $32, R2, R2
+	ADD  R17, R20, R20
+	B    tile
+
+done:
+	RET
 
 // func fmaLoopNEON(n int)
 //

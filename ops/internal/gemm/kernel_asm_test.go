@@ -633,3 +633,153 @@ func TestStripKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestHalfKernel checks each kernel's half form (microKernel.half)
+// against its full kernel's first mr/2 rows, bit for bit: strips of 1, 2
+// and 5 tiles, A's steps mr/2+3 floats apart and mr apart (a packed
+// panel, whose second half holds NaNs it must not read), B panels with
+// NaN gaps between them, every K up to 21, overwriting (C starting as
+// NaN) and adding; NaN guard bands around C's rows. Short operands
+// panic.
+func TestHalfKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, kn := range allKernels() {
+		if kn.half == nil {
+			continue
+		}
+		mr, nr, h := kn.mr, kn.nr, kn.mr/2
+		for k := range 22 {
+			for _, n := range []int{1, 2, 5} {
+				ldc, bstride := n*nr+3, nr*k+5
+				_, a := intGuarded(rng, mr*k) // packed: rows h.. are NaN
+				for p := range k {
+					for i := h; i < mr; i++ {
+						a[p*mr+i] = float32(math.NaN())
+					}
+				}
+				lda := h + 3
+				_, asrc := intGuarded(rng, max(0, (k-1)*lda+h))
+				for p := range k {
+					copy(asrc[p*lda:p*lda+h], a[p*mr:])
+				}
+				_, b := intGuarded(rng, (n-1)*bstride+nr*k)
+				for t := 1; t < n; t++ {
+					for i := range 5 {
+						b[t*bstride-5+i] = float32(math.NaN())
+					}
+				}
+				_, c0 := intGuarded(rng, (mr-1)*ldc+n*nr)
+				for _, add := range []bool{false, true} {
+					want := slices.Clone(c0)
+					for t := range n {
+						kn.fn(k, a, b[t*bstride:], want[t*nr:], ldc, add)
+					}
+					for _, f := range []struct {
+						a   []float32
+						lda int
+					}{{a, mr}, {asrc, lda}} {
+						cFull, c := guarded(rng, (h-1)*ldc+n*nr)
+						for i := range c {
+							c[i] = float32(math.NaN())
+						}
+						if add {
+							for i := range h {
+								copy(c[i*ldc:i*ldc+n*nr], c0[i*ldc:])
+							}
+						}
+						kn.half(n, bstride, k, f.a, f.lda, b, c, ldc, add)
+						what := fmt.Sprintf("%s half k=%d n=%d lda=%d add=%v", kn.name, k, n, f.lda, add)
+						for i := range h {
+							for j := range n * nr {
+								if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
+									t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
+								}
+							}
+						}
+						checkGuard(t, what+" c", cFull, h, n*nr, ldc)
+					}
+				}
+			}
+		}
+		const k, n = 3, 2
+		ldc := n * nr
+		for name, f := range map[string]func(){
+			"short a": func() {
+				kn.half(n, nr*k, k, make([]float32, 2*mr+h-1), mr, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
+			},
+			"short b": func() {
+				kn.half(n, nr*k, k, make([]float32, mr*k), mr, make([]float32, n*nr*k-1), make([]float32, h*ldc), ldc, false)
+			},
+			"short c": func() {
+				kn.half(n, nr*k, k, make([]float32, mr*k), mr, make([]float32, n*nr*k), make([]float32, h*ldc-1), ldc, false)
+			},
+			"no tiles": func() {
+				kn.half(0, nr*k, k, make([]float32, mr*k), mr, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
+			},
+			"lda": func() {
+				kn.half(n, nr*k, k, make([]float32, mr*k), h-1, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
+			},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s half %s: no panic", kn.name, name)
+					}
+				}()
+				f()
+			}()
+		}
+	}
+}
+
+// TestHalfRows checks products whose last rows are half the kernel's
+// height, which its half form computes (A packed, given transposed and
+// read in place, or packed by the driver), against the triple loop: N
+// with and without a partial panel, several K blocks, alpha and beta,
+// a fused epilogue (row bias, residual, clip) and one applied afterwards
+// (with a column bias), 1 and 3 threads, NaN guard bands around C.
+func TestHalfRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	h := kern.mr / 2
+	for _, s := range [][3]int{{h, 3 * kern.nr, 37}, {kern.mr + h, 45, 2*kern.kc + 9}, {9*kern.mr + h, 7, 64}} {
+		m, n, k := s[0], s[1], s[2]
+		_, a := guarded(rng, m*k)
+		_, at := guarded(rng, k*m)
+		for i := range m {
+			for p := range k {
+				at[p*m+i] = a[i*k+p]
+			}
+		}
+		_, b := guarded(rng, k*n)
+		_, rb := guarded(rng, m)
+		_, cb := guarded(rng, n)
+		_, res := guarded(rng, m*n)
+		_, c0 := guarded(rng, m*n)
+		pa := PackA(nil, m, k, Matrix{a, k, false})
+		for _, v := range []struct {
+			name        string
+			a           Matrix
+			pa          PackedA
+			alpha, beta float32
+			ep          Epilogue
+		}{
+			{"packed A, fused", Matrix{}, pa, 1, 0, Epilogue{RowBias: rb, Add: res, LdAdd: n, Clamp: true, Hi: 0.5}},
+			{"A in place, fused", Matrix{at, m, true}, PackedA{}, 1, 1, Epilogue{RowBias: rb, Add: res, LdAdd: n, Clamp: true, Hi: 0.5}},
+			{"A in place, column bias", Matrix{at, m, true}, PackedA{}, 1, 0, Epilogue{ColBias: cb}},
+			{"A packed by the driver, alpha beta", Matrix{a, k, false}, PackedA{}, -2, 0.5, Epilogue{}},
+		} {
+			want := slices.Clone(c0)
+			naive(false, false, m, n, k, v.alpha, a, k, b, n, v.beta, want, n)
+			v.ep.Apply(want, n, 0, m, 0, n)
+			for _, th := range []int{1, 3} {
+				cfull, c := guarded(rng, m*n)
+				copy(c, c0)
+				p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: v.a, PA: v.pa, B: Matrix{b, n, false}, C: c, LdC: n, Ep: v.ep}
+				p.Run(pool{th}, make([]float32, p.WorkLen()))
+				what := fmt.Sprintf("%s %v threads %d", v.name, s, th)
+				near(t, what, c, want, k)
+				checkGuard(t, what, cfull, m, n, n)
+			}
+		}
+	}
+}
