@@ -506,9 +506,14 @@ func (j winoInputJob) Run(lo, hi int) {
 				clear(row)
 				continue
 			}
-			clear(row[:left])
+			// The pads are a few values: loops cost less than clear's calls.
+			for i := range row[:left] {
+				row[i] = 0
+			}
 			copy(row[left:], src[iy*w:][:w])
-			clear(row[left+w:])
+			for i := range row[left+w:] {
+				row[left+w+i] = 0
+			}
 		}
 		ty, tx := 0, 0
 		for t0 := 0; t0 < n; t0 += winograd.Lanes {
@@ -616,9 +621,7 @@ func (j winoOutputJob) Run(lo, hi int) {
 		ty, tx := j.ty0, 0
 		for tile := range n {
 			k.output(j.s.m[tile*m+m0:], p.mstride, o[:])
-			for l := range lanes {
-				t.place(l, (m0+l)*plane, ty, tx)
-			}
+			t.placePlanes(lanes, m0*plane, plane, ty, tx)
 			t.store(j.y, o[:], lanes)
 			if tx++; tx == tw {
 				tx, ty = 0, ty+1
@@ -664,15 +667,40 @@ func (t *winoTiles) setBias(rb []float32, fused bool, c, lanes int) {
 
 // place sets lane l's tile: tile (ty, tx) of the plane at offset base.
 func (t *winoTiles) place(l, base, ty, tx int) {
+	at, rows, cols := t.clip(ty, tx)
+	t.placeLanes(l, l+1, base+at, 0, rows, cols)
+}
+
+// placePlanes sets lanes [0, lanes) to tile (ty, tx) of as many
+// consecutive planes, the first at offset base, plane floats apart (the
+// output channels of a narrow call), finding the tile's clip once.
+func (t *winoTiles) placePlanes(lanes, base, plane, ty, tx int) {
+	at, rows, cols := t.clip(ty, tx)
+	t.placeLanes(0, lanes, base+at, plane, rows, cols)
+}
+
+// clip is tile (ty, tx)'s offset in a plane and the rows and columns of
+// it inside the plane.
+func (t *winoTiles) clip(ty, tx int) (at, rows, cols int) {
 	out := t.k.out
 	y0, x0 := out*ty, out*tx
-	at := base + y0*t.ow + x0
-	if y0+out <= t.oh && x0+out <= t.ow {
-		t.offs[l] = int32(at)
+	return y0*t.ow + x0, min(out, t.oh-y0), min(out, t.ow-x0)
+}
+
+// placeLanes sets lanes [l0, l1) to tiles at offsets at, at+step, ...,
+// of which rows x cols lie inside their planes.
+func (t *winoTiles) placeLanes(l0, l1, at, step, rows, cols int) {
+	if out := t.k.out; rows == out && cols == out {
+		for l := l0; l < l1; l++ {
+			t.offs[l] = int32(at + (l-l0)*step)
+		}
 		return
 	}
-	t.offs[l], t.edges = -1, true
-	t.edge[l].at, t.edge[l].rows, t.edge[l].cols = at, min(out, t.oh-y0), min(out, t.ow-x0)
+	t.edges = true
+	for l := l0; l < l1; l++ {
+		t.offs[l] = -1
+		t.edge[l].at, t.edge[l].rows, t.edge[l].cols = at+(l-l0)*step, rows, cols
+	}
 }
 
 // store writes the k tiles in o to the image's output y: whole tiles in
@@ -701,7 +729,11 @@ func (t *winoTiles) store(y, o []float32, k int) {
 	for l := range k {
 		if e := &t.edge[l]; t.offs[l] < 0 {
 			for a := range e.rows {
-				copy(y[e.at+a*t.ow:][:e.cols], buf[l*size+a*out:])
+				// At most 6 values: a loop costs less than copy's call.
+				dst := y[e.at+a*t.ow:][:e.cols]
+				for b, v := range buf[l*size+a*out:][:len(dst)] {
+					dst[b] = v
+				}
 			}
 		}
 	}
