@@ -658,6 +658,9 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 				case rows == 1 && k.row != nil:
 					k.row(kb, ap, bp, acc, false)
 					job.store(acc, nr, i, jc+j, rows, cols, add)
+				case cols <= nr/2 && k.halfCols != nil:
+					k.halfCols(kb, ap, bp, acc, nr)
+					job.store(acc, nr, i, jc+j, rows, cols, add)
 				default:
 					k.fn(kb, ap, bp, acc, nr, false)
 					job.store(acc, nr, i, jc+j, rows, cols, add)

@@ -51,6 +51,10 @@ type microKernel struct {
 	// product's last, half-height tiles (a narrow Winograd chunk of 4 or
 	// 12 tiles), which the full kernel would compute padded to mr.
 	half func(n, bstride, k int, a []float32, lda int, b, c []float32, ldc int, add bool)
+	// halfCols, when not nil, is fn overwriting c with the first nr/2
+	// columns of its tile alone (no add, no epilogue), for a product's
+	// last columns when they are at most nr/2 (its B panel packed).
+	halfCols func(k int, a, b, c []float32, ldc int)
 	// gemv is the kernel's matrix-vector form, for products with one
 	// row of A (see gemv.go); every kernel has one.
 	gemv gemvFunc

@@ -412,6 +412,75 @@ store:
 done:
 	RET
 
+// STOREROWS4 stores rows v0 and v1 of an 8x4 tile at R5, advancing R5 by
+// ldc (R6 bytes) after each.
+#define STOREROWS4(v0, v1) \
+	VST1 [v0.S4], (R5); \
+	ADD  R6, R5, R5; \
+	VST1 [v1.S4], (R5); \
+	ADD  R6, R5, R5
+
+// COL4 is one k step of the 8x4 tile in V0-V7 (row r in V(r)) whose A
+// values (rows 0-3 and 4-7) are in registers a0 and a1 and B values in b.
+#define COL4(a0, a1, b) \
+	FMLAS(0, b, a0, 0); \
+	FMLAS(1, b, a0, 1); \
+	FMLAS(2, b, a0, 2); \
+	FMLAS(3, b, a0, 3); \
+	FMLAS(4, b, a1, 0); \
+	FMLAS(5, b, a1, 1); \
+	FMLAS(6, b, a1, 2); \
+	FMLAS(7, b, a1, 3)
+
+// func mulNEON8x4(k int, a, b, c []float32, ldc int)
+//
+// The half-width form of mulNEON8x8 (see microKernel.halfCols): the 8x4
+// tile of the first 4 columns of B's packed panel (steps 8 floats apart)
+// overwrites c (rows ldc floats apart), for a product's last columns when
+// they are at most 4 (ResNet's 7x7 planes: 49 columns, the last 1). Four
+// steps an iteration take 2 four-register loads of A and 4 one-register
+// loads of B for 32 FMLAs.
+TEXT ·mulNEON8x4(SB), NOSPLIT, $0-88
+	MOVD k+0(FP), R3
+	MOVD a_base+8(FP), R0
+	MOVD b_base+32(FP), R1
+	MOVD c_base+56(FP), R5
+	MOVD ldc+80(FP), R6
+	LSL  $2, R6, R6
+	MOVD $32, R7
+	ROWS4(ZEROROW)
+	LSR  $2, R3, R4
+	CBZ  R4, tail4
+
+loop4:
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VLD1.P (R1)(R7), [V24.S4]
+	VLD1.P (R1)(R7), [V25.S4]
+	VLD1.P (R1)(R7), [V26.S4]
+	VLD1.P (R1)(R7), [V27.S4]
+	COL4(16, 17, 24)
+	COL4(18, 19, 25)
+	COL4(20, 21, 26)
+	COL4(22, 23, 27)
+	SUBS   $1, R4, R4
+	BNE    loop4
+
+tail4:
+	ANDS $3, R3, R4
+	BEQ  store4
+
+step4:
+	VLD1.P 32(R0), [V16.S4, V17.S4]
+	VLD1.P (R1)(R7), [V24.S4]
+	COL4(16, 17, 24)
+	SUBS   $1, R4, R4
+	BNE    step4
+
+store4:
+	ROWS4(STOREROWS4)
+	RET
+
 // func fmaLoopNEON(n int)
 //
 // fmaLoopNEON runs n iterations of 24 independent 4-lane FMLAs (192

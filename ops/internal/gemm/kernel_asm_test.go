@@ -783,3 +783,117 @@ func TestHalfRows(t *testing.T) {
 		}
 	}
 }
+
+// TestHalfColsKernel checks each kernel's half-width form
+// (microKernel.halfCols) against its full kernel's first nr/2 columns,
+// bit for bit, for every K up to 21: B's panel holds NaNs in its other
+// columns and ends at the last value read, and C's rows (nr/2+3 apart)
+// start as NaN, with NaN guard bands around them and between them.
+// Short operands panic.
+func TestHalfColsKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, kn := range allKernels() {
+		if kn.halfCols == nil {
+			continue
+		}
+		mr, nr, w := kn.mr, kn.nr, kn.nr/2
+		for k := range 22 {
+			_, a := intGuarded(rng, mr*k)
+			_, b := intGuarded(rng, nr*k)
+			for p := range k {
+				for j := w; j < nr; j++ {
+					b[p*nr+j] = float32(math.NaN())
+				}
+			}
+			want := make([]float32, mr*nr)
+			kn.fn(k, a, b, want, nr, false)
+			ldc := w + 3
+			cFull, c := guarded(rng, (mr-1)*ldc+w)
+			for i := range c {
+				c[i] = float32(math.NaN())
+			}
+			bShort := b[:max(0, nr*(k-1)+w)]
+			kn.halfCols(k, a, bShort, c, ldc)
+			what := fmt.Sprintf("%s half-width k=%d", kn.name, k)
+			for i := range mr {
+				for j := range w {
+					if g, v := c[i*ldc+j], want[i*nr+j]; math.Float32bits(g) != math.Float32bits(v) {
+						t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, v)
+					}
+				}
+			}
+			checkGuard(t, what+" c", cFull, mr, w, ldc)
+		}
+		const k = 3
+		for name, f := range map[string]func(){
+			"short a": func() { kn.halfCols(k, make([]float32, mr*k-1), make([]float32, nr*k), make([]float32, mr*nr), nr) },
+			"short b": func() {
+				kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*(k-1)+w-1), make([]float32, mr*nr), nr)
+			},
+			"short c": func() {
+				kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*k), make([]float32, (mr-1)*nr+w-1), nr)
+			},
+			"ldc": func() { kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*k), make([]float32, mr*nr), w-1) },
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s half-width %s: no panic", kn.name, name)
+					}
+				}()
+				f()
+			}()
+		}
+	}
+}
+
+// TestHalfCols checks products whose last columns are at most half the
+// kernel's width, which its half-width form computes (B packed by the
+// driver, packed beforehand, or the packed last panel of an indirect B),
+// against the triple loop: M with and without a partial panel, several K
+// blocks, alpha and beta, an epilogue, 1 and 3 threads, NaN guard bands
+// around C.
+func TestHalfCols(t *testing.T) {
+	rng := rand.New(rand.NewPCG(39, 40))
+	for _, s := range [][3]int{{8, 1, 37}, {13, kern.nr + 3, 2*kern.kc + 9}, {70, 6*kern.nr + 1, 64}} {
+		m, n, k := s[0], s[1], s[2]
+		_, a := guarded(rng, m*k)
+		_, b := guarded(rng, k*n)
+		_, rb := guarded(rng, m)
+		_, res := guarded(rng, m*n)
+		_, c0 := guarded(rng, m*n)
+		offs := make([]int32, k)
+		for p := range offs {
+			offs[p] = int32(p * n)
+		}
+		pb := PackB(nil, k, n, Matrix{b, n, false})
+		for _, v := range []struct {
+			name        string
+			b           Matrix
+			pb          PackedB
+			ib          IndirectB
+			alpha, beta float32
+			ep          Epilogue
+		}{
+			{"B packed by the driver, alpha beta", Matrix{b, n, false}, PackedB{}, IndirectB{}, -2, 0.5, Epilogue{}},
+			{"B packed, epilogue", Matrix{}, pb, IndirectB{}, 1, 0, Epilogue{RowBias: rb, Add: res, LdAdd: n, Clamp: true, Hi: 0.5}},
+			{"indirect B, epilogue", Matrix{}, PackedB{}, IndirectB{b, offs}, 1, 1, Epilogue{RowBias: rb, Clamp: true, Lo: -0.25, Hi: 0.5}},
+		} {
+			if v.ib.Valid() && !Indirect() {
+				continue
+			}
+			want := slices.Clone(c0)
+			naive(false, false, m, n, k, v.alpha, a, k, b, n, v.beta, want, n)
+			v.ep.Apply(want, n, 0, m, 0, n)
+			for _, th := range []int{1, 3} {
+				cfull, c := guarded(rng, m*n)
+				copy(c, c0)
+				p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: Matrix{a, k, false}, B: v.b, PB: v.pb, IB: v.ib, C: c, LdC: n, Ep: v.ep}
+				p.Run(pool{th}, make([]float32, p.WorkLen()))
+				what := fmt.Sprintf("%s %v threads %d", v.name, s, th)
+				near(t, what, c, want, k)
+				checkGuard(t, what, cfull, m, n, n)
+			}
+		}
+	}
+}

@@ -133,6 +133,20 @@ func asmHalfKernel(k microKernel, f func(k int, a []float32, lda int, b, c []flo
 	}
 }
 
+// asmHalfColsKernel wraps the assembly half-width kernel of k (see
+// microKernel.halfCols) in the bounds checks of its packed A and B
+// panels and its mr rows of nr/2 floats of C.
+func asmHalfColsKernel(k microKernel, f func(k int, a, b, c []float32, ldc int)) func(k int, a, b, c []float32, ldc int) {
+	return func(kk int, a, b, c []float32, ldc int) {
+		w := k.nr / 2
+		if kk < 0 || len(a) < k.mr*kk || kk > 0 && len(b) < k.nr*(kk-1)+w || ldc < w || len(c) < (k.mr-1)*ldc+w {
+			panic(fmt.Sprintf("gemm: %s half-width kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
+				k.name, len(a), len(b), len(c), ldc, kk))
+		}
+		f(kk, a, b, c, ldc)
+	}
+}
+
 // checkEpilogue panics unless e's slices hold what a kernel's tile
 // epilogue reads.
 func (m *microKernel) checkEpilogue(e *tileEpilogue) {
