@@ -65,6 +65,137 @@
 	FMINV(r0, r0, 19); \
 	FMINV(r1, r1, 19)
 
+// SAARGS loads the arguments mulSANEON8x8 and mulSANEON4x8 share: k
+// (R3), a (R19), lda (R12, in bytes), b (R20), c (R2), ldc (R6, in
+// bytes) and add (R7).
+#define SAARGS \
+	MOVD  k+0(FP), R3; \
+	MOVD  a_base+8(FP), R19; \
+	MOVD  lda+32(FP), R12; \
+	LSL   $2, R12, R12; \
+	MOVD  b_base+40(FP), R20; \
+	MOVD  c_base+64(FP), R2; \
+	MOVD  ldc+88(FP), R6; \
+	LSL   $2, R6, R6; \
+	MOVBU add+96(FP), R7
+
+// KLOOP runs the k loop of R3 steps of A at R0 and B at R1 into the
+// tile's registers: four steps an iteration with step4, then the last k
+// mod 4 one at a time with step1; it goes on at label store.
+#define KLOOP(step4, step1) \
+	LSR  $2, R3, R4; \
+	CBZ  R4, tail; \
+loop: \
+	step4; \
+	SUBS $1, R4, R4; \
+	BNE  loop; \
+tail: \
+	ANDS $3, R3, R4; \
+	BEQ  store; \
+step: \
+	step1; \
+	SUBS $1, R4, R4; \
+	BNE  step
+
+// STEPS8 is four k steps of the 8x8 tile from A's values in V16-V23 and
+// B's in V24-V31.
+#define STEPS8 \
+	STEP8(16, 17, 24, 25); \
+	STEP8(18, 19, 26, 27); \
+	STEP8(20, 21, 28, 29); \
+	STEP8(22, 23, 30, 31)
+
+// N8_STEP4 and N8_STEP1 are four k steps and one of mulNEON8x8: A and B
+// packed.
+#define N8_STEP4 \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	STEPS8
+
+#define N8_STEP1 \
+	VLD1.P 32(R0), [V16.S4, V17.S4]; \
+	VLD1.P 32(R1), [V18.S4, V19.S4]; \
+	STEP8(16, 17, 18, 19)
+
+// IND8_STEP4 and IND8_STEP1 are four k steps and one of mulIndNEON8x8: B
+// through the offsets at R12.
+#define IND8_STEP4 \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	LDPW.P 8(R12), (R13, R15); \
+	ADD    R13<<2, R1, R14; \
+	VLD1   (R14), [V24.S4, V25.S4]; \
+	ADD    R15<<2, R1, R14; \
+	VLD1   (R14), [V26.S4, V27.S4]; \
+	LDPW.P 8(R12), (R13, R15); \
+	ADD    R13<<2, R1, R14; \
+	VLD1   (R14), [V28.S4, V29.S4]; \
+	ADD    R15<<2, R1, R14; \
+	VLD1   (R14), [V30.S4, V31.S4]; \
+	STEPS8
+
+#define IND8_STEP1 \
+	VLD1.P  32(R0), [V16.S4, V17.S4]; \
+	MOVWU.P 4(R12), R13; \
+	ADD     R13<<2, R1, R14; \
+	VLD1    (R14), [V18.S4, V19.S4]; \
+	STEP8(16, 17, 18, 19)
+
+// SA8_STEP4 and SA8_STEP1 are four k steps and one of mulSANEON8x8: A in
+// place, its steps R12 bytes apart.
+#define SA8_STEP4 \
+	VLD1.P (R0)(R12), [V16.S4, V17.S4]; \
+	VLD1.P (R0)(R12), [V18.S4, V19.S4]; \
+	VLD1.P (R0)(R12), [V20.S4, V21.S4]; \
+	VLD1.P (R0)(R12), [V22.S4, V23.S4]; \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	STEPS8
+
+#define SA8_STEP1 \
+	VLD1.P (R0)(R12), [V16.S4, V17.S4]; \
+	VLD1.P 32(R1), [V18.S4, V19.S4]; \
+	STEP8(16, 17, 18, 19)
+
+// SA4_STEP4 and SA4_STEP1 are four k steps and one of mulSANEON4x8.
+#define SA4_STEP4 \
+	VLD1.P (R0)(R12), [V16.S4]; \
+	VLD1.P (R0)(R12), [V17.S4]; \
+	VLD1.P (R0)(R12), [V18.S4]; \
+	VLD1.P (R0)(R12), [V19.S4]; \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	HALF8(0, 16, 24, 25); \
+	HALF8(0, 17, 26, 27); \
+	HALF8(0, 18, 28, 29); \
+	HALF8(0, 19, 30, 31)
+
+#define SA4_STEP1 \
+	VLD1.P (R0)(R12), [V16.S4]; \
+	VLD1.P 32(R1), [V18.S4, V19.S4]; \
+	HALF8(0, 16, 18, 19)
+
+// C4_STEP4 and C4_STEP1 are four k steps and one of mulNEON8x4: B's steps
+// 8 floats (R7 bytes) apart.
+#define C4_STEP4 \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	VLD1.P (R1)(R7), [V24.S4]; \
+	VLD1.P (R1)(R7), [V25.S4]; \
+	VLD1.P (R1)(R7), [V26.S4]; \
+	VLD1.P (R1)(R7), [V27.S4]; \
+	COL4(16, 17, 24); \
+	COL4(18, 19, 25); \
+	COL4(20, 21, 26); \
+	COL4(22, 23, 27)
+
+#define C4_STEP1 \
+	VLD1.P 32(R0), [V16.S4, V17.S4]; \
+	VLD1.P (R1)(R7), [V24.S4]; \
+	COL4(16, 17, 24)
+
 // func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // The whole 8x8 tile stays in V0-V15 for the k loop, starting from zero or,
@@ -191,31 +322,7 @@ tile:
 	INIT8
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
-	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
-	STEP8(16, 17, 24, 25)
-	STEP8(18, 19, 26, 27)
-	STEP8(20, 21, 28, 29)
-	STEP8(22, 23, 30, 31)
-	SUBS $1, R4, R4
-	BNE  loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P 32(R0), [V16.S4, V17.S4]
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	STEP8(16, 17, 18, 19)
-	SUBS $1, R4, R4
-	BNE  step
+	KLOOP(N8_STEP4, N8_STEP1)
 
 	FINISH8
 
@@ -244,41 +351,7 @@ tile:
 	INIT8
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
-	LDPW.P 8(R12), (R13, R15)
-	ADD    R13<<2, R1, R14
-	VLD1   (R14), [V24.S4, V25.S4]
-	ADD    R15<<2, R1, R14
-	VLD1   (R14), [V26.S4, V27.S4]
-	LDPW.P 8(R12), (R13, R15)
-	ADD    R13<<2, R1, R14
-	VLD1   (R14), [V28.S4, V29.S4]
-	ADD    R15<<2, R1, R14
-	VLD1   (R14), [V30.S4, V31.S4]
-	STEP8(16, 17, 24, 25)
-	STEP8(18, 19, 26, 27)
-	STEP8(20, 21, 28, 29)
-	STEP8(22, 23, 30, 31)
-	SUBS   $1, R4, R4
-	BNE    loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P  32(R0), [V16.S4, V17.S4]
-	MOVWU.P 4(R12), R13
-	ADD     R13<<2, R1, R14
-	VLD1    (R14), [V18.S4, V19.S4]
-	STEP8(16, 17, 18, 19)
-	SUBS    $1, R4, R4
-	BNE     step
+	KLOOP(IND8_STEP4, IND8_STEP1)
 
 	FINISH8
 
@@ -287,15 +360,7 @@ step:
 // mulNEON8x8 with A read in place: step p of A is the 8 floats at
 // a[p*lda:] (a transposed operand's rows).
 TEXT ·mulSANEON8x8(SB), NOSPLIT, $0-128
-	MOVD  k+0(FP), R3
-	MOVD  a_base+8(FP), R19
-	MOVD  lda+32(FP), R12
-	LSL   $2, R12, R12
-	MOVD  b_base+40(FP), R20
-	MOVD  c_base+64(FP), R2
-	MOVD  ldc+88(FP), R6
-	LSL   $2, R6, R6
-	MOVBU add+96(FP), R7
+	SAARGS
 	MOVD  ep+104(FP), R8
 	MOVD  n+112(FP), R16
 	MOVD  bstride+120(FP), R17
@@ -307,33 +372,7 @@ tile:
 	INIT8
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P (R0)(R12), [V16.S4, V17.S4]
-	VLD1.P (R0)(R12), [V18.S4, V19.S4]
-	VLD1.P (R0)(R12), [V20.S4, V21.S4]
-	VLD1.P (R0)(R12), [V22.S4, V23.S4]
-	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
-	STEP8(16, 17, 24, 25)
-	STEP8(18, 19, 26, 27)
-	STEP8(20, 21, 28, 29)
-	STEP8(22, 23, 30, 31)
-	SUBS   $1, R4, R4
-	BNE    loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P (R0)(R12), [V16.S4, V17.S4]
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	STEP8(16, 17, 18, 19)
-	SUBS   $1, R4, R4
-	BNE    step
+	KLOOP(SA8_STEP4, SA8_STEP1)
 
 	FINISH8
 
@@ -347,15 +386,7 @@ step:
 // iteration take 4 one-register loads of A and 2 four-register loads of
 // B for 32 FMLAs (40 instructions).
 TEXT ·mulSANEON4x8(SB), NOSPLIT, $0-120
-	MOVD  k+0(FP), R3
-	MOVD  a_base+8(FP), R19
-	MOVD  lda+32(FP), R12
-	LSL   $2, R12, R12
-	MOVD  b_base+40(FP), R20
-	MOVD  c_base+64(FP), R2
-	MOVD  ldc+88(FP), R6
-	LSL   $2, R6, R6
-	MOVBU add+96(FP), R7
+	SAARGS
 	MOVD  n+104(FP), R16
 	MOVD  bstride+112(FP), R17
 	LSL   $2, R17, R17
@@ -372,33 +403,7 @@ load:
 	ROWS4(LOADROW)
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P (R0)(R12), [V16.S4]
-	VLD1.P (R0)(R12), [V17.S4]
-	VLD1.P (R0)(R12), [V18.S4]
-	VLD1.P (R0)(R12), [V19.S4]
-	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
-	HALF8(0, 16, 24, 25)
-	HALF8(0, 17, 26, 27)
-	HALF8(0, 18, 28, 29)
-	HALF8(0, 19, 30, 31)
-	SUBS   $1, R4, R4
-	BNE    loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P (R0)(R12), [V16.S4]
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	HALF8(0, 16, 18, 19)
-	SUBS   $1, R4, R4
-	BNE    step
+	KLOOP(SA4_STEP4, SA4_STEP1)
 
 store:
 	MOVD R2, R5
@@ -449,35 +454,9 @@ TEXT ·mulNEON8x4(SB), NOSPLIT, $0-88
 	LSL  $2, R6, R6
 	MOVD $32, R7
 	ROWS4(ZEROROW)
-	LSR  $2, R3, R4
-	CBZ  R4, tail4
+	KLOOP(C4_STEP4, C4_STEP1)
 
-loop4:
-	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
-	VLD1.P (R1)(R7), [V24.S4]
-	VLD1.P (R1)(R7), [V25.S4]
-	VLD1.P (R1)(R7), [V26.S4]
-	VLD1.P (R1)(R7), [V27.S4]
-	COL4(16, 17, 24)
-	COL4(18, 19, 25)
-	COL4(20, 21, 26)
-	COL4(22, 23, 27)
-	SUBS   $1, R4, R4
-	BNE    loop4
-
-tail4:
-	ANDS $3, R3, R4
-	BEQ  store4
-
-step4:
-	VLD1.P 32(R0), [V16.S4, V17.S4]
-	VLD1.P (R1)(R7), [V24.S4]
-	COL4(16, 17, 24)
-	SUBS   $1, R4, R4
-	BNE    step4
-
-store4:
+store:
 	ROWS4(STOREROWS4)
 	RET
 

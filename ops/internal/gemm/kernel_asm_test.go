@@ -23,6 +23,11 @@ func allKernels() []microKernel {
 	return ks
 }
 
+// kernelsWith is allKernels that has reports true for.
+func kernelsWith(has func(k microKernel) bool) []microKernel {
+	return slices.DeleteFunc(allKernels(), func(k microKernel) bool { return !has(k) })
+}
+
 // eachKernel runs f as a subtest or sub-benchmark with kern set to every
 // kernel of allKernels in turn.
 func eachKernel[T testing.TB](run func(name string, f func(T)) bool, f func(T)) {
@@ -622,14 +627,7 @@ func TestStripKernel(t *testing.T) {
 				kn.strip(0, nr*k, k, make([]float32, mr*k), 0, make([]float32, n*nr*k), nil, make([]float32, mr*ldc), ldc, false, false, tileEpilogue{})
 			},
 		} {
-			func() {
-				defer func() {
-					if recover() == nil {
-						t.Errorf("%s strip %s: no panic", kn.name, name)
-					}
-				}()
-				f()
-			}()
+			mustPanic(t, kn.name+" strip "+name, f)
 		}
 	}
 }
@@ -643,10 +641,7 @@ func TestStripKernel(t *testing.T) {
 // panic.
 func TestHalfKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 34))
-	for _, kn := range allKernels() {
-		if kn.half == nil {
-			continue
-		}
+	for _, kn := range kernelsWith(func(k microKernel) bool { return k.half != nil }) {
 		mr, nr, h := kn.mr, kn.nr, kn.mr/2
 		for k := range 22 {
 			for _, n := range []int{1, 2, 5} {
@@ -720,14 +715,7 @@ func TestHalfKernel(t *testing.T) {
 				kn.half(n, nr*k, k, make([]float32, mr*k), h-1, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
 			},
 		} {
-			func() {
-				defer func() {
-					if recover() == nil {
-						t.Errorf("%s half %s: no panic", kn.name, name)
-					}
-				}()
-				f()
-			}()
+			mustPanic(t, kn.name+" half "+name, f)
 		}
 	}
 }
@@ -768,18 +756,8 @@ func TestHalfRows(t *testing.T) {
 			{"A in place, column bias", Matrix{at, m, true}, PackedA{}, 1, 0, Epilogue{ColBias: cb}},
 			{"A packed by the driver, alpha beta", Matrix{a, k, false}, PackedA{}, -2, 0.5, Epilogue{}},
 		} {
-			want := slices.Clone(c0)
-			naive(false, false, m, n, k, v.alpha, a, k, b, n, v.beta, want, n)
-			v.ep.Apply(want, n, 0, m, 0, n)
-			for _, th := range []int{1, 3} {
-				cfull, c := guarded(rng, m*n)
-				copy(c, c0)
-				p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: v.a, PA: v.pa, B: Matrix{b, n, false}, C: c, LdC: n, Ep: v.ep}
-				p.Run(pool{th}, make([]float32, p.WorkLen()))
-				what := fmt.Sprintf("%s %v threads %d", v.name, s, th)
-				near(t, what, c, want, k)
-				checkGuard(t, what, cfull, m, n, n)
-			}
+			p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: v.a, PA: v.pa, B: Matrix{b, n, false}, LdC: n, Ep: v.ep}
+			checkNaive(t, rng, fmt.Sprintf("%s %v", v.name, s), p, a, b, c0)
 		}
 	}
 }
@@ -792,10 +770,7 @@ func TestHalfRows(t *testing.T) {
 // Short operands panic.
 func TestHalfColsKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(37, 38))
-	for _, kn := range allKernels() {
-		if kn.halfCols == nil {
-			continue
-		}
+	for _, kn := range kernelsWith(func(k microKernel) bool { return k.halfCols != nil }) {
 		mr, nr, w := kn.mr, kn.nr, kn.nr/2
 		for k := range 22 {
 			_, a := intGuarded(rng, mr*k)
@@ -835,14 +810,7 @@ func TestHalfColsKernel(t *testing.T) {
 			},
 			"ldc": func() { kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*k), make([]float32, mr*nr), w-1) },
 		} {
-			func() {
-				defer func() {
-					if recover() == nil {
-						t.Errorf("%s half-width %s: no panic", kn.name, name)
-					}
-				}()
-				f()
-			}()
+			mustPanic(t, kn.name+" half-width "+name, f)
 		}
 	}
 }
@@ -882,18 +850,40 @@ func TestHalfCols(t *testing.T) {
 			if v.ib.Valid() && !Indirect() {
 				continue
 			}
-			want := slices.Clone(c0)
-			naive(false, false, m, n, k, v.alpha, a, k, b, n, v.beta, want, n)
-			v.ep.Apply(want, n, 0, m, 0, n)
-			for _, th := range []int{1, 3} {
-				cfull, c := guarded(rng, m*n)
-				copy(c, c0)
-				p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: Matrix{a, k, false}, B: v.b, PB: v.pb, IB: v.ib, C: c, LdC: n, Ep: v.ep}
-				p.Run(pool{th}, make([]float32, p.WorkLen()))
-				what := fmt.Sprintf("%s %v threads %d", v.name, s, th)
-				near(t, what, c, want, k)
-				checkGuard(t, what, cfull, m, n, n)
-			}
+			p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: Matrix{a, k, false}, B: v.b, PB: v.pb, IB: v.ib, LdC: n, Ep: v.ep}
+			checkNaive(t, rng, fmt.Sprintf("%s %v", v.name, s), p, a, b, c0)
 		}
 	}
+}
+
+// checkNaive runs p (M x N, C of stride N starting as c0, whatever its
+// operands' forms) on 1 and 3 threads against the triple loop of a (M x
+// K) and b (K x N), row-major, and p's epilogue, with NaN guard bands
+// around C.
+func checkNaive(t *testing.T, rng *rand.Rand, what string, p Product, a, b, c0 []float32) {
+	t.Helper()
+	m, n, k := p.M, p.N, p.K
+	want := slices.Clone(c0)
+	naive(false, false, m, n, k, p.Alpha, a, k, b, n, p.Beta, want, n)
+	p.Ep.Apply(want, n, 0, m, 0, n)
+	for _, th := range []int{1, 3} {
+		cfull, c := guarded(rng, m*n)
+		copy(c, c0)
+		p.C = c
+		p.Run(pool{th}, make([]float32, p.WorkLen()))
+		what := fmt.Sprintf("%s threads %d", what, th)
+		near(t, what, c, want, k)
+		checkGuard(t, what, cfull, m, n, n)
+	}
+}
+
+// mustPanic fails unless f panics.
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s: no panic", what)
+		}
+	}()
+	f()
 }

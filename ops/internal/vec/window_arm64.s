@@ -17,19 +17,19 @@
 	VLD2.P 32(R1), [V0.S4, V1.S4]; \
 	FMAXV(0, 0, 1); \
 	FMAXV(0, 0, 3); \
-	ADD    $4, R4, R3; \
-	VLD2   (R3), [V2.S4, V3.S4]; \
-	VLD2.P 32(R4), [V4.S4, V5.S4]; \
-	FMAXV(0, 0, 4); \
-	FMAXV(0, 0, 5); \
-	FMAXV(0, 0, 3); \
-	ADD    $4, R5, R3; \
-	VLD2   (R3), [V2.S4, V3.S4]; \
-	VLD2.P 32(R5), [V4.S4, V5.S4]; \
-	FMAXV(0, 0, 4); \
-	FMAXV(0, 0, 5); \
-	FMAXV(0, 0, 3); \
+	MAXROW3(R4); \
+	MAXROW3(R5); \
 	VST1.P [V0.S4], 16(R0)
+
+// MAXROW3 maxes the three values of each of 4 windows of the row at r
+// into V0 (as MAX3S2 does its first row), advancing r by 8 values.
+#define MAXROW3(r) \
+	ADD    $4, r, R3; \
+	VLD2   (R3), [V2.S4, V3.S4]; \
+	VLD2.P 32(r), [V4.S4, V5.S4]; \
+	FMAXV(0, 0, 4); \
+	FMAXV(0, 0, 5); \
+	FMAXV(0, 0, 3)
 
 // func max3x3s2NEON(dst, r0, r1, r2 []float32)
 TEXT ·max3x3s2NEON(SB), NOSPLIT, $0-96
