@@ -117,11 +117,19 @@ func (d *convDims) pointwise() bool {
 }
 
 // inPlace reports whether a pointwise convolution's product reads its B in
-// place (the kernel reading an indirect B): X itself where readInPlace
-// says so, or, for a strided window, the input positions it reads
-// gathered once (gatherStrided), rather than a packed im2col.
+// place (the kernel reading an indirect B) where readInPlace says so: X
+// itself, or, for a strided window, the input positions it reads
+// gathered once (gathered).
 func (d *convDims) inPlace() bool {
-	return d.pointwise() && gemm.Indirect() && (!d.direct || readInPlace(d))
+	return d.pointwise() && gemm.Indirect() && readInPlace(d)
+}
+
+// gathered reports whether a strided pointwise convolution gathers the
+// input positions it reads once (gatherStrided) for its product's B, read
+// in place (inPlace) or packed by the GEMM, rather than a packed im2col:
+// where the kernel reads an indirect B.
+func (d *convDims) gathered() bool {
+	return d.pointwise() && !d.direct && gemm.Indirect()
 }
 
 // paddedLen is the floats of a group's padded input: the last row of the

@@ -73,7 +73,8 @@ func (s *convStep) execIm2col(gc groupCtx, x, w, bias, res, y []float32, lo, hi 
 // group: the group's input is copied with its padding, split by stride
 // phase, and the product is computed at the padded width a tile of whole
 // output rows at a time into a buffer, whose valid columns are copied to
-// Y with the bias, residual and activation while the tile is in cache.
+// Y with the residual and activation while the tile is in cache (the
+// bias and a clip alone are the product's epilogue).
 // Its B, im2col of the padded input, has rows that are contiguous runs of
 // it: read in place through the taps' offsets when the kernel can
 // (indirect), else packed a tile at a time.
@@ -98,6 +99,12 @@ func (s *convStep) execPadded(gc groupCtx, x, w, bias, res, y []float32, lo, hi 
 		prod := s.groupProduct(g, w, d.tile)
 		yOff := (n*d.m + g*d.mg) * p
 		ep := s.epilogue(g, bias, res, yOff, p)
+		if ep.Add == nil && ep.Act == nil {
+			// A bias and a clip alone go to the product's tiles (in the
+			// kernel's registers) instead of a pass over the copied
+			// rows; the discarded columns get them too.
+			prod.Ep, ep = ep, gemm.Epilogue{}
+		}
 		for q0 := 0; q0 < d.pq; q0 += d.tile {
 			nq := min(d.tile, d.pq-q0)
 			prod.N, prod.C = nq, tmp

@@ -11,17 +11,18 @@ import (
 // X itself is the right operand, read in place through its rows' offsets
 // where the kernel can (gemm.IndirectB) and packed by the GEMM otherwise;
 // with larger strides the positions the window reads are gathered once
-// and read in place (where the kernel cannot read in place, a strided
-// window goes through the im2col path). The epilogue is the GEMM's.
+// and, the same way, read in place or packed (where the kernel cannot
+// read in place, a strided window goes through the im2col path). The
+// epilogue is the GEMM's.
 
 // pointwiseWorkLen is the floats of scratch a pointwise convolution needs:
 // the GEMM's work, the offsets of B's rows and the gathered positions.
 func (d *convDims) pointwiseWorkLen(packedW bool) int {
-	if !d.inPlace() {
-		return gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
+	n := gemm.WorkLen(d.mg, d.p, d.k, packedW, false)
+	if d.inPlace() {
+		n = align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
 	}
-	n := align16(d.k) + gemm.IndirectWorkLen(d.mg, d.p, d.k, packedW)
-	if !d.direct {
+	if d.gathered() {
 		n += align16(d.cg * d.p)
 	}
 	return n
@@ -36,7 +37,7 @@ func (s *convStep) execPointwise(gc groupCtx, x, w, bias, res, y []float32, lo, 
 	// B (see gemm.IndirectB).
 	var rows []int32
 	var xs []float32
-	if d.inPlace() && !d.direct {
+	if d.gathered() {
 		xs, work = work[:d.cg*p], work[align16(d.cg*p):]
 	}
 	if d.inPlace() {

@@ -248,6 +248,9 @@ func TestConvReference(t *testing.T) {
 		{x: []int{2, 160, 13, 14}, w: []int{64, 160, 1, 1}, group: 1, strides: []int{2, 2}, bias: true, residual: true, act: relu},
 		{x: []int{1, 24, 28, 28}, w: []int{128, 12, 1, 1}, group: 2, strides: []int{2, 2}, bias: true},
 		{x: []int{1, 16, 9, 10}, w: []int{96, 16, 1, 1}, group: 1, strides: []int{3, 2}},
+		// A strided one with 136 output channels and 225 positions: on
+		// arm64's NEON kernel, the gathered positions packed (readInPlace).
+		{x: []int{1, 20, 30, 29}, w: []int{136, 20, 1, 1}, group: 1, strides: []int{2, 2}, bias: true, residual: true, act: relu},
 		{x: []int{1, 8, 5, 6, 7}, w: []int{64, 8, 1, 1, 1}, group: 1, strides: []int{2, 1, 3}, bias: true},
 		// Larger windows with few output positions: the transposed product
 		// over im2col(X)ᵀ gathered from the padded input (stride phases too).

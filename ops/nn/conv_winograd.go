@@ -255,7 +255,8 @@ func winogradFaster(d *convDims) winoChoice {
 
 // The model of instructions on the Cortex-A72 that winogradFaster
 // compares: the GEMM kernel's multiply-adds (4 a FMLA, the kernel's
-// tiles of 8x8 whole) over the share of them in its instructions, and
+// tiles of 8x8 whole, a narrow chunk's rows as narrowRows pads them) over
+// the share of them in its instructions, and
 // the instructions per tile and channel of the input transform (with
 // padding and gathering) and of the output transform (with the store),
 // as measured on ResNet-18 and SqueezeNet.
@@ -275,12 +276,17 @@ func winoDirectCost(d *convDims) float64 {
 
 // winoNEONCost is the model's instructions of d as k, wide or narrow: the
 // products of every chunk of tile rows (its tiles padded to the kernel's
-// 8), and the transforms of every tile, 16 at a time.
+// 8 columns, or to narrowRows), and the transforms of every tile, 16 at a time.
 func winoNEONCost(d *convDims, k *winoKind, wide bool) float64 {
 	p := winoPlanOf(d, k, wide)
 	padded := 0
 	for ty0 := 0; ty0 < p.th; ty0 += p.rows {
-		padded += alignUp(min(p.rows, p.th-ty0)*p.tw, 8)
+		n := min(p.rows, p.th-ty0) * p.tw
+		if wide {
+			padded += alignUp(n, 8)
+		} else {
+			padded += p.narrowRows(n)
+		}
 	}
 	in, out := float64(winoIn43), float64(winoOut43)
 	if k == wino63 {
@@ -374,14 +380,16 @@ func winoPlanOf(d *convDims, k *winoKind, wide bool) winoPlan {
 }
 
 // narrowRows is the rows of the product of a narrow chunk of n tiles: n
-// rounded up to the GEMM kernel's rows where the transformed inputs have
+// rounded up to the GEMM kernel's rows (half of them where the kernel has
+// a half-height form: ResNet's 7x7 planes then compute 4 rows of products
+// where they computed 8) where the transformed inputs have
 // the columns (lanes past the tiles, which the input transform fills),
 // so that the kernel reads them all in place instead of packing a last,
 // partial panel (ResNet's 7x7 planes have 4 tiles: packing them cost 10
 // M instructions in ResNet-18 on the A72); the products of the extra
 // rows are not read.
 func (p *winoPlan) narrowRows(n int) int {
-	if r := alignUp(n, gemm.PackedALen(1, 1)); r <= p.vld {
+	if r := alignUp(n, gemm.RowGrain()); r <= p.vld {
 		return r
 	}
 	return n
@@ -498,9 +506,14 @@ func (j winoInputJob) Run(lo, hi int) {
 				clear(row)
 				continue
 			}
-			clear(row[:left])
+			// The pads are a few values: loops cost less than clear's calls.
+			for i := range row[:left] {
+				row[i] = 0
+			}
 			copy(row[left:], src[iy*w:][:w])
-			clear(row[left+w:])
+			for i := range row[left+w:] {
+				row[left+w+i] = 0
+			}
 		}
 		ty, tx := 0, 0
 		for t0 := 0; t0 < n; t0 += winograd.Lanes {
@@ -608,9 +621,7 @@ func (j winoOutputJob) Run(lo, hi int) {
 		ty, tx := j.ty0, 0
 		for tile := range n {
 			k.output(j.s.m[tile*m+m0:], p.mstride, o[:])
-			for l := range lanes {
-				t.place(l, (m0+l)*plane, ty, tx)
-			}
+			t.placePlanes(lanes, m0*plane, plane, ty, tx)
 			t.store(j.y, o[:], lanes)
 			if tx++; tx == tw {
 				tx, ty = 0, ty+1
@@ -656,15 +667,40 @@ func (t *winoTiles) setBias(rb []float32, fused bool, c, lanes int) {
 
 // place sets lane l's tile: tile (ty, tx) of the plane at offset base.
 func (t *winoTiles) place(l, base, ty, tx int) {
+	at, rows, cols := t.clip(ty, tx)
+	t.placeLanes(l, l+1, base+at, 0, rows, cols)
+}
+
+// placePlanes sets lanes [0, lanes) to tile (ty, tx) of as many
+// consecutive planes, the first at offset base, plane floats apart (the
+// output channels of a narrow call), finding the tile's clip once.
+func (t *winoTiles) placePlanes(lanes, base, plane, ty, tx int) {
+	at, rows, cols := t.clip(ty, tx)
+	t.placeLanes(0, lanes, base+at, plane, rows, cols)
+}
+
+// clip is tile (ty, tx)'s offset in a plane and the rows and columns of
+// it inside the plane.
+func (t *winoTiles) clip(ty, tx int) (at, rows, cols int) {
 	out := t.k.out
 	y0, x0 := out*ty, out*tx
-	at := base + y0*t.ow + x0
-	if y0+out <= t.oh && x0+out <= t.ow {
-		t.offs[l] = int32(at)
+	return y0*t.ow + x0, min(out, t.oh-y0), min(out, t.ow-x0)
+}
+
+// placeLanes sets lanes [l0, l1) to tiles at offsets at, at+step, ...,
+// of which rows x cols lie inside their planes.
+func (t *winoTiles) placeLanes(l0, l1, at, step, rows, cols int) {
+	if out := t.k.out; rows == out && cols == out {
+		for l := l0; l < l1; l++ {
+			t.offs[l] = int32(at + (l-l0)*step)
+		}
 		return
 	}
-	t.offs[l], t.edges = -1, true
-	t.edge[l].at, t.edge[l].rows, t.edge[l].cols = at, min(out, t.oh-y0), min(out, t.ow-x0)
+	t.edges = true
+	for l := l0; l < l1; l++ {
+		t.offs[l] = -1
+		t.edge[l].at, t.edge[l].rows, t.edge[l].cols = at+(l-l0)*step, rows, cols
+	}
 }
 
 // store writes the k tiles in o to the image's output y: whole tiles in
@@ -693,7 +729,11 @@ func (t *winoTiles) store(y, o []float32, k int) {
 	for l := range k {
 		if e := &t.edge[l]; t.offs[l] < 0 {
 			for a := range e.rows {
-				copy(y[e.at+a*t.ow:][:e.cols], buf[l*size+a*out:])
+				// At most 6 values: a loop costs less than copy's call.
+				dst := y[e.at+a*t.ow:][:e.cols]
+				for b, v := range buf[l*size+a*out:][:len(dst)] {
+					dst[b] = v
+				}
 			}
 		}
 	}

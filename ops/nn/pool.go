@@ -434,17 +434,23 @@ func window3x3(g *ops.Window3) bool {
 // at a time from its input rows (a row repeated where the window's first
 // or last lies in the padding): the windows inside the rows in one SIMD
 // pass (vec.Max3x3S1, Max3x3S2), those reaching into the padding over the
-// values they cover.
+// values they cover. At stride 2, the windows inside the plane are one
+// call for all its rows (vec.Max3x3S2Rows).
 func max3x3Plane(g *ops.Window3, y, x []float32) {
 	w, s, pad, ow := g.In[2], g.Strides[2], g.Pad[2], g.Out[2]
-	// Outputs [lo, hi) of a row have their windows inside the row.
-	lo, hi := min((pad+s-1)/s, ow), 0
-	if w+pad >= 3 {
-		hi = min(ow, (w-3+pad)/s+1)
-	}
-	hi = max(hi, lo)
+	// Outputs [lo, hi) of a row, and output rows [rlo, rhi), have their
+	// windows inside the row, and inside the plane.
+	lo, hi := inside3(w, pad, s, ow)
+	rlo, rhi := inside3(g.In[1], g.Pad[1], s, g.Out[1])
 	at := lo*s - pad
+	if s == 2 && hi > lo && rhi > rlo {
+		vec.Max3x3S2Rows(y[rlo*ow+lo:], ow, x[(rlo*s-g.Pad[1])*w+at:], w, hi-lo, rhi-rlo)
+	}
 	for oh := range g.Out[1] {
+		whole := s == 2 && oh >= rlo && oh < rhi
+		if whole && lo == 0 && hi == ow {
+			continue // all done by Max3x3S2Rows
+		}
 		sh, h0, h1 := g.At(1, oh)
 		row := y[oh*ow:][:ow]
 		if h0 == h1 { // every window of the row lies in the padding
@@ -452,7 +458,7 @@ func max3x3Plane(g *ops.Window3, y, x []float32) {
 			continue
 		}
 		r0, r1, r2 := x[(sh+h0)*w:][:w], x[(sh+(h0+h1-1)/2)*w:][:w], x[(sh+h1-1)*w:][:w]
-		if hi > lo {
+		if hi > lo && !whole {
 			if s == 1 {
 				vec.Max3x3S1(row[lo:hi], r0[at:], r1[at:], r2[at:])
 			} else {
@@ -472,6 +478,17 @@ func max3x3Plane(g *ops.Window3, y, x []float32) {
 			row[i] = m
 		}
 	}
+}
+
+// inside3 is the range [lo, hi) of the n outputs along an axis of size
+// in, padded by pad before, whose 3-wide windows at stride s lie inside
+// it.
+func inside3(in, pad, s, n int) (lo, hi int) {
+	lo = min((pad+s-1)/s, n)
+	if in+pad >= 3 {
+		hi = min(n, (in-3+pad)/s+1)
+	}
+	return lo, max(hi, lo)
 }
 
 // max3x3S2Bytes is the scratch of max3x3S2Plane: ResNet's stem pool

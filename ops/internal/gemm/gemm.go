@@ -354,6 +354,9 @@ func (p *Product) run(par Parallel, r *Runner, work []float32) {
 		// them in place, and only a last, partial panel is packed.
 		job.sa, job.lda = p.A.Data, p.A.Ld
 		rem := p.M % kern.mr
+		if job.halfRows(rem) {
+			rem = 0 // read in place too
+		}
 		job.pa = newPanels(work, rem, p.K, kern.mr)
 		job.pa.pack(p.A.from(p.M-rem), 0, job.pa.count())
 		work = work[align(len(job.pa.data)):]
@@ -599,6 +602,16 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 				job.strip(kb, pc, i, j0, jf, offs, add, fused)
 			}
 		}
+		// A last row of tiles half the kernel's height goes to its half
+		// form: the full ones a strip at a time, into C.
+		ih, jh := i0+(i1-i0)/mr*mr, j0+(j1-j0)/nr*nr
+		half := job.halfRows(i1-ih) && direct && jh > j0
+		if half {
+			job.half(kb, pc, ih, j0, (jh-j0)/nr, job.c[ih*ldc+jc+j0:], ldc, add)
+			if fused {
+				job.ep.Apply(job.c, job.ldc, ih, i1, jc+j0, jc+jh)
+			}
+		}
 		strip := j0
 		for j := j0; j < j1; j += nr {
 			ind := ind && j+nr <= job.nb
@@ -613,12 +626,14 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 			cols := min(nr, j1-j)
 			for i := i0; i < i1; i += mr {
 				rows := min(mr, i1-i)
-				if j < jf && rows == mr {
+				if j < jf && rows == mr || half && i == ih && j < jh {
 					continue // a strip's
 				}
 				sa := job.sa != nil && rows == mr
 				var ap []float32
 				switch {
+				case job.halfRows(rows):
+					// The half form finds A itself.
 				case sa:
 					ap = job.sa[pc*job.lda+i:]
 				case job.sa != nil:
@@ -627,6 +642,9 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 					ap = job.pa.steps(i/mr, pc, kb)
 				}
 				switch {
+				case job.halfRows(rows):
+					job.half(kb, pc, i, j, 1, acc, nr, false)
+					job.store(acc, nr, i, jc+j, rows, cols, add)
 				case direct && rows == mr && cols == nr:
 					job.mul(kb, ap, bp, offs, sa, ind, job.c[i*ldc+jc+j:], ldc, add, fused, i, jc+j)
 					if fused {
@@ -639,6 +657,9 @@ func (job *tileJob) tile(acc []float32, i0, i1, j0, j1 int) {
 					k.row(kb, ap, bp, job.c[i*ldc+jc+j:], add)
 				case rows == 1 && k.row != nil:
 					k.row(kb, ap, bp, acc, false)
+					job.store(acc, nr, i, jc+j, rows, cols, add)
+				case cols <= nr/2 && k.halfCols != nil:
+					k.halfCols(kb, ap, bp, acc, nr)
 					job.store(acc, nr, i, jc+j, rows, cols, add)
 				default:
 					k.fn(kb, ap, bp, acc, nr, false)
@@ -681,6 +702,28 @@ func (job *tileJob) strip(kb, pc, i, j0, j1 int, offs []int32, add, withEp bool)
 		b, bstride = job.pb.data[(j0/nr*job.pb.k+pc)*job.pb.w:], job.pb.k*job.pb.w
 	}
 	k.strip((j1-j0)/nr, bstride, kb, a, lda, b, offs, job.c[i*job.ldc+jc+j0:], job.ldc, add, withEp, te)
+}
+
+// halfRows reports whether a tile's rows of A go to the kernel's half
+// form (microKernel.half): half its height, and B packed.
+func (job *tileJob) halfRows(rows int) bool {
+	return kern.half != nil && rows == kern.mr/2 && !job.ib.Valid()
+}
+
+// half runs the kernel's half form on n half-height tiles from row i and
+// column j0 of the current chunk (B's panels j0/nr on; whole ones, or
+// the last, partial one alone), K block [pc, pc+kb): A read in place or
+// from its packed panel, into dst (stride ldd).
+func (job *tileJob) half(kb, pc, i, j0, n int, dst []float32, ldd int, add bool) {
+	var a []float32
+	lda := job.lda
+	if job.sa != nil {
+		a = job.sa[pc*lda+i:]
+	} else {
+		a, lda = job.pa.steps(i/kern.mr, pc, kb), kern.mr
+	}
+	pb := &job.pb
+	kern.half(n, pb.k*pb.w, kb, a, lda, pb.data[(j0/kern.nr*pb.k+pc)*pb.w:], dst, ldd, add)
 }
 
 // mul runs the kernel form for one A and one B panel into dst (stride

@@ -44,6 +44,17 @@ type microKernel struct {
 	// on arm64 a call per kernel tile cost more instructions in Go than
 	// in the kernel on short K (SqueezeNet's 16- to 64-channel layers).
 	strip func(n, bstride, k int, a []float32, lda int, b []float32, offs []int32, c []float32, ldc int, add, withEp bool, e tileEpilogue)
+	// half, when not nil, is the strip form without an epilogue for
+	// half a tile's rows: n tiles of mr/2 x nr, A's steps lda floats
+	// apart (mr for a packed panel, whose first half it reads), B packed
+	// in panels bstride floats apart. The driver gives it the rows of a
+	// product's last, half-height tiles (a narrow Winograd chunk of 4 or
+	// 12 tiles), which the full kernel would compute padded to mr.
+	half func(n, bstride, k int, a []float32, lda int, b, c []float32, ldc int, add bool)
+	// halfCols, when not nil, is fn overwriting c with the first nr/2
+	// columns of its tile alone (no add, no epilogue), for a product's
+	// last columns when they are at most nr/2 (its B panel packed).
+	halfCols func(k int, a, b, c []float32, ldc int)
 	// gemv is the kernel's matrix-vector form, for products with one
 	// row of A (see gemv.go); every kernel has one.
 	gemv gemvFunc

@@ -16,6 +16,8 @@ func asmKernels() []microKernel {
 	k.ind = asmIndirectKernel(k, mulIndNEON8x8Tile)
 	k.sa = asmStridedAKernel(k, mulSANEON8x8Tile)
 	k.strip = asmStripKernel(k, mulNEON8x8, mulIndNEON8x8, mulSANEON8x8)
+	k.half = asmHalfKernel(k, mulSANEON4x8)
+	k.halfCols = asmHalfColsKernel(k, mulNEON8x4)
 	k.gemv = asmGemv(8, gemvNEON8)
 	k.rows = asmRows(4, rowsNEON)
 	return []microKernel{k}
@@ -45,6 +47,18 @@ func mulIndNEON8x8(k int, a, b []float32, offs []int32, c []float32, ldc int, ad
 //
 //go:noescape
 func mulSANEON8x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
+
+// mulSANEON4x8 is the half-height form of mulSANEON8x8 (4 rows, no
+// epilogue; see microKernel.half); it trusts its slice lengths.
+//
+//go:noescape
+func mulSANEON4x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, n, bstride int)
+
+// mulNEON8x4 is the half-width form of mulNEON8x8 (4 columns, no add, no
+// epilogue; see microKernel.halfCols); it trusts its slice lengths.
+//
+//go:noescape
+func mulNEON8x4(k int, a, b, c []float32, ldc int)
 
 // The kernels on one tile, for the forms of microKernel that take one.
 

@@ -3,26 +3,35 @@
 #include "textflag.h"
 #include "neon.h"
 
+// HALF8 is one k step of four rows of an 8-column tile, rows r/2 to
+// r/2+3 in registers V(r) to V(r+7) (row i: V(2i) columns 0-3, V(2i+1)
+// columns 4-7), whose A values are in register a and B values (columns
+// 0-3 and 4-7) in b0 and b1.
+#define HALF8(r, a, b0, b1) \
+	FMLAS(r, b0, a, 0); \
+	FMLAS(r+1, b1, a, 0); \
+	FMLAS(r+2, b0, a, 1); \
+	FMLAS(r+3, b1, a, 1); \
+	FMLAS(r+4, b0, a, 2); \
+	FMLAS(r+5, b1, a, 2); \
+	FMLAS(r+6, b0, a, 3); \
+	FMLAS(r+7, b1, a, 3)
+
 // STEP8 is one k step of the 8x8 kernel whose A values (rows 0-3 and 4-7)
 // are in registers a0 and a1 and B values (columns 0-3 and 4-7) in b0 and
 // b1. Row r of the tile is V(2r) (columns 0-3) and V(2r+1) (columns 4-7).
 #define STEP8(a0, a1, b0, b1) \
-	FMLAS(0, b0, a0, 0); \
-	FMLAS(1, b1, a0, 0); \
-	FMLAS(2, b0, a0, 1); \
-	FMLAS(3, b1, a0, 1); \
-	FMLAS(4, b0, a0, 2); \
-	FMLAS(5, b1, a0, 2); \
-	FMLAS(6, b0, a0, 3); \
-	FMLAS(7, b1, a0, 3); \
-	FMLAS(8, b0, a1, 0); \
-	FMLAS(9, b1, a1, 0); \
-	FMLAS(10, b0, a1, 1); \
-	FMLAS(11, b1, a1, 1); \
-	FMLAS(12, b0, a1, 2); \
-	FMLAS(13, b1, a1, 2); \
-	FMLAS(14, b0, a1, 3); \
-	FMLAS(15, b1, a1, 3)
+	HALF8(0, a0, b0, b1); \
+	HALF8(8, a1, b0, b1)
+
+// ROWS4 applies op to the register pairs of the tile's rows 0-3
+// (V0-V7).
+#define ROWS4(op) op(V0, V1); op(V2, V3); op(V4, V5); op(V6, V7)
+
+// ZEROROW clears row registers v0, v1.
+#define ZEROROW(v0, v1) \
+	VEOR v0.B16, v0.B16, v0.B16; \
+	VEOR v1.B16, v1.B16, v1.B16
 
 // LOADROW and STOREROW move row registers v0, v1 from or to the C row at
 // R5, then advance R5 by ldc (R6 bytes).
@@ -56,6 +65,137 @@
 	FMINV(r0, r0, 19); \
 	FMINV(r1, r1, 19)
 
+// SAARGS loads the arguments mulSANEON8x8 and mulSANEON4x8 share: k
+// (R3), a (R19), lda (R12, in bytes), b (R20), c (R2), ldc (R6, in
+// bytes) and add (R7).
+#define SAARGS \
+	MOVD  k+0(FP), R3; \
+	MOVD  a_base+8(FP), R19; \
+	MOVD  lda+32(FP), R12; \
+	LSL   $2, R12, R12; \
+	MOVD  b_base+40(FP), R20; \
+	MOVD  c_base+64(FP), R2; \
+	MOVD  ldc+88(FP), R6; \
+	LSL   $2, R6, R6; \
+	MOVBU add+96(FP), R7
+
+// KLOOP runs the k loop of R3 steps of A at R0 and B at R1 into the
+// tile's registers: four steps an iteration with step4, then the last k
+// mod 4 one at a time with step1; it goes on at label store.
+#define KLOOP(step4, step1) \
+	LSR  $2, R3, R4; \
+	CBZ  R4, tail; \
+loop: \
+	step4; \
+	SUBS $1, R4, R4; \
+	BNE  loop; \
+tail: \
+	ANDS $3, R3, R4; \
+	BEQ  store; \
+step: \
+	step1; \
+	SUBS $1, R4, R4; \
+	BNE  step
+
+// STEPS8 is four k steps of the 8x8 tile from A's values in V16-V23 and
+// B's in V24-V31.
+#define STEPS8 \
+	STEP8(16, 17, 24, 25); \
+	STEP8(18, 19, 26, 27); \
+	STEP8(20, 21, 28, 29); \
+	STEP8(22, 23, 30, 31)
+
+// N8_STEP4 and N8_STEP1 are four k steps and one of mulNEON8x8: A and B
+// packed.
+#define N8_STEP4 \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	STEPS8
+
+#define N8_STEP1 \
+	VLD1.P 32(R0), [V16.S4, V17.S4]; \
+	VLD1.P 32(R1), [V18.S4, V19.S4]; \
+	STEP8(16, 17, 18, 19)
+
+// IND8_STEP4 and IND8_STEP1 are four k steps and one of mulIndNEON8x8: B
+// through the offsets at R12.
+#define IND8_STEP4 \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	LDPW.P 8(R12), (R13, R15); \
+	ADD    R13<<2, R1, R14; \
+	VLD1   (R14), [V24.S4, V25.S4]; \
+	ADD    R15<<2, R1, R14; \
+	VLD1   (R14), [V26.S4, V27.S4]; \
+	LDPW.P 8(R12), (R13, R15); \
+	ADD    R13<<2, R1, R14; \
+	VLD1   (R14), [V28.S4, V29.S4]; \
+	ADD    R15<<2, R1, R14; \
+	VLD1   (R14), [V30.S4, V31.S4]; \
+	STEPS8
+
+#define IND8_STEP1 \
+	VLD1.P  32(R0), [V16.S4, V17.S4]; \
+	MOVWU.P 4(R12), R13; \
+	ADD     R13<<2, R1, R14; \
+	VLD1    (R14), [V18.S4, V19.S4]; \
+	STEP8(16, 17, 18, 19)
+
+// SA8_STEP4 and SA8_STEP1 are four k steps and one of mulSANEON8x8: A in
+// place, its steps R12 bytes apart.
+#define SA8_STEP4 \
+	VLD1.P (R0)(R12), [V16.S4, V17.S4]; \
+	VLD1.P (R0)(R12), [V18.S4, V19.S4]; \
+	VLD1.P (R0)(R12), [V20.S4, V21.S4]; \
+	VLD1.P (R0)(R12), [V22.S4, V23.S4]; \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	STEPS8
+
+#define SA8_STEP1 \
+	VLD1.P (R0)(R12), [V16.S4, V17.S4]; \
+	VLD1.P 32(R1), [V18.S4, V19.S4]; \
+	STEP8(16, 17, 18, 19)
+
+// SA4_STEP4 and SA4_STEP1 are four k steps and one of mulSANEON4x8.
+#define SA4_STEP4 \
+	VLD1.P (R0)(R12), [V16.S4]; \
+	VLD1.P (R0)(R12), [V17.S4]; \
+	VLD1.P (R0)(R12), [V18.S4]; \
+	VLD1.P (R0)(R12), [V19.S4]; \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	HALF8(0, 16, 24, 25); \
+	HALF8(0, 17, 26, 27); \
+	HALF8(0, 18, 28, 29); \
+	HALF8(0, 19, 30, 31)
+
+#define SA4_STEP1 \
+	VLD1.P (R0)(R12), [V16.S4]; \
+	VLD1.P 32(R1), [V18.S4, V19.S4]; \
+	HALF8(0, 16, 18, 19)
+
+// C4_STEP4 and C4_STEP1 are four k steps and one of mulNEON8x4: B's steps
+// 8 floats (R7 bytes) apart.
+#define C4_STEP4 \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	VLD1.P (R1)(R7), [V24.S4]; \
+	VLD1.P (R1)(R7), [V25.S4]; \
+	VLD1.P (R1)(R7), [V26.S4]; \
+	VLD1.P (R1)(R7), [V27.S4]; \
+	COL4(16, 17, 24); \
+	COL4(18, 19, 25); \
+	COL4(20, 21, 26); \
+	COL4(22, 23, 27)
+
+#define C4_STEP1 \
+	VLD1.P 32(R0), [V16.S4, V17.S4]; \
+	VLD1.P (R1)(R7), [V24.S4]; \
+	COL4(16, 17, 24)
+
 // func mulNEON8x8(k int, a, b, c []float32, ldc int, add bool, ep *tileEpilogue, n, bstride int)
 //
 // The whole 8x8 tile stays in V0-V15 for the k loop, starting from zero or,
@@ -87,28 +227,14 @@
 #define INIT8 \
 	MOVD  R2, R5; \
 	CBNZ  R7, load; \
-	VEOR  V0.B16, V0.B16, V0.B16; \
-	VEOR  V1.B16, V1.B16, V1.B16; \
-	VEOR  V2.B16, V2.B16, V2.B16; \
-	VEOR  V3.B16, V3.B16, V3.B16; \
-	VEOR  V4.B16, V4.B16, V4.B16; \
-	VEOR  V5.B16, V5.B16, V5.B16; \
-	VEOR  V6.B16, V6.B16, V6.B16; \
-	VEOR  V7.B16, V7.B16, V7.B16; \
-	VEOR  V8.B16, V8.B16, V8.B16; \
-	VEOR  V9.B16, V9.B16, V9.B16; \
-	VEOR  V10.B16, V10.B16, V10.B16; \
-	VEOR  V11.B16, V11.B16, V11.B16; \
-	VEOR  V12.B16, V12.B16, V12.B16; \
-	VEOR  V13.B16, V13.B16, V13.B16; \
-	VEOR  V14.B16, V14.B16, V14.B16; \
-	VEOR  V15.B16, V15.B16, V15.B16; \
+	ROWS4(ZEROROW); \
+	ZEROROW(V8, V9); \
+	ZEROROW(V10, V11); \
+	ZEROROW(V12, V13); \
+	ZEROROW(V14, V15); \
 	B     start; \
 load: \
-	LOADROW(V0, V1); \
-	LOADROW(V2, V3); \
-	LOADROW(V4, V5); \
-	LOADROW(V6, V7); \
+	ROWS4(LOADROW); \
 	LOADROW(V8, V9); \
 	LOADROW(V10, V11); \
 	LOADROW(V12, V13); \
@@ -163,10 +289,7 @@ clamp: \
 	CLAMPROW(14, 15); \
 plain: \
 	MOVD R2, R5; \
-	STOREROW(V0, V1); \
-	STOREROW(V2, V3); \
-	STOREROW(V4, V5); \
-	STOREROW(V6, V7); \
+	ROWS4(STOREROW); \
 	STOREROW(V8, V9); \
 	STOREROW(V10, V11); \
 	STOREROW(V12, V13); \
@@ -199,31 +322,7 @@ tile:
 	INIT8
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
-	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
-	STEP8(16, 17, 24, 25)
-	STEP8(18, 19, 26, 27)
-	STEP8(20, 21, 28, 29)
-	STEP8(22, 23, 30, 31)
-	SUBS $1, R4, R4
-	BNE  loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P 32(R0), [V16.S4, V17.S4]
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	STEP8(16, 17, 18, 19)
-	SUBS $1, R4, R4
-	BNE  step
+	KLOOP(N8_STEP4, N8_STEP1)
 
 	FINISH8
 
@@ -252,41 +351,7 @@ tile:
 	INIT8
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
-	LDPW.P 8(R12), (R13, R15)
-	ADD    R13<<2, R1, R14
-	VLD1   (R14), [V24.S4, V25.S4]
-	ADD    R15<<2, R1, R14
-	VLD1   (R14), [V26.S4, V27.S4]
-	LDPW.P 8(R12), (R13, R15)
-	ADD    R13<<2, R1, R14
-	VLD1   (R14), [V28.S4, V29.S4]
-	ADD    R15<<2, R1, R14
-	VLD1   (R14), [V30.S4, V31.S4]
-	STEP8(16, 17, 24, 25)
-	STEP8(18, 19, 26, 27)
-	STEP8(20, 21, 28, 29)
-	STEP8(22, 23, 30, 31)
-	SUBS   $1, R4, R4
-	BNE    loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P  32(R0), [V16.S4, V17.S4]
-	MOVWU.P 4(R12), R13
-	ADD     R13<<2, R1, R14
-	VLD1    (R14), [V18.S4, V19.S4]
-	STEP8(16, 17, 18, 19)
-	SUBS    $1, R4, R4
-	BNE     step
+	KLOOP(IND8_STEP4, IND8_STEP1)
 
 	FINISH8
 
@@ -295,15 +360,7 @@ step:
 // mulNEON8x8 with A read in place: step p of A is the 8 floats at
 // a[p*lda:] (a transposed operand's rows).
 TEXT ·mulSANEON8x8(SB), NOSPLIT, $0-128
-	MOVD  k+0(FP), R3
-	MOVD  a_base+8(FP), R19
-	MOVD  lda+32(FP), R12
-	LSL   $2, R12, R12
-	MOVD  b_base+40(FP), R20
-	MOVD  c_base+64(FP), R2
-	MOVD  ldc+88(FP), R6
-	LSL   $2, R6, R6
-	MOVBU add+96(FP), R7
+	SAARGS
 	MOVD  ep+104(FP), R8
 	MOVD  n+112(FP), R16
 	MOVD  bstride+120(FP), R17
@@ -315,35 +372,93 @@ tile:
 	INIT8
 
 start:
-	LSR $2, R3, R4
-	CBZ R4, tail
-
-loop:
-	VLD1.P (R0)(R12), [V16.S4, V17.S4]
-	VLD1.P (R0)(R12), [V18.S4, V19.S4]
-	VLD1.P (R0)(R12), [V20.S4, V21.S4]
-	VLD1.P (R0)(R12), [V22.S4, V23.S4]
-	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
-	STEP8(16, 17, 24, 25)
-	STEP8(18, 19, 26, 27)
-	STEP8(20, 21, 28, 29)
-	STEP8(22, 23, 30, 31)
-	SUBS   $1, R4, R4
-	BNE    loop
-
-tail:
-	ANDS $3, R3, R4
-	BEQ  store
-
-step:
-	VLD1.P (R0)(R12), [V16.S4, V17.S4]
-	VLD1.P 32(R1), [V18.S4, V19.S4]
-	STEP8(16, 17, 18, 19)
-	SUBS   $1, R4, R4
-	BNE    step
+	KLOOP(SA8_STEP4, SA8_STEP1)
 
 	FINISH8
+
+// func mulSANEON4x8(k int, a []float32, lda int, b, c []float32, ldc int, add bool, n, bstride int)
+//
+// The half-height form of mulSANEON8x8, without an epilogue: a strip of n
+// 4x8 tiles (rows 0-3 in V0-V7) from A's four rows read in place (step p
+// at a[p*lda:], a packed panel's first half when lda is 8) and B's packed
+// panels bstride floats apart, for products whose last rows are half a
+// kernel tile (a narrow Winograd chunk of 4 tiles, or 12). Four steps an
+// iteration take 4 one-register loads of A and 2 four-register loads of
+// B for 32 FMLAs (40 instructions).
+TEXT ·mulSANEON4x8(SB), NOSPLIT, $0-120
+	SAARGS
+	MOVD  n+104(FP), R16
+	MOVD  bstride+112(FP), R17
+	LSL   $2, R17, R17
+
+tile:
+	MOVD R19, R0
+	MOVD R20, R1
+	MOVD R2, R5
+	CBNZ R7, load
+	ROWS4(ZEROROW)
+	B    start
+
+load:
+	ROWS4(LOADROW)
+
+start:
+	KLOOP(SA4_STEP4, SA4_STEP1)
+
+store:
+	MOVD R2, R5
+	ROWS4(STOREROW)
+	SUBS $1, R16, R16
+	BLE  done
+	ADD  $32, R2, R2
+	ADD  R17, R20, R20
+	B    tile
+
+done:
+	RET
+
+// STOREROWS4 stores rows v0 and v1 of an 8x4 tile at R5, advancing R5 by
+// ldc (R6 bytes) after each.
+#define STOREROWS4(v0, v1) \
+	VST1 [v0.S4], (R5); \
+	ADD  R6, R5, R5; \
+	VST1 [v1.S4], (R5); \
+	ADD  R6, R5, R5
+
+// COL4 is one k step of the 8x4 tile in V0-V7 (row r in V(r)) whose A
+// values (rows 0-3 and 4-7) are in registers a0 and a1 and B values in b.
+#define COL4(a0, a1, b) \
+	FMLAS(0, b, a0, 0); \
+	FMLAS(1, b, a0, 1); \
+	FMLAS(2, b, a0, 2); \
+	FMLAS(3, b, a0, 3); \
+	FMLAS(4, b, a1, 0); \
+	FMLAS(5, b, a1, 1); \
+	FMLAS(6, b, a1, 2); \
+	FMLAS(7, b, a1, 3)
+
+// func mulNEON8x4(k int, a, b, c []float32, ldc int)
+//
+// The half-width form of mulNEON8x8 (see microKernel.halfCols): the 8x4
+// tile of the first 4 columns of B's packed panel (steps 8 floats apart)
+// overwrites c (rows ldc floats apart), for a product's last columns when
+// they are at most 4 (ResNet's 7x7 planes: 49 columns, the last 1). Four
+// steps an iteration take 2 four-register loads of A and 4 one-register
+// loads of B for 32 FMLAs.
+TEXT ·mulNEON8x4(SB), NOSPLIT, $0-88
+	MOVD k+0(FP), R3
+	MOVD a_base+8(FP), R0
+	MOVD b_base+32(FP), R1
+	MOVD c_base+56(FP), R5
+	MOVD ldc+80(FP), R6
+	LSL  $2, R6, R6
+	MOVD $32, R7
+	ROWS4(ZEROROW)
+	KLOOP(C4_STEP4, C4_STEP1)
+
+store:
+	ROWS4(STOREROWS4)
+	RET
 
 // func fmaLoopNEON(n int)
 //

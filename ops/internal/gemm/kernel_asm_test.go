@@ -23,6 +23,11 @@ func allKernels() []microKernel {
 	return ks
 }
 
+// kernelsWith is allKernels that has reports true for.
+func kernelsWith(has func(k microKernel) bool) []microKernel {
+	return slices.DeleteFunc(allKernels(), func(k microKernel) bool { return !has(k) })
+}
+
 // eachKernel runs f as a subtest or sub-benchmark with kern set to every
 // kernel of allKernels in turn.
 func eachKernel[T testing.TB](run func(name string, f func(T)) bool, f func(T)) {
@@ -622,14 +627,263 @@ func TestStripKernel(t *testing.T) {
 				kn.strip(0, nr*k, k, make([]float32, mr*k), 0, make([]float32, n*nr*k), nil, make([]float32, mr*ldc), ldc, false, false, tileEpilogue{})
 			},
 		} {
-			func() {
-				defer func() {
-					if recover() == nil {
-						t.Errorf("%s strip %s: no panic", kn.name, name)
-					}
-				}()
-				f()
-			}()
+			mustPanic(t, kn.name+" strip "+name, f)
 		}
 	}
+}
+
+// TestHalfKernel checks each kernel's half form (microKernel.half)
+// against its full kernel's first mr/2 rows, bit for bit: strips of 1, 2
+// and 5 tiles, A's steps mr/2+3 floats apart and mr apart (a packed
+// panel, whose second half holds NaNs it must not read), B panels with
+// NaN gaps between them, every K up to 21, overwriting (C starting as
+// NaN) and adding; NaN guard bands around C's rows. Short operands
+// panic.
+func TestHalfKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, kn := range kernelsWith(func(k microKernel) bool { return k.half != nil }) {
+		mr, nr, h := kn.mr, kn.nr, kn.mr/2
+		for k := range 22 {
+			for _, n := range []int{1, 2, 5} {
+				ldc, bstride := n*nr+3, nr*k+5
+				_, a := intGuarded(rng, mr*k) // packed: rows h.. are NaN
+				for p := range k {
+					for i := h; i < mr; i++ {
+						a[p*mr+i] = float32(math.NaN())
+					}
+				}
+				lda := h + 3
+				_, asrc := intGuarded(rng, max(0, (k-1)*lda+h))
+				for p := range k {
+					copy(asrc[p*lda:p*lda+h], a[p*mr:])
+				}
+				_, b := intGuarded(rng, (n-1)*bstride+nr*k)
+				for t := 1; t < n; t++ {
+					for i := range 5 {
+						b[t*bstride-5+i] = float32(math.NaN())
+					}
+				}
+				_, c0 := intGuarded(rng, (mr-1)*ldc+n*nr)
+				for _, add := range []bool{false, true} {
+					want := slices.Clone(c0)
+					for t := range n {
+						kn.fn(k, a, b[t*bstride:], want[t*nr:], ldc, add)
+					}
+					for _, f := range []struct {
+						a   []float32
+						lda int
+					}{{a, mr}, {asrc, lda}} {
+						cFull, c := guarded(rng, (h-1)*ldc+n*nr)
+						for i := range c {
+							c[i] = float32(math.NaN())
+						}
+						if add {
+							for i := range h {
+								copy(c[i*ldc:i*ldc+n*nr], c0[i*ldc:])
+							}
+						}
+						kn.half(n, bstride, k, f.a, f.lda, b, c, ldc, add)
+						what := fmt.Sprintf("%s half k=%d n=%d lda=%d add=%v", kn.name, k, n, f.lda, add)
+						for i := range h {
+							for j := range n * nr {
+								if g, w := c[i*ldc+j], want[i*ldc+j]; math.Float32bits(g) != math.Float32bits(w) {
+									t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, w)
+								}
+							}
+						}
+						checkGuard(t, what+" c", cFull, h, n*nr, ldc)
+					}
+				}
+			}
+		}
+		const k, n = 3, 2
+		ldc := n * nr
+		for name, f := range map[string]func(){
+			"short a": func() {
+				kn.half(n, nr*k, k, make([]float32, 2*mr+h-1), mr, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
+			},
+			"short b": func() {
+				kn.half(n, nr*k, k, make([]float32, mr*k), mr, make([]float32, n*nr*k-1), make([]float32, h*ldc), ldc, false)
+			},
+			"short c": func() {
+				kn.half(n, nr*k, k, make([]float32, mr*k), mr, make([]float32, n*nr*k), make([]float32, h*ldc-1), ldc, false)
+			},
+			"no tiles": func() {
+				kn.half(0, nr*k, k, make([]float32, mr*k), mr, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
+			},
+			"lda": func() {
+				kn.half(n, nr*k, k, make([]float32, mr*k), h-1, make([]float32, n*nr*k), make([]float32, h*ldc), ldc, false)
+			},
+		} {
+			mustPanic(t, kn.name+" half "+name, f)
+		}
+	}
+}
+
+// TestHalfRows checks products whose last rows are half the kernel's
+// height, which its half form computes (A packed, given transposed and
+// read in place, or packed by the driver), against the triple loop: N
+// with and without a partial panel, several K blocks, alpha and beta,
+// a fused epilogue (row bias, residual, clip) and one applied afterwards
+// (with a column bias), 1 and 3 threads, NaN guard bands around C.
+func TestHalfRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	h := kern.mr / 2
+	for _, s := range [][3]int{{h, 3 * kern.nr, 37}, {kern.mr + h, 45, 2*kern.kc + 9}, {9*kern.mr + h, 7, 64}} {
+		m, n, k := s[0], s[1], s[2]
+		_, a := guarded(rng, m*k)
+		_, at := guarded(rng, k*m)
+		for i := range m {
+			for p := range k {
+				at[p*m+i] = a[i*k+p]
+			}
+		}
+		_, b := guarded(rng, k*n)
+		_, rb := guarded(rng, m)
+		_, cb := guarded(rng, n)
+		_, res := guarded(rng, m*n)
+		_, c0 := guarded(rng, m*n)
+		pa := PackA(nil, m, k, Matrix{a, k, false})
+		for _, v := range []struct {
+			name        string
+			a           Matrix
+			pa          PackedA
+			alpha, beta float32
+			ep          Epilogue
+		}{
+			{"packed A, fused", Matrix{}, pa, 1, 0, Epilogue{RowBias: rb, Add: res, LdAdd: n, Clamp: true, Hi: 0.5}},
+			{"A in place, fused", Matrix{at, m, true}, PackedA{}, 1, 1, Epilogue{RowBias: rb, Add: res, LdAdd: n, Clamp: true, Hi: 0.5}},
+			{"A in place, column bias", Matrix{at, m, true}, PackedA{}, 1, 0, Epilogue{ColBias: cb}},
+			{"A packed by the driver, alpha beta", Matrix{a, k, false}, PackedA{}, -2, 0.5, Epilogue{}},
+		} {
+			p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: v.a, PA: v.pa, B: Matrix{b, n, false}, LdC: n, Ep: v.ep}
+			checkNaive(t, rng, fmt.Sprintf("%s %v", v.name, s), p, a, b, c0)
+		}
+	}
+}
+
+// TestHalfColsKernel checks each kernel's half-width form
+// (microKernel.halfCols) against its full kernel's first nr/2 columns,
+// bit for bit, for every K up to 21: B's panel holds NaNs in its other
+// columns and ends at the last value read, and C's rows (nr/2+3 apart)
+// start as NaN, with NaN guard bands around them and between them.
+// Short operands panic.
+func TestHalfColsKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, kn := range kernelsWith(func(k microKernel) bool { return k.halfCols != nil }) {
+		mr, nr, w := kn.mr, kn.nr, kn.nr/2
+		for k := range 22 {
+			_, a := intGuarded(rng, mr*k)
+			_, b := intGuarded(rng, nr*k)
+			for p := range k {
+				for j := w; j < nr; j++ {
+					b[p*nr+j] = float32(math.NaN())
+				}
+			}
+			want := make([]float32, mr*nr)
+			kn.fn(k, a, b, want, nr, false)
+			ldc := w + 3
+			cFull, c := guarded(rng, (mr-1)*ldc+w)
+			for i := range c {
+				c[i] = float32(math.NaN())
+			}
+			bShort := b[:max(0, nr*(k-1)+w)]
+			kn.halfCols(k, a, bShort, c, ldc)
+			what := fmt.Sprintf("%s half-width k=%d", kn.name, k)
+			for i := range mr {
+				for j := range w {
+					if g, v := c[i*ldc+j], want[i*nr+j]; math.Float32bits(g) != math.Float32bits(v) {
+						t.Fatalf("%s: c[%d][%d] = %v, want %v", what, i, j, g, v)
+					}
+				}
+			}
+			checkGuard(t, what+" c", cFull, mr, w, ldc)
+		}
+		const k = 3
+		for name, f := range map[string]func(){
+			"short a": func() { kn.halfCols(k, make([]float32, mr*k-1), make([]float32, nr*k), make([]float32, mr*nr), nr) },
+			"short b": func() {
+				kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*(k-1)+w-1), make([]float32, mr*nr), nr)
+			},
+			"short c": func() {
+				kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*k), make([]float32, (mr-1)*nr+w-1), nr)
+			},
+			"ldc": func() { kn.halfCols(k, make([]float32, mr*k), make([]float32, nr*k), make([]float32, mr*nr), w-1) },
+		} {
+			mustPanic(t, kn.name+" half-width "+name, f)
+		}
+	}
+}
+
+// TestHalfCols checks products whose last columns are at most half the
+// kernel's width, which its half-width form computes (B packed by the
+// driver, packed beforehand, or the packed last panel of an indirect B),
+// against the triple loop: M with and without a partial panel, several K
+// blocks, alpha and beta, an epilogue, 1 and 3 threads, NaN guard bands
+// around C.
+func TestHalfCols(t *testing.T) {
+	rng := rand.New(rand.NewPCG(39, 40))
+	for _, s := range [][3]int{{8, 1, 37}, {13, kern.nr + 3, 2*kern.kc + 9}, {70, 6*kern.nr + 1, 64}} {
+		m, n, k := s[0], s[1], s[2]
+		_, a := guarded(rng, m*k)
+		_, b := guarded(rng, k*n)
+		_, rb := guarded(rng, m)
+		_, res := guarded(rng, m*n)
+		_, c0 := guarded(rng, m*n)
+		offs := make([]int32, k)
+		for p := range offs {
+			offs[p] = int32(p * n)
+		}
+		pb := PackB(nil, k, n, Matrix{b, n, false})
+		for _, v := range []struct {
+			name        string
+			b           Matrix
+			pb          PackedB
+			ib          IndirectB
+			alpha, beta float32
+			ep          Epilogue
+		}{
+			{"B packed by the driver, alpha beta", Matrix{b, n, false}, PackedB{}, IndirectB{}, -2, 0.5, Epilogue{}},
+			{"B packed, epilogue", Matrix{}, pb, IndirectB{}, 1, 0, Epilogue{RowBias: rb, Add: res, LdAdd: n, Clamp: true, Hi: 0.5}},
+			{"indirect B, epilogue", Matrix{}, PackedB{}, IndirectB{b, offs}, 1, 1, Epilogue{RowBias: rb, Clamp: true, Lo: -0.25, Hi: 0.5}},
+		} {
+			if v.ib.Valid() && !Indirect() {
+				continue
+			}
+			p := Product{M: m, N: n, K: k, Alpha: v.alpha, Beta: v.beta, A: Matrix{a, k, false}, B: v.b, PB: v.pb, IB: v.ib, LdC: n, Ep: v.ep}
+			checkNaive(t, rng, fmt.Sprintf("%s %v", v.name, s), p, a, b, c0)
+		}
+	}
+}
+
+// checkNaive runs p (M x N, C of stride N starting as c0, whatever its
+// operands' forms) on 1 and 3 threads against the triple loop of a (M x
+// K) and b (K x N), row-major, and p's epilogue, with NaN guard bands
+// around C.
+func checkNaive(t *testing.T, rng *rand.Rand, what string, p Product, a, b, c0 []float32) {
+	t.Helper()
+	m, n, k := p.M, p.N, p.K
+	want := slices.Clone(c0)
+	naive(false, false, m, n, k, p.Alpha, a, k, b, n, p.Beta, want, n)
+	p.Ep.Apply(want, n, 0, m, 0, n)
+	for _, th := range []int{1, 3} {
+		cfull, c := guarded(rng, m*n)
+		copy(c, c0)
+		p.C = c
+		p.Run(pool{th}, make([]float32, p.WorkLen()))
+		what := fmt.Sprintf("%s threads %d", what, th)
+		near(t, what, c, want, k)
+		checkGuard(t, what, cfull, m, n, n)
+	}
+}
+
+// mustPanic fails unless f panics.
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("%s: no panic", what)
+		}
+	}()
+	f()
 }

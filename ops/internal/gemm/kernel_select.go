@@ -118,6 +118,35 @@ func asmStripKernel(k microKernel,
 	}
 }
 
+// asmHalfKernel wraps the assembly half-height strip kernel of k (see
+// microKernel.half) in the bounds checks of its mr/2 rows of A (k steps
+// lda floats apart), its n B panels bstride floats apart and C.
+func asmHalfKernel(k microKernel, f func(k int, a []float32, lda int, b, c []float32, ldc int, add bool, n, bstride int)) func(n, bstride, k int, a []float32, lda int, b, c []float32, ldc int, add bool) {
+	return func(n, bstride, kk int, a []float32, lda int, b, c []float32, ldc int, add bool) {
+		h, nr := k.mr/2, k.nr
+		if n < 1 || kk < 0 || bstride < 0 || ldc < nr || len(c) < (h-1)*ldc+n*nr ||
+			kk > 0 && (lda < h || len(a) < (kk-1)*lda+h) || len(b) < (n-1)*bstride+nr*kk {
+			panic(fmt.Sprintf("gemm: %s half strip of %d tiles given %d A (stride %d), %d B (panels %d apart) and %d C floats (stride %d) for k=%d",
+				k.name, n, len(a), lda, len(b), bstride, len(c), ldc, kk))
+		}
+		f(kk, a, lda, b, c, ldc, add, n, bstride)
+	}
+}
+
+// asmHalfColsKernel wraps the assembly half-width kernel of k (see
+// microKernel.halfCols) in the bounds checks of its packed A and B
+// panels and its mr rows of nr/2 floats of C.
+func asmHalfColsKernel(k microKernel, f func(k int, a, b, c []float32, ldc int)) func(k int, a, b, c []float32, ldc int) {
+	return func(kk int, a, b, c []float32, ldc int) {
+		w := k.nr / 2
+		if kk < 0 || len(a) < k.mr*kk || kk > 0 && len(b) < k.nr*(kk-1)+w || ldc < w || len(c) < (k.mr-1)*ldc+w {
+			panic(fmt.Sprintf("gemm: %s half-width kernel given %d A, %d B and %d C floats (stride %d) for k=%d",
+				k.name, len(a), len(b), len(c), ldc, kk))
+		}
+		f(kk, a, b, c, ldc)
+	}
+}
+
 // checkEpilogue panics unless e's slices hold what a kernel's tile
 // epilogue reads.
 func (m *microKernel) checkEpilogue(e *tileEpilogue) {

@@ -126,6 +126,16 @@ type PackedB struct {
 // PackedALen is the number of floats PackA needs for an m x k operand.
 func PackedALen(m, k int) int { return panelsLen(m, k, kern.mr) }
 
+// RowGrain is the multiple of rows of op(A) whose products compute no
+// padding rows: the kernel's mr, or half of it where the kernel has a
+// half-height form for a last, half tile of rows (B not read in place).
+func RowGrain() int {
+	if kern.half != nil {
+		return kern.mr / 2
+	}
+	return kern.mr
+}
+
 // PackedBLen is the number of floats PackB needs for a k x n operand.
 func PackedBLen(k, n int) int { return panelsLen(n, k, kern.nr) }
 

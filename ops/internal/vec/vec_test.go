@@ -202,6 +202,64 @@ func TestMax3x3(t *testing.T) {
 	}
 }
 
+// TestMax3x3S2Rows checks Max3x3S2Rows against the nine values of each
+// window: n up to 21 outputs a row (NEON's blocks of 4 and the one that
+// overlaps the last), 1 to 3 rows, rows of the plane 2n+1 and 2n+4
+// values apart, NaNs among the values (which must come out as NaN), and
+// output rows n+3 apart: the gaps between them and the guard bands
+// around them keep their NaN sentinels. Short operands panic.
+func TestMax3x3S2Rows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(89, 90))
+	for n := 1; n <= 21; n++ {
+		for rows := 1; rows <= 3; rows++ {
+			for _, pad := range []int{0, 3} {
+				w, ldd := 2*n+1+pad, n+3
+				_, src := guarded(rng, 2*rows*w+2*n+1, n%2 == 0)
+				full, dst := guarded(rng, (rows-1)*ldd+n, false)
+				for i := range dst {
+					if i%ldd >= n {
+						dst[i] = float32(math.NaN())
+					}
+				}
+				Max3x3S2Rows(dst, ldd, src, w, n, rows)
+				what := fmt.Sprintf("n %d rows %d w %d", n, rows, w)
+				for i, v := range full {
+					off := i - guard
+					if off < 0 || off >= len(dst) || off%ldd >= n {
+						if v == v {
+							t.Fatalf("%s: sentinel at offset %d overwritten with %v", what, off, v)
+						}
+						continue
+					}
+					r, c := off/ldd, off%ldd
+					want := float32(math.Inf(-1))
+					for k := range 3 {
+						row := src[(2*r+k)*w+2*c:]
+						want = max(want, row[0], row[1], row[2])
+					}
+					if !same(v, want) {
+						t.Fatalf("%s: dst[%d][%d] = %v, want %v", what, r, c, v, want)
+					}
+				}
+			}
+		}
+	}
+	for name, f := range map[string]func(){
+		"short src": func() { Max3x3S2Rows(make([]float32, 9), 4, make([]float32, 2*2*9+8), 9, 4, 2) },
+		"short dst": func() { Max3x3S2Rows(make([]float32, 7), 4, make([]float32, 2*2*9+9), 9, 4, 2) },
+		"ldd":       func() { Max3x3S2Rows(make([]float32, 9), 3, make([]float32, 2*2*9+9), 9, 4, 2) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Max3x3S2Rows %s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
 // near reports whether got is within a few float32 roundings of the
 // float64 value want, given the magnitude mag of the terms that made it
 // (the assembly may fuse a multiply-add where Go rounds twice).

@@ -1,5 +1,7 @@
 package vec
 
+import "fmt"
+
 // Max3S2 sets dst[i] = max(src[2i], src[2i+1], src[2i+2]) for every i of
 // dst, with Go's max semantics (NaN in, NaN out): a max pool's 3-wide,
 // stride-2 window along a row. src must hold 2*len(dst)+1 values.
@@ -24,6 +26,27 @@ func Max3x3S2(dst, r0, r1, r2 []float32) {
 		i = len(dst)
 	}
 	max3x3s2Go(dst[i:], r0[2*i:], r1[2*i:], r2[2*i:])
+}
+
+// Max3x3S2Rows computes Max3x3S2 for rows rows of n outputs: row r,
+// dst[r*ldd:][:n], from the three rows src[2r*w:], src[(2r+1)*w:] and
+// src[(2r+2)*w:] (each holding 2n+1 values): a max pool's windows inside
+// a plane of rows w floats apart in one call (SqueezeNet's pooled rows
+// hold 13 to 55 values, where a call a row cost more than its SIMD loop).
+func Max3x3S2Rows(dst []float32, ldd int, src []float32, w, n, rows int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || w < 0 || len(dst) < (rows-1)*ldd+n || len(src) < 2*rows*w+2*n+1 {
+		panic(fmt.Sprintf("vec: Max3x3S2Rows of %d rows of %d (stride %d) in %d floats, from rows %d apart in %d",
+			rows, n, ldd, len(dst), w, len(src)))
+	}
+	if max3x3s2RowsAsm(dst, ldd, src, w, n, rows) {
+		return
+	}
+	for r := range rows {
+		Max3x3S2(dst[r*ldd:][:n], src[2*r*w:], src[(2*r+1)*w:], src[(2*r+2)*w:])
+	}
 }
 
 // Max3x3S1 sets dst[i] to the largest of r[i], r[i+1] and r[i+2] over

@@ -29,3 +29,19 @@ func max3x3s1Asm(dst, r0, r1, r2 []float32) (n, block int) {
 	max3x3s1NEON(dst, r0, r1, r2)
 	return len(dst) &^ 3, 4
 }
+
+// max3x3s2RowsNEON computes Max3x3S2Rows for n >= 4; it trusts its
+// arguments.
+//
+//go:noescape
+func max3x3s2RowsNEON(dst *float32, ldd int, src *float32, w, n, rows int)
+
+// max3x3s2RowsAsm computes Max3x3S2Rows in NEON where its rows hold a
+// block of 4 outputs, and reports whether it did.
+func max3x3s2RowsAsm(dst []float32, ldd int, src []float32, w, n, rows int) bool {
+	if n < 4 {
+		return false
+	}
+	max3x3s2RowsNEON(&dst[0], ldd, &src[0], w, n, rows)
+	return true
+}
