@@ -423,17 +423,25 @@ type winoStep struct {
 	xp, v, m []float32
 	work     []float32
 	pb       []gemm.PackedB // a wide chunk's transformed inputs, per point
-	in       ops.Loop       // over inJ
-	mul      ops.Loop       // over mulJ
-	out      ops.Loop       // over outJ
+	idx      [][winograd.Lanes]int32
+	in       ops.Loop // over inJ
+	mul      ops.Loop // over mulJ
+	out      ops.Loop // over outJ
 	inJ      winoInputJob
 	mulJ     winoMulJob
 	outJ     winoOutputJob
 }
 
-// bind makes the loops' bodies.
+// bind makes the loops' bodies and the tile offsets of a whole chunk's
+// transform calls (idx): the input job's padded rows start at its chunk's
+// first tile row, so every chunk and every channel shares them.
 func (s *winoStep) bind() {
-	s.pb = make([]gemm.PackedB, s.plan.k.points)
+	p := &s.plan
+	s.pb = make([]gemm.PackedB, p.k.points)
+	s.idx = make([][winograd.Lanes]int32, p.vld/winograd.Lanes)
+	for t := range p.n {
+		s.idx[t/winograd.Lanes][t%winograd.Lanes] = int32(p.k.out * (t/p.tw*p.wp + t%p.tw))
+	}
 	s.in.Bind(&s.inJ)
 	s.mul.Bind(&s.mulJ)
 	s.out.Bind(&s.outJ)
@@ -493,9 +501,13 @@ func (j winoInputJob) Run(lo, hi int) {
 	g := &p.d.g
 	h, w, top, left := g.In[1], g.In[2], g.Pad[1], g.Pad[2]
 	k := p.k
-	n, rp, wp, tw := j.rows*p.tw, k.out*j.rows+2, p.wp, p.tw
+	n, rp, wp := j.rows*p.tw, k.out*j.rows+2, p.wp
 	nr := gemm.PackedBLen(1, 1) // the kernel's panel width
 	var d [winoMaxPoints * winograd.Lanes]float32
+	var tail [winograd.Lanes]int32
+	if r := n % winograd.Lanes; r != 0 && n < p.n {
+		copy(tail[:r], j.s.idx[n/winograd.Lanes][:r])
+	}
 	for ch := lo; ch < hi; ch++ {
 		src := j.x[ch*h*w:][:h*w]
 		xp := j.s.xp[ch*p.rp*wp:][:rp*wp]
@@ -515,16 +527,13 @@ func (j winoInputJob) Run(lo, hi int) {
 				row[left+w+i] = 0
 			}
 		}
-		ty, tx := 0, 0
 		for t0 := 0; t0 < n; t0 += winograd.Lanes {
-			// Lanes past the chunk's tiles read tile 0; their results
-			// land in columns the GEMMs do not read.
-			var idx [winograd.Lanes]int32
-			for l := range min(winograd.Lanes, n-t0) {
-				idx[l] = int32(k.out * (ty*wp + tx))
-				if tx++; tx == tw {
-					tx, ty = 0, ty+1
-				}
+			idx := &j.s.idx[t0/winograd.Lanes]
+			if n-t0 < winograd.Lanes && n < p.n {
+				// A short last chunk's last call: lanes past its tiles
+				// read tile 0; their results land in columns the GEMMs
+				// do not read.
+				idx = &tail
 			}
 			off := ch*p.vld + t0
 			if p.wide {
@@ -532,7 +541,7 @@ func (j winoInputJob) Run(lo, hi int) {
 				// row ch of the packed operand (PackedB's layout).
 				off = (t0/nr*p.d.c+ch)*nr + t0%nr
 			}
-			k.gather(xp, &idx, wp, d[:], j.s.v[off:], p.vstride)
+			k.gather(xp, idx, wp, d[:], j.s.v[off:], p.vstride)
 		}
 	}
 }
