@@ -221,7 +221,8 @@ TEXT ·blockAVX512S2(SB), NOSPLIT, $0-8
 //
 // 16 values at a time: row i of a 16x16 block is 16 values of channel i
 // (at src + idx[i] floats), loaded (the last block's masked to the values
-// left, the rest zero), transposed, and stored as 16 pixel vectors.
+// left, the rest zero), transposed, and stored as 16 pixel vectors (the
+// last block's first CX of them).
 TEXT ·packAVX512(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -274,30 +275,8 @@ load:
 	MOVLQSX 60(AX), BX
 	VMOVUPS.Z (SI)(BX*4), K1, Z15
 	TRANSPOSE16
-	CMPQ CX, $16
-	JLT  tail
-	VMOVUPS Z0, 0(DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	VMOVUPS Z4, 256(DI)
-	VMOVUPS Z5, 320(DI)
-	VMOVUPS Z6, 384(DI)
-	VMOVUPS Z7, 448(DI)
-	VMOVUPS Z8, 512(DI)
-	VMOVUPS Z9, 576(DI)
-	VMOVUPS Z10, 640(DI)
-	VMOVUPS Z11, 704(DI)
-	VMOVUPS Z12, 768(DI)
-	VMOVUPS Z13, 832(DI)
-	VMOVUPS Z14, 896(DI)
-	VMOVUPS Z15, 960(DI)
-	ADDQ $64, SI
-	ADDQ $1024, DI
-	SUBQ $16, CX
-	JMP  pack
 
-tail:
+	// Store the block's CX vectors, all 16 while more remain.
 	VMOVUPS Z0, 0(DI)
 	CMPQ CX, $1
 	JEQ  done
@@ -344,6 +323,10 @@ tail:
 	CMPQ CX, $15
 	JEQ  done
 	VMOVUPS Z15, 960(DI)
+	ADDQ $64, SI
+	ADDQ $1024, DI
+	SUBQ $16, CX
+	JMP  pack
 
 done:
 	VZEROUPPER
